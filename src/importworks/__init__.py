@@ -1,0 +1,37 @@
+"""importworks: Python's import system, in Python, that you can see into.
+
+    import importworks
+    with importworks.activate():      # every import statement runs our engine
+        import json
+
+``install()`` only swaps the finders (the C fast path keeps serving cache hits);
+``activate()`` also replaces ``builtins.__import__``.  Both undo themselves.
+"""
+
+from __future__ import annotations
+
+from . import abc, machinery, util
+from ._importlib_bootstrap import __import__
+from .activation import Installation, activate, install, is_active, is_installed
+from .api import find_spec, import_module, invalidate_caches, reload
+from .errors import DeadlockError, StoreError
+
+__all__ = [
+    "DeadlockError",
+    "Installation",
+    "StoreError",
+    "__import__",
+    "abc",
+    "activate",
+    "find_spec",
+    "import_module",
+    "install",
+    "invalidate_caches",
+    "is_active",
+    "is_installed",
+    "machinery",
+    "reload",
+    "util",
+]
+
+__version__ = "0.1.0"

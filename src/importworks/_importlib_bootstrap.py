@@ -1,0 +1,465 @@
+"""The import algorithm: from a name to an initialised module in sys.modules.
+
+This is the engine.  It knows nothing of files: finders on ``sys.meta_path``
+turn a name into a :class:`ModuleSpec`, loaders create and execute modules.
+
+Why the file has this name: the :mod:`warnings` module attributes a warning to
+the first frame whose file name does not contain both ``importlib`` and
+``_bootstrap``.  Every frame that sits between an ``import`` statement and the
+module body it runs lives in this file, so a warning raised by a module body
+with ``stacklevel=2`` lands on the importing code, exactly as with CPython.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from types import ModuleType, TracebackType
+from typing import Any, Iterable
+
+from .errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
+from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
+from .spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
+
+__all__ = [
+    "LoaderBasics",
+    "__import__",
+    "exec_in_place",
+    "find_spec_on_meta_path",
+    "gcd_import",
+    "handle_fromlist",
+    "load_module_shim",
+    "resolve_name",
+    "set_tracer",
+    "strip_engine_frames",
+]
+
+_NEEDS_LOADING = object()
+_PY312 = sys.version_info >= (3, 12)
+_PACKAGE_MISMATCH_WARNING = DeprecationWarning if _PY312 else ImportWarning
+_LOAD_MODULE_DEPRECATED = (
+    "the load_module() method is deprecated and slated for removal in "
+    "Python 3.12; use exec_module() instead"
+)
+
+# An observer of imports (see importworks.trace); None costs one global lookup.
+_tracer: Any = None
+
+
+def set_tracer(tracer: Any) -> Any:
+    """Install *tracer* (or None); return the previous one."""
+    global _tracer
+    previous, _tracer = _tracer, tracer
+    return previous
+
+
+# ---------------------------------------------------------------- tracebacks
+# Files whose frames a user never needs to see in a failed import's traceback.
+# Modules of the engine add themselves with register_engine_file(__file__).
+_ENGINE_FILES: set[str] = {__file__}
+
+
+def register_engine_file(path: str) -> None:
+    """Hide frames of *path* from tracebacks of failed imports."""
+    _ENGINE_FILES.add(path)
+
+
+def strip_engine_frames(exc: BaseException) -> BaseException:
+    """Drop the engine's own frames from *exc*'s traceback, as CPython does.
+
+    For an ImportError every engine frame goes; for any other error only the
+    engine frames that lead into user code go, so a bug in the engine itself
+    still shows where it happened.  ``python -v`` keeps every frame.
+    """
+    if sys.flags.verbose:
+        return exc
+    entries: list[TracebackType] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    if isinstance(exc, ImportError):
+        kept = [e for e in entries if e.tb_frame.f_code.co_filename not in _ENGINE_FILES]
+    else:
+        kept, tail_is_ours = [], True
+        for entry in reversed(entries):
+            ours = entry.tb_frame.f_code.co_filename in _ENGINE_FILES
+            if not ours or tail_is_ours:
+                kept.append(entry)
+            tail_is_ours = tail_is_ours and ours
+        kept.reverse()
+    if len(kept) == len(entries):
+        return exc
+    for entry, following in zip(kept, kept[1:] + [None]):
+        entry.tb_next = following
+    return exc.with_traceback(kept[0] if kept else None)
+
+
+# ---------------------------------------------------------------- names
+def _package_of(globals: dict[str, Any]) -> str:
+    """Work out the package a relative import is relative to (C's rules)."""
+    package = globals.get("__package__")
+    spec = globals.get("__spec__")
+    if package is not None:
+        if not isinstance(package, str):
+            raise TypeError("package must be a string")
+        if spec is not None and package != spec.parent:
+            warnings.warn(f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})",
+                          _PACKAGE_MISMATCH_WARNING, stacklevel=4)
+        return package
+    if spec is not None:
+        package = spec.parent
+        if not isinstance(package, str):
+            raise TypeError("__spec__.parent must be a string")
+        return package
+    warnings.warn("can't resolve package from __spec__ or __package__, "
+                  "falling back on __name__ and __path__", ImportWarning, stacklevel=4)
+    try:
+        package = globals["__name__"]
+    except KeyError:
+        raise KeyError("'__name__' not in globals") from None
+    if not isinstance(package, str):
+        raise TypeError("__name__ must be a string")
+    if "__path__" not in globals:
+        package = package.rpartition(".")[0]
+    return package
+
+
+def resolve_name(name: str, package: str, level: int) -> str:
+    """Turn a relative name into an absolute one, given its package and level."""
+    bits = package.rsplit(".", level - 1)
+    if len(bits) < level:
+        raise ImportError("attempted relative import beyond top-level package")
+    base = bits[0]
+    return f"{base}.{name}" if name else base
+
+
+def _sanity_check(name: Any, package: Any, level: int) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"module name must be str, not {type(name)}")
+    if level < 0:
+        raise ValueError("level must be >= 0")
+    if level > 0:
+        if not isinstance(package, str):
+            raise TypeError("__package__ not set to a string")
+        if not package:
+            raise ImportError("attempted relative import with no known parent package")
+    if not name and level == 0:
+        raise ValueError("Empty module name")
+
+
+# ---------------------------------------------------------------- finding
+def _legacy_spec(finder: Any, name: str, path: Any) -> ModuleSpec | None:
+    # Python 3.10 and 3.11 still ask finders that predate find_spec()
+    warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()",
+                  ImportWarning)
+    loader = finder.find_module(name, path)
+    if loader is None:
+        return None
+    return spec_from_loader(name, loader)
+
+
+def find_spec_on_meta_path(name: str, path: Any, target: Any = None) -> ModuleSpec | None:
+    """Ask each finder on sys.meta_path, in order, for *name*'s spec."""
+    meta_path = sys.meta_path
+    if meta_path is None:
+        raise ImportError("sys.meta_path is None, Python is likely shutting down")
+    if not meta_path:
+        warnings.warn("sys.meta_path is empty", ImportWarning)
+    is_reload = name in sys.modules
+    for finder in meta_path:
+        with global_import_lock():
+            try:
+                find_spec = finder.find_spec
+            except AttributeError:
+                if _PY312 or not hasattr(finder, "find_module"):
+                    continue
+                spec = _legacy_spec(finder, name, path)
+            else:
+                spec = find_spec(name, path, target)
+        if spec is None:
+            continue
+        if not is_reload and name in sys.modules:
+            # importing the parent may have imported this module already
+            existing = getattr(sys.modules[name], "__spec__", None)
+            return spec if existing is None else existing
+        return spec
+    return None
+
+
+# ---------------------------------------------------------------- loading
+def _load_backward_compatible(spec: ModuleSpec) -> ModuleType:
+    """Load through a loader that only has load_module() (PEP 302)."""
+    name = spec.name
+    try:
+        spec.loader.load_module(name)
+    except BaseException:
+        if name in sys.modules:
+            sys.modules[name] = sys.modules.pop(name)  # keep the insertion order honest
+        raise
+    module = sys.modules.pop(name)
+    sys.modules[name] = module
+    if getattr(module, "__loader__", None) is None:
+        try:
+            module.__loader__ = spec.loader
+        except AttributeError:
+            pass
+    if getattr(module, "__package__", None) is None:
+        try:
+            module.__package__ = name if hasattr(module, "__path__") else name.rpartition(".")[0]
+        except AttributeError:
+            pass
+    if getattr(module, "__spec__", None) is None:
+        try:
+            module.__spec__ = spec
+        except AttributeError:
+            pass
+    return module
+
+
+def _load_unlocked(spec: ModuleSpec) -> ModuleType:
+    """Create, register and execute the module of *spec*; unregister on failure."""
+    loader = spec.loader
+    if loader is not None and not hasattr(loader, "exec_module"):
+        warnings.warn(f"{object_name(loader)}.exec_module() not found; "
+                      "falling back to load_module()", ImportWarning)
+        return _load_backward_compatible(spec)
+    module = module_from_spec(spec)
+    spec._initializing = True
+    try:
+        sys.modules[spec.name] = module
+        try:
+            if loader is None:
+                if spec.submodule_search_locations is None:
+                    raise ImportError("missing loader", name=spec.name)
+            else:
+                loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(spec.name, None)
+            raise
+        # the body may have replaced itself in sys.modules; re-insert at the end
+        module = sys.modules.pop(spec.name)
+        sys.modules[spec.name] = module
+    finally:
+        spec._initializing = False
+    return module
+
+
+def load_spec(spec: ModuleSpec) -> ModuleType:
+    """Load *spec* under its module lock."""
+    with get_module_lock(spec.name):
+        return _load_unlocked(spec)
+
+
+def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
+    """Execute *spec* again inside the existing *module* (the heart of reload)."""
+    name = spec.name
+    with get_module_lock(name):
+        if sys.modules.get(name) is not module:
+            raise ImportError(f"module {name!r} not in sys.modules", name=name)
+        try:
+            if spec.loader is None and spec.submodule_search_locations is None:
+                raise ImportError("missing loader", name=name)
+            init_module_attrs(spec, module, override=True)
+            if spec.loader is not None:
+                if hasattr(spec.loader, "exec_module"):
+                    spec.loader.exec_module(module)
+                else:
+                    warnings.warn(f"{object_name(spec.loader)}.exec_module() not found; "
+                                  "falling back to load_module()", ImportWarning)
+                    spec.loader.load_module(name)
+        finally:
+            module = sys.modules.pop(name)
+            sys.modules[name] = module
+    return module
+
+
+def load_module_shim(loader: Any, fullname: str) -> ModuleType:
+    """The deprecated ``load_module()`` of our loaders, built on exec_module()."""
+    warnings.warn(_LOAD_MODULE_DEPRECATED, DeprecationWarning, stacklevel=3)
+    spec = spec_from_loader(fullname, loader)
+    if fullname in sys.modules:
+        exec_in_place(spec, sys.modules[fullname])
+        return sys.modules[fullname]
+    return load_spec(spec)
+
+
+class LoaderBasics:
+    """exec_module() for loaders that can produce a code object with get_code().
+
+    It lives here so that its frame, which is on the stack while a module body
+    runs, is recognised by :mod:`warnings` as part of the import system.
+    """
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        """Use the default module creation semantics."""
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Execute the module's code in its namespace."""
+        code = self.get_code(module.__name__)  # type: ignore[attr-defined]
+        if code is None:
+            raise ImportError(f"cannot load module {module.__name__!r} when get_code() returns None")
+        tracer = _tracer
+        if tracer is not None:
+            tracer.loaded(module.__name__)
+        exec(code, module.__dict__)
+
+    def load_module(self, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        return load_module_shim(self, fullname)
+
+
+# ---------------------------------------------------------------- the import
+def _find_and_load_unlocked(name: str) -> ModuleType:
+    path = None
+    parent, _, child = name.rpartition(".")
+    parent_spec = None
+    if parent:
+        if parent not in sys.modules:
+            gcd_import(parent)
+        if name in sys.modules:  # importing the parent imported us
+            return sys.modules[name]
+        parent_module = sys.modules[parent]
+        try:
+            path = parent_module.__path__
+        except AttributeError:
+            raise ModuleNotFoundError(ERR_NOT_PACKAGE.format(name=name, parent=parent),
+                                      name=name) from None
+        parent_spec = getattr(parent_module, "__spec__", None)
+    tracer = _tracer
+    if tracer is not None:
+        tracer.begin(name)
+    try:
+        spec = find_spec_on_meta_path(name, path)
+        if spec is None:
+            raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=name), name=name)
+        if tracer is not None:
+            tracer.found(name, spec)
+        # lets the module type say "cannot access submodule ... circular import"
+        pending = getattr(parent_spec, "_uninitialized_submodules", None) if _PY312 else None
+        if pending is not None:
+            pending.append(child)
+        try:
+            module = _load_unlocked(spec)
+        finally:
+            if pending is not None:
+                pending.pop()
+    except BaseException as exc:
+        if tracer is not None:
+            tracer.end(name, None, exc)
+        raise
+    if tracer is not None:
+        tracer.end(name, module, None)
+    if parent:
+        try:
+            setattr(sys.modules[parent], child, module)
+        except AttributeError:
+            warnings.warn(f"Cannot set an attribute on {parent!r} for child module {child!r}",
+                          ImportWarning)
+    return module
+
+
+def _find_and_load(name: str) -> ModuleType:
+    module = sys.modules.get(name, _NEEDS_LOADING)
+    if module is _NEEDS_LOADING:
+        lock = get_module_lock(name)
+        try:
+            lock.acquire()
+        except DeadlockError:
+            # a concurrent circular import: take the partial module if it is there
+            module = sys.modules.get(name, _NEEDS_LOADING)
+            if module is _NEEDS_LOADING:
+                raise
+        else:
+            try:
+                module = sys.modules.get(name, _NEEDS_LOADING)
+                if module is _NEEDS_LOADING:
+                    return _find_and_load_unlocked(name)
+            finally:
+                lock.release()
+    if module is None:
+        raise ModuleNotFoundError(ERR_HALTED.format(name=name), name=name)
+    if getattr(getattr(module, "__spec__", None), "_initializing", False):
+        acquire_for_wait(name)
+    return module
+
+
+def gcd_import(name: str, package: str | None = None, level: int = 0) -> ModuleType:
+    """Import and return the module *name*: the common core of every entry point."""
+    _sanity_check(name, package, level)
+    if level > 0:
+        name = resolve_name(name, package, level)  # type: ignore[arg-type]
+    return _find_and_load(name)
+
+
+def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: bool = False) -> ModuleType:
+    """Import the submodules that ``from package import a, b`` names."""
+    for item in fromlist:
+        if not isinstance(item, str):
+            where = f"{module.__name__}.__all__" if recursive else "``from list''"
+            raise TypeError(f"Item in {where} must be str, not {type(item).__name__}")
+        if item == "*":
+            if not recursive and hasattr(module, "__all__"):
+                handle_fromlist(module, module.__all__, recursive=True)
+        elif not hasattr(module, item):
+            from_name = f"{module.__name__}.{item}"
+            try:
+                gcd_import(from_name)
+            except ModuleNotFoundError as exc:
+                # a missing name is not an error here: IMPORT_FROM reports it
+                if exc.name == from_name and sys.modules.get(from_name, _NEEDS_LOADING) is not None:
+                    continue
+                raise
+    return module
+
+
+def _import(name: str, globals: Any, fromlist: Any, level: int) -> ModuleType:
+    if not isinstance(name, str):
+        raise TypeError("module name must be a string")
+    if level < 0:
+        raise ValueError("level must be >= 0")
+    if level > 0:
+        if globals is None:
+            raise KeyError("'__name__' not in globals")
+        if not isinstance(globals, dict):
+            raise TypeError("globals must be a dict")
+        package = _package_of(globals)
+        if not package:
+            raise ImportError("attempted relative import with no known parent package")
+        abs_name = resolve_name(name, package, level)
+    elif not name:
+        raise ValueError("Empty module name")
+    else:
+        abs_name = name
+    module = _find_and_load(abs_name)
+    if not fromlist:
+        dot = name.find(".")
+        if dot < 0 or (level and not name):
+            return module
+        if level == 0:
+            return _find_and_load(name[:dot])
+        top = abs_name[: len(abs_name) - (len(name) - dot)]
+        try:
+            return sys.modules[top]
+        except KeyError:
+            raise KeyError(f"{top!r} not in sys.modules as expected") from None
+    if hasattr(module, "__path__"):
+        return handle_fromlist(module, fromlist)
+    return module
+
+
+def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+               level: int = 0) -> ModuleType:
+    """Import a module: what the ``import`` statement calls."""
+    if not level and not fromlist:
+        # the cache hit of `import x`: one dict lookup, one attribute check
+        module = sys.modules.get(name)
+        if module is not None and "." not in name:
+            spec = getattr(module, "__spec__", None)
+            if spec is None or not getattr(spec, "_initializing", False):
+                return module
+    try:
+        return _import(name, globals, fromlist, level)
+    except BaseException as exc:
+        raise strip_engine_frames(exc) from exc.__cause__ if exc.__cause__ is not None else None

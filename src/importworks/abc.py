@@ -1,0 +1,116 @@
+"""The import ABCs under the names of :mod:`importlib.abc`.
+
+The pure interfaces (Loader, MetaPathFinder, ...) are the stdlib's own, so a
+class registered here passes ``isinstance`` checks everywhere.  The ABCs that
+carry working code (InspectLoader, ExecutionLoader, FileLoader, SourceLoader)
+subclass the stdlib ABC and take their code from importworks.
+"""
+
+from __future__ import annotations
+
+import importlib.abc as _stock
+from typing import Any
+
+from . import loaders as _loaders
+from . import pathfinder as _pathfinder
+from ._importlib_bootstrap import LoaderBasics
+
+__all__ = [
+    "ExecutionLoader",
+    "FileLoader",
+    "InspectLoader",
+    "Loader",
+    "MetaPathFinder",
+    "PathEntryFinder",
+    "ResourceLoader",
+    "SourceLoader",
+]
+
+Loader = _stock.Loader
+MetaPathFinder = _stock.MetaPathFinder
+PathEntryFinder = _stock.PathEntryFinder
+ResourceLoader = _stock.ResourceLoader
+if hasattr(_stock, "Finder"):  # Python < 3.12
+    Finder = _stock.Finder
+    __all__.append("Finder")
+for _name in ("ResourceReader", "Traversable", "TraversableResources"):
+    if hasattr(_stock, _name):
+        globals()[_name] = getattr(_stock, _name)
+        __all__.append(_name)
+
+
+class InspectLoader(_stock.InspectLoader):
+    """A loader that can show a module's source and code."""
+
+    def get_code(self, fullname: str) -> Any:
+        source = self.get_source(fullname)
+        if source is None:
+            return None
+        return self.source_to_code(source)
+
+    exec_module = LoaderBasics.exec_module
+    load_module = LoaderBasics.load_module
+
+
+class ExecutionLoader(InspectLoader, _stock.ExecutionLoader):
+    """An InspectLoader that also knows the module's file (for ``-m``)."""
+
+    def get_code(self, fullname: str) -> Any:
+        source = self.get_source(fullname)
+        if source is None:
+            return None
+        try:
+            path = self.get_filename(fullname)
+        except ImportError:
+            return self.source_to_code(source)
+        return self.source_to_code(source, path)
+
+
+class FileLoader(_loaders.FileLoader, ResourceLoader, ExecutionLoader):
+    """Partial ResourceLoader and ExecutionLoader for loaders of one file."""
+
+    exec_module = LoaderBasics.exec_module
+
+
+class SourceLoader(_loaders.SourceLoader, ResourceLoader, ExecutionLoader):
+    """Load from source, with bytecode caching when path_stats/set_data exist.
+
+    Subclasses implement get_data() and get_filename().
+    """
+
+    def path_mtime(self, path: str) -> float:
+        if self.path_stats.__func__ is SourceLoader.path_stats:  # type: ignore[attr-defined]
+            raise OSError
+        return int(self.path_stats(path)["mtime"])
+
+    def path_stats(self, path: str) -> dict[str, Any]:
+        if self.path_mtime.__func__ is SourceLoader.path_mtime:  # type: ignore[attr-defined]
+            raise OSError
+        return {"mtime": self.path_mtime(path)}
+
+    def set_data(self, path: str, data: bytes) -> None:
+        """Write *data* to *path* if possible; failing silently is allowed."""
+
+    get_code = _loaders.SourceLoader.get_code
+    get_source = _loaders.SourceLoader.get_source
+    source_to_code = _loaders.SourceLoader.source_to_code
+    exec_module = LoaderBasics.exec_module
+
+
+def _register(abstract: Any, *classes: Any) -> None:
+    for cls in classes:
+        abstract.register(cls)
+
+
+_register(_stock.MetaPathFinder, _loaders.BuiltinImporter, _loaders.FrozenImporter,
+          _pathfinder.PathFinder)
+_register(_stock.PathEntryFinder, _pathfinder.FileFinder)
+_register(_stock.InspectLoader, _loaders.BuiltinImporter, _loaders.FrozenImporter,
+          _loaders.NamespaceLoader)
+_register(InspectLoader, _loaders.BuiltinImporter, _loaders.FrozenImporter, _loaders.NamespaceLoader)
+_register(_stock.ExecutionLoader, _loaders.ExtensionFileLoader)
+_register(ExecutionLoader, _loaders.ExtensionFileLoader)
+_register(_stock.FileLoader, _loaders.SourceFileLoader, _loaders.SourcelessFileLoader)
+_register(FileLoader, _loaders.SourceFileLoader, _loaders.SourcelessFileLoader)
+_register(_stock.SourceLoader, _loaders.SourceFileLoader)
+_register(SourceLoader, _loaders.SourceFileLoader)

@@ -1,0 +1,129 @@
+"""Plugging the engine into the interpreter, and taking it out again.
+
+:func:`install` swaps the stock finders on ``sys.meta_path`` and the folder hook
+on ``sys.path_hooks`` for ours; the C fast path still serves cache hits.
+:func:`activate` also makes ``builtins.__import__`` (and
+``importlib.import_module``) ours, so every import statement runs our code.
+
+Both return a handle that restores the interpreter exactly as it was, on
+``uninstall()`` or at the end of a ``with`` block.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import importlib.machinery
+import sys
+import threading
+from typing import Any
+
+from . import _importlib_bootstrap as engine
+from .api import import_module
+from .loaders import BuiltinImporter, FrozenImporter
+from .pathfinder import FileFinder, PathFinder, default_path_hook
+
+__all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
+
+_STOCK_FINDERS = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
+                  importlib.machinery.PathFinder)
+_OUR_FINDERS = (BuiltinImporter, FrozenImporter, PathFinder)
+_lock = threading.RLock()
+_path_hook = default_path_hook()
+
+
+def _is_stock_file_hook(hook: Any) -> bool:
+    return getattr(hook, "__qualname__", "").startswith("FileFinder.path_hook") and hook is not _path_hook
+
+
+class Installation:
+    """The record of one install()/activate(); undo() puts everything back."""
+
+    def __init__(self, replace_import: bool) -> None:
+        self.replace_import = replace_import
+        self._saved: dict[str, Any] = {}
+        self._active = False
+
+    def _apply(self) -> None:
+        self._saved = {
+            "meta_path": list(sys.meta_path),
+            "path_hooks": list(sys.path_hooks),
+            "path_importer_cache": dict(sys.path_importer_cache),
+        }
+        ours = [f for f in _OUR_FINDERS if f not in sys.meta_path]
+        sys.meta_path[:] = ours + [f for f in sys.meta_path if f not in _STOCK_FINDERS]
+        if _path_hook not in sys.path_hooks:
+            sys.path_hooks[:] = [_path_hook] + [h for h in sys.path_hooks if not _is_stock_file_hook(h)]
+        stock_finder = importlib.machinery.FileFinder
+        for entry, finder in list(sys.path_importer_cache.items()):
+            if type(finder) is stock_finder or finder is None:
+                del sys.path_importer_cache[entry]  # re-made by our hook on next use
+        if self.replace_import:
+            self._saved["imports"] = (builtins.__import__, importlib.__import__, importlib.import_module)
+            builtins.__import__ = engine.__import__
+            importlib.__import__ = engine.__import__
+            importlib.import_module = import_module
+        self._active = True
+
+    def uninstall(self) -> None:
+        """Restore sys.meta_path, sys.path_hooks, the importer cache and __import__."""
+        with _lock:
+            if not self._active:
+                return
+            self._active = False
+            if self.replace_import:
+                builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
+            sys.meta_path[:] = self._saved["meta_path"]
+            sys.path_hooks[:] = self._saved["path_hooks"]
+            cache = sys.path_importer_cache
+            for entry, finder in list(cache.items()):
+                if isinstance(finder, FileFinder):
+                    del cache[entry]
+            for entry, finder in self._saved["path_importer_cache"].items():
+                cache.setdefault(entry, finder)
+            _stack.remove(self)
+
+    def __enter__(self) -> Installation:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.uninstall()
+
+    def __repr__(self) -> str:
+        kind = "activate" if self.replace_import else "install"
+        return f"<importworks {kind}() {'active' if self._active else 'undone'}>"
+
+
+_stack: list[Installation] = []
+
+
+def _start(replace_import: bool) -> Installation:
+    with _lock:
+        handle = Installation(replace_import)
+        handle._apply()
+        _stack.append(handle)
+        return handle
+
+
+def install() -> Installation:
+    """Put our finders and path hook in place of the stock ones.
+
+    ``import`` statements still enter through CPython's C code, which answers
+    cache hits itself and asks our finders for everything else.
+    """
+    return _start(replace_import=False)
+
+
+def activate() -> Installation:
+    """install(), and route every import statement through our ``__import__``."""
+    return _start(replace_import=True)
+
+
+def is_installed() -> bool:
+    """Are our finders on sys.meta_path?"""
+    return PathFinder in sys.meta_path
+
+
+def is_active() -> bool:
+    """Is builtins.__import__ ours?"""
+    return builtins.__import__ is engine.__import__

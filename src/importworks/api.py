@@ -1,0 +1,102 @@
+"""The functions people call: import_module, reload, find_spec, invalidate_caches.
+
+They mirror :mod:`importlib`'s own, on top of our engine.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+from typing import Any
+
+from ._importlib_bootstrap import (
+    exec_in_place,
+    find_spec_on_meta_path,
+    gcd_import,
+    resolve_name as _resolve_relative,
+    strip_engine_frames,
+)
+from .spec import ModuleSpec
+
+__all__ = ["find_spec", "import_module", "invalidate_caches", "reload", "resolve_name"]
+
+_reloading: dict[str, ModuleType] = {}
+
+
+def import_module(name: str, package: str | None = None) -> ModuleType:
+    """Import a module by name; *package* anchors a relative name like ``'.sub'``."""
+    level = 0
+    if name.startswith("."):
+        if not package:
+            raise TypeError("the 'package' argument is required to perform a "
+                            f"relative import for {name!r}")
+        level = len(name) - len(name.lstrip("."))
+    try:
+        return gcd_import(name[level:], package, level)
+    except BaseException as exc:
+        raise strip_engine_frames(exc)
+
+
+def resolve_name(name: str, package: str | None) -> str:
+    """Turn a relative module name into an absolute one."""
+    if not name.startswith("."):
+        return name
+    if not package:
+        raise ImportError(f"no package specified for {name!r} (required for relative module names)")
+    level = len(name) - len(name.lstrip("."))
+    return _resolve_relative(name[level:], package, level)
+
+
+def find_spec(name: str, path: Any = None) -> ModuleSpec | None:
+    """Ask sys.meta_path for *name*'s spec without importing it.
+
+    With *path* None, a dotted name is searched in its parent's ``__path__``
+    (the parent is imported); pass *path* to search elsewhere.
+    """
+    if path is None:
+        parent = name.rpartition(".")[0]
+        if parent:
+            path = getattr(import_module(parent), "__path__", None)
+            if path is None:
+                raise ModuleNotFoundError(
+                    f"__path__ attribute not found on {parent!r} while trying to find {name!r}",
+                    name=name)
+    return find_spec_on_meta_path(name, path)
+
+
+def invalidate_caches() -> None:
+    """Tell every finder on sys.meta_path to forget what it cached."""
+    for finder in sys.meta_path:
+        if hasattr(finder, "invalidate_caches"):
+            finder.invalidate_caches()
+
+
+def reload(module: ModuleType) -> ModuleType:
+    """Re-find and re-execute *module* in place; return the module."""
+    try:
+        name = module.__spec__.name
+    except AttributeError:
+        try:
+            name = module.__name__
+        except AttributeError:
+            raise TypeError("reload() argument must be a module") from None
+    if sys.modules.get(name) is not module:
+        raise ImportError(f"module {name} not in sys.modules", name=name)
+    if name in _reloading:
+        return _reloading[name]  # a module that reloads itself while reloading
+    _reloading[name] = module
+    try:
+        parent_name = name.rpartition(".")[0]
+        path = None
+        if parent_name:
+            try:
+                path = sys.modules[parent_name].__path__
+            except KeyError:
+                raise ImportError(f"parent {parent_name!r} not in sys.modules", name=parent_name) from None
+        spec = module.__spec__ = find_spec_on_meta_path(name, path, module)
+        if spec is None:
+            raise ModuleNotFoundError(f"spec not found for the module {name!r}", name=name)
+        exec_in_place(spec, module)
+        return sys.modules[name]  # the module may have replaced itself
+    finally:
+        _reloading.pop(name, None)

@@ -1,0 +1,506 @@
+"""Loaders: turn a spec into an executed module.
+
+* :class:`SourceFileLoader` - ``.py`` files, with the ``__pycache__`` bytecode cache
+* :class:`SourcelessFileLoader` - bare ``.pyc`` files
+* :class:`ExtensionFileLoader` - C extensions, through the interpreter's ``_imp``
+* :class:`BuiltinImporter`, :class:`FrozenImporter` - modules compiled into the
+  interpreter, also through ``_imp``
+* :class:`NamespaceLoader` - PEP 420 packages, which have nothing to execute
+"""
+
+from __future__ import annotations
+
+import _imp
+import io
+import os
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+from types import CodeType, ModuleType, SimpleNamespace
+from typing import Any, Callable
+
+from . import bytecode
+from ._importlib_bootstrap import LoaderBasics, load_module_shim, register_engine_file
+from .spec import ModuleSpec, spec_from_loader
+
+__all__ = [
+    "BYTECODE_SUFFIXES",
+    "BuiltinImporter",
+    "EXTENSION_SUFFIXES",
+    "ExtensionFileLoader",
+    "FileLoader",
+    "FrozenImporter",
+    "NamespaceLoader",
+    "SOURCE_SUFFIXES",
+    "SourceFileLoader",
+    "SourceLoader",
+    "SourcelessFileLoader",
+    "file_loader_for",
+    "supported_file_loaders",
+]
+
+register_engine_file(__file__)
+
+SOURCE_SUFFIXES = [".py"]
+BYTECODE_SUFFIXES = list(bytecode.BYTECODE_SUFFIXES)
+_OPTIMIZE = -1  # compile() at the interpreter's own -O level
+
+
+def _check_name(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse to act for a name other than the loader's own."""
+
+    def checked(self: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if name is None:
+            name = self.name
+        elif self.name != name:
+            raise ImportError(f"loader for {self.name} cannot handle {name}", name=name)
+        return method(self, name, *args, **kwargs)
+
+    checked.__name__ = method.__name__
+    checked.__qualname__ = method.__qualname__
+    checked.__doc__ = method.__doc__
+    return checked
+
+
+def _requires(test: Callable[[str], bool], what: str) -> Callable[..., Any]:
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        def checked(self: Any, fullname: str) -> Any:
+            if not test(fullname):
+                raise ImportError(f"{fullname!r} is not a {what} module", name=fullname)
+            return method(self, fullname)
+
+        checked.__name__ = method.__name__
+        checked.__qualname__ = method.__qualname__
+        checked.__doc__ = method.__doc__
+        return checked
+
+    return decorate
+
+
+def _file_mode(path: str) -> int:
+    """The mode a pyc should get: its source's, plus owner-write."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = 0o666
+    return mode | 0o200
+
+
+# ------------------------------------------------------------------ source
+class SourceLoader(LoaderBasics):
+    """get_code() for loaders that can read source and, maybe, cached bytecode.
+
+    Subclasses provide get_filename(), get_data() and, to use the bytecode
+    cache, path_stats() and set_data().
+    """
+
+    def path_mtime(self, path: str) -> float:
+        """Deprecated: the modification time of *path* (use path_stats)."""
+        raise OSError
+
+    def path_stats(self, path: str) -> dict[str, Any]:
+        """Return {'mtime': ..., 'size': ...} for *path*; OSError if unknown."""
+        return {"mtime": self.path_mtime(path)}
+
+    def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
+        return self.set_data(cache_path, data)
+
+    def set_data(self, path: str, data: bytes) -> None:
+        """Write *data* to *path*; the default cannot write."""
+
+    def get_source(self, fullname: str) -> str:
+        """The decoded source text of *fullname*."""
+        path = self.get_filename(fullname)  # type: ignore[attr-defined]
+        try:
+            source_bytes = self.get_data(path)  # type: ignore[attr-defined]
+        except OSError as exc:
+            raise ImportError("source not available through get_data()", name=fullname) from exc
+        return bytecode.decode_source(source_bytes)
+
+    def source_to_code(self, data: Any, path: str = "<string>", *, _optimize: int = _OPTIMIZE) -> CodeType:
+        """Compile *data* (bytes, str or AST) as the body of a module."""
+        return compile(data, path, "exec", dont_inherit=True, optimize=_optimize)
+
+    def get_code(self, fullname: str) -> CodeType:
+        """The module's code: from a valid cached pyc, else compiled (and cached)."""
+        source_path = self.get_filename(fullname)  # type: ignore[attr-defined]
+        try:
+            cache_path: str | None = bytecode.cache_from_source(source_path)
+        except NotImplementedError:
+            cache_path = None
+        source_mtime = None
+        source_bytes = None
+        source_hash = None
+        hash_based = check_source = False
+        if cache_path is not None:
+            try:
+                stats = self.path_stats(source_path)
+            except OSError:
+                stats = None
+            if stats is not None:
+                source_mtime = int(stats["mtime"])
+                try:
+                    data = self.get_data(cache_path)  # type: ignore[attr-defined]
+                except OSError:
+                    data = None
+                if data is not None:
+                    details = {"name": fullname, "path": cache_path}
+                    try:
+                        flags = bytecode.read_pyc_header(data, fullname, details)
+                        hash_based = bool(flags & bytecode.FLAG_HASH_BASED)
+                        if hash_based:
+                            check_source = bool(flags & bytecode.FLAG_CHECK_SOURCE)
+                            mode = _imp.check_hash_based_pycs
+                            if mode != "never" and (check_source or mode == "always"):
+                                source_bytes = self.get_data(source_path)  # type: ignore[attr-defined]
+                                source_hash = bytecode.source_hash(source_bytes)
+                                bytecode.validate_hash_pyc(data, source_hash, fullname, details)
+                        else:
+                            bytecode.validate_timestamp_pyc(data, source_mtime, stats.get("size"),
+                                                            fullname, details)
+                    except (ImportError, EOFError):
+                        pass
+                    else:
+                        return bytecode.compile_bytecode(memoryview(data)[16:], fullname, cache_path,
+                                                         source_path)
+        if source_bytes is None:
+            source_bytes = self.get_data(source_path)  # type: ignore[attr-defined]
+        code = self.source_to_code(source_bytes, source_path)
+        if not sys.dont_write_bytecode and cache_path is not None and source_mtime is not None:
+            if hash_based:
+                if source_hash is None:
+                    source_hash = bytecode.source_hash(source_bytes)
+                pyc = bytecode.code_to_hash_pyc(code, source_hash, check_source)
+            else:
+                pyc = bytecode.code_to_timestamp_pyc(code, source_mtime, len(source_bytes))
+            try:
+                self._cache_bytecode(source_path, cache_path, pyc)
+            except NotImplementedError:
+                pass
+        return code
+
+
+# ------------------------------------------------------------------ files
+class FileResourceReader:
+    """importlib.resources for a module loaded from a file: its folder."""
+
+    def __init__(self, loader: FileLoader) -> None:
+        import pathlib
+
+        self._folder = pathlib.Path(loader.path).parent
+
+    def files(self) -> Any:
+        return self._folder
+
+    def open_resource(self, resource: str) -> Any:
+        return (self._folder / resource).open("rb")
+
+    def resource_path(self, resource: str) -> str:
+        return str(self._folder / resource)
+
+    def is_resource(self, path: str) -> bool:
+        return (self._folder / path).is_file()
+
+    def contents(self) -> Any:
+        return (entry.name for entry in self._folder.iterdir())
+
+
+class FileLoader:
+    """What every loader of one file has: a name, a path, and get_data()."""
+
+    def __init__(self, fullname: str, path: str) -> None:
+        self.name = fullname
+        self.path = path
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ == other.__class__ and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(self.name) ^ hash(self.path)
+
+    @_check_name
+    def load_module(self, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        return load_module_shim(self, fullname)
+
+    @_check_name
+    def get_filename(self, fullname: str) -> str:
+        """The path of the file this loader reads."""
+        return self.path
+
+    def get_data(self, path: str) -> bytes:
+        """The bytes of *path* (code files go through io.open_code, PEP 578)."""
+        if isinstance(self, (SourceLoader, ExtensionFileLoader)):
+            with io.open_code(str(path)) as f:
+                return f.read()
+        with io.FileIO(path, "r") as f:
+            return f.read()
+
+    def is_package(self, fullname: str) -> bool:
+        """A module is a package when its file is called __init__."""
+        filename = os.path.basename(self.get_filename(fullname))
+        return filename.rsplit(".", 1)[0] == "__init__"
+
+    @_check_name
+    def get_resource_reader(self, module: str) -> FileResourceReader:
+        return FileResourceReader(self)
+
+
+class SourceFileLoader(FileLoader, SourceLoader):
+    """Load ``.py`` files, caching their bytecode in ``__pycache__``."""
+
+    def path_stats(self, path: str) -> dict[str, Any]:
+        st = os.stat(path)
+        return {"mtime": st.st_mtime, "size": st.st_size}
+
+    def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
+        self.set_data(cache_path, data, _mode=_file_mode(source_path))
+
+    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
+        """Write a cache file atomically, creating its folders; fail silently."""
+        parent, filename = os.path.split(path)
+        missing = []
+        while parent and not os.path.isdir(parent):
+            parent, part = os.path.split(parent)
+            missing.append(part)
+        for part in reversed(missing):
+            parent = os.path.join(parent, part)
+            try:
+                os.mkdir(parent)
+            except FileExistsError:
+                continue
+            except OSError:
+                return  # read-only or forbidden: run without a cache
+        try:
+            bytecode.write_atomic(path, data, _mode)
+        except OSError:
+            pass
+
+    # FileLoader.is_package wins over LoaderBasics; spelled out for clarity
+    is_package = FileLoader.is_package
+
+
+class SourcelessFileLoader(FileLoader, LoaderBasics):
+    """Load bare ``.pyc`` files (no source beside them)."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        path = self.get_filename(fullname)
+        data = self.get_data(path)
+        details = {"name": fullname, "path": path}
+        bytecode.read_pyc_header(data, fullname, details)
+        return bytecode.compile_bytecode(memoryview(data)[16:], fullname, path)
+
+    def get_source(self, fullname: str) -> None:
+        """Bytecode has no source."""
+        return None
+
+    is_package = FileLoader.is_package
+
+
+class ExtensionFileLoader(FileLoader, LoaderBasics):
+    """Load C extension modules through the interpreter's own primitives."""
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        return _imp.create_dynamic(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        _imp.exec_dynamic(module)
+
+    def is_package(self, fullname: str) -> bool:
+        filename = os.path.basename(self.path)
+        return any(filename == "__init__" + suffix for suffix in EXTENSION_SUFFIXES)
+
+    def get_code(self, fullname: str) -> None:
+        """An extension module has no code object."""
+        return None
+
+    def get_source(self, fullname: str) -> None:
+        """An extension module has no source."""
+        return None
+
+    @_check_name
+    def get_filename(self, fullname: str) -> str:
+        return self.path
+
+
+# ------------------------------------------------------------------ namespaces
+class NamespaceLoader:
+    """The loader of a PEP 420 namespace package: nothing to execute."""
+
+    def __init__(self, name: str, path: Any, path_finder: Any) -> None:
+        from .pathfinder import NamespacePath
+
+        self._path = NamespacePath(name, path, path_finder)
+
+    @classmethod
+    def for_path(cls, path: Any) -> NamespaceLoader:
+        """A loader around an existing search path (for specs made without one)."""
+        loader = cls.__new__(cls)
+        loader._path = path
+        return loader
+
+    def is_package(self, fullname: str) -> bool:
+        return True
+
+    def get_source(self, fullname: str) -> str:
+        return ""
+
+    def get_code(self, fullname: str) -> CodeType:
+        return compile("", "<string>", "exec", dont_inherit=True)
+
+    def create_module(self, spec: ModuleSpec) -> None:
+        """Use default semantics for module creation."""
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass
+
+    def load_module(self, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        return load_module_shim(self, fullname)
+
+    def get_resource_reader(self, module: Any) -> Any:
+        from importlib.readers import NamespaceReader
+
+        return NamespaceReader(self._path)
+
+
+# ------------------------------------------------------------------ in the interpreter
+class BuiltinImporter:
+    """Find and load modules compiled into the interpreter."""
+
+    _ORIGIN = "built-in"
+
+    @classmethod
+    def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if path is not None and sys.version_info < (3, 11):
+            return None
+        if _imp.is_builtin(fullname):
+            return spec_from_loader(fullname, cls, origin=cls._ORIGIN)
+        return None
+
+    @staticmethod
+    def create_module(spec: ModuleSpec) -> ModuleType:
+        if spec.name not in sys.builtin_module_names:
+            raise ImportError(f"{spec.name!r} is not a built-in module", name=spec.name)
+        return _imp.create_builtin(spec)
+
+    @staticmethod
+    def exec_module(module: ModuleType) -> None:
+        _imp.exec_builtin(module)
+
+    @classmethod
+    @_requires(_imp.is_builtin, "built-in")
+    def get_code(cls, fullname: str) -> None:
+        """Built-in modules have no code object."""
+        return None
+
+    @classmethod
+    @_requires(_imp.is_builtin, "built-in")
+    def get_source(cls, fullname: str) -> None:
+        """Built-in modules have no source."""
+        return None
+
+    @classmethod
+    @_requires(_imp.is_builtin, "built-in")
+    def is_package(cls, fullname: str) -> bool:
+        """Built-in modules are never packages."""
+        return False
+
+    @classmethod
+    def load_module(cls, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        return load_module_shim(cls, fullname)
+
+
+def _is_frozen(fullname: str) -> bool:
+    return _imp.is_frozen(fullname)
+
+
+class FrozenImporter(LoaderBasics):
+    """Find and load modules frozen into the interpreter (most of its start-up)."""
+
+    _ORIGIN = "frozen"
+
+    @classmethod
+    def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if not hasattr(_imp, "find_frozen"):  # Python 3.10
+            if _imp.is_frozen(fullname):
+                return spec_from_loader(fullname, cls, origin=cls._ORIGIN)
+            return None
+        info = _imp.find_frozen(fullname)
+        if info is None:
+            return None
+        _, ispkg, origname = info
+        spec = spec_from_loader(fullname, cls, origin=cls._ORIGIN, is_package=ispkg)
+        filename, pkgdir = _frozen_filename(origname, fullname, ispkg)
+        spec.loader_state = SimpleNamespace(filename=filename, origname=origname)
+        if pkgdir:
+            spec.submodule_search_locations.insert(0, pkgdir)
+        return spec
+
+    @staticmethod
+    def create_module(spec: ModuleSpec) -> ModuleType:
+        module = ModuleType(spec.name)
+        filename = getattr(spec.loader_state, "filename", None)
+        if filename:
+            module.__file__ = filename
+        return module
+
+    @classmethod
+    @_requires(_is_frozen, "frozen")
+    def get_code(cls, fullname: str) -> CodeType:
+        return _imp.get_frozen_object(fullname)
+
+    @classmethod
+    @_requires(_is_frozen, "frozen")
+    def get_source(cls, fullname: str) -> None:
+        """Frozen modules carry no source."""
+        return None
+
+    @classmethod
+    @_requires(_is_frozen, "frozen")
+    def is_package(cls, fullname: str) -> bool:
+        return _imp.is_frozen_package(fullname)
+
+    @classmethod
+    def load_module(cls, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        return load_module_shim(cls, fullname)
+
+    # exec_module() comes from LoaderBasics: get_code() then exec
+
+
+def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[str | None, str | None]:
+    """Where the source of a frozen stdlib module would be (its ``__file__``)."""
+    stdlib = getattr(sys, "_stdlib_dir", None)
+    if not origname or not stdlib:
+        return None, None
+    if origname != fullname:
+        if origname.startswith("<"):
+            origname = origname[1:]
+            if not ispkg:
+                origname += ".__init__"
+        else:
+            ispkg = False
+    relative = origname.replace(".", os.sep)
+    if ispkg:
+        pkgdir = os.path.join(stdlib, relative)
+        return os.path.join(pkgdir, "__init__.py"), pkgdir
+    return os.path.join(stdlib, relative + ".py"), None
+
+
+# ------------------------------------------------------------------ choosing
+def supported_file_loaders() -> list[tuple[type, list[str]]]:
+    """(loader class, suffixes) in the order a folder is searched."""
+    return [
+        (ExtensionFileLoader, list(EXTENSION_SUFFIXES)),
+        (SourceFileLoader, SOURCE_SUFFIXES),
+        (SourcelessFileLoader, BYTECODE_SUFFIXES),
+    ]
+
+
+def file_loader_for(name: str, location: str) -> Any:
+    """The loader for a file, chosen by its suffix; None when none fits."""
+    for loader_class, suffixes in supported_file_loaders():
+        if location.endswith(tuple(suffixes)):
+            return loader_class(name, location)
+    return None

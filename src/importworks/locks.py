@@ -1,0 +1,146 @@
+"""Per-module import locks with deadlock detection.
+
+Two threads importing the same module must execute it once: the first takes the
+module's lock, the second waits and then sees the finished module.  A cycle of
+imports across threads (thread 1 imports ``a`` which imports ``b`` while thread 2
+imports ``b`` which imports ``a``) would wait forever; instead the thread that
+would close the cycle gets :class:`DeadlockError` and, as in CPython, the engine
+hands it the partially initialised module.
+
+The table of locks is guarded by the interpreter's global import lock
+(``_imp.acquire_lock``), which ``os.fork`` already knows to reset.
+"""
+
+from __future__ import annotations
+
+import _imp
+import _thread
+import weakref
+
+from .errors import DeadlockError
+
+__all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_lock"]
+
+# thread id -> the ModuleLock that thread is waiting for
+_waiting_for: dict[int, ModuleLock] = {}
+# module name -> weak reference to its lock; a lock lives while someone holds it
+_module_locks: dict[str, weakref.ref[ModuleLock]] = {}
+
+
+class ModuleLock:
+    """A re-entrant lock for one module name that refuses to deadlock."""
+
+    __slots__ = ("name", "owner", "count", "_mutex", "_waiters", "__weakref__")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.owner: int | None = None
+        self.count = 0
+        self._mutex = _thread.allocate_lock()
+        # one parked lock per waiting thread; release() unparks them all
+        self._waiters: list[_thread.LockType] = []
+
+    def _closes_cycle(self, me: int) -> bool:
+        """Would waiting for this lock make the wait-for graph cyclic?"""
+        seen: set[int] = set()
+        owner = self.owner
+        while owner is not None and owner not in seen:
+            if owner == me:
+                return True
+            seen.add(owner)
+            lock = _waiting_for.get(owner)
+            if lock is None:
+                return False
+            owner = lock.owner
+        return False
+
+    def acquire(self) -> None:
+        """Take the lock, waiting for its owner; raise DeadlockError on a cycle."""
+        me = _thread.get_ident()
+        while True:
+            with self._mutex:
+                if self.count == 0 or self.owner == me:
+                    self.owner = me
+                    self.count += 1
+                    return
+                if self._closes_cycle(me):
+                    raise DeadlockError(f"deadlock detected by {self!r}")
+                parked = _thread.allocate_lock()
+                parked.acquire()
+                self._waiters.append(parked)
+                _waiting_for[me] = self
+            try:
+                parked.acquire()
+            finally:
+                _waiting_for.pop(me, None)
+
+    def release(self) -> None:
+        """Give one level of the lock back; wake waiters when it is free."""
+        with self._mutex:
+            if self.owner != _thread.get_ident():
+                raise RuntimeError("cannot release un-acquired lock")
+            self.count -= 1
+            if self.count == 0:
+                self.owner = None
+                waiters, self._waiters = self._waiters, []
+                for parked in waiters:
+                    parked.release()
+
+    def __enter__(self) -> ModuleLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        return f"ModuleLock({self.name!r}) at {id(self)}"
+
+
+def _forget(name: str, ref: weakref.ref[ModuleLock]) -> None:
+    _imp.acquire_lock()
+    try:
+        if _module_locks.get(name) is ref:
+            del _module_locks[name]
+    finally:
+        _imp.release_lock()
+
+
+def get_module_lock(name: str) -> ModuleLock:
+    """Return the lock for *name*, creating it if no one holds one."""
+    _imp.acquire_lock()
+    try:
+        ref = _module_locks.get(name)
+        lock = ref() if ref is not None else None
+        if lock is None:
+            lock = ModuleLock(name)
+            _module_locks[name] = weakref.ref(lock, lambda r, n=name: _forget(n, r))
+        return lock
+    finally:
+        _imp.release_lock()
+
+
+def acquire_for_wait(name: str) -> None:
+    """Wait until the thread initialising *name* is done.
+
+    A cross-thread cycle is not an error here: the caller gets the partially
+    initialised module, as the C import does.
+    """
+    lock = get_module_lock(name)
+    try:
+        lock.acquire()
+    except DeadlockError:
+        return
+    lock.release()
+
+
+class global_import_lock:
+    """Hold the interpreter's global import lock (re-entrant, fork-safe)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _imp.acquire_lock()
+
+    def __exit__(self, *exc_info: object) -> None:
+        _imp.release_lock()

@@ -1,0 +1,336 @@
+"""Finding modules on sys.path: the path-based finder and the folder finder.
+
+:class:`PathFinder` sits on ``sys.meta_path``.  For each entry of ``sys.path``
+(or of a package's ``__path__``) it gets a *path entry finder* from
+``sys.path_importer_cache``, asking ``sys.path_hooks`` the first time.  For a
+folder that finder is a :class:`FileFinder`, which lists the folder once and
+answers from the listing until the folder's mtime changes or
+``invalidate_caches()`` is called.
+
+A folder without ``__init__`` is a *portion* of a PEP 420 namespace package;
+portions from every entry are gathered into a :class:`NamespacePath` that
+follows later changes to its parent's path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from typing import Any, Callable, Iterable, Iterator
+
+from ._importlib_bootstrap import register_engine_file
+from .loaders import supported_file_loaders
+from .spec import ModuleSpec, object_name, spec_from_file_location, spec_from_loader
+
+__all__ = ["FileFinder", "NamespacePath", "PathFinder"]
+
+register_engine_file(__file__)
+
+_PY312 = sys.version_info >= (3, 12)
+_CASE_INSENSITIVE = ("win", "cygwin", "darwin")
+
+
+def _relax_case() -> bool:
+    """True when PYTHONCASEOK asks for case-insensitive matching (on such systems)."""
+    if not sys.platform.startswith(_CASE_INSENSITIVE):
+        return False
+    return not sys.flags.ignore_environment and "PYTHONCASEOK" in os.environ
+
+
+def _is_dir(path: str) -> bool:
+    try:
+        return os.path.isdir(path or os.getcwd())
+    except OSError:
+        return False
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return os.path.isfile(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _join(folder: str, name: str) -> str:
+    return folder + os.sep + name if folder and not folder.endswith(os.sep) else folder + name
+
+
+class NamespacePath:
+    """The ``__path__`` of a namespace package: recomputed when its parent's changes."""
+
+    _epoch = 0  # bumped by PathFinder.invalidate_caches()
+
+    def __init__(self, name: str, path: list[str], path_finder: Callable[..., Any]) -> None:
+        self._name = name
+        self._path = path
+        self._last_parent_path = tuple(self._parent_path())
+        self._last_epoch = self._epoch
+        self._path_finder = path_finder
+
+    def _parent_path(self) -> Iterable[str]:
+        parent, dot, _ = self._name.rpartition(".")
+        if not dot:
+            return sys.path
+        return sys.modules[parent].__path__
+
+    def _recalculate(self) -> list[str]:
+        parent_path = tuple(self._parent_path())
+        if parent_path != self._last_parent_path or self._epoch != self._last_epoch:
+            spec = self._path_finder(self._name, parent_path)
+            if spec is not None and spec.loader is None and spec.submodule_search_locations:
+                self._path = spec.submodule_search_locations
+            self._last_parent_path = parent_path
+            self._last_epoch = self._epoch
+        return self._path
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._recalculate())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._recalculate()[index]
+
+    def __setitem__(self, index: Any, path: str) -> None:
+        self._path[index] = path
+
+    def __len__(self) -> int:
+        return len(self._recalculate())
+
+    def __repr__(self) -> str:
+        # the stdlib's spelling, which tools and tests already parse
+        return f"_NamespacePath({self._path!r})"
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._recalculate()
+
+    def append(self, item: str) -> None:
+        self._path.append(item)
+
+
+class PathFinder:
+    """The meta path finder for sys.path and package ``__path__`` entries."""
+
+    @staticmethod
+    def invalidate_caches() -> None:
+        """Forget cached folder listings and the finders of relative entries."""
+        cache = sys.path_importer_cache
+        for entry, finder in list(cache.items()):
+            if finder is None or (sys.version_info >= (3, 11) and not os.path.isabs(entry)):
+                cache.pop(entry, None)
+            elif hasattr(finder, "invalidate_caches"):
+                finder.invalidate_caches()
+        NamespacePath._epoch += 1
+
+    @staticmethod
+    def _path_hooks(entry: str) -> Any:
+        """Ask each of sys.path_hooks for a finder of *entry*."""
+        if sys.path_hooks is not None and not sys.path_hooks:
+            warnings.warn("sys.path_hooks is empty", ImportWarning)
+        for hook in sys.path_hooks:
+            try:
+                return hook(entry)
+            except ImportError:
+                continue
+        return None
+
+    @classmethod
+    def _path_importer_cache(cls, entry: str) -> Any:
+        """The finder for *entry*, from sys.path_importer_cache or freshly made."""
+        if entry == "":
+            try:
+                entry = os.getcwd()
+            except FileNotFoundError:
+                return None  # the working directory is gone
+        try:
+            return sys.path_importer_cache[entry]
+        except KeyError:
+            finder = cls._path_hooks(entry)
+            sys.path_importer_cache[entry] = finder
+            return finder
+
+    @staticmethod
+    def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
+        # Python 3.10 and 3.11 still ask path entry finders without find_spec()
+        if hasattr(finder, "find_loader"):
+            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_loader()",
+                          ImportWarning)
+            loader, portions = finder.find_loader(fullname)
+        else:
+            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()",
+                          ImportWarning)
+            loader, portions = finder.find_module(fullname), []
+        if loader is not None:
+            return spec_from_loader(fullname, loader)
+        spec = ModuleSpec(fullname, None)
+        spec.submodule_search_locations = portions
+        return spec
+
+    @classmethod
+    def _get_spec(cls, fullname: str, path: Iterable[Any], target: Any = None) -> ModuleSpec | None:
+        """The first spec with a loader along *path*, else a namespace of all portions."""
+        portions: list[str] = []
+        for entry in path:
+            if not isinstance(entry, str):
+                continue
+            finder = cls._path_importer_cache(entry)
+            if finder is None:
+                continue
+            if hasattr(finder, "find_spec"):
+                spec = finder.find_spec(fullname, target)
+            elif _PY312:
+                continue
+            else:
+                spec = cls._legacy_spec(fullname, finder)
+            if spec is None:
+                continue
+            if spec.loader is not None:
+                return spec
+            found = spec.submodule_search_locations
+            if found is None:
+                raise ImportError("spec missing loader")
+            portions.extend(found)
+        spec = ModuleSpec(fullname, None)
+        spec.submodule_search_locations = portions
+        return spec
+
+    @classmethod
+    def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        """Search *path* (default sys.path) for *fullname*."""
+        if path is None:
+            path = sys.path
+        spec = cls._get_spec(fullname, path, target)
+        if spec is None:
+            return None
+        if spec.loader is None:
+            portions = spec.submodule_search_locations
+            if not portions:
+                return None
+            spec.origin = None
+            spec.submodule_search_locations = NamespacePath(fullname, portions, cls._get_spec)
+        return spec
+
+    @staticmethod
+    def find_distributions(*args: Any, **kwargs: Any) -> Any:
+        """Installed distributions along sys.path (for importlib.metadata)."""
+        from importlib.metadata import MetadataPathFinder
+
+        return MetadataPathFinder.find_distributions(*args, **kwargs)
+
+    if not _PY312:
+
+        @classmethod
+        def find_module(cls, fullname: str, path: Any = None) -> Any:
+            """Deprecated: use find_spec()."""
+            warnings.warn("PathFinder.find_module() is deprecated and slated for removal in "
+                          "Python 3.12; use find_spec() instead", DeprecationWarning, stacklevel=2)
+            spec = cls.find_spec(fullname, path)
+            return None if spec is None else spec.loader
+
+
+class FileFinder:
+    """The path entry finder for one folder, answering from a cached listing."""
+
+    def __init__(self, path: str, *loader_details: tuple[Any, Iterable[str]]) -> None:
+        self._loaders = [(suffix, loader) for loader, suffixes in loader_details for suffix in suffixes]
+        if sys.version_info < (3, 11):
+            path = path or "."
+            self.path = path if os.path.isabs(path) else _join(os.getcwd(), path)
+        elif not path or path == ".":
+            self.path = os.getcwd()
+        elif os.path.isabs(path):
+            self.path = path
+        else:
+            if sys.version_info >= (3, 13) and path.startswith("." + os.sep):
+                path = path[2:]
+            self.path = _join(os.getcwd(), path)
+        self._path_mtime: float = -1
+        self._path_cache: set[str] = set()
+        self._relaxed_path_cache: set[str] = set()
+
+    def invalidate_caches(self) -> None:
+        """Re-list the folder on the next search."""
+        self._path_mtime = -1
+
+    def _get_spec(self, loader_class: Any, fullname: str, path: str,
+                  search_locations: list[str] | None, target: Any) -> ModuleSpec | None:
+        loader = loader_class(fullname, path)
+        return spec_from_file_location(fullname, path, loader=loader,
+                                       submodule_search_locations=search_locations)
+
+    def _refresh(self) -> None:
+        try:
+            mtime = os.stat(self.path or os.getcwd()).st_mtime
+        except OSError:
+            mtime = -1
+        if mtime != self._path_mtime:
+            self._fill_cache()
+            self._path_mtime = mtime
+
+    def find_spec(self, fullname: str, target: Any = None) -> ModuleSpec | None:
+        """A spec for the module, package or namespace portion *fullname* names here."""
+        tail = fullname.rpartition(".")[2]
+        self._refresh()
+        if _relax_case():
+            cache, key = self._relaxed_path_cache, tail.lower()
+        else:
+            cache, key = self._path_cache, tail
+        is_namespace = False
+        if key in cache:
+            base = _join(self.path, tail)
+            for suffix, loader_class in self._loaders:
+                init = _join(base, "__init__" + suffix)
+                if _is_file(init):
+                    return self._get_spec(loader_class, fullname, init, [base], target)
+            is_namespace = _is_dir(base)
+        for suffix, loader_class in self._loaders:
+            full_path = _join(self.path, tail + suffix)
+            if key + suffix in cache and _is_file(full_path):
+                return self._get_spec(loader_class, fullname, full_path, None, target)
+        if is_namespace:
+            spec = ModuleSpec(fullname, None)
+            spec.submodule_search_locations = [base]
+            return spec
+        return None
+
+    def _fill_cache(self) -> None:
+        try:
+            contents = os.listdir(self.path or os.getcwd())
+        except (FileNotFoundError, PermissionError, NotADirectoryError):
+            contents = []
+        self._path_cache = set(contents)
+        if sys.platform.startswith(_CASE_INSENSITIVE):
+            self._relaxed_path_cache = {name.lower() for name in contents}
+
+    @classmethod
+    def path_hook(cls, *loader_details: tuple[Any, Iterable[str]]) -> Callable[[str], FileFinder]:
+        """A sys.path_hooks entry that makes a FileFinder for folders."""
+
+        def path_hook_for_FileFinder(path: str) -> FileFinder:
+            if not _is_dir(path):
+                raise ImportError("only directories are supported", path=path)
+            return cls(path, *loader_details)
+
+        return path_hook_for_FileFinder
+
+    def __repr__(self) -> str:
+        return f"FileFinder({self.path!r})"
+
+    if not _PY312:
+
+        def find_loader(self, fullname: str) -> tuple[Any, list[str]]:
+            """Deprecated: use find_spec()."""
+            warnings.warn("FileFinder.find_loader() deprecated and slated for removal in "
+                          "Python 3.12; use find_spec() instead", DeprecationWarning, stacklevel=2)
+            spec = self.find_spec(fullname)
+            if spec is None:
+                return None, []
+            return spec.loader, spec.submodule_search_locations or []
+
+        def find_module(self, fullname: str) -> Any:
+            """Deprecated: use find_spec()."""
+            return self.find_loader(fullname)[0]
+
+
+def default_path_hook() -> Callable[[str], FileFinder]:
+    """The folder hook with the standard loaders (extensions, source, bytecode)."""
+    return FileFinder.path_hook(*supported_file_loaders())

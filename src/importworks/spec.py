@@ -1,0 +1,160 @@
+"""Module specs: making them, and making modules from them.
+
+The spec type itself is the stdlib's :class:`importlib.machinery.ModuleSpec`, the
+data type every tool already expects; this module holds our own constructors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any
+
+__all__ = [
+    "ModuleSpec",
+    "init_module_attrs",
+    "module_from_spec",
+    "object_name",
+    "spec_from_file_location",
+    "spec_from_loader",
+]
+
+_POPULATE = object()
+_ABSPATH_LOCATIONS = sys.version_info >= (3, 13)
+
+
+def object_name(obj: Any) -> str:
+    """Name an object in a warning the way CPython does."""
+    try:
+        return obj.__qualname__
+    except AttributeError:
+        return type(obj).__qualname__
+
+
+def spec_from_loader(
+    name: str, loader: Any, *, origin: str | None = None, is_package: bool | None = None
+) -> ModuleSpec:
+    """Return a spec for *name* built from what *loader* can tell."""
+    if origin is None:
+        origin = getattr(loader, "_ORIGIN", None)
+    if not origin and hasattr(loader, "get_filename"):
+        if is_package is None:
+            return spec_from_file_location(name, loader=loader)
+        search: list[str] | None = [] if is_package else None
+        return spec_from_file_location(name, loader=loader, submodule_search_locations=search)
+    if is_package is None:
+        is_package = False
+        if hasattr(loader, "is_package"):
+            try:
+                is_package = loader.is_package(name)
+            except ImportError:
+                is_package = None  # undefined: ModuleSpec leaves search locations unset
+    return ModuleSpec(name, loader, origin=origin, is_package=bool(is_package))
+
+
+def spec_from_file_location(
+    name: str,
+    location: str | os.PathLike[str] | None = None,
+    *,
+    loader: Any = None,
+    submodule_search_locations: Any = _POPULATE,
+) -> ModuleSpec | None:
+    """Return a spec for a module stored at *location* (a file or file-like path)."""
+    if location is None:
+        location = "<unknown>"
+        if hasattr(loader, "get_filename"):
+            try:
+                location = loader.get_filename(name)
+            except ImportError:
+                pass
+    else:
+        location = os.fspath(location)
+        if _ABSPATH_LOCATIONS:
+            try:
+                location = _abspath(location)
+            except OSError:
+                pass
+    spec = ModuleSpec(name, loader, origin=location)
+    spec._set_fileattr = True
+    if loader is None:
+        from .loaders import file_loader_for  # loaders import this module
+
+        loader = file_loader_for(name, location)
+        if loader is None:
+            return None
+        spec.loader = loader
+    if submodule_search_locations is _POPULATE:
+        if hasattr(loader, "is_package"):
+            try:
+                if loader.is_package(name):
+                    spec.submodule_search_locations = []
+            except ImportError:
+                pass
+    else:
+        spec.submodule_search_locations = submodule_search_locations
+    if spec.submodule_search_locations == [] and location:
+        spec.submodule_search_locations.append(location.rpartition(os.sep)[0])
+    return spec
+
+
+def _abspath(path: str) -> str:
+    # CPython 3.13 makes locations absolute without normalising '..' away
+    if os.path.isabs(path):
+        return path
+    return os.path.join(os.getcwd(), path)
+
+
+def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = False) -> ModuleType:
+    """Set the import-related attributes of *module* from *spec*.
+
+    Modules that refuse attribute assignment are left as they are, as in CPython.
+    """
+
+    def fill(attr: str, value: Any) -> None:
+        if override or getattr(module, attr, None) is None:
+            try:
+                setattr(module, attr, value)
+            except AttributeError:
+                pass
+
+    fill("__name__", spec.name)
+    if override or getattr(module, "__loader__", None) is None:
+        loader = spec.loader
+        if loader is None and spec.submodule_search_locations is not None:
+            from .loaders import NamespaceLoader
+
+            loader = NamespaceLoader.for_path(spec.submodule_search_locations)
+            spec.loader = loader
+            module.__file__ = None  # a namespace package has no file, like its spec
+        try:
+            module.__loader__ = loader
+        except AttributeError:
+            pass
+    fill("__package__", spec.parent)
+    try:
+        module.__spec__ = spec
+    except AttributeError:
+        pass
+    if spec.submodule_search_locations is not None:
+        fill("__path__", spec.submodule_search_locations)
+    if spec.has_location:
+        fill("__file__", spec.origin)
+        if spec.cached is not None:
+            fill("__cached__", spec.cached)
+    return module
+
+
+def module_from_spec(spec: ModuleSpec) -> ModuleType:
+    """Create the module *spec* describes (loader's create_module first)."""
+    module = None
+    loader = spec.loader
+    if hasattr(loader, "create_module"):
+        module = loader.create_module(spec)
+    elif hasattr(loader, "exec_module"):
+        raise ImportError("loaders that define exec_module() must also define create_module()")
+    if module is None:
+        module = ModuleType(spec.name)
+    init_module_attrs(spec, module)
+    return module
