@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from . import abc, machinery, util
 from ._importlib_bootstrap import __import__
 from .activation import Installation, activate, install, is_active, is_installed
@@ -33,5 +35,10 @@ __all__ = [
     "reload",
     "util",
 ]
+
+if sys.version_info < (3, 12):
+    from .api import find_loader  # noqa: F401  (deprecated, as in importlib)
+
+    __all__.append("find_loader")
 
 __version__ = "0.1.0"

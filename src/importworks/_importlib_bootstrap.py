@@ -12,6 +12,7 @@ with ``stacklevel=2`` lands on the importing code, exactly as with CPython.
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from types import ModuleType, TracebackType
@@ -24,6 +25,7 @@ from .spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, 
 __all__ = [
     "LoaderBasics",
     "__import__",
+    "exec_frozen_module",
     "exec_in_place",
     "find_spec_on_meta_path",
     "gcd_import",
@@ -56,7 +58,13 @@ def set_tracer(tracer: Any) -> Any:
 # ---------------------------------------------------------------- tracebacks
 # Files whose frames a user never needs to see in a failed import's traceback.
 # Modules of the engine add themselves with register_engine_file(__file__).
-_ENGINE_FILES: set[str] = {__file__}
+# The stock loaders' frames go too: CPython hides them, and they run under our
+# engine whenever the stock finders are still on sys.meta_path.
+_ENGINE_FILES: set[str] = {
+    __file__,
+    "<frozen importlib._bootstrap>",
+    "<frozen importlib._bootstrap_external>",
+}
 
 
 def register_engine_file(path: str) -> None:
@@ -67,7 +75,7 @@ def register_engine_file(path: str) -> None:
 def strip_engine_frames(exc: BaseException) -> BaseException:
     """Drop the engine's own frames from *exc*'s traceback, as CPython does.
 
-    For an ImportError every engine frame goes; for any other error only the
+    For an ImportError or a SyntaxError every engine frame goes; for any other error only the
     engine frames that lead into user code go, so a bug in the engine itself
     still shows where it happened.  ``python -v`` keeps every frame.
     """
@@ -78,7 +86,7 @@ def strip_engine_frames(exc: BaseException) -> BaseException:
     while tb is not None:
         entries.append(tb)
         tb = tb.tb_next
-    if isinstance(exc, ImportError):
+    if isinstance(exc, (ImportError, SyntaxError)):  # a bad module says where itself
         kept = [e for e in entries if e.tb_frame.f_code.co_filename not in _ENGINE_FILES]
     else:
         kept, tail_is_ours = [], True
@@ -274,10 +282,11 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
     return module
 
 
-def load_module_shim(loader: Any, fullname: str) -> ModuleType:
+def load_module_shim(loader: Any, fullname: str, spec: ModuleSpec | None = None) -> ModuleType:
     """The deprecated ``load_module()`` of our loaders, built on exec_module()."""
     warnings.warn(_LOAD_MODULE_DEPRECATED, DeprecationWarning, stacklevel=3)
-    spec = spec_from_loader(fullname, loader)
+    if spec is None:
+        spec = spec_from_loader(fullname, loader)
     if fullname in sys.modules:
         exec_in_place(spec, sys.modules[fullname])
         return sys.modules[fullname]
@@ -309,6 +318,22 @@ class LoaderBasics:
         """Deprecated: use exec_module()."""
         return load_module_shim(self, fullname)
 
+    def is_package(self, fullname: str) -> bool:
+        """A module is a package when its file is called __init__."""
+        filename = os.path.basename(self.get_filename(fullname))  # type: ignore[attr-defined]
+        return filename.rsplit(".", 1)[0] == "__init__" and fullname.rpartition(".")[2] != "__init__"
+
+
+def exec_frozen_module(module: ModuleType) -> None:
+    """Run a frozen module's code (FrozenImporter.exec_module)."""
+    import _imp
+
+    name = module.__spec__.name
+    if not _imp.is_frozen(name):
+        raise ImportError(f"{name!r} is not a frozen module", name=name)
+    code = _imp.get_frozen_object(name)
+    exec(code, module.__dict__)
+
 
 # ---------------------------------------------------------------- the import
 def _find_and_load_unlocked(name: str) -> ModuleType:
@@ -337,7 +362,7 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
         if tracer is not None:
             tracer.found(name, spec)
         # lets the module type say "cannot access submodule ... circular import"
-        pending = getattr(parent_spec, "_uninitialized_submodules", None) if _PY312 else None
+        pending = getattr(parent_spec, "_uninitialized_submodules", None)
         if pending is not None:
             pending.append(child)
         try:
@@ -462,4 +487,35 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
     try:
         return _import(name, globals, fromlist, level)
     except BaseException as exc:
-        raise strip_engine_frames(exc) from exc.__cause__ if exc.__cause__ is not None else None
+        strip_engine_frames(exc)
+        if _PY312:
+            # the temporary's __del__ runs while this frame unwinds, after its
+            # traceback entry exists: it drops that entry and _reraise's
+            [_EntryFrameDropper(exc), _reraise(exc)]
+        raise exc
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
+
+
+class _EntryFrameDropper:
+    """Remove ``__import__`` and ``_reraise`` from the head of a traceback.
+
+    From Python 3.12 the in-flight exception's traceback is its
+    ``__traceback__``, so editing it while ``__import__`` unwinds leaves the
+    import statement's frame directly above the failing module's, as with the
+    C import.  (3.10 and 3.11 keep it elsewhere; one frame remains there.)
+    """
+
+    __slots__ = ("exc",)
+    _CODES = (__import__.__code__, _reraise.__code__)
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def __del__(self) -> None:
+        tb = self.exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code in self._CODES:
+            tb = tb.tb_next
+        self.exc.__traceback__ = tb

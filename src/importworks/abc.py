@@ -9,9 +9,11 @@ subclass the stdlib ABC and take their code from importworks.
 from __future__ import annotations
 
 import importlib.abc as _stock
+import sys
 from typing import Any
 
 from . import loaders as _loaders
+from . import machinery  # noqa: F401  (importlib.abc has it too)
 from . import pathfinder as _pathfinder
 from ._importlib_bootstrap import LoaderBasics
 
@@ -33,10 +35,24 @@ ResourceLoader = _stock.ResourceLoader
 if hasattr(_stock, "Finder"):  # Python < 3.12
     Finder = _stock.Finder
     __all__.append("Finder")
-for _name in ("ResourceReader", "Traversable", "TraversableResources"):
-    if hasattr(_stock, _name):
-        globals()[_name] = getattr(_stock, _name)
-        __all__.append(_name)
+_MOVED_TO_RESOURCES = ("ResourceReader", "Traversable", "TraversableResources")
+if sys.version_info < (3, 12):
+    for _name in _MOVED_TO_RESOURCES:
+        if hasattr(_stock, _name):
+            globals()[_name] = getattr(_stock, _name)
+else:
+
+    def __getattr__(name: str) -> Any:
+        """The resources ABCs, deprecated here as in importlib.abc."""
+        if name not in _MOVED_TO_RESOURCES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import importlib.resources.abc as resources_abc
+        import warnings
+
+        obj = getattr(resources_abc, name)
+        warnings._deprecated(f"{__name__}.{name}", remove=(3, 14))  # type: ignore[attr-defined]
+        globals()[name] = obj
+        return obj
 
 
 class InspectLoader(_stock.InspectLoader):

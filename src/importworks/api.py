@@ -100,3 +100,30 @@ def reload(module: ModuleType) -> ModuleType:
         return sys.modules[name]  # the module may have replaced itself
     finally:
         _reloading.pop(name, None)
+
+
+if sys.version_info < (3, 12):
+    import warnings
+
+    def find_loader(name: str, path: Any = None) -> Any:
+        """Deprecated (removed in Python 3.12): the loader of *name*, or None."""
+        warnings.warn("Deprecated since Python 3.4 and slated for removal in Python 3.12; "
+                      "use importlib.util.find_spec() instead", DeprecationWarning, stacklevel=2)
+        if name in sys.modules:
+            try:
+                loader = sys.modules[name].__loader__
+            except AttributeError:
+                raise ValueError(f"{name}.__loader__ is not set") from None
+            if loader is None:
+                raise ValueError(f"{name}.__loader__ is None")
+            return loader
+        spec = find_spec_on_meta_path(name, path)
+        if spec is None:
+            return None
+        if spec.loader is None:
+            if spec.submodule_search_locations is None:
+                raise ImportError(f"spec for {name} missing loader", name=name)
+            raise ImportError("namespace packages do not have loaders", name=name)
+        return spec.loader
+
+    __all__.append("find_loader")

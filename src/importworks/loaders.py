@@ -14,12 +14,13 @@ import _imp
 import io
 import os
 import sys
+import importlib.machinery
 from importlib.machinery import EXTENSION_SUFFIXES
 from types import CodeType, ModuleType, SimpleNamespace
 from typing import Any, Callable
 
 from . import bytecode
-from ._importlib_bootstrap import LoaderBasics, load_module_shim, register_engine_file
+from ._importlib_bootstrap import LoaderBasics, exec_frozen_module, load_module_shim, register_engine_file
 from .spec import ModuleSpec, spec_from_loader
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "SourceLoader",
     "SourcelessFileLoader",
     "file_loader_for",
+    "spec_from_file_location",
     "supported_file_loaders",
 ]
 
@@ -235,11 +237,6 @@ class FileLoader:
         with io.FileIO(path, "r") as f:
             return f.read()
 
-    def is_package(self, fullname: str) -> bool:
-        """A module is a package when its file is called __init__."""
-        filename = os.path.basename(self.get_filename(fullname))
-        return filename.rsplit(".", 1)[0] == "__init__"
-
     @_check_name
     def get_resource_reader(self, module: str) -> FileResourceReader:
         return FileResourceReader(self)
@@ -275,9 +272,6 @@ class SourceFileLoader(FileLoader, SourceLoader):
         except OSError:
             pass
 
-    # FileLoader.is_package wins over LoaderBasics; spelled out for clarity
-    is_package = FileLoader.is_package
-
 
 class SourcelessFileLoader(FileLoader, LoaderBasics):
     """Load bare ``.pyc`` files (no source beside them)."""
@@ -292,8 +286,6 @@ class SourcelessFileLoader(FileLoader, LoaderBasics):
     def get_source(self, fullname: str) -> None:
         """Bytecode has no source."""
         return None
-
-    is_package = FileLoader.is_package
 
 
 class ExtensionFileLoader(FileLoader, LoaderBasics):
@@ -323,7 +315,12 @@ class ExtensionFileLoader(FileLoader, LoaderBasics):
 
 
 # ------------------------------------------------------------------ namespaces
-class NamespaceLoader:
+# Code checks isinstance(loader, importlib.machinery.NamespaceLoader) (3.11+), so
+# ours derives from it; every method is overridden, none of its code runs.
+_NamespaceLoaderBase: type = getattr(importlib.machinery, "NamespaceLoader", object)
+
+
+class NamespaceLoader(_NamespaceLoaderBase):
     """The loader of a PEP 420 namespace package: nothing to execute."""
 
     def __init__(self, name: str, path: Any, path_finder: Any) -> None:
@@ -415,7 +412,7 @@ def _is_frozen(fullname: str) -> bool:
     return _imp.is_frozen(fullname)
 
 
-class FrozenImporter(LoaderBasics):
+class FrozenImporter:
     """Find and load modules frozen into the interpreter (most of its start-up)."""
 
     _ORIGIN = "frozen"
@@ -438,12 +435,16 @@ class FrozenImporter(LoaderBasics):
         return spec
 
     @staticmethod
-    def create_module(spec: ModuleSpec) -> ModuleType:
+    def create_module(spec: ModuleSpec) -> ModuleType | None:
+        if not hasattr(_imp, "find_frozen"):
+            return None  # Python 3.10: frozen modules get no __file__
         module = ModuleType(spec.name)
         filename = getattr(spec.loader_state, "filename", None)
         if filename:
             module.__file__ = filename
         return module
+
+    exec_module = staticmethod(exec_frozen_module)
 
     @classmethod
     @_requires(_is_frozen, "frozen")
@@ -464,9 +465,9 @@ class FrozenImporter(LoaderBasics):
     @classmethod
     def load_module(cls, fullname: str) -> ModuleType:
         """Deprecated: use exec_module()."""
-        return load_module_shim(cls, fullname)
-
-    # exec_module() comes from LoaderBasics: get_code() then exec
+        # the finder's spec carries __file__ and the package folder
+        spec = cls.find_spec(fullname) if hasattr(_imp, "find_frozen") else None
+        return load_module_shim(cls, fullname, spec)
 
 
 def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[str | None, str | None]:
@@ -489,6 +490,60 @@ def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[
 
 
 # ------------------------------------------------------------------ choosing
+_POPULATE = object()
+
+
+def spec_from_file_location(
+    name: str,
+    location: str | os.PathLike[str] | None = None,
+    *,
+    loader: Any = None,
+    submodule_search_locations: Any = _POPULATE,
+) -> ModuleSpec | None:
+    """Return a spec for a module stored at *location* (a file or file-like path)."""
+    if location is None:
+        location = "<unknown>"
+        if hasattr(loader, "get_filename"):
+            try:
+                location = loader.get_filename(name)
+            except ImportError:
+                pass
+    else:
+        location = os.fspath(location)
+        try:
+            location = _absolute(location)
+        except OSError:
+            pass
+    spec = ModuleSpec(name, loader, origin=location)
+    spec._set_fileattr = True
+    if loader is None:
+        loader = file_loader_for(name, location)
+        if loader is None:
+            return None
+        spec.loader = loader
+    if submodule_search_locations is _POPULATE:
+        if hasattr(loader, "is_package"):
+            try:
+                if loader.is_package(name):
+                    spec.submodule_search_locations = []
+            except ImportError:
+                pass
+    else:
+        spec.submodule_search_locations = submodule_search_locations
+    if spec.submodule_search_locations == [] and location:
+        spec.submodule_search_locations.append(location.rpartition(os.sep)[0])
+    return spec
+
+
+def _absolute(path: str) -> str:
+    """Anchor a relative location at the working directory, as CPython does."""
+    if os.path.isabs(path):
+        return path
+    if sys.version_info >= (3, 12) and path.startswith("." + os.sep):
+        path = path[2:]
+    return os.path.join(os.getcwd(), path)
+
+
 def supported_file_loaders() -> list[tuple[type, list[str]]]:
     """(loader class, suffixes) in the order a folder is searched."""
     return [
@@ -504,3 +559,34 @@ def file_loader_for(name: str, location: str) -> Any:
         if location.endswith(tuple(suffixes)):
             return loader_class(name, location)
     return None
+
+
+# ------------------------------------------------------------------ before 3.12
+if sys.version_info < (3, 12):
+    import warnings
+
+    _SLATED = "slated for removal in Python 3.12"
+
+    def _builtin_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
+        warnings.warn(f"BuiltinImporter.find_module() is deprecated and {_SLATED}; "
+                      "use find_spec() instead", DeprecationWarning)
+        spec = cls.find_spec(fullname, path)
+        return spec.loader if spec is not None else None
+
+    def _frozen_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
+        warnings.warn(f"FrozenImporter.find_module() is deprecated and {_SLATED}; "
+                      "use find_spec() instead", DeprecationWarning)
+        return cls if _imp.is_frozen(fullname) else None
+
+    def _repr_for(kind: str, origin: str) -> Any:
+        def module_repr(module: ModuleType) -> str:
+            warnings.warn(f"{kind}.module_repr() is deprecated and {_SLATED}", DeprecationWarning)
+            return f"<module {module.__name__!r} ({origin})>"
+
+        return staticmethod(module_repr)
+
+    BuiltinImporter.find_module = classmethod(_builtin_find_module)  # type: ignore[attr-defined]
+    FrozenImporter.find_module = classmethod(_frozen_find_module)  # type: ignore[attr-defined]
+    BuiltinImporter.module_repr = _repr_for("BuiltinImporter", "built-in")  # type: ignore[attr-defined]
+    FrozenImporter.module_repr = _repr_for("FrozenImporter", "frozen")  # type: ignore[attr-defined]
+    NamespaceLoader.module_repr = _repr_for("NamespaceLoader", "namespace")  # type: ignore[attr-defined]

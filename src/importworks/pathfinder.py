@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ._importlib_bootstrap import register_engine_file
 from .loaders import supported_file_loaders
-from .spec import ModuleSpec, object_name, spec_from_file_location, spec_from_loader
+from .loaders import spec_from_file_location
+from .spec import ModuleSpec, object_name, spec_from_loader
 
 __all__ = ["FileFinder", "NamespacePath", "PathFinder"]
 

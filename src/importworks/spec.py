@@ -17,12 +17,9 @@ __all__ = [
     "init_module_attrs",
     "module_from_spec",
     "object_name",
-    "spec_from_file_location",
     "spec_from_loader",
 ]
 
-_POPULATE = object()
-_ABSPATH_LOCATIONS = sys.version_info >= (3, 13)
 
 
 def object_name(obj: Any) -> str:
@@ -40,6 +37,8 @@ def spec_from_loader(
     if origin is None:
         origin = getattr(loader, "_ORIGIN", None)
     if not origin and hasattr(loader, "get_filename"):
+        from .loaders import spec_from_file_location  # loaders import this module
+
         if is_package is None:
             return spec_from_file_location(name, loader=loader)
         search: list[str] | None = [] if is_package else None
@@ -52,58 +51,6 @@ def spec_from_loader(
             except ImportError:
                 is_package = None  # undefined: ModuleSpec leaves search locations unset
     return ModuleSpec(name, loader, origin=origin, is_package=bool(is_package))
-
-
-def spec_from_file_location(
-    name: str,
-    location: str | os.PathLike[str] | None = None,
-    *,
-    loader: Any = None,
-    submodule_search_locations: Any = _POPULATE,
-) -> ModuleSpec | None:
-    """Return a spec for a module stored at *location* (a file or file-like path)."""
-    if location is None:
-        location = "<unknown>"
-        if hasattr(loader, "get_filename"):
-            try:
-                location = loader.get_filename(name)
-            except ImportError:
-                pass
-    else:
-        location = os.fspath(location)
-        if _ABSPATH_LOCATIONS:
-            try:
-                location = _abspath(location)
-            except OSError:
-                pass
-    spec = ModuleSpec(name, loader, origin=location)
-    spec._set_fileattr = True
-    if loader is None:
-        from .loaders import file_loader_for  # loaders import this module
-
-        loader = file_loader_for(name, location)
-        if loader is None:
-            return None
-        spec.loader = loader
-    if submodule_search_locations is _POPULATE:
-        if hasattr(loader, "is_package"):
-            try:
-                if loader.is_package(name):
-                    spec.submodule_search_locations = []
-            except ImportError:
-                pass
-    else:
-        spec.submodule_search_locations = submodule_search_locations
-    if spec.submodule_search_locations == [] and location:
-        spec.submodule_search_locations.append(location.rpartition(os.sep)[0])
-    return spec
-
-
-def _abspath(path: str) -> str:
-    # CPython 3.13 makes locations absolute without normalising '..' away
-    if os.path.isabs(path):
-        return path
-    return os.path.join(os.getcwd(), path)
 
 
 def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = False) -> ModuleType:

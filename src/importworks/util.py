@@ -9,7 +9,8 @@ from ._importlib_bootstrap import find_spec_on_meta_path
 from .api import resolve_name
 from .bytecode import MAGIC_NUMBER, cache_from_source, decode_source, source_from_cache, source_hash
 from .lazy_loader import LazyLoader
-from .spec import ModuleSpec, module_from_spec, spec_from_file_location, spec_from_loader
+from .loaders import spec_from_file_location
+from .spec import ModuleSpec, module_from_spec, spec_from_loader
 
 __all__ = [
     "LazyLoader",
@@ -24,6 +25,11 @@ __all__ = [
     "spec_from_file_location",
     "spec_from_loader",
 ]
+
+if sys.version_info < (3, 12):
+    from ._legacy import module_for_loader, set_loader, set_package  # noqa: F401
+
+    __all__ += ["module_for_loader", "set_loader", "set_package"]
 
 
 def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
