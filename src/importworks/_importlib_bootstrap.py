@@ -488,34 +488,31 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
         return _import(name, globals, fromlist, level)
     except BaseException as exc:
         strip_engine_frames(exc)
-        if _PY312:
-            # the temporary's __del__ runs while this frame unwinds, after its
-            # traceback entry exists: it drops that entry and _reraise's
-            [_EntryFrameDropper(exc), _reraise(exc)]
-        raise exc
+        with _DropEntryFrame():
+            raise exc
 
 
-def _reraise(exc: BaseException) -> None:
-    raise exc
+class _DropEntryFrame:
+    """Take ``__import__``'s own frame off the traceback of the error it raises.
 
-
-class _EntryFrameDropper:
-    """Remove ``__import__`` and ``_reraise`` from the head of a traceback.
-
-    From Python 3.12 the in-flight exception's traceback is its
-    ``__traceback__``, so editing it while ``__import__`` unwinds leaves the
-    import statement's frame directly above the failing module's, as with the
-    C import.  (3.10 and 3.11 keep it elsewhere; one frame remains there.)
+    ``__exit__`` sees the traceback after this frame's entry was added and,
+    from Python 3.11, the re-raise that follows reads it back from the
+    exception, so the import statement's frame ends up directly above the
+    failing module's, as with the C import.  (Python 3.10 re-raises a saved
+    copy, so there one ``__import__`` frame remains.)
     """
 
-    __slots__ = ("exc",)
-    _CODES = (__import__.__code__, _reraise.__code__)
+    __slots__ = ()
 
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
+    def __enter__(self) -> None:
+        return None
 
-    def __del__(self) -> None:
-        tb = self.exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code in self._CODES:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: TracebackType | None) -> bool:
+        while tb is not None and tb.tb_frame.f_code is _IMPORT_CODE:
             tb = tb.tb_next
-        self.exc.__traceback__ = tb
+        if exc is not None:
+            exc.__traceback__ = tb
+        return False
+
+
+_IMPORT_CODE = __import__.__code__
