@@ -233,6 +233,9 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
                       "falling back to load_module()", ImportWarning)
         return _load_backward_compatible(spec)
     module = module_from_spec(spec)
+    tracer = _tracer
+    if tracer is not None:
+        tracer.created(spec.name)
     spec._initializing = True
     try:
         sys.modules[spec.name] = module

@@ -1,0 +1,5 @@
+NAME = "vowels"
+
+
+def run(text: str) -> int:
+    return sum(text.lower().count(v) for v in "aeiou")

@@ -1,0 +1,5 @@
+NAME = "shout"
+
+
+def run(text: str) -> str:
+    return text.split()[0].upper()

@@ -1,0 +1,161 @@
+"""Record every import the engine performs: who imported whom, from where, how long.
+
+The engine calls a tracer at each step of an import (see
+``_importlib_bootstrap.set_tracer``): ``begin`` before the finders are asked,
+``found`` when a spec is chosen, ``created`` when the module object exists,
+``loaded`` when its code object is ready, ``end`` when its body has run.  From
+those the tracer splits each import's time into three phases:
+
+* find: asking sys.meta_path for a spec
+* load: creating the module and reading/unmarshalling or compiling its code
+* exec: running the module body (minus the imports it triggers)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .. import _importlib_bootstrap as engine
+
+__all__ = ["ImportRecord", "ImportTracer", "trace_imports"]
+
+_clock = time.perf_counter_ns
+
+
+@dataclass
+class ImportRecord:
+    """One module's import: its place in the import tree and its timings (ns)."""
+
+    name: str
+    importer: str | None
+    thread: str
+    start_ns: int
+    origin: str | None = None
+    loader: str | None = None
+    error: str | None = None
+    found_ns: int | None = None
+    created_ns: int | None = None
+    loaded_ns: int | None = None
+    end_ns: int | None = None
+    children: list[ImportRecord] = field(default_factory=list)
+
+    @property
+    def cumulative_ns(self) -> int:
+        """Wall time from the first finder call to the end of the body."""
+        return (self.end_ns or self.start_ns) - self.start_ns
+
+    @property
+    def find_ns(self) -> int:
+        return (self.found_ns or self.end_ns or self.start_ns) - self.start_ns
+
+    @property
+    def load_ns(self) -> int:
+        if self.found_ns is None:
+            return 0
+        ready = self.loaded_ns or self.created_ns or self.found_ns
+        return ready - self.found_ns
+
+    @property
+    def exec_ns(self) -> int:
+        """Time in the module body itself, not counting the imports it made."""
+        if self.found_ns is None:
+            return 0
+        ready = self.loaded_ns or self.created_ns or self.found_ns
+        body = (self.end_ns or ready) - ready
+        return max(0, body - sum(child.cumulative_ns for child in self.children))
+
+    @property
+    def self_ns(self) -> int:
+        """Cumulative time minus the children's: what this module alone cost."""
+        return self.find_ns + self.load_ns + self.exec_ns
+
+    def walk(self) -> Iterator[ImportRecord]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+class ImportTracer:
+    """Collects an :class:`ImportRecord` per import, as a forest per thread."""
+
+    def __init__(self) -> None:
+        self.roots: list[ImportRecord] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.by_name: dict[str, ImportRecord] = {}
+
+    def _stack(self) -> list[ImportRecord]:
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
+    # -- the engine's calls ------------------------------------------------
+    def begin(self, name: str) -> None:
+        stack = self._stack()
+        parent = stack[-1] if stack else None
+        record = ImportRecord(name=name, importer=parent.name if parent else None,
+                              thread=threading.current_thread().name, start_ns=_clock())
+        if parent is not None:
+            parent.children.append(record)
+        else:
+            with self._lock:
+                self.roots.append(record)
+        stack.append(record)
+
+    def found(self, name: str, spec: Any) -> None:
+        record = self._current(name)
+        if record is not None:
+            record.found_ns = _clock()
+            record.origin = spec.origin
+            loader = spec.loader
+            record.loader = type(loader).__name__ if loader is not None else None
+
+    def created(self, name: str) -> None:
+        record = self._current(name)
+        if record is not None:
+            record.created_ns = _clock()
+
+    def loaded(self, name: str) -> None:
+        record = self._current(name)
+        if record is not None and record.loaded_ns is None:
+            record.loaded_ns = _clock()
+
+    def end(self, name: str, module: Any, exc: BaseException | None) -> None:
+        stack = self._stack()
+        if not stack or stack[-1].name != name:
+            return
+        record = stack.pop()
+        record.end_ns = _clock()
+        if exc is not None:
+            record.error = f"{type(exc).__name__}: {exc}"
+        else:
+            with self._lock:
+                self.by_name.setdefault(name, record)
+
+    def _current(self, name: str) -> ImportRecord | None:
+        stack = self._stack()
+        return stack[-1] if stack and stack[-1].name == name else None
+
+    # -- results -----------------------------------------------------------
+    def records(self) -> list[ImportRecord]:
+        """Every record, depth first, in import order."""
+        return [record for root in self.roots for record in root.walk()]
+
+    def total_ns(self) -> int:
+        return sum(root.cumulative_ns for root in self.roots)
+
+
+@contextmanager
+def trace_imports(tracer: ImportTracer | None = None) -> Iterator[ImportTracer]:
+    """Record the engine's imports inside the block (the engine must be active)."""
+    tracer = tracer or ImportTracer()
+    previous = engine.set_tracer(tracer)
+    try:
+        yield tracer
+    finally:
+        engine.set_tracer(previous)
