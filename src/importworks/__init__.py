@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from . import abc, machinery, util
+from . import machinery
 from ._importlib_bootstrap import __import__
 from .activation import Installation, activate, install, is_active, is_installed
 from .api import find_spec, import_module, invalidate_caches, reload
@@ -42,3 +42,13 @@ if sys.version_info < (3, 12):
     __all__.append("find_loader")
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # abc pulls in importlib.abc (and with it importlib.resources, pathlib...):
+    # only programs that ask for it pay for it
+    if name in ("abc", "util"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -561,6 +561,16 @@ def file_loader_for(name: str, location: str) -> Any:
     return None
 
 
+# importlib.abc.Loader lives in the light importlib._abc; registering there keeps
+# isinstance(loader, importlib.abc.Loader) true without importing importlib.abc
+# (importworks.abc registers the finer ABCs when it is imported).
+from importlib._abc import Loader as _LoaderABC  # noqa: E402
+
+for _cls in (SourceFileLoader, SourcelessFileLoader, ExtensionFileLoader, NamespaceLoader,
+             BuiltinImporter, FrozenImporter):
+    _LoaderABC.register(_cls)
+
+
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
     import warnings

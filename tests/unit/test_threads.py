@@ -1,0 +1,117 @@
+"""Per-module locks: each module runs once, and cycles across threads never hang."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import pytest
+
+from importworks.errors import DeadlockError
+from importworks.locks import ModuleLock
+
+
+def test_many_threads_execute_a_module_exactly_once(tree, engine):
+    tree({"slow_once.py": """
+        import time, builtins
+        builtins.__dict__.setdefault('_slow_once_runs', []).append(1)
+        time.sleep(0.05)
+        DONE = True
+    """})
+    import builtins
+
+    results, errors = [], []
+
+    def worker():
+        try:
+            import slow_once
+            results.append(slow_once.DONE)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    try:
+        assert not errors and results == [True] * 16
+        assert builtins._slow_once_runs == [1]
+    finally:
+        del builtins._slow_once_runs
+
+
+@pytest.mark.timeout(30)
+def test_cross_thread_import_cycle_does_not_hang(tree, engine):
+    # t1 imports a (which imports b), t2 imports b (which imports a) at the same time
+    tree({
+        "cycle_a.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_b\nA = 1\n",
+        "cycle_b.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_a\nB = 1\n",
+        "cycle_sync.py": "import threading\nbarrier = threading.Barrier(2, timeout=5)\n",
+    })
+    import cycle_sync  # noqa: F401
+
+    outcomes = {}
+
+    def worker(name):
+        try:
+            module = __import__(name)
+            outcomes[name] = module
+        except BaseException as exc:
+            outcomes[name] = exc
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in ("cycle_a", "cycle_b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert not any(t.is_alive() for t in threads), "import cycle across threads hung"
+    # both finish; whoever closed the cycle saw a partial module, never a hang or a crash
+    assert sys.modules["cycle_a"].A == 1 and sys.modules["cycle_b"].B == 1
+    assert all(not isinstance(v, BaseException) for v in outcomes.values()), outcomes
+
+
+def test_module_lock_detects_a_two_thread_deadlock():
+    lock_a, lock_b = ModuleLock("a"), ModuleLock("b")
+    lock_a.acquire()
+    holding_b = threading.Event()
+    release = threading.Event()
+    errors = []
+
+    def other():
+        lock_b.acquire()
+        holding_b.set()
+        try:
+            lock_a.acquire()  # waits for the main thread
+            lock_a.release()
+        except DeadlockError as exc:
+            errors.append(exc)
+        finally:
+            lock_b.release()
+            release.set()
+
+    t = threading.Thread(target=other)
+    t.start()
+    holding_b.wait(5)
+    try:
+        # one of the two sides must refuse; the main thread tries b while t waits on a
+        try:
+            lock_b.acquire()
+            lock_b.release()
+        except DeadlockError as exc:
+            errors.append(exc)
+    finally:
+        lock_a.release()
+    t.join(5)
+    assert not t.is_alive()
+    assert len(errors) == 1 and "deadlock detected by ModuleLock(" in str(errors[0])
+
+
+def test_module_lock_is_reentrant():
+    lock = ModuleLock("r")
+    lock.acquire()
+    lock.acquire()
+    lock.release()
+    lock.release()
+    with pytest.raises(RuntimeError):
+        lock.release()
