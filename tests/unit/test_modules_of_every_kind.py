@@ -16,13 +16,15 @@ def test_builtin_frozen_and_extension_modules_in_a_fresh_process():
         out = {}
         for name in ('_lzma', 'array', 'zipimport', '_decimal'):
             spec = sys.modules[name].__spec__
-            out[name] = [type(spec.loader).__module__, type(spec.loader).__name__, spec.origin]
+            kind = spec.loader if isinstance(spec.loader, type) else type(spec.loader)
+            out[name] = [kind.__module__, kind.__name__, spec.origin]
         print(json.dumps(out))
     """)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert found["_lzma"][:2] == ["importworks.loaders", "ExtensionFileLoader"]
     assert found["_lzma"][2].endswith(".so") or found["_lzma"][2].endswith(".pyd")
+    assert {value[0] for value in found.values()} == {"importworks.loaders"}
     kinds = {name: value[1] for name, value in found.items()}
     assert kinds["array"] in ("BuiltinImporter", "ExtensionFileLoader")
     # zipimport is frozen from 3.11 and a plain source module on 3.10

@@ -1,0 +1,160 @@
+"""Import modules in this interpreter, then print what sys.modules holds, as JSON.
+
+The child half of the differential test (tests/test_differential.py), run in a
+fresh interpreter once per mode:
+
+    python snapshot.py --mode stock    --modules json,email.mime.text
+    python snapshot.py --mode activate --modules-file names.txt
+
+``--mode activate`` calls ``importworks.activate()`` first thing; ``--mode
+stock`` only imports importworks, so that both runs start from the same
+sys.modules (importworks' own imports, such as threading and warnings, are then
+in both).  The names are imported in order with ``importlib.import_module``;
+each one's outcome (``null`` or ``[exception type, message]``) is recorded, so a
+module that fails with the stock machinery must fail the same way under the
+engine.  The JSON printed on stdout holds, for every module that entered
+sys.modules after the snapshot point, its ``__spec__`` fields, ``__file__``,
+``__package__`` and sorted ``dir()``.
+
+Whatever the imported modules print, at the Python or the C level, goes to
+stderr: file descriptor 1 is pointed at 2 while they run, and the JSON goes to
+the original stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from types import ModuleType
+from typing import Any
+
+# This file's folder would be sys.path[0]; nothing in it is meant to be importable.
+if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
+
+ABSENT = "<absent>"  # the attribute does not exist (as opposed to being None)
+SPEC_FIELDS = ("name", "origin", "parent", "submodule_search_locations", "has_location", "cached")
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn an attribute value into something json.dumps takes and == compares."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    try:
+        # _NamespacePath and other iterables of paths compare as plain lists
+        return [_jsonable(item) for item in list(value)]
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    """Read *name* without waking a module-level __getattr__ (which may import)."""
+    try:
+        if isinstance(obj, ModuleType):
+            namespace = vars(obj)
+            return _jsonable(namespace[name]) if name in namespace else ABSENT
+        return _jsonable(getattr(obj, name)) if hasattr(obj, name) else ABSENT
+    except Exception as exc:  # a property that raises is itself a fact to compare
+        return f"<error {type(exc).__name__}: {exc}>"
+
+
+def _spec_fields(spec: Any) -> dict[str, Any]:
+    if spec is ABSENT or spec is None:
+        return {f"__spec__.{field}": ABSENT if spec is ABSENT else None for field in SPEC_FIELDS}
+    fields = {f"__spec__.{field}": _attribute(spec, field) for field in SPEC_FIELDS}
+    # Only the class name: the stock loaders live in _frozen_importlib_external.
+    fields["__spec__.loader (class)"] = type(getattr(spec, "loader", None)).__name__
+    return fields
+
+
+def describe(module: Any) -> dict[str, Any]:
+    """Return the compared facts about one sys.modules value."""
+    namespace = vars(module) if isinstance(module, ModuleType) else {}
+    spec = namespace.get("__spec__", getattr(module, "__spec__", ABSENT))
+    facts = {"__name__": _attribute(module, "__name__"), **_spec_fields(spec)}
+    for name in ("__file__", "__cached__", "__package__", "__path__"):
+        facts[name] = _attribute(module, name)
+    try:
+        facts["dir()"] = sorted(dir(module))
+    except Exception as exc:
+        facts["dir()"] = f"<error {type(exc).__name__}: {exc}>"
+    return facts
+
+
+def import_each(names: list[str]) -> dict[str, Any]:
+    """Import *names* in order; map each to None or [exception type, message]."""
+    results: dict[str, Any] = {}
+    for name in names:
+        try:
+            importlib.import_module(name)  # looked up now: activate() replaces it
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit from a module body counts too
+            kind = type(exc)
+            results[name] = [f"{kind.__module__}.{kind.__qualname__}", str(exc)]
+        else:
+            results[name] = None
+    return results
+
+
+def snapshot(mode: str, names: list[str], paths: list[str]) -> dict[str, Any]:
+    """Set up *mode*, import *names*, and return the JSON-ready report."""
+    sys.path[:0] = paths
+    import importworks
+
+    if mode == "activate":
+        importworks.activate()
+    baseline = set(sys.modules)
+    results = import_each(names)
+    modules = {
+        name: describe(module)
+        for name, module in list(sys.modules.items())
+        if name not in baseline and not name.startswith("importworks")
+    }
+    return {
+        "mode": mode,
+        "python": sys.version,
+        "baseline": sorted(name for name in baseline if not name.startswith("importworks")),
+        "results": results,
+        "modules": modules,
+    }
+
+
+def _names(args: argparse.Namespace) -> list[str]:
+    text = args.modules or ""
+    if args.modules_file:
+        with open(args.modules_file, encoding="utf-8") as file:
+            text += "," + ",".join(file.read().split())
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=("stock", "activate"), required=True)
+    parser.add_argument("--modules", help="comma-separated module names, imported in order")
+    parser.add_argument("--modules-file", help="a file of module names, one per line")
+    parser.add_argument("--path", action="append", default=[],
+                        help="a folder to put in front of sys.path before the snapshot point")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    sys.stdout.flush()
+    report_fd = os.dup(1)
+    os.dup2(2, 1)  # module bodies that print (at any level) print to stderr
+    report = snapshot(args.mode, _names(args), args.path)
+    with os.fdopen(report_fd, "w", encoding="utf-8") as out:
+        json.dump(report, out, sort_keys=True)
+        out.write("\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
