@@ -251,8 +251,8 @@ def report_cold(samples: dict[str, dict[str, list[dict]]], counts: dict[str, int
             print(f"  {set_cols}{runs[-1]['new_modules']:>6}{runs[-1]['loaded_by_importworks']:>7}  "
                   f"{mode:<9}{stats['median'] * 1e3:>9.1f}{stats['min'] * 1e3:>9.1f}"
                   f"{stats['iqr'] * 1e3:>8.1f}{ratio:>8.2f}  {mark(ratio, COLD_TARGETS.get(mode))}")
-    print("  listed: import statements run; new: modules added to sys.modules;"
-          " by iw: of those, loaded by an importworks loader")
+    print("  listed: import statements run; new: modules added to sys.modules; by iw: of those,"
+          " loaded by importworks (the rest, e.g. pyexpat.errors, are put there by other code)")
     return summary
 
 

@@ -16,6 +16,13 @@ engine.  The JSON printed on stdout holds, for every module that entered
 sys.modules after the snapshot point, its ``__spec__`` fields, ``__file__``,
 ``__package__`` and sorted ``dir()``.
 
+Whatever this script imports before the snapshot point escapes the
+comparison, so it imports almost nothing (no argparse, json only at the end).
+Run it with ``python -S``: site and the ``.pth`` files then run after the
+snapshot point (``site.main()``), and the modules they pull in at start-up are
+compared too.  What importworks itself imports stays out of reach: both runs
+load it with the stock machinery before the snapshot point.
+
 Whatever the imported modules print, at the Python or the C level, goes to
 stderr: file descriptor 1 is pointed at 2 while they run, and the JSON goes to
 the original stdout.
@@ -23,9 +30,7 @@ the original stdout.
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
 import sys
 from types import ModuleType
@@ -110,6 +115,10 @@ def snapshot(mode: str, names: list[str], paths: list[str]) -> dict[str, Any]:
     if mode == "activate":
         importworks.activate()
     baseline = set(sys.modules)
+    if sys.flags.no_site:
+        import site
+
+        site.main()  # what start-up would have done, now under the mode's machinery
     results = import_each(names)
     modules = {
         name: describe(module)
@@ -125,34 +134,43 @@ def snapshot(mode: str, names: list[str], paths: list[str]) -> dict[str, Any]:
     }
 
 
-def _names(args: argparse.Namespace) -> list[str]:
-    text = args.modules or ""
-    if args.modules_file:
-        with open(args.modules_file, encoding="utf-8") as file:
+USAGE = "usage: snapshot.py --mode stock|activate [--modules A,B] [--modules-file F] [--path DIR]..."
+
+
+def parse_args(argv: list[str]) -> tuple[str, list[str], list[str]]:
+    """Return (mode, module names, extra sys.path folders); raise SystemExit(USAGE) if malformed.
+
+    Hand-rolled: argparse (and gettext behind it) would be imported before the
+    snapshot point and so never be compared.
+    """
+    options: dict[str, list[str]] = {"--mode": [], "--modules": [], "--modules-file": [], "--path": []}
+    args = iter(argv)
+    for flag in args:
+        value = next(args, None)
+        if flag not in options or value is None:
+            raise SystemExit(USAGE)
+        options[flag].append(value)
+    if options["--mode"] not in (["stock"], ["activate"]):
+        raise SystemExit(USAGE)
+    text = ",".join(options["--modules"])
+    for filename in options["--modules-file"]:
+        with open(filename, encoding="utf-8") as file:
             text += "," + ",".join(file.read().split())
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mode", choices=("stock", "activate"), required=True)
-    parser.add_argument("--modules", help="comma-separated module names, imported in order")
-    parser.add_argument("--modules-file", help="a file of module names, one per line")
-    parser.add_argument("--path", action="append", default=[],
-                        help="a folder to put in front of sys.path before the snapshot point")
-    return parser
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    return options["--mode"][0], names, options["--path"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    mode, names, paths = parse_args(sys.argv[1:] if argv is None else argv)
     sys.stdout.flush()
     report_fd = os.dup(1)
     os.dup2(2, 1)  # module bodies that print (at any level) print to stderr
-    report = snapshot(args.mode, _names(args), args.path)
+    report = snapshot(mode, names, paths)
+    import json  # only now: imported earlier it would escape the comparison
+
     with os.fdopen(report_fd, "w", encoding="utf-8") as out:
         json.dump(report, out, sort_keys=True)
         out.write("\n")
-    sys.stdout.flush()
     return 0
 
 
