@@ -203,11 +203,15 @@ def write_import_file(names: list[str], workdir: str, label: str) -> str:
 # ------------------------------------------------------------------ stats
 def summarize(values: list[float]) -> dict[str, float]:
     """Median, min and interquartile range of *values*."""
-    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else [values[0]] * 3
+    if len(values) > 1:
+        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    else:
+        q1 = q3 = values[0]
     return {"median": statistics.median(values), "min": min(values), "iqr": q3 - q1, "n": len(values)}
 
 
 def mark(ratio: float, target: float | None) -> str:
+    """Show *target* and whether *ratio* meets it ("" when there is none)."""
     if target is None:
         return ""
     return f"<= {target:.2f}  {'pass' if ratio <= target else 'MISS'}"
@@ -269,7 +273,10 @@ def report_own_cost(samples: dict[str, dict[str, list[dict]]]) -> dict[str, Any]
 
 
 # ------------------------------------------------------------------ hits
-def bench_hits(number: int, repeat: int, children: int, workdir: str) -> dict[str, dict[str, list[float]]]:
+HitSamples = dict[str, dict[str, list[float]]]
+
+
+def bench_hits(number: int, repeat: int, children: int, workdir: str) -> HitSamples:
     """Time cache-hit import statements (ns each), children alternating modes."""
     statements = (BASELINE, *HIT_STATEMENTS)
     samples = {mode: {stmt: [] for stmt in statements} for mode in MODES}
@@ -283,7 +290,7 @@ def bench_hits(number: int, repeat: int, children: int, workdir: str) -> dict[st
     return samples
 
 
-def report_hits(samples: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
+def report_hits(samples: HitSamples) -> dict[str, Any]:
     """Print the cache-hit table, net of the timeit loop; return its numbers."""
     base = {mode: statistics.median(samples[mode][BASELINE]) for mode in MODES}
     print(f"Cache-hit import statement (ns per statement, median, minus the empty loop: "
@@ -317,7 +324,8 @@ def profile_activate(files: dict[str, str], top: int, workdir: str) -> dict[str,
                 if f"{os.sep}importworks{os.sep}" in fn]
         total = sum(entry[2] for entry in raw.values())
         print(f"Profile of activate() over {label} (cProfile inflates Python calls; "
-              f"total {total * 1e3:.0f} ms, in importworks {sum(r[2] for r in rows) * 1e3:.0f} ms own time)")
+              f"total {total * 1e3:.0f} ms, in importworks {sum(r[2] for r in rows) * 1e3:.0f} ms"
+              " own time)")
         for key, title in ((2, "own time"), (3, "cumulative")):
             print(f"  top {top} by {title}:  {'calls':>8}{'own ms':>9}{'cum ms':>9}")
             for name, nc, tt, ct in sorted(rows, key=lambda r: r[key], reverse=True)[:top]:
@@ -328,6 +336,7 @@ def profile_activate(files: dict[str, str], top: int, workdir: str) -> dict[str,
 
 # ------------------------------------------------------------------ main
 def _progress(text: str) -> None:
+    # Only on a terminal: a redirected run's output stays the report alone.
     if sys.stderr.isatty():
         print(f"\r{text:<40}", end="" if text else "\r", file=sys.stderr, flush=True)
 
@@ -370,18 +379,21 @@ def build_sets(args: argparse.Namespace, workdir: str) -> tuple[dict[str, list[s
     """Choose the module sets; say which tree modules are skipped."""
     sets: dict[str, list[str]] = {}
     notes: dict[str, Any] = {}
-    if "stdlib" in args.sets:
+    wanted_sets = set(args.sets.split(","))
+    if "stdlib" in wanted_sets:
         candidates = stdlib_candidates()
         sets["stdlib"] = importable(candidates, workdir)
         notes["stdlib_not_importable"] = sorted(set(candidates) - set(sets["stdlib"]))
         print(f"stdlib set: {len(sets['stdlib'])} modules import here "
-              f"(of {len(candidates)} pure-Python candidates; {len(EXCLUDED_TOP)} top-level names excluded)")
-    if "tree" in args.sets:
+              f"(of {len(candidates)} pure-Python candidates; "
+              f"{len(EXCLUDED_TOP)} top-level names excluded)")
+    if "tree" in wanted_sets:
         wanted = [n.strip() for n in args.tree.split(",") if n.strip()]
         found = importable(wanted, workdir)
         notes["tree_skipped"] = [n for n in wanted if n not in found]
         if notes["tree_skipped"]:
-            print(f"tree set: skipping, not importable in this interpreter: {', '.join(notes['tree_skipped'])}")
+            skipped = ", ".join(notes["tree_skipped"])
+            print(f"tree set: skipping, not importable in this interpreter: {skipped}")
         if found:
             sets["tree"] = found
             print(f"tree set: {', '.join(found)}")
@@ -394,9 +406,11 @@ def build_sets(args: argparse.Namespace, workdir: str) -> tuple[dict[str, list[s
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="cold runs per mode and set (default 15)")
-    parser.add_argument("--sets", default="stdlib,tree", help="module sets for cold/profile (default stdlib,tree)")
+    parser.add_argument("--sets", default="stdlib,tree",
+                        help="module sets for cold and profile (default stdlib,tree)")
     parser.add_argument("--tree", default=",".join(DEFAULT_TREE), help="comma-separated tree modules")
-    parser.add_argument("--run", default="cold,hits", help="benchmarks: cold, hits, profile (default cold,hits)")
+    parser.add_argument("--run", default="cold,hits",
+                        help="benchmarks: cold, hits, profile (default cold,hits)")
     parser.add_argument("--hit-number", type=int, default=1_000_000, help="timeit number (default 1e6)")
     parser.add_argument("--hit-repeat", type=int, default=5, help="timeit repeats per child (default 5)")
     parser.add_argument("--hit-children", type=int, default=3, help="children per mode (default 3)")
@@ -410,22 +424,23 @@ def main(argv: list[str] | None = None) -> int:
     info = machine_info()
     print_header(info, args)
     results: dict[str, Any] = {"machine": info, "config": vars(args)}
+    runs = set(args.run.split(","))
     with tempfile.TemporaryDirectory(prefix="bench_engine_") as workdir:
-        needs_sets = "cold" in args.run or "profile" in args.run
+        needs_sets = bool(runs & {"cold", "profile"})
         sets, results["notes"] = build_sets(args, workdir) if needs_sets else ({}, {})
         results["sets"] = sets
         files = {label: write_import_file(names, workdir, label) for label, names in sets.items()}
-        if "cold" in args.run and files:
+        if "cold" in runs and files:
             results["cold"] = bench_cold(files, args.rounds, workdir)
             results["own_cost"] = report_own_cost(results["cold"])
             print()
             results["cold_summary"] = report_cold(results["cold"], {k: len(v) for k, v in sets.items()})
             print()
-        if "hits" in args.run:
+        if "hits" in runs:
             results["hits"] = bench_hits(args.hit_number, args.hit_repeat, args.hit_children, workdir)
             results["hits_summary"] = report_hits(results["hits"])
             print()
-        if "profile" in args.run and files:
+        if "profile" in runs and files:
             results["profile"] = profile_activate(files, args.profile_top, workdir)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from . import machinery
+from . import _cpython_private, machinery
 from ._importlib_bootstrap import __import__
 from .activation import Installation, activate, install, is_active, is_installed
 from .api import find_spec, import_module, invalidate_caches, reload
@@ -40,6 +40,10 @@ if sys.version_info < (3, 12):
     from .api import find_loader  # noqa: F401  (deprecated, as in importlib)
 
     __all__.append("find_loader")
+
+# CPython's own tests reach for importlib._bootstrap internals: give them ours
+_bootstrap = _cpython_private.bootstrap
+_bootstrap_external = _cpython_private.bootstrap_external
 
 __version__ = "0.1.0"
 

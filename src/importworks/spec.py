@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "ModuleSpec",
     "init_module_attrs",
+    "module_repr",
     "module_from_spec",
     "object_name",
     "spec_from_loader",
@@ -105,3 +106,37 @@ def module_from_spec(spec: ModuleSpec) -> ModuleType:
         module = ModuleType(spec.name)
     init_module_attrs(spec, module)
     return module
+
+
+def module_repr(module: ModuleType) -> str:
+    """The repr CPython gives *module*, worked out from its spec or attributes."""
+    loader = getattr(module, "__loader__", None)
+    spec = getattr(module, "__spec__", None)
+    if spec:
+        return _repr_from_spec(spec)
+    if sys.version_info < (3, 12) and hasattr(loader, "module_repr"):
+        try:
+            return loader.module_repr(module)
+        except Exception:
+            pass
+    name = getattr(module, "__name__", "?")
+    try:
+        filename = module.__file__
+    except AttributeError:
+        return f"<module {name!r}>" if loader is None else f"<module {name!r} ({loader!r})>"
+    return f"<module {name!r} from {filename!r}>"
+
+
+def _repr_from_spec(spec: ModuleSpec) -> str:
+    name = "?" if spec.name is None else spec.name
+    if spec.origin is not None:
+        if spec.has_location:
+            return f"<module {name!r} from {spec.origin!r}>"
+        return f"<module {spec.name!r} ({spec.origin})>"
+    loader = spec.loader
+    if loader is None:
+        return f"<module {name!r}>"
+    path = getattr(loader, "_path", None)
+    if sys.version_info >= (3, 12) and path is not None and type(loader).__name__ == "NamespaceLoader":
+        return f"<module {name!r} (namespace) from {list(path)}>"
+    return f"<module {name!r} ({loader!r})>"

@@ -3,18 +3,22 @@
 The child half of the differential test (tests/test_differential.py), run in a
 fresh interpreter once per mode:
 
-    python snapshot.py --mode stock    --modules json,email.mime.text
-    python snapshot.py --mode activate --modules-file names.txt
+    python -S snapshot.py --mode stock    --modules json,email.mime.text
+    python -S snapshot.py --mode activate --modules-file names.txt [--via import_module]
 
 ``--mode activate`` calls ``importworks.activate()`` first thing; ``--mode
 stock`` only imports importworks, so that both runs start from the same
 sys.modules (importworks' own imports, such as threading and warnings, are then
-in both).  The names are imported in order with ``importlib.import_module``;
-each one's outcome (``null`` or ``[exception type, message]``) is recorded, so a
-module that fails with the stock machinery must fail the same way under the
-engine.  The JSON printed on stdout holds, for every module that entered
-sys.modules after the snapshot point, its ``__spec__`` fields, ``__file__``,
-``__package__`` and sorted ``dir()``.
+in both).  The names are imported in order, each as an ``import`` statement
+does it, through ``builtins.__import__`` (or, with ``--via import_module``,
+through ``importlib.import_module``: activate() replaces both).  Each one's
+outcome (``null`` or ``[exception type, message]``) is recorded, so a module
+that fails with the stock machinery must fail the same way under the engine.  The JSON printed on stdout lists the modules that entered sys.modules
+after the snapshot point ("new"), and holds for every module then in
+sys.modules (importworks' own excepted) its ``__spec__`` fields, ``__file__``,
+``__package__`` and sorted ``dir()``: a module from before the snapshot point
+can still change, as a package gains a submodule or a module a
+``__warningregistry__``.
 
 Whatever this script imports before the snapshot point escapes the
 comparison, so it imports almost nothing (no argparse, json only at the end).
@@ -91,12 +95,15 @@ def describe(module: Any) -> dict[str, Any]:
     return facts
 
 
-def import_each(names: list[str]) -> dict[str, Any]:
+def import_each(names: list[str], via: str = "import") -> dict[str, Any]:
     """Import *names* in order; map each to None or [exception type, message]."""
     results: dict[str, Any] = {}
     for name in names:
         try:
-            importlib.import_module(name)  # looked up now: activate() replaces it
+            if via == "import":
+                __import__(name)  # what `import a.b` runs; activate() replaced it
+            else:
+                importlib.import_module(name)  # looked up now: activate() replaces it
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # SystemExit from a module body counts too
@@ -107,7 +114,7 @@ def import_each(names: list[str]) -> dict[str, Any]:
     return results
 
 
-def snapshot(mode: str, names: list[str], paths: list[str]) -> dict[str, Any]:
+def snapshot(mode: str, names: list[str], paths: list[str], via: str = "import") -> dict[str, Any]:
     """Set up *mode*, import *names*, and return the JSON-ready report."""
     sys.path[:0] = paths
     import importworks
@@ -119,53 +126,57 @@ def snapshot(mode: str, names: list[str], paths: list[str]) -> dict[str, Any]:
         import site
 
         site.main()  # what start-up would have done, now under the mode's machinery
-    results = import_each(names)
+    results = import_each(names, via)
     modules = {
         name: describe(module)
         for name, module in list(sys.modules.items())
-        if name not in baseline and not name.startswith("importworks")
+        if not name.startswith("importworks")
     }
     return {
         "mode": mode,
         "python": sys.version,
         "baseline": sorted(name for name in baseline if not name.startswith("importworks")),
+        "new": sorted(name for name in modules if name not in baseline),
         "results": results,
         "modules": modules,
     }
 
 
-USAGE = "usage: snapshot.py --mode stock|activate [--modules A,B] [--modules-file F] [--path DIR]..."
+USAGE = ("usage: snapshot.py --mode stock|activate [--modules A,B] [--modules-file F]"
+         " [--path DIR]... [--via import|import_module]")
 
 
-def parse_args(argv: list[str]) -> tuple[str, list[str], list[str]]:
-    """Return (mode, module names, extra sys.path folders); raise SystemExit(USAGE) if malformed.
+def parse_args(argv: list[str]) -> tuple[str, list[str], list[str], str]:
+    """Return (mode, names, extra sys.path folders, via); raise SystemExit(USAGE) if malformed.
 
     Hand-rolled: argparse (and gettext behind it) would be imported before the
     snapshot point and so never be compared.
     """
-    options: dict[str, list[str]] = {"--mode": [], "--modules": [], "--modules-file": [], "--path": []}
+    options: dict[str, list[str]] = {"--mode": [], "--modules": [], "--modules-file": [], "--path": [],
+                                     "--via": []}
     args = iter(argv)
     for flag in args:
         value = next(args, None)
         if flag not in options or value is None:
             raise SystemExit(USAGE)
         options[flag].append(value)
-    if options["--mode"] not in (["stock"], ["activate"]):
+    if options["--mode"] not in (["stock"], ["activate"]) or options["--via"] not in (
+            [], ["import"], ["import_module"]):
         raise SystemExit(USAGE)
     text = ",".join(options["--modules"])
     for filename in options["--modules-file"]:
         with open(filename, encoding="utf-8") as file:
             text += "," + ",".join(file.read().split())
     names = [name.strip() for name in text.split(",") if name.strip()]
-    return options["--mode"][0], names, options["--path"]
+    return options["--mode"][0], names, options["--path"], (options["--via"] or ["import"])[0]
 
 
 def main(argv: list[str] | None = None) -> int:
-    mode, names, paths = parse_args(sys.argv[1:] if argv is None else argv)
+    mode, names, paths, via = parse_args(sys.argv[1:] if argv is None else argv)
     sys.stdout.flush()
     report_fd = os.dup(1)
     os.dup2(2, 1)  # module bodies that print (at any level) print to stderr
-    report = snapshot(mode, names, paths)
+    report = snapshot(mode, names, paths, via)
     import json  # only now: imported earlier it would escape the comparison
 
     with os.fdopen(report_fd, "w", encoding="utf-8") as out:
