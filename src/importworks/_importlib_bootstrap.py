@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 _NEEDS_LOADING = object()
+# Names whose body is running right now, in any thread (spec._initializing says
+# the same, but a set is what __import__'s fast path can afford to ask).
+_initializing: set[str] = set()
 _PY312 = sys.version_info >= (3, 12)
 _PACKAGE_MISMATCH_WARNING = DeprecationWarning if _PY312 else ImportWarning
 _LOAD_MODULE_DEPRECATED = (
@@ -237,6 +240,7 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
     if tracer is not None:
         tracer.created(spec.name)
     spec._initializing = True
+    _initializing.add(spec.name)
     try:
         sys.modules[spec.name] = module
         try:
@@ -253,6 +257,7 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
         sys.modules[spec.name] = module
     finally:
         spec._initializing = False
+        _initializing.discard(spec.name)
     return module
 
 
@@ -472,20 +477,43 @@ def _import(name: str, globals: Any, fromlist: Any, level: int) -> ModuleType:
             return sys.modules[top]
         except KeyError:
             raise KeyError(f"{top!r} not in sys.modules as expected") from None
-    if hasattr(module, "__path__"):
+    if _is_package(module):
         return handle_fromlist(module, fromlist)
     return module
+
+
+def _is_package(module: Any) -> bool:
+    """hasattr(module, '__path__'), without building an AttributeError for plain modules."""
+    if type(module) is ModuleType:
+        namespace = module.__dict__
+        if "__path__" in namespace:
+            return True
+        if "__getattr__" not in namespace:
+            return False
+    return hasattr(module, "__path__")
 
 
 def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
                level: int = 0) -> ModuleType:
     """Import a module: what the ``import`` statement calls."""
-    if not level and not fromlist:
-        # the cache hit of `import x`: one dict lookup, one attribute check
-        module = sys.modules.get(name)
-        if module is not None and "." not in name:
-            spec = getattr(module, "__spec__", None)
-            if spec is None or not getattr(spec, "_initializing", False):
+    if not level:
+        # cache hits, the C import's fast path: a module in sys.modules that no
+        # thread is still initialising goes straight back
+        try:
+            module = sys.modules[name]
+        except KeyError:
+            module = None
+        if module is not None and name not in _initializing:
+            if not fromlist:
+                if "." not in name:
+                    return module
+                top = name.partition(".")[0]
+                module = sys.modules.get(top)
+                if module is not None and top not in _initializing:
+                    return module
+            elif _is_package(module):
+                return handle_fromlist(module, fromlist)
+            else:
                 return module
     try:
         return _import(name, globals, fromlist, level)

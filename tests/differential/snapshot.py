@@ -67,7 +67,7 @@ def _attribute(obj: Any, name: str) -> Any:
         if isinstance(obj, ModuleType):
             namespace = vars(obj)
             return _jsonable(namespace[name]) if name in namespace else ABSENT
-        return _jsonable(getattr(obj, name)) if hasattr(obj, name) else ABSENT
+        return _jsonable(getattr(obj, name, ABSENT))
     except Exception as exc:  # a property that raises is itself a fact to compare
         return f"<error {type(exc).__name__}: {exc}>"
 
@@ -81,11 +81,18 @@ def _spec_fields(spec: Any) -> dict[str, Any]:
     return fields
 
 
+def _spec_of(module: Any) -> Any:
+    if isinstance(module, ModuleType):
+        return vars(module).get("__spec__", ABSENT)
+    try:  # a stand-in object (IPython's ShimModule, six's lazy modules) may import here
+        return getattr(module, "__spec__", ABSENT)
+    except Exception:
+        return ABSENT
+
+
 def describe(module: Any) -> dict[str, Any]:
     """Return the compared facts about one sys.modules value."""
-    namespace = vars(module) if isinstance(module, ModuleType) else {}
-    spec = namespace.get("__spec__", getattr(module, "__spec__", ABSENT))
-    facts = {"__name__": _attribute(module, "__name__"), **_spec_fields(spec)}
+    facts = {"__name__": _attribute(module, "__name__"), **_spec_fields(_spec_of(module))}
     for name in ("__file__", "__cached__", "__package__", "__path__"):
         facts[name] = _attribute(module, name)
     try:
