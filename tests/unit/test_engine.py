@@ -228,9 +228,15 @@ def test_legacy_find_module_finder_works_with_an_import_warning(engine):
             return module
 
     sys.meta_path.insert(0, LegacyFinder())
-    with pytest.warns(ImportWarning, match=r"LegacyFinder.find_spec\(\) not found; falling back to find_module\(\)"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         import legacy_mod
     assert legacy_mod.LEGACY is True
+    messages = [str(w.message) for w in caught if w.category is ImportWarning]
+    assert messages == [
+        f"{LegacyFinder.__qualname__}.find_spec() not found; falling back to find_module()",
+        f"{LegacyFinder.__qualname__}.exec_module() not found; falling back to load_module()",
+    ]
 
 
 def test_warning_from_module_body_is_attributed_to_the_importer(tree, engine):
