@@ -32,6 +32,8 @@ __all__ = [
     "handle_fromlist",
     "load_module_shim",
     "resolve_name",
+    "add_observer",
+    "remove_observer",
     "set_tracer",
     "strip_engine_frames",
 ]
@@ -47,14 +49,79 @@ _LOAD_MODULE_DEPRECATED = (
     "Python 3.12; use exec_module() instead"
 )
 
-# An observer of imports (see importworks.trace); None costs one global lookup.
+# Observers of imports (the tracer, reload's dependency graph...).  The engine
+# calls one object; with several observers that object fans out to each.
+# None costs the engine one global lookup per import.
 _tracer: Any = None
+_observers: list[Any] = []
+
+
+class _FanOut:
+    """Forward each engine event to every observer, in registration order."""
+
+    __slots__ = ("observers",)
+
+    def __init__(self, observers: list[Any]) -> None:
+        self.observers = tuple(observers)
+
+    def _send(self, event: str, *args: Any) -> None:
+        for observer in self.observers:
+            method = getattr(observer, event, None)
+            if method is not None:
+                method(*args)
+
+    def begin(self, name: str) -> None:
+        self._send("begin", name)
+
+    def found(self, name: str, spec: Any) -> None:
+        self._send("found", name, spec)
+
+    def created(self, name: str) -> None:
+        self._send("created", name)
+
+    def loaded(self, name: str) -> None:
+        self._send("loaded", name)
+
+    def end(self, name: str, module: Any, exc: BaseException | None) -> None:
+        self._send("end", name, module, exc)
+
+
+def _rebuild() -> None:
+    global _tracer
+    if not _observers:
+        _tracer = None
+    elif len(_observers) == 1 and all(hasattr(_observers[0], e) for e in
+                                      ("begin", "found", "created", "loaded", "end")):
+        _tracer = _observers[0]
+    else:
+        _tracer = _FanOut(_observers)
+
+
+def add_observer(observer: Any) -> None:
+    """Have *observer* told about every import the engine performs.
+
+    It may define any of ``begin(name)``, ``found(name, spec)``,
+    ``created(name)``, ``loaded(name)`` and ``end(name, module, exc)``; they are
+    called on the importing thread, so they must be quick and must not import.
+    """
+    _observers.append(observer)
+    _rebuild()
+
+
+def remove_observer(observer: Any) -> None:
+    """Stop telling *observer* about imports."""
+    try:
+        _observers.remove(observer)
+    except ValueError:
+        pass
+    _rebuild()
 
 
 def set_tracer(tracer: Any) -> Any:
-    """Install *tracer* (or None); return the previous one."""
-    global _tracer
-    previous, _tracer = _tracer, tracer
+    """Replace every observer with *tracer* (None: no observer); return the previous."""
+    previous = _tracer
+    _observers[:] = [] if tracer is None else [tracer]
+    _rebuild()
     return previous
 
 

@@ -1,7 +1,7 @@
 """Record every import the engine performs: who imported whom, from where, how long.
 
 The engine calls a tracer at each step of an import (see
-``_importlib_bootstrap.set_tracer``): ``begin`` before the finders are asked,
+``_importlib_bootstrap.add_observer``): ``begin`` before the finders are asked,
 ``found`` when a spec is chosen, ``created`` when the module object exists,
 ``loaded`` when its code object is ready, ``end`` when its body has run.  From
 those the tracer splits each import's time into three phases:
@@ -154,8 +154,8 @@ class ImportTracer:
 def trace_imports(tracer: ImportTracer | None = None) -> Iterator[ImportTracer]:
     """Record the engine's imports inside the block (the engine must be active)."""
     tracer = tracer or ImportTracer()
-    previous = engine.set_tracer(tracer)
+    engine.add_observer(tracer)
     try:
         yield tracer
     finally:
-        engine.set_tracer(previous)
+        engine.remove_observer(tracer)
