@@ -34,6 +34,7 @@ __all__ = [
     "resolve_name",
     "add_observer",
     "remove_observer",
+    "set_lazy_hook",
     "set_tracer",
     "strip_engine_frames",
 ]
@@ -115,6 +116,18 @@ def remove_observer(observer: Any) -> None:
     except ValueError:
         pass
     _rebuild()
+
+
+# Lazy imports (importworks.lazy): asked first by __import__; returns a stand-in
+# to bind instead of the module, or None to import now.
+_lazy_hook: Any = None
+
+
+def set_lazy_hook(hook: Any) -> Any:
+    """Install ``hook(name, globals, fromlist, level) -> object | None``; return the previous."""
+    global _lazy_hook
+    previous, _lazy_hook = _lazy_hook, hook
+    return previous
 
 
 def set_tracer(tracer: Any) -> Any:
@@ -563,6 +576,10 @@ def _is_package(module: Any) -> bool:
 def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
                level: int = 0) -> ModuleType:
     """Import a module: what the ``import`` statement calls."""
+    if _lazy_hook is not None:
+        deferred = _lazy_hook(name, globals, fromlist, level)
+        if deferred is not None:
+            return deferred
     if not level:
         # cache hits, the C import's fast path: a module in sys.modules that no
         # thread is still initialising goes straight back
