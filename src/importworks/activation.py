@@ -16,12 +16,14 @@ import importlib
 import importlib.machinery
 import sys
 import threading
+import zipimport
 from typing import Any
 
 from . import _importlib_bootstrap as engine
 from .api import import_module
 from .loaders import BuiltinImporter, FrozenImporter
 from .pathfinder import FileFinder, PathFinder, default_path_hook
+from .stores.finder import StoreFinder, store_path_hook
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
@@ -53,10 +55,11 @@ class Installation:
         ours = [f for f in _OUR_FINDERS if f not in sys.meta_path]
         sys.meta_path[:] = ours + [f for f in sys.meta_path if f not in _STOCK_FINDERS]
         if _path_hook not in sys.path_hooks:
-            sys.path_hooks[:] = [_path_hook] + [h for h in sys.path_hooks if not _is_stock_file_hook(h)]
-        stock_finder = importlib.machinery.FileFinder
+            kept = [h for h in sys.path_hooks if not _is_stock_file_hook(h) and h is not store_path_hook]
+            sys.path_hooks[:] = [store_path_hook, _path_hook] + kept
+        stock_finders = (importlib.machinery.FileFinder, zipimport.zipimporter)
         for entry, finder in list(sys.path_importer_cache.items()):
-            if type(finder) is stock_finder or finder is None:
+            if type(finder) in stock_finders or finder is None:
                 del sys.path_importer_cache[entry]  # re-made by our hook on next use
         if self.replace_import:
             self._saved["imports"] = (builtins.__import__, importlib.__import__, importlib.import_module)
@@ -77,7 +80,7 @@ class Installation:
             sys.path_hooks[:] = self._saved["path_hooks"]
             cache = sys.path_importer_cache
             for entry, finder in list(cache.items()):
-                if isinstance(finder, FileFinder):
+                if isinstance(finder, (FileFinder, StoreFinder)):
                     del cache[entry]
             for entry, finder in self._saved["path_importer_cache"].items():
                 cache.setdefault(entry, finder)

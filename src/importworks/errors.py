@@ -6,6 +6,7 @@ Each one subclasses the stdlib exception a caller would already catch, so
     ImportError
      +-- ModuleNotFoundError        (stdlib; raised with CPython's own messages)
      +-- StoreError                 a module store cannot be opened or read
+          +-- StoreIntegrityError   an entry no longer matches its recorded sha256
     RuntimeError
      +-- DeadlockError              two threads import each other's modules
 
@@ -21,6 +22,7 @@ __all__ = [
     "ERR_NOT_PACKAGE",
     "ERR_HALTED",
     "StoreError",
+    "StoreIntegrityError",
 ]
 
 ERR_NOT_FOUND = "No module named {name!r}"
@@ -34,3 +36,11 @@ class DeadlockError(RuntimeError):
 
 class StoreError(ImportError):
     """A module store (zip archive, SQLite file, ...) cannot be opened or read."""
+
+
+class StoreIntegrityError(StoreError):
+    """An entry of a store changed after packing; it is never executed."""
+
+    def __init__(self, *args: object, entry: str | None = None, **kwargs: str | None) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry

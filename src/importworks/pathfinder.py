@@ -211,11 +211,21 @@ class PathFinder:
         return spec
 
     @staticmethod
-    def find_distributions(*args: Any, **kwargs: Any) -> Any:
-        """Installed distributions along sys.path (for importlib.metadata)."""
-        from importlib.metadata import MetadataPathFinder
+    def find_distributions(context: Any = None, **kwargs: Any) -> Iterator[Any]:
+        """Installed distributions along the path, in folders and in stores (importlib.metadata)."""
+        from importlib.metadata import DistributionFinder, MetadataPathFinder
 
-        return MetadataPathFinder.find_distributions(*args, **kwargs)
+        if context is None:
+            context = DistributionFinder.Context(**kwargs)
+        for entry in context.path:
+            store = _store_at(entry)
+            if store is not None:
+                from .stores.metadata import find_store_distributions
+
+                yield from find_store_distributions([store], context.name)
+            else:
+                yield from MetadataPathFinder.find_distributions(
+                    DistributionFinder.Context(name=context.name, path=[entry]))
 
     if not _PY312:
 
@@ -226,6 +236,24 @@ class PathFinder:
                           "Python 3.12; use find_spec() instead", DeprecationWarning, stacklevel=2)
             spec = cls.find_spec(fullname, path)
             return None if spec is None else spec.loader
+
+
+def _store_at(entry: Any) -> Any:
+    """The store a sys.path entry names (its root only), or None."""
+    finder = sys.path_importer_cache.get(entry)
+    store = getattr(finder, "store", None)
+    if store is not None:
+        return store if not finder.prefix else None
+    if isinstance(entry, str) and entry and os.path.isfile(entry):
+        from .errors import StoreError
+        from .stores.finder import _looks_like_store, cached_store
+
+        if _looks_like_store(entry):
+            try:
+                return cached_store(entry)
+            except StoreError:
+                return None
+    return None
 
 
 class FileFinder:

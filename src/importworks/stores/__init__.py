@@ -1,0 +1,14 @@
+"""Module stores: zip archives and SQLite files holding whole applications.
+
+A store is opened from a ``sys.path`` entry by :func:`store_path_hook`; its
+modules, resources and distribution metadata are served by
+:class:`StoreFinder` and :class:`StoreLoader`.  ``importworks pack`` writes
+stores (see :mod:`importworks.stores.pack`).
+"""
+
+from .base import Entry, Store
+from .finder import StoreFinder, open_store, store_path_hook
+from .loader import StoreExtensionLoader, StoreLoader
+
+__all__ = ["Entry", "Store", "StoreExtensionLoader", "StoreFinder", "StoreLoader", "open_store",
+           "store_path_hook"]

@@ -1,0 +1,206 @@
+"""Finding modules in stores: the path hook, the path entry finder, opening stores.
+
+``sys.path.append("app.sqlite")`` (or ``"app.zip"``, or ``"app.zip/lib"`` for a
+prefix inside the archive) just works once :func:`store_path_hook` is on
+``sys.path_hooks`` (``importworks.install()`` puts it there).  Module
+``__file__`` values look like zipimport's: ``/x/app.sqlite/pkg/mod.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from importlib.machinery import EXTENSION_SUFFIXES
+from typing import Any, Iterator
+
+from ..errors import StoreError
+from ..spec import ModuleSpec
+from .base import Store
+from .loader import StoreExtensionLoader, StoreLoader
+
+__all__ = ["StoreFinder", "open_store", "split_store_path", "store_path_hook"]
+
+_open_stores: dict[str, Store] = {}
+_lock = threading.Lock()
+_warned: set[str] = set()
+_SOURCE_SUFFIXES = (".py", ".pyc")
+
+
+def open_store(path: str) -> Store:
+    """Open the store file at *path* (SQLite or zip, told apart by content)."""
+    from .sqlite import SQLiteStore, is_sqlite_file
+    from .zip import ZipStore, is_zip_file
+
+    if not os.path.isfile(path):
+        raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
+    if is_sqlite_file(path):
+        return SQLiteStore(path)
+    if is_zip_file(path):
+        return ZipStore(path)
+    raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
+
+
+def cached_store(path: str) -> Store:
+    """The open store for *path*, shared by every finder of it in this process."""
+    with _lock:
+        store = _open_stores.get(path)
+        if store is None:
+            store = _open_stores[path] = open_store(path)
+        return store
+
+
+def forget_store(path: str) -> None:
+    """Close and forget the shared store for *path* (it was rebuilt or removed)."""
+    with _lock:
+        store = _open_stores.pop(path, None)
+    if store is not None:
+        store.close()
+
+
+def split_store_path(path: str) -> tuple[str, str] | None:
+    """('/x/app.zip', 'lib/') for '/x/app.zip/lib'; None when no file is on the way."""
+    candidate, rest = path, []
+    while candidate:
+        if os.path.isfile(candidate):
+            prefix = "/".join(reversed(rest))
+            return candidate, prefix + "/" if prefix else ""
+        if os.path.isdir(candidate):
+            return None
+        parent, name = os.path.split(candidate)
+        if parent == candidate:
+            return None
+        rest.append(name)
+        candidate = parent
+    return None
+
+
+def store_path_hook(path: str) -> StoreFinder:
+    """The sys.path_hooks entry: a StoreFinder for store files and folders inside them."""
+    if not path or os.path.isdir(path):
+        raise ImportError("not a store", path=path)
+    found = split_store_path(path)
+    if found is None:
+        raise ImportError("not a store", path=path)
+    location, prefix = found
+    if not _looks_like_store(location):
+        raise ImportError("not a store", path=path)
+    try:
+        store = cached_store(location)
+        store.entries  # read the index now: a broken store fails here, once
+    except StoreError as exc:
+        forget_store(location)
+        if location not in _warned:  # its modules silently missing would be worse
+            _warned.add(location)
+            warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning,
+                          stacklevel=2)
+        raise
+    if prefix and not store.is_dir(prefix):
+        raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
+    return StoreFinder(store, prefix)
+
+
+def _looks_like_store(path: str) -> bool:
+    from .sqlite import is_sqlite_file
+    from .zip import is_zip_file
+
+    return is_sqlite_file(path) or is_zip_file(path)
+
+
+class StoreFinder:
+    """The path entry finder for one folder ('' for the root) of a store."""
+
+    def __init__(self, store: Store, prefix: str = "") -> None:
+        self.store = store
+        self.prefix = prefix
+        self.path = store.location + (os.sep + prefix.rstrip("/").replace("/", os.sep) if prefix else "")
+
+    def __repr__(self) -> str:
+        return f"StoreFinder({self.path!r})"
+
+    def invalidate_caches(self) -> None:
+        """Stores do not change while open; a rebuilt store is a new file (reopened on demand)."""
+
+    def find_spec(self, fullname: str, target: Any = None) -> ModuleSpec | None:
+        """A spec for the module, package or namespace portion *fullname* names here."""
+        tail = fullname.rpartition(".")[2]
+        names = self.store.children(self.prefix)
+        base = self.prefix + tail
+        if tail in names and self.store.is_dir(base):
+            extracted = self._extracted(fullname, base)
+            if extracted is not None:
+                return extracted
+            for suffix in _SOURCE_SUFFIXES:
+                init = f"{base}/__init__{suffix}"
+                if self.store.is_file(init):
+                    return self._spec(fullname, init, StoreLoader, package=base)
+            spec = ModuleSpec(fullname, None)
+            spec.submodule_search_locations = [self.store.location + os.sep + base.replace("/", os.sep)]
+            namespace = spec
+        else:
+            namespace = None
+        for suffix in _SOURCE_SUFFIXES:
+            if tail + suffix in names:
+                return self._spec(fullname, base + suffix, StoreLoader)
+        for suffix in EXTENSION_SUFFIXES:
+            if tail + suffix in names:
+                return self._spec(fullname, base + suffix, StoreExtensionLoader)
+        return namespace
+
+    def _spec(self, fullname: str, entry: str, loader_class: type, package: str | None = None) -> ModuleSpec:
+        loader = loader_class(self.store, fullname, entry)
+        spec = ModuleSpec(fullname, loader, origin=loader.path, is_package=package is not None)
+        spec.has_location = True
+        if package is not None:
+            spec.submodule_search_locations = [self.store.location + os.sep + package.replace("/", os.sep)]
+        return spec
+
+    def _extracted(self, fullname: str, base: str) -> ModuleSpec | None:
+        """Packages marked not zip-safe at pack time are imported from a real folder."""
+        if self.prefix or base not in _extract_list(self.store):
+            return None
+        from ..loaders import supported_file_loaders
+        from ..pathfinder import FileFinder
+        from .cache import materialize
+
+        entries = [e for e in self.store.walk() if e.path.startswith(base + "/")]
+        key = _digest([f"{e.path}:{e.sha256 or e.size}" for e in entries])
+        root = materialize("pkg", key, ((e.path, self.store.read(e.path)) for e in entries))
+        return FileFinder(root, *supported_file_loaders()).find_spec(fullname)
+
+    def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
+        """(name, is_package) for pkgutil.iter_modules."""
+        seen = set()
+        for name in sorted(self.store.children(self.prefix)):
+            full = self.prefix + name
+            if self.store.is_dir(full):
+                module, ispkg = name, True
+                if not any(self.store.is_file(f"{full}/__init__{s}") for s in _SOURCE_SUFFIXES):
+                    continue
+            else:
+                stem, dot, suffix = name.partition(".")
+                if not dot or "." + suffix not in (*_SOURCE_SUFFIXES, *EXTENSION_SUFFIXES):
+                    continue
+                if stem == "__init__" or not stem.isidentifier():
+                    continue
+                module, ispkg = stem, False
+            if module not in seen:
+                seen.add(module)
+                yield prefix + module, ispkg
+
+
+def _extract_list(store: Store) -> list[str]:
+    if "extract" not in store.metadata:
+        return []
+    import json
+
+    try:
+        return json.loads(store.metadata.get("extract", "[]"))
+    except ValueError:
+        return []
+
+
+def _digest(lines: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:32]

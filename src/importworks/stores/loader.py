@@ -1,0 +1,112 @@
+"""Loading modules out of a store."""
+
+from __future__ import annotations
+
+import _imp
+import marshal
+import os
+from types import CodeType, ModuleType
+from typing import Any
+
+from .._importlib_bootstrap import LoaderBasics, load_module_shim, register_engine_file
+from ..bytecode import MAGIC_NUMBER, decode_source
+from ..errors import StoreError
+from ..spec import ModuleSpec
+from .base import Store
+from .cache import materialize
+
+__all__ = ["StoreExtensionLoader", "StoreLoader"]
+
+register_engine_file(__file__)
+
+
+class StoreLoader(LoaderBasics):
+    """Load a Python module (source or bytecode entry) from a store."""
+
+    def __init__(self, store: Store, fullname: str, entry: str) -> None:
+        self.store = store
+        self.name = fullname
+        self.entry = entry
+        self.path = store.location + os.sep + entry.replace("/", os.sep)
+
+    @property
+    def source_kind(self) -> str:
+        return self.store.kind
+
+    def __repr__(self) -> str:
+        return f"<StoreLoader {self.name!r} from {self.path!r}>"
+
+    def get_filename(self, fullname: str | None = None) -> str:
+        return self.path
+
+    def is_package(self, fullname: str) -> bool:
+        return self.entry.rpartition("/")[2].split(".")[0] == "__init__"
+
+    def get_code(self, fullname: str) -> CodeType:
+        """Precompiled code for this Python when the store has it, else compiled source."""
+        store, entry = self.store, self.entry
+        try:
+            if entry.endswith(".pyc"):
+                data = store.read(entry)
+                if data[:4] != MAGIC_NUMBER:
+                    raise ImportError(f"bad magic number in {self.path!r}: {data[:4]!r}; this "
+                                      "bytecode is for another Python and the store has no source",
+                                      name=fullname, path=self.path)
+                return marshal.loads(memoryview(data)[16:])
+            code = store.read_code(entry, MAGIC_NUMBER)
+            if code is not None:
+                result = marshal.loads(code)
+                _imp._fix_co_filename(result, self.path)
+                return result
+            return compile(store.read(entry), self.path, "exec", dont_inherit=True)
+        except OSError as exc:
+            raise StoreError(f"cannot read {entry!r} from store {store.location}: {exc}",
+                             name=fullname, path=store.location) from None
+
+    def get_source(self, fullname: str) -> str | None:
+        if self.entry.endswith(".pyc"):
+            return None
+        return decode_source(self.store.read(self.entry))
+
+    def get_data(self, path: str) -> bytes:
+        """Bytes of a file in the store (by its store-shaped path) or on disk."""
+        prefix = self.store.location + os.sep
+        if path.startswith(prefix):
+            try:
+                return self.store.read(path[len(prefix):].replace(os.sep, "/"))
+            except FileNotFoundError:
+                raise OSError(0, "", path) from None
+        with open(path, "rb") as f:
+            return f.read()
+
+    def get_resource_reader(self, fullname: str) -> Any:
+        from .resources import StoreResourceReader
+
+        folder = self.entry.rpartition("/")[0]
+        return StoreResourceReader(self.store, folder)
+
+    def load_module(self, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        return load_module_shim(self, fullname)
+
+
+class StoreExtensionLoader(StoreLoader):
+    """Load a C extension from a store by copying it to the private cache first."""
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        entry = self.store.entries[self.entry]
+        data = self.store.read(self.entry)
+        key = entry.sha256 or __import__("hashlib").sha256(data).hexdigest()
+        basename = self.entry.rpartition("/")[2]
+        folder = materialize("ext", key, [(basename, data)])
+        spec.origin = os.path.join(folder, basename)  # what dlopen needs, and an honest __file__
+        return _imp.create_dynamic(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        _imp.exec_dynamic(module)
+
+    def get_code(self, fullname: str) -> None:
+        return None
+
+    def get_source(self, fullname: str) -> None:
+        return None
