@@ -6,69 +6,118 @@ import argparse
 import os
 import runpy
 import sys
+import types
 from typing import Sequence
 
 from .activation import activate
+from .errors import StoreError
 
 __all__ = ["main"]
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _run_program(target: list[str], as_module: bool) -> int:
-    """Run a script or ``-m`` module as __main__; return its exit status."""
-    argv0 = target[0]
-    saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
-    sys.argv = list(target)
-    if not as_module:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(argv0)))
-    else:
-        sys.path.insert(0, os.getcwd())
+# ---------------------------------------------------------------- running programs
+class Target:
+    """What to run: a module (-m), a script on disk, or a script inside a store."""
+
+    def __init__(self, stores: list[str], module: str | None, argv: list[str]) -> None:
+        self.stores = stores
+        self.module = module
+        self.argv = argv  # argv[0] is the script (or the module name)
+
+
+def parse_target(tokens: list[str], parser: argparse.ArgumentParser) -> Target:
+    """``[STORE...] (-m MODULE | SCRIPT) [ARGS...]``, stores told apart by their content."""
+    from .stores.finder import _looks_like_store
+
+    tokens = list(tokens)
+    if tokens and tokens[0] == "--":
+        tokens.pop(0)
+    stores = []
+    while tokens and tokens[0] != "-m" and os.path.isfile(tokens[0]) and _looks_like_store(tokens[0]) \
+            and len(tokens) > 1:
+        stores.append(os.path.abspath(tokens.pop(0)))
+    if tokens and tokens[0] == "-m":
+        if len(tokens) < 2:
+            parser.error("-m needs a MODULE")
+        return Target(stores, tokens[1], [tokens[1], *tokens[2:]])
+    if not tokens:
+        parser.error("give a SCRIPT or -m MODULE to run")
+    return Target(stores, None, tokens)
+
+
+def _exit_status(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return EXIT_OK
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _run_store_script(store_path: str, entry: str) -> None:
+    from .stores.finder import cached_store
+    from .stores.loader import StoreLoader
+
+    loader = StoreLoader(cached_store(store_path), "__main__", entry)
+    module = types.ModuleType("__main__")
+    module.__file__ = loader.path
+    module.__loader__ = loader
+    module.__builtins__ = __builtins__
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
     try:
-        if as_module:
-            runpy.run_module(argv0, run_name="__main__", alter_sys=True)
+        exec(loader.get_code("__main__"), module.__dict__)
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
+
+
+def run_target(target: Target) -> int:
+    """Run *target* as __main__ (like ``python -m`` / ``python SCRIPT``); return its status."""
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = list(target.argv)
+    script = target.argv[0]
+    in_store = (target.module is None and target.stores
+                and not os.path.exists(script) and _store_has(target.stores[0], script))
+    if target.module is not None or in_store:
+        first = [os.getcwd()] if target.module is not None and not target.stores else []
+    else:
+        first = [os.path.dirname(os.path.abspath(script))]
+    sys.path[:0] = target.stores + first
+    try:
+        if target.module is not None:
+            runpy.run_module(target.module, run_name="__main__", alter_sys=True)
+        elif in_store:
+            _run_store_script(target.stores[0], script)
         else:
-            runpy.run_path(argv0, run_name="__main__")
+            runpy.run_path(script, run_name="__main__")
     except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            return EXIT_OK
-        if isinstance(code, int):
-            return code
-        print(code, file=sys.stderr)
-        return 1
+        return _exit_status(exc)
     finally:
         sys.argv = saved_argv
-        if sys.path and saved_path0 is not None:
-            sys.path.pop(0)
+        sys.path[:] = saved_path
     return EXIT_OK
 
 
-def _add_program_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-m", dest="module", metavar="MODULE", help="run a module, like python -m")
-    parser.add_argument("program", nargs=argparse.REMAINDER,
-                        help="SCRIPT [ARGS...] (or the module's ARGS with -m)")
+def _store_has(store_path: str, entry: str) -> bool:
+    from .stores.finder import cached_store
+
+    return cached_store(store_path).is_file(entry.replace(os.sep, "/"))
 
 
-def _program_target(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[list[str], bool]:
-    rest = [a for a in args.program]
-    if rest and rest[0] == "--":
-        rest = rest[1:]
-    if args.module:
-        return [args.module, *rest], True
-    if not rest:
-        parser.error("give a SCRIPT or -m MODULE to run")
-    return rest, False
-
-
+# ---------------------------------------------------------------- commands
 def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .diagnostics.report import format_importtime, format_tree, to_json
     from .diagnostics.trace import trace_imports
 
-    target, as_module = _program_target(args, parser)
+    target = parse_target(args.program, parser)
     with activate(), trace_imports() as tracer:
-        status = _run_program(target, as_module)
+        status = run_target(target)
     if args.format == "tree":
         text = format_tree(tracer, top=args.top)
     elif args.format == "importtime":
@@ -85,27 +134,111 @@ def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    target, as_module = _program_target(args, parser)
+    target = parse_target(args.program, parser)
     with activate():
-        return _run_program(target, as_module)
+        return run_target(target)
+
+
+def _progress(done: int, total: int) -> None:
+    if total < 200 or not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // total
+    end = "\n" if done == total else ""
+    print(f"\rpacking [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
+          file=sys.stderr, flush=True)
+
+
+def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .stores.pack import pack
+
+    if not (args.sources or args.dist or args.site_packages is not None):
+        parser.error("give at least one SOURCE, --dist NAME or --site-packages")
+    site_packages = None
+    if args.site_packages is not None:
+        import site
+
+        site_packages = args.site_packages or site.getsitepackages()
+    result = pack(args.sources, args.output, dists=args.dist, deps=args.deps,
+                  site_packages=site_packages, skip_tests=args.skip_tests, extract=args.extract,
+                  progress=_progress)
+    print(f"packed {result.files} files ({result.modules} modules, {result.compiled} precompiled, "
+          f"{result.bytes / 1e6:.1f} MB) into {result.output} in {result.seconds:.2f} s")
+    if result.extract:
+        print("extracted at run time (they read files beside __file__): " + ", ".join(result.extract))
+    if result.not_compiled:
+        print(f"{len(result.not_compiled)} modules kept as source only (they do not compile): "
+              + ", ".join(result.not_compiled[:5]) + (" ..." if len(result.not_compiled) > 5 else ""))
+    return EXIT_OK
+
+
+def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .stores.finder import open_store
+
+    with open_store(args.store) as store:
+        entries = list(store.walk())
+        if args.long:
+            for key, value in sorted(store.metadata.items()):
+                print(f"# {key}: {value}")
+        for entry in entries:
+            print(f"{entry.size:>10}  {entry.kind:<9}  {entry.path}" if args.long else entry.path)
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .stores.finder import open_store
+    from .stores.verify import verify_store
+
+    with open_store(args.store) as store:
+        report = verify_store(store)
+    for entry, problem in report.problems:
+        print(f"BAD  {entry}: {problem}")
+    verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+    print(f"{report.store}: {report.entries} entries, {report.modules} modules "
+          f"({report.precompiled} precompiled for this Python): {verdict}")
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="importworks",
                                      description="Python's import system, in Python, that you can see into.")
     commands = parser.add_subparsers(dest="command", required=True)
+    program_help = "[STORE...] (SCRIPT | -m MODULE) [ARGS...]"
 
-    trace = commands.add_parser("trace", help="run a program and show every import it made")
+    trace = commands.add_parser("trace", help="run a program and show every import it made",
+                                usage=f"importworks trace [options] {program_help}")
     trace.add_argument("--format", choices=("tree", "importtime", "json"), default="tree")
     trace.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stderr")
     trace.add_argument("--top", type=int, default=None, metavar="N",
                        help="show only the N slowest top-level imports")
-    _add_program_arguments(trace)
+    trace.add_argument("program", nargs=argparse.REMAINDER, help=program_help)
     trace.set_defaults(handler=_cmd_trace)
 
-    run = commands.add_parser("run", help="run a program with every import going through importworks")
-    _add_program_arguments(run)
+    run = commands.add_parser("run", help="run a program (from stores first on sys.path) through importworks",
+                              usage=f"importworks run {program_help}")
+    run.add_argument("program", nargs=argparse.REMAINDER, help=program_help)
     run.set_defaults(handler=_cmd_run)
+
+    pack = commands.add_parser("pack", help="build a store (.sqlite or .zip) from folders, files, distributions")
+    pack.add_argument("sources", nargs="*", metavar="SOURCE", help="a folder (its modules and packages) or a .py file")
+    pack.add_argument("-o", "--output", required=True, help="OUTPUT.sqlite or OUTPUT.zip")
+    pack.add_argument("--dist", action="append", default=[], metavar="NAME", help="an installed distribution")
+    pack.add_argument("--deps", action="store_true", help="with --dist: also pack what it requires")
+    pack.add_argument("--site-packages", nargs="*", metavar="DIR", default=None,
+                      help="everything in these site-packages folders (default: this environment's)")
+    pack.add_argument("--skip-tests", action="store_true", help="leave out tests/ and test/ folders")
+    pack.add_argument("--extract", action="append", default=[], metavar="NAME",
+                      help="a package to import from a real folder at run time (not zip-safe)")
+    pack.set_defaults(handler=_cmd_pack)
+
+    ls = commands.add_parser("ls", help="list what a store holds")
+    ls.add_argument("store")
+    ls.add_argument("-l", "--long", action="store_true", help="sizes, kinds and the store's metadata")
+    ls.set_defaults(handler=_cmd_ls)
+
+    verify = commands.add_parser("verify", help="check every hash in a store and that every module compiles")
+    verify.add_argument("store")
+    verify.set_defaults(handler=_cmd_verify)
     return parser
 
 
@@ -113,4 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``importworks`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.handler(args, parser)
+    try:
+        return args.handler(args, parser)
+    except StoreError as exc:
+        print(f"importworks {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:  # `importworks ls big.sqlite | head`
+        sys.stderr.close()
+        return EXIT_OK

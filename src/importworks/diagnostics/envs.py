@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 __all__ = [
     "Environment",
     "SiteDir",
+    "module_name",
     "Sighting",
     "current_prefixes",
     "discover_environments",
@@ -69,7 +70,7 @@ class SiteDir:
 
     def top_level_names(self) -> set[str]:
         """Importable top-level names in this folder (modules, packages, extensions)."""
-        return {n for n in map(_module_name, self.entries) if n}
+        return {n for n in map(module_name, self.entries) if n}
 
     def distributions(self) -> Iterator[tuple[str, str, str]]:
         """(name, version, dist-info folder) of each distribution installed here."""
@@ -94,7 +95,7 @@ class SiteDir:
         return None
 
 
-def _module_name(entry: str) -> str | None:
+def module_name(entry: str) -> str | None:
     if entry.endswith(".py"):
         name = entry[:-3]
     elif entry.endswith(_EXTENSION_SUFFIXES):
@@ -136,7 +137,7 @@ def import_names(dist_info: str) -> frozenset[str]:
             continue
         for line in lines:
             first = line.split(",", 1)[0].replace("\\", "/").lstrip("./").split("/", 1)[0]
-            name = _module_name(first)
+            name = module_name(first)
             if name and not first.endswith((".dist-info", ".egg-info")) and name != "__pycache__":
                 names.add(name)
         break

@@ -113,7 +113,9 @@ class ImportTracer:
             record.found_ns = _clock()
             record.origin = spec.origin
             loader = spec.loader
-            record.loader = type(loader).__name__ if loader is not None else None
+            record.loader = (getattr(loader, "source_kind", None) or
+                             (loader.__name__ if isinstance(loader, type) else type(loader).__name__)
+                             if loader is not None else None)
 
     def created(self, name: str) -> None:
         record = self._current(name)

@@ -15,6 +15,7 @@ changed after packing is refused rather than executed.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Iterable, Iterator, NamedTuple
 
 from ..errors import StoreError, StoreIntegrityError
@@ -24,10 +25,24 @@ __all__ = ["Entry", "Store", "check_entry_path", "sha256_hex"]
 FORMAT_VERSION = 1
 
 
-def sha256_hex(data: bytes) -> str:
-    from hashlib import sha256  # loaded on the first checked read, not at start-up
+def _sha256_function():  # type: ignore[no-untyped-def]
+    # CPython's small built-in SHA-256 directly: hashlib (and OpenSSL behind it)
+    # would cost milliseconds at start-up for a few kilobytes to hash
+    try:
+        return __import__("_sha2" if sys.version_info >= (3, 12) else "_sha256").sha256
+    except (ImportError, AttributeError):
+        from hashlib import sha256
+        return sha256
 
-    return sha256(data).hexdigest()
+
+_sha256 = None
+
+
+def sha256_hex(data: bytes) -> str:
+    global _sha256
+    if _sha256 is None:
+        _sha256 = _sha256_function()
+    return _sha256(data).hexdigest()
 
 
 def check_entry_path(store: str, path: str) -> str:

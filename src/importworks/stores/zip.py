@@ -141,7 +141,10 @@ class ZipStore(Store):
         except ValueError as exc:
             raise StoreError(f"zip store {self.location}: unreadable {MANIFEST}: {exc}",
                              path=self.location) from None
-        version = manifest.get("format_version", 0)
+        try:
+            version = int(manifest.get("format_version", 0))
+        except (TypeError, ValueError):
+            version = FORMAT_VERSION + 1  # unreadable: treat as from the future
         if version > FORMAT_VERSION:
             raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
                              f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)

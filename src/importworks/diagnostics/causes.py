@@ -1,0 +1,291 @@
+"""Plain-words causes for an import's outcome, each with its evidence.
+
+Every function here looks at facts (folder listings, installed metadata, the
+steps of :func:`.why.diagnose`, the other environments of :mod:`.envs`) and
+returns :class:`Cause` objects: a ``kind`` tools can match, a ``message`` for
+people, a one-line ``short`` form for error messages, and a ``fix`` (a command
+or an action) when there is one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.metadata
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from . import envs
+from .syspath import INSTALLED_KINDS, STDLIB_KINDS, environment_summary
+
+__all__ = [
+    "Cause",
+    "exec_failed",
+    "finder_raised",
+    "near_misses",
+    "not_a_package",
+    "parent_failed",
+    "shadowing",
+    "short_hints",
+    "stale_module",
+    "why_not_found",
+]
+
+# Only consulted when no installed metadata on this machine knows the name.
+WELL_KNOWN_DISTRIBUTIONS = {
+    "yaml": "PyYAML", "cv2": "opencv-python", "PIL": "Pillow", "sklearn": "scikit-learn",
+    "bs4": "beautifulsoup4", "dateutil": "python-dateutil", "dotenv": "python-dotenv",
+    "jwt": "PyJWT", "Crypto": "pycryptodome", "serial": "pyserial", "magic": "python-magic",
+    "skimage": "scikit-image", "docx": "python-docx", "git": "GitPython", "OpenSSL": "pyOpenSSL",
+}
+
+_WHERE_WORDS = {"cwd": "the working directory", "script": "the script's folder",
+                "pythonpath": "a PYTHONPATH folder", "pth": "a folder added by a .pth file"}
+
+
+@dataclass
+class Cause:
+    """One reason, in plain words, with the facts behind it."""
+
+    kind: str
+    message: str
+    short: str = ""
+    fix: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _listdir(folder: str) -> list[str]:
+    try:
+        return os.listdir(folder or ".")
+    except OSError:
+        return []
+
+
+def importable_names(path: Sequence[Any] | None) -> set[str]:
+    """Module names importable from *path* (default sys.path, plus built-ins)."""
+    names: set[str] = set()
+    for entry in sys.path if path is None else path:
+        if isinstance(entry, str):
+            names.update(n for n in map(envs.module_name, _listdir(entry)) if n)
+    if path is None:
+        names.update(sys.builtin_module_names)
+    return names
+
+
+def near_misses(wanted: str, names: Iterable[str]) -> list[str]:
+    """Names differing only in case first, then close spellings (difflib)."""
+    names = set(names) - {wanted}
+    same_case = sorted(n for n in names if n.lower() == wanted.lower())
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.8)
+    return same_case + [n for n in close if n not in same_case]
+
+
+def _install_command(dist: str) -> str:
+    return f"{sys.executable} -m pip install {dist}"
+
+
+def _near_miss_cause(name: str, path: Sequence[Any] | None) -> Cause | None:
+    parent, _, tail = name.rpartition(".")
+    matches = near_misses(tail, importable_names(path))
+    if not matches:
+        return None
+    full = [f"{parent}.{m}" if parent else m for m in matches]
+    case = [m for m in matches if m.lower() == tail.lower()]
+    why = " (module names are case-sensitive)" if case else ""
+    listed = ", ".join(repr(m) for m in full)
+    return Cause("near-miss", f"Did you mean {listed}?{why} Those are importable here.",
+                 short=f"Did you mean {full[0]!r}?", fix=f"import {full[0]}", evidence={"candidates": full})
+
+
+def _distribution_here(name: str) -> Cause | None:
+    """*name* is a distribution installed here whose import name differs."""
+    try:
+        dist = importlib.metadata.distribution(name)
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+    top = (dist.read_text("top_level.txt") or "").split()
+    if not top:
+        top = sorted({str(f).split("/")[0].removesuffix(".py") for f in dist.files or ()
+                      if not str(f).split("/")[0].endswith((".dist-info", ".egg-info", "__pycache__"))
+                      and str(f).split("/")[0].removesuffix(".py").isidentifier()})
+    if not top or name in top:
+        return None
+    shown = ", ".join(repr(t) for t in top)
+    dname = dist.metadata["Name"]
+    return Cause("distribution-name",
+                 f"{name!r} is the name of the distribution {dname} {dist.version} installed here; "
+                 f"it is imported as {shown}, not {name!r}.",
+                 short=f"{name!r} is a distribution name; import it as {top[0]!r}.", fix=f"import {top[0]}",
+                 evidence={"distribution": dname, "version": dist.version, "import_names": top})
+
+
+def _base_note(env: envs.Environment) -> str:
+    if sys.prefix != sys.base_prefix and os.path.realpath(env.prefix) == os.path.realpath(sys.base_prefix):
+        return " (the base interpreter of this virtual environment, whose site-packages it does not see)"
+    return " (a virtual environment)" if env.is_venv else ""
+
+
+def _sightings(name: str) -> list[Cause]:
+    found = []
+    for sighting in envs.find_elsewhere(name):
+        env = sighting.environment
+        top = name.partition(".")[0]
+        dist = sighting.distribution or top
+        what = f" (distribution {sighting.distribution} {sighting.version})" if sighting.distribution else ""
+        renamed = ""
+        if envs.normalize_dist_name(dist) != envs.normalize_dist_name(top):
+            renamed = f" The distribution is called {dist!r}; the import name is {top!r}."
+        found.append(Cause(
+            "other-environment",
+            f"{name!r} is installed for {env.python}, Python {env.version}{_base_note(env)}, at "
+            f"{sighting.location}{what}, not for this interpreter ({sys.executable}).{renamed}",
+            short=f"{name!r} is installed for {env.python}, not this interpreter; "
+                  f"install it with: {_install_command(dist)}",
+            fix=_install_command(dist),
+            evidence={"python": env.python, "prefix": env.prefix, "location": sighting.location,
+                      "distribution": sighting.distribution, "version": sighting.version}))
+    return found
+
+
+def _distribution_elsewhere(name: str) -> Cause | None:
+    """*name* is a distribution name in another environment; say its import name."""
+    for env in envs.discover_environments():
+        for site in env.sites():
+            found = site.distribution_named(name)
+            if found and found[2] and name not in found[2]:
+                dist, version, tops = found
+                return Cause("distribution-name",
+                             f"{name!r} is a distribution name ({dist} {version}, installed for {env.python}); "
+                             f"it is imported as {tops[0]!r}.",
+                             short=f"{name!r} is a distribution name; import it as {tops[0]!r}.",
+                             fix=f"import {tops[0]}",
+                             evidence={"distribution": dist, "version": version, "import_names": tops,
+                                       "python": env.python})
+    return None
+
+
+def _well_known(name: str) -> Cause | None:
+    dist = WELL_KNOWN_DISTRIBUTIONS.get(name)
+    if dist is not None:
+        return Cause("distribution-name", f"{name!r} is usually installed as the distribution {dist!r} "
+                     "(no installed metadata on this machine knows it).",
+                     short=f"{name!r} comes from the distribution {dist!r}: {_install_command(dist)}",
+                     fix=_install_command(dist), evidence={"distribution": dist})
+    for module, dist in WELL_KNOWN_DISTRIBUTIONS.items():
+        if envs.normalize_dist_name(dist) == envs.normalize_dist_name(name):
+            return Cause("distribution-name", f"{name!r} is a distribution name; it is imported as {module!r}.",
+                         short=f"{name!r} is a distribution name; import it as {module!r}.",
+                         fix=f"import {module}", evidence={"distribution": dist, "import_names": [module]})
+    return None
+
+
+def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool = True) -> list[Cause]:
+    """Every reason we can find for *name* not being found on *path*."""
+    found: list[Cause | None] = [_distribution_here(name) if path is None else None,
+                                 _near_miss_cause(name, path)]
+    if look_elsewhere:
+        found.extend(_sightings(name))
+        if path is None and not any(c and c.kind == "distribution-name" for c in found):
+            found.append(_distribution_elsewhere(name))
+    if path is None and not any(c and c.kind in ("distribution-name", "other-environment") for c in found):
+        found.append(_well_known(name))
+    causes = [c for c in found if c is not None]
+    if not causes:
+        env = environment_summary()
+        venv = f" (virtual environment {env['prefix']})" if env["virtual_env"] else ""
+        top = name.partition(".")[0]
+        causes.append(Cause("not-installed",
+                            f"No {name!r} on this interpreter's path{venv}, and no other Python "
+                            f"environment on this machine has it. If it is on PyPI: "
+                            f"{_install_command(top)} (the distribution name can differ).",
+                            short="", fix=_install_command(top)))
+    return causes
+
+
+def short_hints(name: str, limit: int = 2) -> list[str]:
+    """One or two lines for a ModuleNotFoundError message (fast: no import runs)."""
+    parent = name.rpartition(".")[0]
+    path = None
+    if parent:
+        module = sys.modules.get(parent)
+        path = getattr(module, "__path__", None)
+        if path is None:
+            return []
+    return [c.short for c in why_not_found(name, path) if c.short][:limit]
+
+
+def parent_failed(parent: str, outcome: str, error: dict[str, Any] | None) -> Cause:
+    detail = f": {error['traceback']}" if error else ""
+    return Cause("parent-failed", f"The parent package {parent!r} cannot be imported ({outcome}){detail}.",
+                 short=f"its parent package {parent!r} cannot be imported", evidence={"parent": parent})
+
+
+def not_a_package(name: str, module: Any) -> Cause:
+    parent = name.rpartition(".")[0]
+    origin = getattr(getattr(module, "__spec__", None), "origin", None) or getattr(module, "__file__", None)
+    return Cause("not-a-package", f"{parent!r} is a module ({origin}), not a package: it has no __path__, "
+                 f"so it cannot contain {name!r}.", evidence={"parent": parent, "origin": origin})
+
+
+def finder_raised(exc: BaseException) -> Cause:
+    return Cause("finder-raised", f"A finder raised {type(exc).__name__}: {exc}; the import stops there.")
+
+
+def exec_failed(name: str, spec: Any, exc: BaseException, *, look_elsewhere: bool = True) -> Cause:
+    """The module was found, but running it (or something it imports) raised."""
+    origin = spec.origin
+    missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+    if missing and missing != name:
+        hints = [c.short or c.message for c in why_not_found(missing, _parent_path_of(missing),
+                                                             look_elsewhere=look_elsewhere)]
+        extra = (" " + " ".join(h for h in hints if h)) if hints else ""
+        return Cause("missing-dependency", f"{name!r} was found ({origin}) but it imports {missing!r}, "
+                     f"which cannot be found.{extra}", short=f"{name!r} needs {missing!r}, which is missing",
+                     evidence={"missing": missing, "origin": origin})
+    return Cause("exec-error", f"{name!r} was found ({origin}) but raised {type(exc).__name__}: {exc} "
+                 "while executing (the module exists; its code failed).",
+                 short=f"{name!r} exists but raised {type(exc).__name__}", evidence={"origin": origin})
+
+
+def _parent_path_of(name: str) -> Any:
+    parent = name.rpartition(".")[0]
+    return getattr(sys.modules.get(parent), "__path__", None) if parent else None
+
+
+def stale_module(name: str, existing: Any, spec: Any) -> list[Cause]:
+    """sys.modules holds a module from another file than a fresh search finds."""
+    old = getattr(existing, "origin", None)
+    if old is None or spec.origin is None or os.path.realpath(old) == os.path.realpath(spec.origin):
+        return []
+    return [Cause("already-imported", f"{name!r} was already imported from {old}; a fresh interpreter "
+                  f"would find {spec.origin} first.", evidence={"imported": old, "found": spec.origin})]
+
+
+def shadowing(name: str, steps: Sequence[Any], module: Any) -> list[Cause]:
+    """A local file or folder wins over a stdlib or installed module of the same name."""
+    winner = next((s for s in steps if s.verdict == "found" and s.entry is not None), None)
+    if winner is None or "." in name or winner.kind in STDLIB_KINDS:
+        return []
+    later = [s for s in steps if s.verdict == "also here (not reached)"]
+    stdlib_copy = next((s for s in later if s.kind in STDLIB_KINDS), None)
+    installed_copy = next((s for s in later if s.kind in INSTALLED_KINDS), None)
+    if name in getattr(sys, "stdlib_module_names", ()) or stdlib_copy:
+        what = "the standard library module"
+        real = stdlib_copy
+    elif winner.kind not in INSTALLED_KINDS and installed_copy:
+        what, real = "the installed module", installed_copy
+    else:
+        return []
+    where = _WHERE_WORDS.get(winner.kind or "", winner.entry)
+    real_text = f" ({real.origin})" if real and real.origin else ""
+    loaded = getattr(getattr(module, "__spec__", None), "origin", None)
+    active = loaded is None or winner.origin is None or os.path.realpath(loaded) == os.path.realpath(winner.origin)
+    effect = "" if active else f" (here {name!r} had already been imported from {loaded}, so the shadow " \
+                               "only bites in a fresh interpreter)"
+    shown = os.path.dirname(winner.origin) if os.path.basename(winner.origin or "") == "__init__.py" else winner.origin
+    return [Cause("shadowing", f"{shown} in {where} ({winner.entry}) shadows {what} {name!r}{real_text}{effect}.",
+                  short=f"{shown} shadows {what} {name!r}",
+                  fix=f"rename {os.path.basename(shown or name)} (and remove its __pycache__)",
+                  evidence={"shadow": winner.origin, "shadowed": real.origin if real else None,
+                            "entry": winner.entry})]

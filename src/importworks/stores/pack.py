@@ -1,0 +1,354 @@
+"""Building stores: ``importworks pack``.
+
+Sources are folders (their top-level modules and packages, with the data files
+inside packages), single ``.py`` files, installed distributions (``--dist``,
+with ``--deps`` to follow their requirements) and whole environments
+(``--site-packages``).  Every module is precompiled for the running Python.
+Packages that read files next to their own ``__file__`` (data files plus
+``__file__`` in their code) are marked for extraction, so they are imported
+from a real folder at run time.  The output is written to a temporary file and
+renamed into place: a failed pack leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import marshal
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib.machinery import EXTENSION_SUFFIXES
+from typing import Callable, Iterable
+
+from ..bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
+from ..errors import StoreError
+from .base import FORMAT_VERSION, check_entry_path, sha256_hex
+
+__all__ = ["PackResult", "Packer", "pack"]
+
+TOOL_VERSION = "importworks 0.1.0"
+_SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache"}
+_TEST_DIRS = {"tests", "test", "testing"}
+_FILE_ACCESS = re.compile(r"\b__file__\b")
+
+
+@dataclass
+class PackResult:
+    """What a pack wrote: counts for the summary line, and what was not compiled."""
+
+    output: str
+    files: int = 0
+    modules: int = 0
+    compiled: int = 0
+    bytes: int = 0
+    extract: list[str] = field(default_factory=list)
+    not_compiled: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _kind(path: str) -> str:
+    if path.endswith(".py"):
+        return "source"
+    if path.endswith(".pyc"):
+        return "bytecode"
+    if path.endswith(tuple(EXTENSION_SUFFIXES)):
+        return "extension"
+    return "file"
+
+
+class Packer:
+    """Collect files from sources, then write them as one store."""
+
+    def __init__(self, *, skip_tests: bool = False, extract: Iterable[str] = (),
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.files: dict[str, str] = {}  # entry path -> file on disk
+        self.skip_tests = skip_tests
+        self.extract = set(extract)
+        self.progress = progress
+
+    # -- collecting --------------------------------------------------------
+    def add_file(self, entry: str, path: str) -> None:
+        check_entry_path("(being packed)", entry)
+        self.files.setdefault(entry, path)
+
+    def add_tree(self, folder: str, prefix: str) -> None:
+        """Every file under *folder* as entries under *prefix* (skipping caches)."""
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS
+                             and not (self.skip_tests and d in _TEST_DIRS))
+            relative = os.path.relpath(root, folder).replace(os.sep, "/")
+            base = prefix if relative == "." else f"{prefix}{relative}/"
+            for name in sorted(files):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                self.add_file(base + name, os.path.join(root, name))
+
+    def add_source(self, source: str) -> None:
+        """A folder's top-level modules and packages, or one .py file."""
+        if os.path.isfile(source):
+            if not source.endswith(".py"):
+                raise StoreError(f"cannot pack {source}: only folders and .py files are sources "
+                                 "(use --dist NAME for an installed distribution)", path=source)
+            self.add_file(os.path.basename(source), source)
+            return
+        if not os.path.isdir(source):
+            raise StoreError(f"cannot pack {source}: no such file or folder", path=source)
+        for name in sorted(os.listdir(source)):
+            path = os.path.join(source, name)
+            if os.path.isdir(path):
+                if name in _SKIP_DIRS or not name.isidentifier():
+                    continue
+                if self.skip_tests and name in _TEST_DIRS:
+                    continue
+                if _has_python(path):
+                    self.add_tree(path, name + "/")
+            elif name.endswith(".py") or name.endswith(tuple(EXTENSION_SUFFIXES)):
+                self.add_file(name, path)
+
+    def add_distribution(self, name: str, follow_deps: bool = False, _seen: set[str] | None = None) -> None:
+        """The files an installed distribution recorded (its RECORD), and its metadata."""
+        from importlib.metadata import PackageNotFoundError, distribution
+
+        seen = _seen if _seen is not None else set()
+        key = _normalize(name)
+        if key in seen:
+            return
+        seen.add(key)
+        try:
+            dist = distribution(name)
+        except PackageNotFoundError:
+            raise StoreError(f"cannot pack distribution {name!r}: it is not installed for "
+                             f"{sys.executable}", path=name) from None
+        files = dist.files
+        if files is None:
+            raise StoreError(f"cannot pack distribution {name!r}: it records no file list", path=name)
+        for record in files:
+            entry = str(record).replace("\\", "/")
+            if entry.startswith("../") or "/__pycache__/" in f"/{entry}" or entry.endswith(".pyc"):
+                continue  # scripts outside site-packages, and caches
+            path = str(dist.locate_file(record))
+            if os.path.isfile(path):
+                self.add_file(entry, path)
+        if follow_deps:
+            for requirement in dist.requires or ():
+                dependency = _requirement_name(requirement)
+                if dependency:
+                    try:
+                        self.add_distribution(dependency, True, seen)
+                    except StoreError:
+                        pass  # an optional dependency that is not installed
+
+    def add_site_packages(self, folders: Iterable[str]) -> None:
+        """Everything importable in an environment's site-packages folders."""
+        for folder in folders:
+            for name in sorted(os.listdir(folder)):
+                path = os.path.join(folder, name)
+                if os.path.isdir(path) and name not in _SKIP_DIRS:
+                    if name.isidentifier() or name.endswith((".dist-info", ".egg-info")):
+                        self.add_tree(path, name + "/")
+                elif name.endswith(".py") or name.endswith(tuple(EXTENSION_SUFFIXES)):
+                    self.add_file(name, path)
+
+    # -- deciding -------------------------------------------------------------
+    def packages_to_extract(self, contents: dict[str, bytes]) -> list[str]:
+        """Top-level packages with data files that their code finds through __file__."""
+        chosen = set(self.extract)
+        data: set[str] = set()
+        uses_file: set[str] = set()
+        for entry, blob in contents.items():
+            top, slash, _ = entry.partition("/")
+            if not slash or top.endswith((".dist-info", ".egg-info")):
+                continue
+            kind = _kind(entry)
+            if kind == "file":
+                data.add(top)
+            elif kind == "source" and _FILE_ACCESS.search(blob.decode("utf-8", "replace")):
+                uses_file.add(top)
+        return sorted(chosen | (data & uses_file))
+
+    # -- writing ----------------------------------------------------------
+    def write(self, output: str) -> PackResult:
+        """Read, precompile and write every collected file to *output* (.sqlite or .zip)."""
+        started = time.perf_counter()
+        if not self.files:
+            raise StoreError(f"nothing to pack into {output}: the sources hold no modules", path=output)
+        writer = _writer_for(output)
+        result = PackResult(output=output)
+        contents: dict[str, bytes] = {}
+        for entry, path in sorted(self.files.items()):
+            with open(path, "rb") as f:
+                contents[entry] = f.read()
+        result.extract = self.packages_to_extract(contents)
+        folder = os.path.dirname(os.path.abspath(output))
+        os.makedirs(folder, exist_ok=True)
+        temporary = os.path.join(folder, f".{os.path.basename(output)}.{os.getpid()}.tmp")
+        try:
+            with writer(temporary, result) as sink:
+                total = len(contents)
+                for done, (entry, data) in enumerate(contents.items(), 1):
+                    mtime = os.stat(self.files[entry]).st_mtime
+                    code = self._compile(entry, data, result)
+                    sink.add(entry, data, code, mtime)
+                    result.files += 1
+                    result.bytes += len(data)
+                    if self.progress is not None:
+                        self.progress(done, total)
+            os.replace(temporary, output)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _compile(self, entry: str, data: bytes, result: PackResult) -> bytes | None:
+        if _kind(entry) != "source":
+            return None
+        result.modules += 1
+        try:
+            code = compile(data, entry, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            result.not_compiled.append(entry)  # kept as source: the error shows at import
+            return None
+        result.compiled += 1
+        return marshal.dumps(code)
+
+
+def _has_python(folder: str) -> bool:
+    for _, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        if any(f.endswith(".py") or f.endswith(tuple(EXTENSION_SUFFIXES)) for f in files):
+            return True
+    return False
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement_name(requirement: str) -> str | None:
+    """The distribution a requirement line names, unless it only applies to an extra."""
+    name_part, _, marker = requirement.partition(";")
+    if "extra" in marker:
+        return None
+    if marker.strip():
+        try:
+            from packaging.markers import Marker
+
+            if not Marker(marker.strip()).evaluate():
+                return None
+        except ImportError:
+            pass  # without packaging, follow it: an uninstalled one is skipped anyway
+        except Exception:
+            return None
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", name_part)
+    return match.group(1) if match else None
+
+
+def _meta(result: PackResult) -> dict[str, str]:
+    return {
+        "format_version": str(FORMAT_VERSION),
+        "tool_version": TOOL_VERSION,
+        "python_version": sys.version.split()[0],
+        "magic": MAGIC_NUMBER.hex(),
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "extract": json.dumps(result.extract),
+    }
+
+
+def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:
+    if output.endswith((".sqlite", ".sqlite3", ".db")):
+        return _SQLiteSink
+    if output.endswith((".zip", ".pyz")):
+        return _ZipSink
+    raise StoreError(f"cannot tell what store to write from {output!r}: name it .sqlite or .zip",
+                     path=output)
+
+
+class _Sink:
+    def __init__(self, path: str, result: PackResult) -> None:
+        self.path = path
+        self.result = result
+
+    def __enter__(self) -> _Sink:
+        return self
+
+    def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
+        raise NotImplementedError
+
+
+class _SQLiteSink(_Sink):
+    def __enter__(self) -> _Sink:
+        import sqlite3
+
+        from .sqlite import SCHEMA
+
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+        return self
+
+    def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
+        self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
+                        (entry, _kind(entry), len(data), sha256_hex(data), data))
+        if code is not None:
+            self.db.execute("INSERT INTO code VALUES (?, ?, ?, ?)",
+                            (entry, MAGIC_NUMBER, sha256_hex(code), code))
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(_meta(self.result).items()))
+            self.db.commit()
+        self.db.close()
+
+
+class _ZipSink(_Sink):
+    def __enter__(self) -> _Sink:
+        import zipfile
+
+        self.zipfile = zipfile
+        self.archive = zipfile.ZipFile(self.path, "w")
+        self.hashes: dict[str, str] = {}
+        return self
+
+    def _write(self, entry: str, data: bytes, date_time: tuple, compress: bool) -> None:
+        info = self.zipfile.ZipInfo(entry, date_time)
+        info.compress_type = self.zipfile.ZIP_DEFLATED if compress else self.zipfile.ZIP_STORED
+        info.external_attr = 0o644 << 16
+        self.archive.writestr(info, data)
+        self.hashes[entry] = sha256_hex(data)
+
+    def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
+        date_time = time.localtime(max(mtime, 315532800))[:6]  # zip dates start in 1980
+        date_time = date_time[:5] + (date_time[5] // 2 * 2,)  # and count seconds in twos
+        self._write(entry, data, date_time, compress=True)
+        if code is not None and entry[:-3] + ".pyc" not in self.hashes:
+            # beside the source, with the mtime zipimport checks, so stock Python uses it too
+            pyc = code_to_timestamp_pyc(marshal.loads(code), time.mktime(date_time + (0, 0, -1)), len(data))
+            self._write(entry[:-3] + ".pyc", bytes(pyc), date_time, compress=False)
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            manifest = dict(_meta(self.result))
+            manifest["entries"] = self.hashes  # type: ignore[assignment]
+            info = self.zipfile.ZipInfo(".importworks/manifest.json", (1980, 1, 1, 0, 0, 0))
+            info.compress_type = self.zipfile.ZIP_DEFLATED
+            self.archive.writestr(info, json.dumps(manifest, indent=0, sort_keys=True))
+        self.archive.close()
+
+
+def pack(sources: Iterable[str], output: str, *, dists: Iterable[str] = (), deps: bool = False,
+         site_packages: Iterable[str] | None = None, skip_tests: bool = False,
+         extract: Iterable[str] = (), progress: Callable[[int, int], None] | None = None) -> PackResult:
+    """Build the store *output* from folders, .py files, distributions and environments."""
+    packer = Packer(skip_tests=skip_tests, extract=extract, progress=progress)
+    for source in sources:
+        packer.add_source(source)
+    for name in dists:
+        packer.add_distribution(name, follow_deps=deps)
+    if site_packages is not None:
+        packer.add_site_packages(site_packages)
+    return packer.write(output)
+
