@@ -10,7 +10,6 @@ or an action) when there is one.
 from __future__ import annotations
 
 import difflib
-import importlib.metadata
 import os
 import sys
 from dataclasses import dataclass, field
@@ -100,6 +99,8 @@ def _near_miss_cause(name: str, path: Sequence[Any] | None) -> Cause | None:
 
 def _distribution_here(name: str) -> Cause | None:
     """*name* is a distribution installed here whose import name differs."""
+    import importlib.metadata  # not at the top: it costs ~10 ms, and hints import this module
+
     try:
         dist = importlib.metadata.distribution(name)
     except (importlib.metadata.PackageNotFoundError, ValueError):

@@ -8,6 +8,7 @@ prefix inside the archive) just works once :func:`store_path_hook` is on
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import warnings
@@ -21,7 +22,8 @@ from .loader import StoreExtensionLoader, StoreLoader
 
 __all__ = ["StoreFinder", "open_store", "split_store_path", "store_path_hook"]
 
-_open_stores: dict[str, Store] = {}
+# path -> (the file's identity when opened, the open store)
+_open_stores: dict[str, tuple[tuple[int, int, int], Store]] = {}
 _lock = threading.Lock()
 _warned: set[str] = set()
 _SOURCE_SUFFIXES = (".py", ".pyc")
@@ -41,20 +43,46 @@ def open_store(path: str) -> Store:
     raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
 
 
+def _identity(path: str) -> tuple[int, int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (0, 0, 0)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def cached_store(path: str) -> Store:
-    """The open store for *path*, shared by every finder of it in this process."""
+    """The open store for *path*, shared by every finder of it in this process.
+
+    A store rebuilt in place (a new file renamed over the old) is reopened.
+    """
+    identity = _identity(path)
     with _lock:
-        store = _open_stores.get(path)
-        if store is None:
-            store = _open_stores[path] = open_store(path)
-        return store
+        known = _open_stores.get(path)
+        if known is not None and known[0] == identity:
+            return known[1]
+        store = open_store(path)
+        _open_stores[path] = (identity, store)
+    if known is not None:
+        known[1].close()
+    return store
 
 
 def forget_store(path: str) -> None:
     """Close and forget the shared store for *path* (it was rebuilt or removed)."""
     with _lock:
-        store = _open_stores.pop(path, None)
-    if store is not None:
+        known = _open_stores.pop(path, None)
+    if known is not None:
+        known[1].close()
+
+
+@atexit.register
+def close_stores() -> None:
+    """Close every shared store (at exit, and for tests)."""
+    with _lock:
+        stores = [store for _, store in _open_stores.values()]
+        _open_stores.clear()
+    for store in stores:
         store.close()
 
 

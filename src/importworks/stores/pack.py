@@ -99,6 +99,9 @@ class Packer:
         for name in sorted(os.listdir(source)):
             path = os.path.join(source, name)
             if os.path.isdir(path):
+                if name.endswith((".dist-info", ".egg-info")):
+                    self.add_tree(path, name + "/")  # metadata, for importlib.metadata
+                    continue
                 if name in _SKIP_DIRS or not name.isidentifier():
                     continue
                 if self.skip_tests and name in _TEST_DIRS:

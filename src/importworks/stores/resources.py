@@ -38,6 +38,9 @@ class StorePath(Traversable):
     def is_file(self) -> bool:
         return self.store.is_file(self.path)
 
+    def exists(self) -> bool:
+        return self.is_file() or self.is_dir()
+
     def joinpath(self, *descendants: str) -> StorePath:
         parts = [self.path] if self.path else []
         for child in descendants:

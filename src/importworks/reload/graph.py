@@ -1,0 +1,227 @@
+"""Who imports whom, among the modules a program loaded: the order of a reload.
+
+Two sources, because neither sees everything:
+
+* the import statements in each module's source (an ``ast`` scan, resolved to
+  absolute names against ``sys.modules``): this sees cache hits, which the engine
+  does not report, and the names ``from mod import name`` binds;
+* the engine's observer events (``ImportObserver``): this sees imports made by
+  code, such as ``importlib.import_module(name)`` in a module body.
+
+A scan is made once per module object and redone after each reload of it, so
+it describes the code that runs, not whatever is on disk right now.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import threading
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Iterable
+
+from ..bytecode import decode_source
+from .source import is_project_module, source_path
+
+__all__ = ["Binding", "ImportObserver", "ModuleGraph", "scan_imports"]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """``from source import attr as local`` in some module (attr ``*`` for a star import)."""
+
+    local: str
+    source: str
+    attr: str
+
+
+@dataclass(frozen=True)
+class _Scan:
+    module_id: int
+    imports: frozenset[str]
+    bindings: tuple[Binding, ...]
+
+
+def _package_of(module: ModuleType, name: str) -> str:
+    package = getattr(module, "__package__", None)
+    if package is not None:
+        return package
+    return name if hasattr(module, "__path__") else name.rpartition(".")[0]
+
+
+def _absolute(target: str | None, level: int, package: str) -> str | None:
+    if not level:
+        return target
+    bits = package.rsplit(".", level - 1)
+    if len(bits) < level or not package:
+        return None
+    return f"{bits[0]}.{target}" if target else bits[0]
+
+
+def scan_imports(tree: ast.AST, package: str) -> tuple[set[str], list[Binding]]:
+    """The absolute module names a module's imports name, and its ``from`` bindings."""
+    imports: set[str] = set()
+    bindings: list[Binding] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imports.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            source = _absolute(node.module, node.level, package)
+            if source is None:
+                continue
+            imports.add(source)
+            for alias in node.names:
+                submodule = f"{source}.{alias.name}"
+                if submodule in sys.modules:  # from package import submodule
+                    imports.add(submodule)
+                bindings.append(Binding(alias.asname or alias.name, source, alias.name))
+    return imports, bindings
+
+
+def _read_source(name: str, module: ModuleType) -> str | None:
+    spec = getattr(module, "__spec__", None)
+    loader = getattr(spec, "loader", None) or getattr(module, "__loader__", None)
+    get_source = getattr(loader, "get_source", None)
+    if get_source is not None and spec is not None:
+        try:
+            return get_source(spec.name)
+        except (ImportError, OSError):
+            pass
+    path = source_path(module)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return decode_source(f.read())
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
+class ModuleGraph:
+    """The import graph of the project modules in sys.modules."""
+
+    def __init__(self) -> None:
+        self._scans: dict[str, _Scan] = {}
+        self._dynamic: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------- one module
+    def _scan(self, name: str) -> _Scan:
+        module = sys.modules[name]
+        scan = self._scans.get(name)
+        if scan is not None and scan.module_id == id(module):
+            return scan
+        source = _read_source(name, module)
+        imports: set[str] = set()
+        bindings: list[Binding] = []
+        if source is not None:
+            try:
+                tree = ast.parse(source)
+            except (SyntaxError, ValueError):
+                tree = None
+            if tree is not None:
+                imports, bindings = scan_imports(tree, _package_of(module, name))
+        imports.discard(name)
+        scan = _Scan(id(module), frozenset(imports), tuple(bindings))
+        with self._lock:
+            self._scans[name] = scan
+        return scan
+
+    def imports_of(self, name: str) -> set[str]:
+        """The loaded modules *name* imports."""
+        found = set(self._scan(name).imports) | self._dynamic.get(name, set())
+        return {n for n in found if n in sys.modules and n != name}
+
+    def bindings_of(self, name: str) -> tuple[Binding, ...]:
+        """The ``from ... import`` bindings in *name*'s source."""
+        return self._scan(name).bindings
+
+    def forget(self, name: str) -> None:
+        """Scan *name* again next time (its code was just replaced)."""
+        with self._lock:
+            self._scans.pop(name, None)
+
+    def note_import(self, importer: str, imported: str) -> None:
+        """Record that *importer*'s code imported *imported* (seen at run time)."""
+        with self._lock:
+            self._dynamic.setdefault(importer, set()).add(imported)
+
+    # ---------------------------------------------------------- the graph
+    def project_modules(self) -> list[str]:
+        """Names of the modules a reload may re-execute, in sys.modules order."""
+        return [name for name, module in list(sys.modules.items()) if is_project_module(module)]
+
+    def warm(self) -> None:
+        """Scan every project module now, so that the first reload need not."""
+        for name in self.project_modules():
+            self._scan(name)
+
+    def dependents(self, names: Iterable[str]) -> set[str]:
+        """Every project module that imports one of *names*, directly or not."""
+        importers: dict[str, set[str]] = {}
+        for name in self.project_modules():
+            for imported in self.imports_of(name):
+                importers.setdefault(imported, set()).add(name)
+        seen: set[str] = set()
+        todo = list(names)
+        while todo:
+            for importer in importers.get(todo.pop(), ()):
+                if importer not in seen:
+                    seen.add(importer)
+                    todo.append(importer)
+        return seen - set(names)
+
+    def reload_order(self, names: Iterable[str], *, dependents: bool = True) -> list[str]:
+        """*names* and (if asked) their dependents, each once, each after what it imports."""
+        wanted = list(dict.fromkeys(names))
+        chosen = set(wanted)
+        if dependents:
+            chosen |= self.dependents(wanted)
+        order: list[str] = []
+        visited: set[str] = set()
+        for root in [n for n in sys.modules if n in chosen]:
+            if root in visited:
+                continue
+            # depth first, post-order (imports before importers), without recursion
+            visited.add(root)
+            stack = [(root, iter(sorted(self.imports_of(root) & chosen)))]
+            while stack:
+                name, pending = stack[-1]
+                for imported in pending:
+                    if imported not in visited:
+                        visited.add(imported)
+                        stack.append((imported, iter(sorted(self.imports_of(imported) & chosen))))
+                        break
+                else:
+                    stack.pop()
+                    order.append(name)
+        return order
+
+
+class ImportObserver:
+    """An engine observer that records the imports each module body makes."""
+
+    def __init__(self, graph: ModuleGraph, on_loaded: object = None) -> None:
+        self.graph = graph
+        self.on_loaded = on_loaded  # called with (name, module) after each successful import
+        self._local = threading.local()
+
+    def _stack(self) -> list[str]:
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
+    def begin(self, name: str) -> None:
+        stack = self._stack()
+        if stack:
+            self.graph.note_import(stack[-1], name)
+        stack.append(name)
+
+    def end(self, name: str, module: ModuleType | None, exc: BaseException | None) -> None:
+        stack = self._stack()
+        if stack and stack[-1] == name:
+            stack.pop()
+        if module is not None and self.on_loaded is not None:
+            self.on_loaded(name, module)  # type: ignore[operator]

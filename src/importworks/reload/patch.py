@@ -1,0 +1,356 @@
+"""Update a module's old objects in place from a fresh execution of its new code.
+
+The module's old namespace stays the module's namespace: every function the old
+code created keeps its identity and its ``__globals__``, so references held
+anywhere (``from mod import f``, bound methods, callbacks, instances) run the
+new code.  For each name the fresh execution bound:
+
+* a function defined by the module: the old function takes the new code,
+  defaults, annotations, attributes and closure cell contents.  If the set of
+  free variables changed the code cannot move over (``__closure__`` is
+  read-only): the name gets the new function, and the report says so;
+* a class defined by the module with the same layout (metaclass, bases,
+  ``__slots__``, instance size; for an Enum, its members): the old class takes
+  the new methods, properties and class attributes, so existing instances run
+  the new methods and stay instances of the class.  A class whose layout
+  changed is never patched (that would corrupt its instances): the name gets
+  the new class, and the report says what changed;
+* a ``functools.singledispatch`` function: the new implementations join the
+  old registry (registrations made by other modules are kept);
+* anything else: the new value.
+
+Objects the new code made that refer to a class or function patched in place
+(closure cells such as ``__class__``, a frozen dataclass's ``cls``, module-level
+instances, enum aliases) are pointed at the old object instead.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from dataclasses import dataclass, field
+from types import CodeType, FunctionType, ModuleType
+from typing import Any
+
+__all__ = ["Patcher", "PatchResult", "same_code"]
+
+# Names that describe the module object itself, not its code
+MODULE_ATTRS = frozenset({"__name__", "__spec__", "__loader__", "__file__", "__cached__",
+                          "__package__", "__path__", "__builtins__"})
+_CLASS_SKIP = frozenset({"__dict__", "__weakref__", "__module__", "__qualname__"})
+_LAYOUT = ("__basicsize__", "__itemsize__", "__dictoffset__", "__weakrefoffset__")
+_SLOT_DESCRIPTORS = (type(ModuleType.__dict__["__dict__"]), type(FunctionType.__code__))  # getset, member
+_MISSING = object()
+
+MSG_LAYOUT = ("class {name} not patched: {why}; instances made before the reload keep the old class, "
+              "new ones get the new class")
+MSG_CLOSURE = ("function {name} not patched: its free variables changed ({old} -> {new}); "
+               "references taken before the reload keep the old code")
+
+
+@dataclass
+class PatchResult:
+    """What patching one module did: the names whose code changed, what could not be patched."""
+
+    changed: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+def same_code(a: CodeType, b: CodeType) -> bool:
+    """Do two code objects do the same thing (line numbers aside)?"""
+    if a.co_code != b.co_code or a.co_names != b.co_names or a.co_varnames != b.co_varnames:
+        return False
+    if a.co_freevars != b.co_freevars or len(a.co_consts) != len(b.co_consts):
+        return False
+    for x, y in zip(a.co_consts, b.co_consts):
+        if isinstance(x, CodeType) and isinstance(y, CodeType):
+            if not same_code(x, y):
+                return False
+        elif type(x) is not type(y) or x != y:
+            return False
+    return True
+
+
+def _is_dispatcher(obj: Any) -> bool:
+    return callable(obj) and all(hasattr(obj, a) for a in ("register", "dispatch", "registry", "_clear_cache"))
+
+
+def _slots(cls: type) -> Any:
+    slots = cls.__dict__.get("__slots__", _MISSING)
+    return (slots,) if isinstance(slots, str) else (tuple(slots) if slots is not _MISSING else None)
+
+
+class Patcher:
+    """Patch the objects of one module's old namespace from its fresh namespace."""
+
+    def __init__(self, module_name: str, old_ns: dict[str, Any], new_ns: dict[str, Any]) -> None:
+        self.module_name = module_name
+        self.old_ns = old_ns
+        self.new_ns = new_ns
+        self.result = PatchResult()
+        self._map: dict[int, Any] = {}  # id(new object) -> the old object that stands for it
+        self._keep: list[Any] = []      # keeps mapped new objects alive, so their ids stay unique
+
+    # ---------------------------------------------------------- helpers
+    def _pair(self, new: Any, old: Any) -> None:
+        self._map[id(new)] = old
+        self._keep.append(new)
+
+    def translate(self, obj: Any) -> Any:
+        """The old object that stands for *obj*, or *obj* itself."""
+        return self._map.get(id(obj), obj)
+
+    def _defined_here(self, obj: Any, ns: dict[str, Any]) -> bool:
+        if isinstance(obj, FunctionType):
+            return obj.__globals__ is ns
+        if isinstance(obj, type):
+            expected = self.module_name if ns is self.old_ns else self.new_ns.get("__name__")
+            return obj.__module__ in (expected, self.module_name)
+        return False
+
+    # ---------------------------------------------------------- the module
+    def patch_namespace(self) -> PatchResult:
+        """Patch every name of the fresh namespace into the old one."""
+        for name, new in self.new_ns.items():
+            old = self.old_ns.get(name, _MISSING)
+            if isinstance(new, type) and isinstance(old, type) and old is not new:
+                self._pair_class(old, new, name)
+        for name, new in list(self.new_ns.items()):
+            if name in MODULE_ATTRS:
+                continue
+            old = self.old_ns.get(name, _MISSING)
+            value = self.patch_value(old, new, name)
+            if value is not old:
+                self.old_ns[name] = value
+        return self.result
+
+    def patch_value(self, old: Any, new: Any, qualname: str) -> Any:
+        """Return what *qualname* should be bound to: *old* patched, or *new* adopted."""
+        if old is new:
+            return old
+        mapped = self.translate(new)
+        if mapped is not new:
+            if isinstance(mapped, type) and mapped is old:
+                self._patch_class(old, new, qualname)
+            return mapped
+        if isinstance(old, FunctionType) and isinstance(new, FunctionType):
+            if self._defined_here(old, self.old_ns) and self._defined_here(new, self.new_ns):
+                return self.patch_function(old, new, qualname)
+        if _is_dispatcher(old) and _is_dispatcher(new) and type(old) is type(new):
+            return self._patch_dispatcher(old, new, qualname)
+        if isinstance(old, (staticmethod, classmethod)) and type(old) is type(new):
+            func = self.patch_value(old.__func__, new.__func__, qualname)
+            return old if func is old.__func__ else type(new)(func)
+        if isinstance(old, property) and isinstance(new, property):
+            return self._patch_property(old, new, qualname)
+        if isinstance(old, functools.singledispatchmethod) and isinstance(new, functools.singledispatchmethod):
+            self._patch_dispatcher(old.dispatcher, new.dispatcher, qualname)
+            return old
+        if isinstance(old, functools.cached_property) and isinstance(new, functools.cached_property):
+            func = self.patch_value(old.func, new.func, qualname)
+            if func is old.func:
+                return old
+        if old is not _MISSING and type(old) is type(new) and hasattr(old, "cache_clear"):
+            return self._patch_wrapper(old, new, qualname)
+        return self.adopt(new, qualname, changed=old is not _MISSING)
+
+    def adopt(self, new: Any, qualname: str, *, changed: bool = True) -> Any:
+        """Make an object of the new code at home in the old namespace."""
+        if changed:
+            self.result.changed.append(qualname)
+        if isinstance(new, FunctionType) and new.__globals__ is self.new_ns:
+            return self._rebuild(new)
+        if isinstance(new, type) and self._defined_here(new, self.new_ns):
+            self._adopt_class(new)
+            return new
+        old_class = self.translate(type(new))
+        if old_class is not type(new) and not isinstance(new, enum.Enum):
+            try:
+                object.__setattr__(new, "__class__", old_class)
+            except TypeError:
+                pass
+        return new
+
+    # ---------------------------------------------------------- functions
+    def patch_function(self, old: FunctionType, new: FunctionType, qualname: str) -> FunctionType:
+        """Give *old* the code, defaults and closure contents of *new*."""
+        if self._map.get(id(new)) is old:
+            return old
+        if old.__code__.co_freevars != new.__code__.co_freevars:
+            self.result.conflicts.append(MSG_CLOSURE.format(
+                name=f"{self.module_name}.{qualname}", old=old.__code__.co_freevars or "()",
+                new=new.__code__.co_freevars or "()"))
+            return self.adopt(new, qualname, changed=False)
+        self._pair(new, old)
+        if not same_code(old.__code__, new.__code__):
+            self.result.changed.append(qualname)
+        old.__code__ = new.__code__
+        old.__defaults__ = self._translate_tuple(new.__defaults__)
+        old.__kwdefaults__ = new.__kwdefaults__
+        old.__annotations__ = new.__annotations__
+        old.__doc__ = new.__doc__
+        old.__name__, old.__qualname__ = new.__name__, new.__qualname__
+        for old_cell, new_cell in zip(old.__closure__ or (), new.__closure__ or ()):
+            self._patch_cell(old_cell, new_cell, qualname)
+        for key, value in new.__dict__.items():
+            current = old.__dict__.get(key, _MISSING)
+            if key == "__wrapped__" and isinstance(current, FunctionType):
+                self.patch_value(current, value, qualname)
+            elif not (isinstance(value, FunctionType) and value is new):
+                old.__dict__[key] = self.translate(value)
+        return old
+
+    def _patch_cell(self, old_cell: Any, new_cell: Any, qualname: str) -> None:
+        try:
+            new_value = new_cell.cell_contents
+        except ValueError:  # an empty cell (a name not assigned yet)
+            return
+        try:
+            old_value = old_cell.cell_contents
+        except ValueError:
+            old_value = _MISSING
+        if isinstance(old_value, FunctionType) and isinstance(new_value, FunctionType):
+            value = self.patch_function(old_value, new_value, qualname) \
+                if old_value.__code__.co_freevars == new_value.__code__.co_freevars else new_value
+        else:
+            value = self.translate(new_value)
+        if value is not old_value:
+            old_cell.cell_contents = value
+
+    def _rebuild(self, new: FunctionType) -> FunctionType:
+        """A copy of *new* whose globals are the module's own namespace."""
+        for cell in new.__closure__ or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if self.translate(value) is not value:
+                cell.cell_contents = self.translate(value)
+        func = FunctionType(new.__code__, self.old_ns, new.__name__,
+                            self._translate_tuple(new.__defaults__), new.__closure__)
+        func.__kwdefaults__ = new.__kwdefaults__
+        func.__annotations__ = new.__annotations__
+        func.__doc__, func.__qualname__ = new.__doc__, new.__qualname__
+        func.__dict__.update(new.__dict__)
+        func.__module__ = self.module_name
+        self._pair(new, func)
+        return func
+
+    def _translate_tuple(self, values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+        return None if values is None else tuple(self.translate(v) for v in values)
+
+    def _patch_property(self, old: property, new: property, qualname: str) -> property:
+        parts = []
+        in_place = True
+        for attr in ("fget", "fset", "fdel"):
+            o, n = getattr(old, attr), getattr(new, attr)
+            if o is None or n is None:
+                in_place = in_place and o is n
+                parts.append(n)
+                continue
+            value = self.patch_value(o, n, qualname)
+            in_place = in_place and value is o
+            parts.append(value)
+        if in_place:
+            return old
+        return property(*parts, new.__doc__)
+
+    def _patch_wrapper(self, old: Any, new: Any, qualname: str) -> Any:
+        """functools.lru_cache and its kind: patch the wrapped function, empty the cache."""
+        inner_old, inner_new = getattr(old, "__wrapped__", None), getattr(new, "__wrapped__", None)
+        if not (isinstance(inner_old, FunctionType) and isinstance(inner_new, FunctionType)):
+            return self.adopt(new, qualname)
+        if self.patch_function(inner_old, inner_new, qualname) is not inner_old:
+            return self.adopt(new, qualname, changed=False)
+        old.cache_clear()
+        self._pair(new, old)
+        return old
+
+    def _patch_dispatcher(self, old: Any, new: Any, qualname: str) -> Any:
+        """Merge a new singledispatch registry into the old one, keeping others' registrations."""
+        self._pair(new, old)
+        for cls, impl in new.registry.items():
+            key = self.translate(cls)
+            current = old.registry.get(key)
+            if current is impl:
+                continue
+            value = self.patch_value(current if current is not None else _MISSING, impl,
+                                     f"{qualname}[{getattr(key, '__qualname__', key)}]")
+            if value is not current:
+                old.register(key, value)
+        old._clear_cache()
+        return old
+
+    # ---------------------------------------------------------- classes
+    def layout_conflict(self, old: type, new: type) -> str | None:
+        """Why *new* cannot be poured into *old* without corrupting its instances, or None."""
+        if type(old) is not self.translate(type(new)):
+            return f"its metaclass changed ({type(old).__name__} -> {type(new).__name__})"
+        new_bases = tuple(self.translate(b) for b in new.__bases__)
+        if new_bases != old.__bases__:
+            names = ", ".join(b.__qualname__ for b in new.__bases__)
+            return f"its bases changed ({', '.join(b.__qualname__ for b in old.__bases__)} -> {names})"
+        if _slots(old) != _slots(new):
+            return f"__slots__ changed ({_slots(old)} -> {_slots(new)})"
+        for attr in _LAYOUT:
+            if getattr(old, attr) != getattr(new, attr):
+                return f"its instance layout changed ({attr} {getattr(old, attr)} -> {getattr(new, attr)})"
+        if isinstance(old, enum.EnumMeta):
+            old_members = [(m.name, m.value) for m in old.__members__.values()]
+            new_members = [(m.name, m.value) for m in new.__members__.values()]
+            if old_members != new_members:
+                return f"its members changed ({old_members} -> {new_members})"
+        return None
+
+    def _pair_class(self, old: type, new: type, qualname: str) -> None:
+        """Decide, before patching anything, which new classes the old ones stand for."""
+        if not (self._defined_here(old, self.old_ns) and self._defined_here(new, self.new_ns)):
+            return
+        why = self.layout_conflict(old, new)
+        if why is not None:
+            self.result.conflicts.append(MSG_LAYOUT.format(name=f"{self.module_name}.{qualname}", why=why))
+            return
+        self._pair(new, old)
+        if isinstance(old, enum.EnumMeta):
+            for member_name, member in new.__members__.items():
+                self._pair(member, old.__members__[member_name])
+        for key, value in new.__dict__.items():
+            current = old.__dict__.get(key)
+            if isinstance(value, type) and isinstance(current, type) and current is not value:
+                self._pair_class(current, value, f"{qualname}.{key}")
+
+    def _patch_class(self, old: type, new: type, qualname: str) -> None:
+        """Pour *new*'s methods and attributes into *old* (already paired, same layout)."""
+        members = set(old.__members__) if isinstance(old, enum.EnumMeta) else set()
+        for key, value in new.__dict__.items():
+            if key in _CLASS_SKIP or key in members or isinstance(value, _SLOT_DESCRIPTORS):
+                continue
+            if members and key.startswith("_") and key.endswith("_") and not callable(value):
+                continue  # the Enum machinery's own tables (_member_map_, ...)
+            current = old.__dict__.get(key, _MISSING)
+            result = self.patch_value(current, value, f"{qualname}.{key}")
+            if result is not current:
+                setattr(old, key, result)
+        for key in [k for k in old.__dict__ if k not in new.__dict__]:
+            value = old.__dict__[key]
+            if key in _CLASS_SKIP or key in members or isinstance(value, _SLOT_DESCRIPTORS):
+                continue
+            if key.startswith("_") and key.endswith("_") and not key.startswith("__"):
+                continue
+            delattr(old, key)  # a method the new code no longer has
+            self.result.changed.append(f"{qualname}.{key}")
+        old.__doc__ = new.__doc__ if not isinstance(old.__dict__.get("__doc__"), property) else old.__doc__
+
+    def _adopt_class(self, new: type) -> None:
+        """A class new in this reload: give its methods the module's namespace."""
+        for key, value in list(new.__dict__.items()):
+            if isinstance(value, FunctionType) and value.__globals__ is self.new_ns:
+                setattr(new, key, self._rebuild(value))
+            elif isinstance(value, (staticmethod, classmethod)) and isinstance(value.__func__, FunctionType) \
+                    and value.__func__.__globals__ is self.new_ns:
+                setattr(new, key, type(value)(self._rebuild(value.__func__)))
+        if new.__module__ != self.module_name:
+            try:
+                new.__module__ = self.module_name
+            except (AttributeError, TypeError):
+                pass
