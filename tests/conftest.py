@@ -40,6 +40,7 @@ def import_state() -> Iterator[None]:
 
 def build(root: Path, files: dict) -> Path:
     """Create files (str or bytes values) and folders (dict values) under *root*."""
+    root.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = root / name
         if isinstance(content, dict):

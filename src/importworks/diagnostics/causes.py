@@ -97,6 +97,20 @@ def _near_miss_cause(name: str, path: Sequence[Any] | None) -> Cause | None:
                  short=f"Did you mean {full[0]!r}?", fix=f"import {full[0]}", evidence={"candidates": full})
 
 
+def _near_miss_elsewhere(name: str) -> Cause | None:
+    """A close spelling of a top-level *name* installed in another environment."""
+    for env in envs.discover_environments():
+        names = set().union(*(site.top_level_names() for site in env.sites()))
+        matches = near_misses(name, names)
+        if matches:
+            best = matches[0]
+            return Cause("near-miss", f"Did you mean {best!r}? It is installed for {env.python}, "
+                         "not for this interpreter.",
+                         short=f"Did you mean {best!r}? (installed for {env.python}, not this interpreter)",
+                         evidence={"candidates": matches, "python": env.python})
+    return None
+
+
 def _distribution_here(name: str) -> Cause | None:
     """*name* is a distribution installed here whose import name differs."""
     import importlib.metadata  # not at the top: it costs ~10 ms, and hints import this module
@@ -187,6 +201,8 @@ def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool
                                  _near_miss_cause(name, path)]
     if look_elsewhere:
         found.extend(_sightings(name))
+        if path is None and not any(found):
+            found.append(_near_miss_elsewhere(name))
         if path is None and not any(c and c.kind == "distribution-name" for c in found):
             found.append(_distribution_elsewhere(name))
     if path is None and not any(c and c.kind in ("distribution-name", "other-environment") for c in found):
@@ -279,13 +295,14 @@ def shadowing(name: str, steps: Sequence[Any], module: Any) -> list[Cause]:
     else:
         return []
     where = _WHERE_WORDS.get(winner.kind or "", winner.entry)
+    entry = winner.entry or f"'' = {os.getcwd()}"
     real_text = f" ({real.origin})" if real and real.origin else ""
     loaded = getattr(getattr(module, "__spec__", None), "origin", None)
     active = loaded is None or winner.origin is None or os.path.realpath(loaded) == os.path.realpath(winner.origin)
     effect = "" if active else f" (here {name!r} had already been imported from {loaded}, so the shadow " \
                                "only bites in a fresh interpreter)"
     shown = os.path.dirname(winner.origin) if os.path.basename(winner.origin or "") == "__init__.py" else winner.origin
-    return [Cause("shadowing", f"{shown} in {where} ({winner.entry}) shadows {what} {name!r}{real_text}{effect}.",
+    return [Cause("shadowing", f"{shown} in {where} ({entry}) shadows {what} {name!r}{real_text}{effect}.",
                   short=f"{shown} shadows {what} {name!r}",
                   fix=f"rename {os.path.basename(shown or name)} (and remove its __pycache__)",
                   evidence={"shadow": winner.origin, "shadowed": real.origin if real else None,

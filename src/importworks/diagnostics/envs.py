@@ -91,7 +91,8 @@ class SiteDir:
         wanted = normalize_dist_name(dist_name)
         for name, version, folder in self.distributions():
             if normalize_dist_name(name) == wanted:
-                return _display_name(folder, name), version, sorted(import_names(folder))
+                names = sorted(import_names(folder), key=lambda n: (n.startswith("_"), n))
+                return _display_name(folder, name), version, names
         return None
 
 

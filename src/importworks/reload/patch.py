@@ -37,7 +37,8 @@ __all__ = ["Patcher", "PatchResult", "same_code"]
 # Names that describe the module object itself, not its code
 MODULE_ATTRS = frozenset({"__name__", "__spec__", "__loader__", "__file__", "__cached__",
                           "__package__", "__path__", "__builtins__"})
-_CLASS_SKIP = frozenset({"__dict__", "__weakref__", "__module__", "__qualname__"})
+# _abc_impl holds an ABC's registry of virtual subclasses: the old one stays
+_CLASS_SKIP = frozenset({"__dict__", "__weakref__", "__module__", "__qualname__", "_abc_impl"})
 _LAYOUT = ("__basicsize__", "__itemsize__", "__dictoffset__", "__weakrefoffset__")
 _SLOT_DESCRIPTORS = (type(ModuleType.__dict__["__dict__"]), type(FunctionType.__code__))  # getset, member
 _MISSING = object()
@@ -69,6 +70,15 @@ def same_code(a: CodeType, b: CodeType) -> bool:
         elif type(x) is not type(y) or x != y:
             return False
     return True
+
+
+def _equal(old: Any, new: Any) -> bool:
+    if old is _MISSING or type(old) is not type(new):
+        return False
+    try:
+        return bool(old == new)
+    except Exception:  # an __eq__ that refuses: count it as a change
+        return False
 
 
 def _is_dispatcher(obj: Any) -> bool:
@@ -134,7 +144,10 @@ class Patcher:
                 self._patch_class(old, new, qualname)
             return mapped
         if isinstance(old, FunctionType) and isinstance(new, FunctionType):
-            if self._defined_here(old, self.old_ns) and self._defined_here(new, self.new_ns):
+            # the module's own functions; or generated ones, like a dataclass's __init__,
+            # whose globals are the (old) module's for both
+            if (self._defined_here(old, self.old_ns) and self._defined_here(new, self.new_ns)) \
+                    or old.__globals__ is new.__globals__:
                 return self.patch_function(old, new, qualname)
         if _is_dispatcher(old) and _is_dispatcher(new) and type(old) is type(new):
             return self._patch_dispatcher(old, new, qualname)
@@ -152,14 +165,17 @@ class Patcher:
                 return old
         if old is not _MISSING and type(old) is type(new) and hasattr(old, "cache_clear"):
             return self._patch_wrapper(old, new, qualname)
-        return self.adopt(new, qualname, changed=old is not _MISSING)
+        return self.adopt(new, qualname, old)
 
-    def adopt(self, new: Any, qualname: str, *, changed: bool = True) -> Any:
-        """Make an object of the new code at home in the old namespace."""
-        if changed:
+    def adopt(self, new: Any, qualname: str, old: Any = _MISSING, *, report: bool = True) -> Any:
+        """Make an object of the new code at home in the old namespace (it replaces *old*)."""
+        if report and not _equal(old, new):
             self.result.changed.append(qualname)
-        if isinstance(new, FunctionType) and new.__globals__ is self.new_ns:
-            return self._rebuild(new)
+        if isinstance(new, FunctionType):
+            if new.__globals__ is self.new_ns:
+                return self._rebuild(new)
+            self._translate_cells(new)
+            return new
         if isinstance(new, type) and self._defined_here(new, self.new_ns):
             self._adopt_class(new)
             return new
@@ -180,7 +196,7 @@ class Patcher:
             self.result.conflicts.append(MSG_CLOSURE.format(
                 name=f"{self.module_name}.{qualname}", old=old.__code__.co_freevars or "()",
                 new=new.__code__.co_freevars or "()"))
-            return self.adopt(new, qualname, changed=False)
+            return self.adopt(new, qualname, report=False)
         self._pair(new, old)
         if not same_code(old.__code__, new.__code__):
             self.result.changed.append(qualname)
@@ -219,13 +235,7 @@ class Patcher:
 
     def _rebuild(self, new: FunctionType) -> FunctionType:
         """A copy of *new* whose globals are the module's own namespace."""
-        for cell in new.__closure__ or ():
-            try:
-                value = cell.cell_contents
-            except ValueError:
-                continue
-            if self.translate(value) is not value:
-                cell.cell_contents = self.translate(value)
+        self._translate_cells(new)
         func = FunctionType(new.__code__, self.old_ns, new.__name__,
                             self._translate_tuple(new.__defaults__), new.__closure__)
         func.__kwdefaults__ = new.__kwdefaults__
@@ -235,6 +245,16 @@ class Patcher:
         func.__module__ = self.module_name
         self._pair(new, func)
         return func
+
+    def _translate_cells(self, func: FunctionType) -> None:
+        """Point *func*'s closure at the old objects that stand for new ones."""
+        for cell in func.__closure__ or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if self.translate(value) is not value:
+                cell.cell_contents = self.translate(value)
 
     def _translate_tuple(self, values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
         return None if values is None else tuple(self.translate(v) for v in values)
@@ -259,9 +279,9 @@ class Patcher:
         """functools.lru_cache and its kind: patch the wrapped function, empty the cache."""
         inner_old, inner_new = getattr(old, "__wrapped__", None), getattr(new, "__wrapped__", None)
         if not (isinstance(inner_old, FunctionType) and isinstance(inner_new, FunctionType)):
-            return self.adopt(new, qualname)
+            return self.adopt(new, qualname, old)
         if self.patch_function(inner_old, inner_new, qualname) is not inner_old:
-            return self.adopt(new, qualname, changed=False)
+            return self.adopt(new, qualname, report=False)
         old.cache_clear()
         self._pair(new, old)
         return old
@@ -339,7 +359,10 @@ class Patcher:
                 continue
             delattr(old, key)  # a method the new code no longer has
             self.result.changed.append(f"{qualname}.{key}")
-        old.__doc__ = new.__doc__ if not isinstance(old.__dict__.get("__doc__"), property) else old.__doc__
+        try:
+            old.__doc__ = new.__doc__
+        except (AttributeError, TypeError):
+            pass
 
     def _adopt_class(self, new: type) -> None:
         """A class new in this reload: give its methods the module's namespace."""

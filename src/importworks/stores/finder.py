@@ -27,6 +27,9 @@ _open_stores: dict[str, tuple[tuple[int, int, int], Store]] = {}
 _lock = threading.Lock()
 _warned: set[str] = set()
 _SOURCE_SUFFIXES = (".py", ".pyc")
+# A sys.path entry with one of these names is meant to be a store: if it cannot
+# be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
+CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
 
 
 def open_store(path: str) -> Store:
@@ -40,6 +43,12 @@ def open_store(path: str) -> Store:
         return SQLiteStore(path)
     if is_zip_file(path):
         return ZipStore(path)
+    if path.endswith((".zip", ".pyz")):
+        raise StoreError(f"{path} is not a zip archive (no end-of-central-directory record): "
+                         "it is truncated or another kind of file", path=path)
+    if path.endswith((".sqlite", ".sqlite3")):
+        raise StoreError(f"{path} is not a SQLite database (no SQLite header): it is truncated "
+                         "or another kind of file", path=path)
     raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
 
 
@@ -111,21 +120,25 @@ def store_path_hook(path: str) -> StoreFinder:
     if found is None:
         raise ImportError("not a store", path=path)
     location, prefix = found
-    if not _looks_like_store(location):
+    if not _looks_like_store(location) and not location.endswith(CLAIMED_SUFFIXES):
         raise ImportError("not a store", path=path)
     try:
         store = cached_store(location)
         store.entries  # read the index now: a broken store fails here, once
     except StoreError as exc:
         forget_store(location)
-        if location not in _warned:  # its modules silently missing would be worse
-            _warned.add(location)
-            warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning,
-                          stacklevel=2)
+        _warn_once(location, exc)
         raise
     if prefix and not store.is_dir(prefix):
         raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
     return StoreFinder(store, prefix)
+
+
+def _warn_once(location: str, exc: StoreError) -> None:
+    if location not in _warned:  # its modules silently missing would be worse
+        _warned.add(location)
+        warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning,
+                      stacklevel=3)
 
 
 def _looks_like_store(path: str) -> bool:

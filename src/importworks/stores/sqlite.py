@@ -53,10 +53,12 @@ class SQLiteStore(Store):
         super().__init__(location)
         uri = "file:" + urllib.parse.quote(self.location) + "?mode=ro&immutable=1"
         self._lock = threading.Lock()
+        self._db = None
         try:
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             rows = dict(self._db.execute("SELECT key, value FROM meta"))
         except sqlite3.Error as exc:
+            self.close()
             raise self._error(exc, "cannot open") from None
         self.metadata = rows
         version = int(rows.get("format_version", "0"))
@@ -73,9 +75,8 @@ class SQLiteStore(Store):
                           path=self.location)
 
     def close(self) -> None:
-        db = getattr(self, "_db", None)
-        if db is not None:
-            db.close()
+        if self._db is not None:
+            self._db.close()
             self._db = None
 
     def _query(self, sql: str, args: tuple = (), entry: str | None = None) -> list[tuple]:
