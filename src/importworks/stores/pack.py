@@ -33,6 +33,8 @@ TOOL_VERSION = "importworks 0.1.0"
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache"}
 _TEST_DIRS = {"tests", "test", "testing"}
 _FILE_ACCESS = re.compile(r"\b__file__\b")
+# files in a package that its code never opens: markers, stubs, C sources
+_NOT_DATA = ("py.typed", ".pyi", ".c", ".h", ".pxd", ".pyx")
 
 
 @dataclass
@@ -166,7 +168,7 @@ class Packer:
             if not slash or top.endswith((".dist-info", ".egg-info")):
                 continue
             kind = _kind(entry)
-            if kind == "file":
+            if kind == "file" and not entry.endswith(_NOT_DATA):
                 data.add(top)
             elif kind == "source" and _FILE_ACCESS.search(blob.decode("utf-8", "replace")):
                 uses_file.add(top)

@@ -1,0 +1,275 @@
+"""The lazy binding: what a lazy import statement binds, and how it resolves.
+
+A :class:`LazyObject` stands in for a module (``import json``) or for a name
+taken from a module (``from json import dumps``).  The first operation on it
+(an attribute, a call, ``repr``, an operator, ``isinstance`` against it...)
+performs the real import, then replaces every entry of the importer's
+namespace that still holds the stand-in with the real object, so later uses go
+straight to it.  The import runs through ``importlib.import_module`` as it is at
+that moment: the engine's when importworks is active, CPython's otherwise.
+Either one executes a module body once however many threads race on it, so no
+lock of ours is held while importing (which could deadlock against the
+engine's module locks); a small lock only guards publishing the result.
+"""
+
+from __future__ import annotations
+
+import importlib
+import operator
+import sys
+import threading
+from types import ModuleType
+from typing import Any
+
+__all__ = ["Binding", "LazyImportError", "LazyObject", "is_lazy", "resolve"]
+
+ERR_RESOLUTION = "lazy import of {what!r} raised an exception during resolution ({filename}, line {lineno})"
+ERR_CANNOT_IMPORT = "cannot import name {name!r} from {module!r} ({location})"
+
+_UNSET: Any = object()
+_publish_lock = threading.Lock()
+
+
+class LazyImportError(ImportError):
+    """Where a lazy import was written, chained as the cause of the error its resolution raised."""
+
+
+class Binding:
+    """What a lazy object stands for, where it was written, and once known, its value."""
+
+    __slots__ = ("module", "attr", "submodules", "namespace", "filename", "lineno", "function", "value")
+
+    def __init__(self, module: str, attr: str | None, namespace: dict[str, Any] | None,
+                 where: tuple[str, int, str], submodules: list[str] | None = None) -> None:
+        self.module = module            # the module to import (the source, for a from-import)
+        self.attr = attr                # the name taken from it, or None for the module itself
+        self.submodules = submodules    # imported first: ``import a.b`` binds ``a`` but needs ``a.b``
+        self.namespace = namespace      # the importer's globals, rebound on resolution
+        self.filename, self.lineno, self.function = where
+        self.value = _UNSET
+
+    @property
+    def what(self) -> str:
+        if self.attr is not None:
+            return f"{self.module}.{self.attr}"
+        return self.submodules[-1] if self.submodules else self.module
+
+    def load(self) -> Any:
+        """Perform the real import and return the object to bind."""
+        import_module = importlib.import_module
+        for name in self.submodules or ():
+            import_module(name)
+        module = import_module(self.module)
+        return module if self.attr is None else _take_from(module, self.attr, self)
+
+
+def _take_from(module: ModuleType, attr: str, binding: Binding) -> Any:
+    """getattr(module, attr) as ``from module import attr`` does it, submodules included."""
+    value = getattr(module, attr, _UNSET)
+    if value is _UNSET or type(value) is LazyObject:
+        if hasattr(module, "__path__"):
+            # a submodule, or a lazy binding of it in the package's own namespace
+            fullname = f"{binding.module}.{attr}"
+            try:
+                importlib.import_module(fullname)
+            except ModuleNotFoundError as exc:
+                if exc.name != fullname:
+                    raise
+            value = getattr(module, attr, _UNSET)
+            if value is _UNSET or type(value) is LazyObject:
+                value = sys.modules.get(fullname, value)
+    if value is _UNSET:
+        location = getattr(module, "__file__", None) or "unknown location"
+        raise ImportError(ERR_CANNOT_IMPORT.format(name=attr, module=binding.module, location=location),
+                          name=binding.module, path=getattr(module, "__file__", None))
+    if type(value) is LazyObject:
+        if _binding_of(value) is binding:
+            raise ImportError(ERR_CANNOT_IMPORT.format(name=attr, module=binding.module,
+                                                       location="it is bound to itself"),
+                              name=binding.module)
+        value = _target(value)
+    return value
+
+
+def _resolve(proxy: LazyObject, binding: Binding) -> Any:
+    try:
+        value = binding.load()
+    except Exception as exc:
+        _locate(exc, binding)
+        raise exc.with_traceback(_without_own_frames(exc.__traceback__)) from exc.__cause__
+    with _publish_lock:
+        if binding.value is _UNSET:
+            binding.value = value
+            namespace, binding.namespace = binding.namespace, None
+            if namespace is not None:
+                _rebind(namespace, proxy, value)
+    return binding.value
+
+
+def _rebind(namespace: dict[str, Any], proxy: LazyObject, value: Any) -> None:
+    """Replace every entry of *namespace* that still holds *proxy* (an alias too)."""
+    for key, bound in list(namespace.items()):
+        if bound is proxy:
+            namespace[key] = value
+
+
+def _locate(exc: BaseException, binding: Binding) -> None:
+    """Chain a LazyImportError whose traceback points at the import statement."""
+    where = LazyImportError(ERR_RESOLUTION.format(what=binding.what, filename=binding.filename,
+                                                  lineno=binding.lineno),
+                            name=binding.what, path=binding.filename)
+    where.__traceback__ = _traceback_at(binding, where)
+    if exc.__cause__ is None:
+        exc.__cause__ = where
+    elif hasattr(exc, "add_note"):  # the cause slot is taken (3.11+: say it in a note)
+        exc.add_note(str(where))
+
+
+def _traceback_at(binding: Binding, error: BaseException) -> Any:
+    """A traceback with one entry: the file and line of the lazy import statement."""
+    padding = "\n" * max(binding.lineno - 1, 0)
+    try:
+        code = compile(padding + "raise __error__", binding.filename, "exec")
+        code = code.replace(co_name=binding.function)
+        exec(code, {"__error__": error})
+    except LazyImportError as raised:
+        tb = raised.__traceback__
+        raised.__context__ = None
+        return tb.tb_next if tb is not None else None
+    except Exception:  # noqa: BLE001  (no place to point at: keep the message alone)
+        return None
+    return None
+
+
+def _without_own_frames(tb: Any) -> Any:
+    """Drop this module's frames from the front of a resolution error's traceback."""
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return tb
+
+
+# ----------------------------------------------------------------- the object
+class LazyObject:
+    """A lazy binding: forwards every use to the object it imports on first use."""
+
+    __slots__ = ("_lazy_binding",)
+
+    def __init__(self, binding: Binding) -> None:
+        _set_binding(self, binding)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "__mro_entries__":  # looked up on the instance by class statements
+            return lambda bases: _mro_entries(self)
+        return getattr(_target(self), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(_target(self), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(_target(self), name)
+
+    def __dir__(self) -> list[str]:
+        return dir(_target(self))
+
+    def __repr__(self) -> str:
+        return repr(_target(self))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _target(self)(*args, **kwargs)
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        # a lazy function stored as a class attribute must still become a method
+        target = _target(self)
+        get = getattr(type(target), "__get__", None)
+        return target if get is None else get(target, instance, owner)
+
+    def __instancecheck__(self, instance: Any) -> bool:
+        return isinstance(instance, _target(self))
+
+    def __subclasscheck__(self, subclass: Any) -> bool:
+        return issubclass(subclass, _target(self))
+
+    def __eq__(self, other: Any) -> Any:
+        return _target(self) == other
+
+    def __ne__(self, other: Any) -> Any:
+        return _target(self) != other
+
+    def __hash__(self) -> int:
+        return hash(_target(self))
+
+    def __enter__(self) -> Any:
+        return _target(self).__enter__()
+
+    def __exit__(self, *exc_info: Any) -> Any:
+        return _target(self).__exit__(*exc_info)
+
+
+def _mro_entries(proxy: LazyObject) -> tuple[Any, ...]:
+    target = _target(proxy)
+    entries = getattr(type(target), "__mro_entries__", None)
+    return (target,) if isinstance(target, type) or entries is None else entries(target, ())
+
+
+def _forward_unary(function: Any) -> Any:
+    return lambda self, *args: function(_target(self), *args)
+
+
+def _forward_binary(function: Any) -> tuple[Any, Any]:
+    return (lambda self, other: function(_target(self), other),
+            lambda self, other: function(other, _target(self)))
+
+
+for _name, _function in {
+    "__bool__": bool, "__len__": len, "__iter__": iter, "__reversed__": reversed,
+    "__str__": str, "__bytes__": bytes, "__format__": format, "__int__": int,
+    "__float__": float, "__complex__": complex, "__index__": operator.index,
+    "__round__": round, "__neg__": operator.neg, "__pos__": operator.pos,
+    "__abs__": abs, "__invert__": operator.invert, "__fspath__": lambda t: t.__fspath__(),
+    "__getitem__": operator.getitem, "__setitem__": operator.setitem,
+    "__delitem__": operator.delitem, "__contains__": operator.contains,
+    "__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge,
+    "__await__": lambda t: t.__await__(),
+}.items():
+    setattr(LazyObject, _name, _forward_unary(_function))
+
+for _name, _function in {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "matmul": operator.matmul,
+    "truediv": operator.truediv, "floordiv": operator.floordiv, "mod": operator.mod,
+    "divmod": divmod, "pow": pow, "lshift": operator.lshift, "rshift": operator.rshift,
+    "and": operator.and_, "or": operator.or_, "xor": operator.xor,
+}.items():
+    _forward, _reflected = _forward_binary(_function)
+    setattr(LazyObject, f"__{_name}__", _forward)
+    setattr(LazyObject, f"__r{_name}__", _reflected)
+del _name, _function, _forward, _reflected
+
+_slot = LazyObject.__dict__["_lazy_binding"]
+_binding_of = _slot.__get__
+_set_binding = _slot.__set__
+
+
+def _target(proxy: LazyObject) -> Any:
+    binding = _binding_of(proxy)
+    value = binding.value
+    return value if value is not _UNSET else _resolve(proxy, binding)
+
+
+def is_lazy(obj: Any) -> bool:
+    """Is *obj* a lazy binding not yet replaced by its module (it may be resolved already)?"""
+    return type(obj) is LazyObject
+
+
+def resolve(obj: Any) -> Any:
+    """Return the real object behind a lazy binding (importing it now); other objects as they are."""
+    return _target(obj) if type(obj) is LazyObject else obj
+
+
+def is_resolved(obj: LazyObject) -> bool:
+    """Has this lazy binding performed its import?"""
+    return _binding_of(obj).value is not _UNSET
+
+
+def binding_of(obj: LazyObject) -> Binding:
+    """The record behind a lazy object (module, attribute, where it was written)."""
+    return _binding_of(obj)

@@ -1,0 +1,294 @@
+"""Reload modules so that running code sees the new code: the algorithm.
+
+For each module, in dependency order (see :mod:`.graph`):
+
+1. re-find its spec through ``sys.meta_path`` and get its new code;
+2. execute that code in a *fresh* module object (its ``__name__`` is never
+   ``"__main__"``, so an ``if __name__ == "__main__":`` block does not run
+   again); the old module stays in ``sys.modules`` and untouched meanwhile,
+   so other threads keep running the old code, and a syntax error or an
+   exception at import time changes nothing;
+3. only then patch the old module's objects from the fresh ones
+   (:mod:`.patch`), under the module's import lock;
+4. rebind ``from mod import name`` bindings that now point at replaced objects
+   in modules that are not re-executed themselves (``__main__``, say).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from types import CodeType, ModuleType
+from typing import Any, Iterable
+
+from .._importlib_bootstrap import find_spec_on_meta_path
+from ..locks import get_module_lock
+from ..spec import ModuleSpec, init_module_attrs
+from .graph import ModuleGraph
+from .patch import MODULE_ATTRS, Patcher
+
+__all__ = ["ModuleReload", "ReloadError", "ReloadReport", "Reloader", "reload"]
+
+ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"
+ERR_RELOAD = "cannot reload {name!r}: {error} ({path}, line {line})"
+ERR_NO_CODE = "cannot reload {name!r}: its loader ({loader}) has no code to execute again"
+ERR_NO_SPEC = "No module named {name!r}"
+_IMPORT_ATTRS = ("__spec__", "__loader__", "__file__", "__cached__", "__package__", "__path__")
+MAIN_EXEC_NAME = "__importworks_main__"  # what __main__'s fresh copy is called while it runs
+
+
+class ReloadError(ImportError):
+    """A module's new code could not be executed; its old code keeps running.
+
+    ``path`` and ``lineno`` say where the error is; ``report`` is the whole
+    reload's :class:`ReloadReport` (other modules may have been reloaded).
+    """
+
+    def __init__(self, *args: object, name: str | None = None, path: str | None = None,
+                 lineno: int | None = None) -> None:
+        super().__init__(*args, name=name, path=path)
+        self.lineno = lineno
+        self.report: ReloadReport | None = None
+
+
+@dataclass
+class ModuleReload:
+    """One module's reload: what changed, what could not be patched, how long it took."""
+
+    name: str
+    changed: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: ReloadError | None = None
+    dependent: bool = False
+
+
+@dataclass
+class ReloadReport:
+    """Everything one call to :meth:`Reloader.reload` did, module by module, in order."""
+
+    modules: list[ModuleReload] = field(default_factory=list)
+    rebound: list[str] = field(default_factory=list)  # "importer.name" bindings updated
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(m.error is None for m in self.modules)
+
+    @property
+    def errors(self) -> list[ReloadError]:
+        return [m.error for m in self.modules if m.error is not None]
+
+    def names(self) -> list[str]:
+        return [m.name for m in self.modules]
+
+    def summary(self) -> str:
+        """One line: what was reloaded and changed, how long it took, what went wrong."""
+        targets = [m for m in self.modules if not m.dependent]
+        dependents = [m.name for m in self.modules if m.dependent and m.error is None]
+        parts = []
+        for m in targets:
+            if m.error is not None:
+                parts.append(f"{m.name}: failed, old code kept: {m.error}")
+                continue
+            changed = ", ".join(m.changed[:6]) + (f" (+{len(m.changed) - 6})" if len(m.changed) > 6 else "")
+            parts.append(f"{m.name} ({changed or 'no code changes'})")
+        line = "reloaded " + "; ".join(parts)
+        if dependents:
+            line += f"; dependents: {', '.join(dependents)}"
+        failed = [m for m in self.modules if m.dependent and m.error is not None]
+        if failed:
+            line += "; failed: " + "; ".join(str(m.error) for m in failed)
+        conflicts = [c for m in self.modules for c in m.conflicts]
+        if conflicts:
+            line += "; " + "; ".join(conflicts)
+        return f"{line} in {self.seconds * 1000:.1f} ms"
+
+
+def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, int | None]:
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return exc.filename, exc.lineno
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if path is not None and f.filename == path]
+    frame = (mine or frames or [None])[-1]
+    return (frame.filename, frame.lineno) if frame is not None else (path, None)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"{type(exc).__name__}: {exc.msg}"
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+class Reloader:
+    """Reload modules and their dependents, patching old objects in place."""
+
+    def __init__(self, graph: ModuleGraph | None = None) -> None:
+        self.graph = graph if graph is not None else ModuleGraph()
+
+    def reload(self, modules: Iterable[ModuleType | str], *, dependents: bool = True) -> ReloadReport:
+        """Reload *modules* (then, if asked, every project module importing them); report."""
+        started = time.perf_counter()
+        targets = [self._name_of(m) for m in modules]
+        order = self.graph.reload_order(targets, dependents=dependents)
+        report = ReloadReport()
+        failed: set[str] = set()
+        replaced: dict[str, dict[str, Any]] = {}
+        for name in order:
+            if name == "__main__" and name not in targets:
+                continue  # never run the program's own body again: its bindings are updated below
+            if failed & self.graph.imports_of(name):
+                failed.add(name)  # it would only run against the old code of what failed
+                continue
+            step, before = self._reload_one(name)
+            step.dependent = name not in targets
+            report.modules.append(step)
+            if step.error is not None:
+                failed.add(name)
+            else:
+                replaced[name] = before
+        report.rebound = self._rebind(replaced, {m.name for m in report.modules})
+        report.seconds = time.perf_counter() - started
+        for error in report.errors:
+            error.report = report
+        return report
+
+    # ---------------------------------------------------------- one module
+    @staticmethod
+    def _name_of(module: ModuleType | str) -> str:
+        if isinstance(module, str):
+            if module not in sys.modules:
+                raise ImportError(ERR_NOT_IN_SYS_MODULES.format(name=module), name=module)
+            return module
+        if not isinstance(module, ModuleType):
+            raise TypeError("reload() argument must be a module")
+        spec_name = getattr(getattr(module, "__spec__", None), "name", None)
+        for name in (spec_name, module.__name__):  # __main__'s spec is named after its module
+            if name is not None and sys.modules.get(name) is module:
+                return name
+        name = spec_name or module.__name__
+        raise ImportError(ERR_NOT_IN_SYS_MODULES.format(name=name), name=name)
+
+    def _find_spec(self, name: str, module: ModuleType) -> ModuleSpec:
+        old = getattr(module, "__spec__", None)
+        if old is None:  # a script run by path (runpy.run_path): only its file is known
+            from ..loaders import SourceFileLoader, spec_from_file_location
+
+            path = getattr(module, "__file__", None)
+            if path is None:
+                raise ImportError(ERR_NO_SPEC.format(name=name), name=name)
+            return spec_from_file_location(name, path, loader=SourceFileLoader(name, path))
+        spec_name = old.name
+        parent = spec_name.rpartition(".")[0]
+        path = getattr(sys.modules.get(parent), "__path__", None) if parent else None
+        spec = find_spec_on_meta_path(spec_name, path, module)
+        if spec is None:
+            raise ModuleNotFoundError(ERR_NO_SPEC.format(name=spec_name), name=spec_name)
+        return spec
+
+    def _get_code(self, spec: ModuleSpec) -> CodeType:
+        loader = spec.loader
+        if all(hasattr(loader, a) for a in ("source_to_code", "get_data", "get_filename")):
+            # compile from the source itself: a pyc written within the same second
+            # as an edit of the same size would look valid, and be stale
+            path = loader.get_filename(spec.name)
+            return loader.source_to_code(loader.get_data(path), path)
+        code = loader.get_code(spec.name) if hasattr(loader, "get_code") else None
+        if code is None:
+            raise ImportError(ERR_NO_CODE.format(name=spec.name, loader=type(loader).__name__),
+                              name=spec.name)
+        return code
+
+    def _reload_one(self, name: str) -> tuple[ModuleReload, dict[str, Any]]:
+        started = time.perf_counter()
+        step = ModuleReload(name)
+        module = sys.modules[name]
+        path = getattr(module, "__file__", None)
+        before = dict(module.__dict__)
+        try:
+            spec = self._find_spec(name, module)
+            path = spec.origin if spec.has_location else path
+            code = self._get_code(spec)
+            exec_name = MAIN_EXEC_NAME if spec.name == "__main__" else spec.name
+            fresh = ModuleType(exec_name)
+            init_module_attrs(spec, fresh)
+            fresh.__name__ = exec_name
+            exec(code, fresh.__dict__)
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)) or not isinstance(exc, Exception):
+                raise
+            where, line = _error_location(exc, path)
+            step.error = ReloadError(ERR_RELOAD.format(name=name, error=_describe(exc), path=where, line=line),
+                                     name=name, path=where, lineno=line)
+            step.error.__cause__ = exc
+            step.seconds = time.perf_counter() - started
+            return step, before
+        with get_module_lock(name):
+            result = Patcher(name, module.__dict__, fresh.__dict__).patch_namespace()
+            if before.get("__spec__") is not None:  # a script run by path keeps what runpy gave it
+                for attr in _IMPORT_ATTRS:
+                    if attr in fresh.__dict__:
+                        module.__dict__[attr] = fresh.__dict__[attr]
+            fresh.__dict__.clear()
+            fresh.__dict__.update(module.__dict__)  # stragglers that kept the fresh globals see the same names
+        self.graph.forget(name)
+        step.changed, step.conflicts = result.changed, result.conflicts
+        step.seconds = time.perf_counter() - started
+        return step, before
+
+    # ---------------------------------------------------------- bindings
+    def _rebind(self, replaced: dict[str, dict[str, Any]], reexecuted: set[str]) -> list[str]:
+        """Point ``from mod import name`` bindings at what *name* is now, where they still hold the old."""
+        if not replaced:
+            return []
+        rebound = []
+        for importer in self.graph.project_modules():
+            if importer in reexecuted:
+                continue
+            namespace = sys.modules[importer].__dict__
+            for binding in self.graph.bindings_of(importer):
+                before = replaced.get(binding.source)
+                if before is None:
+                    continue
+                current = sys.modules[binding.source].__dict__
+                names = ([(n, n) for n in before if not n.startswith("_")] if binding.attr == "*"
+                         else [(binding.attr, binding.local)])
+                for attr, local in names:
+                    if attr in before and local in namespace and namespace[local] is before[attr] \
+                            and current.get(attr, before[attr]) is not before[attr]:
+                        namespace[local] = current[attr]
+                        rebound.append(f"{importer}.{local}")
+        return rebound
+
+
+_default: Reloader | None = None
+
+
+def default_reloader() -> Reloader:
+    """The Reloader shared by reload(), autoreload() and the IPython extension."""
+    global _default
+    if _default is None:
+        _default = Reloader()
+    return _default
+
+
+def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
+    """Reload *module* so that running code sees its new code; return the module.
+
+    Re-finds and re-executes *module* in a fresh namespace, then patches its old
+    functions and classes in place (references taken before see the new code);
+    with *dependents*, the project modules that import it, directly or not, are
+    re-executed after it, in dependency order, each once.
+
+    Raises:
+        ReloadError: the new code failed (syntax error, exception at import
+            time); the old code is still in place.  ``exc.report`` tells the rest.
+        ImportError: *module* is not in ``sys.modules``.
+    """
+    name = Reloader._name_of(module)
+    report = default_reloader().reload([name], dependents=dependents)
+    if report.errors:
+        raise report.errors[0]
+    return sys.modules[name]
