@@ -124,6 +124,7 @@ def _distribution_here(name: str) -> Cause | None:
         top = sorted({str(f).split("/")[0].removesuffix(".py") for f in dist.files or ()
                       if not str(f).split("/")[0].endswith((".dist-info", ".egg-info", "__pycache__"))
                       and str(f).split("/")[0].removesuffix(".py").isidentifier()})
+    top.sort(key=lambda t: (t.startswith("_"), t))
     if not top or name in top:
         return None
     shown = ", ".join(repr(t) for t in top)

@@ -199,9 +199,8 @@ def explain_entry(index: int, entry: Any, layout: dict[str, Any] | None = None) 
     if not isinstance(entry, str):
         return PathEntry(index, repr(entry), "invalid", ["not a string: the path finder skips it"])
     kind, reasons = _kind_and_reasons(index, entry, layout or _layout())
-    finder, cached = entry_finder(entry)
-    label = finder_label(finder) + ("" if cached else ", not yet cached")
-    return PathEntry(index, entry, kind, reasons, os.path.exists(entry or "."), label)
+    finder, _ = entry_finder(entry)
+    return PathEntry(index, entry, kind, reasons, os.path.exists(entry or "."), finder_label(finder))
 
 
 def explain_path(path: Sequence[Any] | None = None) -> list[PathEntry]:

@@ -151,10 +151,11 @@ def _looks_like_store(path: str) -> bool:
 class StoreFinder:
     """The path entry finder for one folder ('' for the root) of a store."""
 
-    def __init__(self, store: Store, prefix: str = "") -> None:
+    def __init__(self, store: Store, prefix: str = "", root: str | None = None) -> None:
         self.store = store
         self.prefix = prefix
-        self.path = store.location + (os.sep + prefix.rstrip("/").replace("/", os.sep) if prefix else "")
+        self.root = root or store.location  # differs for packages extracted to the cache
+        self.path = self.root + (os.sep + prefix.rstrip("/").replace("/", os.sep) if prefix else "")
 
     def __repr__(self) -> str:
         return f"StoreFinder({self.path!r})"
@@ -176,7 +177,7 @@ class StoreFinder:
                 if self.store.is_file(init):
                     return self._spec(fullname, init, StoreLoader, package=base)
             spec = ModuleSpec(fullname, None)
-            spec.submodule_search_locations = [self.store.location + os.sep + base.replace("/", os.sep)]
+            spec.submodule_search_locations = [self.root + os.sep + base.replace("/", os.sep)]
             namespace = spec
         else:
             namespace = None
@@ -189,25 +190,35 @@ class StoreFinder:
         return namespace
 
     def _spec(self, fullname: str, entry: str, loader_class: type, package: str | None = None) -> ModuleSpec:
-        loader = loader_class(self.store, fullname, entry)
+        loader = loader_class(self.store, fullname, entry, self.root)
         spec = ModuleSpec(fullname, loader, origin=loader.path, is_package=package is not None)
         spec.has_location = True
         if package is not None:
-            spec.submodule_search_locations = [self.store.location + os.sep + package.replace("/", os.sep)]
+            spec.submodule_search_locations = [self.root + os.sep + package.replace("/", os.sep)]
         return spec
 
     def _extracted(self, fullname: str, base: str) -> ModuleSpec | None:
-        """Packages marked not zip-safe at pack time are imported from a real folder."""
-        if self.prefix or base not in _extract_list(self.store):
+        """Packages marked not zip-safe: files on disk, code still from the store.
+
+        The package is written once to the private cache so that code reading
+        files beside ``__file__`` finds them; its modules keep coming from the
+        store's precompiled code, through a finder registered for the copy.
+        """
+        if self.prefix or self.root != self.store.location or base not in _extract_list(self.store):
             return None
-        from ..loaders import supported_file_loaders
-        from ..pathfinder import FileFinder
+        import sys
+
         from .cache import materialize
 
         entries = [e for e in self.store.walk() if e.path.startswith(base + "/")]
         key = _digest([f"{e.path}:{e.sha256 or e.size}" for e in entries])
         root = materialize("pkg", key, ((e.path, self.store.read(e.path)) for e in entries))
-        return FileFinder(root, *supported_file_loaders()).find_spec(fullname)
+        copy = StoreFinder(self.store, "", root)
+        for folder in self.store.folders:
+            if folder.startswith(base + "/"):
+                finder = StoreFinder(self.store, folder, root)
+                sys.path_importer_cache.setdefault(finder.path, finder)
+        return copy.find_spec(fullname)
 
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         """(name, is_package) for pkgutil.iter_modules."""

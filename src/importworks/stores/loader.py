@@ -23,11 +23,13 @@ register_engine_file(__file__)
 class StoreLoader(LoaderBasics):
     """Load a Python module (source or bytecode entry) from a store."""
 
-    def __init__(self, store: Store, fullname: str, entry: str) -> None:
+    def __init__(self, store: Store, fullname: str, entry: str, root: str | None = None) -> None:
         self.store = store
         self.name = fullname
         self.entry = entry
-        self.path = store.location + os.sep + entry.replace("/", os.sep)
+        # where the entry appears to be: inside the store, or in its extracted copy
+        self.root = root or store.location
+        self.path = self.root + os.sep + entry.replace("/", os.sep)
 
     @property
     def source_kind(self) -> str:
@@ -70,7 +72,7 @@ class StoreLoader(LoaderBasics):
 
     def get_data(self, path: str) -> bytes:
         """Bytes of a file in the store (by its store-shaped path) or on disk."""
-        prefix = self.store.location + os.sep
+        prefix = self.root + os.sep
         if path.startswith(prefix):
             try:
                 return self.store.read(path[len(prefix):].replace(os.sep, "/"))

@@ -1,0 +1,67 @@
+"""Short diagnoses appended to uncaught ModuleNotFoundErrors.
+
+:func:`install_hints` wraps ``sys.excepthook``: when a program dies of a
+ModuleNotFoundError, one or two lines from :func:`.causes.short_hints` follow
+CPython's own message, for example::
+
+    ModuleNotFoundError: No module named 'reqeusts'. Did you mean 'requests'?
+    ModuleNotFoundError: No module named 'yaml'. 'yaml' is installed for
+    /root/.pyenv/versions/3.11.7/bin/python, not this interpreter; install it with: ...
+
+The diagnostics load only when such an error happens, so installing the hook
+costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+from typing import Any
+
+__all__ = ["add_hints", "hints_installed", "install_hints", "uninstall_hints"]
+
+_previous: Any = None
+
+
+def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
+    """Append the short diagnosis of ``exc.name`` to *exc*'s message (once); return *exc*."""
+    if not exc.name or getattr(exc, "_importworks_hinted", False):
+        return exc
+    from .causes import short_hints
+
+    hints = short_hints(exc.name)
+    exc._importworks_hinted = True  # type: ignore[attr-defined]
+    if hints:
+        message = f"{exc.msg}. " + "\n".join(hints)
+        exc.msg = message
+        exc.args = (message, *exc.args[1:])
+    return exc
+
+
+def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    if isinstance(exc, ModuleNotFoundError):
+        try:
+            add_hints(exc)
+        except Exception:  # a hint must never hide the real error
+            pass
+    (_previous or sys.__excepthook__)(exc_type, exc, tb)
+
+
+def install_hints() -> None:
+    """Make uncaught ModuleNotFoundErrors carry a short diagnosis (idempotent)."""
+    global _previous
+    if sys.excepthook is not _excepthook:
+        _previous = sys.excepthook
+        sys.excepthook = _excepthook
+
+
+def uninstall_hints() -> None:
+    """Put back the excepthook that install_hints() replaced (if still ours)."""
+    global _previous
+    if sys.excepthook is _excepthook:
+        sys.excepthook = _previous or sys.__excepthook__
+        _previous = None
+
+
+def hints_installed() -> bool:
+    return sys.excepthook is _excepthook

@@ -1,0 +1,150 @@
+"""Where an import statement stands: may it be lazy there?
+
+PEP 810 lets only module-level imports be lazy, and not inside ``try`` blocks.
+CPython 3.15 knows that at compile time; here we read it from the frame that
+runs the statement, once the cheap checks have passed:
+
+* module level: the code is not a function's (``CO_OPTIMIZED``) and its locals
+  are its globals (a class body or ``exec`` with separate locals has its own);
+* an import statement at all: the instruction at ``f_lasti`` is ``IMPORT_NAME``
+  (``__import__()`` called by hand, or by another wrapper, stays eager);
+* not guarded by a handler.  3.11+: the instruction is covered by an entry of
+  the code's exception table, or its line is (the normal-path copy of a
+  ``finally`` body is not covered, but shares its lines with the covered
+  copy).  3.10: the block stack is static, so each ``SETUP_FINALLY`` /
+  ``SETUP_WITH`` opens a range that runs to where its statement ends (the
+  target of the jump just before the handler), which covers ``except`` and
+  ``finally`` bodies too.
+
+``with`` blocks count as guarded (their bodies are covered by a handler the
+same way): stricter than the PEP, which allows lazy imports there, but an
+import inside ``with warnings.catch_warnings():`` is usually meant to happen there.
+"""
+
+from __future__ import annotations
+
+import sys
+from opcode import opmap
+from types import CodeType, FrameType
+from typing import Any
+
+__all__ = ["import_as_depth", "may_be_lazy"]
+
+_CO_OPTIMIZED = 0x0001
+_IMPORT_NAME = opmap["IMPORT_NAME"]
+_IMPORT_FROM = opmap["IMPORT_FROM"]
+_EXTENDED_ARG = opmap["EXTENDED_ARG"]
+_SETUPS = {opmap[name] for name in ("SETUP_FINALLY", "SETUP_WITH", "SETUP_ASYNC_WITH") if name in opmap}
+_ROTATES = {opmap[name] for name in ("ROT_TWO", "SWAP") if name in opmap}
+_JUMP_FORWARD = opmap.get("JUMP_FORWARD")
+_JUMP_ABSOLUTE = opmap.get("JUMP_ABSOLUTE")
+
+# guarded (offset ranges, lines) per code object; module code runs once, so a
+# handful of entries is plenty, and it is dropped wholesale when it grows
+_guarded_cache: dict[int, tuple[CodeType, list[tuple[int, int]], frozenset[int]]] = {}
+
+
+def may_be_lazy(frame: FrameType, globals: dict[str, Any]) -> bool:
+    """Is *frame* running a module-level import statement outside any try/with block?"""
+    if frame.f_globals is not globals:
+        return False
+    code = frame.f_code
+    if code.co_flags & _CO_OPTIMIZED or frame.f_locals is not globals:
+        return False
+    lasti = frame.f_lasti
+    if lasti < 0 or code.co_code[lasti] != _IMPORT_NAME:
+        return False
+    return not _is_guarded(frame, code, lasti)
+
+
+def import_as_depth(frame: FrameType) -> int:
+    """For ``import a.b.c as d``: how many IMPORT_FROMs follow the IMPORT_NAME (else 0)."""
+    co_code = frame.f_code.co_code
+    offset, depth = frame.f_lasti + 2, 0
+    while offset < len(co_code):
+        op = co_code[offset]
+        if op == _EXTENDED_ARG:
+            offset += 2
+            continue
+        if op != _IMPORT_FROM:
+            return depth
+        depth += 1
+        # 3.10: ROT_TWO, POP_TOP; 3.11+: SWAP 2, POP_TOP; then the next part. The
+        # last IMPORT_FROM is followed by the store instead
+        offset += 2
+        if offset >= len(co_code) or co_code[offset] not in _ROTATES:
+            return depth
+        offset += 4
+    return depth
+
+
+def _is_guarded(frame: FrameType, code: CodeType, lasti: int) -> bool:
+    cached = _guarded_cache.get(id(code))
+    if cached is None or cached[0] is not code:
+        if len(_guarded_cache) > 32:
+            _guarded_cache.clear()
+        ranges, lines = _guarded_regions(code)
+        cached = _guarded_cache[id(code)] = (code, ranges, lines)
+    _, ranges, lines = cached
+    if not ranges:
+        return False
+    if any(start <= lasti < end for start, end in ranges):
+        return True
+    return frame.f_lineno in lines
+
+
+def _guarded_regions(code: CodeType) -> tuple[list[tuple[int, int]], frozenset[int]]:
+    if sys.version_info >= (3, 11):
+        ranges = list(_exception_table(code.co_exceptiontable))
+        if not ranges:
+            return [], frozenset()
+        lines = frozenset(line for start, end, line in code.co_lines()
+                          if line is not None and any(s < end and start < e for s, e in ranges))
+        return ranges, lines
+    return _block_ranges(code.co_code), frozenset()
+
+
+def _exception_table(table: bytes) -> Any:
+    """Yield (start, end) byte offsets of each entry (format: Objects/exception_handling_notes.txt)."""
+    position = 0
+
+    def varint() -> int:
+        nonlocal position
+        byte = table[position]
+        position += 1
+        value = byte & 63
+        while byte & 64:
+            byte = table[position]
+            position += 1
+            value = (value << 6) | (byte & 63)
+        return value
+
+    while position < len(table):
+        start = varint() * 2
+        length = varint() * 2
+        varint()  # target
+        varint()  # depth and lasti
+        yield start, start + length
+
+
+def _block_ranges(co_code: bytes) -> list[tuple[int, int]]:
+    """3.10: from each SETUP_* to the end of its statement (see the module docstring)."""
+    ranges, extended = [], 0
+    for offset in range(0, len(co_code), 2):
+        op, arg = co_code[offset], co_code[offset + 1] | extended
+        extended = arg << 8 if op == _EXTENDED_ARG else 0
+        if op not in _SETUPS:
+            continue
+        handler = offset + 2 + arg * 2
+        end = len(co_code)  # no jump before the handler (the body ends in raise): to the end
+        before = handler - 2
+        if 0 <= before < len(co_code):
+            before_op, before_arg = co_code[before], co_code[before + 1]
+            if before - 2 >= 0 and co_code[before - 2] == _EXTENDED_ARG:
+                before_arg |= co_code[before - 1] << 8
+            if before_op == _JUMP_FORWARD:
+                end = handler + before_arg * 2
+            elif before_op == _JUMP_ABSOLUTE and before_arg * 2 > handler:
+                end = before_arg * 2
+        ranges.append((offset, end))
+    return ranges
