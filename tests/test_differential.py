@@ -11,7 +11,9 @@ DELIBERATE (or, until fixed, KNOWN_ENGINE_BUGS) names it; docs/differential.md
 documents both tables.
 
 The whole standard library and the installed third-party packages are marked
-``slow`` (minutes); a small fixed set runs with every test run.
+``slow`` (seconds for the standard library on two cores; a minute or more with
+every submodule of a large site-packages); a small fixed set runs with every
+test run.
 Environment knobs for the slow tests: IMPORTWORKS_DIFF_THIRD_PARTY=top|all
 (default top: import names only; all: every submodule too),
 IMPORTWORKS_DIFF_CHUNK (names per child, default 100) and
@@ -21,7 +23,6 @@ IMPORTWORKS_DIFF_JOBS (children at once, default the number of CPUs).
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import json
 import os
 import subprocess
@@ -36,7 +37,7 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 SNAPSHOT = TESTS / "differential" / "snapshot.py"
 DOC = REPO / "docs" / "differential.md"
-CHILD_TIMEOUT = 900  # seconds for one child; the engine runs ~100 imports in a few
+CHILD_TIMEOUT = 300  # seconds for one child; a batch of 100 names takes well under 10
 FIXED_MODULES = (
     "json", "email.mime.text", "xml.dom.minidom", "asyncio", "concurrent.futures",
     "importlib.metadata", "no_such_module_anywhere",
@@ -51,6 +52,15 @@ DELIBERATE: dict[str, str] = {
         "Python 3.10 only: its namespace loader class is the private _NamespaceLoader; "
         "importworks names its class NamespaceLoader, the public name 3.11 gave it"
     ),
+    "kindsdiff:dir():LOADER_IS_MACHINERY_SOURCEFILELOADER": (
+        "importworks' loaders are its own classes, not importlib.machinery's (the engine "
+        "reuses no stock finder or loader code); code that dispatches on the stdlib classes "
+        "by type is taught ours where it matters (distlib, pkg_resources: importworks.compat)"
+    ),
+    "kindsdiff:dir():FINDER_IS_MACHINERY_FILEFINDER": (
+        "likewise for the folder finder: importworks.pathfinder.FileFinder is not "
+        "importlib.machinery.FileFinder"
+    ),
     "importlib:dir():__warningregistry__": (
         "under activate(), importlib.import_module is importworks.api.import_module: a "
         "warning a module body raises with stacklevel=2 is attributed to that function's "
@@ -59,33 +69,10 @@ DELIBERATE: dict[str, str] = {
 }
 
 # Differences caused by engine bugs, tolerated here until src/ is fixed, so that
-# the rest of the comparison keeps guarding.  Each bug also has a strict xfail
-# test below (test_known_bug_*): once fixed, that test XPASSes, fails, and says
-# to remove its keys here.  docs/differential.md gives each a reproduction.
-RESOURCE_READER_BUG = (
-    "FileLoader.get_resource_reader() returns importworks.loaders.FileResourceReader, "
-    "where the stock loader returns importlib.readers.FileReader (importlib.resources."
-    "readers.FileReader on 3.11+): importlib.resources.files() on a package loaded from "
-    "a file no longer imports importlib.readers and what it imports (zipfile, binascii, ...)"
-)
-EXTENSION_WARNING_BUG = (
-    "a C extension whose initialisation warns with a fixed stacklevel (audioop, nis, spwd, "
-    "... on 3.11 and 3.12; Cython modules) counts frames up the stock path; the engine's "
-    "path has a different number of frames, and loaders.py's are not skipped as "
-    "importlib._bootstrap frames are, so the warning is attributed elsewhere (sys:1, or "
-    "importworks.loaders) and __warningregistry__ lands in another module"
-)
-# Which modules only the stock reader loads differs by Python (zipfile and what
-# it imports; importlib.resources.readers on 3.11+): known_engine_bugs() adds
-# the keys for those, as two children measure them.
-KNOWN_ENGINE_BUGS: dict[str, str] = {
-    "importlib:dir():readers": RESOURCE_READER_BUG,
-    "importlib.readers:in sys.modules": RESOURCE_READER_BUG,
-    "zipfile:in sys.modules": RESOURCE_READER_BUG,
-    "sys:dir():__warningregistry__": EXTENSION_WARNING_BUG,
-    "__main__:dir():__warningregistry__": EXTENSION_WARNING_BUG,
-    "__mp_main__:dir():__warningregistry__": EXTENSION_WARNING_BUG,
-}
+# the rest of the comparison keeps guarding; docs/differential.md gives each a
+# reproduction.  None today: the four the first runs found are fixed, and each
+# has a regression test below.
+KNOWN_ENGINE_BUGS: dict[str, str] = {}
 
 
 # ----------------------------------------------------------------- the children
@@ -167,7 +154,8 @@ def compare(stock: dict[str, Any], engine: dict[str, Any]) -> list[Difference]:
         if result != engine["results"].get(name):
             differences.append(Difference(name, "import outcome", _outcome(result),
                                           _outcome(engine["results"].get(name))))
-    differences += _field_differences("<snapshot point>", "sys.modules", stock["baseline"], engine["baseline"])
+    differences += _field_differences("<snapshot point>", "sys.modules",
+                                      stock["baseline"], engine["baseline"])
     s_new, e_new = set(stock["new"]), set(engine["new"])
     for name in sorted(s_new ^ e_new):
         differences.append(Difference(name, "in sys.modules", str(name in s_new), str(name in e_new)))
@@ -192,8 +180,9 @@ def compare_chunk(names: Sequence[str], cwd: Path, paths: Sequence[str] = ()) ->
         return compare_chunk(names[:half], cwd, paths) + compare_chunk(names[half:], cwd, paths)
     stock_text, engine_text = (_child_outcome(result) for result in (stock, engine))
     # Dying alike on both sides leaves nothing to compare: a harness problem, said as such.
-    same = isinstance(stock, ChildFailure) and isinstance(engine, ChildFailure) and stock.summary == engine.summary
-    field = "child process (dies on BOTH sides)" if same else "child process"
+    alike = isinstance(stock, ChildFailure) and isinstance(engine, ChildFailure) \
+        and stock.summary == engine.summary
+    field = "child process (dies on BOTH sides)" if alike else "child process"
     return [Difference(names[0], field, stock_text, engine_text)]
 
 
@@ -234,44 +223,14 @@ def assert_no_differences(differences: Sequence[Difference]) -> None:
     assert not unexpected, format_report(unexpected)
 
 
-_READER_PROBE = """\
-import sys, importworks
-if sys.argv[1] == "activate":
-    importworks.activate()
-import json, importlib.resources
-before = set(sys.modules)
-importlib.resources.files("json")
-print(*sorted(set(sys.modules) - before))
-"""
-
-
-def _reader_imports(mode: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-S", "-c", _READER_PROBE, mode], env=child_env(),
-                          capture_output=True, text=True, timeout=CHILD_TIMEOUT, check=True)
-    return set(done.stdout.split())
-
-
-@functools.lru_cache(maxsize=None)
 def known_engine_bugs() -> dict[str, str]:
-    """KNOWN_ENGINE_BUGS, plus a key for each module only the stock resource reader loads.
-
-    Which modules those are depends on the Python (zipfile and what it imports,
-    importlib.resources.readers on 3.11+, ...): two children measure it.  A
-    module M only the stock side loads is "M:in sys.modules"; its package gains
-    it as an attribute, "PACKAGE:dir():NAME".
-    """
-    table = dict(KNOWN_ENGINE_BUGS)
-    for name in sorted(_reader_imports("stock") - _reader_imports("activate")):
-        table.setdefault(f"{name}:in sys.modules", RESOURCE_READER_BUG)
-        parent, _, child = name.rpartition(".")
-        if parent:
-            table.setdefault(f"{parent}:dir():{child}", RESOURCE_READER_BUG)
-    return table
+    """The differences tolerated until the engine is fixed (see KNOWN_ENGINE_BUGS)."""
+    return dict(KNOWN_ENGINE_BUGS)
 
 
 # ----------------------------------------------------------------- the module lists
 def _module_list() -> Any:
-    """tests/differential/module_list.py, loaded by path (tests/ is not a package)."""
+    """tests/differential/module_list.py, loaded by path (tests/differential is no package)."""
     import importlib.util
 
     name = "_importworks_differential_module_list"
@@ -305,7 +264,8 @@ def test_every_stdlib_module_imports_as_with_stock_machinery(tmp_path: Path) -> 
 def test_every_third_party_package_imports_as_with_stock_machinery(tmp_path: Path) -> None:
     """The installed distributions' import names (IMPORTWORKS_DIFF_THIRD_PARTY=all: submodules too)."""
     module_list = _module_list()
-    names = module_list.third_party_modules(submodules=os.environ.get("IMPORTWORKS_DIFF_THIRD_PARTY") == "all")
+    every_submodule = os.environ.get("IMPORTWORKS_DIFF_THIRD_PARTY") == "all"
+    names = module_list.third_party_modules(submodules=every_submodule)
     if not names:
         pytest.skip("no third-party package installed beside this Python")
     _run_slow(names, tmp_path)
@@ -345,12 +305,37 @@ LOCAL_PACKAGES = {
             },
         },
         "sourceless_mod.py": "VALUE = 'from a .pyc only'\n",  # compiled, then removed
+        "kindsdiff.py": """\
+            # Each check that holds defines a name, so dir() tells which hold.
+            import importlib.abc as abc
+            import importlib.machinery as machinery
+            import os
+            import sys
+
+            _loader = __spec__.loader
+            _finder = sys.path_importer_cache.get(os.path.dirname(__file__))
+            _path_finder = next(f for f in sys.meta_path if getattr(f, "__name__", "") == "PathFinder")
+            _KINDS = {
+                "LOADER_IS_ABC_LOADER": isinstance(_loader, abc.Loader),
+                "LOADER_IS_ABC_INSPECTLOADER": isinstance(_loader, abc.InspectLoader),
+                "LOADER_IS_ABC_EXECUTIONLOADER": isinstance(_loader, abc.ExecutionLoader),
+                "LOADER_IS_ABC_FILELOADER": isinstance(_loader, abc.FileLoader),
+                "LOADER_IS_ABC_SOURCELOADER": isinstance(_loader, abc.SourceLoader),
+                "FINDER_IS_ABC_PATHENTRYFINDER": isinstance(_finder, abc.PathEntryFinder),
+                "PATHFINDER_IS_ABC_METAPATHFINDER": issubclass(_path_finder, abc.MetaPathFinder),
+                "LOADER_IS_MACHINERY_SOURCEFILELOADER": isinstance(_loader, machinery.SourceFileLoader),
+                "FINDER_IS_MACHINERY_FILEFINDER": isinstance(_finder, machinery.FileFinder),
+            }
+            for _name, _holds in _KINDS.items():
+                if _holds:
+                    globals()[_name] = True
+            """,
     },
 }
 LOCAL_MODULES = (
     "nsdiff.alpha", "nsdiff.beta", "nsdiff.deep.leaf", "nsdiff.missing",
     "reldiff.sub.leaf", "reldiff.sub.broken", "reldiff.sub.beyond", "reldiff.sub.absent",
-    "reldiff.nothing_here", "reldiff.core.not_a_package", "sourceless_mod",
+    "reldiff.nothing_here", "reldiff.core.not_a_package", "sourceless_mod", "kindsdiff",
 )
 
 
@@ -387,9 +372,7 @@ def test_fixed_modules_and_local_packages_import_as_with_stock_machinery(tmp_pat
     assert_no_differences(compare(stock, engine))
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug RESOURCE_READER_BUG; when this XPASSes, "
-                   "drop its keys from KNOWN_ENGINE_BUGS and docs/differential.md")
-def test_known_bug_resource_reader_imports_what_the_stock_one_does(tmp_path: Path) -> None:
+def test_resource_reader_imports_what_the_stock_one_does(tmp_path: Path) -> None:
     """importlib.resources.files() on a package from a file imports the same modules."""
     build({"resdiff": {"__init__.py": "import importlib.resources\n"
                        "TEXT = importlib.resources.files(__name__).joinpath('data.txt').read_text()\n",
@@ -399,13 +382,20 @@ def test_known_bug_resource_reader_imports_what_the_stock_one_does(tmp_path: Pat
     assert not compare(stock, engine), format_report(compare(stock, engine))
 
 
-@pytest.mark.skipif(not (3, 11) <= sys.version_info < (3, 13), reason="audioop warns on import on 3.11 and 3.12 only")
-@pytest.mark.xfail(strict=True, reason="engine bug EXTENSION_WARNING_BUG; when this XPASSes, "
-                   "drop its keys from KNOWN_ENGINE_BUGS and docs/differential.md")
-def test_known_bug_extension_warning_is_attributed_as_stock(tmp_path: Path) -> None:
+@pytest.mark.skipif(not (3, 11) <= sys.version_info < (3, 13),
+                    reason="audioop warns on import on 3.11 and 3.12 only")
+def test_extension_warning_is_attributed_as_stock(tmp_path: Path) -> None:
     """A warning from a C extension's initialisation lands where the stock machinery puts it."""
     stock, engine = run_pair(["audioop"], tmp_path)
     assert not compare(stock, engine), format_report(compare(stock, engine))
+
+
+def test_loaders_and_finders_answer_isinstance_like_stock(tmp_path: Path) -> None:
+    """isinstance() against importlib.abc answers as with the stock machinery."""
+    paths = build_local_packages(tmp_path)
+    stock, engine = run_pair(["kindsdiff"], tmp_path, paths)
+    differences = [d for d in compare(stock, engine) if d.allowed_by(DELIBERATE) is None]
+    assert not differences, format_report(differences)
 
 
 def test_compare_names_module_field_and_both_values() -> None:
@@ -454,8 +444,8 @@ def test_every_tolerated_difference_is_documented() -> None:
 def test_module_list_skips_programs_and_test_suites() -> None:
     """Names that run programs or test suites on import are left out, each with a reason."""
     module_list = _module_list()
-    for name in ("antigravity", "test.support", "idlelib.idle", "venv.__main__", "lib2to3.tests.data",
-                 "unittest.test", "importworks.engine"):
+    for name in ("antigravity", "test.support", "idlelib.idle", "venv.__main__",
+                 "lib2to3.tests.data", "unittest.test", "importworks.engine"):
         assert module_list.skip_reason(name), name
     for name in ("json", "email.mime.text", "tkinter", "this", "ensurepip", "testing", "pydoc_data"):
         assert module_list.skip_reason(name) is None, name

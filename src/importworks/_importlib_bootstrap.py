@@ -401,6 +401,9 @@ class LoaderBasics:
         if tracer is not None:
             tracer.loaded(module.__name__)
         exec(code, module.__dict__)
+        hook = _AFTER_EXEC.get(module.__name__)
+        if hook is not None:
+            hook(module)
 
     def load_module(self, fullname: str) -> ModuleType:
         """Deprecated: use exec_module()."""
@@ -412,6 +415,55 @@ class LoaderBasics:
         return filename.rsplit(".", 1)[0] == "__init__" and fullname.rpartition(".")[2] != "__init__"
 
 
+# C extensions and built-in modules may warn while they initialise, with a fixed
+# stacklevel counted through the stock import's frames.  Under our engine the
+# frames above these functions already number as many as the stock ones (our
+# __import__ frame stands in for the stock _call_with_frames_removed); when the
+# stock machinery called the loader (install()), _through adds the missing one.
+def _through(function: Any, argument: Any) -> Any:
+    return function(argument)
+
+
+def create_extension_module(self: Any, spec: ModuleSpec) -> ModuleType:
+    """ExtensionFileLoader.create_module."""
+    import _imp
+
+    if sys._getframe(1).f_code is _MODULE_FROM_SPEC_CODE:
+        return _imp.create_dynamic(spec)
+    return _through(_imp.create_dynamic, spec)
+
+
+def exec_extension_module(self: Any, module: ModuleType) -> None:
+    """ExtensionFileLoader.exec_module."""
+    import _imp
+
+    if sys._getframe(1).f_code is _LOAD_UNLOCKED_CODE:
+        _imp.exec_dynamic(module)
+    else:
+        _through(_imp.exec_dynamic, module)
+
+
+def create_builtin_module(spec: ModuleSpec) -> ModuleType:
+    """BuiltinImporter.create_module."""
+    import _imp
+
+    if spec.name not in sys.builtin_module_names:
+        raise ImportError(f"{spec.name!r} is not a built-in module", name=spec.name)
+    if sys._getframe(1).f_code is _MODULE_FROM_SPEC_CODE:
+        return _imp.create_builtin(spec)
+    return _through(_imp.create_builtin, spec)
+
+
+def exec_builtin_module(module: ModuleType) -> None:
+    """BuiltinImporter.exec_module."""
+    import _imp
+
+    if sys._getframe(1).f_code is _LOAD_UNLOCKED_CODE:
+        _imp.exec_builtin(module)
+    else:
+        _through(_imp.exec_builtin, module)
+
+
 def exec_frozen_module(module: ModuleType) -> None:
     """Run a frozen module's code (FrozenImporter.exec_module)."""
     import _imp
@@ -421,6 +473,10 @@ def exec_frozen_module(module: ModuleType) -> None:
         raise ImportError(f"{name!r} is not a frozen module", name=name)
     code = _imp.get_frozen_object(name)
     exec(code, module.__dict__)
+
+
+# modules that get introduced to our classes right after their body runs (compat.py)
+from .compat import _AFTER_EXEC  # noqa: E402
 
 
 # ---------------------------------------------------------------- the import
@@ -527,7 +583,8 @@ def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: b
     return module
 
 
-def _import(name: str, globals: Any, fromlist: Any, level: int) -> ModuleType:
+def _absolute_name(name: Any, globals: Any, level: int) -> str:
+    """Check __import__'s arguments and resolve a relative name (the C import's rules)."""
     if not isinstance(name, str):
         raise TypeError("module name must be a string")
     if level < 0:
@@ -540,26 +597,10 @@ def _import(name: str, globals: Any, fromlist: Any, level: int) -> ModuleType:
         package = _package_of(globals)
         if not package:
             raise ImportError("attempted relative import with no known parent package")
-        abs_name = resolve_name(name, package, level)
-    elif not name:
+        return resolve_name(name, package, level)
+    if not name:
         raise ValueError("Empty module name")
-    else:
-        abs_name = name
-    module = _find_and_load(abs_name)
-    if not fromlist:
-        dot = name.find(".")
-        if dot < 0 or (level and not name):
-            return module
-        if level == 0:
-            return _find_and_load(name[:dot])
-        top = abs_name[: len(abs_name) - (len(name) - dot)]
-        try:
-            return sys.modules[top]
-        except KeyError:
-            raise KeyError(f"{top!r} not in sys.modules as expected") from None
-    if _is_package(module):
-        return handle_fromlist(module, fromlist)
-    return module
+    return name
 
 
 def _is_package(module: Any) -> bool:
@@ -599,8 +640,25 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
                 return handle_fromlist(module, fromlist)
             else:
                 return module
+    # The rest is one frame, like the C import, so that C extensions warning at
+    # init with a fixed stacklevel reach the importing code (see exec_extension_module).
     try:
-        return _import(name, globals, fromlist, level)
+        abs_name = _absolute_name(name, globals, level)
+        module = _find_and_load(abs_name)
+        if not fromlist:
+            dot = name.find(".")
+            if dot < 0 or (level and not name):
+                return module
+            if level == 0:
+                return _find_and_load(name[:dot])
+            top = abs_name[: len(abs_name) - (len(name) - dot)]
+            try:
+                return sys.modules[top]
+            except KeyError:
+                raise KeyError(f"{top!r} not in sys.modules as expected") from None
+        if _is_package(module):
+            return handle_fromlist(module, fromlist)
+        return module
     except BaseException as exc:
         strip_engine_frames(exc)
         with _DropEntryFrame():
@@ -631,3 +689,5 @@ class _DropEntryFrame:
 
 
 _IMPORT_CODE = __import__.__code__
+_LOAD_UNLOCKED_CODE = _load_unlocked.__code__
+_MODULE_FROM_SPEC_CODE = module_from_spec.__code__

@@ -14,8 +14,8 @@ from typing import Any
 
 from . import loaders as _loaders
 from . import machinery  # noqa: F401  (importlib.abc has it too)
-from . import pathfinder as _pathfinder
 from ._importlib_bootstrap import LoaderBasics
+from .compat import register_abcs
 
 __all__ = [
     "ExecutionLoader",
@@ -118,15 +118,8 @@ def _register(abstract: Any, *classes: Any) -> None:
         abstract.register(cls)
 
 
-_register(_stock.MetaPathFinder, _loaders.BuiltinImporter, _loaders.FrozenImporter,
-          _pathfinder.PathFinder)
-_register(_stock.PathEntryFinder, _pathfinder.FileFinder)
-_register(_stock.InspectLoader, _loaders.BuiltinImporter, _loaders.FrozenImporter,
-          _loaders.NamespaceLoader)
+register_abcs()  # the stdlib ABCs (also done whenever importlib.abc is first imported)
 _register(InspectLoader, _loaders.BuiltinImporter, _loaders.FrozenImporter, _loaders.NamespaceLoader)
-_register(_stock.ExecutionLoader, _loaders.ExtensionFileLoader)
 _register(ExecutionLoader, _loaders.ExtensionFileLoader)
-_register(_stock.FileLoader, _loaders.SourceFileLoader, _loaders.SourcelessFileLoader)
 _register(FileLoader, _loaders.SourceFileLoader, _loaders.SourcelessFileLoader)
-_register(_stock.SourceLoader, _loaders.SourceFileLoader)
 _register(SourceLoader, _loaders.SourceFileLoader)

@@ -20,6 +20,7 @@ import zipimport
 from typing import Any
 
 from . import _importlib_bootstrap as engine
+from . import compat
 from .api import import_module
 from .loaders import BuiltinImporter, FrozenImporter
 from .pathfinder import FileFinder, PathFinder, default_path_hook
@@ -66,6 +67,7 @@ class Installation:
             builtins.__import__ = engine.__import__
             importlib.__import__ = engine.__import__
             importlib.import_module = import_module
+        compat.introduce_to_loaded_modules()
         self._active = True
 
     def uninstall(self) -> None:

@@ -20,7 +20,16 @@ from types import CodeType, ModuleType, SimpleNamespace
 from typing import Any, Callable
 
 from . import bytecode
-from ._importlib_bootstrap import LoaderBasics, exec_frozen_module, load_module_shim, register_engine_file
+from ._importlib_bootstrap import (
+    LoaderBasics,
+    create_builtin_module,
+    create_extension_module,
+    exec_builtin_module,
+    exec_extension_module,
+    exec_frozen_module,
+    load_module_shim,
+    register_engine_file,
+)
 from .spec import ModuleSpec, spec_from_loader
 
 __all__ = [
@@ -182,30 +191,6 @@ class SourceLoader(LoaderBasics):
 
 
 # ------------------------------------------------------------------ files
-class FileResourceReader:
-    """importlib.resources for a module loaded from a file: its folder."""
-
-    def __init__(self, loader: FileLoader) -> None:
-        import pathlib
-
-        self._folder = pathlib.Path(loader.path).parent
-
-    def files(self) -> Any:
-        return self._folder
-
-    def open_resource(self, resource: str) -> Any:
-        return (self._folder / resource).open("rb")
-
-    def resource_path(self, resource: str) -> str:
-        return str(self._folder / resource)
-
-    def is_resource(self, path: str) -> bool:
-        return (self._folder / path).is_file()
-
-    def contents(self) -> Any:
-        return (entry.name for entry in self._folder.iterdir())
-
-
 class FileLoader:
     """What every loader of one file has: a name, a path, and get_data()."""
 
@@ -238,8 +223,11 @@ class FileLoader:
             return f.read()
 
     @_check_name
-    def get_resource_reader(self, module: str) -> FileResourceReader:
-        return FileResourceReader(self)
+    def get_resource_reader(self, module: str) -> Any:
+        """The stdlib's reader of a package folder (it only needs our ``path``)."""
+        from importlib.readers import FileReader
+
+        return FileReader(self)
 
 
 class SourceFileLoader(FileLoader, SourceLoader):
@@ -291,11 +279,10 @@ class SourcelessFileLoader(FileLoader, LoaderBasics):
 class ExtensionFileLoader(FileLoader, LoaderBasics):
     """Load C extension modules through the interpreter's own primitives."""
 
-    def create_module(self, spec: ModuleSpec) -> ModuleType:
-        return _imp.create_dynamic(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        _imp.exec_dynamic(module)
+    create_module = create_extension_module
+    # defined in the engine's file, so a C extension warning at init is attributed
+    # to the importing code as with the stock loaders
+    exec_module = exec_extension_module
 
     def is_package(self, fullname: str) -> bool:
         filename = os.path.basename(self.path)
@@ -374,15 +361,8 @@ class BuiltinImporter:
             return spec_from_loader(fullname, cls, origin=cls._ORIGIN)
         return None
 
-    @staticmethod
-    def create_module(spec: ModuleSpec) -> ModuleType:
-        if spec.name not in sys.builtin_module_names:
-            raise ImportError(f"{spec.name!r} is not a built-in module", name=spec.name)
-        return _imp.create_builtin(spec)
-
-    @staticmethod
-    def exec_module(module: ModuleType) -> None:
-        _imp.exec_builtin(module)
+    create_module = staticmethod(create_builtin_module)
+    exec_module = staticmethod(exec_builtin_module)
 
     @classmethod
     @_requires(_imp.is_builtin, "built-in")

@@ -22,7 +22,7 @@ import pkgutil
 import site
 import sys
 import sysconfig
-from typing import Iterable, Iterator
+from typing import Iterator
 
 # Names left out, each with the reason.  A key covers the module and everything
 # below it; SKIPPED_PARTS covers any name with such a dotted component.
@@ -66,9 +66,9 @@ def skip_reason(fullname: str) -> str | None:
     return None
 
 
-def _walk(prefix: str, locations: Iterable[str]) -> Iterator[str]:
+def _walk(prefix: str, locations: list[str]) -> Iterator[str]:
     """Yield the dotted names of everything below a package, without importing it."""
-    for info in sorted(pkgutil.iter_modules(list(locations)), key=lambda info: info.name):
+    for info in sorted(pkgutil.iter_modules(locations), key=lambda info: info.name):
         fullname = f"{prefix}.{info.name}"
         if not info.name.isidentifier() or skip_reason(fullname):
             continue

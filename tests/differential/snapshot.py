@@ -13,9 +13,11 @@ in both).  The names are imported in order, each as an ``import`` statement
 does it, through ``builtins.__import__`` (or, with ``--via import_module``,
 through ``importlib.import_module``: activate() replaces both).  Each one's
 outcome (``null`` or ``[exception type, message]``) is recorded, so a module
-that fails with the stock machinery must fail the same way under the engine.  The JSON printed on stdout lists the modules that entered sys.modules
-after the snapshot point ("new"), and holds for every module then in
-sys.modules (importworks' own excepted) its ``__spec__`` fields, ``__file__``,
+that fails with the stock machinery must fail the same way under the engine.
+
+The JSON printed on stdout lists the modules that entered sys.modules after
+the snapshot point ("new"), and holds for every module then in sys.modules
+(importworks' own excepted) its ``__spec__`` fields, ``__file__``,
 ``__package__`` and sorted ``dir()``: a module from before the snapshot point
 can still change, as a package gains a submodule or a module a
 ``__warningregistry__``.
@@ -193,4 +195,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stderr.flush()
+    # No interpreter shutdown: a thread or an atexit hook that an imported module
+    # left behind must not hang or fail the child once its report is out.
+    os._exit(status)

@@ -1,0 +1,95 @@
+"""Introduce importworks' finders and loaders to code that only knows the stdlib's.
+
+* ``importlib.abc``: our classes are registered with its ABCs, so
+  ``isinstance(loader, importlib.abc.SourceLoader)`` holds.  importlib.abc is
+  slow to import (it pulls in importlib.resources), so this happens when it is
+  first imported, not when importworks is.
+* ``distlib.resources`` (also vendored by pip) looks resource finders up by the
+  loader's exact type; ``pkg_resources`` by the finder's class.  Both get our
+  types registered right after their module body runs (pkg_resources then
+  rebuilds its working set, which it built before we could register).
+
+The loaders call :func:`after_exec` after every module body; it is one dict
+lookup unless the module is one of these.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+from typing import Callable
+
+__all__ = ["after_exec", "introduce_to_loaded_modules", "register_abcs"]
+
+_abcs_registered = False
+
+
+def register_abcs(_module: ModuleType | None = None) -> None:
+    """Register our finders and loaders with importlib.abc (once)."""
+    global _abcs_registered
+    if _abcs_registered:
+        return
+    _abcs_registered = True
+    import importlib.abc as stock
+
+    from . import loaders, pathfinder
+
+    for abstract, classes in (
+        (stock.MetaPathFinder, (loaders.BuiltinImporter, loaders.FrozenImporter, pathfinder.PathFinder)),
+        (stock.PathEntryFinder, (pathfinder.FileFinder,)),
+        (stock.InspectLoader, (loaders.BuiltinImporter, loaders.FrozenImporter, loaders.NamespaceLoader)),
+        (stock.ExecutionLoader, (loaders.ExtensionFileLoader,)),
+        (stock.FileLoader, (loaders.SourceFileLoader, loaders.SourcelessFileLoader)),
+        (stock.SourceLoader, (loaders.SourceFileLoader,)),
+    ):
+        for cls in classes:
+            abstract.register(cls)
+
+
+def _teach_distlib(resources: ModuleType) -> None:
+    from . import loaders, pathfinder
+
+    finder = getattr(resources, "ResourceFinder", None)
+    registry = getattr(resources, "_finder_registry", None)  # register_finder() wants instances
+    if finder is None or not isinstance(registry, dict):
+        return
+    for cls in (loaders.SourceFileLoader, loaders.SourcelessFileLoader, pathfinder.FileFinder):
+        registry.setdefault(cls, finder)
+
+
+def _teach_pkg_resources(pkg_resources: ModuleType) -> None:
+    from . import loaders, pathfinder
+
+    try:
+        pkg_resources.register_finder(pathfinder.FileFinder, pkg_resources.find_on_path)
+        pkg_resources.register_namespace_handler(pathfinder.FileFinder, pkg_resources.file_ns_handler)
+        for cls in (loaders.SourceFileLoader, loaders.SourcelessFileLoader):
+            pkg_resources.register_loader_type(cls, pkg_resources.DefaultProvider)
+        rebuild = pkg_resources._initialize_master_working_set
+    except AttributeError:
+        return  # a pkg_resources we do not know: leave it as it is
+    rebuild()
+
+
+_AFTER_EXEC: dict[str, Callable[[ModuleType], None]] = {
+    "importlib.abc": register_abcs,
+    "distlib.resources": _teach_distlib,
+    "pip._vendor.distlib.resources": _teach_distlib,
+    "pkg_resources": _teach_pkg_resources,
+    "pip._vendor.pkg_resources": _teach_pkg_resources,
+}
+
+
+def after_exec(module: ModuleType) -> None:
+    """Called by our loaders once a module body has run."""
+    hook = _AFTER_EXEC.get(module.__name__)
+    if hook is not None:
+        hook(module)
+
+
+def introduce_to_loaded_modules() -> None:
+    """Do for modules imported before importworks was installed what after_exec does."""
+    for name, hook in _AFTER_EXEC.items():
+        module = sys.modules.get(name)
+        if module is not None:
+            hook(module)
