@@ -67,3 +67,22 @@ def test_importlib_metadata_still_finds_distributions_when_installed():
     with importworks.install():
         names = {d.metadata["Name"] for d in importlib.metadata.distributions()}
     assert "pytest" in names
+
+
+def test_pip_internals_that_dispatch_on_loader_types_work_when_active():
+    """distlib (keyed by type(loader)) and pkg_resources (by finder class) know our types."""
+    from tests.conftest import run_python
+
+    result = run_python("""
+        import warnings
+        warnings.simplefilter("ignore")
+        import importworks
+        importworks.activate()
+        import pip._vendor.pkg_resources as pkg_resources
+        from pip._vendor.distlib.resources import finder
+        names = {d.project_name.lower() for d in pkg_resources.working_set}
+        print("pip" in names, type(finder("pip._vendor.distlib")).__name__)
+        import pip._internal.cli.req_command
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "ResourceFinder"]
