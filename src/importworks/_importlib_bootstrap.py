@@ -32,10 +32,6 @@ __all__ = [
     "handle_fromlist",
     "load_module_shim",
     "resolve_name",
-    "add_observer",
-    "remove_observer",
-    "set_lazy_hook",
-    "set_tracer",
     "strip_engine_frames",
 ]
 
@@ -50,92 +46,12 @@ _LOAD_MODULE_DEPRECATED = (
     "Python 3.12; use exec_module() instead"
 )
 
-# Observers of imports (the tracer, reload's dependency graph...).  The engine
-# calls one object; with several observers that object fans out to each.
-# None costs the engine one global lookup per import.
+# Observers of imports (importworks.observers manages them): the engine calls
+# this one object, or nothing; None costs one global lookup per import.
 _tracer: Any = None
-_observers: list[Any] = []
-
-
-class _FanOut:
-    """Forward each engine event to every observer, in registration order."""
-
-    __slots__ = ("observers",)
-
-    def __init__(self, observers: list[Any]) -> None:
-        self.observers = tuple(observers)
-
-    def _send(self, event: str, *args: Any) -> None:
-        for observer in self.observers:
-            method = getattr(observer, event, None)
-            if method is not None:
-                method(*args)
-
-    def begin(self, name: str) -> None:
-        self._send("begin", name)
-
-    def found(self, name: str, spec: Any) -> None:
-        self._send("found", name, spec)
-
-    def created(self, name: str) -> None:
-        self._send("created", name)
-
-    def loaded(self, name: str) -> None:
-        self._send("loaded", name)
-
-    def end(self, name: str, module: Any, exc: BaseException | None) -> None:
-        self._send("end", name, module, exc)
-
-
-def _rebuild() -> None:
-    global _tracer
-    if not _observers:
-        _tracer = None
-    elif len(_observers) == 1 and all(hasattr(_observers[0], e) for e in
-                                      ("begin", "found", "created", "loaded", "end")):
-        _tracer = _observers[0]
-    else:
-        _tracer = _FanOut(_observers)
-
-
-def add_observer(observer: Any) -> None:
-    """Have *observer* told about every import the engine performs.
-
-    It may define any of ``begin(name)``, ``found(name, spec)``,
-    ``created(name)``, ``loaded(name)`` and ``end(name, module, exc)``; they are
-    called on the importing thread, so they must be quick and must not import.
-    """
-    _observers.append(observer)
-    _rebuild()
-
-
-def remove_observer(observer: Any) -> None:
-    """Stop telling *observer* about imports."""
-    try:
-        _observers.remove(observer)
-    except ValueError:
-        pass
-    _rebuild()
-
-
 # Lazy imports (importworks.lazy): asked first by __import__; returns a stand-in
 # to bind instead of the module, or None to import now.
 _lazy_hook: Any = None
-
-
-def set_lazy_hook(hook: Any) -> Any:
-    """Install ``hook(name, globals, fromlist, level) -> object | None``; return the previous."""
-    global _lazy_hook
-    previous, _lazy_hook = _lazy_hook, hook
-    return previous
-
-
-def set_tracer(tracer: Any) -> Any:
-    """Replace every observer with *tracer* (None: no observer); return the previous."""
-    previous = _tracer
-    _observers[:] = [] if tracer is None else [tracer]
-    _rebuild()
-    return previous
 
 
 # ---------------------------------------------------------------- tracebacks
@@ -691,3 +607,7 @@ class _DropEntryFrame:
 _IMPORT_CODE = __import__.__code__
 _LOAD_UNLOCKED_CODE = _load_unlocked.__code__
 _MODULE_FROM_SPEC_CODE = module_from_spec.__code__
+
+
+# the observer API lives in importworks.observers; kept reachable from here
+from .observers import add_observer, remove_observer, set_lazy_hook, set_tracer  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """Record every import the engine performs: who imported whom, from where, how long.
 
 The engine calls a tracer at each step of an import (see
-``_importlib_bootstrap.add_observer``): ``begin`` before the finders are asked,
+``importworks.observers.add_observer``): ``begin`` before the finders are asked,
 ``found`` when a spec is chosen, ``created`` when the module object exists,
 ``loaded`` when its code object is ready, ``end`` when its body has run.  From
 those the tracer splits each import's time into three phases:
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from .. import _importlib_bootstrap as engine
+from .. import observers as engine
 
 __all__ = ["ImportRecord", "ImportTracer", "trace_imports"]
 
