@@ -22,6 +22,7 @@ from typing import Any
 from . import _importlib_bootstrap as engine
 from . import compat
 from .api import import_module
+from .diagnostics.hints import install_hints, uninstall_hints
 from .loaders import BuiltinImporter, FrozenImporter
 from .pathfinder import FileFinder, PathFinder, default_path_hook
 from .stores.finder import StoreFinder, store_path_hook
@@ -87,6 +88,8 @@ class Installation:
             for entry, finder in self._saved["path_importer_cache"].items():
                 cache.setdefault(entry, finder)
             _stack.remove(self)
+            if self.replace_import and not any(h.replace_import for h in _stack):
+                uninstall_hints()
 
     def __enter__(self) -> Installation:
         return self
@@ -120,8 +123,14 @@ def install() -> Installation:
 
 
 def activate() -> Installation:
-    """install(), and route every import statement through our ``__import__``."""
-    return _start(replace_import=True)
+    """install(), and route every import statement through our ``__import__``.
+
+    An uncaught ModuleNotFoundError then also says why, in a line or two
+    (see importworks.diagnostics.hints).
+    """
+    handle = _start(replace_import=True)
+    install_hints()
+    return handle
 
 
 def is_installed() -> bool:

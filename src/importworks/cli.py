@@ -10,6 +10,8 @@ import types
 from typing import Sequence
 
 from .activation import activate
+from .diagnostics.commands import register as register_diagnostics
+from .diagnostics.hints import add_hints
 from .errors import StoreError
 
 __all__ = ["main"]
@@ -98,6 +100,9 @@ def run_target(target: Target) -> int:
             runpy.run_path(script, run_name="__main__")
     except SystemExit as exc:
         return _exit_status(exc)
+    except ModuleNotFoundError as exc:
+        add_hints(exc)  # while the program's sys.path is still in place
+        raise
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path
@@ -112,6 +117,7 @@ def _store_has(store_path: str, entry: str) -> bool:
 
 # ---------------------------------------------------------------- commands
 def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .diagnostics.exports import to_chrome_trace, to_speedscope
     from .diagnostics.report import format_importtime, format_tree, to_json
     from .diagnostics.trace import trace_imports
 
@@ -122,6 +128,10 @@ def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         text = format_tree(tracer, top=args.top)
     elif args.format == "importtime":
         text = format_importtime(tracer)
+    elif args.format == "speedscope":
+        text = to_speedscope(tracer)
+    elif args.format == "chrome":
+        text = to_chrome_trace(tracer)
     else:
         text = to_json(tracer)
     if args.output:
@@ -207,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     trace = commands.add_parser("trace", help="run a program and show every import it made",
                                 usage=f"importworks trace [options] {program_help}")
-    trace.add_argument("--format", choices=("tree", "importtime", "json"), default="tree")
+    trace.add_argument("--format", choices=("tree", "importtime", "json", "speedscope", "chrome"),
+                       default="tree")
     trace.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stderr")
     trace.add_argument("--top", type=int, default=None, metavar="N",
                        help="show only the N slowest top-level imports")
@@ -239,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check every hash in a store and that every module compiles")
     verify.add_argument("store")
     verify.set_defaults(handler=_cmd_verify)
+
+    register_diagnostics(commands)  # why, where, path, doctor
     return parser
 
 

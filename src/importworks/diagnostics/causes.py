@@ -22,6 +22,7 @@ __all__ = [
     "Cause",
     "exec_failed",
     "finder_raised",
+    "in_sys_modules",
     "near_misses",
     "not_a_package",
     "parent_failed",
@@ -107,7 +108,7 @@ def _near_miss_elsewhere(name: str) -> Cause | None:
             return Cause("near-miss", f"Did you mean {best!r}? It is installed for {env.python}, "
                          "not for this interpreter.",
                          short=f"Did you mean {best!r}? (installed for {env.python}, not this interpreter)",
-                         evidence={"candidates": matches, "python": env.python})
+                         fix=_install_command(best), evidence={"candidates": matches, "python": env.python})
     return None
 
 
@@ -269,6 +270,13 @@ def exec_failed(name: str, spec: Any, exc: BaseException, *, look_elsewhere: boo
 def _parent_path_of(name: str) -> Any:
     parent = name.rpartition(".")[0]
     return getattr(sys.modules.get(parent), "__path__", None) if parent else None
+
+
+def in_sys_modules(name: str, module: Any) -> Cause:
+    origin = getattr(module, "__file__", None) or getattr(getattr(module, "__spec__", None), "origin", None)
+    return Cause("in-sys-modules", f"{name!r} is in sys.modules already (as {getattr(module, '__name__', name)!r}, "
+                 f"from {origin}), so import returns it without asking any finder.",
+                 evidence={"origin": origin})
 
 
 def stale_module(name: str, existing: Any, spec: Any) -> list[Cause]:

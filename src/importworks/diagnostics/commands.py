@@ -9,6 +9,7 @@ with local folders hidden).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -78,18 +79,37 @@ def compute(command: str, name: str | None = None, find_only: bool = False) -> d
     """Run one diagnosis in this interpreter, with the engine active; return its data."""
     from .isolation import preload
 
-    preload()
-    from ..activation import activate
-    from .syspath import environment_summary, explain_path
-    from .where import locate
-    from .why import diagnose
+    saved = list(sys.path)
+    _as_python_c()
+    try:
+        preload()
+        from ..activation import activate
+        from .syspath import environment_summary, explain_path
+        from .where import locate
+        from .why import diagnose
 
-    with activate():
-        if command == "why":
-            return diagnose(str(name), execute=not find_only).to_dict()
-        if command == "where":
-            return locate(str(name))
-        return {"entries": [e.to_dict() for e in explain_path()], "environment": environment_summary()}
+        with activate():
+            if command == "why":
+                return diagnose(str(name), execute=not find_only).to_dict()
+            if command == "where":
+                return locate(str(name))
+            return {"entries": [e.to_dict() for e in explain_path()], "environment": environment_summary()}
+    finally:
+        sys.path[:] = saved
+
+
+def _as_python_c() -> None:
+    """Put the working directory where the launcher's folder is, as ``python -c`` has it.
+
+    The ``importworks`` console script runs with its own ``bin/`` folder as
+    sys.path[0]; the question is about the user's imports, which see the
+    working directory (``python -c``, ``-m``, the REPL) instead.
+    """
+    if not sys.path or getattr(sys.flags, "safe_path", False) or not sys.argv or not sys.argv[0]:
+        return
+    launcher_dir = os.path.dirname(os.path.realpath(sys.argv[0]))
+    if os.path.isfile(sys.argv[0]) and sys.path[0] and os.path.realpath(sys.path[0]) == launcher_dir:
+        sys.path[0] = os.getcwd()
 
 
 def run_in(python: str, command: str, name: str | None = None, find_only: bool = False) -> dict[str, Any]:
@@ -125,7 +145,8 @@ def _diagnosis(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
         except RuntimeError as exc:
             sys.stderr.write(f"{exc}\n\nimportworks {command} {name or ''} --python {args.python}\n")
             return None
-    return compute(command, name, find_only)
+    with contextlib.redirect_stdout(sys.stderr):  # what imported modules print is not the report
+        return compute(command, name, find_only)
 
 
 def cmd_why(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

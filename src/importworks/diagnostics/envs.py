@@ -21,6 +21,7 @@ from typing import Iterable, Iterator
 __all__ = [
     "Environment",
     "SiteDir",
+    "clear_caches",
     "module_name",
     "Sighting",
     "current_prefixes",
@@ -267,6 +268,13 @@ def _discover(cwd: str, extra: tuple[str, ...]) -> tuple[Environment, ...]:
             continue
         found[key] = env
     return tuple(found.values())
+
+
+def clear_caches() -> None:
+    """Forget discovered environments and folder listings (they are cached per process)."""
+    _discover.cache_clear()
+    _site_dir.cache_clear()
+    import_names.cache_clear()
 
 
 def find_elsewhere(fullname: str, cwd: str | None = None) -> list[Sighting]:

@@ -24,13 +24,24 @@ _previous: Any = None
 
 
 def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
-    """Append the short diagnosis of ``exc.name`` to *exc*'s message (once); return *exc*."""
+    """Append the short diagnosis of ``exc.name`` to *exc*'s message (once); return *exc*.
+
+    Never raises: a hint must not hide the real error.
+    """
     if not exc.name or getattr(exc, "_importworks_hinted", False):
         return exc
-    from .causes import short_hints
-
-    hints = short_hints(exc.name)
     exc._importworks_hinted = True  # type: ignore[attr-defined]
+    try:
+        from .isolation import preload
+
+        # the program's own folder may hold a random.py or similar: load our
+        # dependencies past it (see isolation.py)
+        preload(("importlib.metadata", "importworks.diagnostics.causes"))
+        from .causes import short_hints
+
+        hints = short_hints(exc.name)
+    except Exception:
+        return exc
     if hints:
         message = f"{exc.msg}. " + "\n".join(hints)
         exc.msg = message
@@ -40,10 +51,7 @@ def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
 
 def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     if isinstance(exc, ModuleNotFoundError):
-        try:
-            add_hints(exc)
-        except Exception:  # a hint must never hide the real error
-            pass
+        add_hints(exc)
     (_previous or sys.__excepthook__)(exc_type, exc, tb)
 
 

@@ -137,7 +137,7 @@ def _kind_and_reasons(index: int, entry: str, layout: dict[str, Any]) -> tuple[s
             reasons.append("the folder of the running script")
         elif norm == layout["cwd"]:
             kind = "cwd"
-            reasons.append("the working directory (python -m)")
+            reasons.append("the working directory (python -m, or importworks standing in for python -c)")
     if norm in layout["pythonpath"]:
         kind = "pythonpath" if kind == "other" else kind
         reasons.append("listed in PYTHONPATH")

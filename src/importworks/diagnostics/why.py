@@ -182,9 +182,11 @@ def _walk(fullname: str, path: Sequence[Any] | None) -> tuple[list[Step], Any, B
     return steps, winner, raised
 
 
-def _error_info(exc: BaseException) -> dict[str, Any]:
+def _error_info(exc: BaseException, origin: str | None = None) -> dict[str, Any]:
+    """The exception, and the line that raised it: in the module's own file if it is on the stack."""
     frames = traceback.extract_tb(exc.__traceback__)
-    where = frames[-1] if frames else None
+    own = [f for f in frames if origin and f.filename == origin]
+    where = own[-1] if own else (frames[-1] if frames else None)
     return {"type": type(exc).__name__, "message": str(exc), "name": getattr(exc, "name", None),
             "file": where.filename if where else None, "line": where.lineno if where else None,
             "code": where.line if where else None,
@@ -216,6 +218,14 @@ def diagnose(name: str, *, execute: bool = True, look_elsewhere: bool = True) ->
     """
     diagnosis = Diagnosis(name, NOT_FOUND, environment_summary())
     path = None
+    cached = sys.modules.get(name)
+    if cached is not None and "." in name and not hasattr(sys.modules.get(name.rpartition(".")[0]), "__path__"):
+        # os.path: put in sys.modules by its parent; import never asks a finder for it
+        diagnosis.outcome = ALREADY_IMPORTED
+        spec = getattr(cached, "__spec__", None)
+        diagnosis.spec = spec_summary(spec) if spec is not None else None
+        diagnosis.causes = [_causes.in_sys_modules(name, cached)]
+        return diagnosis
     if "." in name:
         path, failed_parent, not_package = _parent_path(name, execute)
         if failed_parent is not None:
@@ -249,7 +259,7 @@ def _execute(diagnosis: Diagnosis, name: str, spec: Any, look_elsewhere: bool) -
     try:
         importlib.import_module(name)
     except Exception as exc:
-        diagnosis.error = _error_info(exc)
+        diagnosis.error = _error_info(exc, spec.origin)
         diagnosis.causes.append(_causes.exec_failed(name, spec, exc, look_elsewhere=look_elsewhere))
         return FAILED
     return IMPORTED

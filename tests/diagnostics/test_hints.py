@@ -1,0 +1,56 @@
+"""Hints: an uncaught ModuleNotFoundError carries a one- or two-line diagnosis."""
+
+from __future__ import annotations
+
+import sys
+
+import importworks
+from importworks.diagnostics.hints import add_hints, hints_installed, install_hints, uninstall_hints
+from tests.conftest import run_python
+
+from .conftest import DIST_NAME, IMPORT_NAME
+
+
+def _error(name: str) -> ModuleNotFoundError:
+    try:
+        importworks.import_module(name)
+    except ModuleNotFoundError as exc:
+        return exc
+    raise AssertionError(f"{name} imported")
+
+
+def test_typo_hint_keeps_cpythons_message_first(tree, engine):
+    tree({"requestz_iw.py": ""})
+    exc = add_hints(_error("requets_iw"))
+    assert str(exc) == "No module named 'requets_iw'. Did you mean 'requestz_iw'?"
+    assert exc.msg == str(exc) and exc.name == "requets_iw"
+    assert str(add_hints(exc)) == str(exc), "hints are added once"
+
+
+def test_other_venv_hint_names_the_interpreter_and_the_command(other_venv, engine):
+    exc = add_hints(_error(IMPORT_NAME))
+    first, *rest = str(exc).split("\n")
+    assert first.startswith(f"No module named '{IMPORT_NAME}'. '{IMPORT_NAME}' is installed for {other_venv}")
+    assert first.endswith(f"not this interpreter; install it with: {sys.executable} -m pip install {DIST_NAME}")
+    assert len(rest) <= 1
+
+
+def test_install_and_uninstall_wrap_the_excepthook():
+    before = sys.excepthook
+    install_hints()
+    install_hints()
+    assert hints_installed() and sys.excepthook is not before
+    uninstall_hints()
+    assert sys.excepthook is before and not hints_installed()
+
+
+def test_uncaught_error_in_a_real_program_shows_the_hint(tmp_path):
+    (tmp_path / "colours_iw.py").write_text("")
+    done = run_python("""
+        from importworks.diagnostics.hints import install_hints
+        install_hints()
+        import colors_iw
+        """, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        "ModuleNotFoundError: No module named 'colors_iw'. Did you mean 'colours_iw'?")

@@ -1,0 +1,220 @@
+"""`why NAME`: every finder and path entry with its verdict, and the cause in plain words."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from importworks.diagnostics import why
+from importworks.diagnostics.why import diagnose
+
+from .conftest import DIST_NAME, IMPORT_NAME, venv_python
+
+
+def kinds(diagnosis: why.Diagnosis) -> list[str]:
+    return [c.kind for c in diagnosis.causes]
+
+
+def test_steps_show_every_meta_path_finder_and_path_entry(tree, engine):
+    root = tree({"widget_iw.py": "X = 1\n"})
+    diagnosis = diagnose("widget_iw")
+    assert diagnosis.outcome == why.IMPORTED
+    finders = {s.finder for s in diagnosis.steps}
+    assert {"BuiltinImporter (importworks)", "FrozenImporter (importworks)"} <= finders
+    entries = [s.entry for s in diagnosis.steps if s.entry is not None]
+    assert entries == [e for e in sys.path if isinstance(e, str)]
+    found = [s for s in diagnosis.steps if s.verdict == why.V_FOUND]
+    assert [(s.entry, s.origin) for s in found] == [(str(root), str(root / "widget_iw.py"))]
+    assert diagnosis.spec["origin"] == str(root / "widget_iw.py")
+    assert diagnosis.spec["loader"] == "SourceFileLoader (importworks)"
+
+
+def test_entries_after_the_winner_are_shown_as_losing_copies(tree, tmp_path, engine):
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "twin_iw.py").write_text("")
+    sys.path.append(str(second))
+    tree({"twin_iw.py": ""})
+    diagnosis = diagnose("twin_iw", execute=False)
+    also = [s for s in diagnosis.steps if s.verdict == why.V_ALSO]
+    assert [s.origin for s in also] == [str(second / "twin_iw.py")]
+
+
+def test_typo_names_the_close_spelling(tree, engine):
+    tree({"frobnicate_iw.py": ""})
+    diagnosis = diagnose("frobnicaet_iw", look_elsewhere=False)
+    assert diagnosis.outcome == why.NOT_FOUND
+    assert kinds(diagnosis)[0] == "near-miss"
+    assert diagnosis.causes[0].message == "Did you mean 'frobnicate_iw'? Those are importable here."
+
+
+def test_wrong_case_says_names_are_case_sensitive(tree, engine):
+    tree({"casey_iw": {"__init__.py": ""}})
+    diagnosis = diagnose("Casey_iw", look_elsewhere=False)
+    assert "Did you mean 'casey_iw'? (module names are case-sensitive)" in diagnosis.causes[0].message
+
+
+def test_submodule_typo_searches_the_parent_package(tree, engine):
+    tree({"pkg_iw": {"__init__.py": "", "utils.py": ""}})
+    diagnosis = diagnose("pkg_iw.utlis", look_elsewhere=False)
+    assert diagnosis.causes[0].evidence["candidates"] == ["pkg_iw.utils"]
+    assert all(s.entry == str(diagnosis.steps[-1].entry) or s.entry is None for s in diagnosis.steps[-1:])
+
+
+def test_module_that_raises_is_reported_with_its_exception(tree, engine):
+    root = tree({"broken_iw.py": "x = 1\nraise RuntimeError('boom at import')\n"})
+    diagnosis = diagnose("broken_iw")
+    assert diagnosis.outcome == why.FAILED
+    assert kinds(diagnosis) == ["exec-error"]
+    assert "raised RuntimeError: boom at import while executing" in diagnosis.causes[0].message
+    assert diagnosis.error["file"] == str(root / "broken_iw.py")
+    assert diagnosis.error["line"] == 2
+    assert "broken_iw" not in sys.modules
+
+
+def test_missing_dependency_names_the_missing_module_not_the_found_one(tree, engine):
+    tree({"needy_iw.py": "import absent_dependency_iw\n"})
+    diagnosis = diagnose("needy_iw", look_elsewhere=False)
+    assert diagnosis.outcome == why.FAILED
+    assert kinds(diagnosis) == ["missing-dependency"]
+    assert "it imports 'absent_dependency_iw', which cannot be found" in diagnosis.causes[0].message
+
+
+def test_failing_parent_package_is_the_cause(tree, engine):
+    tree({"shaky_iw": {"__init__.py": "raise ValueError('parent broke')\n", "child.py": ""}})
+    diagnosis = diagnose("shaky_iw.child")
+    assert diagnosis.outcome == why.PARENT_FAILED
+    assert diagnosis.parent.outcome == why.FAILED
+    assert kinds(diagnosis) == ["parent-failed"]
+    assert "'shaky_iw' cannot be imported" in diagnosis.causes[0].message
+    assert "ValueError: parent broke" in diagnosis.causes[0].message
+
+
+def test_child_of_a_plain_module_is_explained(tree, engine):
+    tree({"plain_iw.py": ""})
+    diagnosis = diagnose("plain_iw.sub")
+    assert diagnosis.outcome == why.NOT_A_PACKAGE
+    assert "is a module" in diagnosis.causes[0].message and "not a package" in diagnosis.causes[0].message
+
+
+def test_local_file_shadowing_stdlib_is_named_even_when_import_succeeds(tree, engine):
+    sys.modules.pop("colorsys", None)
+    root = tree({"colorsys.py": "SHADOW = True\n"})
+    diagnosis = diagnose("colorsys")
+    assert diagnosis.outcome == why.IMPORTED and sys.modules["colorsys"].SHADOW
+    (cause,) = [c for c in diagnosis.causes if c.kind == "shadowing"]
+    assert cause.evidence["shadow"] == str(root / "colorsys.py")
+    assert cause.evidence["shadowed"].endswith("colorsys.py") and "shadows the standard library" in cause.message
+
+
+def test_local_folder_shadowing_stdlib_package(tree, engine):
+    sys.modules.pop("xmlrpc", None)
+    root = tree({"xmlrpc": {"__init__.py": ""}})
+    diagnosis = diagnose("xmlrpc", execute=False)
+    (cause,) = [c for c in diagnosis.causes if c.kind == "shadowing"]
+    assert cause.message.startswith(f"{root / 'xmlrpc'} in ")
+
+
+def test_local_file_shadowing_an_installed_module(tree, engine):
+    import pluggy
+
+    root = tree({"pluggy.py": ""})
+    diagnosis = diagnose("pluggy", execute=False)
+    (cause,) = [c for c in diagnosis.causes if c.kind == "shadowing"]
+    assert "shadows the installed module 'pluggy'" in cause.message
+    assert cause.evidence["shadowed"] == pluggy.__spec__.origin
+    assert cause.evidence["shadow"] == str(root / "pluggy.py")
+
+
+def test_installed_in_another_venv_gives_the_install_command(other_venv, engine):
+    diagnosis = diagnose(IMPORT_NAME)
+    assert diagnosis.outcome == why.NOT_FOUND
+    (cause,) = [c for c in diagnosis.causes if c.kind == "other-environment"]
+    assert cause.evidence["python"] == venv_python(other_venv)
+    assert cause.evidence["distribution"] == DIST_NAME
+    assert cause.fix == f"{sys.executable} -m pip install {DIST_NAME}"
+    assert f"The distribution is called '{DIST_NAME}'; the import name is '{IMPORT_NAME}'." in cause.message
+
+
+def test_distribution_name_in_another_venv_gives_the_import_name(other_venv, engine):
+    diagnosis = diagnose("fancy_widgets")
+    (cause,) = [c for c in diagnosis.causes if c.kind == "distribution-name"]
+    assert cause.evidence["import_names"] == [IMPORT_NAME]
+    assert f"it is imported as '{IMPORT_NAME}'" in cause.message
+
+
+def test_distribution_name_installed_here_gives_the_import_name(tree, engine):
+    tree({"shiny_mod_iw": {"__init__.py": ""},
+          "Shiny_Dist_iw-2.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: Shiny-Dist-iw\nVersion: 2.0\n",
+                                          "top_level.txt": "shiny_mod_iw\n"}})
+    diagnosis = diagnose("shiny_dist_iw", look_elsewhere=False)
+    cause = diagnosis.causes[0]
+    assert cause.kind == "distribution-name"
+    assert cause.message == ("'shiny_dist_iw' is the name of the distribution Shiny-Dist-iw 2.0 installed here; "
+                             "it is imported as 'shiny_mod_iw', not 'shiny_dist_iw'.")
+
+
+def test_nothing_anywhere_says_so(engine, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    diagnosis = diagnose("zzq_no_such_module_iw")
+    assert kinds(diagnosis) == ["not-installed"]
+    assert "no other Python environment on this machine has it" in diagnosis.causes[0].message
+
+
+def test_json_output_is_the_same_data(cli, tree):
+    tree({"broken2_iw.py": "1/0\n"})
+    code, out, _ = cli("why", "broken2_iw", "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert data["outcome"] == why.FAILED and data["error"]["type"] == "ZeroDivisionError"
+    assert data["causes"][0]["kind"] == "exec-error"
+
+
+def test_text_output_and_exit_codes(cli, tree):
+    tree({"fine_iw.py": ""})
+    code, out, _ = cli("why", "fine_iw")
+    assert code == 0
+    assert out.startswith("why fine_iw: imported\n")
+    assert "Steps (sys.meta_path in order):" in out and "fine_iw.py" in out
+    code, out, _ = cli("why", "fien_iw")
+    assert code == 1 and "Did you mean 'fine_iw'?" in out
+
+
+def test_python_option_diagnoses_the_other_interpreter(cli, other_venv):
+    """The venv has the package: there it imports, here it does not."""
+    code, out, _ = cli("why", IMPORT_NAME, "--json", "--python", venv_python(other_venv))
+    data = json.loads(out)
+    assert code == 0 and data["outcome"] == why.IMPORTED
+    assert data["environment"]["virtual_env"] is True
+    assert data["environment"]["prefix"] == str(other_venv)
+    assert data["spec"]["origin"].startswith(str(other_venv))
+    assert not any(s["entry"] and "importworks" in s["entry"] and s["entry"].endswith("src")
+                   for s in data["steps"]), "our src must not leak into the child's sys.path"
+
+
+def test_python_option_reports_an_unusable_interpreter(cli, tmp_path):
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'no python here' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    code, out, err = cli("why", "json", "--python", str(fake))
+    assert code == 3 and out == ""
+    assert err.startswith(f"Could not run the diagnosis with {fake}: no python here")
+
+
+@pytest.mark.parametrize("name", ["json", "os.path"])
+def test_already_imported_modules_are_ok(name, engine):
+    assert diagnose(name).outcome == why.ALREADY_IMPORTED
+
+
+def test_shadowing_file_in_the_working_directory_does_not_break_the_tool(cli, tmp_path, monkeypatch):
+    """importlib.metadata imports tempfile, which imports random: why random must still answer."""
+    (tmp_path / "random.py").write_text("print('the shadow ran')\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("why", "random", "--json", "--python", sys.executable)
+    data = json.loads(out)
+    assert code == 0 and data["outcome"] == why.IMPORTED
+    assert data["spec"]["origin"] == str(tmp_path / "random.py")
+    (cause,) = [c for c in data["causes"] if c["kind"] == "shadowing"]
+    assert cause["evidence"]["shadow"] == str(tmp_path / "random.py")
