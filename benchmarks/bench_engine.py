@@ -38,7 +38,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
-MODES = ("stock", "install", "activate")
+# "traced" is activate() with the import tracer of `importworks trace` recording:
+# its ratio to "activate" is what tracing itself costs.
+MODES = ("stock", "install", "activate", "traced")
 DEFAULT_TREE = ("boto3", "botocore.session", "awscli.clidriver", "jinja2", "yaml", "click",
                 "cryptography.fernet")
 
@@ -70,7 +72,12 @@ import sys, time
 _t0 = time.perf_counter()
 import importworks
 _t1 = time.perf_counter()
-if sys.argv[1] != "stock":
+if sys.argv[1] == "traced":
+    _handle = importworks.activate()
+    from importworks.diagnostics.trace import ImportTracer
+    from importworks.observers import add_observer
+    add_observer(ImportTracer())
+elif sys.argv[1] != "stock":
     _handle = getattr(importworks, sys.argv[1])()
 _t2 = time.perf_counter()
 """
