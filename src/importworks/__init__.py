@@ -15,24 +15,31 @@ import sys
 from . import _cpython_private, machinery
 from ._importlib_bootstrap import __import__
 from .activation import Installation, activate, install, is_active, is_installed
-from .api import find_spec, import_module, invalidate_caches, reload
-from .errors import DeadlockError, StoreError
+from .api import find_spec, import_module, invalidate_caches
+from .errors import DeadlockError, StoreError, StoreIntegrityError
 
 __all__ = [
     "DeadlockError",
     "Installation",
+    "ReloadError",
     "StoreError",
+    "StoreIntegrityError",
     "__import__",
     "abc",
     "activate",
+    "autoreload",
     "find_spec",
     "import_module",
     "install",
     "invalidate_caches",
     "is_active",
     "is_installed",
+    "lazy_import",
+    "load_ipython_extension",
     "machinery",
     "reload",
+    "set_lazy_filter",
+    "unload_ipython_extension",
     "util",
 ]
 
@@ -48,11 +55,28 @@ _bootstrap_external = _cpython_private.bootstrap_external
 __version__ = "0.1.0"
 
 
+# Loaded on first use, so that `import importworks` stays cheap: abc pulls in
+# importlib.abc (importlib.resources, pathlib...), reload and lazy are features
+# a program may never use.  reload is the package, callable as
+# reload(module, *, dependents=True).
+_ON_FIRST_USE = {
+    "abc": ("abc", None),
+    "util": ("util", None),
+    "reload": ("reload", None),
+    "ReloadError": ("reload", "ReloadError"),
+    "autoreload": ("reload", "autoreload"),
+    "load_ipython_extension": ("reload", "load_ipython_extension"),
+    "unload_ipython_extension": ("reload", "unload_ipython_extension"),
+    "lazy_import": ("lazy", "lazy_import"),
+    "set_lazy_filter": ("lazy", "set_lazy_filter"),
+}
+
+
 def __getattr__(name: str) -> object:
-    # abc pulls in importlib.abc (and with it importlib.resources, pathlib...):
-    # only programs that ask for it pay for it
-    if name in ("abc", "util"):
+    if name in _ON_FIRST_USE:
         import importlib
 
-        return importlib.import_module(f"{__name__}.{name}")
+        module_name, attribute = _ON_FIRST_USE[name]
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        return module if attribute is None else getattr(module, attribute)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -50,8 +50,11 @@ _LOAD_MODULE_DEPRECATED = (
 # this one object, or nothing; None costs one global lookup per import.
 _tracer: Any = None
 # Lazy imports (importworks.lazy): asked first by __import__; returns a stand-in
-# to bind instead of the module, or None to import now.
+# to bind instead of the module, or None to import now.  _lazy_listed_hook is
+# only asked by modules that define __lazy_modules__ (PEP 810's "listed" mode),
+# which keeps every other import statement as cheap as without it.
 _lazy_hook: Any = None
+_lazy_listed_hook: Any = None
 
 
 # ---------------------------------------------------------------- tracebacks
@@ -535,6 +538,10 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
     """Import a module: what the ``import`` statement calls."""
     if _lazy_hook is not None:
         deferred = _lazy_hook(name, globals, fromlist, level)
+        if deferred is not None:
+            return deferred
+    elif _lazy_listed_hook is not None and type(globals) is dict and "__lazy_modules__" in globals:
+        deferred = _lazy_listed_hook(name, globals, fromlist, level)
         if deferred is not None:
             return deferred
     if not level:

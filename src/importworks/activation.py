@@ -21,6 +21,7 @@ from typing import Any
 
 from . import _importlib_bootstrap as engine
 from . import compat
+from .observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
 from .api import import_module
 from .diagnostics.hints import install_hints, uninstall_hints
 from .loaders import BuiltinImporter, FrozenImporter
@@ -79,6 +80,12 @@ class Installation:
             self._active = False
             if self.replace_import:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
+            if "lazy" in self._saved:
+                hooks, mode = self._saved.pop("lazy")
+                lazy_imports = sys.modules.get(f"{__package__}.lazy")
+                if lazy_imports is not None:
+                    lazy_imports.disable() if mode is None else lazy_imports.enable(mode)
+                restore_lazy_hooks(hooks)
             sys.meta_path[:] = self._saved["meta_path"]
             sys.path_hooks[:] = self._saved["path_hooks"]
             cache = sys.path_importer_cache
@@ -122,15 +129,40 @@ def install() -> Installation:
     return _start(replace_import=False)
 
 
-def activate() -> Installation:
+def activate(lazy: str | None = "listed") -> Installation:
     """install(), and route every import statement through our ``__import__``.
 
-    An uncaught ModuleNotFoundError then also says why, in a line or two
-    (see importworks.diagnostics.hints).
+    *lazy* is PEP 810's mode: ``"listed"`` (names in a module's
+    ``__lazy_modules__`` are bound lazily), ``"all"`` (every eligible
+    module-level import; see :func:`importworks.set_lazy_filter`), ``"none"``;
+    None leaves lazy imports as they are.  An uncaught ModuleNotFoundError
+    also says why, in a line or two (see importworks.diagnostics.hints).
     """
     handle = _start(replace_import=True)
+    if lazy is not None:
+        handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
+        if lazy == "listed":
+            # importworks.lazy loads only once a module lists something
+            set_lazy_hook(_first_listed_import, listed_only=True)
+        else:
+            from . import lazy as lazy_imports
+
+            lazy_imports.enable(lazy)
     install_hints()
     return handle
+
+
+def _lazy_mode() -> str | None:
+    module = sys.modules.get(f"{__package__}.lazy")
+    return module.get_lazy_mode() if module is not None else None
+
+
+def _first_listed_import(name: str, globals: Any, fromlist: Any, level: int) -> Any:
+    """Stand-in for importworks.lazy's hook until a module defines __lazy_modules__."""
+    from . import lazy as lazy_imports
+
+    lazy_imports.enable("listed")
+    return lazy_imports._hook(name, globals, fromlist, level)
 
 
 def is_installed() -> bool:

@@ -122,6 +122,14 @@ def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from .diagnostics.trace import trace_imports
 
     target = parse_target(args.program, parser)
+    if args.unused:
+        from .lazy import format_unused, probe_usage, unused_imports
+
+        with activate(lazy=None), trace_imports() as tracer, probe_usage(tracer):
+            status = run_target(target)
+        text = format_unused(unused_imports(tracer), top=args.top)
+        _emit(text, args.output)
+        return status
     with activate(), trace_imports() as tracer:
         status = run_target(target)
     if args.format == "tree":
@@ -134,13 +142,18 @@ def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         text = to_chrome_trace(tracer)
     else:
         text = to_json(tracer)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
+    _emit(text, args.output)
+    return status
+
+
+def _emit(text: str, output: str | None) -> None:
+    """A report goes to *output*, or to stderr after the program's own output."""
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
             f.write(text + "\n")
     else:
         sys.stdout.flush()
         print("\n" + text, file=sys.stderr)
-    return status
 
 
 def _cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -222,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stderr")
     trace.add_argument("--top", type=int, default=None, metavar="N",
                        help="show only the N slowest top-level imports")
+    trace.add_argument("--unused", action="store_true",
+                       help="list modules imported but never used after import, with their cost "
+                            "(candidates for __lazy_modules__)")
     trace.add_argument("program", nargs=argparse.REMAINDER, help=program_help)
     trace.set_defaults(handler=_cmd_trace)
 
@@ -229,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
                               usage=f"importworks run {program_help}")
     run.add_argument("program", nargs=argparse.REMAINDER, help=program_help)
     run.set_defaults(handler=_cmd_run)
+
+    from .reload.dev import register as register_dev
+
+    register_dev(commands)  # dev: run a program and apply edits as they are saved
 
     pack = commands.add_parser("pack", help="build a store (.sqlite or .zip) from folders, files, distributions")
     pack.add_argument("sources", nargs="*", metavar="SOURCE", help="a folder (its modules and packages) or a .py file")

@@ -12,7 +12,8 @@ from typing import Any
 
 from . import _importlib_bootstrap as engine
 
-__all__ = ["add_observer", "remove_observer", "set_lazy_hook", "set_tracer"]
+__all__ = ["add_observer", "lazy_hooks", "remove_observer", "restore_lazy_hooks", "set_lazy_hook",
+           "set_tracer"]
 
 _EVENTS = ("begin", "found", "created", "loaded", "end")
 _observers: list[Any] = []
@@ -86,11 +87,25 @@ def set_tracer(tracer: Any) -> Any:
     return previous
 
 
-def set_lazy_hook(hook: Any) -> Any:
+def set_lazy_hook(hook: Any, *, listed_only: bool = False) -> Any:
     """Install ``hook(name, globals, fromlist, level) -> object | None``; return the previous.
 
     ``__import__`` asks it first: a non-None result is what the import
-    statement gets instead of the module (see importworks.lazy).
+    statement gets instead of the module (see importworks.lazy).  With
+    *listed_only* it is asked only by modules that define ``__lazy_modules__``.
     """
-    previous, engine._lazy_hook = engine._lazy_hook, hook
+    previous = engine._lazy_hook or engine._lazy_listed_hook
+    if listed_only:
+        engine._lazy_hook, engine._lazy_listed_hook = None, hook
+    else:
+        engine._lazy_hook, engine._lazy_listed_hook = hook, None
     return previous
+
+
+def lazy_hooks() -> tuple[Any, Any]:
+    """(every-import hook, listed-only hook): what activate() saves and restores."""
+    return engine._lazy_hook, engine._lazy_listed_hook
+
+
+def restore_lazy_hooks(hooks: tuple[Any, Any]) -> None:
+    engine._lazy_hook, engine._lazy_listed_hook = hooks

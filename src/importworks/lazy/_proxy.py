@@ -21,7 +21,9 @@ import threading
 from types import ModuleType
 from typing import Any
 
-__all__ = ["Binding", "LazyImportError", "LazyObject", "is_lazy", "resolve"]
+from .._importlib_bootstrap import strip_engine_frames
+
+__all__ = ["Binding", "LazyImportError", "LazyObject", "hold", "is_lazy", "resolve"]
 
 ERR_RESOLUTION = "lazy import of {what!r} raised an exception during resolution ({filename}, line {lineno})"
 ERR_CANNOT_IMPORT = "cannot import name {name!r} from {module!r} ({location})"
@@ -56,16 +58,43 @@ class Binding:
 
     def load(self) -> Any:
         """Perform the real import and return the object to bind."""
-        import_module = importlib.import_module
-        for name in self.submodules or ():
-            import_module(name)
-        module = import_module(self.module)
+        module = importlib.import_module(self.module)
+        if self.submodules:
+            _defer_submodules(module, self)
         return module if self.attr is None else _take_from(module, self.attr, self)
+
+
+def _defer_submodules(module: ModuleType, binding: Binding) -> None:
+    """``import a.b.c`` resolved ``a``: bind ``b`` in ``a`` lazily (for ``a.b.c``), not import it.
+
+    The next use of ``a.b`` resolves that binding (the package's module class
+    resolves lazy attributes), which does the same for ``c``: each use imports
+    just what it reaches.  A name already taken by something else in the
+    package is imported now, as the eager import would have rebound it.
+    """
+    namespace = module.__dict__
+    prefix = binding.module + "."
+    for fullname in binding.submodules or ():
+        child = fullname[len(prefix):].partition(".")[0]
+        child_name = prefix + child
+        deeper = [fullname] if fullname != child_name else []
+        current = namespace.get(child)
+        if current is None and child_name not in sys.modules:
+            namespace[child] = LazyObject(Binding(child_name, None, namespace,
+                                                  (binding.filename, binding.lineno, binding.function), deeper))
+            hold(namespace)
+        elif type(current) is LazyObject and not is_resolved(current) and _binding_of(current).attr is None \
+                and _binding_of(current).module == child_name:
+            if deeper:
+                merged = _binding_of(current)
+                merged.submodules = [*(merged.submodules or ()), *deeper]
+        else:
+            importlib.import_module(fullname)
 
 
 def _take_from(module: ModuleType, attr: str, binding: Binding) -> Any:
     """getattr(module, attr) as ``from module import attr`` does it, submodules included."""
-    value = getattr(module, attr, _UNSET)
+    value = _raw_attribute(module, attr)
     if value is _UNSET or type(value) is LazyObject:
         if hasattr(module, "__path__"):
             # a submodule, or a lazy binding of it in the package's own namespace
@@ -75,7 +104,7 @@ def _take_from(module: ModuleType, attr: str, binding: Binding) -> Any:
             except ModuleNotFoundError as exc:
                 if exc.name != fullname:
                     raise
-            value = getattr(module, attr, _UNSET)
+            value = _raw_attribute(module, attr)
             if value is _UNSET or type(value) is LazyObject:
                 value = sys.modules.get(fullname, value)
     if value is _UNSET:
@@ -91,26 +120,68 @@ def _take_from(module: ModuleType, attr: str, binding: Binding) -> Any:
     return value
 
 
+def _raw_attribute(module: Any, attr: str) -> Any:
+    """The attribute as stored (a lazy binding stays one), else getattr's answer."""
+    namespace = getattr(module, "__dict__", None)
+    if isinstance(namespace, dict) and attr in namespace:
+        return namespace[attr]
+    return getattr(module, attr, _UNSET)
+
+
 def _resolve(proxy: LazyObject, binding: Binding) -> Any:
     try:
         value = binding.load()
     except Exception as exc:
         _locate(exc, binding)
-        raise exc.with_traceback(_without_own_frames(exc.__traceback__)) from exc.__cause__
+        if isinstance(exc, (ImportError, SyntaxError)):  # a bad module says where itself
+            strip_engine_frames(exc)
+            exc.__traceback__ = _without_own_frames(exc.__traceback__)
+        raise exc from exc.__cause__
     with _publish_lock:
         if binding.value is _UNSET:
             binding.value = value
             namespace, binding.namespace = binding.namespace, None
-            if namespace is not None:
-                _rebind(namespace, proxy, value)
+            if namespace is not None and not _rebind(namespace, proxy, value):
+                _release(namespace)
     return binding.value
 
 
-def _rebind(namespace: dict[str, Any], proxy: LazyObject, value: Any) -> None:
-    """Replace every entry of *namespace* that still holds *proxy* (an alias too)."""
+def _rebind(namespace: dict[str, Any], proxy: LazyObject, value: Any) -> bool:
+    """Replace every entry of *namespace* that still holds *proxy*; are other lazy ones left?"""
+    others = False
     for key, bound in list(namespace.items()):
         if bound is proxy:
             namespace[key] = value
+        elif type(bound) is LazyObject:
+            others = True
+    return others
+
+
+class _HoldingModule(ModuleType):
+    """A module whose namespace holds lazy bindings: reading one as an attribute resolves it.
+
+    PEP 810 resolves a lazy object read from a module attribute; this class
+    does the same, so ``except other.Error:`` or ``from other import Error``
+    elsewhere gets the real class.  When no lazy binding is left the module
+    gets its plain class back, and its attributes cost nothing extra.
+    """
+
+    def __getattribute__(self, name: str) -> Any:
+        value = ModuleType.__getattribute__(self, name)
+        return _target(value) if type(value) is LazyObject else value
+
+
+def hold(namespace: dict[str, Any]) -> None:
+    """Give the module owning *namespace* the resolving class (plain modules only)."""
+    module = sys.modules.get(namespace.get("__name__"))  # type: ignore[arg-type]
+    if type(module) is ModuleType and module.__dict__ is namespace:
+        module.__class__ = _HoldingModule
+
+
+def _release(namespace: dict[str, Any]) -> None:
+    module = sys.modules.get(namespace.get("__name__"))  # type: ignore[arg-type]
+    if type(module) is _HoldingModule and ModuleType.__getattribute__(module, "__dict__") is namespace:
+        ModuleType.__setattr__(module, "__class__", ModuleType)
 
 
 def _locate(exc: BaseException, binding: Binding) -> None:
@@ -142,10 +213,19 @@ def _traceback_at(binding: Binding, error: BaseException) -> Any:
 
 
 def _without_own_frames(tb: Any) -> Any:
-    """Drop this module's frames from the front of a resolution error's traceback."""
-    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+    """Drop the import machinery's frames (ours, importlib's) from a resolution error's traceback."""
+    entries = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename not in _MACHINERY_FILES:
+            entries.append(tb)
         tb = tb.tb_next
-    return tb
+    for entry, following in zip(entries, entries[1:] + [None]):
+        entry.tb_next = following
+    return entries[0] if entries else None
+
+
+_MACHINERY_FILES = frozenset({__file__, importlib.__file__, "<frozen importlib._bootstrap>",
+                              "<frozen importlib._bootstrap_external>"})
 
 
 # ----------------------------------------------------------------- the object

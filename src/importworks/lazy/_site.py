@@ -24,11 +24,12 @@ import inside ``with warnings.catch_warnings():`` is usually meant to happen the
 from __future__ import annotations
 
 import sys
+from bisect import bisect_left
 from opcode import opmap
 from types import CodeType, FrameType
-from typing import Any
+from typing import Any, Iterator
 
-__all__ = ["import_as_depth", "may_be_lazy"]
+__all__ = ["caught_names", "import_as_depth", "may_be_lazy"]
 
 _CO_OPTIMIZED = 0x0001
 _IMPORT_NAME = opmap["IMPORT_NAME"]
@@ -88,19 +89,28 @@ def _is_guarded(frame: FrameType, code: CodeType, lasti: int) -> bool:
     _, ranges, lines = cached
     if not ranges:
         return False
-    if any(start <= lasti < end for start, end in ranges):
-        return True
+    for start, end in ranges:
+        if start <= lasti < end:
+            return True
     return frame.f_lineno in lines
 
 
 def _guarded_regions(code: CodeType) -> tuple[list[tuple[int, int]], frozenset[int]]:
     if sys.version_info >= (3, 11):
-        ranges = list(_exception_table(code.co_exceptiontable))
+        ranges = sorted(_exception_table(code.co_exceptiontable))
         if not ranges:
             return [], frozenset()
-        lines = frozenset(line for start, end, line in code.co_lines()
-                          if line is not None and any(s < end and start < e for s, e in ranges))
-        return ranges, lines
+        starts, reach, furthest = [], [], 0
+        for start, end in ranges:  # reach[i]: the furthest end among ranges[:i + 1]
+            furthest = max(furthest, end)
+            starts.append(start)
+            reach.append(furthest)
+        lines = set()
+        for start, end, line in code.co_lines():
+            covering = bisect_left(starts, end)  # ranges starting before this span ends
+            if line is not None and covering and reach[covering - 1] > start:
+                lines.add(line)
+        return ranges, frozenset(lines)
     return _block_ranges(code.co_code), frozenset()
 
 
@@ -148,3 +158,68 @@ def _block_ranges(co_code: bytes) -> list[tuple[int, int]]:
                 end = before_arg * 2
         ranges.append((offset, end))
     return ranges
+
+
+# ------------------------------------------------- names caught or raised bare
+# ``except Name:`` and ``raise Name`` need the real class: the interpreter checks
+# its type in C, where no proxy can answer.  A from-import of such a name stays
+# eager.  Found by locating each exception match / raise instruction (bytes.find,
+# in C) and reading the loads of globals just before it (skipping the inline
+# caches of 3.11+, a BUILD_TUPLE for ``except (A, B):``, the cause of ``raise A from b``).
+_MATCH = opmap.get("CHECK_EXC_MATCH", opmap.get("JUMP_IF_NOT_EXC_MATCH"))
+_RAISE = opmap["RAISE_VARARGS"]
+_BUILD_TUPLE = opmap["BUILD_TUPLE"]
+_LOAD_GLOBAL = opmap["LOAD_GLOBAL"]
+_LOAD_NAME = opmap["LOAD_NAME"]
+_CACHE = opmap.get("CACHE", -1)
+_GLOBAL_ARG_SHIFT = 1 if sys.version_info >= (3, 11) else 0  # 3.11+: namei << 1 | push_null
+_caught_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
+
+
+def caught_names(code: CodeType) -> frozenset[str]:
+    """Global names that *code* or any code nested in it uses in ``except`` or a bare ``raise``."""
+    cached = _caught_cache.get(id(code))
+    if cached is not None and cached[0] is code:
+        return cached[1]
+    if len(_caught_cache) > 32:
+        _caught_cache.clear()
+    names: set[str] = set()
+    pending = [code]
+    while pending:
+        current = pending.pop()
+        pending.extend(const for const in current.co_consts if type(const) is CodeType)
+        co_code = current.co_code
+        for op in (_MATCH, _RAISE):
+            position = co_code.find(op)
+            while position >= 0:
+                if position % 2 == 0:
+                    names.update(_loads_before(current, co_code, position))
+                position = co_code.find(op, position + 1)
+    result = frozenset(names)
+    _caught_cache[id(code)] = (code, result)
+    return result
+
+
+def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str]:
+    op, arg = co_code[position], co_code[position + 1]
+    if op == _RAISE:
+        if arg not in (1, 2):
+            return
+        position -= 2 * (arg - 1)  # skip the cause (a single load in the usual forms)
+    position -= 2
+    while position >= 0 and co_code[position] == _CACHE:
+        position -= 2
+    if position >= 0 and co_code[position] == _BUILD_TUPLE:
+        position -= 2
+    while position >= 0:
+        op = co_code[position]
+        if op == _CACHE:
+            position -= 2
+            continue
+        if op not in (_LOAD_GLOBAL, _LOAD_NAME):
+            return
+        arg = co_code[position + 1]
+        if position >= 2 and co_code[position - 2] == _EXTENDED_ARG:
+            arg |= co_code[position - 1] << 8
+        yield code.co_names[arg >> _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else arg]
+        position -= 2

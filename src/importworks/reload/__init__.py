@@ -14,6 +14,8 @@ load only when used.
 
 from __future__ import annotations
 
+import sys
+from types import ModuleType
 from typing import Any
 
 from .core import ModuleReload, Reloader, ReloadError, ReloadReport, default_reloader, reload
@@ -56,6 +58,21 @@ def unload_ipython_extension(ipython: Any) -> None:
     from .ipython import unload_ipython_extension as unload
 
     unload(ipython)
+
+
+class _ReloadPackage(ModuleType):
+    """This package, callable: ``importworks.reload(module)`` is :func:`reload`.
+
+    The package and the function share the name ``importworks.reload``.  Were the
+    function bound there, it would hide the package from ``import
+    importworks.reload.watch``; a callable package serves both.
+    """
+
+    def __call__(self, module: ModuleType, *, dependents: bool = True) -> ModuleType:
+        return reload(module, dependents=dependents)
+
+
+sys.modules[__name__].__class__ = _ReloadPackage
 
 
 def __getattr__(name: str) -> Any:

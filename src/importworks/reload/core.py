@@ -17,10 +17,9 @@ For each module, in dependency order (see :mod:`.graph`):
 from __future__ import annotations
 
 import sys
+import threading
 import time
-import traceback
-from dataclasses import dataclass, field
-from types import CodeType, ModuleType
+from types import CodeType, FunctionType, ModuleType
 from typing import Any, Iterable
 
 from .._importlib_bootstrap import find_spec_on_meta_path
@@ -33,7 +32,8 @@ __all__ = ["ModuleReload", "ReloadError", "ReloadReport", "Reloader", "reload"]
 
 ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"
 ERR_RELOAD = "cannot reload {name!r}: {error} ({path}, line {line})"
-ERR_NO_CODE = "cannot reload {name!r}: its loader ({loader}) has no code to execute again"
+ERR_CANNOT = "cannot reload {name!r}: {error}"
+ERR_NO_CODE = "its loader ({loader}) has no code to execute again"
 ERR_NO_SPEC = "No module named {name!r}"
 _IMPORT_ATTRS = ("__spec__", "__loader__", "__file__", "__cached__", "__package__", "__path__")
 MAIN_EXEC_NAME = "__importworks_main__"  # what __main__'s fresh copy is called while it runs
@@ -53,25 +53,32 @@ class ReloadError(ImportError):
         self.report: ReloadReport | None = None
 
 
-@dataclass
 class ModuleReload:
     """One module's reload: what changed, what could not be patched, how long it took."""
 
-    name: str
-    changed: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    error: ReloadError | None = None
-    dependent: bool = False
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.changed: list[str] = []
+        self.conflicts: list[str] = []
+        self.seconds = 0.0
+        self.error: ReloadError | None = None
+        self.dependent = False
+
+    def __repr__(self) -> str:
+        state = "failed" if self.error is not None else f"changed={self.changed}"
+        return f"<ModuleReload {self.name} {state}>"
 
 
-@dataclass
 class ReloadReport:
     """Everything one call to :meth:`Reloader.reload` did, module by module, in order."""
 
-    modules: list[ModuleReload] = field(default_factory=list)
-    rebound: list[str] = field(default_factory=list)  # "importer.name" bindings updated
-    seconds: float = 0.0
+    def __init__(self) -> None:
+        self.modules: list[ModuleReload] = []
+        self.rebound: list[str] = []  # names rebound in modules not re-executed
+        self.seconds = 0.0
+
+    def __repr__(self) -> str:
+        return f"<ReloadReport {self.summary()}>"
 
     @property
     def ok(self) -> bool:
@@ -108,6 +115,7 @@ class ReloadReport:
 
 
 def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, int | None]:
+    import traceback
     if isinstance(exc, SyntaxError) and exc.filename:
         return exc.filename, exc.lineno
     frames = traceback.extract_tb(exc.__traceback__)
@@ -117,6 +125,7 @@ def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, i
 
 
 def _describe(exc: BaseException) -> str:
+    import traceback
     if isinstance(exc, SyntaxError):
         return f"{type(exc).__name__}: {exc.msg}"
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -127,9 +136,20 @@ class Reloader:
 
     def __init__(self, graph: ModuleGraph | None = None) -> None:
         self.graph = graph if graph is not None else ModuleGraph()
+        self._lock = threading.RLock()  # one reload at a time (a watcher thread and a caller, say)
 
-    def reload(self, modules: Iterable[ModuleType | str], *, dependents: bool = True) -> ReloadReport:
-        """Reload *modules* (then, if asked, every project module importing them); report."""
+    def reload(self, modules: Iterable[ModuleType | str], *, dependents: bool = True,
+               namespaces: Iterable[dict[str, Any]] = ()) -> ReloadReport:
+        """Reload *modules* (then, if asked, every project module importing them); report.
+
+        *namespaces* (an interactive session's, say) have their names that held a
+        replaced function or class rebound to its replacement.
+        """
+        with self._lock:
+            return self._reload(modules, dependents, namespaces)
+
+    def _reload(self, modules: Iterable[ModuleType | str], dependents: bool,
+                namespaces: Iterable[dict[str, Any]]) -> ReloadReport:
         started = time.perf_counter()
         targets = [self._name_of(m) for m in modules]
         order = self.graph.reload_order(targets, dependents=dependents)
@@ -150,6 +170,7 @@ class Reloader:
             else:
                 replaced[name] = before
         report.rebound = self._rebind(replaced, {m.name for m in report.modules})
+        report.rebound += _rebind_by_identity(replaced, namespaces)
         report.seconds = time.perf_counter() - started
         for error in report.errors:
             error.report = report
@@ -197,8 +218,7 @@ class Reloader:
             return loader.source_to_code(loader.get_data(path), path)
         code = loader.get_code(spec.name) if hasattr(loader, "get_code") else None
         if code is None:
-            raise ImportError(ERR_NO_CODE.format(name=spec.name, loader=type(loader).__name__),
-                              name=spec.name)
+            raise ImportError(ERR_NO_CODE.format(loader=type(loader).__name__), name=spec.name)
         return code
 
     def _reload_one(self, name: str) -> tuple[ModuleReload, dict[str, Any]]:
@@ -211,20 +231,22 @@ class Reloader:
             spec = self._find_spec(name, module)
             path = spec.origin if spec.has_location else path
             code = self._get_code(spec)
+        except ImportError as exc:  # nothing to execute: no spec, or no code
+            step.error = ReloadError(ERR_CANNOT.format(name=name, error=exc), name=name, path=path)
+            step.error.__cause__ = exc
+            step.error.nothing_to_execute = True
+            step.seconds = time.perf_counter() - started
+            return step, before
+        except SyntaxError as exc:
+            return self._failed(step, exc, path, started), before
+        try:
             exec_name = MAIN_EXEC_NAME if spec.name == "__main__" else spec.name
             fresh = ModuleType(exec_name)
             init_module_attrs(spec, fresh)
             fresh.__name__ = exec_name
             exec(code, fresh.__dict__)
-        except BaseException as exc:
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)) or not isinstance(exc, Exception):
-                raise
-            where, line = _error_location(exc, path)
-            step.error = ReloadError(ERR_RELOAD.format(name=name, error=_describe(exc), path=where, line=line),
-                                     name=name, path=where, lineno=line)
-            step.error.__cause__ = exc
-            step.seconds = time.perf_counter() - started
-            return step, before
+        except Exception as exc:  # SystemExit and KeyboardInterrupt are the user's, not a failed edit
+            return self._failed(step, exc, path, started), before
         with get_module_lock(name):
             result = Patcher(name, module.__dict__, fresh.__dict__).patch_namespace()
             if before.get("__spec__") is not None:  # a script run by path keeps what runpy gave it
@@ -238,21 +260,27 @@ class Reloader:
         step.seconds = time.perf_counter() - started
         return step, before
 
+    @staticmethod
+    def _failed(step: ModuleReload, exc: BaseException, path: str | None, started: float) -> ModuleReload:
+        where, line = _error_location(exc, path)
+        step.error = ReloadError(ERR_RELOAD.format(name=step.name, error=_describe(exc), path=where, line=line),
+                                 name=step.name, path=where, lineno=line)
+        step.error.__cause__ = exc
+        step.seconds = time.perf_counter() - started
+        return step
+
     # ---------------------------------------------------------- bindings
     def _rebind(self, replaced: dict[str, dict[str, Any]], reexecuted: set[str]) -> list[str]:
         """Point ``from mod import name`` bindings at what *name* is now, where they still hold the old."""
         if not replaced:
             return []
         rebound = []
-        for importer in self.graph.project_modules():
-            if importer in reexecuted:
-                continue
-            namespace = sys.modules[importer].__dict__
-            for binding in self.graph.bindings_of(importer):
-                before = replaced.get(binding.source)
-                if before is None:
+        for source, before in replaced.items():
+            current = sys.modules[source].__dict__
+            for importer, binding in self.graph.binders_of(source):
+                if importer in reexecuted or importer not in sys.modules:
                     continue
-                current = sys.modules[binding.source].__dict__
+                namespace = sys.modules[importer].__dict__
                 names = ([(n, n) for n in before if not n.startswith("_")] if binding.attr == "*"
                          else [(binding.attr, binding.local)])
                 for attr, local in names:
@@ -261,6 +289,26 @@ class Reloader:
                         namespace[local] = current[attr]
                         rebound.append(f"{importer}.{local}")
         return rebound
+
+
+def _rebind_by_identity(replaced: dict[str, dict[str, Any]],
+                        namespaces: Iterable[dict[str, Any]]) -> list[str]:
+    """In namespaces without source to scan, rebind names holding a replaced function or class."""
+    swaps: dict[int, tuple[Any, Any]] = {}
+    for module_name, before in replaced.items():
+        current = sys.modules[module_name].__dict__
+        for attr, old in before.items():
+            new = current.get(attr, old)
+            if new is not old and isinstance(old, (type, FunctionType)):
+                swaps[id(old)] = (old, new)
+    rebound = []
+    for namespace in namespaces if swaps else ():
+        for local, value in list(namespace.items()):
+            swap = swaps.get(id(value))
+            if swap is not None and swap[0] is value:
+                namespace[local] = swap[1]
+                rebound.append(local)
+    return rebound
 
 
 _default: Reloader | None = None
@@ -290,5 +338,12 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
     name = Reloader._name_of(module)
     report = default_reloader().reload([name], dependents=dependents)
     if report.errors:
-        raise report.errors[0]
+        error = report.errors[0]
+        if getattr(error, "nothing_to_execute", False) and error.name == name:
+            # built-in, extension, spec-less or replaced modules: there is nothing
+            # to patch, so reload them exactly as importlib.reload does
+            from ..api import reload as classic_reload
+
+            return classic_reload(module)
+        raise error
     return sys.modules[name]

@@ -14,21 +14,19 @@ it describes the code that runs, not whatever is on disk right now.
 
 from __future__ import annotations
 
-import ast
 import sys
 import threading
-from dataclasses import dataclass
+import weakref
 from types import ModuleType
-from typing import Iterable
+from typing import Any, Iterable, NamedTuple
 
 from ..bytecode import decode_source
 from .source import is_project_module, source_path
 
-__all__ = ["Binding", "ImportObserver", "ModuleGraph", "scan_imports"]
+__all__ = ["Binding", "ImportObserver", "ModuleGraph", "can_reload", "scan_imports"]
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """``from source import attr as local`` in some module (attr ``*`` for a star import)."""
 
     local: str
@@ -36,9 +34,8 @@ class Binding:
     attr: str
 
 
-@dataclass(frozen=True)
-class _Scan:
-    module_id: int
+class _Scan(NamedTuple):
+    module: Any  # a weak reference: ids of dead modules get reused
     imports: frozenset[str]
     bindings: tuple[Binding, ...]
 
@@ -59,24 +56,44 @@ def _absolute(target: str | None, level: int, package: str) -> str | None:
     return f"{bits[0]}.{target}" if target else bits[0]
 
 
-def scan_imports(tree: ast.AST, package: str) -> tuple[set[str], list[Binding]]:
+def scan_imports(tree: Any, package: str) -> tuple[set[str], list[Binding]]:
     """The absolute module names a module's imports name, and its ``from`` bindings."""
+    import ast
+
     imports: set[str] = set()
     bindings: list[Binding] = []
-    for node in ast.walk(tree):
+    for node in _executed_at_import(tree, ast):
         if isinstance(node, ast.Import):
             imports.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             source = _absolute(node.module, node.level, package)
             if source is None:
                 continue
-            imports.add(source)
+            only_submodules = True
             for alias in node.names:
                 submodule = f"{source}.{alias.name}"
                 if submodule in sys.modules:  # from package import submodule
                     imports.add(submodule)
+                else:
+                    only_submodules = False
                 bindings.append(Binding(alias.asname or alias.name, source, alias.name))
+            if not only_submodules:
+                # its names come from the package itself (``from . import sub`` alone
+                # does not make every sibling a dependent of the package's __init__)
+                imports.add(source)
     return imports, bindings
+
+
+def _executed_at_import(tree: Any, ast: Any) -> Iterable[Any]:
+    """The nodes that run with the module body: not function bodies (an import
+    there binds nothing in the module, and the observer sees it if it runs early)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                todo.append(child)
 
 
 def _read_source(name: str, module: ModuleType) -> str | None:
@@ -98,24 +115,50 @@ def _read_source(name: str, module: ModuleType) -> str | None:
         return None
 
 
+def _ref(obj: Any) -> Any:
+    try:
+        return weakref.ref(obj)
+    except TypeError:  # something in sys.modules that is not a module
+        return lambda: obj
+
+
+def can_reload(module: ModuleType) -> bool:
+    """Is there code to execute *module* again?"""
+    spec = getattr(module, "__spec__", None)
+    if spec is None:
+        return source_path(module) is not None
+    return hasattr(spec.loader, "get_code") or hasattr(spec.loader, "source_to_code")
+
+
 class ModuleGraph:
     """The import graph of the project modules in sys.modules."""
 
     def __init__(self) -> None:
         self._scans: dict[str, _Scan] = {}
         self._dynamic: dict[str, set[str]] = {}
+        self._project: dict[str, tuple[Any, bool]] = {}  # name -> (weakref to module, is it the user's code)
         self._lock = threading.Lock()
+        # the reverse edges, rebuilt when sys.modules grows or shrinks, else updated for
+        # the modules in _dirty (reloaded, or seen importing something at run time)
+        self._index_key = -1
+        self._project_names: list[str] = []
+        self._edges: dict[str, frozenset[str]] = {}
+        self._importers: dict[str, set[str]] = {}
+        self._binders: dict[str, list[tuple[str, Binding]]] = {}
+        self._dirty: set[str] = set()
 
     # ---------------------------------------------------------- one module
     def _scan(self, name: str) -> _Scan:
         module = sys.modules[name]
         scan = self._scans.get(name)
-        if scan is not None and scan.module_id == id(module):
+        if scan is not None and scan.module() is module:
             return scan
         source = _read_source(name, module)
         imports: set[str] = set()
         bindings: list[Binding] = []
         if source is not None:
+            import ast
+
             try:
                 tree = ast.parse(source)
             except (SyntaxError, ValueError):
@@ -123,7 +166,7 @@ class ModuleGraph:
             if tree is not None:
                 imports, bindings = scan_imports(tree, _package_of(module, name))
         imports.discard(name)
-        scan = _Scan(id(module), frozenset(imports), tuple(bindings))
+        scan = _Scan(weakref.ref(module), frozenset(imports), tuple(bindings))
         with self._lock:
             self._scans[name] = scan
         return scan
@@ -141,16 +184,68 @@ class ModuleGraph:
         """Scan *name* again next time (its code was just replaced)."""
         with self._lock:
             self._scans.pop(name, None)
+            self._dirty.add(name)
 
     def note_import(self, importer: str, imported: str) -> None:
         """Record that *importer*'s code imported *imported* (seen at run time)."""
         with self._lock:
             self._dynamic.setdefault(importer, set()).add(imported)
+            self._dirty.add(importer)
+
+    # ---------------------------------------------------------- reverse edges
+    def _refresh_index(self) -> None:
+        if self._index_key != len(sys.modules):
+            self._index_key = len(sys.modules)
+            self._project_names = self._find_project_modules()
+            self._edges, self._importers, self._binders = {}, {}, {}
+            todo = list(self._project_names)
+        else:
+            with self._lock:
+                todo, self._dirty = [n for n in self._dirty if n in sys.modules], set()
+        for name in todo:
+            self._unlink(name)
+            if name not in self._project_names:
+                continue
+            if can_reload(sys.modules[name]):  # only what can run again is a dependent
+                self._edges[name] = frozenset(self.imports_of(name))
+                for imported in self._edges[name]:
+                    self._importers.setdefault(imported, set()).add(name)
+            for binding in self.bindings_of(name):
+                self._binders.setdefault(binding.source, []).append((name, binding))
+
+    def _unlink(self, name: str) -> None:
+        for imported in self._edges.pop(name, ()):
+            self._importers.get(imported, set()).discard(name)
+        for source, pairs in self._binders.items():
+            if any(importer == name for importer, _ in pairs):
+                self._binders[source] = [p for p in pairs if p[0] != name]
+
+    def importers_of(self, name: str) -> set[str]:
+        """The reloadable project modules that import *name* directly."""
+        self._refresh_index()
+        return set(self._importers.get(name, ()))
+
+    def binders_of(self, name: str) -> list[tuple[str, Binding]]:
+        """(importer, binding) for every ``from name import ...`` in project modules."""
+        self._refresh_index()
+        return list(self._binders.get(name, ()))
 
     # ---------------------------------------------------------- the graph
     def project_modules(self) -> list[str]:
         """Names of the modules a reload may re-execute, in sys.modules order."""
-        return [name for name, module in list(sys.modules.items()) if is_project_module(module)]
+        self._refresh_index()
+        return list(self._project_names)
+
+    def _find_project_modules(self) -> list[str]:
+        known = self._project
+        names = []
+        for name, module in list(sys.modules.items()):
+            answer = known.get(name)
+            if answer is None or answer[0]() is not module:
+                answer = known[name] = (_ref(module), is_project_module(module))
+            if answer[1]:
+                names.append(name)
+        return names
 
     def warm(self) -> None:
         """Scan every project module now, so that the first reload need not."""
@@ -159,10 +254,8 @@ class ModuleGraph:
 
     def dependents(self, names: Iterable[str]) -> set[str]:
         """Every project module that imports one of *names*, directly or not."""
-        importers: dict[str, set[str]] = {}
-        for name in self.project_modules():
-            for imported in self.imports_of(name):
-                importers.setdefault(imported, set()).add(name)
+        self._refresh_index()
+        importers = self._importers
         seen: set[str] = set()
         todo = list(names)
         while todo:

@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass, field
-from types import CodeType, FunctionType, ModuleType
+from types import CodeType, FunctionType, GetSetDescriptorType, MemberDescriptorType
 from typing import Any
 
 __all__ = ["Patcher", "PatchResult", "same_code"]
@@ -40,7 +39,7 @@ MODULE_ATTRS = frozenset({"__name__", "__spec__", "__loader__", "__file__", "__c
 # _abc_impl holds an ABC's registry of virtual subclasses: the old one stays
 _CLASS_SKIP = frozenset({"__dict__", "__weakref__", "__module__", "__qualname__", "_abc_impl"})
 _LAYOUT = ("__basicsize__", "__itemsize__", "__dictoffset__", "__weakrefoffset__")
-_SLOT_DESCRIPTORS = (type(ModuleType.__dict__["__dict__"]), type(FunctionType.__code__))  # getset, member
+_SLOT_DESCRIPTORS = (GetSetDescriptorType, MemberDescriptorType)  # __slots__, __dict__, __weakref__
 _MISSING = object()
 
 MSG_LAYOUT = ("class {name} not patched: {why}; instances made before the reload keep the old class, "
@@ -49,12 +48,14 @@ MSG_CLOSURE = ("function {name} not patched: its free variables changed ({old} -
                "references taken before the reload keep the old code")
 
 
-@dataclass
 class PatchResult:
     """What patching one module did: the names whose code changed, what could not be patched."""
 
-    changed: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
+    __slots__ = ("changed", "conflicts")
+
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+        self.conflicts: list[str] = []
 
 
 def same_code(a: CodeType, b: CodeType) -> bool:
@@ -143,14 +144,14 @@ class Patcher:
             if isinstance(mapped, type) and mapped is old:
                 self._patch_class(old, new, qualname)
             return mapped
+        if _is_dispatcher(old) and _is_dispatcher(new) and type(old) is type(new):
+            return self._patch_dispatcher(old, new, qualname)  # before functions: it is one
         if isinstance(old, FunctionType) and isinstance(new, FunctionType):
             # the module's own functions; or generated ones, like a dataclass's __init__,
             # whose globals are the (old) module's for both
             if (self._defined_here(old, self.old_ns) and self._defined_here(new, self.new_ns)) \
                     or old.__globals__ is new.__globals__:
                 return self.patch_function(old, new, qualname)
-        if _is_dispatcher(old) and _is_dispatcher(new) and type(old) is type(new):
-            return self._patch_dispatcher(old, new, qualname)
         if isinstance(old, (staticmethod, classmethod)) and type(old) is type(new):
             func = self.patch_value(old.__func__, new.__func__, qualname)
             return old if func is old.__func__ else type(new)(func)

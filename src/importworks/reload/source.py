@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-import sysconfig
+import weakref
 from types import ModuleType
 from typing import Any, Hashable, Iterable, Protocol, Sequence, runtime_checkable
 
@@ -93,13 +93,19 @@ def watch_paths(module: ModuleType) -> list[str]:
 
 
 def _library_dirs() -> tuple[str, ...]:
+    global _LIBRARY_DIRS
+    if _LIBRARY_DIRS:
+        return _LIBRARY_DIRS
+    import sysconfig  # only when first needed: it costs importworks' own import time
+
     paths = sysconfig.get_paths()
     dirs = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths}
     dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # importworks itself
-    return tuple(sorted(os.path.join(os.path.realpath(d), "") for d in dirs))
+    _LIBRARY_DIRS = tuple(sorted(os.path.join(os.path.realpath(d), "") for d in dirs))
+    return _LIBRARY_DIRS
 
 
-_LIBRARY_DIRS = _library_dirs()
+_LIBRARY_DIRS: tuple[str, ...] = ()
 
 
 def is_project_module(module: Any) -> bool:
@@ -112,7 +118,7 @@ def is_project_module(module: Any) -> bool:
     path = source_path(module)
     if path is None:
         return False
-    return not os.path.realpath(path).startswith(_LIBRARY_DIRS)
+    return not os.path.realpath(path).startswith(_library_dirs())
 
 
 class SourceTracker:
@@ -121,19 +127,30 @@ class SourceTracker:
     def __init__(self) -> None:
         self._stamps: dict[str, Hashable | None] = {}
         self._by_path: dict[str, set[str]] = {}  # real path of a watched file -> module names
+        # every module examined, project or not (a weak reference: ids of dead modules get reused)
+        self._seen: dict[str, Any] = {}
 
     def record(self, name: str, module: ModuleType | None = None) -> None:
         """Take *name*'s current stamp as the one its running code came from."""
         module = module if module is not None else sys.modules.get(name)
-        if module is not None and is_project_module(module):
+        if module is None:
+            return
+        try:
+            self._seen[name] = weakref.ref(module)
+        except TypeError:
+            return
+        if is_project_module(module):
             self._stamps[name] = source_stamp(module)
             for path in watch_paths(module):
                 self._by_path.setdefault(os.path.realpath(path), set()).add(name)
+        else:
+            self._stamps.pop(name, None)
 
     def snapshot(self) -> None:
         """Stamp every project module not stamped yet."""
         for name, module in list(sys.modules.items()):
-            if name not in self._stamps:
+            seen = self._seen.get(name)
+            if seen is None or seen() is not module:  # new, or another module under that name
                 self.record(name, module)
 
     def changed(self, paths: Iterable[str] | None = None) -> list[str]:

@@ -12,7 +12,6 @@ observer (when the engine is active) and at every check.
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 import threading
@@ -61,6 +60,8 @@ def _guarded_main(path: str | None) -> bool:
     """Does the script at *path* keep its program inside ``if __name__ == "__main__":``?"""
     if path is None:
         return False
+    import ast
+
     try:
         with open(path, "rb") as f:
             tree = ast.parse(f.read())
@@ -90,6 +91,7 @@ class Watcher:
         self.step_ms = step_ms
         self.poll_interval = poll_interval
         self.extra_roots = list(roots)
+        self.namespaces: list[dict[str, Any]] = []  # interactive namespaces to rebind too
         self.tracker = SourceTracker()
         self.history: list[ReloadReport] = []
         self._observer = ImportObserver(self.reloader.graph, on_loaded=self.tracker.record)
@@ -151,7 +153,8 @@ class Watcher:
                     self.report(MSG_CHECK_FAILED.format(why=why, command=command))
                     return None
             try:
-                report = self.reloader.reload(changed, dependents=self.dependents)
+                report = self.reloader.reload(changed, dependents=self.dependents,
+                                              namespaces=self.namespaces)
             except Exception as exc:  # a bug of ours must not end the watcher
                 self.report(MSG_CRASHED.format(error=exc))
                 return None
@@ -208,9 +211,13 @@ class Watcher:
             watching = watchfiles.watch(*roots, stop_event=self._stop, yield_on_timeout=True,
                                         rust_timeout=int(self.poll_interval * 1000), step=self.step_ms,
                                         debounce=400, raise_interrupt=False)
-            self.ready.set()
+            listening = False
             for changes in watching:
-                if changes:
+                if not listening:  # the first yield (a timeout at the latest): now it listens
+                    listening = True
+                    self.ready.set()
+                    self.poll()  # edits saved before it listened
+                elif changes:
                     self.poll(path for _, path in changes)
                 self.tracker.snapshot()
                 if self._roots() != roots:

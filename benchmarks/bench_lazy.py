@@ -1,0 +1,130 @@
+"""Start a real, large command-line program eager and lazy; print medians and ratios.
+
+    python benchmarks/bench_lazy.py [--python PY] [--rounds 21] [--json FILE] [-- MODULE ARGS...]
+
+Default program: the AWS CLI's ``--version`` (``python -m awscli --version``),
+run by the 3.11 interpreter that has awscli installed.  Three modes, each a
+fresh process per run, alternating run by run so drift hits all of them:
+
+stock
+    ``python -m MODULE ARGS``: CPython as shipped, importworks not imported.
+eager
+    a launcher imports importworks, calls ``activate()`` and runs MODULE as
+    ``__main__`` (runpy): the engine without laziness.
+lazy
+    the same launcher, plus ``lazy.enable("all")`` and a filter (below).
+
+A fourth row, ``bare`` (``python -c pass``), is the interpreter's own start-up,
+the floor no import strategy goes under; the last line gives the ratio net of it.
+
+Each child's stdout, stderr and exit status must equal stock's: the script
+says so, or fails.  One untimed run per mode first fills ``__pycache__``.
+Wall time is measured around the whole child (interpreter start-up included).
+
+The filter keeps eager the imports whose point is their side effect:
+``encodings.*`` (a codec registers itself when imported: awscli imports
+``encodings.idna`` on purpose, before threads start).  Everything else
+eligible is lazy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SRC = REPO / "src"
+DEFAULT_PYTHON = "/root/.pyenv/versions/3.11.7/bin/python"
+DEFAULT_PROGRAM = ["awscli", "--version"]
+
+LAUNCHER = """\
+import runpy, sys
+sys.path.insert(0, {src!r})
+import importworks
+from importworks import lazy
+mode, module = sys.argv[1], sys.argv[2]
+importworks.activate()
+if mode == "lazy":
+    lazy.set_lazy_filter(lambda importer, name, fromlist: not name.startswith("encodings."))
+    lazy.enable("all")
+sys.argv = [module, *sys.argv[3:]]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
+
+
+def command(python: str, mode: str, program: list[str]) -> list[str]:
+    if mode == "bare":
+        return [python, "-c", "pass"]
+    if mode == "stock":
+        return [python, "-m", *program]
+    return [python, "-c", LAUNCHER.format(src=str(SRC)), mode, *program]
+
+
+def run(cmd: list[str]) -> tuple[float, tuple[str, str, int]]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    elapsed = time.perf_counter() - start
+    return elapsed, (done.stdout, done.stderr, done.returncode)
+
+
+def quartiles(samples: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(samples, n=4)
+    return q[0], q[2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--python", default=DEFAULT_PYTHON if os.path.exists(DEFAULT_PYTHON) else sys.executable)
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("program", nargs="*", help="MODULE ARGS... (default: awscli --version)")
+    args = parser.parse_args(argv)
+    program = args.program or DEFAULT_PROGRAM
+    modes = ("stock", "eager", "lazy")
+    commands = {mode: command(args.python, mode, program) for mode in (*modes, "bare")}
+
+    reference = None
+    for mode in modes:  # warm-up: fill __pycache__, check the outputs agree
+        _, output = run(commands[mode])
+        reference = reference or output
+        if output != reference:
+            print(f"{mode}: output differs from stock\n  stock: {reference!r}\n  {mode}: {output!r}")
+            return 1
+    samples: dict[str, list[float]] = {mode: [] for mode in (*modes, "bare")}
+    for _ in range(args.rounds):
+        for mode in (*modes, "bare"):
+            elapsed, output = run(commands[mode])
+            if mode != "bare" and output != reference:
+                print(f"{mode}: output differs from stock: {output!r}")
+                return 1
+            samples[mode].append(elapsed)
+
+    print(f"program: python -m {' '.join(program)}   ({args.python}, {args.rounds} rounds, "
+          f"load {os.getloadavg()[0]:.2f})")
+    print(f"output identical in all {3 * (args.rounds + 1)} runs: {reference[0].strip() or reference[1].strip()!r}")
+    print(f"{'mode':<6} {'median ms':>10} {'min ms':>8} {'IQR ms':>15} {'stock/mode':>11} {'eager/mode':>11}")
+    medians = {mode: statistics.median(values) for mode, values in samples.items()}
+    for mode in (*modes, "bare"):
+        low, high = quartiles(samples[mode])
+        print(f"{mode:<6} {medians[mode] * 1e3:10.1f} {min(samples[mode]) * 1e3:8.1f} "
+              f"{low * 1e3:7.1f}-{high * 1e3:<7.1f} {medians['stock'] / medians[mode]:11.2f} "
+              f"{medians['eager'] / medians[mode]:11.2f}")
+    ratio = medians["stock"] / medians["lazy"]
+    print(f"lazy start-up is {ratio:.2f}x faster than stock ({'pass' if ratio >= 2 else 'MISS'}: target 2x)")
+    net = (medians["stock"] - medians["bare"]) / max(medians["lazy"] - medians["bare"], 1e-9)
+    print(f"net of bare interpreter start-up: {net:.2f}x; min-to-min {min(samples['stock']) / min(samples['lazy']):.2f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"program": program, "python": args.python,
+                                               "samples": samples}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

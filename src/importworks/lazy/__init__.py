@@ -1,0 +1,280 @@
+"""Lazy imports: PEP 810's semantics on Python 3.10-3.14, through the importworks engine.
+
+    import importworks
+    from importworks import lazy
+
+    lazy.enable("listed")        # or "all" / "none", like ``-X lazy_imports``
+    with importworks.activate():
+        import app               # app's ``__lazy_modules__`` imports bind lazily
+
+* ``__lazy_modules__ = ["json", "pkg.sub"]`` in a module makes its module-level
+  ``import json``, ``import pkg.sub`` and ``from pkg.sub import name`` bind lazy
+  objects (PEP 810's compatibility form); mode ``"all"`` does that for every
+  eligible import.  Imports in functions, class bodies, ``try`` (and ``with``)
+  blocks and ``*`` imports stay eager.
+* :func:`set_lazy_filter` mirrors ``sys.set_lazy_imports_filter``: asked with
+  ``(importer, name, fromlist)`` for each import about to be made lazy; False
+  keeps it eager.
+* :func:`lazy_import` is the explicit form; it works without ``activate()``.
+
+The engine asks :func:`_hook` first for every import statement (see
+``_importlib_bootstrap.set_lazy_hook``); it returns the object the statement
+binds, or None to import now.  docs/lazy.md says what a lazy object cannot hide.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any, Callable, Optional, Tuple
+
+from .. import _importlib_bootstrap as engine
+from ._proxy import (
+    Binding,
+    LazyImportError,
+    LazyObject,
+    binding_of,
+    hold,
+    is_lazy,
+    is_resolved,
+    resolve,
+)
+from ._site import caught_names, import_as_depth, may_be_lazy
+from .usage import UnusedImport, format_unused, probe_usage, unused_imports
+
+__all__ = [
+    "MODES",
+    "LazyImportError",
+    "LazyObject",
+    "UnusedImport",
+    "disable",
+    "enable",
+    "format_unused",
+    "get_lazy_filter",
+    "get_lazy_mode",
+    "is_lazy",
+    "is_resolved",
+    "lazy_import",
+    "probe_usage",
+    "resolve",
+    "set_lazy_filter",
+    "unused_imports",
+]
+
+LazyFilter = Callable[[str, str, Optional[Tuple[str, ...]]], bool]
+
+MODES = ("listed", "all", "none")
+ERR_MODE = "lazy imports mode must be one of 'listed', 'all', 'none', not {mode!r}"
+
+_mode: str | None = None          # None: not enabled (lazy_import() still defers)
+_filter: LazyFilter | None = None
+_dotted_made = False              # some ``import a.b`` bound ``a`` lazily: see _settle
+
+
+def enable(mode: str = "listed") -> str | None:
+    """Turn lazy imports on in *mode*; return the mode before (None: was off).
+
+    ``"listed"``: only names in the importer's ``__lazy_modules__``; ``"all"``:
+    every eligible import; ``"none"``: nothing, not even :func:`lazy_import`.
+    Import statements only reach the hook while ``importworks.activate()`` is on.
+
+    Raises:
+        ValueError: *mode* is not one of :data:`MODES`.
+    """
+    global _mode
+    if mode not in MODES:
+        raise ValueError(ERR_MODE.format(mode=mode))
+    previous, _mode = _mode, mode
+    engine.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "listed")
+    return previous
+
+
+def disable() -> str | None:
+    """Stop making import statements lazy; return the mode before (None: was off)."""
+    global _mode
+    previous, _mode = _mode, None
+    engine.set_lazy_hook(None)
+    return previous
+
+
+def get_lazy_mode() -> str | None:
+    """The current mode, or None when lazy imports were never enabled (or disabled)."""
+    return _mode
+
+
+def set_lazy_filter(func: LazyFilter | None) -> None:
+    """Have ``func(importer, name, fromlist) -> bool`` veto lazy imports (None: no filter).
+
+    *importer* is the importing module's ``__name__``, *name* the absolute name
+    of the imported module, *fromlist* None or a tuple of the names a
+    ``from`` import takes.  It is asked only for imports about to be made lazy.
+    """
+    global _filter
+    if func is not None and not callable(func):
+        raise TypeError(f"the lazy imports filter must be callable or None, not {type(func).__name__}")
+    _filter = func
+
+
+def get_lazy_filter() -> LazyFilter | None:
+    """The filter :func:`set_lazy_filter` installed, or None."""
+    return _filter
+
+
+def lazy_import(name: str, package: str | None = None) -> Any:
+    """Return a lazy binding of module *name*: imported on first use.
+
+    A module already in sys.modules comes back as it is; in mode ``"none"`` or
+    when the filter says no, the module is imported now.  Bound to a global of
+    the caller, the binding is replaced there by the module on first use.
+    """
+    from ..api import resolve_name
+
+    fullname = resolve_name(name, package)
+    caller = sys._getframe(1)
+    importer = caller.f_globals.get("__name__", "")
+    if _mode == "none" or (_filter is not None and not _filter(importer, fullname, None)):
+        return importlib.import_module(fullname)
+    if _nothing_to_defer(fullname, None):
+        return sys.modules[fullname]
+    where = (caller.f_code.co_filename, caller.f_lineno, caller.f_code.co_name)
+    if caller.f_code.co_name == "<module>":
+        hold(caller.f_globals)
+    return LazyObject(Binding(fullname, None, caller.f_globals, where))
+
+
+# ------------------------------------------------------------------ the hook
+def _hook(name: str, globals: Any, fromlist: Any, level: int) -> Any:
+    """The engine asks this first for every import statement: a lazy object, or None."""
+    if type(globals) is not dict:
+        return None
+    if _mode == "all":
+        listed = None
+    else:
+        listed = globals.get("__lazy_modules__")
+        if listed is None:
+            return None
+    lazy = _decide(name, globals, fromlist, level, listed)
+    if lazy is None and _dotted_made and not fromlist and not level:
+        _settle(globals, name)
+    return lazy
+
+
+def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, listed: Any) -> Any:
+    if fromlist and "*" in fromlist:
+        return None
+    fullname = _absolute(name, globals, level)
+    if fullname is None or fullname == "__future__":
+        return None
+    if listed is not None and fullname not in listed:
+        return None
+    if _nothing_to_defer(fullname, fromlist):
+        return None
+    frame = sys._getframe(3)  # _decide <- _hook <- engine.__import__ <- the importer
+    if not may_be_lazy(frame, globals):
+        return None
+    code = frame.f_code
+    if fromlist and not caught_names(code).isdisjoint(fromlist):
+        return None  # ``except Name:`` needs the real class
+    fromlist = tuple(fromlist) if fromlist else None
+    if _filter is not None and not _filter(globals.get("__name__", ""), fullname, fromlist):
+        return None
+    where = (code.co_filename, frame.f_lineno, code.co_name)
+    hold(globals)
+    if "." in fullname:
+        _bind_in_parent(fullname, globals, where)
+    if fromlist:
+        return _Source(fullname, 0, globals, where)
+    if "." not in fullname:
+        return LazyObject(Binding(fullname, None, globals, where))
+    depth = import_as_depth(frame)
+    if depth:
+        return _Source(fullname, depth, globals, where)
+    return _dotted(fullname, globals, where)
+
+
+def _bind_in_parent(fullname: str, globals: dict[str, Any], where: tuple[str, int, str]) -> None:
+    """Do what an eager import does to the parent: bind the submodule there (lazily).
+
+    ``from .exceptions import X`` in a package's ``__init__`` binds
+    ``exceptions`` in the package as a side effect, and code relies on it.
+    """
+    parent, _, child = fullname.rpartition(".")
+    if globals.get("__name__") == parent:
+        namespace: Any = globals
+    else:
+        namespace = getattr(sys.modules.get(parent), "__dict__", None)
+    if isinstance(namespace, dict) and child not in namespace:
+        namespace[child] = LazyObject(Binding(fullname, None, namespace, where))
+        hold(namespace)
+
+
+def _absolute(name: str, globals: dict[str, Any], level: int) -> str | None:
+    """The absolute name imported, or None to leave odd cases to the eager import."""
+    if not level:
+        return name or None
+    package = globals.get("__package__")
+    if not package:
+        spec = globals.get("__spec__")
+        package = getattr(spec, "parent", None)
+    if not isinstance(package, str) or not package:
+        return None
+    try:
+        return engine.resolve_name(name, package, level)
+    except ImportError:
+        return None
+
+
+def _nothing_to_defer(fullname: str, fromlist: Any) -> bool:
+    """Is the import a plain cache hit (module fully imported, every from-name there)?"""
+    module = sys.modules.get(fullname)
+    if module is None:
+        return False
+    if getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return False
+    if not fromlist:
+        return True
+    namespace = getattr(module, "__dict__", None)
+    return isinstance(namespace, dict) and all(item in namespace for item in fromlist)
+
+
+def _dotted(fullname: str, globals: dict[str, Any], where: tuple[str, int, str]) -> LazyObject:
+    """``import a.b`` binds ``a``: one lazy ``a`` per namespace collects each ``a.x`` it needs."""
+    global _dotted_made
+    top = fullname.partition(".")[0]
+    existing = globals.get(top)
+    if type(existing) is LazyObject and not is_resolved(existing):
+        binding = binding_of(existing)
+        if binding.attr is None and binding.module == top and binding.namespace is globals:
+            binding.submodules = [*(binding.submodules or ()), fullname]
+            return existing
+    _dotted_made = True
+    return LazyObject(Binding(top, None, globals, where, [fullname]))
+
+
+def _settle(globals: dict[str, Any], name: str) -> None:
+    """An eager ``import a`` is about to replace a lazy ``a`` from ``import a.b``: import a.b now."""
+    existing = globals.get(name.partition(".")[0])
+    if type(existing) is LazyObject and not is_resolved(existing) and binding_of(existing).submodules:
+        resolve(existing)
+
+
+class _Source:
+    """What a lazy ``from m import x`` (or ``import a.b.c as d``) statement gets back.
+
+    The statement takes its names with getattr (``IMPORT_FROM``); each one
+    becomes a lazy object.  For ``import a.b.c as d`` the statement walks
+    ``.b.c`` from ``a``, so *depth* counts the steps left to the submodule.
+    """
+
+    __slots__ = ("_spec",)
+
+    def __init__(self, module: str, depth: int, globals: dict[str, Any], where: tuple[str, int, str]) -> None:
+        object.__setattr__(self, "_spec", (module, depth, globals, where))
+
+    def __getattribute__(self, attr: str) -> Any:
+        module, depth, globals, where = object.__getattribute__(self, "_spec")
+        if depth == 0:
+            return LazyObject(Binding(module, attr, globals, where))
+        if depth == 1:
+            return LazyObject(Binding(module, None, globals, where))
+        return _Source(module, depth - 1, globals, where)

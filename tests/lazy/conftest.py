@@ -1,0 +1,66 @@
+"""Fixtures for lazy imports: a mode switched on for one test, a tree of modules that log their execution."""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable, Iterator
+
+import pytest
+
+from importworks import lazy
+
+
+@pytest.fixture(autouse=True)
+def lazy_off() -> Iterator[None]:
+    """Every test starts and ends with lazy imports off and no filter."""
+    lazy.disable()
+    lazy.set_lazy_filter(None)
+    try:
+        yield
+    finally:
+        lazy.disable()
+        lazy.set_lazy_filter(None)
+
+
+@pytest.fixture
+def lazy_mode(engine) -> Callable[[str], None]:
+    """lazy_mode("listed" | "all" | "none"), with the engine active."""
+    return lambda mode: lazy.enable(mode)
+
+
+# modules that append their name to log.events when their body runs
+LOGGED = {
+    "log.py": "events = []\n",
+    "heavy.py": """\
+        import log
+        log.events.append("heavy")
+        X = 42
+        class Base:
+            kind = "base"
+        def f():
+            return "f"
+        """,
+    "other.py": 'import log\nlog.events.append("other")\nVALUE = "other"\n',
+    "pkg": {
+        "__init__.py": 'import log\nlog.events.append("pkg")\n',
+        "sub.py": 'import log\nlog.events.append("pkg.sub")\nY = 7\n',
+        "second.py": 'import log\nlog.events.append("pkg.second")\nZ = 8\n',
+    },
+}
+
+
+@pytest.fixture
+def logged(tree) -> Callable[[dict], list]:
+    """Build LOGGED plus *files*; return log.events (what ran, in order)."""
+
+    def make(files: dict) -> list:
+        tree({**LOGGED, **files})
+        import log
+
+        return log.events
+
+    return make
+
+
+def ran(name: str) -> bool:
+    return name in sys.modules

@@ -1,0 +1,72 @@
+"""enable()/disable(), the modes, and the filter (PEP 810's sys.set_lazy_imports_filter)."""
+
+from __future__ import annotations
+
+import pytest
+
+from importworks import _importlib_bootstrap as engine
+from importworks import lazy
+
+
+def test_filter_is_asked_with_importer_name_and_fromlist(logged, lazy_mode):
+    asked = []
+    lazy.set_lazy_filter(lambda importer, name, fromlist: asked.append((importer, name, fromlist)) or True)
+    logged({"app.py": "import heavy\nfrom other import VALUE\nfrom pkg import sub, second\n"})
+    lazy_mode("all")
+    import app  # noqa: F401
+
+    assert asked == [("app", "heavy", None), ("app", "other", ("VALUE",)), ("app", "pkg", ("sub", "second"))]
+
+
+def test_filter_saying_no_keeps_the_import_eager(logged, lazy_mode):
+    lazy.set_lazy_filter(lambda importer, name, fromlist: name != "other")
+    events = logged({"app.py": "import heavy\nimport other\n"})
+    lazy_mode("all")
+    import app  # noqa: F401
+
+    assert events == ["other"]
+    assert lazy.get_lazy_filter() is not None
+
+
+def test_filter_is_not_asked_for_imports_that_cannot_be_lazy(logged, lazy_mode):
+    asked = []
+    lazy.set_lazy_filter(lambda *args: asked.append(args) or True)
+    logged({"app.py": "def f():\n    import heavy\nf()\ntry:\n    import other\nexcept ImportError:\n    pass\n"})
+    lazy_mode("all")
+    import app  # noqa: F401
+
+    assert asked == []
+
+
+def test_filter_must_be_callable():
+    with pytest.raises(TypeError, match="^the lazy imports filter must be callable or None, not int$"):
+        lazy.set_lazy_filter(3)  # type: ignore[arg-type]
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError) as info:
+        lazy.enable("normal")
+    assert str(info.value) == "lazy imports mode must be one of 'listed', 'all', 'none', not 'normal'"
+
+
+def test_enable_and_disable_install_the_hook_and_report_the_previous_mode():
+    assert lazy.enable("all") is None
+    assert engine._lazy_hook is lazy._hook
+    assert lazy.enable("none") == "all"
+    assert engine._lazy_hook is None  # "none" costs nothing per import
+    assert lazy.enable() == "none" and lazy.get_lazy_mode() == "listed"
+    assert lazy.disable() == "listed"
+    assert engine._lazy_hook is None and lazy.get_lazy_mode() is None
+
+
+def test_sys_modules_gets_nothing_until_first_use(logged, lazy_mode):
+    import sys
+
+    logged({"app.py": "import heavy\nimport pkg.sub\nfrom other import VALUE\n"})
+    lazy_mode("all")
+    before = set(sys.modules)
+    import app
+
+    assert set(sys.modules) - before == {"app"}
+    app.VALUE.lower()
+    assert set(sys.modules) - before == {"app", "other"}
