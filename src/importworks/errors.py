@@ -6,7 +6,9 @@ Each one subclasses the stdlib exception a caller would already catch, so
     ImportError
      +-- ModuleNotFoundError        (stdlib; raised with CPython's own messages)
      +-- StoreError                 a module store cannot be opened or read
-          +-- StoreIntegrityError   an entry no longer matches its recorded sha256
+     |    +-- StoreIntegrityError   an entry no longer matches its recorded sha256
+     +-- ReloadError                new code failed to run; the old code stays in place
+     +-- LazyImportError            a lazy import failed at first use (importworks.lazy)
     RuntimeError
      +-- DeadlockError              two threads import each other's modules
 
@@ -21,6 +23,7 @@ __all__ = [
     "ERR_NOT_FOUND",
     "ERR_NOT_PACKAGE",
     "ERR_HALTED",
+    "ReloadError",
     "StoreError",
     "StoreIntegrityError",
 ]
@@ -44,3 +47,17 @@ class StoreIntegrityError(StoreError):
     def __init__(self, *args: object, entry: str | None = None, **kwargs: str | None) -> None:
         super().__init__(*args, **kwargs)
         self.entry = entry
+
+
+class ReloadError(ImportError):
+    """A module's new code could not be executed; its old code keeps running.
+
+    ``path`` and ``lineno`` say where the error is; ``report`` is the whole
+    reload's report (other modules may have been reloaded).
+    """
+
+    def __init__(self, *args: object, name: str | None = None, path: str | None = None,
+                 lineno: int | None = None) -> None:
+        super().__init__(*args, name=name, path=path)
+        self.lineno = lineno
+        self.report: object = None

@@ -22,6 +22,7 @@ import time
 from types import CodeType, FunctionType, ModuleType
 from typing import Any, Iterable
 
+from ..errors import ReloadError
 from .._importlib_bootstrap import find_spec_on_meta_path
 from ..locks import get_module_lock
 from ..spec import ModuleSpec, init_module_attrs
@@ -37,20 +38,6 @@ ERR_NO_CODE = "its loader ({loader}) has no code to execute again"
 ERR_NO_SPEC = "No module named {name!r}"
 _IMPORT_ATTRS = ("__spec__", "__loader__", "__file__", "__cached__", "__package__", "__path__")
 MAIN_EXEC_NAME = "__importworks_main__"  # what __main__'s fresh copy is called while it runs
-
-
-class ReloadError(ImportError):
-    """A module's new code could not be executed; its old code keeps running.
-
-    ``path`` and ``lineno`` say where the error is; ``report`` is the whole
-    reload's :class:`ReloadReport` (other modules may have been reloaded).
-    """
-
-    def __init__(self, *args: object, name: str | None = None, path: str | None = None,
-                 lineno: int | None = None) -> None:
-        super().__init__(*args, name=name, path=path)
-        self.lineno = lineno
-        self.report: ReloadReport | None = None
 
 
 class ModuleReload:
