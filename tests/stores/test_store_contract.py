@@ -108,3 +108,20 @@ def test_precompiled_code_is_used(on_path, monkeypatch):
 
     monkeypatch.setattr("importworks.stores.loader.compile", refuse, raising=False)
     import sample.core  # noqa: F401
+
+
+def test_rebuilt_store_is_reloaded_in_place(tmp_path, store_kind, engine):
+    """A store rebuilt at the same path is a change: reload brings in the new code."""
+    from importworks.stores.pack import pack
+    from tests.conftest import build
+
+    store = tmp_path / f"live.{store_kind}"
+    pack([str(build(tmp_path / "v1", {"livemod.py": "def answer():\n    return 1\n"}))], str(store))
+    sys.path.insert(0, str(store))
+    import livemod
+
+    old_answer = livemod.answer
+    pack([str(build(tmp_path / "v2", {"livemod.py": "def answer():\n    return 2\n"}))], str(store))
+    importworks.reload(livemod)
+    assert livemod.answer() == 2
+    assert old_answer() == 2  # references taken before the reload run the new code too

@@ -140,7 +140,7 @@ class ModuleGraph:
         self._lock = threading.Lock()
         # the reverse edges, rebuilt when sys.modules grows or shrinks, else updated for
         # the modules in _dirty (reloaded, or seen importing something at run time)
-        self._index_key = -1
+        self._index_key: tuple[int, int] = (-1, 0)
         self._project_names: list[str] = []
         self._edges: dict[str, frozenset[str]] = {}
         self._importers: dict[str, set[str]] = {}
@@ -194,8 +194,11 @@ class ModuleGraph:
 
     # ---------------------------------------------------------- reverse edges
     def _refresh_index(self) -> None:
-        if self._index_key != len(sys.modules):
-            self._index_key = len(sys.modules)
+        # which modules are loaded, not just how many: a module can be swapped
+        # for another (or sys.modules restored) without the count changing
+        key = (len(sys.modules), sum(map(id, list(sys.modules.values()))))
+        if self._index_key != key:
+            self._index_key = key
             self._project_names = self._find_project_modules()
             self._edges, self._importers, self._binders = {}, {}, {}
             todo = list(self._project_names)

@@ -20,7 +20,7 @@ from ..spec import ModuleSpec
 from .base import Store
 from .loader import StoreExtensionLoader, StoreLoader
 
-__all__ = ["StoreFinder", "open_store", "split_store_path", "store_path_hook"]
+__all__ = ["StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
 
 # path -> (the file's identity when opened, the open store)
 _open_stores: dict[str, tuple[tuple[int, int, int], Store]] = {}
@@ -83,6 +83,21 @@ def forget_store(path: str) -> None:
         known = _open_stores.pop(path, None)
     if known is not None:
         known[1].close()
+
+
+def refresh_store(location: str) -> Store:
+    """The current store at *location*, reopened if the file was rebuilt.
+
+    The finders in sys.path_importer_cache switch to it, so that the next
+    search (a reload, say) sees the new contents.
+    """
+    import sys
+
+    store = cached_store(location)
+    for finder in list(sys.path_importer_cache.values()):
+        if isinstance(finder, StoreFinder) and finder.store.location == location:
+            finder.store = store
+    return store
 
 
 @atexit.register
@@ -164,7 +179,14 @@ class StoreFinder:
         """Stores do not change while open; a rebuilt store is a new file (reopened on demand)."""
 
     def find_spec(self, fullname: str, target: Any = None) -> ModuleSpec | None:
-        """A spec for the module, package or namespace portion *fullname* names here."""
+        """A spec for the module, package or namespace portion *fullname* names here.
+
+        A reload (*target* given) first checks whether the store file was
+        rebuilt, as the folder finder checks its folder's mtime; plain imports
+        do not, so a store costs no system call per module.
+        """
+        if target is not None:
+            refresh_store(self.store.location)
         tail = fullname.rpartition(".")[2]
         names = self.store.children(self.prefix)
         base = self.prefix + tail

@@ -81,6 +81,20 @@ class StoreLoader(LoaderBasics):
         with open(path, "rb") as f:
             return f.read()
 
+    # live reload (importworks.reload): what changed, and which file to watch
+    def source_stamp(self, fullname: str) -> Any:
+        """The entry's sha256 in the store as it is on disk now (a rebuilt store counts)."""
+        from .finder import refresh_store
+
+        try:
+            entry = refresh_store(self.store.location).entries.get(self.entry)
+        except StoreError:
+            return None
+        return None if entry is None else (entry.sha256 or entry.size)
+
+    def watch_paths(self, fullname: str) -> list[str]:
+        return [self.store.location]
+
     def get_resource_reader(self, fullname: str) -> Any:
         from .resources import StoreResourceReader
 
