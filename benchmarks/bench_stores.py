@@ -164,7 +164,7 @@ _result = {"iw_import_s": _t1 - _t0, "setup_s": _t2 - _t1, "importer_s": _ti - _
 if _task == "check":
     _result["modules"] = sorted(_new)
     _result["compiled"] = _compiled
-    _result["files"] = {n: _where(_new[n])[1] for n in ("boto3", "botocore", "awscli") if n in _new}
+    _result["files"] = {n: _where(_new[n])[1] for n in _cfg["named"] if n in _new}
     try:
         exec(_cfg["check_call"], _ns)
         _result["check_call"] = "ok"
@@ -295,6 +295,7 @@ def build_sqliteimport(bench: Bench) -> str:
 def write_config(bench: Bench, path: str, imports: str, calls: str, tops: list[str]) -> None:
     config = {**bench.paths, "site_dirs": bench.probe["site_dirs"], "cache": bench.cache,
               "tree_tops": tops, "imports": imports, "calls": calls, "check_call": bench.check_call,
+              "named": re.findall(r"^\s*(?:import|from)\s+([\w.]+)", imports, re.MULTILINE),
               "mark": MARK}
     Path(path).write_text(json.dumps(config, indent=1))
 
@@ -503,7 +504,8 @@ def check_variants(bench: Bench) -> dict[str, dict[str, Any]]:
         extra, missing = sorted(set(check["modules"]) - stock), sorted(stock - set(check["modules"]))
         print(f"  {variant:<14}{check['tree']} tree modules, {check['from_store']} from the expected place; "
               f"{len(check['compiled'])} compiled from source; {bench.check_call}: {check['check_call']}")
-        print(f"  {'':<14}boto3 from {check['files'].get('boto3', '?')}")
+        for name, file in list(check["files"].items())[:2]:
+            print(f"  {'':<14}{name} from {file}")
         diff = [f"{sign}{len(names)} {' '.join(names)}" for sign, names in (("+", extra), ("-", missing)) if names]
         if diff:
             print(f"  {'':<14}modules vs stock: {'; '.join(diff)}")

@@ -8,8 +8,9 @@ distributions - is built on those by :mod:`importworks.stores.finder`, so a
 new backend is one small class.
 
 Entry paths are relative POSIX paths (``pkg/mod.py``).  Each entry records the
-sha256 of its bytes when the packer knows it; reads check it, so an entry
-changed after packing is refused rather than executed.
+CRC-32 and sha256 of its bytes when the packer knows them; reads check the
+CRC-32 (cheap), ``importworks verify`` both, so an entry changed after packing
+is refused rather than executed.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import os
 import sys
 from typing import Iterable, Iterator, NamedTuple
 
+from zlib import crc32
+
 from ..errors import StoreError, StoreIntegrityError
 
-__all__ = ["Entry", "Store", "check_entry_path", "sha256_hex"]
+__all__ = ["Entry", "Store", "check_entry_path", "crc32", "folders_of", "sha256_hex"]
 
 FORMAT_VERSION = 1
 
@@ -61,26 +64,52 @@ class Entry(NamedTuple):
     path: str
     size: int
     sha256: str | None = None
-    kind: str = "file"  # file | extension (the finder decides what is a module)
+    kind: str = "file"  # source | bytecode | extension | file
+    crc32: int | None = None
+
+
+# An index row, as stored: (kind, size, sha256 or None, crc32 or None)
+IndexRow = tuple
+
+
+def folders_of(paths: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Folder ('' for the root, else 'pkg/sub/') -> the names directly inside it."""
+    folders: dict[str, set[str]] = {"": set()}
+    for path in paths:
+        parent = ""
+        for part in path.split("/"):
+            folders.setdefault(parent, set()).add(part)
+            parent = f"{parent}{part}/"
+    return {folder: frozenset(names) for folder, names in folders.items()}
 
 
 class Store:
-    """Base class of the backends: subclasses implement _load_index and _read_raw."""
+    """Base class of the backends: subclasses implement _load and _read_raw.
+
+    Opening a store reads its index once (stores written by ``importworks
+    pack`` keep it as one precomputed record); finding a module is then a
+    dictionary lookup, and reading it one read of the backend, checked
+    against the CRC-32 recorded when it was packed.  ``importworks verify``
+    checks the sha256 of every entry as well.
+    """
 
     #: a short word for reports: "zip", "sqlite", "postgres"
     kind = "store"
 
     def __init__(self, location: str) -> None:
         self.location = os.fspath(location)
+        self._index: dict[str, IndexRow] | None = None
+        self._folders: dict[str, frozenset[str]] | None = None
         self._entries: dict[str, Entry] | None = None
-        self._folders: dict[str, set[str]] | None = None
         self.metadata: dict[str, str] = {}
+        self.extract: dict[str, str] = {}  # package -> cache key (packed not zip-safe)
 
     # -- what a backend provides ------------------------------------------
-    def _load_index(self) -> Iterable[Entry]:
+    def _load(self) -> tuple[dict[str, IndexRow], dict[str, frozenset[str]] | None]:
+        """The index rows by path, and the folder map if the store has it precomputed."""
         raise NotImplementedError
 
-    def _read_raw(self, entry: Entry) -> bytes:
+    def _read_raw(self, path: str, row: IndexRow) -> bytes:
         raise NotImplementedError
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
@@ -92,56 +121,67 @@ class Store:
 
     # -- built on top ---------------------------------------------------------
     @property
-    def entries(self) -> dict[str, Entry]:
-        """Every entry by path; read from the store once."""
-        if self._entries is None:
-            entries = {}
-            for entry in self._load_index():
-                check_entry_path(self.location, entry.path)
-                entries[entry.path] = entry
-            self._entries = entries
-        return self._entries
+    def index(self) -> dict[str, IndexRow]:
+        """Every entry's (kind, size, sha256, crc32) by path; read from the store once."""
+        if self._index is None:
+            self._index, self._folders = self._load()
+        return self._index
 
     @property
-    def folders(self) -> dict[str, set[str]]:
+    def folders(self) -> dict[str, frozenset[str]]:
         """Folder path ('' for the root, else 'pkg/sub/') -> names of its children."""
         if self._folders is None:
-            folders: dict[str, set[str]] = {"": set()}
-            for path in self.entries:
-                parent = ""
-                for part in path.split("/"):
-                    folders.setdefault(parent, set()).add(part)
-                    parent = f"{parent}{part}/"
-            self._folders = folders
+            self._folders = folders_of(self.index)
         return self._folders
 
+    @property
+    def entries(self) -> dict[str, Entry]:
+        """Every entry as an :class:`Entry` (for tools; imports use :attr:`index`)."""
+        if self._entries is None:
+            self._entries = {path: Entry(path, row[1], row[2], row[0], row[3])
+                             for path, row in self.index.items()}
+        return self._entries
+
     def is_file(self, path: str) -> bool:
-        return path in self.entries
+        return path in self.index
 
     def is_dir(self, path: str) -> bool:
         return (path.rstrip("/") + "/" if path else "") in self.folders
 
-    def children(self, folder: str) -> set[str]:
+    def children(self, folder: str) -> frozenset[str]:
         """Names directly inside *folder* ('' or 'pkg/')."""
-        return self.folders.get(folder, set())
+        return self.folders.get(folder, frozenset())
 
     def read(self, path: str) -> bytes:
-        """The bytes of entry *path*, checked against its recorded sha256."""
+        """The bytes of entry *path*, checked against the checksum recorded at packing."""
         try:
-            entry = self.entries[path]
+            row = self.index[path]
         except KeyError:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
-        data = self._read_raw(entry)
-        if entry.sha256 is not None and sha256_hex(data) != entry.sha256:
-            raise StoreIntegrityError(
-                f"entry {path!r} in store {self.location} does not match the sha256 recorded "
-                "when it was packed: the store was modified; refusing to use it "
-                "(check it with: importworks verify " + self.location + ")",
-                path=self.location, entry=path)
+        data = self._read_raw(path, row)
+        if row[3] is not None and crc32(data) != row[3]:
+            raise self.tampered(path)
         return data
 
+    def read_verified(self, path: str) -> bytes:
+        """read(), and also check the entry's sha256 (what ``importworks verify`` does)."""
+        check_entry_path(self.location, path)
+        data = self.read(path)
+        expected = self.index[path][2]
+        if expected is not None and sha256_hex(data) != expected:
+            raise self.tampered(path)
+        return data
+
+    def tampered(self, path: str, what: str = "entry") -> StoreIntegrityError:
+        return StoreIntegrityError(
+            f"{what} {path!r} in store {self.location} does not match the checksums recorded "
+            "when it was packed: the store was modified; refusing to execute or use it "
+            f"(check it with: importworks verify {self.location})",
+            path=self.location, entry=path)
+
     def walk(self) -> Iterator[Entry]:
-        return iter(sorted(self.entries.values(), key=lambda e: e.path))
+        entries = self.entries
+        return (entries[path] for path in sorted(entries))
 
     def __enter__(self) -> Store:
         return self

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from ..errors import StoreError
 from ..spec import ModuleSpec
-from .base import Store
+from .base import Store, check_entry_path
 from .loader import StoreExtensionLoader, StoreLoader
 
 __all__ = ["StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
@@ -26,6 +26,8 @@ __all__ = ["StoreFinder", "open_store", "refresh_store", "split_store_path", "st
 _open_stores: dict[str, tuple[tuple[int, int, int], Store]] = {}
 _lock = threading.Lock()
 _warned: set[str] = set()
+# the cache folders of extracted (not zip-safe) packages -> the store their code is in
+_extracted_roots: dict[str, Store] = {}
 _SOURCE_SUFFIXES = (".py", ".pyc")
 # A sys.path entry with one of these names is meant to be a store: if it cannot
 # be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
@@ -129,6 +131,12 @@ def split_store_path(path: str) -> tuple[str, str] | None:
 
 def store_path_hook(path: str) -> StoreFinder:
     """The sys.path_hooks entry: a StoreFinder for store files and folders inside them."""
+    if _extracted_roots and path:
+        for root, store in _extracted_roots.items():
+            if path.startswith(root):  # a folder of an extracted package: code from the store
+                prefix = path[len(root):].replace(os.sep, "/").strip("/")
+                if store.is_dir(prefix):
+                    return StoreFinder(store, prefix + "/", root.rstrip(os.sep))
     if not path or os.path.isdir(path):
         raise ImportError("not a store", path=path)
     found = split_store_path(path)
@@ -203,12 +211,12 @@ class StoreFinder:
             namespace = spec
         else:
             namespace = None
+        for suffix in EXTENSION_SUFFIXES:  # the folder finder's order: extensions first
+            if tail + suffix in names:
+                return self._spec(fullname, base + suffix, StoreExtensionLoader)
         for suffix in _SOURCE_SUFFIXES:
             if tail + suffix in names:
                 return self._spec(fullname, base + suffix, StoreLoader)
-        for suffix in EXTENSION_SUFFIXES:
-            if tail + suffix in names:
-                return self._spec(fullname, base + suffix, StoreExtensionLoader)
         return namespace
 
     def _spec(self, fullname: str, entry: str, loader_class: type, package: str | None = None) -> ModuleSpec:
@@ -222,25 +230,25 @@ class StoreFinder:
     def _extracted(self, fullname: str, base: str) -> ModuleSpec | None:
         """Packages marked not zip-safe: files on disk, code still from the store.
 
-        The package is written once to the private cache so that code reading
-        files beside ``__file__`` finds them; its modules keep coming from the
-        store's precompiled code, through a finder registered for the copy.
+        The package is written once to the private cache (under the key the
+        packer computed) so that code reading files beside ``__file__`` finds
+        them; its modules keep coming from the store's precompiled code, through
+        StoreFinders that store_path_hook makes for folders of the copy.
         """
-        if self.prefix or self.root != self.store.location or base not in _extract_list(self.store):
+        key = self.store.extract.get(base)
+        if key is None or self.prefix or self.root != self.store.location:
             return None
-        import sys
+        from .cache import cache_root, materialize
 
-        from .cache import materialize
-
-        entries = [e for e in self.store.walk() if e.path.startswith(base + "/")]
-        key = _digest([f"{e.path}:{e.sha256 or e.size}" for e in entries])
-        root = materialize("pkg", key, ((e.path, self.store.read(e.path)) for e in entries))
-        copy = StoreFinder(self.store, "", root)
-        for folder in self.store.folders:
-            if folder.startswith(base + "/"):
-                finder = StoreFinder(self.store, folder, root)
-                sys.path_importer_cache.setdefault(finder.path, finder)
-        return copy.find_spec(fullname)
+        root = os.path.join(cache_root(), "pkg", key)
+        if not os.path.isdir(root):
+            for path in self.store.index:
+                if path.startswith(base + "/"):
+                    check_entry_path(self.store.location, path)
+            root = materialize("pkg", key, ((path, self.store.read(path)) for path in self.store.index
+                                            if path.startswith(base + "/")))
+        _extracted_roots[root + os.sep] = self.store
+        return StoreFinder(self.store, "", root).find_spec(fullname)
 
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         """(name, is_package) for pkgutil.iter_modules."""
@@ -261,20 +269,3 @@ class StoreFinder:
             if module not in seen:
                 seen.add(module)
                 yield prefix + module, ispkg
-
-
-def _extract_list(store: Store) -> list[str]:
-    if "extract" not in store.metadata:
-        return []
-    import json
-
-    try:
-        return json.loads(store.metadata.get("extract", "[]"))
-    except ValueError:
-        return []
-
-
-def _digest(lines: list[str]) -> str:
-    import hashlib
-
-    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:32]

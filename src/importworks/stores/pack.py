@@ -13,7 +13,6 @@ renamed into place: a failed pack leaves nothing behind.
 from __future__ import annotations
 
 import datetime
-import json
 import marshal
 import os
 import re
@@ -25,7 +24,7 @@ from typing import Callable, Iterable
 
 from ..bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from ..errors import StoreError
-from .base import FORMAT_VERSION, check_entry_path, sha256_hex
+from .base import FORMAT_VERSION, check_entry_path, crc32, folders_of, sha256_hex
 
 __all__ = ["PackResult", "Packer", "pack"]
 
@@ -46,7 +45,7 @@ class PackResult:
     modules: int = 0
     compiled: int = 0
     bytes: int = 0
-    extract: list[str] = field(default_factory=list)
+    extract: dict[str, str] = field(default_factory=dict)  # package -> cache key
     not_compiled: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -186,7 +185,8 @@ class Packer:
         for entry, path in sorted(self.files.items()):
             with open(path, "rb") as f:
                 contents[entry] = f.read()
-        result.extract = self.packages_to_extract(contents)
+        result.extract = {name: _extract_key(name, contents)
+                          for name in self.packages_to_extract(contents)}
         folder = os.path.dirname(os.path.abspath(output))
         os.makedirs(folder, exist_ok=True)
         temporary = os.path.join(folder, f".{os.path.basename(output)}.{os.getpid()}.tmp")
@@ -220,6 +220,13 @@ class Packer:
             return None
         result.compiled += 1
         return marshal.dumps(code)
+
+
+def _extract_key(package: str, contents: dict[str, bytes]) -> str:
+    """The cache folder name of a package's extracted copy: a digest of its files."""
+    lines = sorted(f"{entry}:{sha256_hex(data)}" for entry, data in contents.items()
+                   if entry.startswith(package + "/"))
+    return sha256_hex("\n".join(lines).encode())[:32]
 
 
 def _has_python(folder: str) -> bool:
@@ -260,8 +267,13 @@ def _meta(result: PackResult) -> dict[str, str]:
         "python_version": sys.version.split()[0],
         "magic": MAGIC_NUMBER.hex(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "extract": json.dumps(result.extract),
     }
+
+
+def _index(result: PackResult, rows: dict[str, tuple], **more: object) -> bytes:
+    """The whole index as one record: read once when the store opens."""
+    return marshal.dumps({**_meta(result), "format_version": FORMAT_VERSION, "entries": rows,
+                          "folders": folders_of(rows), "extract": result.extract, **more})
 
 
 def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:
@@ -293,18 +305,21 @@ class _SQLiteSink(_Sink):
 
         self.db = sqlite3.connect(self.path)
         self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+        self.rows: dict[str, tuple] = {}
         return self
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
-        self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
-                        (entry, _kind(entry), len(data), sha256_hex(data), data))
+        row = (_kind(entry), len(data), sha256_hex(data), crc32(data))
+        self.rows[entry] = row
+        self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (entry, *row, data))
         if code is not None:
-            self.db.execute("INSERT INTO code VALUES (?, ?, ?, ?)",
-                            (entry, MAGIC_NUMBER, sha256_hex(code), code))
+            self.db.execute("INSERT INTO code VALUES (?, ?, ?, ?, ?)",
+                            (entry, MAGIC_NUMBER, sha256_hex(code), crc32(code), code))
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(_meta(self.result).items()))
+            self.db.execute("INSERT INTO blobs VALUES ('index', ?)", (_index(self.result, self.rows),))
             self.db.commit()
         self.db.close()
 
@@ -314,8 +329,8 @@ class _ZipSink(_Sink):
         import zipfile
 
         self.zipfile = zipfile
-        self.archive = zipfile.ZipFile(self.path, "w")
-        self.hashes: dict[str, str] = {}
+        self.archive = zipfile.ZipFile(self.path, "w", allowZip64=True)
+        self.rows: dict[str, tuple] = {}
         return self
 
     def _write(self, entry: str, data: bytes, date_time: tuple, compress: bool) -> None:
@@ -323,24 +338,28 @@ class _ZipSink(_Sink):
         info.compress_type = self.zipfile.ZIP_DEFLATED if compress else self.zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         self.archive.writestr(info, data)
-        self.hashes[entry] = sha256_hex(data)
+        self.rows[entry] = (_kind(entry), len(data), sha256_hex(data), crc32(data))
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
         date_time = time.localtime(max(mtime, 315532800))[:6]  # zip dates start in 1980
         date_time = date_time[:5] + (date_time[5] // 2 * 2,)  # and count seconds in twos
         self._write(entry, data, date_time, compress=True)
-        if code is not None and entry[:-3] + ".pyc" not in self.hashes:
+        if code is not None and entry[:-3] + ".pyc" not in self.rows:
             # beside the source, with the mtime zipimport checks, so stock Python uses it too
             pyc = code_to_timestamp_pyc(marshal.loads(code), time.mktime(date_time + (0, 0, -1)), len(data))
             self._write(entry[:-3] + ".pyc", bytes(pyc), date_time, compress=False)
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
-            manifest = dict(_meta(self.result))
-            manifest["entries"] = self.hashes  # type: ignore[assignment]
-            info = self.zipfile.ZipInfo(".importworks/manifest.json", (1980, 1, 1, 0, 0, 0))
-            info.compress_type = self.zipfile.ZIP_DEFLATED
-            self.archive.writestr(info, json.dumps(manifest, indent=0, sort_keys=True))
+            from .zip import INDEX, INDEX_COMMENT
+
+            layout = {info.filename: (info.header_offset, info.compress_size, info.compress_type)
+                      for info in self.archive.infolist()}
+            blob = _index(self.result, self.rows, layout=layout)
+            info = self.zipfile.ZipInfo(INDEX, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = self.zipfile.ZIP_STORED
+            self.archive.writestr(info, blob)
+            self.archive.comment = INDEX_COMMENT + f"{info.header_offset} {len(blob)}".encode()
         self.archive.close()
 
 

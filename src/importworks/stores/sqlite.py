@@ -2,37 +2,43 @@
 
 Schema (format 1)::
 
-    meta(key TEXT PRIMARY KEY, value TEXT)        format_version, tool_version,
-                                                  python_version, magic, created
-    entries(path TEXT PRIMARY KEY, kind TEXT, size INTEGER, sha256 TEXT, data BLOB)
-    code(path TEXT, magic BLOB, sha256 TEXT, data BLOB, PRIMARY KEY (path, magic))
+    meta(key TEXT PRIMARY KEY, value TEXT)      format_version, tool_version,
+                                                python_version, magic, created
+    blobs(name TEXT PRIMARY KEY, data BLOB)     'index': the whole index, marshalled
+    entries(path TEXT PRIMARY KEY, kind TEXT, size INTEGER, sha256 TEXT,
+            crc32 INTEGER, data BLOB)
+    code(path TEXT, magic BLOB, sha256 TEXT, crc32 INTEGER, data BLOB,
+         PRIMARY KEY (path, magic))
 
-The index (paths, kinds, sizes, hashes) is read with one query when the store
-opens; a module then costs one indexed lookup of its precompiled code for the
-running interpreter's magic number, falling back to compiling its source when
-the store was packed by another Python.  The file is opened read-only and
-``immutable``: no locks, no journal, nothing written.
+Opening a store reads ``meta`` and the one ``index`` blob (paths, kinds, sizes,
+checksums, the folder map, the packages to extract), so its cost does not grow
+with the number of modules; a module then costs one indexed lookup of its
+precompiled code for the running interpreter's magic number, falling back to
+compiling its source when the store was packed by another Python.  The file is
+opened read-only, ``immutable`` (no locks, no journal) and memory-mapped.
 """
 
 from __future__ import annotations
 
+import marshal
+import os
 import sqlite3
 import threading
 import urllib.parse
-from typing import Iterable
 
 from ..errors import StoreError
-from .base import FORMAT_VERSION, Entry, Store, sha256_hex
+from .base import FORMAT_VERSION, IndexRow, Store, crc32
 
 __all__ = ["SCHEMA", "SQLITE_HEADER", "SQLiteStore", "is_sqlite_file"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE entries (path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL,
-                      sha256 TEXT NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
+                      sha256 TEXT NOT NULL, crc32 INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE code (path TEXT NOT NULL, magic BLOB NOT NULL, sha256 TEXT NOT NULL,
-                   data BLOB NOT NULL, PRIMARY KEY (path, magic)) WITHOUT ROWID;
+                   crc32 INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (path, magic));
 """
 
 
@@ -53,11 +59,13 @@ class SQLiteStore(Store):
         super().__init__(location)
         uri = "file:" + urllib.parse.quote(self.location) + "?mode=ro&immutable=1"
         self._lock = threading.Lock()
-        self._db = None
+        self._db: sqlite3.Connection | None = None
         try:
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            # reads become memory accesses: a constant number of system calls
+            self._db.execute(f"PRAGMA mmap_size = {os.path.getsize(self.location)}")
             rows = dict(self._db.execute("SELECT key, value FROM meta"))
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             self.close()
             raise self._error(exc, "cannot open") from None
         self.metadata = rows
@@ -67,7 +75,7 @@ class SQLiteStore(Store):
             raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
                              f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
 
-    def _error(self, exc: sqlite3.Error, doing: str, entry: str | None = None) -> StoreError:
+    def _error(self, exc: Exception, doing: str, entry: str | None = None) -> StoreError:
         what = f" entry {entry!r} of" if entry else ""
         hint = ("it is not an importworks store or is corrupt; re-create it with importworks pack"
                 if isinstance(exc, sqlite3.DatabaseError) else "")
@@ -88,27 +96,34 @@ class SQLiteStore(Store):
             except sqlite3.Error as exc:
                 raise self._error(exc, "cannot read", entry) from None
 
-    def _load_index(self) -> Iterable[Entry]:
-        rows = self._query("SELECT path, kind, size, sha256 FROM entries")
-        return [Entry(path, size, sha256, kind) for path, kind, size, sha256 in rows]
+    def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
+        rows = self._query("SELECT data FROM blobs WHERE name = 'index'")
+        if rows:
+            try:
+                index = marshal.loads(rows[0][0])
+                self.extract = dict(index.get("extract", {}))
+                return index["entries"], index.get("folders")
+            except (ValueError, EOFError, TypeError, KeyError) as exc:
+                raise StoreError(f"SQLite store {self.location}: its index is unreadable ({exc}); "
+                                 "re-create it with importworks pack", path=self.location) from None
+        found = self._query("SELECT path, kind, size, sha256, crc32 FROM entries")
+        return {path: (kind, size, sha256, crc) for path, kind, size, sha256, crc in found}, None
 
-    def _read_raw(self, entry: Entry) -> bytes:
-        rows = self._query("SELECT data FROM entries WHERE path = ?", (entry.path,), entry.path)
+    def _read_raw(self, path: str, row: IndexRow) -> bytes:
+        rows = self._query("SELECT data FROM entries WHERE path = ?", (path,), path)
         if not rows:
-            raise FileNotFoundError(f"no entry {entry.path!r} in store {self.location}")
-        return bytes(rows[0][0])
+            raise FileNotFoundError(f"no entry {path!r} in store {self.location}")
+        return rows[0][0]
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
-        rows = self._query("SELECT sha256, data FROM code WHERE path = ? AND magic = ?", (path, magic), path)
+        rows = self._query("SELECT crc32, data FROM code WHERE path = ? AND magic = ?", (path, magic), path)
         if not rows:
             return None
-        digest, data = rows[0]
-        data = bytes(data)
-        if sha256_hex(data) != digest:
-            from ..errors import StoreIntegrityError
-
-            raise StoreIntegrityError(
-                f"compiled code of {path!r} in store {self.location} does not match the sha256 "
-                "recorded when it was packed: the store was modified; refusing to execute it "
-                f"(check it with: importworks verify {self.location})", path=self.location, entry=path)
+        recorded, data = rows[0]
+        if crc32(data) != recorded:
+            raise self.tampered(path, "compiled code of")
         return data
+
+    def code_hashes(self) -> list[tuple[str, bytes, str, bytes]]:
+        """(path, magic, sha256, data) of every precompiled code object (for verify)."""
+        return self._query("SELECT path, magic, sha256, data FROM code")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..bytecode import MAGIC_NUMBER
 from ..errors import StoreError
-from .base import Store
+from .base import Store, sha256_hex
 
 __all__ = ["VerifyReport", "verify_store"]
 
@@ -32,7 +32,7 @@ def verify_store(store: Store) -> VerifyReport:
     for entry in store.walk():
         report.entries += 1
         try:
-            data = store.read(entry.path)
+            data = store.read_verified(entry.path)
         except (StoreError, OSError) as exc:
             report.problems.append((entry.path, str(exc)))
             continue
@@ -51,4 +51,7 @@ def verify_store(store: Store) -> VerifyReport:
                 report.precompiled += 1
         except StoreError as exc:
             report.problems.append((entry.path, str(exc)))
+    for path, magic, digest, code in getattr(store, "code_hashes", list)():
+        if sha256_hex(bytes(code)) != digest:
+            report.problems.append((path, str(store.tampered(path, "compiled code of"))))
     return report

@@ -1,27 +1,30 @@
 """Zip archives as stores: any ordinary zip, read with a reader of our own.
 
-The central directory is read once when the store opens; each entry is then
-one ``pread`` of the open file (zipimport re-opens the archive for every
-module).  Archives written by ``importworks pack`` also carry
-``.importworks/manifest.json`` (the sha256 of every entry, the packer's and
-Python's versions) and a ``.pyc`` beside each ``.py``, with the mtime header
-that stock zipimport checks, so the same zip is fast for both.
+An ordinary zip's central directory is read once when the store opens; each
+entry is then one ``pread`` of the open file (zipimport re-opens the archive
+for every module).  Archives written by ``importworks pack`` carry their whole
+index as one entry, ``.importworks/index.marshal`` (paths, sizes, CRC-32 and
+sha256 of every entry, where each one is, the folder map, the packer's and
+Python's versions), named by the archive comment, so opening one costs the
+same whatever it holds.  They also have a ``.pyc`` beside each ``.py``, with
+the mtime header that stock zipimport checks, so the same zip serves both.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import struct
 import zlib
-from typing import Iterable
 
 from ..errors import StoreError
-from .base import FORMAT_VERSION, Entry, Store
+from .base import FORMAT_VERSION, IndexRow, Store, check_entry_path
 
-__all__ = ["MANIFEST", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
+__all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
 
-MANIFEST = ".importworks/manifest.json"
+INDEX = ".importworks/index.marshal"
+INDEX_COMMENT = b"importworks-index "
+_INDEX_PARTS = ("entries", "layout", "folders", "extract")
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")
@@ -63,16 +66,15 @@ class ZipStore(Store):
         except OSError as exc:
             raise StoreError(f"cannot open zip store {self.location}: {exc.strerror}",
                              path=self.location) from None
-        self._layout: dict[str, tuple[int, int, int, int, int, int, int]] = {}
-        self._pyc_times: dict[str, int] = {}
-        self._has_manifest = False
+        # path -> (offset of the local header, compressed size, method, DOS date, DOS time)
+        self._layout: dict[str, tuple[int, int, int, int, int]] = {}
+        self._indexed = False  # packed by importworks: checksums recorded, pycs trusted
 
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
 
-    # -- the central directory ------------------------------------------------
     def _pread(self, size: int, offset: int) -> bytes:
         data = os.pread(self._fd, size, offset)
         if len(data) != size:
@@ -80,8 +82,9 @@ class ZipStore(Store):
                              f"offset {offset}); re-create it", path=self.location)
         return data
 
-    def _find_directory(self) -> tuple[int, int, int]:
-        """(entry count, directory size, directory offset) of the archive."""
+    # -- the directory ----------------------------------------------------------
+    def _end_record(self) -> tuple[int, int, int, bytes]:
+        """(entry count, directory size, directory offset, comment) of the archive."""
         size = os.fstat(self._fd).st_size
         tail_start = max(0, size - _EOCD.size - _MAX_COMMENT)
         tail = os.pread(self._fd, size - tail_start, tail_start)
@@ -89,7 +92,8 @@ class ZipStore(Store):
         if at < 0 or len(tail) - at < _EOCD.size:
             raise StoreError(f"{self.location} is not a zip archive (no end-of-directory record); "
                              "it may be truncated or another kind of file", path=self.location)
-        _, _, _, _, count, dir_size, dir_offset, _ = _EOCD.unpack_from(tail, at)
+        _, _, _, _, count, dir_size, dir_offset, comment_size = _EOCD.unpack_from(tail, at)
+        comment = tail[at + _EOCD.size: at + _EOCD.size + comment_size]
         eocd_pos = tail_start + at
         if count == 0xFFFF or dir_offset == 0xFFFFFFFF:  # zip64
             locator_pos = eocd_pos - _EOCD64_LOCATOR.size
@@ -101,12 +105,46 @@ class ZipStore(Store):
             eocd_pos = eocd64_pos
         # data prepended to the archive (a zipapp's shebang line) shifts every offset
         self._shift = eocd_pos - dir_size - dir_offset
-        return count, dir_size, dir_offset + self._shift
+        return count, dir_size, dir_offset + self._shift, comment
 
-    def _load_index(self) -> Iterable[Entry]:
-        count, dir_size, dir_offset = self._find_directory()
+    def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
+        count, dir_size, dir_offset, comment = self._end_record()
+        if comment.startswith(INDEX_COMMENT):
+            # packed by importworks: the whole index is one entry, found from the comment
+            offset, size = map(int, comment[len(INDEX_COMMENT):].split())
+            return self._use_index(self._read_at(offset + self._shift, size, 0, INDEX), True)
+        rows = self._read_directory(count, dir_size, dir_offset)
+        if INDEX in self._layout:  # our index, but the archive was rewritten by another tool
+            return self._use_index(self._read_raw(INDEX, rows[INDEX]), False, rows)
+        return rows, None
+
+    def _use_index(self, blob: bytes, trust_layout: bool,
+                   rows: dict[str, IndexRow] | None = None) -> tuple[dict[str, IndexRow], dict | None]:
+        try:
+            index = marshal.loads(blob)
+            version = int(index.get("format_version", 0))
+        except (ValueError, EOFError, TypeError, AttributeError) as exc:
+            raise StoreError(f"zip store {self.location}: unreadable {INDEX} ({exc})",
+                             path=self.location) from None
+        if version > FORMAT_VERSION:
+            raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
+                             f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
+        self.metadata = {k: str(v) for k, v in index.items() if k not in _INDEX_PARTS}
+        self.extract = dict(index.get("extract", {}))
+        self._indexed = True
+        recorded = index["entries"]
+        if trust_layout:
+            self._layout = {path: (offset + self._shift, csize, method, 0, 0)
+                            for path, (offset, csize, method) in index["layout"].items()}
+            return recorded, index.get("folders")
+        # entries the rewrite added are not ours: keep them out; changed ones fail their checksum
+        assert rows is not None
+        return {path: recorded[path] for path in rows if path in recorded}, None
+
+    def _read_directory(self, count: int, dir_size: int, dir_offset: int) -> dict[str, IndexRow]:
         directory = self._pread(dir_size, dir_offset)
-        entries, pos = [], 0
+        rows: dict[str, IndexRow] = {}
+        pos = 0
         for _ in range(count):
             try:
                 (sig, _, _, flags, method, mtime, mdate, crc, csize, usize, name_len, extra_len,
@@ -126,75 +164,67 @@ class ZipStore(Store):
                 usize, csize, offset = _zip64_sizes(extra, usize, csize, offset)
             if name.endswith("/"):
                 continue  # folders are implied by their files
+            check_entry_path(self.location, name)  # an ordinary zip is not trusted
             if flags & 0x1:
                 raise StoreError(f"zip store {self.location}: entry {name!r} is encrypted",
                                  path=self.location)
-            self._layout[name] = (offset + self._shift, csize, usize, method, crc, mdate, mtime)
-            entries.append(Entry(name, usize))
-        if MANIFEST in self._layout:
-            return self._with_manifest(entries)
-        return entries
+            self._layout[name] = (offset + self._shift, csize, method, mdate, mtime)
+            rows[name] = (_kind_of(name), usize, None, crc)
+        return rows
 
-    def _with_manifest(self, entries: list[Entry]) -> list[Entry]:
-        try:
-            manifest = json.loads(self._read_raw(Entry(MANIFEST, 0)))
-        except ValueError as exc:
-            raise StoreError(f"zip store {self.location}: unreadable {MANIFEST}: {exc}",
-                             path=self.location) from None
-        try:
-            version = int(manifest.get("format_version", 0))
-        except (TypeError, ValueError):
-            version = FORMAT_VERSION + 1  # unreadable: treat as from the future
-        if version > FORMAT_VERSION:
-            raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
-                             f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
-        self.metadata = {k: str(v) for k, v in manifest.items() if k != "entries"}
-        hashes = manifest.get("entries", {})
-        self._has_manifest = True
-        return [Entry(e.path, e.size, hashes.get(e.path), e.kind) for e in entries if e.path != MANIFEST]
-
-    def _read_raw(self, entry: Entry) -> bytes:
-        try:
-            offset, csize, usize, method, crc, _, _ = self._layout[entry.path]
-        except KeyError:
-            raise FileNotFoundError(f"no entry {entry.path!r} in store {self.location}") from None
+    # -- reading ----------------------------------------------------------------
+    def _read_at(self, offset: int, csize: int, method: int, path: str) -> bytes:
         header = self._pread(_LOCAL.size, offset)
         if header[:4] != b"PK\x03\x04":
-            raise StoreError(f"zip store {self.location}: bad local header for {entry.path!r}",
+            raise StoreError(f"zip store {self.location}: bad local header for {path!r}",
                              path=self.location)
         name_len, extra_len = struct.unpack_from("<2H", header, 26)
         raw = self._pread(csize, offset + _LOCAL.size + name_len + extra_len)
         if method == 0:
-            data = raw
-        elif method == 8:
+            return raw
+        if method == 8:
             try:
-                data = zlib.decompress(raw, -15, usize)
+                return zlib.decompress(raw, -15)
             except zlib.error as exc:
-                raise StoreError(f"zip store {self.location}: entry {entry.path!r} is corrupt ({exc})",
+                raise StoreError(f"zip store {self.location}: entry {path!r} is corrupt ({exc})",
                                  path=self.location) from None
-        else:
-            raise StoreError(f"zip store {self.location}: entry {entry.path!r} uses compression "
-                             f"method {method}, which importworks does not read (use deflate)",
-                             path=self.location)
-        if zlib.crc32(data) != crc:
-            raise StoreError(f"zip store {self.location}: entry {entry.path!r} fails its CRC check",
-                             path=self.location)
-        return data
+        raise StoreError(f"zip store {self.location}: entry {path!r} uses compression "
+                         f"method {method}, which importworks does not read (use deflate)",
+                         path=self.location)
+
+    def _read_raw(self, path: str, row: IndexRow) -> bytes:
+        try:
+            offset, csize, method, _, _ = self._layout[path]
+        except KeyError:
+            raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
+        return self._read_at(offset, csize, method, path)
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
         """The code in ``mod.pyc`` beside ``mod.py``, when it is for this Python and fresh."""
         pyc = path[:-3] + ".pyc" if path.endswith(".py") else None
-        if pyc is None or pyc not in self.entries:
+        if pyc is None or pyc not in self.index:
             return None
         data = self.read(pyc)
         if data[:4] != magic or len(data) < 16 or int.from_bytes(data[4:8], "little") & 1:
             return None
-        if not self._has_manifest:
+        if not self._indexed:
             # an ordinary zip: trust the pyc only if its mtime matches the source's, as zipimport does
-            _, _, _, _, _, mdate, mtime = self._layout[path]
+            _, _, _, mdate, mtime = self._layout[path]
             if abs(int.from_bytes(data[8:12], "little") - dos_time_to_epoch(mdate, mtime)) > 1:
                 return None
         return data[16:]
+
+
+def _kind_of(path: str) -> str:
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    if path.endswith(".py"):
+        return "source"
+    if path.endswith(".pyc"):
+        return "bytecode"
+    if path.endswith(tuple(EXTENSION_SUFFIXES)):
+        return "extension"
+    return "file"
 
 
 def _zip64_sizes(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
