@@ -147,7 +147,7 @@ def store_path_hook(path: str) -> StoreFinder:
         raise ImportError("not a store", path=path)
     try:
         store = cached_store(location)
-        store.entries  # read the index now: a broken store fails here, once
+        store.index  # read the index now: a broken store fails here, once
     except StoreError as exc:
         forget_store(location)
         _warn_once(location, exc)

@@ -12,7 +12,7 @@ from .._importlib_bootstrap import LoaderBasics, load_module_shim, register_engi
 from ..bytecode import MAGIC_NUMBER, decode_source
 from ..errors import StoreError
 from ..spec import ModuleSpec
-from .base import Store
+from .base import Store, sha256_hex
 from .cache import materialize
 
 __all__ = ["StoreExtensionLoader", "StoreLoader"]
@@ -87,10 +87,10 @@ class StoreLoader(LoaderBasics):
         from .finder import refresh_store
 
         try:
-            entry = refresh_store(self.store.location).entries.get(self.entry)
+            row = refresh_store(self.store.location).index.get(self.entry)
         except StoreError:
             return None
-        return None if entry is None else (entry.sha256 or entry.size)
+        return None if row is None else (row[2] or row[3] or row[1])
 
     def watch_paths(self, fullname: str) -> list[str]:
         return [self.store.location]
@@ -110,9 +110,8 @@ class StoreExtensionLoader(StoreLoader):
     """Load a C extension from a store by copying it to the private cache first."""
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
-        entry = self.store.entries[self.entry]
         data = self.store.read(self.entry)
-        key = entry.sha256 or __import__("hashlib").sha256(data).hexdigest()
+        key = self.store.index[self.entry][2] or sha256_hex(data)
         basename = self.entry.rpartition("/")[2]
         folder = materialize("ext", key, [(basename, data)])
         spec.origin = os.path.join(folder, basename)  # what dlopen needs, and an honest __file__
