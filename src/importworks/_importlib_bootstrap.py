@@ -536,17 +536,10 @@ def _is_package(module: Any) -> bool:
 def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
                level: int = 0) -> ModuleType:
     """Import a module: what the ``import`` statement calls."""
-    if _lazy_hook is not None:
-        deferred = _lazy_hook(name, globals, fromlist, level)
-        if deferred is not None:
-            return deferred
-    elif _lazy_listed_hook is not None and type(globals) is dict and "__lazy_modules__" in globals:
-        deferred = _lazy_listed_hook(name, globals, fromlist, level)
-        if deferred is not None:
-            return deferred
     if not level:
         # cache hits, the C import's fast path: a module in sys.modules that no
-        # thread is still initialising goes straight back
+        # thread is still initialising goes straight back (a lazy import of it
+        # would bind the module itself, so the lazy hooks need not be asked)
         try:
             module = sys.modules[name]
         except KeyError:
@@ -556,13 +549,22 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
                 if "." not in name:
                     return module
                 top = name.partition(".")[0]
-                module = sys.modules.get(top)
-                if module is not None and top not in _initializing:
-                    return module
-            elif _is_package(module):
-                return handle_fromlist(module, fromlist)
-            else:
+                top_module = sys.modules.get(top)
+                if top_module is not None and top not in _initializing:
+                    return top_module
+            elif not _is_package(module):
                 return module
+            elif _lazy_hook is None and (_lazy_listed_hook is None or type(globals) is not dict
+                                         or "__lazy_modules__" not in globals):
+                return handle_fromlist(module, fromlist)
+    if _lazy_hook is not None:
+        deferred = _lazy_hook(name, globals, fromlist, level)
+        if deferred is not None:
+            return deferred
+    elif _lazy_listed_hook is not None and type(globals) is dict and "__lazy_modules__" in globals:
+        deferred = _lazy_listed_hook(name, globals, fromlist, level)
+        if deferred is not None:
+            return deferred
     # The rest is one frame, like the C import, so that C extensions warning at
     # init with a fixed stacklevel reach the importing code (see exec_extension_module).
     try:
