@@ -6,7 +6,6 @@ data type every tool already expects; this module holds our own constructors.
 
 from __future__ import annotations
 
-import os
 import sys
 from importlib.machinery import ModuleSpec
 from types import ModuleType

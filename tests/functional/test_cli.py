@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from importworks.cli import main
 from tests.conftest import REPO, run_python

@@ -27,7 +27,7 @@ from .._importlib_bootstrap import find_spec_on_meta_path
 from ..locks import get_module_lock
 from ..spec import ModuleSpec, init_module_attrs
 from .graph import ModuleGraph
-from .patch import MODULE_ATTRS, Patcher
+from .patch import Patcher
 
 __all__ = ["ModuleReload", "ReloadError", "ReloadReport", "Reloader", "reload"]
 
