@@ -83,14 +83,14 @@ class StoreLoader(LoaderBasics):
 
     # live reload (importworks.reload): what changed, and which file to watch
     def source_stamp(self, fullname: str) -> Any:
-        """The entry's sha256 in the store as it is on disk now (a rebuilt store counts)."""
+        """The entry's checksum in the store as it is on disk now (a rebuilt store counts)."""
         from .finder import refresh_store
 
         try:
             row = refresh_store(self.store.location).index.get(self.entry)
         except StoreError:
             return None
-        return None if row is None else (row[2] or row[3] or row[1])
+        return None if row is None else (row[2], row[1])
 
     def watch_paths(self, fullname: str) -> list[str]:
         return [self.store.location]
@@ -111,7 +111,7 @@ class StoreExtensionLoader(StoreLoader):
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
         data = self.store.read(self.entry)
-        key = self.store.index[self.entry][2] or sha256_hex(data)
+        key = sha256_hex(data)  # content-addressed: one copy per distinct file
         basename = self.entry.rpartition("/")[2]
         folder = materialize("ext", key, [(basename, data)])
         spec.origin = os.path.join(folder, basename)  # what dlopen needs, and an honest __file__

@@ -309,9 +309,10 @@ class _SQLiteSink(_Sink):
         return self
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
-        row = (_kind(entry), len(data), sha256_hex(data), crc32(data))
+        row = (_kind(entry), len(data), crc32(data))
         self.rows[entry] = row
-        self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", (entry, *row, data))
+        self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
+                        (entry, row[0], row[1], sha256_hex(data), row[2], data))
         if code is not None:
             self.db.execute("INSERT INTO code VALUES (?, ?, ?, ?, ?)",
                             (entry, MAGIC_NUMBER, sha256_hex(code), crc32(code), code))
@@ -331,6 +332,7 @@ class _ZipSink(_Sink):
         self.zipfile = zipfile
         self.archive = zipfile.ZipFile(self.path, "w", allowZip64=True)
         self.rows: dict[str, tuple] = {}
+        self.hashes: dict[str, str] = {}
         return self
 
     def _write(self, entry: str, data: bytes, date_time: tuple, compress: bool) -> None:
@@ -338,7 +340,8 @@ class _ZipSink(_Sink):
         info.compress_type = self.zipfile.ZIP_DEFLATED if compress else self.zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         self.archive.writestr(info, data)
-        self.rows[entry] = (_kind(entry), len(data), sha256_hex(data), crc32(data))
+        self.rows[entry] = (_kind(entry), len(data), crc32(data))
+        self.hashes[entry] = sha256_hex(data)
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
         date_time = time.localtime(max(mtime, 315532800))[:6]  # zip dates start in 1980
@@ -351,8 +354,11 @@ class _ZipSink(_Sink):
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
-            from .zip import INDEX, INDEX_COMMENT
+            from .zip import HASHES, INDEX, INDEX_COMMENT
 
+            hashes = self.zipfile.ZipInfo(HASHES, (1980, 1, 1, 0, 0, 0))
+            hashes.compress_type = self.zipfile.ZIP_DEFLATED
+            self.archive.writestr(hashes, marshal.dumps(self.hashes))
             layout = {info.filename: (info.header_offset, info.compress_size, info.compress_type)
                       for info in self.archive.infolist()}
             blob = _index(self.result, self.rows, layout=layout)

@@ -106,8 +106,8 @@ class SQLiteStore(Store):
             except (ValueError, EOFError, TypeError, KeyError) as exc:
                 raise StoreError(f"SQLite store {self.location}: its index is unreadable ({exc}); "
                                  "re-create it with importworks pack", path=self.location) from None
-        found = self._query("SELECT path, kind, size, sha256, crc32 FROM entries")
-        return {path: (kind, size, sha256, crc) for path, kind, size, sha256, crc in found}, None
+        found = self._query("SELECT path, kind, size, crc32 FROM entries")
+        return {path: (kind, size, crc) for path, kind, size, crc in found}, None
 
     def _read_raw(self, path: str, row: IndexRow) -> bytes:
         rows = self._query("SELECT data FROM entries WHERE path = ?", (path,), path)
@@ -123,6 +123,9 @@ class SQLiteStore(Store):
         if crc32(data) != recorded:
             raise self.tampered(path, "compiled code of")
         return data
+
+    def sha256_map(self) -> dict[str, str]:
+        return dict(self._query("SELECT path, sha256 FROM entries"))
 
     def code_hashes(self) -> list[tuple[str, bytes, str, bytes]]:
         """(path, magic, sha256, data) of every precompiled code object (for verify)."""

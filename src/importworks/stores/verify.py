@@ -27,7 +27,7 @@ class VerifyReport:
 
 
 def verify_store(store: Store) -> VerifyReport:
-    """Read every entry (checking its sha256) and compile every module's source."""
+    """Read every entry (checking its CRC-32 and sha256) and compile every module's source."""
     report = VerifyReport(store=store.location)
     for entry in store.walk():
         report.entries += 1

@@ -16,6 +16,7 @@ import marshal
 import os
 import struct
 import zlib
+from importlib.machinery import EXTENSION_SUFFIXES
 
 from ..errors import StoreError
 from .base import FORMAT_VERSION, IndexRow, Store, check_entry_path
@@ -23,8 +24,10 @@ from .base import FORMAT_VERSION, IndexRow, Store, check_entry_path
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
 
 INDEX = ".importworks/index.marshal"
+HASHES = ".importworks/sha256.marshal"
 INDEX_COMMENT = b"importworks-index "
 _INDEX_PARTS = ("entries", "layout", "folders", "extract")
+_EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")
@@ -116,7 +119,16 @@ class ZipStore(Store):
         rows = self._read_directory(count, dir_size, dir_offset)
         if INDEX in self._layout:  # our index, but the archive was rewritten by another tool
             return self._use_index(self._read_raw(INDEX, rows[INDEX]), False, rows)
-        return rows, None
+        return {path: row for path, row in rows.items() if not path.startswith(".importworks/")}, None
+
+    def sha256_map(self) -> dict[str, str]:
+        if not self._indexed or HASHES not in self._layout:
+            return {}
+        try:
+            return marshal.loads(self._read_raw(HASHES, (None, 0, None)))
+        except (ValueError, EOFError, TypeError) as exc:
+            raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})",
+                             path=self.location) from None
 
     def _use_index(self, blob: bytes, trust_layout: bool,
                    rows: dict[str, IndexRow] | None = None) -> tuple[dict[str, IndexRow], dict | None]:
@@ -169,7 +181,7 @@ class ZipStore(Store):
                 raise StoreError(f"zip store {self.location}: entry {name!r} is encrypted",
                                  path=self.location)
             self._layout[name] = (offset + self._shift, csize, method, mdate, mtime)
-            rows[name] = (_kind_of(name), usize, None, crc)
+            rows[name] = (_kind_of(name), usize, crc)
         return rows
 
     # -- reading ----------------------------------------------------------------
@@ -216,13 +228,11 @@ class ZipStore(Store):
 
 
 def _kind_of(path: str) -> str:
-    from importlib.machinery import EXTENSION_SUFFIXES
-
     if path.endswith(".py"):
         return "source"
     if path.endswith(".pyc"):
         return "bytecode"
-    if path.endswith(tuple(EXTENSION_SUFFIXES)):
+    if path.endswith(_EXTENSION_SUFFIXES):
         return "extension"
     return "file"
 
