@@ -8,11 +8,12 @@ observers that object fans out to each, and with none the engine calls nothing.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from . import _importlib_bootstrap as engine
 
-__all__ = ["add_observer", "lazy_hooks", "remove_observer", "restore_lazy_hooks", "set_lazy_hook",
+__all__ = ["add_observer", "thread_stack", "lazy_hooks", "remove_observer", "restore_lazy_hooks", "set_lazy_hook",
            "set_tracer"]
 
 _EVENTS = ("begin", "found", "created", "loaded", "end")
@@ -109,3 +110,11 @@ def lazy_hooks() -> tuple[Any, Any]:
 
 def restore_lazy_hooks(hooks: tuple[Any, Any]) -> None:
     engine._lazy_hook, engine._lazy_listed_hook = hooks
+
+
+def thread_stack(local: threading.local) -> list[Any]:
+    """This thread's stack in *local*: observers follow nested imports per thread."""
+    stack = getattr(local, "stack", None)
+    if stack is None:
+        stack = local.stack = []
+    return stack

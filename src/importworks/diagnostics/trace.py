@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .. import observers as engine
+from ..observers import thread_stack
 
 __all__ = ["ImportRecord", "ImportTracer", "trace_imports"]
 
@@ -89,10 +90,7 @@ class ImportTracer:
         self.by_name: dict[str, ImportRecord] = {}
 
     def _stack(self) -> list[ImportRecord]:
-        stack = getattr(self._local, "stack", None)
-        if stack is None:
-            stack = self._local.stack = []
-        return stack
+        return thread_stack(self._local)
 
     # -- the engine's calls ------------------------------------------------
     def begin(self, name: str) -> None:

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any, Iterable, NamedTuple
 
 from ..bytecode import decode_source
+from ..observers import thread_stack
 from .source import is_project_module, source_path
 
 __all__ = ["Binding", "ImportObserver", "ModuleGraph", "can_reload", "scan_imports"]
@@ -304,10 +305,7 @@ class ImportObserver:
         self._local = threading.local()
 
     def _stack(self) -> list[str]:
-        stack = getattr(self._local, "stack", None)
-        if stack is None:
-            stack = self._local.stack = []
-        return stack
+        return thread_stack(self._local)
 
     def begin(self, name: str) -> None:
         stack = self._stack()
