@@ -15,12 +15,15 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any, Iterable
 
 from .errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
 from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
 from .spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
+from .tracebacks import DropEntryFrame, register_engine_file, strip_engine_frames
+
+register_engine_file(__file__)
 
 __all__ = [
     "LoaderBasics",
@@ -32,7 +35,6 @@ __all__ = [
     "handle_fromlist",
     "load_module_shim",
     "resolve_name",
-    "strip_engine_frames",
 ]
 
 _NEEDS_LOADING = object()
@@ -55,54 +57,6 @@ _tracer: Any = None
 # which keeps every other import statement as cheap as without it.
 _lazy_hook: Any = None
 _lazy_listed_hook: Any = None
-
-
-# ---------------------------------------------------------------- tracebacks
-# Files whose frames a user never needs to see in a failed import's traceback.
-# Modules of the engine add themselves with register_engine_file(__file__).
-# The stock loaders' frames go too: CPython hides them, and they run under our
-# engine whenever the stock finders are still on sys.meta_path.
-_ENGINE_FILES: set[str] = {
-    __file__,
-    "<frozen importlib._bootstrap>",
-    "<frozen importlib._bootstrap_external>",
-}
-
-
-def register_engine_file(path: str) -> None:
-    """Hide frames of *path* from tracebacks of failed imports."""
-    _ENGINE_FILES.add(path)
-
-
-def strip_engine_frames(exc: BaseException) -> BaseException:
-    """Drop the engine's own frames from *exc*'s traceback, as CPython does.
-
-    For an ImportError or a SyntaxError every engine frame goes; for any other error only the
-    engine frames that lead into user code go, so a bug in the engine itself
-    still shows where it happened.  ``python -v`` keeps every frame.
-    """
-    if sys.flags.verbose:
-        return exc
-    entries: list[TracebackType] = []
-    tb = exc.__traceback__
-    while tb is not None:
-        entries.append(tb)
-        tb = tb.tb_next
-    if isinstance(exc, (ImportError, SyntaxError)):  # a bad module says where itself
-        kept = [e for e in entries if e.tb_frame.f_code.co_filename not in _ENGINE_FILES]
-    else:
-        kept, tail_is_ours = [], True
-        for entry in reversed(entries):
-            ours = entry.tb_frame.f_code.co_filename in _ENGINE_FILES
-            if not ours or tail_is_ours:
-                kept.append(entry)
-            tail_is_ours = tail_is_ours and ours
-        kept.reverse()
-    if len(kept) == len(entries):
-        return exc
-    for entry, following in zip(kept, kept[1:] + [None]):
-        entry.tb_next = following
-    return exc.with_traceback(kept[0] if kept else None)
 
 
 # ---------------------------------------------------------------- names
@@ -586,34 +540,12 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
         return module
     except BaseException as exc:
         strip_engine_frames(exc)
-        with _DropEntryFrame():
+        with _DROP_ENTRY_FRAME:
             raise exc
 
 
-class _DropEntryFrame:
-    """Take ``__import__``'s own frame off the traceback of the error it raises.
-
-    ``__exit__`` sees the traceback after this frame's entry was added and,
-    from Python 3.11, the re-raise that follows reads it back from the
-    exception, so the import statement's frame ends up directly above the
-    failing module's, as with the C import.  (Python 3.10 re-raises a saved
-    copy, so there one ``__import__`` frame remains.)
-    """
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: TracebackType | None) -> bool:
-        while tb is not None and tb.tb_frame.f_code is _IMPORT_CODE:
-            tb = tb.tb_next
-        if exc is not None:
-            exc.__traceback__ = tb
-        return False
-
-
-_IMPORT_CODE = __import__.__code__
+# takes __import__'s own frame off the tracebacks it raises (tracebacks.py)
+_DROP_ENTRY_FRAME = DropEntryFrame(__import__.__code__)
 _LOAD_UNLOCKED_CODE = _load_unlocked.__code__
 _MODULE_FROM_SPEC_CODE = module_from_spec.__code__
 

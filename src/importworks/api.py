@@ -14,8 +14,8 @@ from ._importlib_bootstrap import (
     find_spec_on_meta_path,
     gcd_import,
     resolve_name as _resolve_relative,
-    strip_engine_frames,
 )
+from .tracebacks import strip_engine_frames
 from .spec import ModuleSpec
 
 __all__ = ["find_spec", "import_module", "invalidate_caches", "reload", "resolve_name"]

@@ -28,8 +28,8 @@ from ._importlib_bootstrap import (
     exec_extension_module,
     exec_frozen_module,
     load_module_shim,
-    register_engine_file,
 )
+from .tracebacks import register_engine_file
 from .spec import ModuleSpec, spec_from_loader
 
 __all__ = [

@@ -19,7 +19,7 @@ import sys
 import warnings
 from typing import Any, Callable, Iterable, Iterator
 
-from ._importlib_bootstrap import register_engine_file
+from .tracebacks import register_engine_file
 from .loaders import supported_file_loaders
 from .loaders import spec_from_file_location
 from .spec import ModuleSpec, object_name, spec_from_loader

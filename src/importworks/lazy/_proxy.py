@@ -21,7 +21,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from .._importlib_bootstrap import strip_engine_frames
+from ..tracebacks import strip_engine_frames
 
 __all__ = ["Binding", "LazyImportError", "LazyObject", "hold", "is_lazy", "resolve"]
 

@@ -8,7 +8,8 @@ import os
 from types import CodeType, ModuleType
 from typing import Any
 
-from .._importlib_bootstrap import LoaderBasics, load_module_shim, register_engine_file
+from .._importlib_bootstrap import LoaderBasics, load_module_shim
+from ..tracebacks import register_engine_file
 from ..bytecode import MAGIC_NUMBER, decode_source
 from ..errors import StoreError
 from ..spec import ModuleSpec
