@@ -1,0 +1,193 @@
+"""Modules compiled into the interpreter: built-in and frozen ones.
+
+Both are found and created through the interpreter's own ``_imp`` primitives;
+their exec_module functions live in the engine's file (see
+``_importlib_bootstrap``), so warnings at initialisation land where CPython
+puts them.
+"""
+
+from __future__ import annotations
+
+import _imp
+import os
+import sys
+from types import CodeType, ModuleType, SimpleNamespace
+from typing import Any, Callable
+
+from ._importlib_bootstrap import (
+    create_builtin_module,
+    exec_builtin_module,
+    exec_frozen_module,
+    load_module_shim,
+)
+from .spec import ModuleSpec, spec_from_loader
+
+__all__ = ["BuiltinImporter", "FrozenImporter"]
+
+
+def _requires(test: Callable[[str], bool], what: str) -> Callable[..., Any]:
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        def checked(self: Any, fullname: str) -> Any:
+            if not test(fullname):
+                raise ImportError(f"{fullname!r} is not a {what} module", name=fullname)
+            return method(self, fullname)
+
+        checked.__name__ = method.__name__
+        checked.__qualname__ = method.__qualname__
+        checked.__doc__ = method.__doc__
+        return checked
+
+    return decorate
+
+
+
+class BuiltinImporter:
+    """Find and load modules compiled into the interpreter."""
+
+    _ORIGIN = "built-in"
+
+    @classmethod
+    def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if path is not None and sys.version_info < (3, 11):
+            return None
+        if _imp.is_builtin(fullname):
+            return spec_from_loader(fullname, cls, origin=cls._ORIGIN)
+        return None
+
+    create_module = staticmethod(create_builtin_module)
+    exec_module = staticmethod(exec_builtin_module)
+
+    @classmethod
+    @_requires(_imp.is_builtin, "built-in")
+    def get_code(cls, fullname: str) -> None:
+        """Built-in modules have no code object."""
+        return None
+
+    @classmethod
+    @_requires(_imp.is_builtin, "built-in")
+    def get_source(cls, fullname: str) -> None:
+        """Built-in modules have no source."""
+        return None
+
+    @classmethod
+    @_requires(_imp.is_builtin, "built-in")
+    def is_package(cls, fullname: str) -> bool:
+        """Built-in modules are never packages."""
+        return False
+
+    @classmethod
+    def load_module(cls, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        return load_module_shim(cls, fullname)
+
+
+def _is_frozen(fullname: str) -> bool:
+    return _imp.is_frozen(fullname)
+
+
+class FrozenImporter:
+    """Find and load modules frozen into the interpreter (most of its start-up)."""
+
+    _ORIGIN = "frozen"
+
+    @classmethod
+    def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if not hasattr(_imp, "find_frozen"):  # Python 3.10
+            if _imp.is_frozen(fullname):
+                return spec_from_loader(fullname, cls, origin=cls._ORIGIN)
+            return None
+        info = _imp.find_frozen(fullname)
+        if info is None:
+            return None
+        _, ispkg, origname = info
+        spec = spec_from_loader(fullname, cls, origin=cls._ORIGIN, is_package=ispkg)
+        filename, pkgdir = _frozen_filename(origname, fullname, ispkg)
+        spec.loader_state = SimpleNamespace(filename=filename, origname=origname)
+        if pkgdir:
+            spec.submodule_search_locations.insert(0, pkgdir)
+        return spec
+
+    @staticmethod
+    def create_module(spec: ModuleSpec) -> ModuleType | None:
+        if not hasattr(_imp, "find_frozen"):
+            return None  # Python 3.10: frozen modules get no __file__
+        module = ModuleType(spec.name)
+        filename = getattr(spec.loader_state, "filename", None)
+        if filename:
+            module.__file__ = filename
+        return module
+
+    exec_module = staticmethod(exec_frozen_module)
+
+    @classmethod
+    @_requires(_is_frozen, "frozen")
+    def get_code(cls, fullname: str) -> CodeType:
+        return _imp.get_frozen_object(fullname)
+
+    @classmethod
+    @_requires(_is_frozen, "frozen")
+    def get_source(cls, fullname: str) -> None:
+        """Frozen modules carry no source."""
+        return None
+
+    @classmethod
+    @_requires(_is_frozen, "frozen")
+    def is_package(cls, fullname: str) -> bool:
+        return _imp.is_frozen_package(fullname)
+
+    @classmethod
+    def load_module(cls, fullname: str) -> ModuleType:
+        """Deprecated: use exec_module()."""
+        # the finder's spec carries __file__ and the package folder
+        spec = cls.find_spec(fullname) if hasattr(_imp, "find_frozen") else None
+        return load_module_shim(cls, fullname, spec)
+
+
+def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[str | None, str | None]:
+    """Where the source of a frozen stdlib module would be (its ``__file__``)."""
+    stdlib = getattr(sys, "_stdlib_dir", None)
+    if not origname or not stdlib:
+        return None, None
+    if origname != fullname:
+        if origname.startswith("<"):
+            origname = origname[1:]
+            if not ispkg:
+                origname += ".__init__"
+        else:
+            ispkg = False
+    relative = origname.replace(".", os.sep)
+    if ispkg:
+        pkgdir = os.path.join(stdlib, relative)
+        return os.path.join(pkgdir, "__init__.py"), pkgdir
+    return os.path.join(stdlib, relative + ".py"), None
+
+
+
+# ------------------------------------------------------------------ before 3.12
+if sys.version_info < (3, 12):
+    import warnings
+
+    _SLATED = "slated for removal in Python 3.12"
+
+    def _builtin_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
+        warnings.warn(f"BuiltinImporter.find_module() is deprecated and {_SLATED}; "
+                      "use find_spec() instead", DeprecationWarning)
+        spec = cls.find_spec(fullname, path)
+        return spec.loader if spec is not None else None
+
+    def _frozen_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
+        warnings.warn(f"FrozenImporter.find_module() is deprecated and {_SLATED}; "
+                      "use find_spec() instead", DeprecationWarning)
+        return cls if _imp.is_frozen(fullname) else None
+
+    def _repr_for(kind: str, origin: str) -> Any:
+        def module_repr(module: ModuleType) -> str:
+            warnings.warn(f"{kind}.module_repr() is deprecated and {_SLATED}", DeprecationWarning)
+            return f"<module {module.__name__!r} ({origin})>"
+
+        return staticmethod(module_repr)
+
+    BuiltinImporter.find_module = classmethod(_builtin_find_module)  # type: ignore[attr-defined]
+    FrozenImporter.find_module = classmethod(_frozen_find_module)  # type: ignore[attr-defined]
+    BuiltinImporter.module_repr = _repr_for("BuiltinImporter", "built-in")  # type: ignore[attr-defined]
+    FrozenImporter.module_repr = _repr_for("FrozenImporter", "frozen")  # type: ignore[attr-defined]
