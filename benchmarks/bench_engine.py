@@ -36,6 +36,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from _common import git_revision, progress, summarize
+
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
 # "traced" is activate() with the import tracer of `importworks trace` recording:
@@ -208,13 +210,6 @@ def write_import_file(names: list[str], workdir: str, label: str) -> str:
 
 
 # ------------------------------------------------------------------ stats
-def summarize(values: list[float]) -> dict[str, float]:
-    """Median, min and interquartile range of *values*."""
-    if len(values) > 1:
-        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    else:
-        q1 = q3 = values[0]
-    return {"median": statistics.median(values), "min": min(values), "iqr": q3 - q1, "n": len(values)}
 
 
 def mark(ratio: float, target: float | None) -> str:
@@ -232,7 +227,7 @@ def bench_cold(files: dict[str, str], rounds: int, workdir: str) -> dict[str, di
             run_child(_COLD_CHILD, [mode, path], workdir)
     samples: dict[str, dict[str, list[dict]]] = {label: {m: [] for m in MODES} for label in files}
     for index in range(rounds):
-        _progress(f"cold round {index + 1}/{rounds}")
+        progress(f"cold round {index + 1}/{rounds}")
         for label, path in files.items():
             for mode in MODES:
                 fields = run_child(_COLD_CHILD, [mode, path], workdir)[-1]
@@ -240,7 +235,7 @@ def bench_cold(files: dict[str, str], rounds: int, workdir: str) -> dict[str, di
                 samples[label][mode].append({"importworks_import_s": iw_s, "setup_s": setup_s,
                                              "import_s": import_s, "new_modules": int(new),
                                              "loaded_by_importworks": int(ours)})
-    _progress("")
+    progress("")
     return samples
 
 
@@ -288,12 +283,12 @@ def bench_hits(number: int, repeat: int, children: int, workdir: str) -> HitSamp
     statements = (BASELINE, *HIT_STATEMENTS)
     samples = {mode: {stmt: [] for stmt in statements} for mode in MODES}
     for index in range(children):
-        _progress(f"cache-hit child {index + 1}/{children}")
+        progress(f"cache-hit child {index + 1}/{children}")
         for mode in MODES:
             for fields in run_child(_HIT_CHILD, [mode, str(number), str(repeat), *statements], workdir):
                 stmt = statements[int(fields[0])]
                 samples[mode][stmt] += [float(t) / number * 1e9 for t in fields[1:]]
-    _progress("")
+    progress("")
     return samples
 
 
@@ -342,21 +337,8 @@ def profile_activate(files: dict[str, str], top: int, workdir: str) -> dict[str,
 
 
 # ------------------------------------------------------------------ main
-def _progress(text: str) -> None:
-    # Only on a terminal: a redirected run's output stays the report alone.
-    if sys.stderr.isatty():
-        print(f"\r{text:<40}", end="" if text else "\r", file=sys.stderr, flush=True)
 
 
-def _git_revision() -> str:
-    try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head}{' (src modified)' if dirty else ''}"
 
 
 def machine_info() -> dict[str, Any]:
@@ -366,7 +348,7 @@ def machine_info() -> dict[str, Any]:
             "implementation": platform.python_implementation(), "platform": platform.platform(),
             "machine": platform.machine(), "nproc": nproc, "cpu_count": os.cpu_count(),
             "loadavg": os.getloadavg() if hasattr(os, "getloadavg") else None,
-            "importworks_src": str(SRC), "git": _git_revision()}
+            "importworks_src": str(SRC), "git": git_revision()}
 
 
 def print_header(info: dict[str, Any], args: argparse.Namespace) -> None:

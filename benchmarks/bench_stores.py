@@ -42,6 +42,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from _common import git_revision, progress, summarize
+
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
 VARIANTS = ("stock", "zipimport", "sqliteimport", "iw-zip", "iw-sqlite")
@@ -329,25 +331,18 @@ def cold_unavailable(store: str) -> str | None:
 
 
 # ------------------------------------------------------------------ timing
-def summarize(values: list[float]) -> dict[str, float]:
-    """Median, min and interquartile range of *values*."""
-    if len(values) > 1:
-        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    else:
-        q1 = q3 = values[0]
-    return {"median": statistics.median(values), "min": min(values), "iqr": q3 - q1, "n": len(values)}
 
 
 def bench_times(bench: Bench, rounds: int, cold: bool) -> dict[str, list[dict]]:
     """Alternate the variants, one fresh child per run; drop the page cache first if *cold*."""
     samples: dict[str, list[dict]] = {v: [] for v in bench.variants}
     for index in range(rounds):
-        _progress(f"{'cold' if cold else 'warm'} round {index + 1}/{rounds}")
+        progress(f"{'cold' if cold else 'warm'} round {index + 1}/{rounds}")
         for variant in bench.variants:
             if cold:
                 drop_caches()
             samples[variant].append(run_child(bench, variant, "time"))
-    _progress("")
+    progress("")
     return samples
 
 
@@ -445,13 +440,13 @@ def bench_syscalls(bench: Bench, configs: dict[str, str]) -> dict[str, dict[str,
     result: dict[str, dict[str, Any]] = {}
     for workload, config in configs.items():
         for variant in bench.variants:
-            _progress(f"strace {variant} {workload}")
+            progress(f"strace {variant} {workload}")
             trace = os.path.join(bench.workdir, f"strace-{variant}-{workload}.txt")
             wrapper = (strace, "-f", "-qq", "-y", "-e", "trace=%file,%desc", "-o", trace)
             child = run_child(bench, variant, "strace", config, wrapper)
             counts = count_syscalls(trace, bench)
             result.setdefault(variant, {})[workload] = {**counts, "tree_modules": child["tree_imports"]}
-    _progress("")
+    progress("")
     return result
 
 
@@ -493,10 +488,10 @@ def check_variants(bench: Bench) -> dict[str, dict[str, Any]]:
     """One warm-up run, then one checked run, per variant; print where modules came from."""
     checks = {}
     for variant in bench.variants:
-        _progress(f"warm-up and check {variant}")
+        progress(f"warm-up and check {variant}")
         run_child(bench, variant, "time")  # writes stock's __pycache__, fills importworks' cache
         checks[variant] = run_child(bench, variant, "check")
-    _progress("")
+    progress("")
     stock = set(checks["stock"]["modules"])
     print("Checks (one run per variant after a warm-up; modules without a __file__, like six.moves,"
           " are not placed)")
@@ -580,26 +575,14 @@ def report_setup(samples: dict[str, list[dict]]) -> None:
 
 
 # ------------------------------------------------------------------ main
-def _progress(text: str) -> None:
-    if sys.stderr.isatty():  # a redirected run's output stays the report alone
-        print(f"\r{text:<50}", end="" if text else "\r", file=sys.stderr, flush=True)
 
 
-def _git_revision() -> str:
-    try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head}{' (src modified)' if dirty else ''}"
 
 
 def print_header(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
     info = {"python": bench.probe["version"], "executable": bench.probe["executable"],
             "platform": platform.platform(), "nproc": len(os.sched_getaffinity(0)),
-            "loadavg": os.getloadavg(), "git": _git_revision(), "workdir": bench.workdir}
+            "loadavg": os.getloadavg(), "git": git_revision(), "workdir": bench.workdir}
     print("importworks store benchmark: stock vs zipimport vs sqliteimport vs importworks zip/SQLite")
     print(f"Python {info['python']}\n  {info['executable']}")
     print(f"Machine {info['platform']}, nproc {info['nproc']}, load average "
