@@ -42,7 +42,7 @@ def _is_stock_file_hook(hook: Any) -> bool:
 
 
 class Installation:
-    """The record of one install()/activate(); undo() puts everything back."""
+    """The record of one install()/activate(); uninstall() puts everything back."""
 
     def __init__(self, replace_import: bool) -> None:
         self.replace_import = replace_import
@@ -83,8 +83,11 @@ class Installation:
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
                 lazy_imports = sys.modules.get(f"{__package__}.lazy")
-                if lazy_imports is not None:
-                    lazy_imports.disable() if mode is None else lazy_imports.enable(mode)
+                if lazy_imports is not None:  # its own notion of the mode, then the hooks
+                    if mode is None:
+                        lazy_imports.disable()
+                    else:
+                        lazy_imports.enable(mode)
                 restore_lazy_hooks(hooks)
             sys.meta_path[:] = self._saved["meta_path"]
             sys.path_hooks[:] = self._saved["path_hooks"]
