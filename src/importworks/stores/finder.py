@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from ..errors import StoreError
 from ..spec import ModuleSpec
 from .base import Store, check_entry_path
+from .sniff import is_sqlite_file, is_zip_file
 from .loader import StoreExtensionLoader, StoreLoader
 
 __all__ = ["StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
@@ -26,6 +27,8 @@ __all__ = ["StoreFinder", "open_store", "refresh_store", "split_store_path", "st
 _open_stores: dict[str, tuple[tuple[int, int, int], Store]] = {}
 _lock = threading.Lock()
 _warned: set[str] = set()
+# stores being opened right now (see store_path_hook)
+_opening: set[str] = set()
 # the cache folders of extracted (not zip-safe) packages -> the store their code is in
 _extracted_roots: dict[str, Store] = {}
 _SOURCE_SUFFIXES = (".py", ".pyc")
@@ -36,8 +39,8 @@ CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
 
 def open_store(path: str) -> Store:
     """Open the store file at *path* (SQLite or zip, told apart by content)."""
-    from .sqlite import SQLiteStore, is_sqlite_file
-    from .zip import ZipStore, is_zip_file
+    from .sqlite import SQLiteStore
+    from .zip import ZipStore
 
     if not os.path.isfile(path):
         raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
@@ -72,11 +75,18 @@ def cached_store(path: str) -> Store:
         known = _open_stores.get(path)
         if known is not None and known[0] == identity:
             return known[1]
-        store = open_store(path)
-        _open_stores[path] = (identity, store)
-    if known is not None:
-        known[1].close()
-    return store
+    # opened without the lock held: opening may import, and an import may open a store
+    fresh = open_store(path)
+    with _lock:
+        current = _open_stores.get(path)
+        if current is not None and current[0] == identity:
+            keep, discard = current[1], fresh  # another thread opened it meanwhile
+        else:
+            _open_stores[path] = (identity, fresh)
+            keep, discard = fresh, (current[1] if current is not None else None)
+    if discard is not None:
+        discard.close()
+    return keep
 
 
 def forget_store(path: str) -> None:
@@ -143,8 +153,14 @@ def store_path_hook(path: str) -> StoreFinder:
     if found is None:
         raise ImportError("not a store", path=path)
     location, prefix = found
+    if location in _opening:
+        # Opening the store imports (sqlite3, zlib...), and those imports search
+        # sys.path, where this very store may come first: until it is open it
+        # holds nothing, rather than letting the next hook (zipimport) read it.
+        return _Opening(path)
     if not _looks_like_store(location) and not location.endswith(CLAIMED_SUFFIXES):
         raise ImportError("not a store", path=path)
+    _opening.add(location)
     try:
         store = cached_store(location)
         store.index  # read the index now: a broken store fails here, once
@@ -152,9 +168,24 @@ def store_path_hook(path: str) -> StoreFinder:
         forget_store(location)
         _warn_once(location, exc)
         raise
+    finally:
+        _opening.discard(location)
     if prefix and not store.is_dir(prefix):
         raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
     return StoreFinder(store, prefix)
+
+
+class _Opening:
+    """The finder of a store while it is being opened: it finds nothing yet."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def find_spec(self, fullname: str, target: Any = None) -> None:
+        return None
+
+    def invalidate_caches(self) -> None:
+        pass
 
 
 def _warn_once(location: str, exc: StoreError) -> None:
@@ -165,9 +196,7 @@ def _warn_once(location: str, exc: StoreError) -> None:
 
 
 def _looks_like_store(path: str) -> bool:
-    from .sqlite import is_sqlite_file
-    from .zip import is_zip_file
-
+    # told from the bytes alone: importing the backends here would search sys.path
     return is_sqlite_file(path) or is_zip_file(path)
 
 

@@ -28,10 +28,10 @@ import urllib.parse
 
 from ..errors import StoreError
 from .base import FORMAT_VERSION, IndexRow, Store, crc32
+from .sniff import SQLITE_HEADER, is_sqlite_file
 
 __all__ = ["SCHEMA", "SQLITE_HEADER", "SQLiteStore", "is_sqlite_file"]
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
@@ -42,12 +42,6 @@ CREATE TABLE code (path TEXT NOT NULL, magic BLOB NOT NULL, sha256 TEXT NOT NULL
 """
 
 
-def is_sqlite_file(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(16) == SQLITE_HEADER
-    except OSError:
-        return False
 
 
 class SQLiteStore(Store):

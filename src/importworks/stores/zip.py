@@ -20,6 +20,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 
 from ..errors import StoreError
 from .base import FORMAT_VERSION, IndexRow, Store, check_entry_path
+from .sniff import is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
 
@@ -45,16 +46,6 @@ def dos_time_to_epoch(date: int, time_: int) -> int:
         time_ >> 11, (time_ >> 5) & 0x3F, (time_ & 0x1F) * 2, -1, -1, -1)))
 
 
-def is_zip_file(path: str) -> bool:
-    """Does *path* end like a zip archive (an end-of-central-directory record)?"""
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - _EOCD.size - _MAX_COMMENT))
-            return b"PK\x05\x06" in f.read()
-    except OSError:
-        return False
 
 
 class ZipStore(Store):
