@@ -183,10 +183,16 @@ def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         site_packages = args.site_packages or site.getsitepackages()
     result = pack(args.sources, args.output, dists=args.dist, deps=args.deps,
-                  site_packages=site_packages, skip_tests=args.skip_tests, extract=args.extract,
-                  progress=_progress)
+                  site_packages=site_packages, skip_tests=args.skip_tests, stdlib=args.stdlib,
+                  extract=args.extract, progress=_progress)
     print(f"packed {result.files} files ({result.modules} modules, {result.compiled} precompiled, "
           f"{result.bytes / 1e6:.1f} MB) into {result.output} in {result.seconds:.2f} s")
+    if result.stdlib:
+        print(f"with the standard library of Python {sys.version.split()[0]} ({len(result.stdlib)} top-level "
+              "modules and packages; other interpreters use their own)")
+    if result.shadowed_stdlib:
+        print("the application's own modules replace these of the standard library: "
+              + ", ".join(result.shadowed_stdlib))
     if result.extract:
         print("extracted at run time (they read files beside __file__): " + ", ".join(result.extract))
     if result.not_compiled:
@@ -203,6 +209,8 @@ def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.long:
             for key, value in sorted(store.metadata.items()):
                 print(f"# {key}: {value}")
+        if store.stdlib_ignored:
+            print(f"# standard library not listed: {store.stdlib_ignored}", file=sys.stderr)
         for entry in entries:
             print(f"{entry.size:>10}  {entry.kind:<9}  {entry.path}" if args.long else entry.path)
     return EXIT_OK
@@ -214,6 +222,8 @@ def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 
     with open_store(args.store) as store:
         report = verify_store(store)
+    if store.stdlib_ignored:
+        print(f"standard library not checked: {store.stdlib_ignored}")
     for entry, problem in report.problems:
         print(f"BAD  {entry}: {problem}")
     verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
@@ -258,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--site-packages", nargs="*", metavar="DIR", default=None,
                       help="everything in these site-packages folders (default: this environment's)")
     pack.add_argument("--skip-tests", action="store_true", help="leave out tests/ and test/ folders")
+    pack.add_argument("--stdlib", action="store_true",
+                      help="also this Python's pure-Python standard library (used only by this exact version)")
     pack.add_argument("--extract", action="append", default=[], metavar="NAME",
                       help="a package to import from a real folder at run time (not zip-safe)")
     pack.set_defaults(handler=_cmd_pack)

@@ -11,6 +11,7 @@ import pytest
 
 from importworks.cli import main
 from importworks.errors import StoreError, StoreIntegrityError
+from importworks.stores.base import FORMAT_VERSION
 from importworks.stores.finder import open_store, store_path_hook
 from importworks.stores.pack import pack
 from tests.conftest import build
@@ -64,7 +65,7 @@ def test_store_from_a_newer_format(tmp_path):
     with sqlite3.connect(store) as db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
     db.close()
-    with pytest.raises(StoreError, match=r"format 99, newer than this importworks reads \(1\): upgrade"):
+    with pytest.raises(StoreError, match=rf"format 99, newer than this importworks reads \({FORMAT_VERSION}\): upgrade"):
         open_store(str(store))
 
 

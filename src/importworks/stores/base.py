@@ -25,7 +25,7 @@ from ..errors import StoreError, StoreIntegrityError
 
 __all__ = ["Entry", "Store", "check_entry_path", "crc32", "folders_of", "sha256_hex"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _sha256_function():  # type: ignore[no-untyped-def]
@@ -105,6 +105,10 @@ class Store:
         self._entries: dict[str, Entry] | None = None
         self.metadata: dict[str, str] = {}
         self.extract: dict[str, str] = {}  # package -> cache key (packed not zip-safe)
+        # top-level names of a standard library packed in (pack --stdlib), and why
+        # they are ignored when this interpreter is not the one they were packed from
+        self.stdlib: tuple[str, ...] = ()
+        self.stdlib_ignored: str | None = None
 
     # -- what a backend provides ------------------------------------------
     def _load(self) -> tuple[dict[str, IndexRow], dict[str, frozenset[str]] | None]:
@@ -130,7 +134,19 @@ class Store:
     def index(self) -> dict[str, IndexRow]:
         """Every entry's (kind, size, crc32) by path; read from the store once."""
         if self._index is None:
-            self._index, self._folders = self._load()
+            index, folders = self._load()
+            packed_for = self.metadata.get("stdlib_version")
+            if self.stdlib and packed_for != sys.version:
+                # its standard library would not match this interpreter's C parts:
+                # leave it out, and the interpreter's own is found further along sys.path
+                tops = set(self.stdlib)
+                index = {path: row for path, row in index.items()
+                         if path.partition("/")[0].split(".")[0] not in tops}
+                folders = None
+                self.extract = {name: key for name, key in self.extract.items() if name not in tops}
+                self.stdlib_ignored = (f"its standard library is for Python {packed_for}, not this "
+                                       f"{sys.version.split()[0]}; this interpreter's own is used")
+            self._index, self._folders = index, folders
         return self._index
 
     @property

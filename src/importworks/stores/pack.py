@@ -31,9 +31,14 @@ __all__ = ["PackResult", "Packer", "pack"]
 TOOL_VERSION = "importworks 0.1.0"
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache"}
 _TEST_DIRS = {"tests", "test", "testing"}
+# Parts of the standard library no application imports: its own test suite,
+# IDLE, demos, pip's bundled wheels; C extensions stay in the interpreter's folder.
+_STDLIB_SKIP = {"test", "idlelib", "turtledemo", "ensurepip", "site-packages", "lib-dynload"}
+_STDLIB_TEST_DIRS = _TEST_DIRS | {"idle_test"}
 _FILE_ACCESS = re.compile(r"\b__file__\b")
 # files in a package that its code never opens: markers, stubs, C sources
 _NOT_DATA = ("py.typed", ".pyi", ".c", ".h", ".pxd", ".pyx")
+SQLITE_PAGE_SIZE = 4096
 
 
 @dataclass
@@ -46,6 +51,8 @@ class PackResult:
     compiled: int = 0
     bytes: int = 0
     extract: dict[str, str] = field(default_factory=dict)  # package -> cache key
+    stdlib: list[str] = field(default_factory=list)  # top-level names of the packed standard library
+    shadowed_stdlib: list[str] = field(default_factory=list)
     not_compiled: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -66,6 +73,8 @@ class Packer:
     def __init__(self, *, skip_tests: bool = False, extract: Iterable[str] = (),
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.files: dict[str, str] = {}  # entry path -> file on disk
+        self.stdlib_tops: set[str] = set()  # top-level names that came from the standard library
+        self.shadowed_stdlib: list[str] = []  # ... that the application's own modules replaced
         self.skip_tests = skip_tests
         self.extract = set(extract)
         self.progress = progress
@@ -75,11 +84,11 @@ class Packer:
         check_entry_path("(being packed)", entry)
         self.files.setdefault(entry, path)
 
-    def add_tree(self, folder: str, prefix: str) -> None:
+    def add_tree(self, folder: str, prefix: str, stdlib: bool = False) -> None:
         """Every file under *folder* as entries under *prefix* (skipping caches)."""
+        tests = _STDLIB_TEST_DIRS if stdlib else _TEST_DIRS if self.skip_tests else ()
         for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS
-                             and not (self.skip_tests and d in _TEST_DIRS))
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and d not in tests)
             relative = os.path.relpath(root, folder).replace(os.sep, "/")
             base = prefix if relative == "." else f"{prefix}{relative}/"
             for name in sorted(files):
@@ -156,6 +165,39 @@ class Packer:
                 elif name.endswith(".py") or name.endswith(tuple(EXTENSION_SUFFIXES)):
                     self.add_file(name, path)
 
+    def add_stdlib(self) -> None:
+        """The running interpreter's pure-Python standard library.
+
+        Added after the application's sources, so a top-level name the
+        application packs itself keeps the application's version (as the
+        script's folder shadows the standard library when run from files).
+        The store records the exact ``sys.version``: another interpreter
+        ignores these modules and uses its own (see Store.index).
+        """
+        import sysconfig
+
+        paths = sysconfig.get_paths()
+        taken = {entry.partition("/")[0].split(".")[0] for entry in self.files}
+        for folder in dict.fromkeys((paths["stdlib"], paths["platstdlib"])):
+            for name in sorted(os.listdir(folder)):
+                path = os.path.join(folder, name)
+                top = name.removesuffix(".py")
+                if name in _STDLIB_SKIP or not top.isidentifier():
+                    continue
+                is_package = os.path.isdir(path)
+                is_module = name.endswith(".py") and os.path.isfile(path)
+                if not (is_module or (is_package and _has_python(path))):
+                    continue
+                if top in taken:
+                    if top not in self.stdlib_tops:
+                        self.shadowed_stdlib.append(top)
+                    continue
+                self.stdlib_tops.add(top)
+                if is_package:
+                    self.add_tree(path, name + "/", stdlib=True)
+                else:
+                    self.add_file(name, path)
+
     # -- deciding -------------------------------------------------------------
     def packages_to_extract(self, contents: dict[str, bytes]) -> list[str]:
         """Top-level packages with data files that their code finds through __file__."""
@@ -180,7 +222,8 @@ class Packer:
         if not self.files:
             raise StoreError(f"nothing to pack into {output}: the sources hold no modules", path=output)
         writer = _writer_for(output)
-        result = PackResult(output=output)
+        result = PackResult(output=output, stdlib=sorted(self.stdlib_tops),
+                            shadowed_stdlib=sorted(self.shadowed_stdlib))
         contents: dict[str, bytes] = {}
         for entry, path in sorted(self.files.items()):
             with open(path, "rb") as f:
@@ -261,19 +304,23 @@ def _requirement_name(requirement: str) -> str | None:
 
 
 def _meta(result: PackResult) -> dict[str, str]:
-    return {
+    meta = {
         "format_version": str(FORMAT_VERSION),
         "tool_version": TOOL_VERSION,
         "python_version": sys.version.split()[0],
         "magic": MAGIC_NUMBER.hex(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+    if result.stdlib:
+        meta["stdlib_version"] = sys.version  # the exact interpreter its standard library is for
+    return meta
 
 
 def _index(result: PackResult, rows: dict[str, tuple], **more: object) -> bytes:
     """The whole index as one record: read once when the store opens."""
     return marshal.dumps({**_meta(result), "format_version": FORMAT_VERSION, "entries": rows,
-                          "folders": folders_of(rows), "extract": result.extract, **more})
+                          "folders": folders_of(rows), "extract": result.extract,
+                          "stdlib": result.stdlib, **more})
 
 
 def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:
@@ -298,29 +345,39 @@ class _Sink:
 
 
 class _SQLiteSink(_Sink):
+    """Writes at the end, in the order a start-up reads: index, then code, then the rest."""
+
     def __enter__(self) -> _Sink:
         import sqlite3
 
         from .sqlite import SCHEMA
 
         self.db = sqlite3.connect(self.path)
-        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+        self.db.executescript(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}; PRAGMA journal_mode = OFF;"
+                              " PRAGMA synchronous = OFF;" + SCHEMA)
         self.rows: dict[str, tuple] = {}
+        self.pending: list[tuple[str, bytes, bytes | None]] = []
         return self
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
-        row = (_kind(entry), len(data), crc32(data))
-        self.rows[entry] = row
-        self.db.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-                        (entry, row[0], row[1], sha256_hex(data), row[2], data))
-        if code is not None:
-            self.db.execute("INSERT INTO code VALUES (?, ?, ?, ?, ?)",
-                            (entry, MAGIC_NUMBER, sha256_hex(code), crc32(code), code))
+        self.rows[entry] = (_kind(entry), len(data), crc32(data))
+        self.pending.append((entry, data, code))
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
-            self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(_meta(self.result).items()))
-            self.db.execute("INSERT INTO blobs VALUES ('index', ?)", (_index(self.result, self.rows),))
+            compiled = sorted((entry, code) for entry, _, code in self.pending if code is not None)
+            code_map = {entry: (row_id, crc32(code)) for row_id, (entry, code) in enumerate(compiled, 1)}
+            self.db.execute("INSERT INTO blobs VALUES ('index', ?)",
+                            (_index(self.result, self.rows, code=code_map),))
+            self.db.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?, ?)",
+                                ((code_map[entry][0], entry, MAGIC_NUMBER, sha256_hex(code),
+                                  code_map[entry][1], code) for entry, code in compiled))
+            (pages,), = self.db.execute("PRAGMA page_count")
+            meta = {**_meta(self.result), "code_bytes": str(pages * SQLITE_PAGE_SIZE)}
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+            self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
+                                ((entry, *self.rows[entry][:2], sha256_hex(data), self.rows[entry][2], data)
+                                 for entry, data, _ in self.pending))
             self.db.commit()
         self.db.close()
 
@@ -370,9 +427,12 @@ class _ZipSink(_Sink):
 
 
 def pack(sources: Iterable[str], output: str, *, dists: Iterable[str] = (), deps: bool = False,
-         site_packages: Iterable[str] | None = None, skip_tests: bool = False,
+         site_packages: Iterable[str] | None = None, skip_tests: bool = False, stdlib: bool = False,
          extract: Iterable[str] = (), progress: Callable[[int, int], None] | None = None) -> PackResult:
-    """Build the store *output* from folders, .py files, distributions and environments."""
+    """Build the store *output* from folders, .py files, distributions and environments.
+
+    With *stdlib*, the running interpreter's pure-Python standard library too.
+    """
     packer = Packer(skip_tests=skip_tests, extract=extract, progress=progress)
     for source in sources:
         packer.add_source(source)
@@ -380,5 +440,7 @@ def pack(sources: Iterable[str], output: str, *, dists: Iterable[str] = (), deps
         packer.add_distribution(name, follow_deps=deps)
     if site_packages is not None:
         packer.add_site_packages(site_packages)
+    if stdlib:
+        packer.add_stdlib()
     return packer.write(output)
 

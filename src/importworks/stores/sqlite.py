@@ -1,21 +1,26 @@
 """SQLite files as stores: the embedded default.
 
-Schema (format 1)::
+Schema (format 2)::
 
     meta(key TEXT PRIMARY KEY, value TEXT)      format_version, tool_version,
-                                                python_version, magic, created
+                                                python_version, magic, created,
+                                                code_bytes
     blobs(name TEXT PRIMARY KEY, data BLOB)     'index': the whole index, marshalled
+    code(id INTEGER PRIMARY KEY, path TEXT, magic BLOB, sha256 TEXT,
+         crc32 INTEGER, data BLOB, UNIQUE (path, magic))
     entries(path TEXT PRIMARY KEY, kind TEXT, size INTEGER, sha256 TEXT,
             crc32 INTEGER, data BLOB)
-    code(path TEXT, magic BLOB, sha256 TEXT, crc32 INTEGER, data BLOB,
-         PRIMARY KEY (path, magic))
 
 Opening a store reads ``meta`` and the one ``index`` blob (paths, kinds, sizes,
-checksums, the folder map, the packages to extract), so its cost does not grow
-with the number of modules; a module then costs one indexed lookup of its
-precompiled code for the running interpreter's magic number, falling back to
-compiling its source when the store was packed by another Python.  The file is
-opened read-only, ``immutable`` (no locks, no journal) and memory-mapped.
+checksums, the folder map, the packages to extract, and for each module the row
+id and CRC-32 of its precompiled code), so its cost does not grow with the
+number of modules; a module then costs one lookup by row id, falling back to
+compiling its source when the store was packed by another Python.  The packer
+writes the code rows first, so that they fill the first ``code_bytes`` of the
+file in one run, which opening the store asks the kernel to read ahead: a cold
+start reads them sequentially instead of page by page.  The file is opened
+read-only, ``immutable`` (no locks, no journal) and memory-mapped.  Format 1
+stores (code keyed by path only) are still read.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import marshal
 import os
 import sqlite3
 import threading
-import urllib.parse
 
 from ..errors import StoreError
 from .base import FORMAT_VERSION, IndexRow, Store, crc32
@@ -35,12 +39,12 @@ __all__ = ["SCHEMA", "SQLITE_HEADER", "SQLiteStore", "is_sqlite_file"]
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE code (id INTEGER PRIMARY KEY, path TEXT NOT NULL, magic BLOB NOT NULL,
+                   sha256 TEXT NOT NULL, crc32 INTEGER NOT NULL, data BLOB NOT NULL,
+                   UNIQUE (path, magic));
 CREATE TABLE entries (path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NOT NULL,
                       sha256 TEXT NOT NULL, crc32 INTEGER NOT NULL, data BLOB NOT NULL);
-CREATE TABLE code (path TEXT NOT NULL, magic BLOB NOT NULL, sha256 TEXT NOT NULL,
-                   crc32 INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (path, magic));
 """
-
 
 
 
@@ -51,7 +55,7 @@ class SQLiteStore(Store):
 
     def __init__(self, location: str) -> None:
         super().__init__(location)
-        uri = "file:" + urllib.parse.quote(self.location) + "?mode=ro&immutable=1"
+        uri = "file:" + _uri_path(self.location) + "?mode=ro&immutable=1"
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         try:
@@ -63,6 +67,10 @@ class SQLiteStore(Store):
             self.close()
             raise self._error(exc, "cannot open") from None
         self.metadata = rows
+        # path -> (row id, crc32) of the code for the packed magic; None: a format 1 store
+        self._code: dict[str, tuple[int, int]] | None = None
+        self._code_magic = bytes.fromhex(rows.get("magic", ""))
+        _read_ahead(self.location, int(rows.get("code_bytes", "0")))
         version = int(rows.get("format_version", "0"))
         if version > FORMAT_VERSION:
             self.close()
@@ -96,6 +104,8 @@ class SQLiteStore(Store):
             try:
                 index = marshal.loads(rows[0][0])
                 self.extract = dict(index.get("extract", {}))
+                self._code = index.get("code")
+                self.stdlib = tuple(index.get("stdlib", ()))
                 return index["entries"], index.get("folders")
             except (ValueError, EOFError, TypeError, KeyError) as exc:
                 raise StoreError(f"SQLite store {self.location}: its index is unreadable ({exc}); "
@@ -110,6 +120,17 @@ class SQLiteStore(Store):
         return rows[0][0]
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
+        self.index  # noqa: B018 - loads the code map with it
+        if self._code is not None:  # format 2: code for the one packed magic, by row id
+            known = self._code.get(path) if magic == self._code_magic else None
+            if known is None:
+                return None
+            rows = self._query("SELECT data FROM code WHERE id = ? AND magic = ?", (known[0], magic), path)
+            if not rows:
+                return None
+            if crc32(rows[0][0]) != known[1]:
+                raise self.tampered(path, "compiled code of")
+            return rows[0][0]
         rows = self._query("SELECT crc32, data FROM code WHERE path = ? AND magic = ?", (path, magic), path)
         if not rows:
             return None
@@ -124,3 +145,24 @@ class SQLiteStore(Store):
     def code_hashes(self) -> list[tuple[str, bytes, str, bytes]]:
         """(path, magic, sha256, data) of every precompiled code object (for verify)."""
         return self._query("SELECT path, magic, sha256, data FROM code")
+
+
+def _uri_path(path: str) -> str:
+    """*path* as the path of a file: URI (urllib.parse would cost an import at start-up)."""
+    return "".join(f"%{ord(c):02x}" if c in "%?#" else c for c in os.path.abspath(path))
+
+
+def _read_ahead(path: str, size: int) -> None:
+    """Ask the kernel to start reading the first *size* bytes (the code rows) now."""
+    if size <= 0 or not hasattr(os, "posix_fadvise"):
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.posix_fadvise(fd, 0, size, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass  # only a hint
+    finally:
+        os.close(fd)

@@ -27,7 +27,7 @@ __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_fi
 INDEX = ".importworks/index.marshal"
 HASHES = ".importworks/sha256.marshal"
 INDEX_COMMENT = b"importworks-index "
-_INDEX_PARTS = ("entries", "layout", "folders", "extract")
+_INDEX_PARTS = ("entries", "layout", "folders", "extract", "stdlib", "code")
 _EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
@@ -134,6 +134,7 @@ class ZipStore(Store):
                              f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
         self.metadata = {k: str(v) for k, v in index.items() if k not in _INDEX_PARTS}
         self.extract = dict(index.get("extract", {}))
+        self.stdlib = tuple(index.get("stdlib", ()))
         self._indexed = True
         recorded = index["entries"]
         if trust_layout:
