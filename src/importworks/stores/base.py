@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable, Iterator, NamedTuple
-
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from importlib.machinery import EXTENSION_SUFFIXES
+from typing import NamedTuple
 from zlib import crc32
 
 from ..errors import StoreError, StoreIntegrityError
 
-__all__ = ["Entry", "Store", "check_entry_path", "crc32", "folders_of", "sha256_hex"]
+__all__ = ["CompactFolders", "CompactIndex", "Entry", "Store", "check_entry_path", "crc32", "folders_of",
+           "kind_of", "sha256_hex", "u64_array", "u64_bytes"]
 
 FORMAT_VERSION = 2
+_EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
 
 
 def _sha256_function():  # type: ignore[no-untyped-def]
@@ -74,6 +78,154 @@ class Entry(NamedTuple):
 IndexRow = tuple
 
 
+def kind_of(path: str) -> str:
+    """What an entry is, from its name: source, bytecode, extension or file."""
+    if path.endswith(".py"):
+        return "source"
+    if path.endswith(".pyc"):
+        return "bytecode"
+    if path.endswith(_EXTENSION_SUFFIXES):
+        return "extension"
+    return "file"
+
+
+def u64_bytes(values: Iterable[int]) -> bytes:
+    """Unsigned 64-bit integers, little-endian, as the packed index stores them."""
+    numbers = array("Q", values)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+def u64_array(data: bytes) -> array:
+    """The integers written by u64_bytes."""
+    numbers = array("Q")
+    numbers.frombytes(data)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
+class CompactIndex(Mapping):
+    """The index as the packer writes it: cheap to open, read a folder at a time.
+
+    Folders are one string of sorted folder paths; each folder's listing (its
+    files, then after a "/" its subfolders) is a span of one long string.
+    Entries are numbered folder by folder, file by file, and their sizes and
+    CRC-32s are one array in that order (backends keep arrays in the same
+    order: code row ids, data offsets).  Opening a store makes a few objects,
+    not a few per entry; a folder's names are split when it is first used.
+    """
+
+    __slots__ = ("_folder_at", "_listing", "_spans", "_bases", "_numbers", "_parsed")
+
+    def __init__(self, parts: Mapping[str, object]) -> None:
+        folders = str(parts["folders"]).split("\n")
+        self._folder_at = dict(zip(folders, range(len(folders))))
+        self._listing = str(parts["listing"])
+        self._spans = u64_array(parts["spans"])  # start, end of each folder's listing
+        self._bases = u64_array(parts["bases"])  # number of each folder's first file
+        self._numbers = u64_array(parts["rows"])  # size, crc32 of each entry in turn
+        if len(self._spans) != 2 * len(folders) or len(self._bases) != len(folders):
+            raise ValueError("folder arrays do not match the folder list")
+        # folder -> ({file name: entry number}, names of all its children)
+        self._parsed: dict[str, tuple[dict[str, int], frozenset[str]]] = {}
+
+    @staticmethod
+    def pack(rows: Mapping[str, IndexRow]) -> tuple[dict[str, object], list[str]]:
+        """The parts to store for *rows*, and the entry paths in number order."""
+        folders = folders_of(rows)
+        listing: list[str] = []
+        spans: list[int] = []
+        bases: list[int] = []
+        order: list[str] = []
+        at = 0
+        for folder in sorted(folders):
+            names = folders[folder]
+            files = sorted(n for n in names if folder + n in rows)
+            subfolders = sorted(n for n in names if folder + n not in rows)
+            text = "\0".join(files) + "/" + "\0".join(subfolders)
+            spans += (at, at + len(text))
+            at += len(text)
+            listing.append(text)
+            bases.append(len(order))
+            order += (folder + n for n in files)
+        numbers = (n for path in order for n in (rows[path][1], rows[path][2]))
+        parts = {"folders": "\n".join(sorted(folders)), "listing": "".join(listing),
+                 "spans": u64_bytes(spans), "bases": u64_bytes(bases), "rows": u64_bytes(numbers)}
+        return parts, order
+
+    def _folder(self, folder: str) -> tuple[dict[str, int], frozenset[str]] | None:
+        try:
+            return self._parsed[folder]
+        except KeyError:
+            pass
+        at = self._folder_at.get(folder)
+        if at is None:
+            return None
+        files, _, subfolders = self._listing[self._spans[2 * at]:self._spans[2 * at + 1]].partition("/")
+        names = files.split("\0") if files else []
+        parsed = self._parsed[folder] = (
+            dict(zip(names, range(self._bases[at], self._bases[at] + len(names)))),
+            frozenset(names + subfolders.split("\0")) if subfolders else frozenset(names))
+        return parsed
+
+    def number(self, path: str) -> int | None:
+        """The entry's number (its place in the backends' arrays), None if there is no such entry."""
+        folder, slash, name = path.rpartition("/")
+        parsed = self._folder(folder + slash)
+        return None if parsed is None else parsed[0].get(name)
+
+    def children(self, folder: str) -> frozenset[str] | None:
+        parsed = self._folder(folder)
+        return None if parsed is None else parsed[1]
+
+    def __getitem__(self, path: str) -> IndexRow:
+        at = self.number(path)
+        if at is None:
+            raise KeyError(path)
+        return kind_of(path), self._numbers[2 * at], self._numbers[2 * at + 1]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.number(path) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        for folder in self._folder_at:
+            files = self._folder(folder)[0]  # type: ignore[index]
+            yield from (folder + name for name in files)
+
+    def __len__(self) -> int:
+        return len(self._numbers) // 2
+
+
+class CompactFolders(Mapping):
+    """Folder -> names inside it, as a view of a CompactIndex."""
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: CompactIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, folder: str) -> frozenset[str]:
+        names = self._index.children(folder)
+        if names is None:
+            raise KeyError(folder)
+        return names
+
+    def get(self, folder: str, default: object = None) -> object:
+        names = self._index.children(folder)
+        return default if names is None else names
+
+    def __contains__(self, folder: object) -> bool:
+        return folder in self._index._folder_at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index._folder_at)
+
+    def __len__(self) -> int:
+        return len(self._index._folder_at)
+
+
 def folders_of(paths: Iterable[str]) -> dict[str, frozenset[str]]:
     """Folder ('' for the root, else 'pkg/sub/') -> the names directly inside it."""
     folders: dict[str, set[str]] = {"": set()}
@@ -100,8 +252,8 @@ class Store:
 
     def __init__(self, location: str) -> None:
         self.location = os.fspath(location)
-        self._index: dict[str, IndexRow] | None = None
-        self._folders: dict[str, frozenset[str]] | None = None
+        self._index: Mapping[str, IndexRow] | None = None
+        self._folders: Mapping[str, frozenset[str]] | None = None
         self._entries: dict[str, Entry] | None = None
         self.metadata: dict[str, str] = {}
         self.extract: dict[str, str] = {}  # package -> cache key (packed not zip-safe)
@@ -111,7 +263,7 @@ class Store:
         self.stdlib_ignored: str | None = None
 
     # -- what a backend provides ------------------------------------------
-    def _load(self) -> tuple[dict[str, IndexRow], dict[str, frozenset[str]] | None]:
+    def _load(self) -> tuple[Mapping[str, IndexRow], Mapping[str, frozenset[str]] | None]:
         """The index rows by path, and the folder map if the store has it precomputed."""
         raise NotImplementedError
 
@@ -131,7 +283,7 @@ class Store:
 
     # -- built on top ---------------------------------------------------------
     @property
-    def index(self) -> dict[str, IndexRow]:
+    def index(self) -> Mapping[str, IndexRow]:
         """Every entry's (kind, size, crc32) by path; read from the store once."""
         if self._index is None:
             index, folders = self._load()
@@ -150,7 +302,7 @@ class Store:
         return self._index
 
     @property
-    def folders(self) -> dict[str, frozenset[str]]:
+    def folders(self) -> Mapping[str, frozenset[str]]:
         """Folder path ('' for the root, else 'pkg/sub/') -> names of its children."""
         if self._folders is None:
             self._folders = folders_of(self.index)

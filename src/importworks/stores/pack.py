@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 from ..bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from ..errors import StoreError
-from .base import FORMAT_VERSION, check_entry_path, crc32, folders_of, sha256_hex
+from .base import FORMAT_VERSION, CompactIndex, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
 
 __all__ = ["PackResult", "Packer", "pack"]
 
@@ -39,6 +39,7 @@ _FILE_ACCESS = re.compile(r"\b__file__\b")
 # files in a package that its code never opens: markers, stubs, C sources
 _NOT_DATA = ("py.typed", ".pyi", ".c", ".h", ".pxd", ".pyx")
 SQLITE_PAGE_SIZE = 4096
+_HAS_CODE = 1 << 32  # in the SQLite index's code array: crc32 | _HAS_CODE, or 0 for no code
 
 
 @dataclass
@@ -55,16 +56,6 @@ class PackResult:
     shadowed_stdlib: list[str] = field(default_factory=list)
     not_compiled: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def _kind(path: str) -> str:
-    if path.endswith(".py"):
-        return "source"
-    if path.endswith(".pyc"):
-        return "bytecode"
-    if path.endswith(tuple(EXTENSION_SUFFIXES)):
-        return "extension"
-    return "file"
 
 
 class Packer:
@@ -208,7 +199,7 @@ class Packer:
             top, slash, _ = entry.partition("/")
             if not slash or top.endswith((".dist-info", ".egg-info")):
                 continue
-            kind = _kind(entry)
+            kind = kind_of(entry)
             if kind == "file" and not entry.endswith(_NOT_DATA):
                 data.add(top)
             elif kind == "source" and _FILE_ACCESS.search(blob.decode("utf-8", "replace")):
@@ -253,7 +244,7 @@ class Packer:
         return result
 
     def _compile(self, entry: str, data: bytes, result: PackResult) -> bytes | None:
-        if _kind(entry) != "source":
+        if kind_of(entry) != "source":
             return None
         result.modules += 1
         try:
@@ -316,11 +307,10 @@ def _meta(result: PackResult) -> dict[str, str]:
     return meta
 
 
-def _index(result: PackResult, rows: dict[str, tuple], **more: object) -> bytes:
-    """The whole index as one record: read once when the store opens."""
-    return marshal.dumps({**_meta(result), "format_version": FORMAT_VERSION, "entries": rows,
-                          "folders": folders_of(rows), "extract": result.extract,
-                          "stdlib": result.stdlib, **more})
+def _index(result: PackResult, parts: dict[str, object], **more: object) -> bytes:
+    """The whole index as one record, read once when the store opens (see CompactIndex)."""
+    return marshal.dumps({**_meta(result), "format_version": FORMAT_VERSION, **parts,
+                          "extract": result.extract, "stdlib": result.stdlib, **more})
 
 
 def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:
@@ -360,18 +350,23 @@ class _SQLiteSink(_Sink):
         return self
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
-        self.rows[entry] = (_kind(entry), len(data), crc32(data))
+        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
         self.pending.append((entry, data, code))
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
+            # a module's code row id is 1 + its entry number in the index
+            parts, order = CompactIndex.pack(self.rows)
+            number = {entry: at for at, entry in enumerate(order)}
             compiled = sorted((entry, code) for entry, _, code in self.pending if code is not None)
-            code_map = {entry: (row_id, crc32(code)) for row_id, (entry, code) in enumerate(compiled, 1)}
+            checks = dict.fromkeys(order, 0)
+            for entry, code in compiled:
+                checks[entry] = _HAS_CODE | crc32(code)
             self.db.execute("INSERT INTO blobs VALUES ('index', ?)",
-                            (_index(self.result, self.rows, code=code_map),))
+                            (_index(self.result, parts, code=u64_bytes(checks.values())),))
             self.db.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?, ?)",
-                                ((code_map[entry][0], entry, MAGIC_NUMBER, sha256_hex(code),
-                                  code_map[entry][1], code) for entry, code in compiled))
+                                ((number[entry] + 1, entry, MAGIC_NUMBER, sha256_hex(code),
+                                  checks[entry] & 0xFFFFFFFF, code) for entry, code in compiled))
             (pages,), = self.db.execute("PRAGMA page_count")
             meta = {**_meta(self.result), "code_bytes": str(pages * SQLITE_PAGE_SIZE)}
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
@@ -397,7 +392,7 @@ class _ZipSink(_Sink):
         info.compress_type = self.zipfile.ZIP_DEFLATED if compress else self.zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         self.archive.writestr(info, data)
-        self.rows[entry] = (_kind(entry), len(data), crc32(data))
+        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
         self.hashes[entry] = sha256_hex(data)
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
@@ -416,14 +411,31 @@ class _ZipSink(_Sink):
             hashes = self.zipfile.ZipInfo(HASHES, (1980, 1, 1, 0, 0, 0))
             hashes.compress_type = self.zipfile.ZIP_DEFLATED
             self.archive.writestr(hashes, marshal.dumps(self.hashes))
-            layout = {info.filename: (info.header_offset, info.compress_size, info.compress_type)
-                      for info in self.archive.infolist()}
-            blob = _index(self.result, self.rows, layout=layout)
+            self.archive.fp.flush()
+            where = _data_offsets(self.path, self.archive.infolist())
+            parts, order = CompactIndex.pack(self.rows)
+            layout = u64_bytes(n for entry in order for n in where[entry])
+            blob = _index(self.result, parts, layout=layout, hashes_at=where[HASHES])
             info = self.zipfile.ZipInfo(INDEX, (1980, 1, 1, 0, 0, 0))
             info.compress_type = self.zipfile.ZIP_STORED
             self.archive.writestr(info, blob)
             self.archive.comment = INDEX_COMMENT + f"{info.header_offset} {len(blob)}".encode()
         self.archive.close()
+
+
+def _data_offsets(path: str, infos: list) -> dict[str, tuple[int, int, int]]:
+    """Entry -> (where its data starts, compressed size, method), from the local headers written."""
+    import struct
+
+    found = {}
+    with open(path, "rb") as f:
+        for info in infos:
+            f.seek(info.header_offset)
+            header = f.read(30)
+            name_len, extra_len = struct.unpack_from("<2H", header, 26)
+            found[info.filename] = (info.header_offset + 30 + name_len + extra_len, info.compress_size,
+                                    info.compress_type)
+    return found
 
 
 def pack(sources: Iterable[str], output: str, *, dists: Iterable[str] = (), deps: bool = False,

@@ -11,16 +11,17 @@ Schema (format 2)::
     entries(path TEXT PRIMARY KEY, kind TEXT, size INTEGER, sha256 TEXT,
             crc32 INTEGER, data BLOB)
 
-Opening a store reads ``meta`` and the one ``index`` blob (paths, kinds, sizes,
-checksums, the folder map, the packages to extract, and for each module the row
-id and CRC-32 of its precompiled code), so its cost does not grow with the
-number of modules; a module then costs one lookup by row id, falling back to
-compiling its source when the store was packed by another Python.  The packer
-writes the code rows first, so that they fill the first ``code_bytes`` of the
-file in one run, which opening the store asks the kernel to read ahead: a cold
-start reads them sequentially instead of page by page.  The file is opened
-read-only, ``immutable`` (no locks, no journal) and memory-mapped.  Format 1
-stores (code keyed by path only) are still read.
+Opening a store reads ``meta`` and the one ``index`` blob (a CompactIndex:
+paths, sizes and checksums, the packages to extract, and the CRC-32 of each
+module's precompiled code, whose row id is 1 + the module's entry number), so
+its cost barely grows with the number of entries; a module then costs one
+lookup by row id, falling back to compiling its source when the store was
+packed by another Python.  The packer writes the index and the code rows
+first, so that they fill the first ``code_bytes`` of the file in one run, which
+opening the store asks the kernel to read ahead: a cold start reads them
+sequentially instead of page by page.  The file is opened read-only,
+``immutable`` (no locks, no journal) and memory-mapped.  Format 1 stores
+(code keyed by path) are still read.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ import marshal
 import os
 import sqlite3
 import threading
+from array import array
 
 from ..errors import StoreError
-from .base import FORMAT_VERSION, IndexRow, Store, crc32
+from .base import FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, crc32, u64_array
 from .sniff import SQLITE_HEADER, is_sqlite_file
 
 __all__ = ["SCHEMA", "SQLITE_HEADER", "SQLiteStore", "is_sqlite_file"]
@@ -67,8 +69,10 @@ class SQLiteStore(Store):
             self.close()
             raise self._error(exc, "cannot open") from None
         self.metadata = rows
-        # path -> (row id, crc32) of the code for the packed magic; None: a format 1 store
-        self._code: dict[str, tuple[int, int]] | None = None
+        # format 2: the index in packed order, and for each path 0 (no code) or
+        # crc32 | 1 << 32 of its code for the packed magic, in row 1 + its position
+        self._compact: CompactIndex | None = None
+        self._code_checks: array | None = None
         self._code_magic = bytes.fromhex(rows.get("magic", ""))
         _read_ahead(self.location, int(rows.get("code_bytes", "0")))
         version = int(rows.get("format_version", "0"))
@@ -104,9 +108,12 @@ class SQLiteStore(Store):
             try:
                 index = marshal.loads(rows[0][0])
                 self.extract = dict(index.get("extract", {}))
-                self._code = index.get("code")
                 self.stdlib = tuple(index.get("stdlib", ()))
-                return index["entries"], index.get("folders")
+                if "listing" not in index:  # format 1
+                    return index["entries"], index.get("folders")
+                self._compact = CompactIndex(index)
+                self._code_checks = u64_array(index["code"])
+                return self._compact, CompactFolders(self._compact)
             except (ValueError, EOFError, TypeError, KeyError) as exc:
                 raise StoreError(f"SQLite store {self.location}: its index is unreadable ({exc}); "
                                  "re-create it with importworks pack", path=self.location) from None
@@ -120,15 +127,16 @@ class SQLiteStore(Store):
         return rows[0][0]
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
-        self.index  # noqa: B018 - loads the code map with it
-        if self._code is not None:  # format 2: code for the one packed magic, by row id
-            known = self._code.get(path) if magic == self._code_magic else None
-            if known is None:
+        self.index  # noqa: B018 - loads the code checks with it
+        if self._compact is not None:  # format 2: code for the one packed magic, by row id
+            at = self._compact.number(path) if magic == self._code_magic else None
+            check = self._code_checks[at] if at is not None else 0
+            if not check:
                 return None
-            rows = self._query("SELECT data FROM code WHERE id = ? AND magic = ?", (known[0], magic), path)
+            rows = self._query("SELECT data FROM code WHERE id = ? AND magic = ?", (at + 1, magic), path)
             if not rows:
                 return None
-            if crc32(rows[0][0]) != known[1]:
+            if crc32(rows[0][0]) != check & 0xFFFFFFFF:
                 raise self.tampered(path, "compiled code of")
             return rows[0][0]
         rows = self._query("SELECT crc32, data FROM code WHERE path = ? AND magic = ?", (path, magic), path)

@@ -3,11 +3,12 @@
 An ordinary zip's central directory is read once when the store opens; each
 entry is then one ``pread`` of the open file (zipimport re-opens the archive
 for every module).  Archives written by ``importworks pack`` carry their whole
-index as one entry, ``.importworks/index.marshal`` (paths, sizes, CRC-32 and
-sha256 of every entry, where each one is, the folder map, the packer's and
-Python's versions), named by the archive comment, so opening one costs the
-same whatever it holds.  They also have a ``.pyc`` beside each ``.py``, with
-the mtime header that stock zipimport checks, so the same zip serves both.
+index as one entry, ``.importworks/index.marshal``, named by the archive
+comment: a CompactIndex (paths, sizes, CRC-32s), where each entry's data
+starts (so a read skips the local header), the folder map, the packer's and
+Python's versions; opening one costs about the same whatever it holds.  They
+also have a ``.pyc`` beside each ``.py``, with the mtime header that stock
+zipimport checks, so the same zip serves both.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import marshal
 import os
 import struct
 import zlib
-from importlib.machinery import EXTENSION_SUFFIXES
+from array import array
 
 from ..errors import StoreError
-from .base import FORMAT_VERSION, IndexRow, Store, check_entry_path
+from .base import (FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, check_entry_path, kind_of,
+                   u64_array)
 from .sniff import is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
@@ -27,8 +29,7 @@ __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_fi
 INDEX = ".importworks/index.marshal"
 HASHES = ".importworks/sha256.marshal"
 INDEX_COMMENT = b"importworks-index "
-_INDEX_PARTS = ("entries", "layout", "folders", "extract", "stdlib", "code")
-_EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
+_INDEX_PARTS = ("entries", "folders", "listing", "spans", "bases", "rows", "layout", "hashes_at", "extract", "stdlib")
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")
@@ -63,6 +64,10 @@ class ZipStore(Store):
         # path -> (offset of the local header, compressed size, method, DOS date, DOS time)
         self._layout: dict[str, tuple[int, int, int, int, int]] = {}
         self._indexed = False  # packed by importworks: checksums recorded, pycs trusted
+        # format 2, as packed: the index, and (data offset, size, method) of each of its paths
+        self._compact: CompactIndex | None = None
+        self._data: array | None = None
+        self._hashes_at: tuple[int, int, int] | None = None
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -113,10 +118,15 @@ class ZipStore(Store):
         return {path: row for path, row in rows.items() if not path.startswith(".importworks/")}, None
 
     def sha256_map(self) -> dict[str, str]:
-        if not self._indexed or HASHES not in self._layout:
+        if self._hashes_at is not None:
+            offset, csize, method = self._hashes_at
+            blob = self._decode(self._pread(csize, offset), method, HASHES)
+        elif self._indexed and HASHES in self._layout:
+            blob = self._read_raw(HASHES, (None, 0, None))
+        else:
             return {}
         try:
-            return marshal.loads(self._read_raw(HASHES, (None, 0, None)))
+            return marshal.loads(blob)
         except (ValueError, EOFError, TypeError) as exc:
             raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})",
                              path=self.location) from None
@@ -136,6 +146,22 @@ class ZipStore(Store):
         self.extract = dict(index.get("extract", {}))
         self.stdlib = tuple(index.get("stdlib", ()))
         self._indexed = True
+        if "listing" in index:
+            try:
+                recorded = self._compact = CompactIndex(index)
+                if trust_layout:
+                    self._data = u64_array(index["layout"])
+                    offset, csize, method = index["hashes_at"]
+                    if len(self._data) != 3 * len(recorded):
+                        raise ValueError("the layout does not match the entries")
+            except (KeyError, ValueError, TypeError) as exc:
+                raise StoreError(f"zip store {self.location}: unreadable {INDEX} ({exc}); re-create it "
+                                 "with importworks pack", path=self.location) from None
+            if trust_layout:
+                self._hashes_at = (offset + self._shift, csize, method)
+                return recorded, CompactFolders(recorded)
+            assert rows is not None
+            return {path: recorded[path] for path in rows if path in recorded}, None
         recorded = index["entries"]
         if trust_layout:
             self._layout = {path: (offset + self._shift, csize, method, 0, 0)
@@ -173,7 +199,7 @@ class ZipStore(Store):
                 raise StoreError(f"zip store {self.location}: entry {name!r} is encrypted",
                                  path=self.location)
             self._layout[name] = (offset + self._shift, csize, method, mdate, mtime)
-            rows[name] = (_kind_of(name), usize, crc)
+            rows[name] = (kind_of(name), usize, crc)
         return rows
 
     # -- reading ----------------------------------------------------------------
@@ -183,7 +209,9 @@ class ZipStore(Store):
             raise StoreError(f"zip store {self.location}: bad local header for {path!r}",
                              path=self.location)
         name_len, extra_len = struct.unpack_from("<2H", header, 26)
-        raw = self._pread(csize, offset + _LOCAL.size + name_len + extra_len)
+        return self._decode(self._pread(csize, offset + _LOCAL.size + name_len + extra_len), method, path)
+
+    def _decode(self, raw: bytes, method: int, path: str) -> bytes:
         if method == 0:
             return raw
         if method == 8:
@@ -197,13 +225,18 @@ class ZipStore(Store):
                          path=self.location)
 
     def _read_raw(self, path: str, row: IndexRow) -> bytes:
+        if self._data is not None:  # packed by importworks: one read, straight at the data
+            at = self._compact.number(path)  # type: ignore[union-attr]
+            if at is not None:
+                offset, csize, method = self._data[3 * at:3 * at + 3]
+                return self._decode(self._pread(csize, offset + self._shift), method, path)
         try:
             offset, csize, method, _, _ = self._layout[path]
         except KeyError:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
         return self._read_at(offset, csize, method, path)
 
-    def read_code(self, path: str, magic: bytes) -> bytes | None:
+    def read_code(self, path: str, magic: bytes) -> bytes | memoryview | None:
         """The code in ``mod.pyc`` beside ``mod.py``, when it is for this Python and fresh."""
         pyc = path[:-3] + ".pyc" if path.endswith(".py") else None
         if pyc is None or pyc not in self.index:
@@ -216,17 +249,7 @@ class ZipStore(Store):
             _, _, _, mdate, mtime = self._layout[path]
             if abs(int.from_bytes(data[8:12], "little") - dos_time_to_epoch(mdate, mtime)) > 1:
                 return None
-        return data[16:]
-
-
-def _kind_of(path: str) -> str:
-    if path.endswith(".py"):
-        return "source"
-    if path.endswith(".pyc"):
-        return "bytecode"
-    if path.endswith(_EXTENSION_SUFFIXES):
-        return "extension"
-    return "file"
+        return memoryview(data)[16:]  # marshal reads it in place
 
 
 def _zip64_sizes(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:

@@ -1,0 +1,82 @@
+"""The packed index: every lookup the finders make gives what the rows said."""
+
+from __future__ import annotations
+
+import marshal
+
+import pytest
+
+from importworks.stores.base import CompactFolders, CompactIndex, folders_of, u64_array, u64_bytes
+
+ROWS = {
+    "top.py": ("source", 10, 1),
+    "a.py": ("source", 11, 2),
+    "a/__init__.py": ("source", 12, 3),
+    "a/b.py": ("source", 13, 4),
+    "a/b/c.txt": ("file", 14, 5),
+    "a/ba.py": ("source", 15, 0xFFFFFFFF),
+    "pkg-1.0.dist-info/METADATA": ("file", 16, 7),
+    "ünï/mod.py": ("source", 17, 8),
+    "ext.cpython-311-x86_64-linux-gnu.so": ("extension", 18, 9),
+}
+
+
+@pytest.fixture
+def index() -> CompactIndex:
+    parts, order = CompactIndex.pack(ROWS)
+    assert sorted(order) == sorted(ROWS)
+    # what a store holds is marshalled and read back
+    return CompactIndex(marshal.loads(marshal.dumps(parts)))
+
+
+def test_rows_round_trip(index):
+    assert len(index) == len(ROWS)
+    assert sorted(index) == sorted(ROWS)
+    for path, (_, size, crc) in ROWS.items():
+        assert index[path][1:] == (size, crc)
+        assert path in index
+    assert index["a/b/c.txt"][0] == "file" and index["a/b.py"][0] == "source"
+
+
+def test_missing_paths(index):
+    for path in ("a", "a/", "a/b", "nope.py", "a/b/c.txt/x", "", "top.py/x"):
+        assert path not in index
+        assert index.number(path) is None
+    with pytest.raises(KeyError):
+        index["a/zz.py"]  # noqa: B018
+
+
+def test_numbers_follow_the_packed_order(index):
+    _, order = CompactIndex.pack(ROWS)
+    assert [index.number(path) for path in order] == list(range(len(order)))
+
+
+def test_folders_match_folders_of(index):
+    folders = CompactFolders(index)
+    expected = folders_of(ROWS)
+    assert set(folders) == set(expected)
+    for folder, names in expected.items():
+        assert folder in folders
+        assert folders[folder] == names
+    assert folders.get("a/b/", None) == frozenset({"c.txt"})
+    assert folders.get("zz/", "absent") == "absent"
+    assert "a/b" not in folders  # folders end with a slash, the root is ''
+
+
+def test_empty_store():
+    parts, order = CompactIndex.pack({})
+    index = CompactIndex(parts)
+    assert len(index) == 0 and order == [] and "x.py" not in index
+    assert CompactFolders(index)[""] == frozenset()
+
+
+def test_mismatched_arrays_are_refused():
+    parts, _ = CompactIndex.pack(ROWS)
+    parts["bases"] = u64_bytes([0])
+    with pytest.raises(ValueError, match="folder arrays"):
+        CompactIndex(parts)
+
+
+def test_u64_arrays_are_little_endian():
+    assert u64_bytes([1, 2**40]) == (1).to_bytes(8, "little") + (2**40).to_bytes(8, "little")
+    assert list(u64_array(u64_bytes([5, 2**63]))) == [5, 2**63]
