@@ -147,6 +147,13 @@ def store_path_hook(path: str) -> StoreFinder:
                 prefix = path[len(root):].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/", root.rstrip(os.sep))
+    if path and _open_stores:
+        # a folder of a store already open (a package's __path__): no system call
+        for location, (_, store) in list(_open_stores.items()):
+            if path.startswith(location + os.sep):
+                prefix = path[len(location) + 1:].replace(os.sep, "/").strip("/")
+                if store.is_dir(prefix):
+                    return StoreFinder(store, prefix + "/")
     if not path or os.path.isdir(path):
         raise ImportError("not a store", path=path)
     found = split_store_path(path)
