@@ -385,6 +385,9 @@ class _ZipSink(_Sink):
         self.archive = zipfile.ZipFile(self.path, "w", allowZip64=True)
         self.rows: dict[str, tuple] = {}
         self.hashes: dict[str, str] = {}
+        self.files: set[str] = set()
+        self.pending: list[tuple[str, bytes, tuple, bool]] = []  # sources and data, in order
+        self.compiled: list[tuple[str, bytes, tuple, bool]] = []  # the .pyc beside each source
         return self
 
     def _write(self, entry: str, data: bytes, date_time: tuple, compress: bool) -> None:
@@ -398,24 +401,32 @@ class _ZipSink(_Sink):
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
         date_time = time.localtime(max(mtime, 315532800))[:6]  # zip dates start in 1980
         date_time = date_time[:5] + (date_time[5] // 2 * 2,)  # and count seconds in twos
-        self._write(entry, data, date_time, compress=True)
-        if code is not None and entry[:-3] + ".pyc" not in self.rows:
+        self.pending.append((entry, data, date_time, True))
+        pyc = entry[:-3] + ".pyc"
+        if code is not None and pyc not in self.files:
             # beside the source, with the mtime zipimport checks, so stock Python uses it too
-            pyc = code_to_timestamp_pyc(marshal.loads(code), time.mktime(date_time + (0, 0, -1)), len(data))
-            self._write(entry[:-3] + ".pyc", bytes(pyc), date_time, compress=False)
+            stamped = code_to_timestamp_pyc(marshal.loads(code), time.mktime(date_time + (0, 0, -1)), len(data))
+            self.compiled.append((pyc, bytes(stamped), date_time, False))
+        self.files.add(entry)
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
             from .zip import HASHES, INDEX, INDEX_COMMENT
 
+            # the precompiled code first, in one run at the start of the file, which
+            # opening the store reads ahead; then sources and data files
+            compiled = sorted(c for c in self.compiled if c[0] not in self.files)
+            for entry, data, date_time, compress in compiled + self.pending:
+                self._write(entry, data, date_time, compress)
             hashes = self.zipfile.ZipInfo(HASHES, (1980, 1, 1, 0, 0, 0))
             hashes.compress_type = self.zipfile.ZIP_DEFLATED
             self.archive.writestr(hashes, marshal.dumps(self.hashes))
             self.archive.fp.flush()
             where = _data_offsets(self.path, self.archive.infolist())
+            code_bytes = max((where[pyc][0] + where[pyc][1] for pyc, *_ in compiled), default=0)
             parts, order = CompactIndex.pack(self.rows)
             layout = u64_bytes(n for entry in order for n in where[entry])
-            blob = _index(self.result, parts, layout=layout, hashes_at=where[HASHES])
+            blob = _index(self.result, parts, layout=layout, hashes_at=where[HASHES], code_bytes=code_bytes)
             info = self.zipfile.ZipInfo(INDEX, (1980, 1, 1, 0, 0, 0))
             info.compress_type = self.zipfile.ZIP_STORED
             self.archive.writestr(info, blob)

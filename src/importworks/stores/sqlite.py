@@ -33,7 +33,7 @@ import threading
 from array import array
 
 from ..errors import StoreError
-from .base import FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, crc32, u64_array
+from .base import FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, crc32, read_ahead, u64_array
 from .sniff import SQLITE_HEADER, is_sqlite_file
 
 __all__ = ["SCHEMA", "SQLITE_HEADER", "SQLiteStore", "is_sqlite_file"]
@@ -161,16 +161,14 @@ def _uri_path(path: str) -> str:
 
 
 def _read_ahead(path: str, size: int) -> None:
-    """Ask the kernel to start reading the first *size* bytes (the code rows) now."""
-    if size <= 0 or not hasattr(os, "posix_fadvise"):
+    """Ask the kernel to start reading the first *size* bytes (index and code rows) now."""
+    if size <= 0:
         return
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
         return
     try:
-        os.posix_fadvise(fd, 0, size, os.POSIX_FADV_WILLNEED)
-    except OSError:
-        pass  # only a hint
+        read_ahead(fd, size)
     finally:
         os.close(fd)

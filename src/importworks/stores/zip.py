@@ -21,7 +21,7 @@ from array import array
 
 from ..errors import StoreError
 from .base import (FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, check_entry_path, kind_of,
-                   u64_array)
+                   read_ahead, u64_array)
 from .sniff import is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
@@ -29,7 +29,8 @@ __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_fi
 INDEX = ".importworks/index.marshal"
 HASHES = ".importworks/sha256.marshal"
 INDEX_COMMENT = b"importworks-index "
-_INDEX_PARTS = ("entries", "folders", "listing", "spans", "bases", "rows", "layout", "hashes_at", "extract", "stdlib")
+_INDEX_PARTS = ("entries", "folders", "listing", "spans", "bases", "rows", "layout", "hashes_at", "extract",
+                "stdlib")
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")
@@ -159,6 +160,7 @@ class ZipStore(Store):
                                  "with importworks pack", path=self.location) from None
             if trust_layout:
                 self._hashes_at = (offset + self._shift, csize, method)
+                read_ahead(self._fd, int(index.get("code_bytes", 0)) + self._shift)
                 return recorded, CompactFolders(recorded)
             assert rows is not None
             return {path: recorded[path] for path in rows if path in recorded}, None
