@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 import zipfile
 
 import pytest
@@ -42,6 +43,6 @@ def test_compiled_code_comes_first(tmp_path, sample_store, store_kind):
         last = max(archive.getinfo(n).header_offset for n in compiled)
         assert last < code_bytes
     else:
-        with sqlite3.connect(f"file:{sample_store}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"file:{sample_store}?mode=ro", uri=True)) as db:
             ids = [row[0] for row in db.execute("SELECT id FROM code ORDER BY id")]
         assert ids and ids == sorted(set(ids))
