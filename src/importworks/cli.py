@@ -34,14 +34,19 @@ class Target:
 def parse_target(tokens: list[str], parser: argparse.ArgumentParser) -> Target:
     """``[STORE...] (-m MODULE | SCRIPT) [ARGS...]``, stores told apart by their content."""
     from .stores.finder import _looks_like_store
+    from .stores.sniff import is_store_url
 
     tokens = list(tokens)
     if tokens and tokens[0] == "--":
         tokens.pop(0)
     stores = []
-    while tokens and tokens[0] != "-m" and os.path.isfile(tokens[0]) and _looks_like_store(tokens[0]) \
-            and len(tokens) > 1:
-        stores.append(os.path.abspath(tokens.pop(0)))
+    while tokens and tokens[0] != "-m" and len(tokens) > 1:
+        if is_store_url(tokens[0]):
+            stores.append(tokens.pop(0))
+        elif os.path.isfile(tokens[0]) and _looks_like_store(tokens[0]):
+            stores.append(os.path.abspath(tokens.pop(0)))
+        else:
+            break
     if tokens and tokens[0] == "-m":
         if len(tokens) < 2:
             parser.error("-m needs a MODULE")

@@ -244,11 +244,12 @@ def _store_at(entry: Any) -> Any:
     store = getattr(finder, "store", None)
     if store is not None:
         return store if not finder.prefix else None
-    if isinstance(entry, str) and entry and os.path.isfile(entry):
+    if isinstance(entry, str) and entry and (entry.startswith(("postgresql://", "postgres://"))
+                                             or os.path.isfile(entry)):
         from .errors import StoreError
-        from .stores.finder import _looks_like_store, cached_store
+        from .stores.finder import _looks_like_store, _opening, cached_store
 
-        if _looks_like_store(entry):
+        if entry not in _opening and _looks_like_store(entry):
             try:
                 return cached_store(entry)
             except StoreError:

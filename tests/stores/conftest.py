@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,18 +32,58 @@ SAMPLE = {
 }
 
 
-@pytest.fixture(params=["sqlite", "zip"])
+# A PostgreSQL database for the PostgreSQL store tests, as a URL (postgresql:///importworks_test);
+# ./scripts/test starts a local server and sets it.
+POSTGRES = os.environ.get("IMPORTWORKS_TEST_POSTGRES", "").rstrip("/")
+NO_POSTGRES = ("PostgreSQL store tests need a server: set IMPORTWORKS_TEST_POSTGRES=postgresql://HOST/DATABASE "
+               "(./scripts/test starts one and sets it)")
+if POSTGRES:
+    # imported once for the session: the per-test module snapshot must not drop it (its C part keeps
+    # the classes of the first import, and a second import would not match them)
+    import psycopg  # noqa: F401
+
+
+def drop_postgres_stores(urls: list[str]) -> None:
+    """Remove the stores a test packed into the test database."""
+    if not urls:
+        return
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        for url in urls:
+            name = url.rsplit("/", 1)[1]
+            for table, column in (("importworks_stores", "name"), ("importworks_code", "store"),
+                                  ("importworks_entries", "store")):
+                conn.execute(f"DELETE FROM {table} WHERE {column} = %s", (name,))
+
+
+@pytest.fixture(params=["sqlite", "zip", "postgres"])
 def store_kind(request) -> str:
+    if request.param == "postgres" and not POSTGRES:
+        pytest.skip(NO_POSTGRES)
     return request.param
 
 
 @pytest.fixture
-def sample_store(tmp_path: Path, store_kind: str) -> Path:
+def store_target(tmp_path: Path, store_kind: str) -> Iterator[Callable[[str], str]]:
+    """Where a store called NAME goes: a file in tmp_path, or a fresh store in the test database."""
+    made: list[str] = []
+
+    def target(name: str) -> str:
+        if store_kind != "postgres":
+            return str(tmp_path / f"{name}.{store_kind}")
+        made.append(f"{POSTGRES}/{name}-{uuid.uuid4().hex[:12]}")
+        return made[-1]
+
+    yield target
+    close_stores()
+    drop_postgres_stores(made)
+
+
+@pytest.fixture
+def sample_store(tmp_path: Path, store_target: Callable[[str], str]) -> str:
     """The SAMPLE project packed into a store of each kind (dist-info included)."""
     source = build(tmp_path / "src", SAMPLE)
-    output = tmp_path / f"sample.{store_kind}"
-    packer_sources = [str(source)]
-    result = pack(packer_sources, str(output))
+    output = store_target("sample")
+    result = pack([str(source)], output)
     assert result.compiled >= 5
     return output
 

@@ -110,12 +110,12 @@ def test_precompiled_code_is_used(on_path, monkeypatch):
     import sample.core  # noqa: F401
 
 
-def test_rebuilt_store_is_reloaded_in_place(tmp_path, store_kind, engine):
+def test_rebuilt_store_is_reloaded_in_place(tmp_path, store_target, engine):
     """A store rebuilt at the same path is a change: reload brings in the new code."""
     from importworks.stores.pack import pack
     from tests.conftest import build
 
-    store = tmp_path / f"live.{store_kind}"
+    store = store_target("live")
     pack([str(build(tmp_path / "v1", {"livemod.py": "def answer():\n    return 1\n"}))], str(store))
     sys.path.insert(0, str(store))
     import livemod

@@ -11,6 +11,9 @@ import pytest
 
 from importworks.stores import StoreFinder
 from importworks.stores.finder import open_store, store_path_hook
+from importworks.stores.pack import pack
+from tests.conftest import build
+from tests.stores.conftest import SAMPLE
 
 
 def test_a_package_folder_of_an_open_store_costs_no_system_call(sample_store, monkeypatch):
@@ -30,12 +33,15 @@ def test_a_package_folder_of_an_open_store_costs_no_system_call(sample_store, mo
         store_path_hook(os.path.join(str(sample_store), "nope"))
 
 
-def test_compiled_code_comes_first(tmp_path, sample_store, store_kind):
+@pytest.mark.parametrize("kind", ["sqlite", "zip"])
+def test_compiled_code_comes_first(tmp_path, kind):
+    sample_store = tmp_path / f"sample.{kind}"
+    pack([str(build(tmp_path / "src", SAMPLE))], str(sample_store))
     with open_store(str(sample_store)) as store:
         assert store.index  # a zip's metadata comes with its index
         code_bytes = int(store.metadata["code_bytes"])
         assert 0 < code_bytes <= os.path.getsize(sample_store)
-    if store_kind == "zip":
+    if kind == "zip":
         with zipfile.ZipFile(sample_store) as archive:
             names = [info.filename for info in sorted(archive.infolist(), key=lambda i: i.header_offset)]
         compiled = [n for n in names if n.endswith(".pyc")]

@@ -179,6 +179,14 @@ class CompactIndex(Mapping):
             frozenset(names + subfolders.split("\0")) if subfolders else frozenset(names))
         return parsed
 
+    def folder_numbers(self, folder: str) -> range:
+        """The entry numbers of the files directly in *folder* ('' or 'pkg/'): they are consecutive."""
+        at = self._folder_at.get(folder)
+        if at is None:
+            return range(0)
+        files = self._folder(folder)[0]  # type: ignore[index]
+        return range(self._bases[at], self._bases[at] + len(files))
+
     def number(self, path: str) -> int | None:
         """The entry's number (its place in the backends' arrays), None if there is no such entry."""
         folder, slash, name = path.rpartition("/")

@@ -18,13 +18,13 @@ from typing import Any, Iterator
 from ..errors import StoreError
 from ..spec import ModuleSpec
 from .base import Store, check_entry_path
-from .sniff import is_sqlite_file, is_zip_file
+from .sniff import is_sqlite_file, is_store_url, is_zip_file, parse_store_url
 from .loader import StoreExtensionLoader, StoreLoader
 
 __all__ = ["StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
 
 # path -> (the file's identity when opened, the open store)
-_open_stores: dict[str, tuple[tuple[int, int, int], Store]] = {}
+_open_stores: dict[str, tuple[object, Store]] = {}
 _lock = threading.Lock()
 _warned: set[str] = set()
 # stores being opened right now (see store_path_hook)
@@ -38,7 +38,11 @@ CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
 
 
 def open_store(path: str) -> Store:
-    """Open the store file at *path* (SQLite or zip, told apart by content)."""
+    """Open the store at *path*: a SQLite or zip file (told apart by content), or a PostgreSQL URL."""
+    if is_store_url(path):
+        from .postgres import PostgresStore
+
+        return PostgresStore(path)
     from .sqlite import SQLiteStore
     from .zip import ZipStore
 
@@ -68,15 +72,19 @@ def _identity(path: str) -> tuple[int, int, int]:
 def cached_store(path: str) -> Store:
     """The open store for *path*, shared by every finder of it in this process.
 
-    A store rebuilt in place (a new file renamed over the old) is reopened.
+    A store rebuilt in place (a new file renamed over the old, a PostgreSQL
+    store packed again) is reopened.
     """
-    identity = _identity(path)
+    url = is_store_url(path)
     with _lock:
         known = _open_stores.get(path)
-        if known is not None and known[0] == identity:
-            return known[1]
+    if known is not None and known[0] == (known[1].identity() if url else _identity(path)):
+        return known[1]
+    identity = None if url else _identity(path)  # a file's, before reading it
     # opened without the lock held: opening may import, and an import may open a store
     fresh = open_store(path)
+    if url:
+        identity = fresh.generation  # type: ignore[attr-defined]
     with _lock:
         current = _open_stores.get(path)
         if current is not None and current[0] == identity:
@@ -154,18 +162,26 @@ def store_path_hook(path: str) -> StoreFinder:
                 prefix = path[len(location) + 1:].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/")
-    if not path or os.path.isdir(path):
-        raise ImportError("not a store", path=path)
-    found = split_store_path(path)
-    if found is None:
-        raise ImportError("not a store", path=path)
-    location, prefix = found
+    if is_store_url(path):
+        try:
+            url = parse_store_url(path)
+        except StoreError as exc:
+            _warn_once(path, exc)
+            raise
+        location, prefix = url.location, url.prefix
+    else:
+        if not path or os.path.isdir(path):
+            raise ImportError("not a store", path=path)
+        found = split_store_path(path)
+        if found is None:
+            raise ImportError("not a store", path=path)
+        location, prefix = found
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
         # sys.path, where this very store may come first: until it is open it
         # holds nothing, rather than letting the next hook (zipimport) read it.
         return _Opening(path)
-    if not _looks_like_store(location) and not location.endswith(CLAIMED_SUFFIXES):
+    if not is_store_url(location) and not _looks_like_store(location) and not location.endswith(CLAIMED_SUFFIXES):
         raise ImportError("not a store", path=path)
     _opening.add(location)
     try:
@@ -204,7 +220,7 @@ def _warn_once(location: str, exc: StoreError) -> None:
 
 def _looks_like_store(path: str) -> bool:
     # told from the bytes alone: importing the backends here would search sys.path
-    return is_sqlite_file(path) or is_zip_file(path)
+    return is_store_url(path) or is_sqlite_file(path) or is_zip_file(path)
 
 
 class StoreFinder:

@@ -13,6 +13,7 @@ renamed into place: a failed pack leaves nothing behind.
 from __future__ import annotations
 
 import datetime
+import json
 import marshal
 import os
 import re
@@ -25,6 +26,7 @@ from typing import Callable, Iterable
 from ..bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from ..errors import StoreError
 from .base import FORMAT_VERSION, CompactIndex, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
+from .sniff import is_store_url
 
 __all__ = ["PackResult", "Packer", "pack"]
 
@@ -208,7 +210,7 @@ class Packer:
 
     # -- writing ----------------------------------------------------------
     def write(self, output: str) -> PackResult:
-        """Read, precompile and write every collected file to *output* (.sqlite or .zip)."""
+        """Read, precompile and write every collected file to *output* (.sqlite, .zip or a PostgreSQL URL)."""
         started = time.perf_counter()
         if not self.files:
             raise StoreError(f"nothing to pack into {output}: the sources hold no modules", path=output)
@@ -221,20 +223,17 @@ class Packer:
                 contents[entry] = f.read()
         result.extract = {name: _extract_key(name, contents)
                           for name in self.packages_to_extract(contents)}
+        if is_store_url(output):  # one transaction: the old store stays until it commits
+            with writer(output, result) as sink:
+                self._fill(sink, contents, result)
+            result.seconds = time.perf_counter() - started
+            return result
         folder = os.path.dirname(os.path.abspath(output))
         os.makedirs(folder, exist_ok=True)
         temporary = os.path.join(folder, f".{os.path.basename(output)}.{os.getpid()}.tmp")
         try:
             with writer(temporary, result) as sink:
-                total = len(contents)
-                for done, (entry, data) in enumerate(contents.items(), 1):
-                    mtime = os.stat(self.files[entry]).st_mtime
-                    code = self._compile(entry, data, result)
-                    sink.add(entry, data, code, mtime)
-                    result.files += 1
-                    result.bytes += len(data)
-                    if self.progress is not None:
-                        self.progress(done, total)
+                self._fill(sink, contents, result)
             os.replace(temporary, output)
         except BaseException:
             if os.path.exists(temporary):
@@ -242,6 +241,17 @@ class Packer:
             raise
         result.seconds = time.perf_counter() - started
         return result
+
+    def _fill(self, sink: _Sink, contents: dict[str, bytes], result: PackResult) -> None:
+        total = len(contents)
+        for done, (entry, data) in enumerate(contents.items(), 1):
+            mtime = os.stat(self.files[entry]).st_mtime
+            code = self._compile(entry, data, result)
+            sink.add(entry, data, code, mtime)
+            result.files += 1
+            result.bytes += len(data)
+            if self.progress is not None:
+                self.progress(done, total)
 
     def _compile(self, entry: str, data: bytes, result: PackResult) -> bytes | None:
         if kind_of(entry) != "source":
@@ -314,11 +324,14 @@ def _index(result: PackResult, parts: dict[str, object], **more: object) -> byte
 
 
 def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:
+    if is_store_url(output):
+        return _PostgresSink
     if output.endswith((".sqlite", ".sqlite3", ".db")):
         return _SQLiteSink
     if output.endswith((".zip", ".pyz")):
         return _ZipSink
-    raise StoreError(f"cannot tell what store to write from {output!r}: name it .sqlite or .zip",
+    raise StoreError(f"cannot tell what store to write from {output!r}: name it .sqlite or .zip, "
+                     "or give a postgresql://HOST/DATABASE/STORE URL",
                      path=output)
 
 
@@ -432,6 +445,72 @@ class _ZipSink(_Sink):
             self.archive.writestr(info, blob)
             self.archive.comment = INDEX_COMMENT + f"{info.header_offset} {len(blob)}".encode()
         self.archive.close()
+
+
+class _PostgresSink(_Sink):
+    """One transaction: the store is replaced whole, or left as it was."""
+
+    def __enter__(self) -> _Sink:
+        from .postgres import driver
+        from .sniff import parse_store_url
+
+        self.url = parse_store_url(self.path)
+        if self.url.prefix:
+            raise StoreError(f"pack into {self.url.location}, not a folder inside it", path=self.path)
+        self.psycopg = driver()
+        try:
+            self.conn = self.psycopg.connect(self.url.conninfo, application_name="importworks pack")
+        except self.psycopg.Error as exc:
+            raise StoreError(f"cannot connect to PostgreSQL to pack {self.url.location}: "
+                             f"{str(exc).strip().splitlines()[0]}", path=self.path) from None
+        self.rows: dict[str, tuple] = {}
+        self.pending: list[tuple[str, bytes, bytes | None]] = []
+        return self
+
+    def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
+        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
+        self.pending.append((entry, data, code))
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        try:
+            if exc_type is None:
+                try:
+                    self._write()
+                    self.conn.commit()
+                except self.psycopg.Error as exc:
+                    raise StoreError(f"cannot pack {self.url.location}: {str(exc).strip().splitlines()[0]} "
+                                     "(nothing was changed)", path=self.path) from None
+        finally:
+            self.conn.close()  # without a commit, the transaction is rolled back
+
+    def _write(self) -> None:
+        from .postgres import SCHEMA
+
+        store = self.url.store
+        cursor = self.conn.cursor()
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('importworks pack'))")  # one pack at a time
+        cursor.execute(SCHEMA)
+        found = cursor.execute("SELECT generation FROM importworks_stores WHERE name = %s", (store,)).fetchall()
+        generation = found[0][0] + 1 if found else 1
+        for table in ("importworks_code", "importworks_entries"):
+            cursor.execute(f"DELETE FROM {table} WHERE store = %s", (store,))
+        parts, order = CompactIndex.pack(self.rows)
+        number = {entry: at for at, entry in enumerate(order)}
+        checks = dict.fromkeys(order, 0)
+        with cursor.copy("COPY importworks_code (store, id, path, magic, sha256, crc32, data) FROM STDIN") as copy:
+            for entry, _, code in self.pending:
+                if code is not None:
+                    checks[entry] = _HAS_CODE | crc32(code)
+                    copy.write_row((store, number[entry] + 1, entry, MAGIC_NUMBER, sha256_hex(code),
+                                    checks[entry] & 0xFFFFFFFF, code))
+        with cursor.copy("COPY importworks_entries (store, path, sha256, crc32, data) FROM STDIN") as copy:
+            for entry, data, _ in self.pending:
+                copy.write_row((store, entry, sha256_hex(data), self.rows[entry][2], data))
+        index = _index(self.result, parts, code=u64_bytes(checks.values()))
+        cursor.execute("INSERT INTO importworks_stores (name, generation, meta, index_blob) VALUES (%s, %s, %s, %s) "
+                       "ON CONFLICT (name) DO UPDATE SET generation = EXCLUDED.generation, meta = EXCLUDED.meta, "
+                       "index_blob = EXCLUDED.index_blob",
+                       (store, generation, json.dumps(_meta(self.result)), index))
 
 
 def _data_offsets(path: str, infos: list) -> dict[str, tuple[int, int, int]]:

@@ -1,14 +1,21 @@
-"""Telling a store file from other files by its first or last bytes.
+"""Telling a store from other sys.path entries: a file by its first or last bytes, a URL by its scheme.
 
-Only ``os`` is used: the path hook calls these while an import is searching
-sys.path, where importing anything else could search that same path again.
+Only ``os`` (and our errors) are used: the path hook calls these while an
+import is searching sys.path, where importing anything else could search that
+same path again.
 """
 
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
-__all__ = ["SQLITE_HEADER", "is_sqlite_file", "is_zip_file"]
+from ..errors import StoreError
+
+__all__ = ["SCHEMES", "SQLITE_HEADER", "StoreURL", "is_sqlite_file", "is_store_url", "is_zip_file",
+           "parse_store_url"]
+
+SCHEMES = ("postgresql://", "postgres://")
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _EOCD_SIZE = 22
@@ -34,3 +41,37 @@ def is_zip_file(path: str) -> bool:
             return b"PK\x05\x06" in f.read()
     except OSError:
         return False
+
+
+class StoreURL(NamedTuple):
+    """A parsed store URL: what to connect to, which store, and what follows it."""
+
+    location: str  # scheme://netloc/database/store
+    conninfo: str  # scheme://netloc/database, for libpq
+    store: str
+    prefix: str  # a folder inside the store ('' or 'pkg/sub/')
+
+
+def is_store_url(path: object) -> bool:
+    return isinstance(path, str) and path.startswith(SCHEMES)
+
+
+def parse_store_url(path: str) -> StoreURL:
+    """Split ``postgresql://host/db/store/pkg/sub`` into its parts.
+
+    Raises:
+        StoreError: not of that shape, or with a password or query in it.
+    """
+    scheme, _, rest = path.partition("://")
+    netloc, _, tail = rest.partition("/")
+    parts = [p for p in tail.split("/") if p]
+    if len(parts) < 2 or "?" in path or "#" in path:
+        raise StoreError(f"{path!r} is not a PostgreSQL store URL: expected "
+                         f"{scheme}://[user@][host][:port]/DATABASE/STORE", path=path)
+    if ":" in netloc.rpartition("@")[0]:
+        raise StoreError(f"PostgreSQL store URL {path.split('@')[-1]!r} carries a password: put it in "
+                         "PGPASSWORD or ~/.pgpass instead (a sys.path entry is not a secret)", path=path)
+    database, store, inside = parts[0], parts[1], parts[2:]
+    location = f"{scheme}://{netloc}/{database}/{store}"
+    return StoreURL(location, f"{scheme}://{netloc}/{database}", store,
+                    "/".join(inside) + "/" if inside else "")
