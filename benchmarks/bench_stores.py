@@ -24,6 +24,8 @@ iw-zip            importworks.install(), the zip on sys.path
 iw-sqlite         importworks.install(), the SQLite store on sys.path
 zipimport+stdlib, iw-zip+stdlib, iw-sqlite+stdlib
                   the same, from the stores that carry the standard library too
+iw-postgres       importworks.install(), a PostgreSQL store on sys.path (with
+                  ``--postgres postgresql://HOST/DATABASE``: over a socket)
 
 Every child imports importworks first (outside the timed region), and every
 variant but stock removes site-packages from sys.path, so the tree really comes
@@ -59,7 +61,7 @@ VARIANTS = ("stock", "floor", "floor+unmarshal", "zipimport", "sqliteimport", "i
             "zipimport+stdlib", "iw-zip+stdlib", "iw-sqlite+stdlib")
 # variant -> the config key of the store it puts first on sys.path
 STORE_OF = {"zipimport": "zip", "iw-zip": "zip", "iw-sqlite": "sqlite", "zipimport+stdlib": "zip_std",
-            "iw-zip+stdlib": "zip_std", "iw-sqlite+stdlib": "sqlite_std"}
+            "iw-zip+stdlib": "zip_std", "iw-sqlite+stdlib": "sqlite_std", "iw-postgres": "postgres"}
 DEFAULT_DISTS = ("boto3", "awscli")
 DEFAULT_IMPORTS = "import boto3\nimport awscli.clidriver\n"
 DEFAULT_CALLS = "boto3.Session()\nawscli.clidriver.create_clidriver()\n"
@@ -127,6 +129,8 @@ if _variant.startswith("iw-"):
     importworks.install()
 if _variant in _cfg["store_of"]:
     sys.path.insert(0, _cfg[_cfg["store_of"][_variant]])
+if _variant == "iw-postgres":  # psycopg, and nothing else of site-packages
+    sys.path.append(_cfg["psycopg_lib"])
 _imports = compile(_cfg["imports"], "<bench imports>", "exec")
 _calls = compile(_cfg["calls"], "<bench calls>", "exec")
 _compiled = []
@@ -299,6 +303,10 @@ class Bench:
         self.probe = json.loads(run([self.python, "-c", _PROBE], self.env, self.workdir, "probe"))
         self.config = os.path.join(self.workdir, "config.json")
         self.variants = list(VARIANTS)
+        if args.postgres:
+            self.paths["postgres"] = args.postgres.rstrip("/") + "/importworks-bench-tree"
+            self.paths["psycopg_lib"] = os.path.join(self.workdir, "psycopg-lib")
+            self.variants.append("iw-postgres")
         self.check_call = args.check_call
         self.notes: dict[str, str] = {}
 
@@ -306,7 +314,9 @@ class Bench:
 def pack(bench: Bench, dists: list[str], stdlib: bool) -> dict[str, str]:
     """Pack the tree as SQLite and zip with ``importworks pack``; return its summary lines."""
     summary = {}
-    for kind in ("sqlite", "zip", "sqlite_std", "zip_std") if stdlib else ("sqlite", "zip"):
+    kinds = ["sqlite", "zip"] + (["sqlite_std", "zip_std"] if stdlib else []) + \
+        (["postgres"] if "postgres" in bench.paths else [])
+    for kind in kinds:
         command = [bench.python, "-m", "importworks", "pack", "--deps", "-o", bench.paths[kind]]
         if kind.endswith("_std"):
             command.append("--stdlib")
@@ -674,7 +684,8 @@ def print_header(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
 
 def print_workload(bench: Bench, build: dict[str, str], tops: list[str], args: argparse.Namespace) -> None:
     for kind, line in build.items():
-        print(f"  {kind}: {line} ({os.path.getsize(bench.paths[kind]) / 1e6:.1f} MB file)")
+        size = "in PostgreSQL" if kind == "postgres" else f"{os.path.getsize(bench.paths[kind]) / 1e6:.1f} MB file"
+        print(f"  {kind}: {line} ({size})")
     if os.path.exists(bench.paths["sqlite3"]) and "sqliteimport" in bench.variants:
         print(f"  sqliteimport {bench.notes['sqliteimport_version']}: bundle "
               f"{os.path.getsize(bench.paths['sqlite3']) / 1e6:.1f} MB (sources lzma-compressed, "
@@ -703,6 +714,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", nargs="?", const="iw-sqlite", help="cProfile one run of a variant "
                         "(default iw-sqlite)")
     parser.add_argument("--profile-top", type=int, default=15, help="functions listed by --profile")
+    parser.add_argument("--postgres", metavar="URL", default=os.environ.get("IMPORTWORKS_BENCH_POSTGRES"),
+                        help="a PostgreSQL database (postgresql://HOST/DATABASE) to add an iw-postgres variant "
+                        "(default $IMPORTWORKS_BENCH_POSTGRES; libpq's PG* variables apply)")
     parser.add_argument("--json", metavar="FILE", help="write every raw number to FILE")
     args = parser.parse_args(argv)
     args.dist = args.dist or list(DEFAULT_DISTS)
@@ -713,6 +727,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def build(bench: Bench, args: argparse.Namespace) -> tuple[dict[str, str], list[str]]:
     """Build every store; drop sqliteimport (saying why) if it cannot be built."""
+    if "psycopg_lib" in bench.paths and not os.path.isdir(os.path.join(bench.paths["psycopg_lib"], "psycopg")):
+        run([bench.python, "-m", "pip", "install", "--quiet", "--target", bench.paths["psycopg_lib"],
+             "psycopg[binary]"], bench.env, bench.workdir, "pip install psycopg")
     summary = pack(bench, args.dist, stdlib="stdlib" not in args.skip)
     tops = tree_tops(bench.paths["zip"])
     if "stdlib" in args.skip:
