@@ -179,3 +179,20 @@ def test_run_a_program_from_a_postgres_store(tmp_path, new_url):
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"hello from {url}/hello.py ['x']"
+
+
+def test_ls_and_verify_a_postgres_store(tmp_path, new_url, capsys):
+    from importworks.cli import main
+
+    url = new_url()
+    pack([str(build(tmp_path / "src", APP))], url)
+    assert main(["verify", url]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main(["ls", url]) == 0
+    assert "shop/billing/invoice.py" in capsys.readouterr().out.split()
+    close_stores()
+    with _admin() as admin:
+        admin.execute("UPDATE importworks_entries SET data = %s WHERE store = %s AND path = 'shop/tax.py'",
+                      (b"RATE = 0.5\n", url.rsplit("/", 1)[1]))
+    assert main(["verify", url]) == 1
+    assert "BAD  shop/tax.py" in capsys.readouterr().out

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import threading
 from array import array
 from typing import Any
@@ -95,9 +96,12 @@ class PostgresStore(Store):
 
     # -- the connection --------------------------------------------------------
     def _connect(self) -> None:
+        # an import must not hang for minutes on a host that drops packets: 10 s unless
+        # PGCONNECT_TIMEOUT says otherwise
+        timeout = {} if "PGCONNECT_TIMEOUT" in os.environ else {"connect_timeout": 10}
         try:
             self._conn = self._psycopg.connect(self.url.conninfo, autocommit=True,
-                                               application_name="importworks")
+                                               application_name="importworks", **timeout)
         except self._psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL store {self.location}: {_first_line(exc)}",
                              path=self.location) from None
@@ -182,9 +186,10 @@ class PostgresStore(Store):
         at = compact.number(path) if compact is not None and magic == self._code_magic else None
         if at is None or not checks[at]:  # type: ignore[index]
             return None
-        data = self._fetched.pop(at, None)
-        if data is None:
-            data = self._fetch_folder_code(path, at)
+        with self._lock:
+            data = self._fetched.pop(at, None)
+            if data is None:
+                data = self._fetch_folder_code(path, at)
         if crc32(data) != checks[at] & 0xFFFFFFFF:  # type: ignore[index]
             raise self.tampered(path, "compiled code of")
         return data
