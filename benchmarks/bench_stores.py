@@ -501,6 +501,56 @@ def count_syscalls(trace: str, bench: Bench) -> dict[str, Any]:
             "calls": calls, "whole_process": whole}
 
 
+# ------------------------------------------------------------------ instructions
+def callgrind_instructions(bench: Bench, variant: str, config: str) -> int:
+    """Instructions one child executes, counted by valgrind (the same for the same inputs)."""
+    out = os.path.join(bench.workdir, f"callgrind-{variant}.out")
+    wrapper = ("valgrind", "--tool=callgrind", "--quiet", f"--callgrind-out-file={out}")
+    run_child(bench, variant, "time", config, wrapper)
+    with open(out) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise ChildError(f"no instruction count in {out}")
+
+
+def bench_instructions(bench: Bench, imports_config: str, empty_config: str) -> dict[str, dict[str, int]]:
+    """Instructions of the import phase: a run of the workload minus a run that imports nothing.
+
+    Noise-free where wall-clock times are not (a shared machine), but blind to what
+    costs time without instructions: cache misses, page faults, waiting for the disk.
+    """
+    if shutil.which("valgrind") is None:
+        raise ChildError("valgrind is not installed (apt-get install valgrind)")
+    saved = bench.env.get("PYTHONHASHSEED")
+    bench.env["PYTHONHASHSEED"] = "0"  # the same dict layouts in every run
+    try:
+        counts = {}
+        for variant in bench.variants:
+            progress(f"callgrind {variant}")
+            full = callgrind_instructions(bench, variant, imports_config)
+            none = callgrind_instructions(bench, variant, empty_config)
+            counts[variant] = {"full": full, "empty": none, "imports": full - none}
+    finally:
+        if saved is None:
+            bench.env.pop("PYTHONHASHSEED", None)
+        else:
+            bench.env["PYTHONHASHSEED"] = saved
+    progress("")
+    return counts
+
+
+def report_instructions(counts: dict[str, dict[str, int]]) -> dict[str, float]:
+    stock = counts["stock"]["imports"]
+    print("Instructions of the import phase (valgrind --tool=callgrind, one run each: the imports alone"
+          " minus a run\n  of the same variant that imports nothing), millions, and x stock")
+    ratios = {}
+    for variant, count in counts.items():
+        ratios[variant] = count["imports"] / stock
+        print(f"  {variant:<18}{count['imports'] / 1e6:>10.1f}{ratios[variant]:>8.2f}")
+    return ratios
+
+
 def bench_syscalls(bench: Bench, configs: dict[str, str]) -> dict[str, dict[str, Any]]:
     """One strace'd warm run per variant and workload."""
     strace = shutil.which("strace")
@@ -714,6 +764,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", nargs="?", const="iw-sqlite", help="cProfile one run of a variant "
                         "(default iw-sqlite)")
     parser.add_argument("--profile-top", type=int, default=15, help="functions listed by --profile")
+    parser.add_argument("--run", default="", help="comma-separated extras: instructions (count them "
+                        "with valgrind, a few minutes)")
     parser.add_argument("--postgres", metavar="URL", default=os.environ.get("IMPORTWORKS_BENCH_POSTGRES"),
                         help="a PostgreSQL database (postgresql://HOST/DATABASE) to add an iw-postgres variant "
                         "(default $IMPORTWORKS_BENCH_POSTGRES; libpq's PG* variables apply)")
@@ -722,6 +774,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.dist = args.dist or list(DEFAULT_DISTS)
     args.cold_rounds = args.rounds if args.cold_rounds is None else args.cold_rounds
     args.skip = set(filter(None, args.skip.split(",")))
+    args.run = set(filter(None, args.run.split(",")))
     return args
 
 
@@ -782,6 +835,14 @@ def main(argv: list[str] | None = None) -> int:
         write_config(bench, small, args.small, "", tops)
         results["syscalls"] = bench_syscalls(bench, {"full": bench.config, "small": small})
         results["syscalls_summary"] = report_syscalls(results["syscalls"], args.small.strip())
+        print()
+    if "instructions" in args.run:
+        empty = os.path.join(bench.workdir, "config-empty.json")
+        write_config(bench, empty, "", "", tops)
+        imports_only = os.path.join(bench.workdir, "config-imports.json")
+        write_config(bench, imports_only, args.imports, "", tops)
+        results["instructions"] = bench_instructions(bench, imports_only, empty)
+        results["instructions_summary"] = report_instructions(results["instructions"])
         print()
     configs = {"tree": "", "tree+stdlib": "+stdlib"} if "stdlib" not in args.skip else {"tree": ""}
     results["aims"] = report_aims({name: aim_values(results["warm_summary"], results.get("cold_summary"),
