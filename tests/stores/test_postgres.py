@@ -196,3 +196,18 @@ def test_ls_and_verify_a_postgres_store(tmp_path, new_url, capsys):
                       (b"RATE = 0.5\n", url.rsplit("/", 1)[1]))
     assert main(["verify", url]) == 1
     assert "BAD  shop/tax.py" in capsys.readouterr().out
+
+
+def test_diagnostics_understand_store_urls(tmp_path, new_url, engine):
+    from importworks.diagnostics.syspath import explain_entry
+    from importworks.diagnostics.why import diagnose
+
+    url = new_url()
+    pack([str(build(tmp_path / "src", APP))], url)
+    missing = new_url("missing")
+    sys.path[:0] = [url, missing]
+    assert explain_entry(0, url).exists  # a URL is not a file, and still there
+    with pytest.warns(RuntimeWarning, match="no store"):
+        report = diagnose("nosuchmodule")
+    reasons = {step.entry: step.detail for step in report.steps}
+    assert "no store" in reasons[missing] and "importworks pack" in reasons[missing]

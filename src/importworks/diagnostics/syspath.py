@@ -176,6 +176,11 @@ def finder_label(finder: Any) -> str:
     return f"{cls.__qualname__} ({package})"
 
 
+def is_store_url(entry: str) -> bool:
+    """A database store's URL (postgresql://...), which exists without being a file."""
+    return entry.startswith(("postgresql://", "postgres://"))
+
+
 def entry_finder(entry: str) -> tuple[Any, bool]:
     """(finder, cached?) for a path entry: from the cache, else asked of the hooks (not stored)."""
     key = entry
@@ -200,7 +205,8 @@ def explain_entry(index: int, entry: Any, layout: dict[str, Any] | None = None) 
         return PathEntry(index, repr(entry), "invalid", ["not a string: the path finder skips it"])
     kind, reasons = _kind_and_reasons(index, entry, layout or _layout())
     finder, _ = entry_finder(entry)
-    return PathEntry(index, entry, kind, reasons, os.path.exists(entry or "."), finder_label(finder))
+    exists = os.path.exists(entry or ".") or (is_store_url(entry) and finder is not None)
+    return PathEntry(index, entry, kind, reasons, exists, finder_label(finder))
 
 
 def explain_path(path: Sequence[Any] | None = None) -> list[PathEntry]:

@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 from ..pathfinder import PathFinder as _OurPathFinder
 from . import causes as _causes
-from .syspath import entry_finder, environment_summary, explain_path, finder_label
+from .syspath import entry_finder, environment_summary, explain_path, finder_label, is_store_url
 
 __all__ = ["Cause", "Diagnosis", "Step", "diagnose", "is_path_finder", "spec_summary"]
 
@@ -111,6 +111,19 @@ def _ask_entry(finder: Any, fullname: str) -> Any:
     return None  # finders without find_spec are skipped by the path finder on 3.12+
 
 
+def _store_problem(url: str) -> str:
+    """Why the store at *url* serves nothing (it could not be opened)."""
+    from ..errors import StoreError
+    from ..stores.finder import cached_store
+    from ..stores.sniff import parse_store_url
+
+    try:
+        cached_store(parse_store_url(url).location)
+    except StoreError as exc:
+        return str(exc)
+    return "no path hook accepts it (is importworks installed?)"
+
+
 def _walk_entries(fullname: str, path: Sequence[Any], finder_name: str, searching: bool) -> tuple[list[Step], bool]:
     """Ask every path entry; return the steps and whether one had the module."""
     steps, won = [], False
@@ -123,7 +136,10 @@ def _walk_entries(fullname: str, path: Sequence[Any], finder_name: str, searchin
         kind = kinds.get(index)
         finder, _ = entry_finder(entry)
         if finder is None:
-            why = "does not exist" if not os.path.exists(entry or ".") else "no path hook accepts it"
+            if is_store_url(entry):
+                why = _store_problem(entry)
+            else:
+                why = "does not exist" if not os.path.exists(entry or ".") else "no path hook accepts it"
             steps.append(Step(finder_name, V_SKIPPED, entry, why, kind=kind))
             continue
         label = finder_label(finder)
