@@ -43,14 +43,15 @@ def open_store(path: str) -> Store:
         from .postgres import PostgresStore
 
         return PostgresStore(path)
-    from .sqlite import SQLiteStore
-    from .zip import ZipStore
-
     if not os.path.isfile(path):
         raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
-    if is_sqlite_file(path):
+    if is_sqlite_file(path):  # each backend imported only when used: opening is on the start-up path
+        from .sqlite import SQLiteStore
+
         return SQLiteStore(path)
     if is_zip_file(path):
+        from .zip import ZipStore
+
         return ZipStore(path)
     if path.endswith((".zip", ".pyz")):
         raise StoreError(f"{path} is not a zip archive (no end-of-central-directory record): "
