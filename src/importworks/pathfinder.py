@@ -240,20 +240,26 @@ class PathFinder:
 
 def _store_at(entry: Any) -> Any:
     """The store a sys.path entry names (its root only), or None."""
-    finder = sys.path_importer_cache.get(entry)
+    finder = sys.path_importer_cache.get(entry, False)
+    if finder is None:
+        return None  # no hook took it (a broken store warned already): do not try again
     store = getattr(finder, "store", None)
     if store is not None:
         return store if not finder.prefix else None
-    if isinstance(entry, str) and entry and (entry.startswith(("postgresql://", "postgres://"))
-                                             or os.path.isfile(entry)):
-        from .errors import StoreError
-        from .stores.finder import _looks_like_store, _opening, cached_store
+    if not isinstance(entry, str) or not entry:
+        return None
+    from .errors import StoreError
+    from .stores.finder import _looks_like_store, _opening, cached_store
+    from .stores.sniff import is_store_url, parse_store_url
 
-        if entry not in _opening and _looks_like_store(entry):
-            try:
-                return cached_store(entry)
-            except StoreError:
-                return None
+    try:
+        if is_store_url(entry):
+            url = parse_store_url(entry)
+            return None if url.prefix or url.location in _opening else cached_store(url.location)
+        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
+            return cached_store(entry)
+    except StoreError:
+        return None
     return None
 
 

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import sys
 import zipfile
+from contextlib import closing
 
 import pytest
 
@@ -141,3 +142,44 @@ def test_pack_refuses_an_unknown_output_kind(tmp_path, capsys):
     source = build(tmp_path / "src", {"m.py": "X = 1\n"})
     assert main(["pack", str(source), "-o", str(tmp_path / "out.tar")]) == 1
     assert "name it .sqlite or .zip" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("ours", [True, False])
+def test_zip64_archive_behind_a_shebang(tmp_path, monkeypatch, ours, engine):
+    """A zipapp: a #! line before a zip64 archive (whose end records then point too early)."""
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)  # write the zip64 end records
+    archive = tmp_path / "plain.zip"
+    if ours:
+        pack([str(build(tmp_path / "src", {"zipapp_mod.py": "WHERE = 'zip64'\n"}))], str(archive))
+    else:
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("zipapp_mod.py", "WHERE = 'zip64'\n")
+            z.writestr("other.txt", "x")
+    assert b"PK\x06\x06" in archive.read_bytes()
+    app = tmp_path / "app.pyz"
+    app.write_bytes(b"#!/usr/bin/env python3\n" + archive.read_bytes())
+    sys.path.insert(0, str(app))
+    import zipapp_mod
+
+    assert zipapp_mod.WHERE == "zip64"
+    assert zipapp_mod.__file__ == os.path.join(str(app), "zipapp_mod.py")
+
+
+def test_ordinary_sqlite_database_with_a_meta_table_is_refused_cleanly(tmp_path, tree, engine):
+    other = tmp_path / "notes.sqlite"
+    with closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('magic', 'not hex'), ('format_version', 'two')")
+        db.commit()
+    tree({"unharmed.py": "OK = True\n"})
+    sys.path.insert(0, str(other))
+    with pytest.warns(RuntimeWarning, match=rf"SQLite store {other} has unreadable metadata"):
+        import unharmed
+    assert unharmed.OK
+
+
+def test_entry_names_that_the_index_cannot_hold_are_refused_when_packing(tmp_path):
+    source = build(tmp_path / "src", {"pkg": {"__init__.py": "", "data": {"a\nb.txt": "x"}}})
+    with pytest.raises(StoreError, match=r"refusing entry 'pkg/data/a\\nb.txt'"):
+        pack([str(source)], str(tmp_path / "app.sqlite"))
+    assert not (tmp_path / "app.sqlite").exists()

@@ -160,9 +160,11 @@ def test_a_package_folder_comes_in_one_round_trip(tmp_path, new_url, engine):
 
 
 def test_no_password_in_a_store_url():
-    with pytest.raises(StoreError, match="PGPASSWORD") as info:
-        parse_store_url("postgresql://shop:hunter2@db.internal/apps/shop")
-    assert "hunter2" not in str(info.value)
+    for bad in ("postgresql://shop:hunter2@db.internal/apps/shop", "postgresql://shop:hunter2@db.internal/apps",
+                "postgresql://shop:hunter2@db.internal/apps/shop?sslmode=require"):
+        with pytest.raises(StoreError, match="PGPASSWORD") as info:
+            parse_store_url(bad)
+        assert "hunter2" not in str(info.value) and "hunter2" not in str(info.value.path)
     url = parse_store_url("postgresql://shop@db.internal:6432/apps/shop/pkg/sub")
     assert url == ("postgresql://shop@db.internal:6432/apps/shop", "postgresql://shop@db.internal:6432/apps",
                    "shop", "pkg/sub/")
@@ -211,3 +213,31 @@ def test_diagnostics_understand_store_urls(tmp_path, new_url, engine):
         report = diagnose("nosuchmodule")
     reasons = {step.entry: step.detail for step in report.steps}
     assert "no store" in reasons[missing] and "importworks pack" in reasons[missing]
+
+
+def test_reading_a_store_packed_again_says_so(tmp_path, new_url, engine):
+    url = new_url()
+    pack([str(build(tmp_path / "v1", APP))], url)
+    sys.path.insert(0, url)
+    import shop  # noqa: F401
+
+    old = cached_store(url)
+    pack([str(build(tmp_path / "v2", {"shop": {"__init__.py": "", "tax.py": "RATE = 0.3\n"}}))], url)
+    with pytest.raises(StoreError, match="was re-packed or removed while in use"):
+        old.read("shop/cart.py")  # the old index still lists it; the new store has no such row
+    old.close()
+    with pytest.raises(StoreError, match=rf"PostgreSQL store {url} is closed"):
+        old.read("shop/tax.py")
+
+
+def test_a_package_folder_of_a_store_url(tmp_path, new_url, engine):
+    """postgresql://.../STORE/pkg on sys.path serves pkg's modules; a trailing slash changes nothing."""
+    url = new_url()
+    pack([str(build(tmp_path / "src", APP))], url)
+    sys.path[:0] = [f"{url}/shop", url + "/"]
+    import tax  # from the folder entry, as a top-level module
+
+    assert tax.RATE == 0.2 and tax.__file__ == f"{url}/shop/tax.py"
+    import shop.tax
+
+    assert shop.tax.RATE == 0.2

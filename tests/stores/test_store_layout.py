@@ -31,6 +31,8 @@ def test_a_package_folder_of_an_open_store_costs_no_system_call(sample_store, mo
     assert finder.find_spec("sample.sub.deep").origin == os.path.join(str(sample_store), "sample", "sub", "deep.py")
     with pytest.raises(ImportError):  # not a folder in the store
         store_path_hook(os.path.join(str(sample_store), "nope"))
+    root = store_path_hook(str(sample_store) + "/")  # the root again, spelled with a slash
+    assert root.prefix == "" and root.find_spec("sample").origin.endswith(os.path.join("sample", "__init__.py"))
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "zip"])

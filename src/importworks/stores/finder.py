@@ -158,11 +158,11 @@ def store_path_hook(path: str) -> StoreFinder:
                     return StoreFinder(store, prefix + "/", root.rstrip(os.sep))
     if path and _open_stores:
         # a folder of a store already open (a package's __path__): no system call
-        for location, (_, store) in list(_open_stores.items()):
-            if path.startswith(location + os.sep):
-                prefix = path[len(location) + 1:].replace(os.sep, "/").strip("/")
+        for _, store in list(_open_stores.values()):
+            if path.startswith(store.location + os.sep):
+                prefix = path[len(store.location) + 1:].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
-                    return StoreFinder(store, prefix + "/")
+                    return StoreFinder(store, prefix + "/" if prefix else "")
     if is_store_url(path):
         try:
             url = parse_store_url(path)

@@ -75,6 +75,14 @@ class Packer:
     # -- collecting --------------------------------------------------------
     def add_file(self, entry: str, path: str) -> None:
         check_entry_path("(being packed)", entry)
+        if "\n" in entry or "\0" in entry:  # the index keeps names in lines
+            raise StoreError(f"refusing entry {entry!r} ({path}): a line break or NUL in a file name; "
+                             "rename it or leave it out", path=path)
+        try:
+            entry.encode("utf-8")
+        except UnicodeEncodeError:
+            raise StoreError(f"refusing entry {entry!r} ({path}): the name is not valid UTF-8; "
+                             "rename it or leave it out", path=path) from None
         self.files.setdefault(entry, path)
 
     def add_tree(self, folder: str, prefix: str, stdlib: bool = False) -> None:

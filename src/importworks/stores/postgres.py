@@ -55,12 +55,14 @@ CREATE TABLE IF NOT EXISTS importworks_entries (
 _FOLDER_FETCH = 64  # at most this many modules' code in one round trip
 
 
-def driver() -> Any:
+def driver(location: str | None = None) -> Any:
+    """The psycopg module, or a StoreError saying how to install it."""
     try:
         import psycopg
     except ImportError:
-        raise StoreError("PostgreSQL stores need psycopg: pip install 'importworks[postgres]'",
-                         path=None) from None
+        store = f" ({location})" if location else ""
+        raise StoreError(f"PostgreSQL stores{store} need psycopg: pip install 'importworks[postgres]'",
+                         path=location) from None
     return psycopg
 
 
@@ -73,12 +75,13 @@ class PostgresStore(Store):
         url = parse_store_url(location)
         super().__init__(url.location)
         self.url = url
-        self._psycopg = driver()
+        self._psycopg = driver(url.location)
         self._lock = threading.RLock()
         self._conn: Any = None
         self._compact: CompactIndex | None = None
         self._code_checks: array | None = None
         self._fetched: dict[int, bytes] = {}  # code rows that came with a folder, not yet used
+        self._closed = False
         row = self._query("SELECT generation, meta FROM importworks_stores WHERE name = %s", (url.store,),
                           reconnect=False)
         if not row:
@@ -86,13 +89,18 @@ class PostgresStore(Store):
             raise StoreError(f"no store {url.store!r} in PostgreSQL database {url.conninfo}: create it with "
                              f"importworks pack ... -o {url.location}", path=self.location)
         self.generation, meta = row[0]
-        self.metadata = json.loads(meta)
-        version = int(self.metadata.get("format_version", "0"))
+        try:
+            self.metadata = dict(json.loads(meta))
+            version = int(self.metadata.get("format_version", "0"))
+            self._code_magic = bytes.fromhex(str(self.metadata.get("magic", "")))
+        except (TypeError, ValueError) as exc:
+            self.close()
+            raise StoreError(f"PostgreSQL store {self.location} has unreadable metadata ({exc}); re-create it "
+                             "with importworks pack", path=self.location) from None
         if version > FORMAT_VERSION:
             self.close()
             raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
                              f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
-        self._code_magic = bytes.fromhex(self.metadata.get("magic", ""))
 
     # -- the connection --------------------------------------------------------
     def _connect(self) -> None:
@@ -110,6 +118,9 @@ class PostgresStore(Store):
         """Run one query; a connection lost since the last one is re-opened once."""
         psycopg = self._psycopg
         with self._lock:
+            if self._closed:
+                raise StoreError(f"PostgreSQL store {self.location} is closed (it was packed again and "
+                                 "reopened, or closed by the program)", path=self.location)
             if self._conn is None:
                 self._connect()
             try:
@@ -143,9 +154,23 @@ class PostgresStore(Store):
                           path=self.location)
 
     def close(self) -> None:
-        conn, self._conn = self._conn, None
+        with self._lock:
+            self._closed = True
+            conn, self._conn = self._conn, None
+            self._fetched.clear()
         if conn is not None:
             conn.close()
+
+    def tampered(self, path: str, what: str = "entry") -> StoreError:
+        """A row that does not match the index: a re-pack under our feet, or tampering."""
+        try:
+            found = self._query("SELECT generation FROM importworks_stores WHERE name = %s", (self.url.store,))
+        except StoreError as exc:
+            return exc  # the server is gone: say that, not "tampered"
+        if not found or found[0][0] != self.generation:
+            return StoreError(f"PostgreSQL store {self.location} was re-packed or removed while in use: "
+                              "restart the program (or importworks.reload the modules)", path=self.location)
+        return super().tampered(path, what)
 
     def identity(self) -> object:
         """The store's generation now (it grows with every pack): a re-packed store differs."""
@@ -168,6 +193,8 @@ class PostgresStore(Store):
             self.stdlib = tuple(index.get("stdlib", ()))
             self._compact = CompactIndex(index)
             self._code_checks = u64_array(index["code"])
+            if len(self._code_checks) != len(self._compact):
+                raise ValueError("the code checks do not match the entries")
         except (ValueError, EOFError, TypeError, KeyError) as exc:
             raise StoreError(f"PostgreSQL store {self.location}: its index is unreadable ({exc}); "
                              "re-create it with importworks pack", path=self.location) from None
@@ -177,7 +204,7 @@ class PostgresStore(Store):
         found = self._query("SELECT data FROM importworks_entries WHERE store = %s AND path = %s",
                             (self.url.store, path), path)
         if not found:
-            raise FileNotFoundError(f"no entry {path!r} in store {self.location}")
+            raise self.tampered(path)  # the index lists it
         return bytes(found[0][0])
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
@@ -204,6 +231,8 @@ class PostgresStore(Store):
         data = found.pop(at, None)
         if data is None:
             raise self.tampered(path, "compiled code of")  # the index promised it
+        if len(self._fetched) > 4 * _FOLDER_FETCH:
+            self._fetched.clear()  # leftovers of folders long done with: fetched again if ever needed
         self._fetched.update(found)
         return data
 

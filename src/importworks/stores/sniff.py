@@ -13,7 +13,7 @@ from typing import NamedTuple
 from ..errors import StoreError
 
 __all__ = ["SCHEMES", "SQLITE_HEADER", "StoreURL", "is_sqlite_file", "is_store_url", "is_zip_file",
-           "parse_store_url"]
+           "parse_store_url", "redact_url"]
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -64,14 +64,26 @@ def parse_store_url(path: str) -> StoreURL:
     """
     scheme, _, rest = path.partition("://")
     netloc, _, tail = rest.partition("/")
+    shown = redact_url(path)
+    if ":" in netloc.rpartition("@")[0]:
+        raise StoreError(f"PostgreSQL store URL {shown!r} carries a password: put it in PGPASSWORD or "
+                         "~/.pgpass instead (a sys.path entry is not a secret)", path=shown)
     parts = [p for p in tail.split("/") if p]
     if len(parts) < 2 or "?" in path or "#" in path:
-        raise StoreError(f"{path!r} is not a PostgreSQL store URL: expected "
-                         f"{scheme}://[user@][host][:port]/DATABASE/STORE", path=path)
-    if ":" in netloc.rpartition("@")[0]:
-        raise StoreError(f"PostgreSQL store URL {path.split('@')[-1]!r} carries a password: put it in "
-                         "PGPASSWORD or ~/.pgpass instead (a sys.path entry is not a secret)", path=path)
+        raise StoreError(f"{shown!r} is not a PostgreSQL store URL: expected "
+                         f"{scheme}://[user@][host][:port]/DATABASE/STORE (other settings in PG* variables)",
+                         path=shown)
     database, store, inside = parts[0], parts[1], parts[2:]
     location = f"{scheme}://{netloc}/{database}/{store}"
     return StoreURL(location, f"{scheme}://{netloc}/{database}", store,
                     "/".join(inside) + "/" if inside else "")
+
+
+def redact_url(url: str) -> str:
+    """*url* without the password of its user part, for messages."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    user, at, host = netloc.rpartition("@")
+    if at and ":" in user:
+        netloc = f"{user.partition(':')[0]}:***@{host}"
+    return f"{scheme}{sep}{netloc}{slash}{tail}"

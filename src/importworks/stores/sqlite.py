@@ -57,7 +57,7 @@ class SQLiteStore(Store):
 
     def __init__(self, location: str) -> None:
         super().__init__(location)
-        uri = "file:" + _uri_path(self.location) + "?mode=ro&immutable=1"
+        uri = "file:" + _uri_path(self.location) + "?mode=ro&immutable=1"  # file:///abs/path
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         try:
@@ -73,9 +73,16 @@ class SQLiteStore(Store):
         # crc32 | 1 << 32 of its code for the packed magic, in row 1 + its position
         self._compact: CompactIndex | None = None
         self._code_checks: array | None = None
-        self._code_magic = bytes.fromhex(rows.get("magic", ""))
-        _read_ahead(self.location, int(rows.get("code_bytes", "0")))
-        version = int(rows.get("format_version", "0"))
+        try:  # any database with a meta(key, value) table gets this far
+            self._code_magic = bytes.fromhex(str(rows.get("magic", "")))
+            code_bytes = int(rows.get("code_bytes", "0"))
+            version = int(rows.get("format_version", "0"))
+        except (TypeError, ValueError) as exc:
+            self.close()
+            raise StoreError(f"SQLite store {self.location} has unreadable metadata ({exc}): it is not an "
+                             "importworks store, or a damaged one; re-create it with importworks pack",
+                             path=self.location) from None
+        _read_ahead(self.location, code_bytes)
         if version > FORMAT_VERSION:
             self.close()
             raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
@@ -113,6 +120,8 @@ class SQLiteStore(Store):
                     return index["entries"], index.get("folders")
                 self._compact = CompactIndex(index)
                 self._code_checks = u64_array(index["code"])
+                if len(self._code_checks) != len(self._compact):
+                    raise ValueError("the code checks do not match the entries")
                 return self._compact, CompactFolders(self._compact)
             except (ValueError, EOFError, TypeError, KeyError) as exc:
                 raise StoreError(f"SQLite store {self.location}: its index is unreadable ({exc}); "
@@ -156,8 +165,9 @@ class SQLiteStore(Store):
 
 
 def _uri_path(path: str) -> str:
-    """*path* as the path of a file: URI (urllib.parse would cost an import at start-up)."""
-    return "".join(f"%{ord(c):02x}" if c in "%?#" else c for c in os.path.abspath(path))
+    """*path* as a file: URI (urllib.parse would cost an import at start-up)."""
+    quoted = "".join(f"%{ord(c):02x}" if c in "%?#" else c for c in os.path.abspath(path))
+    return "//" + quoted  # an empty authority: a path starting with // stays a path
 
 
 def _read_ahead(path: str, size: int) -> None:

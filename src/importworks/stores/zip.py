@@ -95,16 +95,29 @@ class ZipStore(Store):
         _, _, _, _, count, dir_size, dir_offset, comment_size = _EOCD.unpack_from(tail, at)
         comment = tail[at + _EOCD.size: at + _EOCD.size + comment_size]
         eocd_pos = tail_start + at
-        if count == 0xFFFF or dir_offset == 0xFFFFFFFF:  # zip64
-            locator_pos = eocd_pos - _EOCD64_LOCATOR.size
-            sig, _, eocd64_pos, _ = _EOCD64_LOCATOR.unpack(self._pread(_EOCD64_LOCATOR.size, locator_pos))
-            if sig != b"PK\x06\x07":
-                raise StoreError(f"zip store {self.location}: broken zip64 locator", path=self.location)
-            fields = _EOCD64.unpack(self._pread(_EOCD64.size, eocd64_pos))
+        locator_pos = eocd_pos - _EOCD64_LOCATOR.size
+        locator = self._pread(_EOCD64_LOCATOR.size, locator_pos) if locator_pos >= 0 else b""
+        if not locator.startswith(b"PK\x06\x07") and (count == 0xFFFF or dir_offset == 0xFFFFFFFF):
+            raise StoreError(f"zip store {self.location}: broken zip64 locator", path=self.location)
+        if locator.startswith(b"PK\x06\x07"):  # zip64 records (they may be there without being needed)
+            _, _, recorded, _ = _EOCD64_LOCATOR.unpack(locator)
+            # the zip64 record sits just before its locator; the offset it records is off by
+            # whatever was prepended to the archive, so it is only the second guess
+            for eocd64_pos in (locator_pos - _EOCD64.size, recorded):
+                if eocd64_pos < 0:
+                    continue
+                fields = _EOCD64.unpack(self._pread(_EOCD64.size, eocd64_pos))
+                if fields[0] == b"PK\x06\x06":
+                    break
+            else:
+                raise StoreError(f"zip store {self.location}: broken zip64 end record", path=self.location)
             count, dir_size, dir_offset = fields[7], fields[8], fields[9]
             eocd_pos = eocd64_pos
         # data prepended to the archive (a zipapp's shebang line) shifts every offset
         self._shift = eocd_pos - dir_size - dir_offset
+        if self._shift < 0 or dir_size > eocd_pos:
+            raise StoreError(f"zip store {self.location}: its central directory lies outside the file "
+                             "(truncated or damaged)", path=self.location)
         return count, dir_size, dir_offset + self._shift, comment
 
     def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
