@@ -8,7 +8,10 @@ would close the cycle gets :class:`DeadlockError` and, as in CPython, the engine
 hands it the partially initialised module.
 
 The table of locks is guarded by the interpreter's global import lock
-(``_imp.acquire_lock``), which ``os.fork`` already knows to reset.
+(``_imp.acquire_lock``), which ``os.fork`` already knows to reset.  The state of
+every lock and the wait-for graph share one mutex: looking for a cycle and
+joining the graph must be one step, or two threads closing a cycle at the same
+moment could each look before the other joined, see nothing, and wait forever.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ __all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_l
 
 # thread id -> the ModuleLock that thread is waiting for
 _waiting_for: dict[int, ModuleLock] = {}
+# guards every ModuleLock's owner, count and waiters, and _waiting_for (held briefly, never while waiting)
+_graph = _thread.allocate_lock()
 # module name -> weak reference to its lock; a lock lives while someone holds it
 _module_locks: dict[str, weakref.ref[ModuleLock]] = {}
 
@@ -30,15 +35,14 @@ _module_locks: dict[str, weakref.ref[ModuleLock]] = {}
 class ModuleLock:
     """A re-entrant lock for one module name that refuses to deadlock."""
 
-    __slots__ = ("name", "owner", "count", "_mutex", "_waiters", "__weakref__")
+    __slots__ = ("name", "owner", "count", "_waiters", "__weakref__")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.owner: int | None = None
         self.count = 0
-        self._mutex = _thread.allocate_lock()
-        # one parked lock per waiting thread; release() unparks them all
-        self._waiters: list[_thread.LockType] = []
+        # (thread id, parked lock) per waiting thread; release() unparks them all
+        self._waiters: list[tuple[int, _thread.LockType]] = []
 
     def _closes_cycle(self, me: int) -> bool:
         """Would waiting for this lock make the wait-for graph cyclic?"""
@@ -58,7 +62,7 @@ class ModuleLock:
         """Take the lock, waiting for its owner; raise DeadlockError on a cycle."""
         me = _thread.get_ident()
         while True:
-            with self._mutex:
+            with _graph:
                 if self.count == 0 or self.owner == me:
                     self.owner = me
                     self.count += 1
@@ -67,23 +71,30 @@ class ModuleLock:
                     raise DeadlockError(f"deadlock detected by {self!r}")
                 parked = _thread.allocate_lock()
                 parked.acquire()
-                self._waiters.append(parked)
+                self._waiters.append((me, parked))
                 _waiting_for[me] = self
             try:
-                parked.acquire()
-            finally:
-                _waiting_for.pop(me, None)
+                parked.acquire()  # release() has taken us out of the graph by then
+            except BaseException:
+                with _graph:
+                    _waiting_for.pop(me, None)
+                    if (me, parked) in self._waiters:
+                        self._waiters.remove((me, parked))
+                raise
 
     def release(self) -> None:
         """Give one level of the lock back; wake waiters when it is free."""
-        with self._mutex:
+        with _graph:
             if self.owner != _thread.get_ident():
                 raise RuntimeError("cannot release un-acquired lock")
             self.count -= 1
             if self.count == 0:
                 self.owner = None
                 waiters, self._waiters = self._waiters, []
-                for parked in waiters:
+                for waiter, parked in waiters:
+                    # out of the graph now, not when it runs again: a stale edge could
+                    # make another thread see a cycle that is not there
+                    _waiting_for.pop(waiter, None)
                     parked.release()
 
     def __enter__(self) -> ModuleLock:

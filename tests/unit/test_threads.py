@@ -10,6 +10,8 @@ import pytest
 from importworks.errors import DeadlockError
 from importworks.locks import ModuleLock
 
+ROUNDS = 5000  # the race it guards against showed within 300-6000 rounds
+
 
 def test_many_threads_execute_a_module_exactly_once(tree, engine):
     tree({"slow_once.py": """
@@ -115,3 +117,41 @@ def test_module_lock_is_reentrant():
     lock.release()
     with pytest.raises(RuntimeError):
         lock.release()
+
+
+def test_two_threads_closing_a_cycle_at_the_same_moment_never_both_wait():
+    """Each thread holds one lock and asks for the other's at once, many times over.
+
+    Checking the wait-for graph and joining it must be one step for all locks:
+    otherwise both threads can look before either is registered, see no cycle,
+    and wait for each other forever.
+    """
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for _ in range(ROUNDS):
+            lock_a, lock_b = ModuleLock("a"), ModuleLock("b")
+            both_hold = threading.Barrier(2)
+            refused = []
+
+            def cross(first, second):
+                first.acquire()
+                try:
+                    both_hold.wait(5)
+                    try:
+                        second.acquire()
+                        second.release()
+                    except DeadlockError:
+                        refused.append(first.name)
+                finally:
+                    first.release()
+
+            threads = [threading.Thread(target=cross, args=pair, daemon=True)
+                       for pair in ((lock_a, lock_b), (lock_b, lock_a))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(5)
+            assert not any(t.is_alive() for t in threads), "both threads wait for each other"
+            assert refused  # at least one side was told
+    finally:
+        sys.setswitchinterval(0.005)
