@@ -207,12 +207,13 @@ def test_diagnostics_understand_store_urls(tmp_path, new_url, engine):
     url = new_url()
     pack([str(build(tmp_path / "src", APP))], url)
     missing = new_url("missing")
-    sys.path[:0] = [url, missing]
+    sys.path[:0] = [url, missing, f"{url}/nofolder"]
     assert explain_entry(0, url).exists  # a URL is not a file, and still there
     with pytest.warns(RuntimeWarning, match="no store"):
         report = diagnose("nosuchmodule")
     reasons = {step.entry: step.detail for step in report.steps}
     assert "no store" in reasons[missing] and "importworks pack" in reasons[missing]
+    assert reasons[f"{url}/nofolder"] == f"store {url} has no folder 'nofolder'"
 
 
 def test_reading_a_store_packed_again_says_so(tmp_path, new_url, engine):

@@ -118,9 +118,12 @@ def _store_problem(url: str) -> str:
     from ..stores.sniff import parse_store_url
 
     try:
-        cached_store(parse_store_url(url).location)
+        parsed = parse_store_url(url)
+        store = cached_store(parsed.location)
     except StoreError as exc:
         return str(exc)
+    if parsed.prefix and not store.is_dir(parsed.prefix):
+        return f"store {parsed.location} has no folder {parsed.prefix.rstrip('/')!r}"
     return "no path hook accepts it (is importworks installed?)"
 
 
