@@ -1,6 +1,7 @@
-"""Module stores: zip archives and SQLite files holding whole applications.
+"""Module stores: SQLite files, zip archives and PostgreSQL databases holding whole applications.
 
-A store is opened from a ``sys.path`` entry by :func:`store_path_hook`; its
+A store is opened from a ``sys.path`` entry (a file, or a ``postgresql://`` URL)
+by :func:`store_path_hook`; its
 modules, resources and distribution metadata are served by
 :class:`StoreFinder` and :class:`StoreLoader`.  ``importworks pack`` writes
 stores (see :mod:`importworks.stores.pack`).

@@ -1,7 +1,8 @@
-"""The Store interface: one file holding modules, resources and metadata.
+"""The Store interface: one file (or database) holding modules, resources and metadata.
 
 A store is read through a handful of operations: the index of its entries
-(loaded once, when the store is opened), the bytes of one entry, and the
+(loaded once, when the store is opened, as a CompactIndex: a few strings and
+arrays, whatever the number of entries), the bytes of one entry, and the
 precompiled code of a module for this interpreter if the store has it.
 Everything else - finding modules, packages, namespace portions, resources,
 distributions - is built on those by :mod:`importworks.stores.finder`, so a
