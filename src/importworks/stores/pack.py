@@ -355,7 +355,36 @@ class _Sink:
         raise NotImplementedError
 
 
-class _SQLiteSink(_Sink):
+class _DatabaseSink(_Sink):
+    """Collects every entry, then writes code rows keyed by entry number (SQLite, PostgreSQL)."""
+
+    def __init__(self, path: str, result: PackResult) -> None:
+        super().__init__(path, result)
+        self.rows: dict[str, tuple] = {}
+        self.pending: list[tuple[str, bytes, bytes | None]] = []
+
+    def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
+        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
+        self.pending.append((entry, data, code))
+
+    def _code_rows(self) -> tuple[dict[str, object], bytes, list[tuple[int, str, str, int, bytes]]]:
+        """The index parts, the index's code array, and (row id, path, sha256, crc32, code) rows.
+
+        A module's code row id is 1 + its entry number in the index; the array
+        holds crc32 | _HAS_CODE for each entry with code, 0 for the others.
+        """
+        parts, order = CompactIndex.pack(self.rows)
+        number = {entry: at for at, entry in enumerate(order)}
+        checks = dict.fromkeys(order, 0)
+        rows = []
+        for entry, _, code in sorted((e for e in self.pending if e[2] is not None), key=lambda e: e[0]):
+            crc = crc32(code)
+            checks[entry] = _HAS_CODE | crc
+            rows.append((number[entry] + 1, entry, sha256_hex(code), crc, code))
+        return parts, u64_bytes(checks.values()), rows
+
+
+class _SQLiteSink(_DatabaseSink):
     """Writes at the end, in the order a start-up reads: index, then code, then the rest."""
 
     def __enter__(self) -> _Sink:
@@ -366,28 +395,15 @@ class _SQLiteSink(_Sink):
         self.db = sqlite3.connect(self.path)
         self.db.executescript(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}; PRAGMA journal_mode = OFF;"
                               " PRAGMA synchronous = OFF;" + SCHEMA)
-        self.rows: dict[str, tuple] = {}
-        self.pending: list[tuple[str, bytes, bytes | None]] = []
         return self
-
-    def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
-        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
-        self.pending.append((entry, data, code))
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
-            # a module's code row id is 1 + its entry number in the index
-            parts, order = CompactIndex.pack(self.rows)
-            number = {entry: at for at, entry in enumerate(order)}
-            compiled = sorted((entry, code) for entry, _, code in self.pending if code is not None)
-            checks = dict.fromkeys(order, 0)
-            for entry, code in compiled:
-                checks[entry] = _HAS_CODE | crc32(code)
-            self.db.execute("INSERT INTO blobs VALUES ('index', ?)",
-                            (_index(self.result, parts, code=u64_bytes(checks.values())),))
+            parts, checks, code_rows = self._code_rows()
+            self.db.execute("INSERT INTO blobs VALUES ('index', ?)", (_index(self.result, parts, code=checks),))
             self.db.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?, ?)",
-                                ((number[entry] + 1, entry, MAGIC_NUMBER, sha256_hex(code),
-                                  checks[entry] & 0xFFFFFFFF, code) for entry, code in compiled))
+                                ((row_id, entry, MAGIC_NUMBER, digest, crc, code)
+                                 for row_id, entry, digest, crc, code in code_rows))
             (pages,), = self.db.execute("PRAGMA page_count")
             meta = {**_meta(self.result), "code_bytes": str(pages * SQLITE_PAGE_SIZE)}
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
@@ -455,7 +471,7 @@ class _ZipSink(_Sink):
         self.archive.close()
 
 
-class _PostgresSink(_Sink):
+class _PostgresSink(_DatabaseSink):
     """One transaction: the store is replaced whole, or left as it was."""
 
     def __enter__(self) -> _Sink:
@@ -471,13 +487,7 @@ class _PostgresSink(_Sink):
         except self.psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL to pack {self.url.location}: "
                              f"{str(exc).strip().splitlines()[0]}", path=self.path) from None
-        self.rows: dict[str, tuple] = {}
-        self.pending: list[tuple[str, bytes, bytes | None]] = []
         return self
-
-    def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
-        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
-        self.pending.append((entry, data, code))
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         try:
@@ -502,19 +512,14 @@ class _PostgresSink(_Sink):
         generation = found[0][0] + 1 if found else 1
         for table in ("importworks_code", "importworks_entries"):
             cursor.execute(f"DELETE FROM {table} WHERE store = %s", (store,))
-        parts, order = CompactIndex.pack(self.rows)
-        number = {entry: at for at, entry in enumerate(order)}
-        checks = dict.fromkeys(order, 0)
+        parts, checks, code_rows = self._code_rows()
         with cursor.copy("COPY importworks_code (store, id, path, magic, sha256, crc32, data) FROM STDIN") as copy:
-            for entry, _, code in self.pending:
-                if code is not None:
-                    checks[entry] = _HAS_CODE | crc32(code)
-                    copy.write_row((store, number[entry] + 1, entry, MAGIC_NUMBER, sha256_hex(code),
-                                    checks[entry] & 0xFFFFFFFF, code))
+            for row_id, entry, digest, crc, code in code_rows:
+                copy.write_row((store, row_id, entry, MAGIC_NUMBER, digest, crc, code))
         with cursor.copy("COPY importworks_entries (store, path, sha256, crc32, data) FROM STDIN") as copy:
             for entry, data, _ in self.pending:
                 copy.write_row((store, entry, sha256_hex(data), self.rows[entry][2], data))
-        index = _index(self.result, parts, code=u64_bytes(checks.values()))
+        index = _index(self.result, parts, code=checks)
         cursor.execute("INSERT INTO importworks_stores (name, generation, meta, index_blob) VALUES (%s, %s, %s, %s) "
                        "ON CONFLICT (name) DO UPDATE SET generation = EXCLUDED.generation, meta = EXCLUDED.meta, "
                        "index_blob = EXCLUDED.index_blob",
