@@ -16,6 +16,8 @@ import sysconfig
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from ..stores.sniff import is_store_url
+
 __all__ = [
     "PathEntry",
     "PthLine",
@@ -174,11 +176,6 @@ def finder_label(finder: Any) -> str:
     if package in ("frozen_importlib_external", "frozen_importlib"):
         package = "importlib"
     return f"{cls.__qualname__} ({package})"
-
-
-def is_store_url(entry: str) -> bool:
-    """A database store's URL (postgresql://...), which exists without being a file."""
-    return entry.startswith(("postgresql://", "postgres://"))
 
 
 def entry_finder(entry: str) -> tuple[Any, bool]:

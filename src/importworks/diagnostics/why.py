@@ -24,7 +24,8 @@ from typing import Any, Sequence
 
 from ..pathfinder import PathFinder as _OurPathFinder
 from . import causes as _causes
-from .syspath import entry_finder, environment_summary, explain_path, finder_label, is_store_url
+from ..stores.sniff import is_store_url
+from .syspath import entry_finder, environment_summary, explain_path, finder_label
 
 __all__ = ["Cause", "Diagnosis", "Step", "diagnose", "is_path_finder", "spec_summary"]
 
