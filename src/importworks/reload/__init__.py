@@ -1,12 +1,15 @@
 """Live reload: change code while it runs, and nothing is lost.
 
     import importworks
-    importworks.reload(module)            # it, then the modules importing it
+    importworks.reload(module)            # it, then the modules importing it; returns it
+    importworks.reload.last_report()      # what that reload did, module by module
     importworks.autoreload()              # a background watcher applies edits as saved
     %load_ext importworks                 # IPython/Jupyter: edits applied before each cell
 
-Old functions, bound methods, instances and ``from mod import name`` bindings
-run the new code; a broken edit changes nothing.  See docs/reload.md.
+The module keeps its dictionary, as with ``importlib.reload``, so its state
+survives; old functions, bound methods, instances and ``from mod import name``
+bindings run the new code; a broken edit changes nothing; what could not be
+patched is warned of (``ReloadWarning``).  See docs/reload.md.
 
 The watcher (``watchfiles``), the IPython extension and the ``dev`` command
 load only when used.
@@ -18,21 +21,26 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from .core import ModuleReload, Reloader, ReloadError, ReloadReport, default_reloader, reload
+from .core import (ModuleReload, Reloader, ReloadError, ReloadReport, ReloadWarning, default_reloader,
+                   last_report, reload)
 from .graph import ModuleGraph
+from .patch import Conflict
 from .source import SourceStampLoader, SourceTracker
 
 __all__ = [
+    "Conflict",
     "ModuleGraph",
     "ModuleReload",
     "ReloadError",
     "ReloadReport",
+    "ReloadWarning",
     "Reloader",
     "SourceStampLoader",
     "SourceTracker",
     "Watcher",
     "autoreload",
     "default_reloader",
+    "last_report",
     "load_ipython_extension",
     "reload",
     "unload_ipython_extension",
@@ -68,8 +76,9 @@ class _ReloadPackage(ModuleType):
     importworks.reload.watch``; a callable package serves both.
     """
 
-    def __call__(self, module: ModuleType, *, dependents: bool = True) -> ModuleType:
-        return reload(module, dependents=dependents)
+    # the function itself, not a method calling it: the warnings reload() emits
+    # then name the caller's line whichever way it was called
+    __call__ = staticmethod(reload)
 
 
 sys.modules[__name__].__class__ = _ReloadPackage

@@ -3,15 +3,21 @@
 For each module, in dependency order (see :mod:`.graph`):
 
 1. re-find its spec through ``sys.meta_path`` and get its new code;
-2. execute that code in a *fresh* module object (its ``__name__`` is never
-   ``"__main__"``, so an ``if __name__ == "__main__":`` block does not run
-   again); the old module stays in ``sys.modules`` and untouched meanwhile,
-   so other threads keep running the old code, and a syntax error or an
-   exception at import time changes nothing;
-3. only then patch the old module's objects from the fresh ones
-   (:mod:`.patch`), under the module's import lock;
+2. run that code as a trial in a scratch copy of the module's namespace (its
+   ``__name__`` is never ``"__main__"``, so an ``if __name__ == "__main__":``
+   block does not run again); the module stays in ``sys.modules`` untouched
+   meanwhile, so other threads keep running the old code, and a syntax error
+   or an exception at import time changes nothing (:mod:`.execute`);
+3. then, under the module's import lock, run it again in the module's own
+   namespace, which keeps the names the new code does not assign, as
+   ``importlib.reload`` does, and patch the objects the rebound names held
+   before (:mod:`.patch`);
 4. rebind ``from mod import name`` bindings that now point at replaced objects
    in modules that are not re-executed themselves (``__main__``, say).
+
+:func:`reload` returns the module, as ``importlib.reload`` does, warns
+(:class:`ReloadWarning`) of what could not be patched, and leaves its report
+to :func:`last_report`.
 """
 
 from __future__ import annotations
@@ -25,80 +31,20 @@ from typing import Any, Iterable
 from ..errors import ReloadError
 from .._importlib_bootstrap import find_spec_on_meta_path
 from ..locks import get_module_lock
-from ..spec import ModuleSpec, init_module_attrs
+from ..spec import ModuleSpec
+from .execute import Execution
 from .graph import ModuleGraph
 from .patch import Patcher
+from .report import ModuleReload, ReloadReport, ReloadWarning, warn_unpatched
 
-__all__ = ["ModuleReload", "ReloadError", "ReloadReport", "Reloader", "reload"]
+__all__ = ["ModuleReload", "ReloadError", "ReloadReport", "ReloadWarning", "Reloader", "last_report", "reload"]
 
 ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"
 ERR_RELOAD = "cannot reload {name!r}: {error} ({path}, line {line})"
 ERR_CANNOT = "cannot reload {name!r}: {error}"
 ERR_NO_CODE = "its loader ({loader}) has no code to execute again"
 ERR_NO_SPEC = "No module named {name!r}"
-_IMPORT_ATTRS = ("__spec__", "__loader__", "__file__", "__cached__", "__package__", "__path__")
-MAIN_EXEC_NAME = "__importworks_main__"  # what __main__'s fresh copy is called while it runs
-
-
-class ModuleReload:
-    """One module's reload: what changed, what could not be patched, how long it took."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.changed: list[str] = []
-        self.conflicts: list[str] = []
-        self.seconds = 0.0
-        self.error: ReloadError | None = None
-        self.dependent = False
-
-    def __repr__(self) -> str:
-        state = "failed" if self.error is not None else f"changed={self.changed}"
-        return f"<ModuleReload {self.name} {state}>"
-
-
-class ReloadReport:
-    """Everything one call to :meth:`Reloader.reload` did, module by module, in order."""
-
-    def __init__(self) -> None:
-        self.modules: list[ModuleReload] = []
-        self.rebound: list[str] = []  # names rebound in modules not re-executed
-        self.seconds = 0.0
-
-    def __repr__(self) -> str:
-        return f"<ReloadReport {self.summary()}>"
-
-    @property
-    def ok(self) -> bool:
-        return all(m.error is None for m in self.modules)
-
-    @property
-    def errors(self) -> list[ReloadError]:
-        return [m.error for m in self.modules if m.error is not None]
-
-    def names(self) -> list[str]:
-        return [m.name for m in self.modules]
-
-    def summary(self) -> str:
-        """One line: what was reloaded and changed, how long it took, what went wrong."""
-        targets = [m for m in self.modules if not m.dependent]
-        dependents = [m.name for m in self.modules if m.dependent and m.error is None]
-        parts = []
-        for m in targets:
-            if m.error is not None:
-                parts.append(f"{m.name}: failed, old code kept: {m.error}")
-                continue
-            changed = ", ".join(m.changed[:6]) + (f" (+{len(m.changed) - 6})" if len(m.changed) > 6 else "")
-            parts.append(f"{m.name} ({changed or 'no code changes'})")
-        line = "reloaded " + "; ".join(parts)
-        if dependents:
-            line += f"; dependents: {', '.join(dependents)}"
-        failed = [m for m in self.modules if m.dependent and m.error is not None]
-        if failed:
-            line += "; failed: " + "; ".join(str(m.error) for m in failed)
-        conflicts = [c for m in self.modules for c in m.conflicts]
-        if conflicts:
-            line += "; " + "; ".join(conflicts)
-        return f"{line} in {self.seconds * 1000:.1f} ms"
+MAIN_EXEC_NAME = "__importworks_main__"  # what __main__ is called while its new code runs
 
 
 def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, int | None]:
@@ -226,22 +172,20 @@ class Reloader:
             return step, before
         except SyntaxError as exc:
             return self._failed(step, exc, path, started), before
+        exec_name = MAIN_EXEC_NAME if spec.name == "__main__" else spec.name
+        import_attrs = before.get("__spec__") is not None  # a script run by path keeps what runpy gave it
+        execution = Execution(module, spec, code, exec_name=exec_name, import_attrs=import_attrs, before=before)
         try:
-            exec_name = MAIN_EXEC_NAME if spec.name == "__main__" else spec.name
-            fresh = ModuleType(exec_name)
-            init_module_attrs(spec, fresh)
-            fresh.__name__ = exec_name
-            exec(code, fresh.__dict__)
+            execution.trial()
         except Exception as exc:  # SystemExit and KeyboardInterrupt are the user's, not a failed edit
             return self._failed(step, exc, path, started), before
         with get_module_lock(name):
-            result = Patcher(name, module.__dict__, fresh.__dict__).patch_namespace()
-            if before.get("__spec__") is not None:  # a script run by path keeps what runpy gave it
-                for attr in _IMPORT_ATTRS:
-                    if attr in fresh.__dict__:
-                        module.__dict__[attr] = fresh.__dict__[attr]
-            fresh.__dict__.clear()
-            fresh.__dict__.update(module.__dict__)  # stragglers that kept the fresh globals see the same names
+            try:
+                execution.run()
+            except Exception as exc:  # the trial passed, this run did not: the namespace is back as it was
+                return self._failed(step, exc, path, started), before
+            result = Patcher(name, before, module.__dict__, execution.exec_name).patch_namespace()
+            execution.share()
         self.graph.forget(name)
         step.changed, step.conflicts = result.changed, result.conflicts
         step.seconds = time.perf_counter() - started
@@ -309,13 +253,29 @@ def default_reloader() -> Reloader:
     return _default
 
 
+_last = threading.local()  # what reload() did last, per thread: a watcher's thread has its own
+
+
+def last_report() -> ReloadReport | None:
+    """The report of the last :func:`reload` this thread made (None before the first).
+
+    It lists each module reloaded (dependents too), the names whose code changed,
+    what could not be patched, the ``from`` bindings rebound, and the time taken.
+    """
+    return getattr(_last, "report", None)
+
+
 def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
     """Reload *module* so that running code sees its new code; return the module.
 
-    Re-finds and re-executes *module* in a fresh namespace, then patches its old
-    functions and classes in place (references taken before see the new code);
-    with *dependents*, the project modules that import it, directly or not, are
-    re-executed after it, in dependency order, each once.
+    As ``importlib.reload`` does, the module object and its dictionary are kept:
+    the new code runs in it, so names it does not assign keep their values.  It
+    runs there only after a trial run of the same code has succeeded, then the
+    functions and classes the new code rebound are patched in place (references
+    taken before see the new code).  With *dependents*, the project modules
+    that import it, directly or not, are re-executed after it the same way, in
+    dependency order, each once.  What could not be patched is warned of
+    (:class:`ReloadWarning`); :func:`last_report` tells everything.
 
     Raises:
         ReloadError: the new code failed (syntax error, exception at import
@@ -323,7 +283,8 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
         ImportError: *module* is not in ``sys.modules``.
     """
     name = Reloader._name_of(module)
-    report = default_reloader().reload([name], dependents=dependents)
+    report = _last.report = default_reloader().reload([name], dependents=dependents)
+    warn_unpatched(report, stacklevel=2)
     if report.errors:
         error = report.errors[0]
         if getattr(error, "nothing_to_execute", False) and error.name == name:
@@ -331,6 +292,8 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
             # to patch, so reload them exactly as importlib.reload does
             from ..api import reload as classic_reload
 
-            return classic_reload(module)
+            result = classic_reload(module)
+            report.modules[0].error = None
+            return result
         raise error
     return sys.modules[name]

@@ -1,20 +1,23 @@
-"""Update a module's old objects in place from a fresh execution of its new code.
+"""Patch a module's old objects from what re-executing its new code bound.
 
-The module's old namespace stays the module's namespace: every function the old
-code created keeps its identity and its ``__globals__``, so references held
-anywhere (``from mod import f``, bound methods, callbacks, instances) run the
-new code.  For each name the fresh execution bound:
+The new code runs in the module's own namespace (see :mod:`.core`), so the
+namespace keeps every name the new code does not assign, and every function
+the old code created keeps its identity and its ``__globals__``.  For each
+name the new code bound to a new object, compared with the object the name
+held before:
 
 * a function defined by the module: the old function takes the new code,
-  defaults, annotations, attributes and closure cell contents.  If the set of
-  free variables changed the code cannot move over (``__closure__`` is
-  read-only): the name gets the new function, and the report says so;
+  defaults, annotations, attributes and closure cell contents, and the name is
+  bound to it again, so references held anywhere (``from mod import f``,
+  bound methods, callbacks) run the new code.  If the set of free variables
+  changed the code cannot move over (``__closure__`` is read-only): the name
+  keeps the new function, and a :class:`Conflict` says so;
 * a class defined by the module with the same layout (metaclass, bases,
   ``__slots__``, instance size; for an Enum, its members): the old class takes
   the new methods, properties and class attributes, so existing instances run
   the new methods and stay instances of the class.  A class whose layout
-  changed is never patched (that would corrupt its instances): the name gets
-  the new class, and the report says what changed;
+  changed is never patched (that would corrupt its instances): the name keeps
+  the new class, and a :class:`Conflict` says what changed;
 * a ``functools.singledispatch`` function: the new implementations join the
   old registry (registrations made by other modules are kept);
 * anything else: the new value.
@@ -28,10 +31,11 @@ from __future__ import annotations
 
 import enum
 import functools
+from dataclasses import dataclass
 from types import CodeType, FunctionType, GetSetDescriptorType, MemberDescriptorType
 from typing import Any
 
-__all__ = ["Patcher", "PatchResult", "same_code"]
+__all__ = ["Conflict", "Patcher", "PatchResult", "same_code"]
 
 # Names that describe the module object itself, not its code
 MODULE_ATTRS = frozenset({"__name__", "__spec__", "__loader__", "__file__", "__cached__",
@@ -42,10 +46,27 @@ _LAYOUT = ("__basicsize__", "__itemsize__", "__dictoffset__", "__weakrefoffset__
 _SLOT_DESCRIPTORS = (GetSetDescriptorType, MemberDescriptorType)  # __slots__, __dict__, __weakref__
 _MISSING = object()
 
-MSG_LAYOUT = ("class {name} not patched: {why}; instances made before the reload keep the old class, "
-              "new ones get the new class")
-MSG_CLOSURE = ("function {name} not patched: its free variables changed ({old} -> {new}); "
-               "references taken before the reload keep the old code")
+MSG_CANNOT = "cannot patch {qualname} in {module}: {why}; {consequence}"
+WHY_CLOSURE = "its free variables changed ({old} -> {new})"
+KEEPS_CODE = "references taken before the reload keep the old code"
+KEEPS_CLASS = "instances made before the reload keep the old class, new ones get the new class"
+KEEPS_MEMBERS = "references to the old class keep the old members"
+WHY_MEMBERS_NEW = "new Enum member{s} {names}"
+WHY_MEMBERS_GONE = "Enum member{s} {names} removed"
+WHY_MEMBER_VALUE = "Enum member {name} changed value ({old!r} -> {new!r})"
+WHY_MEMBERS_ORDER = "Enum members reordered"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An object a reload could not patch in place, and why."""
+
+    module: str    # the reloaded module
+    qualname: str  # the object's name in it: "Color", "Outer.Inner", "f"
+    message: str   # MSG_CANNOT filled in
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class PatchResult:
@@ -55,7 +76,7 @@ class PatchResult:
 
     def __init__(self) -> None:
         self.changed: list[str] = []
-        self.conflicts: list[str] = []
+        self.conflicts: list[Conflict] = []
 
 
 def same_code(a: CodeType, b: CodeType) -> bool:
@@ -91,13 +112,39 @@ def _slots(cls: type) -> Any:
     return (slots,) if isinstance(slots, str) else (tuple(slots) if slots is not _MISSING else None)
 
 
-class Patcher:
-    """Patch the objects of one module's old namespace from its fresh namespace."""
+def members_change(old: enum.EnumMeta, new: enum.EnumMeta) -> str | None:
+    """How the members of Enum *new* differ from *old*'s, or None."""
+    before = {name: member.value for name, member in old.__members__.items()}
+    after = {name: member.value for name, member in new.__members__.items()}
+    added = [name for name in after if name not in before]
+    removed = [name for name in before if name not in after]
+    parts = []
+    if added:
+        parts.append(WHY_MEMBERS_NEW.format(s="s" if len(added) > 1 else "", names=", ".join(added)))
+    if removed:
+        parts.append(WHY_MEMBERS_GONE.format(s="s" if len(removed) > 1 else "", names=", ".join(removed)))
+    for name in after:
+        if name in before and not _equal(before[name], after[name]):
+            parts.append(WHY_MEMBER_VALUE.format(name=name, old=before[name], new=after[name]))
+    if not parts and list(before) != list(after):
+        parts.append(WHY_MEMBERS_ORDER)
+    return ", ".join(parts) or None
 
-    def __init__(self, module_name: str, old_ns: dict[str, Any], new_ns: dict[str, Any]) -> None:
+
+class Patcher:
+    """Patch the objects a module's namespace held *before* its new code ran into it.
+
+    *namespace* is the module's ``__dict__``, which the new code has just run in
+    (under the name *exec_name*, which differs for ``__main__``); *before* is a
+    copy of it taken before.  Functions of both codes have *namespace* as globals.
+    """
+
+    def __init__(self, module_name: str, before: dict[str, Any], namespace: dict[str, Any],
+                 exec_name: str | None = None) -> None:
         self.module_name = module_name
-        self.old_ns = old_ns
-        self.new_ns = new_ns
+        self.exec_name = exec_name or module_name
+        self.before = before
+        self.namespace = namespace
         self.result = PatchResult()
         self._map: dict[int, Any] = {}  # id(new object) -> the old object that stands for it
         self._keep: list[Any] = []      # keeps mapped new objects alive, so their ids stay unique
@@ -111,37 +158,39 @@ class Patcher:
         """The old object that stands for *obj*, or *obj* itself."""
         return self._map.get(id(obj), obj)
 
-    def _defined_here(self, obj: Any, ns: dict[str, Any]) -> bool:
+    def _defined_here(self, obj: Any, *, new: bool) -> bool:
+        """Was *obj* made by this module's (new, or old) code?"""
         if isinstance(obj, FunctionType):
-            return obj.__globals__ is ns
+            return obj.__globals__ is self.namespace
         if isinstance(obj, type):
-            expected = self.module_name if ns is self.old_ns else self.new_ns.get("__name__")
-            return obj.__module__ in (expected, self.module_name)
+            return obj.__module__ in ((self.exec_name, self.module_name) if new else (self.module_name,))
         return False
+
+    def _conflict(self, qualname: str, why: str, consequence: str) -> None:
+        message = MSG_CANNOT.format(qualname=qualname, module=self.module_name, why=why, consequence=consequence)
+        self.result.conflicts.append(Conflict(self.module_name, qualname, message))
 
     # ---------------------------------------------------------- the module
     def patch_namespace(self) -> PatchResult:
-        """Patch every name of the fresh namespace into the old one."""
-        for name, new in self.new_ns.items():
-            old = self.old_ns.get(name, _MISSING)
-            if isinstance(new, type) and isinstance(old, type) and old is not new:
+        """Patch what each name the new code rebound held before; bind the name to the result."""
+        rebound = [(name, self.before.get(name, _MISSING), new) for name, new in self.namespace.items()
+                   if name not in MODULE_ATTRS and self.before.get(name, _MISSING) is not new]
+        for name, old, new in rebound:
+            if isinstance(new, type) and isinstance(old, type):
                 self._pair_class(old, new, name)
-        for name, new in list(self.new_ns.items()):
-            if name in MODULE_ATTRS:
-                continue
-            old = self.old_ns.get(name, _MISSING)
+        for name, old, new in rebound:
             value = self.patch_value(old, new, name)
-            if value is not old:
-                self.old_ns[name] = value
+            if value is not new:
+                self.namespace[name] = value
         return self.result
 
     def patch_value(self, old: Any, new: Any, qualname: str) -> Any:
         """Return what *qualname* should be bound to: *old* patched, or *new* adopted."""
         if old is new:
             return old
-        mapped = self.translate(new)
-        if mapped is not new:
-            if isinstance(mapped, type) and mapped is old:
+        if id(new) in self._map:  # already placed: as the old object it stands for, or as itself
+            mapped = self._map[id(new)]
+            if isinstance(mapped, type) and mapped is old and mapped is not new:
                 self._patch_class(old, new, qualname)
             return mapped
         if _is_dispatcher(old) and _is_dispatcher(new) and type(old) is type(new):
@@ -149,7 +198,7 @@ class Patcher:
         if isinstance(old, FunctionType) and isinstance(new, FunctionType):
             # the module's own functions; or generated ones, like a dataclass's __init__,
             # whose globals are the (old) module's for both
-            if (self._defined_here(old, self.old_ns) and self._defined_here(new, self.new_ns)) \
+            if (self._defined_here(old, new=False) and self._defined_here(new, new=True)) \
                     or old.__globals__ is new.__globals__:
                 return self.patch_function(old, new, qualname)
         if isinstance(old, (staticmethod, classmethod)) and type(old) is type(new):
@@ -173,11 +222,10 @@ class Patcher:
         if report and not _equal(old, new):
             self.result.changed.append(qualname)
         if isinstance(new, FunctionType):
-            if new.__globals__ is self.new_ns:
-                return self._rebuild(new)
-            self._translate_cells(new)
+            self._adopt_function(new)
+            self._pair(new, new)  # placed as itself: the old function of another name does not take its code
             return new
-        if isinstance(new, type) and self._defined_here(new, self.new_ns):
+        if isinstance(new, type) and self._defined_here(new, new=True):
             self._adopt_class(new)
             return new
         old_class = self.translate(type(new))
@@ -194,9 +242,8 @@ class Patcher:
         if self._map.get(id(new)) is old:
             return old
         if old.__code__.co_freevars != new.__code__.co_freevars:
-            self.result.conflicts.append(MSG_CLOSURE.format(
-                name=f"{self.module_name}.{qualname}", old=old.__code__.co_freevars or "()",
-                new=new.__code__.co_freevars or "()"))
+            why = WHY_CLOSURE.format(old=old.__code__.co_freevars or "()", new=new.__code__.co_freevars or "()")
+            self._conflict(qualname, why, KEEPS_CODE)
             return self.adopt(new, qualname, report=False)
         self._pair(new, old)
         if not same_code(old.__code__, new.__code__):
@@ -234,18 +281,12 @@ class Patcher:
         if value is not old_value:
             old_cell.cell_contents = value
 
-    def _rebuild(self, new: FunctionType) -> FunctionType:
-        """A copy of *new* whose globals are the module's own namespace."""
+    def _adopt_function(self, new: FunctionType) -> None:
+        """A function new in this reload: point it at the old objects that stand for new ones."""
         self._translate_cells(new)
-        func = FunctionType(new.__code__, self.old_ns, new.__name__,
-                            self._translate_tuple(new.__defaults__), new.__closure__)
-        func.__kwdefaults__ = new.__kwdefaults__
-        func.__annotations__ = new.__annotations__
-        func.__doc__, func.__qualname__ = new.__doc__, new.__qualname__
-        func.__dict__.update(new.__dict__)
-        func.__module__ = self.module_name
-        self._pair(new, func)
-        return func
+        new.__defaults__ = self._translate_tuple(new.__defaults__)
+        if new.__globals__ is self.namespace and new.__module__ == self.exec_name:
+            new.__module__ = self.module_name  # __main__'s code ran under another __name__
 
     def _translate_cells(self, func: FunctionType) -> None:
         """Point *func*'s closure at the old objects that stand for new ones."""
@@ -316,20 +357,17 @@ class Patcher:
         for attr in _LAYOUT:
             if getattr(old, attr) != getattr(new, attr):
                 return f"its instance layout changed ({attr} {getattr(old, attr)} -> {getattr(new, attr)})"
-        if isinstance(old, enum.EnumMeta):
-            old_members = [(m.name, m.value) for m in old.__members__.values()]
-            new_members = [(m.name, m.value) for m in new.__members__.values()]
-            if old_members != new_members:
-                return f"its members changed ({old_members} -> {new_members})"
         return None
 
     def _pair_class(self, old: type, new: type, qualname: str) -> None:
         """Decide, before patching anything, which new classes the old ones stand for."""
-        if not (self._defined_here(old, self.old_ns) and self._defined_here(new, self.new_ns)):
+        if not (self._defined_here(old, new=False) and self._defined_here(new, new=True)):
             return
-        why = self.layout_conflict(old, new)
+        why, consequence = self.layout_conflict(old, new), KEEPS_CLASS
+        if why is None and isinstance(old, enum.EnumMeta):
+            why, consequence = members_change(old, new), KEEPS_MEMBERS  # type: ignore[arg-type]
         if why is not None:
-            self.result.conflicts.append(MSG_LAYOUT.format(name=f"{self.module_name}.{qualname}", why=why))
+            self._conflict(qualname, why, consequence)
             return
         self._pair(new, old)
         if isinstance(old, enum.EnumMeta):
@@ -366,13 +404,11 @@ class Patcher:
             pass
 
     def _adopt_class(self, new: type) -> None:
-        """A class new in this reload: give its methods the module's namespace."""
-        for key, value in list(new.__dict__.items()):
-            if isinstance(value, FunctionType) and value.__globals__ is self.new_ns:
-                setattr(new, key, self._rebuild(value))
-            elif isinstance(value, (staticmethod, classmethod)) and isinstance(value.__func__, FunctionType) \
-                    and value.__func__.__globals__ is self.new_ns:
-                setattr(new, key, type(value)(self._rebuild(value.__func__)))
+        """A class new in this reload: point its methods at the old objects that stand for new ones."""
+        for value in list(new.__dict__.values()):
+            func = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+            if isinstance(func, FunctionType) and func.__globals__ is self.namespace:
+                self._adopt_function(func)
         if new.__module__ != self.module_name:
             try:
                 new.__module__ = self.module_name
