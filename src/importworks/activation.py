@@ -1,7 +1,8 @@
 """Plugging the engine into the interpreter, and taking it out again.
 
-:func:`install` swaps the stock finders on ``sys.meta_path`` and the folder hook
-on ``sys.path_hooks`` for ours; the C fast path still serves cache hits.
+:func:`install` puts our finders on ``sys.meta_path`` and our hooks on
+``sys.path_hooks`` in the places of the stock ones, so every other finder and
+hook keeps its position; the C fast path still serves cache hits.
 :func:`activate` also makes ``builtins.__import__`` (and
 ``importlib.import_module``) ours, so every import statement runs our code.
 
@@ -26,19 +27,106 @@ from .api import import_module
 from .diagnostics.hints import install_hints, uninstall_hints
 from .loaders import BuiltinImporter, FrozenImporter
 from .pathfinder import FileFinder, PathFinder, default_path_hook
-from .stores.finder import StoreFinder, store_path_hook
+from .stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
-_STOCK_FINDERS = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
-                  importlib.machinery.PathFinder)
-_OUR_FINDERS = (BuiltinImporter, FrozenImporter, PathFinder)
 _lock = threading.RLock()
 _path_hook = default_path_hook()
 
 
+def _stock_finders() -> dict[Any, Any]:
+    """Each stock meta path finder -> ours, which takes its place."""
+    return {importlib.machinery.BuiltinImporter: BuiltinImporter,
+            importlib.machinery.FrozenImporter: FrozenImporter,
+            importlib.machinery.PathFinder: PathFinder}
+
+
 def _is_stock_file_hook(hook: Any) -> bool:
-    return getattr(hook, "__qualname__", "").startswith("FileFinder.path_hook") and hook is not _path_hook
+    """The interpreter's own folder hook, not another made by FileFinder.path_hook().
+
+    Tools make folder hooks of their own with the stock FileFinder and their
+    loaders (beartype does): those are not ours to replace.  The stock one is
+    told apart by what its closure holds: the stock FileFinder class and the
+    stock loaders only.
+    """
+    if not getattr(hook, "__qualname__", "").startswith("FileFinder.path_hook"):
+        return False
+    stock_loaders = {importlib.machinery.ExtensionFileLoader, importlib.machinery.SourceFileLoader,
+                     importlib.machinery.SourcelessFileLoader}
+    for cell in hook.__closure__ or ():
+        value = cell.cell_contents
+        if isinstance(value, type):
+            if value is not importlib.machinery.FileFinder:
+                return False
+        elif isinstance(value, tuple):  # the (loader, suffixes) pairs
+            if any(detail[0] not in stock_loaders for detail in value):
+                return False
+    return True
+
+
+class _Swaps:
+    """What one installation changed in sys.meta_path and sys.path_hooks, to undo exactly that.
+
+    Ours go *where the stock entries were*: a finder or hook that a user or a
+    tool put in front of the stock ones (pytest's assertion rewriter,
+    setuptools' distutils shim, an editable install's finder) stays in front.
+    The lists are named, not held: code may rebind ``sys.meta_path``.
+    """
+
+    def __init__(self) -> None:
+        self.replaced: list[tuple[str, Any, Any]] = []  # (list name, stock, ours)
+        self.added: list[tuple[str, Any]] = []  # (list name, ours) where no stock entry was
+
+    def replace(self, name: str, stock: Any, ours: Any) -> bool:
+        entries = getattr(sys, name)
+        index = _index_of(entries, stock)
+        if index is None:
+            return False
+        entries[index] = ours
+        self.replaced.append((name, stock, ours))
+        return True
+
+    def insert(self, name: str, index: int, ours: Any) -> None:
+        getattr(sys, name).insert(index, ours)
+        self.added.append((name, ours))
+
+    def undo(self) -> None:
+        for name, stock, ours in reversed(self.replaced):
+            entries = getattr(sys, name)
+            index = _index_of(entries, ours)
+            if index is not None:
+                entries[index] = stock
+        for name, ours in reversed(self.added):
+            entries = getattr(sys, name)
+            index = _index_of(entries, ours)
+            if index is not None:
+                del entries[index]
+        self.replaced.clear()
+        self.added.clear()
+
+
+def _index_of(entries: list[Any], item: Any) -> int | None:
+    return next((i for i, entry in enumerate(entries) if entry is item), None)
+
+
+def _swap_meta_path(swaps: _Swaps) -> None:
+    for stock, ours in _stock_finders().items():
+        if _index_of(sys.meta_path, ours) is None and not swaps.replace("meta_path", stock, ours):
+            swaps.insert("meta_path", len(sys.meta_path), ours)  # the stock one was taken away
+
+
+def _swap_path_hooks(swaps: _Swaps) -> None:
+    if _index_of(sys.path_hooks, _path_hook) is None:
+        stock = next((h for h in sys.path_hooks if _is_stock_file_hook(h)), None)
+        if stock is None or not swaps.replace("path_hooks", stock, _path_hook):
+            swaps.insert("path_hooks", len(sys.path_hooks), _path_hook)
+    if _index_of(sys.path_hooks, store_path_hook) is None:
+        # stores before zipimport, which would otherwise read a zip store as a plain archive
+        at = _index_of(sys.path_hooks, zipimport.zipimporter)
+        if at is None:
+            at = _index_of(sys.path_hooks, _path_hook)
+        swaps.insert("path_hooks", at or 0, store_path_hook)
 
 
 class Installation:
@@ -47,23 +135,17 @@ class Installation:
     def __init__(self, replace_import: bool) -> None:
         self.replace_import = replace_import
         self._saved: dict[str, Any] = {}
+        self._swaps = _Swaps()
         self._active = False
 
     def _apply(self) -> None:
-        self._saved = {
-            "meta_path": list(sys.meta_path),
-            "path_hooks": list(sys.path_hooks),
-            "path_importer_cache": dict(sys.path_importer_cache),
-        }
-        ours = [f for f in _OUR_FINDERS if f not in sys.meta_path]
-        sys.meta_path[:] = ours + [f for f in sys.meta_path if f not in _STOCK_FINDERS]
-        if _path_hook not in sys.path_hooks:
-            kept = [h for h in sys.path_hooks if not _is_stock_file_hook(h) and h is not store_path_hook]
-            sys.path_hooks[:] = [store_path_hook, _path_hook] + kept
+        self._saved = {"path_importer_cache": dict(sys.path_importer_cache)}
+        _swap_meta_path(self._swaps)
+        _swap_path_hooks(self._swaps)
         stock_finders = (importlib.machinery.FileFinder, zipimport.zipimporter)
         for entry, finder in list(sys.path_importer_cache.items()):
             if type(finder) in stock_finders or finder is None:
-                del sys.path_importer_cache[entry]  # re-made by our hook on next use
+                del sys.path_importer_cache[entry]  # re-made by the hooks on next use
         if self.replace_import:
             self._saved["imports"] = (builtins.__import__, importlib.__import__, importlib.import_module)
             builtins.__import__ = engine.__import__
@@ -89,11 +171,10 @@ class Installation:
                     else:
                         lazy_imports.enable(mode)
                 restore_lazy_hooks(hooks)
-            sys.meta_path[:] = self._saved["meta_path"]
-            sys.path_hooks[:] = self._saved["path_hooks"]
+            self._swaps.undo()
             cache = sys.path_importer_cache
             for entry, finder in list(cache.items()):
-                if isinstance(finder, (FileFinder, StoreFinder)):
+                if isinstance(finder, (FileFinder, StoreFinder, PendingStoreFinder)):
                     del cache[entry]
             for entry, finder in self._saved["path_importer_cache"].items():
                 cache.setdefault(entry, finder)

@@ -9,6 +9,11 @@
   types registered right after their module body runs (pkg_resources then
   rebuilds its working set, which it built before we could register).
 
+* ``awscli`` wraps the meta path finder it finds by the stock class name
+  ``_frozen_importlib_external.PathFinder`` (to serve its vendored botocore as
+  a top-level package); with ours in that place it finds none, so its wrapper
+  is put in front of ours instead.
+
 The loaders call :func:`after_exec` after every module body; it is one dict
 lookup unless the module is one of these.
 """
@@ -71,11 +76,23 @@ def _teach_pkg_resources(pkg_resources: ModuleType) -> None:
     rebuild()
 
 
+def _teach_awscli(awscli: ModuleType) -> None:
+    from .pathfinder import PathFinder
+
+    alias_finder = getattr(awscli, "TopLevelImportAliasFinder", None)
+    if not isinstance(alias_finder, type) or PathFinder not in sys.meta_path:
+        return
+    if any(isinstance(finder, alias_finder) for finder in sys.meta_path):
+        return  # it found a finder to wrap (the stock one, before install())
+    sys.meta_path.insert(sys.meta_path.index(PathFinder), alias_finder(PathFinder))
+
+
 _AFTER_EXEC: dict[str, Callable[[ModuleType], None]] = {
     "importlib.abc": register_abcs,
     "distlib.resources": _teach_distlib,
     "pip._vendor.distlib.resources": _teach_distlib,
     "pkg_resources": _teach_pkg_resources,
+    "awscli": _teach_awscli,
     "pip._vendor.pkg_resources": _teach_pkg_resources,
 }
 

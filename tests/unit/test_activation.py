@@ -18,11 +18,13 @@ def _state():
             builtins.__import__, importlib.import_module)
 
 
-def test_install_swaps_finders_but_not_import():
+def test_install_swaps_finders_in_place_but_not_import():
     before = _state()
+    stock = {importlib.machinery.BuiltinImporter: importworks.machinery.BuiltinImporter,
+             importlib.machinery.FrozenImporter: importworks.machinery.FrozenImporter,
+             importlib.machinery.PathFinder: PathFinder}
     with importworks.install():
-        assert sys.meta_path[: 3] == [importworks.machinery.BuiltinImporter,
-                                      importworks.machinery.FrozenImporter, PathFinder]
+        assert sys.meta_path == [stock.get(finder, finder) for finder in before[0]]
         assert importlib.machinery.PathFinder not in sys.meta_path
         assert builtins.__import__ is before[3]
         assert importworks.is_installed() and not importworks.is_active()

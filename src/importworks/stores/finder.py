@@ -21,14 +21,14 @@ from .base import Store, check_entry_path
 from .sniff import is_sqlite_file, is_store_url, is_zip_file, parse_store_url
 from .loader import StoreExtensionLoader, StoreLoader
 
-__all__ = ["StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
+__all__ = ["PendingStoreFinder", "StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
 
 # path -> (the file's identity when opened, the open store)
 _open_stores: dict[str, tuple[object, Store]] = {}
 _lock = threading.Lock()
 _warned: set[str] = set()
-# stores being opened right now (see store_path_hook)
-_opening: set[str] = set()
+# stores being opened right now -> the thread opening each (see store_path_hook)
+_opening: dict[str, int] = {}
 # the cache folders of extracted (not zip-safe) packages -> the store their code is in
 _extracted_roots: dict[str, Store] = {}
 _SOURCE_SUFFIXES = (".py", ".pyc")
@@ -148,7 +148,7 @@ def split_store_path(path: str) -> tuple[str, str] | None:
     return None
 
 
-def store_path_hook(path: str) -> StoreFinder:
+def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
     """The sys.path_hooks entry: a StoreFinder for store files and folders inside them."""
     if _extracted_roots and path:
         for root, store in _extracted_roots.items():
@@ -179,12 +179,21 @@ def store_path_hook(path: str) -> StoreFinder:
         location, prefix = found
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
-        # sys.path, where this very store may come first: until it is open it
-        # holds nothing, rather than letting the next hook (zipimport) read it.
-        return _Opening(path)
+        # sys.path, where this very store may come first.  Until it is open the
+        # entry gets a finder that holds nothing for the opening thread (rather
+        # than letting the next hook, zipimport, read it) and that becomes the
+        # real finder on first use once the store is open: whoever cached it
+        # (pkgutil keeps the first finder it sees) is never left with a dud.
+        return PendingStoreFinder(path, location, prefix)
     if not is_store_url(location) and not _looks_like_store(location) and not location.endswith(CLAIMED_SUFFIXES):
         raise ImportError("not a store", path=path)
-    _opening.add(location)
+    return _open_finder(path, location, prefix)
+
+
+def _open_finder(path: str, location: str, prefix: str) -> StoreFinder:
+    """Open the store at *location* (once per process) and make the finder for *path* in it."""
+    me = threading.get_ident()
+    opener = _opening.setdefault(location, me)
     try:
         store = cached_store(location)
         store.index  # read the index now: a broken store fails here, once
@@ -193,23 +202,66 @@ def store_path_hook(path: str) -> StoreFinder:
         _warn_once(location, exc)
         raise
     finally:
-        _opening.discard(location)
+        if opener == me:
+            _opening.pop(location, None)
     if prefix and not store.is_dir(prefix):
         raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
     return StoreFinder(store, prefix)
 
 
-class _Opening:
-    """The finder of a store while it is being opened: it finds nothing yet."""
+class PendingStoreFinder:
+    """The finder of a store entry met while the store is being opened.
 
-    def __init__(self, path: str) -> None:
+    For the thread that is opening the store it finds nothing (that thread is
+    importing what opening needs, which is not in the store).  Any later use
+    opens the store (or waits for it to be open) and hands over to the real
+    :class:`StoreFinder`, which also replaces this one in
+    ``sys.path_importer_cache``.
+    """
+
+    def __init__(self, path: str, location: str, prefix: str) -> None:
         self.path = path
+        self._location = location
+        self._prefix = prefix
+        self._finder: StoreFinder | None = None
 
-    def find_spec(self, fullname: str, target: Any = None) -> None:
-        return None
+    def __repr__(self) -> str:
+        return f"PendingStoreFinder({self.path!r})"
+
+    def _resolve(self) -> StoreFinder | None:
+        if self._finder is not None:
+            return self._finder
+        if _opening.get(self._location) == threading.get_ident():
+            return None  # still opening it, further up this thread's stack
+        import sys
+
+        finder = _open_finder(self.path, self._location, self._prefix)
+        self._finder = finder
+        if sys.path_importer_cache.get(self.path) is self:
+            sys.path_importer_cache[self.path] = finder
+        return finder
+
+    def find_spec(self, fullname: str, target: Any = None) -> ModuleSpec | None:
+        """The real finder's answer, or None while this thread opens the store."""
+        finder = self._resolve()
+        return None if finder is None else finder.find_spec(fullname, target)
+
+    def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
+        """What the real finder lists (pkgutil.iter_modules)."""
+        finder = self._resolve()
+        return iter(()) if finder is None else finder.iter_modules(prefix)
+
+    @property
+    def store(self) -> Store | None:
+        finder = self._resolve()
+        return None if finder is None else finder.store
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
 
     def invalidate_caches(self) -> None:
-        pass
+        """Nothing is cached until the store is open."""
 
 
 def _warn_once(location: str, exc: StoreError) -> None:
