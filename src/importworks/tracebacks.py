@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 from types import CodeType, TracebackType
-from typing import Any
+from typing import Any, Collection
 
-__all__ = ["DropEntryFrame", "register_engine_file", "strip_engine_frames"]
+__all__ = ["DropEntryFrame", "drop_leading_frames", "register_engine_file", "strip_engine_frames"]
 
 _ENGINE_FILES: set[str] = {
     "<frozen importlib._bootstrap>",
@@ -55,6 +55,18 @@ def strip_engine_frames(exc: BaseException) -> BaseException:
     for entry, following in zip(kept, kept[1:] + [None]):
         entry.tb_next = following
     return exc.with_traceback(kept[0] if kept else None)
+
+
+def drop_leading_frames(exc: BaseException, filenames: Collection[str]) -> BaseException:
+    """Take the frames of *filenames* off the front of *exc*'s traceback.
+
+    For a runner (``importworks run``) that called into the program that
+    raised: python's own traceback of the program starts at the program's code.
+    """
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename in filenames:
+        tb = tb.tb_next
+    return exc.with_traceback(tb)
 
 
 class DropEntryFrame:

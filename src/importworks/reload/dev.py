@@ -1,4 +1,4 @@
-"""``importworks dev [--check CMD] [STORE...] (SCRIPT | -m MODULE) [ARGS]``: run a program, apply edits live.
+"""``importworks dev [--check CMD] [STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS]``: run a program, apply edits live.
 
 The program runs in the main thread with the engine active; a watcher thread
 reloads the modules whose files are saved and prints one line per reload on
@@ -17,8 +17,7 @@ from typing import Any, Sequence
 __all__ = ["main", "register", "run_dev"]
 
 HELP = "run a program and apply edits to its modules as they are saved"
-PROGRAM_HELP = "[STORE...] (SCRIPT | -m MODULE) [ARGS...]"
-USAGE = f"importworks dev [--check CMD] [--no-dependents] [--poll] {PROGRAM_HELP}"
+USAGE = "importworks dev [--check CMD] [--no-dependents] [--poll] [STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]"
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,12 +26,15 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-dependents", dest="dependents", action="store_false",
                         help="reload only the edited modules, not the modules importing them")
     parser.add_argument("--poll", action="store_true", help="poll files instead of using watchfiles")
-    parser.add_argument("program", nargs=argparse.REMAINDER, help=PROGRAM_HELP)
+    from ..cli.program import add_program_argument
+
+    add_program_argument(parser)  # the program's words are split off before parsing (cli.program)
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``dev`` command to the ``importworks`` command line."""
-    parser = subparsers.add_parser("dev", help=HELP, usage=USAGE, description=__doc__.split("\n\n")[1])
+    parser = subparsers.add_parser("dev", help=HELP, usage=USAGE, description=__doc__.split("\n\n")[1],
+                                   allow_abbrev=False)
     _add_arguments(parser)
     parser.set_defaults(handler=run_dev)
     return parser
@@ -45,9 +47,7 @@ def run_dev(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from .watch import Watcher, command_check
 
     target = parse_target(args.program, parser)
-    script = target.argv[0]
-    root = os.path.dirname(os.path.abspath(script)) if target.module is None and os.path.exists(script) \
-        else os.getcwd()
+    root = target.home
     check = command_check(args.check) if args.check else None
     watcher = Watcher(dependents=args.dependents, check=check, roots=[root],
                       backend="poll" if args.poll else "auto")
@@ -61,10 +61,18 @@ def run_dev(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m importworks.reload.dev ...``: the dev command on its own."""
-    parser = argparse.ArgumentParser(prog="importworks dev", usage=USAGE, description=__doc__.split("\n\n")[1])
+    from ..cli import ProgramError
+    from ..cli.program import parse_program_options
+
+    parser = argparse.ArgumentParser(prog="importworks dev", usage=USAGE, description=__doc__.split("\n\n")[1],
+                                     allow_abbrev=False)
     _add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run_dev(args, parser)
+    args = parse_program_options(parser, list(sys.argv[1:] if argv is None else argv))
+    try:
+        return run_dev(args, parser)
+    except ProgramError as exc:
+        print(f"importworks: {exc}", file=sys.stderr)
+        return exc.status
 
 
 if __name__ == "__main__":

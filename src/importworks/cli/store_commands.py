@@ -1,0 +1,107 @@
+"""``importworks pack``, ``ls`` and ``verify``: building and inspecting stores."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .exits import EXIT_FAILED, EXIT_OK
+
+__all__ = ["register"]
+
+
+def _progress(done: int, total: int) -> None:
+    if total < 200 or not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // total
+    end = "\n" if done == total else ""
+    print(f"\rpacking [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
+          file=sys.stderr, flush=True)
+
+
+def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..stores.pack import pack
+
+    if not (args.sources or args.dist or args.site_packages is not None):
+        parser.error("give at least one SOURCE, --dist NAME or --site-packages")
+    site_packages = None
+    if args.site_packages is not None:
+        import site
+
+        site_packages = args.site_packages or site.getsitepackages()
+    result = pack(args.sources, args.output, dists=args.dist, deps=args.deps,
+                  site_packages=site_packages, skip_tests=args.skip_tests, stdlib=args.stdlib,
+                  extract=args.extract, progress=_progress)
+    print(f"packed {result.files} files ({result.modules} modules, {result.compiled} precompiled, "
+          f"{result.bytes / 1e6:.1f} MB) into {result.output} in {result.seconds:.2f} s")
+    if result.stdlib:
+        print(f"with the standard library of Python {sys.version.split()[0]} ({len(result.stdlib)} top-level "
+              "modules and packages; other interpreters use their own)")
+    if result.shadowed_stdlib:
+        print("the application's own modules replace these of the standard library: "
+              + ", ".join(result.shadowed_stdlib))
+    if result.extract:
+        print("extracted at run time (they read files beside __file__): " + ", ".join(result.extract))
+    if result.not_compiled:
+        print(f"{len(result.not_compiled)} modules kept as source only (they do not compile): "
+              + ", ".join(result.not_compiled[:5]) + (" ..." if len(result.not_compiled) > 5 else ""))
+    return EXIT_OK
+
+
+def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..stores.finder import open_store
+
+    with open_store(args.store) as store:
+        entries = list(store.walk())
+        if args.long:
+            for key, value in sorted(store.metadata.items()):
+                print(f"# {key}: {value}")
+        if store.stdlib_ignored:
+            print(f"# standard library not listed: {store.stdlib_ignored}", file=sys.stderr)
+        for entry in entries:
+            print(f"{entry.size:>10}  {entry.kind:<9}  {entry.path}" if args.long else entry.path)
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..stores.finder import open_store
+    from ..stores.verify import verify_store
+
+    with open_store(args.store) as store:
+        report = verify_store(store)
+    if store.stdlib_ignored:
+        print(f"standard library not checked: {store.stdlib_ignored}")
+    for entry, problem in report.problems:
+        print(f"BAD  {entry}: {problem}")
+    verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+    print(f"{report.store}: {report.entries} entries, {report.modules} modules "
+          f"({report.precompiled} precompiled for this Python): {verdict}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def register(commands: Any) -> None:
+    """Add pack, ls and verify to the ``importworks`` subcommands."""
+    pack = commands.add_parser("pack", help="build a store (.sqlite or .zip) from folders, files, distributions")
+    pack.add_argument("sources", nargs="*", metavar="SOURCE", help="a folder (its modules and packages) or a .py file")
+    pack.add_argument("-o", "--output", required=True, help="OUTPUT.sqlite or OUTPUT.zip")
+    pack.add_argument("--dist", action="append", default=[], metavar="NAME", help="an installed distribution")
+    pack.add_argument("--deps", action="store_true", help="with --dist: also pack what it requires")
+    pack.add_argument("--site-packages", nargs="*", metavar="DIR", default=None,
+                      help="everything in these site-packages folders (default: this environment's)")
+    pack.add_argument("--skip-tests", action="store_true", help="leave out tests/ and test/ folders")
+    pack.add_argument("--stdlib", action="store_true",
+                      help="also this Python's pure-Python standard library (used only by this exact version)")
+    pack.add_argument("--extract", action="append", default=[], metavar="NAME",
+                      help="a package to import from a real folder at run time (not zip-safe)")
+    pack.set_defaults(handler=_cmd_pack)
+
+    ls = commands.add_parser("ls", help="list what a store holds")
+    ls.add_argument("store")
+    ls.add_argument("-l", "--long", action="store_true", help="sizes, kinds and the store's metadata")
+    ls.set_defaults(handler=_cmd_ls)
+
+    verify = commands.add_parser("verify", help="check every hash in a store and that every module compiles")
+    verify.add_argument("store")
+    verify.set_defaults(handler=_cmd_verify)
