@@ -163,7 +163,6 @@ def test_pytest_rewrites_asserts_with_the_engine_active(where, tmp_path):
 
 def test_setuptools_distutils_shim_keeps_serving_distutils():
     """setuptools' DistutilsMetaFinder (put first by its .pth) still wins under activate()."""
-    pytest.importorskip("setuptools")  # a test dependency: see pyproject's [test] extra
     result = run_python("""
         import sys
         import importworks
@@ -215,3 +214,31 @@ def test_a_tool_wrapping_the_stock_path_finder_by_name_is_given_ours(tmp_path: P
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["inside", "awscli", "importworks.loaders"]
+
+
+TOOL_HOOKS = {
+    "typeguard": "from typeguard import install_import_hook; install_import_hook('typed')",
+    "beartype": "from beartype.claw import beartype_package; beartype_package('typed')",
+}
+
+
+@pytest.mark.parametrize("tool", sorted(TOOL_HOOKS))
+def test_type_checking_import_hooks_instrument_modules_with_the_engine_active(tool, tmp_path):
+    """typeguard's and beartype's import hooks still check the annotated calls."""
+    build(tmp_path, {"typed": {"__init__.py": "def double(x: int) -> int:\n    return x * 2\n"}})
+    result = run_python(f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import importworks
+        importworks.activate()
+        {TOOL_HOOKS[tool]}
+        import typed
+        try:
+            typed.double("a")
+        except Exception as exc:
+            print("checked:", type(exc).__name__)
+        else:
+            print("not checked")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("checked:"), result.stdout
