@@ -6,6 +6,7 @@ import pytest
 
 from importworks import _importlib_bootstrap as engine
 from importworks import lazy
+from tests.conftest import run_python
 
 
 def test_filter_is_asked_with_importer_name_and_fromlist(logged, lazy_mode):
@@ -70,3 +71,12 @@ def test_sys_modules_gets_nothing_until_first_use(logged, lazy_mode):
     assert set(sys.modules) - before == {"app"}
     app.VALUE.lower()
     assert set(sys.modules) - before == {"app", "other"}
+
+
+def test_first_listed_import_of_a_process_is_lazy(tmp_path):
+    """activate()'s default loads importworks.lazy on the first listed import, and that import is lazy too."""
+    (tmp_path / "s.py").write_text('__lazy_modules__ = ["colorsys"]\nimport sys\nimport colorsys\n'
+                                   'print("colorsys" in sys.modules, type(globals()["colorsys"]).__name__)\n')
+    result = run_python("import importworks, runpy\nwith importworks.activate():\n"
+                        "    runpy.run_path('s.py', run_name='__main__')\n", cwd=tmp_path)
+    assert (result.stdout, result.stderr) == ("False LazyObject\n", "")

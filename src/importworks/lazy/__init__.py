@@ -169,8 +169,8 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
         return None
     if _nothing_to_defer(fullname, fromlist):
         return None
-    frame = sys._getframe(3)  # _decide <- _hook <- engine.__import__ <- the importer
-    if not may_be_lazy(frame, globals):
+    frame = _importer_frame()
+    if frame is None or not may_be_lazy(frame, globals):
         return None
     code = frame.f_code
     if fromlist and not caught_names(code).isdisjoint(fromlist):
@@ -190,6 +190,22 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     if depth:
         return _Source(fullname, depth, globals, where)
     return _dotted(fullname, globals, where)
+
+
+_IMPORT_CODE = engine.__import__.__code__
+
+
+def _importer_frame() -> Any:
+    """The frame running the import statement: the one that called the engine's __import__.
+
+    Found by walking up rather than at a fixed depth, because the hook may be
+    reached through a stand-in (activate()'s first listed import loads this
+    package, then calls the hook one frame deeper).
+    """
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code is not _IMPORT_CODE:
+        frame = frame.f_back
+    return None if frame is None else frame.f_back
 
 
 def _bind_in_parent(fullname: str, globals: dict[str, Any], where: tuple[str, int, str]) -> None:
