@@ -67,3 +67,30 @@ def test_resolving_a_package_defers_its_submodules_until_reached(logged, lazy_mo
     assert app.pkg.second.Z == 8
     assert events == ["pkg", "pkg.second"]
     assert sys.modules["pkg"].__dict__["second"] is sys.modules["pkg.second"]
+
+
+def test_from_package_import_name_prefers_the_attribute_over_its_submodule(logged, lazy_mode):
+    """markdown_it's layout: pkg/__init__ does `from .text import text`; `from pkg import text` is the function."""
+    logged({"mdp": {"__init__.py": "from .text import text\nfrom .other import other\n",
+                    "text.py": "def text():\n    return 'text()'\n",
+                    "other.py": "def other():\n    return 'other()'\n"},
+            "app.py": "from mdp import text\nimport mdp\n"})
+    lazy_mode("all")
+    import app
+
+    assert app.text() == "text()"
+    assert app.mdp.other() == "other()"
+    assert sys.modules["mdp"].__dict__["text"] is sys.modules["mdp.text"].text
+    assert app.__dict__["text"] is sys.modules["mdp.text"].text
+
+
+def test_package_attribute_read_keeps_the_from_imported_name(logged, lazy_mode):
+    """pkg.text read first (through the package) is the function, and stays it."""
+    logged({"mdp": {"__init__.py": "from .text import text\n",
+                    "text.py": "def text():\n    return 'text()'\n"},
+            "app.py": "import mdp\n"})
+    lazy_mode("all")
+    import app
+
+    assert app.mdp.text() == "text()"
+    assert sys.modules["mdp"].__dict__["text"] is sys.modules["mdp.text"].text

@@ -94,30 +94,32 @@ def _defer_submodules(module: ModuleType, binding: Binding) -> None:
 
 def _take_from(module: ModuleType, attr: str, binding: Binding) -> Any:
     """getattr(module, attr) as ``from module import attr`` does it, submodules included."""
-    value = _raw_attribute(module, attr)
-    if value is _UNSET or type(value) is LazyObject:
-        if hasattr(module, "__path__"):
-            # a submodule, or a lazy binding of it in the package's own namespace
-            fullname = f"{binding.module}.{attr}"
-            try:
-                importlib.import_module(fullname)
-            except ModuleNotFoundError as exc:
-                if exc.name != fullname:
-                    raise
-            value = _raw_attribute(module, attr)
-            if value is _UNSET or type(value) is LazyObject:
-                value = sys.modules.get(fullname, value)
+    value = _own(_raw_attribute(module, attr), binding)
+    if value is _UNSET and hasattr(module, "__path__"):
+        # not bound (or bound to this very import, ``from . import x`` in the
+        # package itself): a submodule.  Any other attribute, lazy or not, wins
+        # over a submodule of that name, as in the eager import
+        fullname = f"{binding.module}.{attr}"
+        try:
+            importlib.import_module(fullname)
+        except ModuleNotFoundError as exc:
+            if exc.name != fullname:
+                raise
+        value = _own(_raw_attribute(module, attr), binding)
+        if value is _UNSET:
+            value = sys.modules.get(fullname, value)
     if value is _UNSET:
         location = getattr(module, "__file__", None) or "unknown location"
         raise ImportError(ERR_CANNOT_IMPORT.format(name=attr, module=binding.module, location=location),
                           name=binding.module, path=getattr(module, "__file__", None))
     if type(value) is LazyObject:
-        if _binding_of(value) is binding:
-            raise ImportError(ERR_CANNOT_IMPORT.format(name=attr, module=binding.module,
-                                                       location="it is bound to itself"),
-                              name=binding.module)
         value = _target(value)
     return value
+
+
+def _own(value: Any, binding: Binding) -> Any:
+    """_UNSET if *value* is a stand-in for *binding* itself, else *value*."""
+    return _UNSET if type(value) is LazyObject and _binding_of(value) is binding else value
 
 
 def _raw_attribute(module: Any, attr: str) -> Any:
@@ -129,6 +131,8 @@ def _raw_attribute(module: Any, attr: str) -> Any:
 
 
 def _resolve(proxy: LazyObject, binding: Binding) -> Any:
+    namespace = binding.namespace
+    keys = [key for key, bound in list(namespace.items()) if bound is proxy] if namespace is not None else ()
     try:
         value = binding.load()
     except Exception as exc:
@@ -141,9 +145,27 @@ def _resolve(proxy: LazyObject, binding: Binding) -> Any:
         if binding.value is _UNSET:
             binding.value = value
             namespace, binding.namespace = binding.namespace, None
-            if namespace is not None and not _rebind(namespace, proxy, value):
-                _release(namespace)
+            if namespace is not None:
+                _undo_parent_binding(namespace, keys, proxy)
+                if not _rebind(namespace, proxy, value):
+                    _release(namespace)
     return binding.value
+
+
+def _undo_parent_binding(namespace: dict[str, Any], keys: Any, proxy: LazyObject) -> None:
+    """Put *proxy* back where importing a submodule bound that submodule over it.
+
+    ``from .text import text`` in ``pkg/__init__``: the eager import binds the
+    submodule ``pkg.text`` on pkg, then the statement rebinds ``text`` to the
+    function.  Resolved lazily, the submodule's binding comes second; the
+    statement's binding must win as it does eagerly.
+    """
+    package = namespace.get("__name__")
+    for key in keys:
+        current = namespace.get(key)
+        if current is not proxy and isinstance(current, ModuleType) \
+                and getattr(current, "__name__", None) == f"{package}.{key}":
+            namespace[key] = proxy
 
 
 def _rebind(namespace: dict[str, Any], proxy: LazyObject, value: Any) -> bool:
