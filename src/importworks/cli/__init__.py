@@ -36,6 +36,7 @@ class CommandLine(argparse.ArgumentParser):
     """The top-level parser; knows which commands take a program (whose words are not its own)."""
 
     program_parsers: dict[str, argparse.ArgumentParser]
+    commands: dict[str, argparse.ArgumentParser]
 
     def parse_command_line(self, argv: list[str]) -> argparse.Namespace:
         """Like parse_args, but the words after a run/trace/dev program go to the program untouched."""
@@ -59,6 +60,7 @@ def build_parser() -> CommandLine:
     parser.program_parsers["dev"] = register_dev(commands)  # run a program, apply edits as they are saved
     store_commands.register(commands)  # pack, ls, verify
     register_diagnostics(commands)  # why, where, path, doctor
+    parser.commands = commands.choices  # so that a command's errors show its own usage
     return parser
 
 
@@ -75,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_command_line(list(sys.argv[1:] if argv is None else argv))
     try:
-        return args.handler(args, parser)
+        return args.handler(args, parser.commands[args.command])
     except ProgramError as exc:
         print(PROGRAM_ERROR.format(error=exc), file=sys.stderr)
         return exc.status

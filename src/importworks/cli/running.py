@@ -24,6 +24,7 @@ from ..api import find_spec
 from ..diagnostics.hints import add_hints
 from ..tracebacks import drop_leading_frames, strip_engine_frames
 from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from ..stores.sniff import is_store_url
 from .program import ProgramError, Target, store_location
 
 __all__ = ["exit_status", "report_uncaught", "run_target", "was_interrupted"]
@@ -128,6 +129,13 @@ def _program_state(target: Target) -> Iterator[None]:
             sys.modules["__main__"] = saved[2]
 
 
+def _absolute(path: str) -> str:
+    """*path* from the current folder, not normalised ('./x' stays in it), as python names a script."""
+    if os.path.isabs(path) or is_store_url(path):
+        return path
+    return os.path.join(os.getcwd(), path)
+
+
 def _safe_path() -> bool:
     """Does this interpreter leave the unsafe first sys.path entry out (-P, -I)?"""
     return bool(getattr(sys.flags, "safe_path", False) or sys.flags.isolated)
@@ -137,7 +145,7 @@ def _program_path(target: Target) -> list[str]:
     """The entries python would put first for *target*, after the stores given in front."""
     first = [store_location(store) for store in target.stores]
     if target.kind == "main":  # a folder, zip or store: python always puts it first
-        return [*first, store_location(target.name)]
+        return [*first, _absolute(target.name)]
     if _safe_path() or target.kind == "store-script":
         return first
     if target.kind == "module":
@@ -194,7 +202,7 @@ def _compile(source: str | bytes, filename: str) -> types.CodeType:
 def _prepare_script(script: str) -> tuple[types.CodeType, types.ModuleType]:
     from ..loaders import SourceFileLoader, SourcelessFileLoader
 
-    path = os.path.abspath(script)
+    path = _absolute(script)
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -260,7 +268,7 @@ def _main_spec(location: str) -> Any:
     """The spec of the ``__main__`` module in the folder, zip or store *location*."""
     from ..pathfinder import PathFinder
 
-    entry = store_location(location)
+    entry = _absolute(location)
     spec = PathFinder.find_spec("__main__", [entry])
     if spec is None or spec.loader is None:
         if os.path.isdir(entry):
