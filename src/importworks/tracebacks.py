@@ -5,6 +5,8 @@ traceback of a failed import.  importworks does the same for its engine files
 (and for the stock bootstrap's, which run under our engine whenever the stock
 finders are still on sys.meta_path): every such frame for an ImportError or a
 SyntaxError, and for other errors the frames that merely lead into user code.
+A program run by ``importworks run`` loses the runner's leading frames too, so
+its traceback is the one python prints for it.
 """
 
 from __future__ import annotations

@@ -29,9 +29,9 @@ __all__ = ["PROGRAM_HELP", "PROGRAM_USAGE", "ProgramError", "Target", "add_progr
            "parse_target", "split_program_args"]
 
 PROGRAM_USAGE = "[STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]"
-PROGRAM_HELP = ("the program, as python takes it: -m MODULE, -c CODE, a SCRIPT (file, folder or zip "
-                "with __main__.py) or - (stdin); stores (.sqlite, .zip, postgresql://...) in front "
-                "go first on sys.path; a store alone runs its __main__")
+PROGRAM_HELP = ("-m MODULE, -c CODE, SCRIPT (a file, or a folder or zip with __main__.py) or - (stdin), as "
+                "with python; every word after it is the program's. STOREs (.sqlite, .zip, postgresql://...) "
+                "in front go first on sys.path; a STORE alone runs its __main__")
 
 # usage errors (argparse's parser.error: usage, then this line, exit 2)
 NO_PROGRAM = "give the program to run: -m MODULE, -c CODE, SCRIPT or -"

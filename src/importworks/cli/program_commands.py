@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..activation import activate
-from .program import PROGRAM_HELP, PROGRAM_USAGE, add_program_argument, parse_target
+from .program import PROGRAM_USAGE, add_program_argument, parse_target
 from .running import run_target
 
 __all__ = ["register"]
@@ -15,6 +15,9 @@ __all__ = ["register"]
 TRACE_FORMATS = ("tree", "importtime", "json", "speedscope", "chrome")
 TRACE_USAGE = f"importworks trace [--format FORMAT] [-o FILE] [--top N] [--unused] {PROGRAM_USAGE}"
 RUN_USAGE = f"importworks run {PROGRAM_USAGE}"
+RUN_DESCRIPTION = ("Run a program with every import going through importworks, the way python runs it: "
+                   "the same sys.argv, sys.path[0], __main__ module, exit status and error lines.")
+TRACE_DESCRIPTION = "Run a program as `importworks run` does, then report every import it made."
 
 
 def _cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -68,7 +71,7 @@ def _emit(text: str, output: str | None) -> None:
 def register(commands: Any) -> dict[str, argparse.ArgumentParser]:
     """Add trace and run to the ``importworks`` subcommands; return their parsers by name."""
     trace = commands.add_parser("trace", help="run a program and show every import it made",
-                                usage=TRACE_USAGE, allow_abbrev=False)
+                                usage=TRACE_USAGE, allow_abbrev=False, description=TRACE_DESCRIPTION)
     trace.add_argument("--format", choices=TRACE_FORMATS, default="tree")
     trace.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stderr")
     trace.add_argument("--top", type=int, default=None, metavar="N",
@@ -80,7 +83,7 @@ def register(commands: Any) -> dict[str, argparse.ArgumentParser]:
     trace.set_defaults(handler=_cmd_trace)
 
     run = commands.add_parser("run", help="run a program (from stores first on sys.path) through importworks",
-                              usage=RUN_USAGE, allow_abbrev=False, description=PROGRAM_HELP)
+                              usage=RUN_USAGE, allow_abbrev=False, description=RUN_DESCRIPTION)
     add_program_argument(run)
     run.set_defaults(handler=_cmd_run)
     return {"trace": trace, "run": run}

@@ -10,7 +10,6 @@ kept, and the line says why.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any, Sequence
 
