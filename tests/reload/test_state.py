@@ -129,6 +129,21 @@ def test_the_trial_run_sees_the_state_and_leaves_the_modules_lists_and_dicts_alo
     assert reg.ITEMS is items and items == ["x"] and index == {0: "x"}  # not twice: the trial had copies
 
 
+def test_while_the_trial_runs_the_module_still_holds_the_old_code(tree, edit):
+    tree({"log.py": "SEEN = []\n", "live.py": "def f():\n    return 'old'\n"})
+    import live
+    import log
+
+    edit("live.py", """
+        import sys, log
+        def f():
+            return "new"
+        log.SEEN.append((sys.modules[__name__].f(), f()))
+    """)
+    reload(live)
+    assert log.SEEN == [("old", "new"), ("new", "new")]  # the trial, then the run in the module itself
+
+
 # ---------------------------------------------------------------- nothing half-applied
 
 @pytest.mark.parametrize("broken", [

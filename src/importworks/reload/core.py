@@ -76,7 +76,9 @@ class Reloader:
         """Reload *modules* (then, if asked, every project module importing them); report.
 
         *namespaces* (an interactive session's, say) have their names that held a
-        replaced function or class rebound to its replacement.
+        replaced function or class rebound to its replacement.  Nothing is raised
+        or warned: the report holds the errors and what could not be patched, for
+        the caller to say (the watcher prints ``report.summary()``).
         """
         with self._lock:
             return self._reload(modules, dependents, namespaces)

@@ -1,6 +1,6 @@
 """Patch a module's old objects from what re-executing its new code bound.
 
-The new code runs in the module's own namespace (see :mod:`.core`), so the
+The new code runs in the module's own namespace (see :mod:`.execute`), so the
 namespace keeps every name the new code does not assign, and every function
 the old code created keeps its identity and its ``__globals__``.  For each
 name the new code bound to a new object, compared with the object the name
@@ -284,8 +284,10 @@ class Patcher:
     def _adopt_function(self, new: FunctionType) -> None:
         """A function new in this reload: point it at the old objects that stand for new ones."""
         self._translate_cells(new)
+        if new.__globals__ is not self.namespace:
+            return  # another module's function the new code bound a name to
         new.__defaults__ = self._translate_tuple(new.__defaults__)
-        if new.__globals__ is self.namespace and new.__module__ == self.exec_name:
+        if new.__module__ == self.exec_name:
             new.__module__ = self.module_name  # __main__'s code ran under another __name__
 
     def _translate_cells(self, func: FunctionType) -> None:
