@@ -43,11 +43,27 @@ def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print("the application's own modules replace these of the standard library: "
               + ", ".join(result.shadowed_stdlib))
     if result.extract:
-        print("extracted at run time (they read files beside __file__): " + ", ".join(result.extract))
+        print("materialised in the extraction cache at run time (code still from the store):")
+        for line in _grouped_reasons(result.extract, result.extract_reasons):
+            print("  " + line)
+    if result.skipped:
+        print(f"left out {len(result.skipped)} file(s) that distributions recorded:")
+        for entry, why in result.skipped[:20]:
+            print(f"  {entry}: {why}")
+        if len(result.skipped) > 20:
+            print(f"  ... and {len(result.skipped) - 20} more")
     if result.not_compiled:
         print(f"{len(result.not_compiled)} modules kept as source only (they do not compile): "
               + ", ".join(result.not_compiled[:5]) + (" ..." if len(result.not_compiled) > 5 else ""))
     return EXIT_OK
+
+
+def _grouped_reasons(extract: dict[str, str], reasons: dict[str, str]) -> list[str]:
+    """One line per group materialised together: its names, and why."""
+    groups: dict[str, list[str]] = {}
+    for name, key in sorted(extract.items()):
+        groups.setdefault(key, []).append(name)
+    return [", ".join(names) + ": " + reasons.get(names[0], "marked for extraction") for names in groups.values()]
 
 
 def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -60,6 +76,9 @@ def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 print(f"# {key}: {value}")
         if store.stdlib_ignored:
             print(f"# standard library not listed: {store.stdlib_ignored}", file=sys.stderr)
+        for line in _grouped_reasons(store.extract, store.extract_reasons):
+            # with -l among the metadata; otherwise on stderr, so the listing stays one path a line
+            print(f"# extracted: {line}", file=sys.stdout if args.long else sys.stderr)
         for entry in entries:
             print(f"{entry.size:>10}  {entry.kind:<9}  {entry.path}" if args.long else entry.path)
     return EXIT_OK
@@ -83,9 +102,11 @@ def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 
 def register(commands: Any) -> None:
     """Add pack, ls and verify to the ``importworks`` subcommands."""
-    pack = commands.add_parser("pack", help="build a store (.sqlite or .zip) from folders, files, distributions")
+    pack = commands.add_parser("pack", help="build a store (SQLite file, zip, or PostgreSQL database) from folders, "
+                                            "files, distributions")
     pack.add_argument("sources", nargs="*", metavar="SOURCE", help="a folder (its modules and packages) or a .py file")
-    pack.add_argument("-o", "--output", required=True, help="OUTPUT.sqlite or OUTPUT.zip")
+    pack.add_argument("-o", "--output", required=True, help="OUTPUT.sqlite, OUTPUT.zip, or postgresql://[USER@]HOST[:PORT]/DATABASE/STORE (password from "
+                           "PGPASSWORD or ~/.pgpass)")
     pack.add_argument("--dist", action="append", default=[], metavar="NAME", help="an installed distribution")
     pack.add_argument("--deps", action="store_true", help="with --dist: also pack what it requires")
     pack.add_argument("--site-packages", nargs="*", metavar="DIR", default=None,
@@ -94,7 +115,9 @@ def register(commands: Any) -> None:
     pack.add_argument("--stdlib", action="store_true",
                       help="also this Python's pure-Python standard library (used only by this exact version)")
     pack.add_argument("--extract", action="append", default=[], metavar="NAME",
-                      help="a package to import from a real folder at run time (not zip-safe)")
+                      help="a top-level package to materialise in the extraction cache at run time (its code still "
+                           "comes from the store); native code and packages reading data beside __file__ are "
+                           "found without it")
     pack.set_defaults(handler=_cmd_pack)
 
     ls = commands.add_parser("ls", help="list what a store holds")

@@ -274,7 +274,12 @@ class Store:
         self._folders: Mapping[str, frozenset[str]] | None = None
         self._entries: dict[str, Entry] | None = None
         self.metadata: dict[str, str] = {}
-        self.extract: dict[str, str] = {}  # package -> cache key (packed not zip-safe)
+        # top-level name (package folder, or file at the root) -> the cache key of the group
+        # it is materialised with; names sharing a key share one folder (one distribution's
+        # native code, its vendored libraries and data), and why each was chosen
+        self.extract: dict[str, str] = {}
+        self.extract_reasons: dict[str, str] = {}
+        self.executable: frozenset[str] = frozenset()  # entries packed with an exec bit
         # top-level names of a standard library packed in (pack --stdlib), and why
         # they are ignored when this interpreter is not the one they were packed from
         self.stdlib: tuple[str, ...] = ()
@@ -298,6 +303,22 @@ class Store:
 
     def close(self) -> None:
         """Release the file or connection."""
+
+    def _take_extras(self, index: Mapping[str, object]) -> None:
+        """Keep what the packer decided beside the index: extraction, the packed stdlib."""
+        self.extract = dict(index.get("extract", {}))  # type: ignore[call-overload]
+        self.extract_reasons = dict(index.get("extract_reasons", {}))  # type: ignore[call-overload]
+        self.executable = frozenset(index.get("executable", ()))  # type: ignore[call-overload]
+        self.stdlib = tuple(index.get("stdlib", ()))  # type: ignore[call-overload]
+
+    def extract_group(self, name: str) -> list[str]:
+        """The top-level names materialised together with *name* (empty if it is not extracted)."""
+        key = self.extract.get(name)
+        return [] if key is None else sorted(n for n, k in self.extract.items() if k == key)
+
+    def is_companion(self, path: str) -> bool:
+        """Whether *path* is an entry the packer derived from another (a zip's .pyc beside its .py)."""
+        return False
 
     # -- built on top ---------------------------------------------------------
     @property

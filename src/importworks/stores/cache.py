@@ -10,7 +10,7 @@ built in a temporary folder and renamed into place.
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from typing import Collection, Iterable
 
 __all__ = ["cache_root", "materialize"]
 
@@ -24,8 +24,11 @@ def cache_root() -> str:
     return root
 
 
-def materialize(kind: str, key: str, files: Iterable[tuple[str, bytes]]) -> str:
-    """Write *files* (relative path, bytes) under ``<cache>/<kind>/<key>`` once; return that folder."""
+def materialize(kind: str, key: str, files: Iterable[tuple[str, bytes]], executable: Collection[str] = ()) -> str:
+    """Write *files* (relative path, bytes) under ``<cache>/<kind>/<key>`` once; return that folder.
+
+    The files named in *executable* are made runnable (helper programs a package starts).
+    """
     target = os.path.join(cache_root(), kind, key)
     if os.path.isdir(target):
         return target
@@ -40,6 +43,8 @@ def materialize(kind: str, key: str, files: Iterable[tuple[str, bytes]]) -> str:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(data)
+            if relative in executable:
+                os.chmod(path, 0o755)
         try:
             os.rename(staging, target)
         except OSError:

@@ -318,10 +318,12 @@ class StoreFinder:
             namespace = None
         for suffix in EXTENSION_SUFFIXES:  # the folder finder's order: extensions first
             if tail + suffix in names:
-                return self._spec(fullname, base + suffix, StoreExtensionLoader)
+                return self._extracted(fullname, base + suffix) or \
+                    self._spec(fullname, base + suffix, StoreExtensionLoader)
         for suffix in _SOURCE_SUFFIXES:
             if tail + suffix in names:
-                return self._spec(fullname, base + suffix, StoreLoader)
+                return self._extracted(fullname, base + suffix) or \
+                    self._spec(fullname, base + suffix, StoreLoader)
         return namespace
 
     def _spec(self, fullname: str, entry: str, loader_class: type, package: str | None = None) -> ModuleSpec:
@@ -332,26 +334,32 @@ class StoreFinder:
             spec.submodule_search_locations = [self.root + os.sep + package.replace("/", os.sep)]
         return spec
 
-    def _extracted(self, fullname: str, base: str) -> ModuleSpec | None:
-        """Packages marked not zip-safe: files on disk, code still from the store.
+    def _extracted(self, fullname: str, name: str) -> ModuleSpec | None:
+        """Top-level names the packer marked for extraction: files on disk, code still from the store.
 
-        The package is written once to the private cache (under the key the
-        packer computed) so that code reading files beside ``__file__`` finds
-        them; its modules keep coming from the store's precompiled code, through
-        StoreFinders that store_path_hook makes for folders of the copy.
+        A group (one distribution's packages, top-level modules and vendored
+        libraries, or one package that reads files beside ``__file__``) is
+        written once to the private cache under the key the packer computed,
+        all its names under one root, so relative paths between them hold as in
+        site-packages (``$ORIGIN/../numpy.libs``, mypyc's shared library beside
+        the packages).  Extension modules are loaded from there; Python modules
+        keep coming from the store's precompiled code, through StoreFinders
+        that store_path_hook makes for folders of the copy.  A warm start costs
+        one ``stat`` per group.
         """
-        key = self.store.extract.get(base)
+        key = self.store.extract.get(name)
         if key is None or self.prefix or self.root != self.store.location:
             return None
         from .cache import cache_root, materialize
 
         root = os.path.join(cache_root(), "pkg", key)
         if not os.path.isdir(root):
-            for path in self.store.index:
-                if path.startswith(base + "/"):
-                    check_entry_path(self.store.location, path)
-            root = materialize("pkg", key, ((path, self.store.read(path)) for path in self.store.index
-                                            if path.startswith(base + "/")))
+            tops = set(self.store.extract_group(name))
+            paths = [path for path in self.store.index if path.partition("/")[0] in tops]
+            for path in paths:
+                check_entry_path(self.store.location, path)
+            root = materialize("pkg", key, ((path, self.store.read(path)) for path in paths),
+                               self.store.executable)
         _extracted_roots[root + os.sep] = self.store
         return StoreFinder(self.store, "", root).find_spec(fullname)
 

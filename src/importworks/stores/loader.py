@@ -111,6 +111,18 @@ class StoreExtensionLoader(StoreLoader):
     """Load a C extension from a store by copying it to the private cache first."""
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
+        if self.root != self.store.location:
+            # part of a group extracted whole (see StoreFinder._extracted): load it where it
+            # lies, beside the libraries and data it finds through $ORIGIN or its __file__
+            spec.origin = self.path
+            try:
+                return _imp.create_dynamic(spec)
+            except ImportError:
+                if os.path.isfile(self.path):
+                    raise
+                raise StoreError(f"cannot load {self.name!r}: the extracted copy {self.root} lacks "
+                                 f"{self.entry}; remove that folder and it is written again",
+                                 name=self.name, path=self.path) from None
         data = self.store.read(self.entry)
         key = sha256_hex(data)  # content-addressed: one copy per distinct file
         basename = self.entry.rpartition("/")[2]

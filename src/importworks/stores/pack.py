@@ -21,12 +21,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from ..errors import StoreError
 from .base import FORMAT_VERSION, CompactIndex, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
 from .sniff import is_store_url
+
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
 
 __all__ = ["PackResult", "Packer", "pack"]
 
@@ -40,6 +43,11 @@ _STDLIB_TEST_DIRS = _TEST_DIRS | {"idle_test"}
 _FILE_ACCESS = re.compile(r"\b__file__\b")
 # files in a package that its code never opens: markers, stubs, C sources
 _NOT_DATA = ("py.typed", ".pyi", ".c", ".h", ".pxd", ".pyx")
+# folders whose contents say nothing about what a package does at run time
+_NOT_DECIDING = {"tests", "test", "testing", "benchmarks", "benchmark", "docs", "doc", "examples"}
+# shared libraries a loader maps by path: extension modules, and the libraries they
+# link to (auditwheel's foo.libs/libbar-1a2b3c.so.1.2, delocate's .dylibs, DLLs)
+_NATIVE = re.compile(r"\.(so|pyd|dll|dylib)(\.[0-9][0-9.]*)?$")
 SQLITE_PAGE_SIZE = 4096
 _HAS_CODE = 1 << 32  # in the SQLite index's code array: crc32 | _HAS_CODE, or 0 for no code
 
@@ -53,7 +61,10 @@ class PackResult:
     modules: int = 0
     compiled: int = 0
     bytes: int = 0
-    extract: dict[str, str] = field(default_factory=dict)  # package -> cache key
+    extract: dict[str, str] = field(default_factory=dict)  # top-level name -> cache key of its group
+    extract_reasons: dict[str, str] = field(default_factory=dict)  # top-level name -> why
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why it is not in the store)
+    executable: list[str] = field(default_factory=list)  # entries with an exec bit
     stdlib: list[str] = field(default_factory=list)  # top-level names of the packed standard library
     shadowed_stdlib: list[str] = field(default_factory=list)
     not_compiled: list[str] = field(default_factory=list)
@@ -66,6 +77,8 @@ class Packer:
     def __init__(self, *, skip_tests: bool = False, extract: Iterable[str] = (),
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.files: dict[str, str] = {}  # entry path -> file on disk
+        self.owners: dict[str, str] = {}  # top-level name -> the distribution that installed it
+        self.skipped: list[tuple[str, str]] = []  # (file, why it was left out)
         self.stdlib_tops: set[str] = set()  # top-level names that came from the standard library
         self.shadowed_stdlib: list[str] = []  # ... that the application's own modules replaced
         self.skip_tests = skip_tests
@@ -136,33 +149,81 @@ class Packer:
         except PackageNotFoundError:
             raise StoreError(f"cannot pack distribution {name!r}: it is not installed for "
                              f"{sys.executable}", path=name) from None
-        files = dist.files
-        if files is None:
-            raise StoreError(f"cannot pack distribution {name!r}: it records no file list", path=name)
-        for record in files:
-            entry = str(record).replace("\\", "/")
-            if entry.startswith("../") or "/__pycache__/" in f"/{entry}" or entry.endswith(".pyc"):
-                continue  # scripts outside site-packages, and caches
-            path = str(dist.locate_file(record))
-            if os.path.isfile(path):
-                self.add_file(entry, path)
+        self.add_recorded(dist, name)
         if follow_deps:
             for requirement in dist.requires or ():
                 dependency = _requirement_name(requirement)
                 if dependency:
                     try:
                         self.add_distribution(dependency, True, seen)
-                    except StoreError:
-                        pass  # an optional dependency that is not installed
+                    except StoreError as exc:
+                        if "not installed" not in str(exc):
+                            raise
+                        # an optional dependency that is not installed
+
+    def add_recorded(self, dist: Distribution, name: str | None = None) -> None:
+        """Every file in *dist*'s RECORD; what is left out goes to ``skipped`` with the reason.
+
+        An editable install (``pip install -e``) records only the hook that points
+        at its source tree: that tree is packed instead.
+        """
+        from .editable import editable_sources, is_editable_hook
+
+        label = name or dist.metadata["Name"] or "?"
+        files = dist.files
+        if files is None:
+            raise StoreError(f"cannot pack distribution {label!r}: it records no file list", path=label)
+        owner = _normalize(label)
+        editable = editable_sources(dist, label)  # raises StoreError if it cannot tell where
+        for record in files:
+            entry = str(record).replace("\\", "/")
+            if "/__pycache__/" in f"/{entry}" or entry.endswith((".pyc", ".pyo")):
+                continue  # caches: every module is compiled afresh
+            if entry.startswith("../") or os.path.isabs(entry):
+                self.skipped.append((entry, f"{label}: installed outside site-packages (a script or "
+                                            "data file, not importable)"))
+                continue
+            if editable is not None and is_editable_hook(entry):
+                self.skipped.append((entry, f"{label}: the editable install's hook; its source tree "
+                                            "is packed instead"))
+                continue
+            path = str(dist.locate_file(record))
+            if not os.path.isfile(path):
+                self.skipped.append((entry, f"{label}: listed in RECORD but not on disk"))
+                continue
+            self.add_file(entry, path)
+            self.owners.setdefault(entry.partition("/")[0], owner)
+        for top, path in (editable or {}).items():
+            if os.path.isdir(path):
+                self.add_tree(path, top + "/")
+            else:
+                top = top if top.endswith(".py") else os.path.basename(path)
+                self.add_file(top, path)
+            self.owners.setdefault(top, owner)
 
     def add_site_packages(self, folders: Iterable[str]) -> None:
-        """Everything importable in an environment's site-packages folders."""
+        """Everything in an environment's site-packages folders.
+
+        Each distribution's RECORD first (so vendored-library folders such as
+        ``numpy.libs/`` come too), then whatever else is importable there.
+        """
+        from importlib.metadata import PathDistribution
+        from pathlib import Path
+
         for folder in folders:
-            for name in sorted(os.listdir(folder)):
+            names = sorted(os.listdir(folder))
+            for name in names:
+                if name.endswith(".dist-info") and os.path.isfile(os.path.join(folder, name, "RECORD")):
+                    self.add_recorded(PathDistribution(Path(folder, name)))
+            for name in names:
                 path = os.path.join(folder, name)
+                if name.startswith("__editable__"):
+                    continue  # an editable install's hook: add_recorded packed its tree
                 if os.path.isdir(path) and name not in _SKIP_DIRS:
                     if name.isidentifier() or name.endswith((".dist-info", ".egg-info")):
                         self.add_tree(path, name + "/")
+                    elif name not in self.owners:
+                        self.skipped.append((name + "/", "not an importable name, and no RECORD claims it"))
                 elif name.endswith(".py") or name.endswith(tuple(EXTENSION_SUFFIXES)):
                     self.add_file(name, path)
 
@@ -200,21 +261,61 @@ class Packer:
                     self.add_file(name, path)
 
     # -- deciding -------------------------------------------------------------
-    def packages_to_extract(self, contents: dict[str, bytes]) -> list[str]:
-        """Top-level packages with data files that their code finds through __file__."""
-        chosen = set(self.extract)
+    def extraction(self, contents: dict[str, bytes]) -> dict[str, tuple[str, str]]:
+        """Top-level names to materialise at run time -> (cache key, why).
+
+        Decided on evidence, ignoring tests, benchmarks and docs folders:
+
+        - native code: a distribution with extension modules or shared libraries
+          is materialised whole, all its top-level names under one root, so that
+          ``$ORIGIN`` RPATHs (``numpy.libs/``), mypyc's shared ``*__mypyc`` module
+          and libraries opened by path find what they found in site-packages;
+        - a package whose code uses ``__file__`` and that ships data files;
+        - names asked for with ``--extract``.
+        """
+        groups: dict[str, list[str]] = {}  # distribution (or the name itself) -> its top-level names
+        native: dict[str, list[str]] = {}
         data: set[str] = set()
-        uses_file: set[str] = set()
+        uses_file: dict[str, str] = {}
         for entry, blob in contents.items():
-            top, slash, _ = entry.partition("/")
-            if not slash or top.endswith((".dist-info", ".egg-info")):
+            top, slash, rest = entry.partition("/")
+            if top.endswith((".dist-info", ".egg-info")) or top.startswith("."):
                 continue
-            kind = kind_of(entry)
-            if kind == "file" and not entry.endswith(_NOT_DATA):
+            owner = self.owners.get(top, top)
+            if top not in groups.setdefault(owner, []):
+                groups[owner].append(top)
+            if _NOT_DECIDING.intersection(rest.split("/")[:-1]):
+                continue
+            if _NATIVE.search(entry):
+                native.setdefault(owner, []).append(entry)
+            elif not slash:
+                continue
+            elif kind_of(entry) == "file" and not entry.endswith(_NOT_DATA):
                 data.add(top)
-            elif kind == "source" and _FILE_ACCESS.search(blob.decode("utf-8", "replace")):
-                uses_file.add(top)
-        return sorted(chosen | (data & uses_file))
+            elif kind_of(entry) == "source" and top not in uses_file and \
+                    _FILE_ACCESS.search(blob.decode("utf-8", "replace")):
+                uses_file[top] = entry
+        chosen: dict[str, str] = {}
+        for owner, found in native.items():
+            why = _native_reason(found)
+            chosen.update(dict.fromkeys(groups[owner], why))
+        for top in sorted(data & uses_file.keys()):
+            chosen.setdefault(top, f"reads files beside __file__ ({uses_file[top]}) and ships data files")
+        for top in self.extract:
+            chosen.setdefault(top, "asked for with --extract")
+        decided: dict[str, tuple[str, str]] = {}
+        for owner, tops in groups.items():
+            members = [top for top in tops if top in chosen]
+            if members:
+                key = _extract_key(members, contents)
+                decided.update((top, (key, chosen.pop(top))) for top in members)
+        for top, why in chosen.items():  # --extract of a name the sources do not hold
+            decided[top] = (_extract_key([top], contents), why)
+        return decided
+
+    def packages_to_extract(self, contents: dict[str, bytes]) -> list[str]:
+        """The top-level names :meth:`extraction` chooses, sorted."""
+        return sorted(self.extraction(contents))
 
     # -- writing ----------------------------------------------------------
     def write(self, output: str) -> PackResult:
@@ -229,15 +330,23 @@ class Packer:
         for entry, path in sorted(self.files.items()):
             with open(path, "rb") as f:
                 contents[entry] = f.read()
-        result.extract = {name: _extract_key(name, contents)
-                          for name in self.packages_to_extract(contents)}
+        decided = self.extraction(contents)
+        result.extract = {name: key for name, (key, _) in sorted(decided.items())}
+        result.extract_reasons = {name: why for name, (_, why) in sorted(decided.items())}
+        result.skipped = list(self.skipped)
         if is_store_url(output):  # one transaction: the old store stays until it commits
             with writer(output, result) as sink:
                 self._fill(sink, contents, result)
             result.seconds = time.perf_counter() - started
             return result
+        if os.path.isdir(output):
+            raise StoreError(f"cannot write the store {output}: a folder of that name is in the way; "
+                             "remove it or choose another name", path=output)
         folder = os.path.dirname(os.path.abspath(output))
-        os.makedirs(folder, exist_ok=True)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot write the store {output}: {exc.strerror} ({folder})", path=output) from None
         temporary = os.path.join(folder, f".{os.path.basename(output)}.{os.getpid()}.tmp")
         try:
             with writer(temporary, result) as sink:
@@ -253,7 +362,10 @@ class Packer:
     def _fill(self, sink: _Sink, contents: dict[str, bytes], result: PackResult) -> None:
         total = len(contents)
         for done, (entry, data) in enumerate(contents.items(), 1):
-            mtime = os.stat(self.files[entry]).st_mtime
+            st = os.stat(self.files[entry])
+            mtime = st.st_mtime
+            if st.st_mode & 0o111 and kind_of(entry) == "file":
+                result.executable.append(entry)  # a helper program the package runs: keep it runnable
             code = self._compile(entry, data, result)
             sink.add(entry, data, code, mtime)
             result.files += 1
@@ -274,11 +386,24 @@ class Packer:
         return marshal.dumps(code)
 
 
-def _extract_key(package: str, contents: dict[str, bytes]) -> str:
-    """The cache folder name of a package's extracted copy: a digest of its files."""
+def _extract_key(tops: list[str], contents: dict[str, bytes]) -> str:
+    """The cache folder name of a group's extracted copy: a digest of its files."""
+    names = set(tops)
     lines = sorted(f"{entry}:{sha256_hex(data)}" for entry, data in contents.items()
-                   if entry.startswith(package + "/"))
+                   if entry.partition("/")[0] in names)
     return sha256_hex("\n".join(lines).encode())[:32]
+
+
+def _native_reason(found: list[str]) -> str:
+    def is_extension(entry: str) -> bool:  # importable: in package folders, named like a module
+        return kind_of(entry) == "extension" and all(p.isidentifier() for p in entry.split("/")[:-1])
+
+    extensions = [entry for entry in found if is_extension(entry)]
+    libraries = sorted({entry.rpartition("/")[0] + "/" for entry in found if not is_extension(entry)})
+    parts = [f"{len(extensions)} extension module(s)"] if extensions else []
+    if libraries:
+        parts.append("shared libraries in " + ", ".join(libraries[:3]) + (" ..." if len(libraries) > 3 else ""))
+    return "native code: " + "; ".join(parts) + " (materialised with the rest of the distribution)"
 
 
 def _has_python(folder: str) -> bool:
@@ -328,7 +453,8 @@ def _meta(result: PackResult) -> dict[str, str]:
 def _index(result: PackResult, parts: dict[str, object], **more: object) -> bytes:
     """The whole index as one record, read once when the store opens (see CompactIndex)."""
     return marshal.dumps({**_meta(result), "format_version": FORMAT_VERSION, **parts,
-                          "extract": result.extract, "stdlib": result.stdlib, **more})
+                          "extract": result.extract, "extract_reasons": result.extract_reasons,
+                          "executable": sorted(result.executable), "stdlib": result.stdlib, **more})
 
 
 def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:

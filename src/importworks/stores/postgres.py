@@ -189,8 +189,7 @@ class PostgresStore(Store):
                              path=self.location)
         try:
             index = marshal.loads(bytes(found[0][0]))
-            self.extract = dict(index.get("extract", {}))
-            self.stdlib = tuple(index.get("stdlib", ()))
+            self._take_extras(index)
             self._compact = CompactIndex(index)
             self._code_checks = u64_array(index["code"])
             if len(self._code_checks) != len(self._compact):

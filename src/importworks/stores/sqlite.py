@@ -114,8 +114,7 @@ class SQLiteStore(Store):
         if rows:
             try:
                 index = marshal.loads(rows[0][0])
-                self.extract = dict(index.get("extract", {}))
-                self.stdlib = tuple(index.get("stdlib", ()))
+                self._take_extras(index)
                 if "listing" not in index:  # format 1
                     return index["entries"], index.get("folders")
                 self._compact = CompactIndex(index)

@@ -30,7 +30,7 @@ INDEX = ".importworks/index.marshal"
 HASHES = ".importworks/sha256.marshal"
 INDEX_COMMENT = b"importworks-index "
 _INDEX_PARTS = ("entries", "folders", "listing", "spans", "bases", "rows", "layout", "hashes_at", "extract",
-                "stdlib")
+                "extract_reasons", "executable", "stdlib")
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")
@@ -157,8 +157,7 @@ class ZipStore(Store):
             raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
                              f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
         self.metadata = {k: str(v) for k, v in index.items() if k not in _INDEX_PARTS}
-        self.extract = dict(index.get("extract", {}))
-        self.stdlib = tuple(index.get("stdlib", ()))
+        self._take_extras(index)
         self._indexed = True
         if "listing" in index:
             try:
