@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import threading
 import sys
 
 import pytest
@@ -237,3 +238,27 @@ def test_missing_store_and_bad_url(capsys):
     assert capsys.readouterr().err == f"importworks run: {NO_SUCH_STORE.format(name='nosuch.sqlite')}\n"
     assert main(["run", "postgresql://host/onlydb", "-m", "x"]) == 1
     assert "is not a PostgreSQL store URL" in capsys.readouterr().err
+
+
+def test_threads_the_program_leaves_running_keep_its_sys_path(tmp_path, monkeypatch, capsys):
+    """A program whose main code ends while its thread still imports from the program's folder."""
+    build(tmp_path, {"later_iw.py": "VALUE = 'found'\n", "server.py": """
+        import threading, time
+
+        def serve():
+            time.sleep(0.2)  # after the main code has ended
+            import later_iw
+            print(later_iw.VALUE)
+
+        threading.Thread(target=serve).start()
+    """})
+    monkeypatch.chdir(tmp_path)
+    saved = list(sys.path), sys.argv
+    try:
+        assert main(["run", "server.py"]) == 0
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join(10)
+        assert capsys.readouterr().out == "found\n"
+    finally:
+        sys.path[:], sys.argv = saved

@@ -16,6 +16,7 @@ import importlib.util
 import marshal
 import os
 import sys
+import threading
 import types
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -114,8 +115,13 @@ def _call_excepthook(exc: BaseException) -> None:
 # ---------------------------------------------------------------- sys state
 @contextmanager
 def _program_state(target: Target) -> Iterator[None]:
-    """sys.argv and sys.path as python sets them for *target*; restored afterwards, with __main__."""
+    """sys.argv and sys.path as python sets them for *target*, then put back with ``__main__``.
+
+    Not put back while threads the program started still run: they go on
+    with what python would have left them (their imports need its sys.path).
+    """
     saved = sys.argv, list(sys.path), sys.modules.get("__main__")
+    threads_before = set(threading.enumerate())
     sys.argv = ["-m", *target.argv[1:]] if target.kind == "module" else list(target.argv)
     # replace the entry the interpreter put first for us (our own script's folder)
     ours = 0 if _safe_path() or not sys.path else 1
@@ -123,10 +129,12 @@ def _program_state(target: Target) -> Iterator[None]:
     try:
         yield
     finally:
-        sys.argv = saved[0]
-        sys.path[:] = saved[1]
-        if saved[2] is not None:
-            sys.modules["__main__"] = saved[2]
+        started = [t for t in threading.enumerate() if t not in threads_before and not t.daemon]
+        if not started:
+            sys.argv = saved[0]
+            sys.path[:] = saved[1]
+            if saved[2] is not None:
+                sys.modules["__main__"] = saved[2]
 
 
 def _absolute(path: str) -> str:
