@@ -10,8 +10,10 @@ constants) importing each other as a tree with fan-out 10, imports it all under
 
 poll
     save the file, then ``Watcher.poll([path])`` as the watcher does when
-    watchfiles reports the save: check the stamps of the modules of that file, re-execute the leaf, patch it, re-execute its dependents
-    (its ancestors in the tree), rebind.  What a watcher costs once told.
+    watchfiles reports the save: check the stamps of the modules of that file,
+    run the leaf's new code (a trial, then in the module itself), patch it, do
+    the same for its dependents (its ancestors in the tree), rebind.  What a
+    watcher costs once told.
 poll, no dependents
     the same with ``dependents=False``: the leaf alone.
 watch
