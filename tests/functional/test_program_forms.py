@@ -262,3 +262,19 @@ def test_threads_the_program_leaves_running_keep_its_sys_path(tmp_path, monkeypa
         assert capsys.readouterr().out == "found\n"
     finally:
         sys.path[:], sys.argv = saved
+
+
+def test_dev_takes_the_same_forms_and_refuses_the_same_words(tmp_path, monkeypatch, capsys):
+    from importworks.reload import dev
+
+    monkeypatch.chdir(build(tmp_path, {"evil.sqlite": "open(__file__ + '.ran', 'w')\n"}))
+    assert main(["dev", "--poll", "evil.sqlite", "-m", "x"]) == 1
+    assert capsys.readouterr().err == "importworks dev: " + NOT_A_STORE.format(name="evil.sqlite",
+                                                                              what="a Python script") + "\n"
+    assert dev.main(["--poll", "evil.sqlite"]) == 1
+    assert "evil.sqlite is not a store" in capsys.readouterr().err
+    assert not (tmp_path / "evil.sqlite.ran").exists()
+    assert dev.main(["--poll", "-m", "nosuch_iw", "--poll"]) == 1
+    assert capsys.readouterr().err == "importworks: No module named nosuch_iw\n"
+    assert dev.main(["--poll", "-c", SHOW, "--poll"]) == 0
+    assert _argv(capsys.readouterr().out) == ["-c", "--poll"]

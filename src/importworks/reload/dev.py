@@ -60,8 +60,9 @@ def run_dev(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m importworks.reload.dev ...``: the dev command on its own."""
-    from ..cli import ProgramError
+    from ..cli import EXIT_FAILED, PROGRAM_ERROR, STORE_ERROR, ProgramError
     from ..cli.program import parse_program_options
+    from ..errors import StoreError
 
     parser = argparse.ArgumentParser(prog="importworks dev", usage=USAGE, description=__doc__.split("\n\n")[1],
                                      allow_abbrev=False)
@@ -69,9 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_program_options(parser, list(sys.argv[1:] if argv is None else argv))
     try:
         return run_dev(args, parser)
-    except ProgramError as exc:
-        print(f"importworks: {exc}", file=sys.stderr)
+    except ProgramError as exc:  # the words of main() in importworks.cli
+        print(PROGRAM_ERROR.format(error=exc), file=sys.stderr)
         return exc.status
+    except StoreError as exc:
+        print(STORE_ERROR.format(command="dev", error=exc), file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
