@@ -102,8 +102,12 @@ def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 
 def register(commands: Any) -> None:
     """Add pack, ls and verify to the ``importworks`` subcommands."""
-    pack = commands.add_parser("pack", help="build a store (SQLite file, zip, or PostgreSQL database) from folders, "
-                                            "files, distributions")
+    pack = commands.add_parser(
+        "pack", help="build a store (SQLite file, zip, or PostgreSQL database) from folders, files, distributions",
+        description="Build a store: a SQLite file (OUTPUT.sqlite, the default kind), a zip archive (OUTPUT.zip) "
+                    "or a store in a PostgreSQL database (postgresql://HOST/DATABASE/STORE), from folders, .py "
+                    "files, installed distributions (every file of their RECORD; editable installs from their "
+                    "source tree) and whole site-packages folders.")
     pack.add_argument("sources", nargs="*", metavar="SOURCE", help="a folder (its modules and packages) or a .py file")
     pack.add_argument("-o", "--output", required=True, help="OUTPUT.sqlite, OUTPUT.zip, or postgresql://[USER@]HOST[:PORT]/DATABASE/STORE (password from "
                            "PGPASSWORD or ~/.pgpass)")

@@ -100,7 +100,8 @@ class StoreLoader(LoaderBasics):
         from .resources import StoreResourceReader
 
         folder = self.entry.rpartition("/")[0]
-        return StoreResourceReader(self.store, folder)
+        extracted = self.root if self.root != self.store.location else None
+        return StoreResourceReader(self.store, folder, extracted)
 
     def load_module(self, fullname: str) -> ModuleType:
         """Deprecated: use exec_module()."""

@@ -1,19 +1,51 @@
-"""importlib.resources for packages in stores: a Traversable over store folders."""
+"""importlib.resources for packages in stores: a Traversable over store folders.
+
+Data is read from the store.  Code that needs a real file
+(``importlib.resources.as_file``, ``path``: certifi's ``where()``, an SSL
+context's CA bundle) gets one written once into the content-addressed
+extraction cache and reused by every later run, rather than a fresh temporary
+copy each time.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import pathlib
 import sys
 from typing import Any, Iterator
 
-from .base import Store
+from .base import Store, sha256_hex
 
 if sys.version_info >= (3, 11):
+    from importlib.resources import as_file
     from importlib.resources.abc import Traversable, TraversableResources
 else:
     from importlib.abc import Traversable, TraversableResources
+    from importlib.resources import as_file
 
-__all__ = ["StorePath", "StoreResourceReader"]
+__all__ = ["StorePath", "StoreResourceReader", "materialized_path"]
+
+
+def materialized_path(store: Store, path: str) -> str:
+    """A real file or folder with the contents of store entry or folder *path*, written once.
+
+    The cache folder is named by a digest of the names and bytes, so a warm
+    start costs reading the entry (memory-mapped) and one ``stat``.
+    """
+    from .cache import materialize
+
+    path = path.strip("/")
+    name = path.rpartition("/")[2] or "root"
+    if store.is_file(path):
+        files = [(name, store.read(path))]
+    else:
+        prefix = path + "/" if path else ""
+        files = [(name + "/" + entry[len(prefix):], store.read(entry)) for entry in sorted(store.index)
+                 if entry.startswith(prefix) and not store.is_companion(entry)]
+    digest = sha256_hex("\n".join(f"{rel}:{sha256_hex(data)}" for rel, data in files).encode())[:32]
+    return os.path.join(materialize("res", digest, files), name)
 
 
 class StorePath(Traversable):
@@ -30,7 +62,8 @@ class StorePath(Traversable):
     def iterdir(self) -> Iterator[StorePath]:
         folder = self.path + "/" if self.path else ""
         for name in sorted(self.store.children(folder)):
-            yield StorePath(self.store, folder + name)
+            if not self.store.is_companion(folder + name):  # a zip's .pyc beside its .py
+                yield StorePath(self.store, folder + name)
 
     def is_dir(self) -> bool:
         return self.store.is_dir(self.path) if self.path else True
@@ -83,12 +116,35 @@ class StorePath(Traversable):
         return self.__fspath__()
 
 
-class StoreResourceReader(TraversableResources):
-    """The resource reader of a package that lives in a store."""
+@as_file.register(StorePath)
+def _store_path_as_file(path: StorePath) -> contextlib.AbstractContextManager[pathlib.Path]:
+    """as_file() of a store file or folder: its copy in the extraction cache (kept, not removed)."""
+    if not path.exists():
+        raise FileNotFoundError(f"no file or folder {path.path!r} in store {path.store.location}")
+    return contextlib.nullcontext(pathlib.Path(materialized_path(path.store, path.path)))
 
-    def __init__(self, store: Store, folder: str) -> None:
+
+class StoreResourceReader(TraversableResources):
+    """The resource reader of a package that lives in a store.
+
+    For a package extracted to the cache (*root* given), its real folder there.
+    """
+
+    def __init__(self, store: Store, folder: str, root: str | None = None) -> None:
         self.store = store
         self.folder = folder
+        self.root = root
 
-    def files(self) -> StorePath:
+    def files(self) -> Traversable:
+        if self.root is not None:
+            return pathlib.Path(self.root, *self.folder.split("/"))
         return StorePath(self.store, self.folder)
+
+    def resource_path(self, resource: str) -> str:
+        """A real file for *resource* (importlib.resources.path on Python 3.10)."""
+        if self.root is not None:
+            return os.path.join(self.root, *self.folder.split("/"), resource)
+        path = f"{self.folder}/{resource}" if self.folder else resource
+        if not self.store.is_file(path):
+            raise FileNotFoundError(resource)
+        return materialized_path(self.store, path)

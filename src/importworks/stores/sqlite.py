@@ -132,7 +132,7 @@ class SQLiteStore(Store):
         rows = self._query("SELECT data FROM entries WHERE path = ?", (path,), path)
         if not rows:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}")
-        return rows[0][0]
+        return _as_bytes(rows[0][0])
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
         self.index  # noqa: B018 - loads the code checks with it
@@ -144,23 +144,43 @@ class SQLiteStore(Store):
             rows = self._query("SELECT data FROM code WHERE id = ? AND magic = ?", (at + 1, magic), path)
             if not rows:
                 return None
-            if crc32(rows[0][0]) != check & 0xFFFFFFFF:
+            data = _as_bytes(rows[0][0])
+            if crc32(data) != check & 0xFFFFFFFF:
                 raise self.tampered(path, "compiled code of")
-            return rows[0][0]
+            return data
         rows = self._query("SELECT crc32, data FROM code WHERE path = ? AND magic = ?", (path, magic), path)
         if not rows:
             return None
-        recorded, data = rows[0]
+        recorded, data = rows[0][0], _as_bytes(rows[0][1])
         if crc32(data) != recorded:
             raise self.tampered(path, "compiled code of")
         return data
 
     def sha256_map(self) -> dict[str, str]:
-        return dict(self._query("SELECT path, sha256 FROM entries"))
+        return {path: str(digest) for path, digest in self._query("SELECT path, sha256 FROM entries")}
 
     def code_hashes(self) -> list[tuple[str, bytes, str, bytes]]:
         """(path, magic, sha256, data) of every precompiled code object (for verify)."""
-        return self._query("SELECT path, magic, sha256, data FROM code")
+        return [(path, _as_bytes(magic), str(digest), _as_bytes(data))
+                for path, magic, digest, data in self._query("SELECT path, magic, sha256, data FROM code")]
+
+
+def _as_bytes(value: object) -> bytes:
+    """A column's bytes whatever type SQLite holds it as.
+
+    Written by importworks, data is a BLOB; a store edited with the sqlite3
+    shell (``UPDATE entries SET data = '...'``) holds TEXT, and an INTEGER or
+    NULL is possible too: the checksums then tell that it was modified.
+    """
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if value is None:
+        return b""
+    if isinstance(value, (memoryview, bytearray)):
+        return bytes(value)
+    return str(value).encode()
 
 
 def _uri_path(path: str) -> str:

@@ -51,6 +51,9 @@ def verify_store(store: Store) -> VerifyReport:
                 report.precompiled += 1
         except StoreError as exc:
             report.problems.append((entry.path, str(exc)))
+    check_directory = getattr(store, "check_directory", None)  # zip stores: what other tools read
+    if check_directory is not None:
+        report.problems.extend(check_directory())
     for path, magic, digest, code in getattr(store, "code_hashes", list)():
         if sha256_hex(bytes(code)) != digest:
             report.problems.append((path, str(store.tampered(path, "compiled code of"))))

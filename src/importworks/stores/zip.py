@@ -123,13 +123,48 @@ class ZipStore(Store):
     def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
         count, dir_size, dir_offset, comment = self._end_record()
         if comment.startswith(INDEX_COMMENT):
-            # packed by importworks: the whole index is one entry, found from the comment
+            # packed by importworks: the whole index is one entry, found from the comment; the
+            # central directory is not read, but it must at least start where the end record
+            # says (one read): a damaged one would break stock zipimport and other zip tools
+            if count and self._pread(4, dir_offset) != b"PK\x01\x02":
+                raise StoreError(f"zip store {self.location}: its central directory is damaged (no "
+                                 f"directory record at offset {dir_offset}); re-create it", path=self.location)
             offset, size = map(int, comment[len(INDEX_COMMENT):].split())
             return self._use_index(self._read_at(offset + self._shift, size, 0, INDEX), True)
         rows = self._read_directory(count, dir_size, dir_offset)
         if INDEX in self._layout:  # our index, but the archive was rewritten by another tool
             return self._use_index(self._read_raw(INDEX, rows[INDEX]), False, rows)
         return {path: row for path, row in rows.items() if not path.startswith(".importworks/")}, None
+
+    def check_directory(self) -> list[tuple[str, str]]:
+        """(entry, problem) for each way the central directory disagrees with the index (for verify).
+
+        Stores packed by importworks are read through their own index, so the
+        central directory, which every other zip tool reads, is checked here.
+        """
+        self.index  # noqa: B018 - reads the end record and the index
+        count, dir_size, dir_offset, _ = self._end_record()
+        saved, self._layout = self._layout, {}
+        try:
+            rows = self._read_directory(count, dir_size, dir_offset)
+        except StoreError as exc:
+            return [(".", str(exc))]
+        finally:
+            listed, self._layout = self._layout, saved
+        problems = []
+        for path in self.index:
+            found = rows.get(path)
+            if found is None:
+                problems.append((path, f"missing from the central directory of zip store {self.location}"))
+            elif found[1:] != tuple(self.index[path][1:]):
+                problems.append((path, f"the central directory of zip store {self.location} records other "
+                                       "sizes or checksums than its index"))
+            elif self._data is not None:
+                at = self._compact.number(path)  # type: ignore[union-attr]
+                if at is not None and listed[path][0] > self._data[3 * at] + self._shift:
+                    problems.append((path, f"the central directory of zip store {self.location} places it "
+                                           "elsewhere than its index"))
+        return problems
 
     def sha256_map(self) -> dict[str, str]:
         if self._hashes_at is not None:
@@ -249,6 +284,10 @@ class ZipStore(Store):
         except KeyError:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
         return self._read_at(offset, csize, method, path)
+
+    def is_companion(self, path: str) -> bool:
+        """The .pyc the packer put beside each .py (for stock zipimport): not a resource."""
+        return self._indexed and path.endswith(".pyc") and path[:-1] in self.index
 
     def read_code(self, path: str, magic: bytes) -> bytes | memoryview | None:
         """The code in ``mod.pyc`` beside ``mod.py``, when it is for this Python and fresh."""
