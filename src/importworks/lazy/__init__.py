@@ -31,6 +31,7 @@ from typing import Any, Callable, Optional, Tuple
 from .. import _importlib_bootstrap as engine
 from ._proxy import (
     Binding,
+    adopt,
     LazyImportError,
     LazyObject,
     binding_of,
@@ -39,7 +40,9 @@ from ._proxy import (
     is_resolved,
     resolve,
 )
-from ._site import caught_names, import_as_depth, may_be_lazy
+from . import _pending
+from ._pending import lazy_modules
+from ._site import bound_names, caught_names, import_as_depth, may_be_lazy, top_level_reads
 from .usage import UnusedImport, format_unused, probe_usage, unused_imports
 
 __all__ = [
@@ -55,11 +58,14 @@ __all__ = [
     "is_lazy",
     "is_resolved",
     "lazy_import",
+    "lazy_modules",
     "probe_usage",
     "resolve",
     "set_lazy_filter",
     "unused_imports",
 ]
+
+_pending._adopt.append(adopt)
 
 LazyFilter = Callable[[str, str, Optional[Tuple[str, ...]]], bool]
 
@@ -86,6 +92,9 @@ def enable(mode: str = "listed") -> str | None:
         raise ValueError(ERR_MODE.format(mode=mode))
     previous, _mode = _mode, mode
     engine.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "listed")
+    engine.remove_observer(_pending.when_imported)
+    if mode != "none":
+        engine.add_observer(_pending.when_imported)
     return previous
 
 
@@ -94,6 +103,7 @@ def disable() -> str | None:
     global _mode
     previous, _mode = _mode, None
     engine.set_lazy_hook(None)
+    engine.remove_observer(_pending.when_imported)
     return previous
 
 
@@ -139,6 +149,7 @@ def lazy_import(name: str, package: str | None = None) -> Any:
     where = (caller.f_code.co_filename, caller.f_lineno, caller.f_code.co_name)
     if caller.f_code.co_name == "<module>":
         hold(caller.f_globals)
+    _pending.record(fullname, None)
     return LazyObject(Binding(fullname, None, caller.f_globals, where))
 
 
@@ -175,11 +186,14 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     code = frame.f_code
     if fromlist and not caught_names(code).isdisjoint(fromlist):
         return None  # ``except Name:`` needs the real class
+    if not top_level_reads(code).isdisjoint(bound_names(frame)):
+        return None  # used while the module body runs: see _site.top_level_reads
     fromlist = tuple(fromlist) if fromlist else None
     if _filter is not None and not _filter(globals.get("__name__", ""), fullname, fromlist):
         return None
-    where = (code.co_filename, frame.f_lineno, code.co_name)
+    where = (code.co_filename, frame.f_lineno, code.co_name, _pending.statement(globals, fullname))
     hold(globals)
+    _pending.record(fullname, fromlist)
     if "." in fullname:
         _bind_in_parent(fullname, globals, where)
     if fromlist:
@@ -208,20 +222,18 @@ def _importer_frame() -> Any:
     return None if frame is None else frame.f_back
 
 
-def _bind_in_parent(fullname: str, globals: dict[str, Any], where: tuple[str, int, str]) -> None:
-    """Do what an eager import does to the parent: bind the submodule there (lazily).
+def _bind_in_parent(fullname: str, globals: dict[str, Any], where: tuple[Any, ...]) -> None:
+    """In a package importing its own submodule, bind it as the eager import would (lazily).
 
     ``from .exceptions import X`` in a package's ``__init__`` binds
-    ``exceptions`` in the package as a side effect, and code relies on it.
+    ``exceptions`` in the package as a side effect, and its code then uses
+    ``exceptions`` as a global: a global read never asks the module, so the
+    binding must be in the namespace.  (Other modules reach a parent's pending
+    submodules as attributes, through ``_pending``.)
     """
     parent, _, child = fullname.rpartition(".")
-    if globals.get("__name__") == parent:
-        namespace: Any = globals
-    else:
-        namespace = getattr(sys.modules.get(parent), "__dict__", None)
-    if isinstance(namespace, dict) and child not in namespace:
-        namespace[child] = LazyObject(Binding(fullname, None, namespace, where))
-        hold(namespace)
+    if globals.get("__name__") == parent and child not in globals:
+        globals[child] = LazyObject(Binding(fullname, None, globals, where))
 
 
 def _absolute(name: str, globals: dict[str, Any], level: int) -> str | None:
@@ -253,7 +265,7 @@ def _nothing_to_defer(fullname: str, fromlist: Any) -> bool:
     return isinstance(namespace, dict) and all(item in namespace for item in fromlist)
 
 
-def _dotted(fullname: str, globals: dict[str, Any], where: tuple[str, int, str]) -> LazyObject:
+def _dotted(fullname: str, globals: dict[str, Any], where: tuple[Any, ...]) -> LazyObject:
     """``import a.b`` binds ``a``: one lazy ``a`` per namespace collects each ``a.x`` it needs."""
     global _dotted_made
     top = fullname.partition(".")[0]
@@ -284,7 +296,7 @@ class _Source:
 
     __slots__ = ("_spec",)
 
-    def __init__(self, module: str, depth: int, globals: dict[str, Any], where: tuple[str, int, str]) -> None:
+    def __init__(self, module: str, depth: int, globals: dict[str, Any], where: tuple[Any, ...]) -> None:
         object.__setattr__(self, "_spec", (module, depth, globals, where))
 
     def __getattribute__(self, attr: str) -> Any:

@@ -22,8 +22,9 @@ from types import ModuleType
 from typing import Any
 
 from ..tracebacks import strip_engine_frames
+from . import _pending
 
-__all__ = ["Binding", "LazyImportError", "LazyObject", "hold", "is_lazy", "resolve"]
+__all__ = ["Binding", "LazyImportError", "LazyObject", "adopt", "hold", "is_lazy", "resolve"]
 
 ERR_RESOLUTION = "lazy import of {what!r} raised an exception during resolution ({filename}, line {lineno})"
 ERR_CANNOT_IMPORT = "cannot import name {name!r} from {module!r} ({location})"
@@ -39,15 +40,16 @@ class LazyImportError(ImportError):
 class Binding:
     """What a lazy object stands for, where it was written, and once known, its value."""
 
-    __slots__ = ("module", "attr", "submodules", "namespace", "filename", "lineno", "function", "value")
+    __slots__ = ("module", "attr", "submodules", "namespace", "filename", "lineno", "function", "order", "value")
 
     def __init__(self, module: str, attr: str | None, namespace: dict[str, Any] | None,
-                 where: tuple[str, int, str], submodules: list[str] | None = None) -> None:
+                 where: tuple[Any, ...], submodules: list[str] | None = None) -> None:
         self.module = module            # the module to import (the source, for a from-import)
         self.attr = attr                # the name taken from it, or None for the module itself
         self.submodules = submodules    # imported first: ``import a.b`` binds ``a`` but needs ``a.b``
         self.namespace = namespace      # the importer's globals, rebound on resolution
-        self.filename, self.lineno, self.function = where
+        self.filename, self.lineno, self.function, *order = where
+        self.order = order[0] if order else None  # the statement's place among its module's (_pending)
         self.value = _UNSET
 
     @property
@@ -58,38 +60,35 @@ class Binding:
 
     def load(self) -> Any:
         """Perform the real import and return the object to bind."""
+        if self.order is not None:
+            _pending.import_earlier(self.order, self.module)
         module = importlib.import_module(self.module)
+        if _pending.has_children(self.module):
+            adopt(module)
         if self.submodules:
             _defer_submodules(module, self)
         return module if self.attr is None else _take_from(module, self.attr, self)
 
 
 def _defer_submodules(module: ModuleType, binding: Binding) -> None:
-    """``import a.b.c`` resolved ``a``: bind ``b`` in ``a`` lazily (for ``a.b.c``), not import it.
+    """``import a.b.c`` resolved ``a``: leave ``a.b`` to be imported when reached.
 
-    The next use of ``a.b`` resolves that binding (the package's module class
-    resolves lazy attributes), which does the same for ``c``: each use imports
-    just what it reaches.  A name already taken by something else in the
-    package is imported now, as the eager import would have rebound it.
+    ``a`` has ``b`` as a pending child (``_pending``): the first read of
+    ``a.b`` imports it, and ``a.b`` has ``c`` pending in turn, so each use
+    imports just what it reaches.  A name already taken by something else in
+    the package is imported now, as the eager import would have rebound it.
     """
     namespace = module.__dict__
     prefix = binding.module + "."
     for fullname in binding.submodules or ():
         child = fullname[len(prefix):].partition(".")[0]
-        child_name = prefix + child
-        deeper = [fullname] if fullname != child_name else []
         current = namespace.get(child)
-        if current is None and child_name not in sys.modules:
-            namespace[child] = LazyObject(Binding(child_name, None, namespace,
-                                                  (binding.filename, binding.lineno, binding.function), deeper))
-            hold(namespace)
-        elif type(current) is LazyObject and not is_resolved(current) and _binding_of(current).attr is None \
-                and _binding_of(current).module == child_name:
-            if deeper:
-                merged = _binding_of(current)
-                merged.submodules = [*(merged.submodules or ()), *deeper]
-        else:
-            importlib.import_module(fullname)
+        if current is None and prefix + child not in sys.modules:
+            continue  # reached through the package's pending children (_pending)
+        if type(current) is LazyObject and not is_resolved(current) and _binding_of(current).attr is None \
+                and _binding_of(current).module == prefix + child:
+            continue  # a lazy binding of that very submodule: it resolves when reached
+        importlib.import_module(fullname)
 
 
 def _take_from(module: ModuleType, attr: str, binding: Binding) -> Any:
@@ -189,8 +188,35 @@ class _HoldingModule(ModuleType):
     """
 
     def __getattribute__(self, name: str) -> Any:
-        value = ModuleType.__getattribute__(self, name)
+        try:
+            value = ModuleType.__getattribute__(self, name)
+        except AttributeError:
+            value = _pending_submodule(self, name)
         return _target(value) if type(value) is LazyObject else value
+
+
+def _pending_submodule(module: ModuleType, name: str) -> Any:
+    """A missing attribute that a pending lazy import would have bound: import that submodule now.
+
+    Re-raises the AttributeError being handled (CPython's own message) otherwise.
+    """
+    own = ModuleType.__getattribute__(module, "__dict__").get("__name__")
+    if not isinstance(own, str):
+        raise  # noqa: PLE0704  (the AttributeError of the attribute lookup)
+    if name not in _pending.children_of(own):
+        if name.startswith("__") or not _pending.import_pending_under(own):
+            raise  # noqa: PLE0704
+        return ModuleType.__getattribute__(module, name)
+    fullname = f"{own}.{name}"
+    try:
+        submodule = importlib.import_module(fullname)
+    except ModuleNotFoundError as exc:
+        if exc.name != fullname:
+            raise
+        _pending.children_of(own).discard(name)
+        raise AttributeError(f"module {own!r} has no attribute {name!r}", name=name, obj=module) from None
+    namespace = ModuleType.__getattribute__(module, "__dict__")
+    return namespace.get(name, submodule)
 
 
 def hold(namespace: dict[str, Any]) -> None:
@@ -200,9 +226,17 @@ def hold(namespace: dict[str, Any]) -> None:
         module.__class__ = _HoldingModule
 
 
+def adopt(module: Any) -> None:
+    """A module with pending lazy submodules: reading one of them as an attribute imports it."""
+    if type(module) is ModuleType:
+        module.__class__ = _HoldingModule
+
+
 def _release(namespace: dict[str, Any]) -> None:
-    module = sys.modules.get(namespace.get("__name__"))  # type: ignore[arg-type]
-    if type(module) is _HoldingModule and ModuleType.__getattribute__(module, "__dict__") is namespace:
+    name = namespace.get("__name__")
+    module = sys.modules.get(name)  # type: ignore[arg-type]
+    if type(module) is _HoldingModule and ModuleType.__getattribute__(module, "__dict__") is namespace \
+            and not _pending.has_children(name):
         ModuleType.__setattr__(module, "__class__", ModuleType)
 
 

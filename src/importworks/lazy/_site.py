@@ -29,7 +29,7 @@ from opcode import opmap
 from types import CodeType, FrameType
 from typing import Any, Iterator
 
-__all__ = ["caught_names", "import_as_depth", "may_be_lazy"]
+__all__ = ["bound_names", "caught_names", "import_as_depth", "may_be_lazy", "top_level_reads"]
 
 _CO_OPTIMIZED = 0x0001
 _IMPORT_NAME = opmap["IMPORT_NAME"]
@@ -223,3 +223,71 @@ def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str
             arg |= co_code[position - 1] << 8
         yield code.co_names[arg >> _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else arg]
         position -= 2
+
+
+# ------------------------------------------------ names the module body reads
+# A name the module's own body reads while it runs (module level, class bodies,
+# the defaults and decorators evaluated there, comprehensions on 3.10/3.11) is
+# used during the import anyway: binding it lazily gains nothing, and the body
+# would store the proxy where no rebinding reaches it (``def f(x=UNSET)`` then
+# ``x is UNSET`` against the real sentinel fails).  Such imports stay eager.
+_NAME_LOADS = [opmap[name] for name in ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS")
+               if name in opmap]
+_STORES = {opmap["STORE_NAME"], opmap["STORE_GLOBAL"]}
+_POP_TOP = opmap["POP_TOP"]
+_COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>"})
+_reads_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
+
+
+def top_level_reads(code: CodeType) -> frozenset[str]:
+    """Global names read by code that runs while the module body runs (not by its functions)."""
+    cached = _reads_cache.get(id(code))
+    if cached is not None and cached[0] is code:
+        return cached[1]
+    if len(_reads_cache) > 32:
+        _reads_cache.clear()
+    names: set[str] = set()
+    pending = [code]
+    while pending:
+        current = pending.pop()
+        pending.extend(const for const in current.co_consts if type(const) is CodeType
+                       and (not const.co_flags & _CO_OPTIMIZED or const.co_name in _COMPREHENSIONS))
+        names.update(_loaded_names(current))
+    result = frozenset(names)
+    _reads_cache[id(code)] = (code, result)
+    return result
+
+
+def _loaded_names(code: CodeType) -> Iterator[str]:
+    co_code, co_names = code.co_code, code.co_names
+    for op in _NAME_LOADS:
+        shift = _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0
+        if op == opmap.get("LOAD_FROM_DICT_OR_GLOBALS"):
+            shift = 0
+        needle = bytes([op])
+        position = co_code.find(needle)
+        while position >= 0:
+            if position % 2 == 0:
+                arg = co_code[position + 1]
+                if position >= 2 and co_code[position - 2] == _EXTENDED_ARG:
+                    arg |= co_code[position - 1] << 8
+                index = arg >> shift
+                if index < len(co_names):
+                    yield co_names[index]
+            position = co_code.find(needle, position + 1)
+
+
+def bound_names(frame: FrameType) -> list[str]:
+    """The names the import statement running in *frame* stores (read after its IMPORT_NAME)."""
+    code = frame.f_code
+    co_code, names = code.co_code, code.co_names
+    offset, stored, extended = frame.f_lasti + 2, [], 0
+    while offset < len(co_code):
+        op, arg = co_code[offset], co_code[offset + 1] | extended
+        extended = arg << 8 if op == _EXTENDED_ARG else 0
+        if op in _STORES:
+            stored.append(names[arg])
+        elif op not in (_IMPORT_FROM, _EXTENDED_ARG, _CACHE, _POP_TOP) and op not in _ROTATES:
+            break
+        offset += 2
+    return stored

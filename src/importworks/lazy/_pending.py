@@ -1,0 +1,160 @@
+"""Which lazy imports are still pending: PEP 810's ``sys.lazy_modules``, and the submodules behind it.
+
+An eager ``import pkg.sub`` anywhere in a program binds ``sub`` on ``pkg``, and
+other code relies on it (``import pygments`` then ``pygments.token``, because
+some other module imported ``pygments.token``).  PEP 810 keeps that working
+without importing anything early: a module attribute that is missing, on a
+package with a pending lazy import of that submodule, imports the submodule.
+Here every lazy import records its names; a package with pending children gets
+the resolving module class (see ``_proxy._HoldingModule``), now if it is
+imported already, else when the engine finishes importing it (an observer).
+Nothing is added to the package's namespace, so ``dir()``, ``vars()`` and
+``inspect`` see it as the eager import would have before the submodule loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any, Callable, Iterable
+
+__all__ = ["children_of", "has_children", "import_pending_under", "lazy_modules", "record", "when_imported"]
+
+# parent module name -> names of children with a lazy import pending
+_children: dict[str, set[str]] = {}
+# package name -> modules inside it with a lazy import made and not imported yet, in
+# program order: an eager run would have imported each by now (see import_pending_under)
+_descendants: dict[str, dict[str, None]] = {}
+# PEP 810's sys.lazy_modules: each lazy import's module, and module.name for each from-name
+_names: set[str] = set()
+# id(namespace) -> (namespace, the modules it imported lazily, in statement order)
+_statements: dict[int, tuple[dict[str, Any], list[str]]] = {}
+# called with a module that just got pending children (the class switch lives in _proxy)
+_adopt: list[Callable[[Any], None]] = []
+
+
+def record(fullname: str, fromlist: Iterable[str] | None) -> None:
+    """Note a lazy import of *fullname* (taking *fromlist*); adopt parents already imported."""
+    _names.add(fullname)
+    pairs = []
+    parent, _, child = fullname.rpartition(".")
+    while parent:
+        pairs.append((parent, child))
+        parent, _, child = parent.rpartition(".")
+    for ancestor, _ in pairs:
+        _descendants.setdefault(ancestor, {})[fullname] = None
+    for name in fromlist or ():
+        if name != "*":
+            _names.add(f"{fullname}.{name}")
+            pairs.append((fullname, name))
+    for parent, child in pairs:
+        _children.setdefault(parent, set()).add(child)
+        module = sys.modules.get(parent)
+        if module is not None and _adopt:
+            _adopt[0](module)
+
+
+def has_children(name: Any) -> bool:
+    """Does module *name* still have submodules with a lazy import pending (not imported yet)?"""
+    children = _children.get(name)
+    if children is None:
+        return False
+    modules = sys.modules
+    children.difference_update([child for child in children if f"{name}.{child}" in modules])
+    if not children:
+        del _children[name]
+        return False
+    return True
+
+
+def children_of(name: str) -> set[str]:
+    return _children.get(name, set())
+
+
+def import_pending_under(package: str) -> bool:
+    """Import, in program order, the modules inside *package* whose lazy imports are pending.
+
+    An attribute missing on a package is often one that an import made
+    earlier in the program would have bound as a side effect, had it been
+    eager: ``from pygments.formatters.terminal import X`` imports
+    ``pygments.formatter`` too, and code then reads ``pygments.formatter``.
+    Each of these import statements has run already, so the eager program
+    would have imported every one of these modules by now: importing them
+    changes only when, never what.  An error is left for the lazy binding to
+    raise where it is used.  Returns whether anything was imported.
+    """
+    pending = _descendants.pop(package, None)
+    if not pending:
+        return False
+    imported = False
+    for fullname in pending:
+        if fullname not in sys.modules:
+            try:
+                importlib.import_module(fullname)
+                imported = True
+            except Exception:  # noqa: BLE001  (surfaces at the binding's first use)
+                pass
+    return imported
+
+
+def statement(namespace: dict[str, Any], fullname: str) -> tuple[list[str], int]:
+    """Note a lazy import statement of *namespace*; return its place in that module's order."""
+    entry = _statements.get(id(namespace))
+    if entry is None or entry[0] is not namespace:
+        entry = _statements[id(namespace)] = (namespace, [])
+    entry[1].append(fullname)
+    return entry[1], len(entry[1]) - 1
+
+
+def import_earlier(order: tuple[list[str], int], fullname: str) -> None:
+    """Before *fullname* is imported, import what its importer lazily imported earlier from that package.
+
+    Modules of one package may only import correctly in the order the package
+    imports them (pandas' Cython modules cycle among themselves, and only the
+    order of ``pandas/_libs/tslibs/__init__`` works).  Resolving one of a
+    module's lazy imports first imports the lazy imports it wrote before that
+    one, from the same top-level package, as the eager program did.  Other
+    packages stay deferred.
+    """
+    names, index = order
+    top = fullname.partition(".")[0]
+    for earlier in names[:index]:
+        if earlier != fullname and earlier not in sys.modules and earlier.partition(".")[0] == top:
+            try:
+                importlib.import_module(earlier)
+            except Exception:  # noqa: BLE001  (surfaces at that binding's first use)
+                pass
+
+
+def lazy_modules() -> set[str]:
+    """A new set: the names of lazy imports made and not imported yet (3.15's ``sys.lazy_modules``)."""
+    modules = sys.modules
+    _names.difference_update([name for name in _names if name in modules])
+    return set(_names)
+
+
+class _ImportedObserver:
+    """Engine observer: a module that was just imported and has pending children gets adopted."""
+
+    __slots__ = ()
+
+    def begin(self, name: str) -> None:
+        pass
+
+    def found(self, name: str, spec: Any) -> None:
+        pass
+
+    def created(self, name: str) -> None:
+        pass
+
+    def loaded(self, name: str) -> None:
+        pass
+
+    def end(self, name: str, module: Any, exc: BaseException | None) -> None:
+        if exc is None and name in _children and _adopt:
+            current = sys.modules.get(name, module)
+            if current is not None:
+                _adopt[0](current)
+
+
+when_imported = _ImportedObserver()
