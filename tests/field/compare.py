@@ -30,6 +30,8 @@ SUBSTITUTIONS = [
 ]
 CONTEXT = 2  # lines shown before the first difference
 TAIL = 6  # lines of a failed run's stderr shown
+# a traceback's last line: ``pkg.mod.SomeError: message`` at the start of a line
+EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit)\b.*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,10 @@ def describe(program: str, mode: str, reference: Run, run: Run) -> str | None:
     if not problems:
         return None
     if run.stderr != reference.stderr and run.stderr.strip():
-        tail = run.stderr.decode(errors="replace").rstrip().splitlines()[-TAIL:]
-        problems.append(f"its stderr ends:\n" + "\n".join(f"    {line}" for line in tail))
+        text = run.stderr.decode(errors="replace").rstrip()
+        raised = list(dict.fromkeys(EXCEPTION_LINE.findall(text)))
+        if raised:
+            problems.append("exceptions in its stderr, first raised first:\n"
+                            + "\n".join(f"    {line}" for line in raised[:TAIL]))
+        problems.append("its stderr ends:\n" + "\n".join(f"    {line}" for line in text.splitlines()[-TAIL:]))
     return f"{program} under {mode} differs from plain python:\n" + "\n".join(problems)

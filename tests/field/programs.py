@@ -72,7 +72,7 @@ PROGRAMS = [
             expect=b"assert 3 == (1 + 1)"),
     Program("black", "black", ("-",), script="black", stdin=BLACK_INPUT,
             expect=b'def f(a, b=1, *args, **kw):\n    return {"a": a, "b": [b, b * 2], "rest": args}'),
-    Program("httpie-version", "httpie", ("--version",), script="http", expect=b"3.2.4"),
+    Program("httpie-version", "httpie", ("--version",), module="httpie", expect=b"3.2.4"),
     Program("httpie-request", "httpie",
             ("--ignore-stdin", "--pretty=none", "--print=Hhb", "GET", "{url}/hello.txt"), script="http",
             expect=b"hello from the field suite"),

@@ -34,6 +34,7 @@ NETWORK_ERRORS = ("NewConnectionError", "Network is unreachable", "Temporary fai
                   "Name or service not known", "ConnectTimeout", "ReadTimeout", "Could not fetch URL",
                   "ProxyError", "SSLError", "Connection refused")
 NO_WHEEL = re.compile(r"No matching distribution found for (\S+)")
+UNREACHABLE = "PyPI cannot be reached (network access is needed the first time)"
 SETUP_FAILED = ("could not install the field suite's programs into {root}: {what}\n\n"
                 "The field suite installs pinned releases from PyPI the first time it runs on a "
                 "Python (tests/field/requirements.txt). pip said:\n{output}")
@@ -118,8 +119,9 @@ def _build(root: Path, requirements: Path) -> dict[str, str]:
             _raise_unless_missing_wheel(root, trial.stdout)
             unavailable[_dist_name(line)] = _last_error(trial.stdout)
     rest = [line for line in lines if _dist_name(line) not in unavailable]
-    if rest:
-        _run(root, [python, *PIP_INSTALL, *rest], "installing the programs")
+    if not rest:  # pure-Python pins install everywhere: then nothing is reachable
+        raise FieldSetupError(SETUP_FAILED.format(root=root, what=UNREACHABLE, output=result.stdout))
+    _run(root, [python, *PIP_INSTALL, *rest], "installing the programs")
     return unavailable
 
 
@@ -136,7 +138,7 @@ def _run(root: Path, command: list[str], what: str) -> None:
 
 def _raise_unless_missing_wheel(root: Path, output: str) -> None:
     if any(marker in output for marker in NETWORK_ERRORS):
-        what = "PyPI cannot be reached (network access is needed the first time)"
+        what = UNREACHABLE
     elif NO_WHEEL.search(output):
         return
     else:
