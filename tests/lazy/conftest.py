@@ -8,6 +8,7 @@ from typing import Callable, Iterator
 import pytest
 
 from importworks import lazy
+from importworks.lazy import _pending
 
 
 @pytest.fixture(autouse=True)
@@ -15,11 +16,13 @@ def lazy_off() -> Iterator[None]:
     """Every test starts and ends with lazy imports off and no filter."""
     lazy.disable()
     lazy.set_lazy_filter(None)
+    _pending.forget()
     try:
         yield
     finally:
         lazy.disable()
         lazy.set_lazy_filter(None)
+        _pending.forget()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import importlib
 import sys
 from typing import Any, Callable, Iterable
 
-__all__ = ["children_of", "has_children", "import_pending_under", "lazy_modules", "record", "when_imported"]
+__all__ = ["children_of", "forget", "has_children", "import_pending_under", "lazy_modules", "record", "when_imported"]
 
 # parent module name -> names of children with a lazy import pending
 _children: dict[str, set[str]] = {}
@@ -131,6 +131,14 @@ def lazy_modules() -> set[str]:
     modules = sys.modules
     _names.difference_update([name for name in _names if name in modules])
     return set(_names)
+
+
+def forget() -> None:
+    """Drop every record (tests start from a clean slate)."""
+    _children.clear()
+    _descendants.clear()
+    _names.clear()
+    _statements.clear()
 
 
 class _ImportedObserver:

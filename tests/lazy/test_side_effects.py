@@ -1,0 +1,78 @@
+"""Side effects of eager imports that real programs rely on, kept under lazy="all" (issue 14, item 3)."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+from importworks import lazy
+
+
+def test_submodule_lazily_imported_elsewhere_is_reached_through_the_parent(logged, lazy_mode):
+    """httpie: `import pygments.token` in one module, `import pygments; pygments.token` in another."""
+    events = logged({"pyg": {"__init__.py": "", "token.py": 'import log\nlog.events.append("pyg.token")\nT = 1\n'},
+                     "first.py": "import pyg.token\nREADY = True\n",
+                     "second.py": "import pyg\ndef use():\n    return pyg.token.T\n",
+                     "app.py": "import first\nimport second\n"})
+    lazy_mode("all")
+    import app
+
+    assert app.first.READY and events == []
+    assert app.second.use() == 1
+    assert events == ["pyg.token"]
+
+
+def test_pending_submodule_is_not_in_the_parents_namespace(logged, lazy_mode):
+    """dir(), vars() and inspect see the package as before the submodule loaded, and import nothing."""
+    events = logged({"pyg": {"__init__.py": "A = 1\n", "token.py": 'import log\nlog.events.append("pyg.token")\n'},
+                     "app.py": "import pyg.token\n"})
+    lazy_mode("all")
+    import app
+    import pyg
+
+    assert "token" not in vars(pyg) and "token" not in dir(pyg)
+    inspect.getmembers(pyg)
+    assert events == [] and "pyg.token" not in sys.modules
+    assert hasattr(pyg, "token") and events == ["pyg.token"]
+    assert app.pyg is pyg
+
+
+def test_attribute_bound_by_an_earlier_import_side_effect(logged, lazy_mode):
+    """httpie: `from pyg.fmts.term import X` imports pyg.formatter too; code then reads pyg.formatter."""
+    logged({"pyg": {"__init__.py": "",
+                    "formatter.py": "class Formatter:\n    pass\n",
+                    "fmts": {"__init__.py": "", "term.py": "from pyg.formatter import Formatter\nclass X(Formatter):\n"
+                                                           "    pass\n"}},
+            "app.py": "import pyg\nfrom pyg.fmts.term import X\ndef base():\n    return pyg.formatter.Formatter\n"})
+    lazy_mode("all")
+    import app
+
+    assert app.base().__name__ == "Formatter"
+
+
+def test_names_the_module_body_reads_are_bound_eagerly(logged, lazy_mode):
+    """click: `from ._utils import UNSET` then `def f(x=UNSET)`; `x is UNSET` must hold for the real sentinel."""
+    events = logged({"sentinel.py": 'import log\nlog.events.append("sentinel")\nUNSET = object()\n',
+                     "app.py": "from sentinel import UNSET\nimport heavy\n"
+                               "def f(x=UNSET):\n    return x is UNSET\n"})
+    lazy_mode("all")
+    import app
+
+    assert events == ["sentinel"]
+    assert app.f() is True and app.f(sys.modules["sentinel"].UNSET) is True
+    assert lazy.is_lazy(app.__dict__["heavy"])
+
+
+def test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order(logged, lazy_mode):
+    """pandas' tslibs: modules that only import in the order the package's __init__ lists them."""
+    events = logged({"ts": {"__init__.py": "from ts.base import B\nfrom ts.top import T\n",
+                            "base.py": 'import log\nlog.events.append("ts.base")\nB = 1\n',
+                            "top.py": 'import log\nlog.events.append("ts.top")\nimport sys\n'
+                                      'assert "ts.base" in sys.modules, "imported out of order"\nT = 2\n'},
+                     "app.py": "from ts import T\nimport other\n"})
+    lazy_mode("all")
+    import app
+
+    assert app.T + 0 == 2
+    assert events == ["ts.base", "ts.top"]
+    assert "other" not in sys.modules
