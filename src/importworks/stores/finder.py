@@ -307,6 +307,10 @@ class StoreFinder:
             extracted = self._extracted(fullname, base)
             if extracted is not None:
                 return extracted
+            for suffix in EXTENSION_SUFFIXES:  # a compiled __init__ first, as the folder finder does (mypyc)
+                init = f"{base}/__init__{suffix}"
+                if self.store.is_file(init):
+                    return self._spec(fullname, init, StoreExtensionLoader, package=base)
             for suffix in _SOURCE_SUFFIXES:
                 init = f"{base}/__init__{suffix}"
                 if self.store.is_file(init):

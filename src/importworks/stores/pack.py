@@ -170,13 +170,13 @@ class Packer:
         from .editable import editable_sources, is_editable_hook
 
         label = name or dist.metadata["Name"] or "?"
-        files = dist.files
+        files = _recorded_files(dist)
         if files is None:
             raise StoreError(f"cannot pack distribution {label!r}: it records no file list", path=label)
         owner = _normalize(label)
         editable = editable_sources(dist, label)  # raises StoreError if it cannot tell where
         for record in files:
-            entry = str(record).replace("\\", "/")
+            entry = record.replace("\\", "/")
             if "/__pycache__/" in f"/{entry}" or entry.endswith((".pyc", ".pyo")):
                 continue  # caches: every module is compiled afresh
             if entry.startswith("../") or os.path.isabs(entry):
@@ -392,6 +392,18 @@ def _extract_key(tops: list[str], contents: dict[str, bytes]) -> str:
     lines = sorted(f"{entry}:{sha256_hex(data)}" for entry, data in contents.items()
                    if entry.partition("/")[0] in names)
     return sha256_hex("\n".join(lines).encode())[:32]
+
+
+def _recorded_files(dist: Distribution) -> list[str] | None:
+    """Every path in the distribution's RECORD, read here: ``Distribution.files`` leaves out the
+    missing ones (Python 3.12+) without a word, and pack must say what it could not take."""
+    import csv
+
+    text = dist.read_text("RECORD")
+    if text:
+        return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
+    files = dist.files  # an .egg-info's installed-files.txt or SOURCES.txt
+    return None if files is None else [str(f) for f in files]
 
 
 def _native_reason(found: list[str]) -> str:
