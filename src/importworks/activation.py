@@ -222,6 +222,10 @@ def activate(lazy: str | None = "listed") -> Installation:
     None leaves lazy imports as they are.  An uncaught ModuleNotFoundError
     also says why, in a line or two (see importworks.diagnostics.hints).
     """
+    if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: the engine's own imports stay eager
+        from . import _keep_own_imports_eager
+
+        _keep_own_imports_eager()
     handle = _start(replace_import=True)
     if lazy is not None:
         handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
