@@ -50,13 +50,13 @@ outer()
 
 def _python(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                          timeout=120, check=False, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def _importworks(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([sys.executable, "-m", "importworks", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, timeout=120, env=env)
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
 
 
 def _both(tmp_path: Path, *args: str, stdin: str | None = None) -> tuple[subprocess.CompletedProcess, ...]:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import platform
-import threading
 import sys
+import threading
 
 import pytest
 
 import importworks
 from importworks.cli import EXIT_INTERRUPTED, VERSION, build_parser, main
-from importworks.cli.program import NO_SUCH_STORE, NOT_A_STORE, parse_target, split_program_args
+from importworks.cli.program import (
+    NO_SUCH_STORE,
+    NOT_A_STORE,
+    parse_target,
+    split_program_args,
+)
 from importworks.cli.running import NO_MAIN_IN_STORE
 from importworks.stores.pack import pack
 from tests.conftest import build
@@ -155,7 +160,9 @@ def test_exit_statuses_are_pythons(capsys):
 
 
 def test_uncaught_error_goes_through_the_programs_excepthook(capsys):
-    code = "import sys\nsys.excepthook = lambda t, e, tb: print('hooked', t.__name__, tb.tb_frame.f_code.co_filename)\n1/0"
+    code = ("import sys\n"
+            "sys.excepthook = lambda t, e, tb: print('hooked', t.__name__, tb.tb_frame.f_code.co_filename)\n"
+            "1/0")
     assert main(["run", "-c", code]) == 1
     assert capsys.readouterr().out == "hooked ZeroDivisionError <string>\n"
     assert isinstance(sys.last_value, ZeroDivisionError)

@@ -52,7 +52,7 @@ class CommandLine(argparse.ArgumentParser):
 def build_parser() -> CommandLine:
     parser = CommandLine(prog="importworks", description="Python's import system, in Python, that you can see into.")
     parser.add_argument("--version", action="version", version=VERSION)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=argparse.ArgumentParser)
     parser.program_parsers = program_commands.register(commands)  # trace, run
 
     from ..reload.dev import register as register_dev

@@ -37,7 +37,8 @@ PROGRAM_HELP = ("-m MODULE, -c CODE, SCRIPT (a file, or a folder or zip with __m
 NO_PROGRAM = "give the program to run: -m MODULE, -c CODE, SCRIPT or -"
 ARGUMENT_EXPECTED = "argument expected for the {option} option"
 # a word in store position that is no store: exit 1, never run
-NOT_A_STORE = "{name} is not a store (a SQLite database, a zip archive or a postgresql:// URL): it is {what}; not running it"
+NOT_A_STORE = ("{name} is not a store (a SQLite database, a zip archive or a postgresql:// URL): "
+               "it is {what}; not running it")
 NO_SUCH_STORE = "store {name} does not exist"
 
 SCRIPT_SUFFIXES = (".py", ".pyw", ".pyc")
@@ -231,7 +232,7 @@ def _open(word: str) -> None:
 
     location = store_location(word)
     try:
-        cached_store(location).index
+        cached_store(location).index  # noqa: B018  (reading the index is what checks it)
     except StoreError:
         forget_store(location)
         raise

@@ -23,9 +23,9 @@ from typing import Any, Iterator
 
 from ..api import find_spec
 from ..diagnostics.hints import add_hints
+from ..stores.sniff import is_store_url
 from ..tracebacks import drop_leading_frames, strip_engine_frames
 from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
-from ..stores.sniff import is_store_url
 from .program import ProgramError, Target, store_location
 
 __all__ = ["exit_status", "report_uncaught", "run_target", "was_interrupted"]

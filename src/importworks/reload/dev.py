@@ -1,4 +1,4 @@
-"""``importworks dev [--check CMD] [STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS]``: run a program, apply edits live.
+"""``importworks dev [--check CMD] [STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS]``: apply edits live.
 
 The program runs in the main thread with the engine active; a watcher thread
 reloads the modules whose files are saved and prints one line per reload on
@@ -16,7 +16,8 @@ from typing import Any, Sequence
 __all__ = ["main", "register", "run_dev"]
 
 HELP = "run a program and apply edits to its modules as they are saved"
-USAGE = "importworks dev [--check CMD] [--no-dependents] [--poll] [STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]"
+USAGE = ("importworks dev [--check CMD] [--no-dependents] [--poll] "
+         "[STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]")
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
