@@ -208,3 +208,28 @@ def test_trace_and_dev_take_the_same_forms(programs):
     dev = _importworks("dev", "--poll", "-m", "report", "--check", cwd=programs)
     assert dev.returncode == 0, dev.stderr
     assert json.loads(dev.stdout)["argv"] == [str(programs / "report.py"), "--check"]
+
+
+def test_the_commands_of_the_issue(programs):
+    """run -m pytest, trace -m pip --version, trace -- -c: once refused as 'unrecognized arguments: -m'."""
+    pytest_run = _importworks("run", "-m", "pytest", "--version", cwd=programs)
+    assert pytest_run.returncode == 0, pytest_run.stderr
+    assert f"pytest {pytest.__version__}" in pytest_run.stdout + pytest_run.stderr
+    pip_trace = _importworks("trace", "--top", "1", "-m", "pip", "--version", cwd=programs)
+    assert pip_trace.returncode == 0, pip_trace.stderr
+    assert pip_trace.stdout.startswith("pip ") and "modules imported in" in pip_trace.stderr
+    code = _importworks("trace", "--", "-c", "print('ran')", cwd=programs)
+    assert (code.returncode, code.stdout) == (0, "ran\n"), code.stderr
+
+
+CONSOLE_SCRIPT = Path(sys.executable).with_name("importworks")
+
+
+@pytest.mark.skipif(not CONSOLE_SCRIPT.exists(), reason="importworks is not installed in this environment")
+@pytest.mark.parametrize("args", [["report.py", "a"], ["-m", "report"], ["-c", REPORT]])
+def test_the_console_script_gives_the_program_what_python_gives_it(programs, args):
+    python = _python(*args, cwd=programs)
+    ours = subprocess.run([str(CONSOLE_SCRIPT), "run", *args], cwd=programs, capture_output=True, text=True,
+                          timeout=120, check=False, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert ours.returncode == 0, ours.stderr
+    assert json.loads(ours.stdout) == json.loads(python.stdout)

@@ -285,3 +285,14 @@ def test_dev_takes_the_same_forms_and_refuses_the_same_words(tmp_path, monkeypat
     assert capsys.readouterr().err == "importworks: No module named nosuch_iw\n"
     assert dev.main(["--poll", "-c", SHOW, "--poll"]) == 0
     assert _argv(capsys.readouterr().out) == ["-c", "--poll"]
+
+
+def test_store_in_front_of_code_and_of_stdin(app_store, monkeypatch, capsys):
+    import io
+
+    code = "import helper_iw, sys; print(helper_iw.__file__, sys.path[0], sys.argv)"
+    assert main(["run", str(app_store), "-c", code, "x"]) == 0
+    assert capsys.readouterr().out == f"{app_store}/helper_iw.py {app_store} ['-c', 'x']\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(code.encode())))
+    assert main(["run", str(app_store), "-", "y"]) == 0
+    assert capsys.readouterr().out == f"{app_store}/helper_iw.py {app_store} ['-', 'y']\n"
