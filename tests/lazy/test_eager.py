@@ -15,7 +15,10 @@ EAGER_FORMS = {
     "except body": "try:\n    raise ValueError\nexcept ValueError:\n    import heavy\n",
     "finally body": "try:\n    pass\nfinally:\n    import heavy\n",
     "nested try": "try:\n    if True:\n        import heavy\nfinally:\n    pass\n",
-    "with block": "import contextlib\nwith contextlib.nullcontext():\n    import heavy\n",
+    "with inside try": "import contextlib\ntry:\n    with contextlib.nullcontext():\n        import heavy\n"
+                       "except ImportError:\n    pass\n",
+    "try inside with": "import contextlib\nwith contextlib.nullcontext():\n    try:\n        import heavy\n"
+                       "    finally:\n        pass\n",
     "star import": "from heavy import *\n",
     "__import__ call": "heavy = __import__('heavy')\n",
     "exec with own locals": "exec('import heavy', globals(), {})\n",
@@ -39,6 +42,20 @@ def test_module_level_if_block_is_lazy(logged, lazy_mode):
     import app
 
     assert events == [] and type(app.__dict__["heavy"]) is LazyObject
+
+
+@pytest.mark.parametrize("mode", ["listed", "all"])
+def test_with_block_import_is_lazy(logged, lazy_mode, mode):
+    """PEP 810 allows lazy imports in with bodies, nested ones included."""
+    events = logged({"app.py": '__lazy_modules__ = ["heavy", "other"]\nimport contextlib\n'
+                               "with contextlib.nullcontext():\n    import heavy\n"
+                               "    with contextlib.nullcontext():\n        from other import VALUE\n"})
+    lazy_mode(mode)
+    import app
+
+    assert events == [] and type(app.__dict__["heavy"]) is LazyObject
+    assert type(app.__dict__["VALUE"]) is LazyObject
+    assert app.VALUE == "other" and events == ["other"]
 
 
 def test_import_after_a_try_statement_is_lazy_again(logged, lazy_mode):

@@ -16,9 +16,9 @@ runs the statement, once the cheap checks have passed:
   target of the jump just before the handler), which covers ``except`` and
   ``finally`` bodies too.
 
-``with`` blocks count as guarded (their bodies are covered by a handler the
-same way): stricter than the PEP, which allows lazy imports there, but an
-import inside ``with warnings.catch_warnings():`` is usually meant to happen there.
+``with`` blocks do not count (PEP 810 allows lazy imports there): on 3.11+ an
+entry whose handler is a ``with`` exit guards only if that exit is itself
+inside a ``try``; on 3.10 ``SETUP_WITH`` opens no range.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ _CO_OPTIMIZED = 0x0001
 _IMPORT_NAME = opmap["IMPORT_NAME"]
 _IMPORT_FROM = opmap["IMPORT_FROM"]
 _EXTENDED_ARG = opmap["EXTENDED_ARG"]
-_SETUPS = {opmap[name] for name in ("SETUP_FINALLY", "SETUP_WITH", "SETUP_ASYNC_WITH") if name in opmap}
+_SETUPS = {opmap["SETUP_FINALLY"]} if "SETUP_FINALLY" in opmap else set()  # 3.10 (SETUP_WITH: allowed)
+_PUSH_EXC_INFO = opmap.get("PUSH_EXC_INFO", -1)
+_WITH_EXCEPT_START = opmap.get("WITH_EXCEPT_START", -1)
 _ROTATES = {opmap[name] for name in ("ROT_TWO", "SWAP") if name in opmap}
 _JUMP_FORWARD = opmap.get("JUMP_FORWARD")
 _JUMP_ABSOLUTE = opmap.get("JUMP_ABSOLUTE")
@@ -46,7 +48,7 @@ _guarded_cache: dict[int, tuple[CodeType, list[tuple[int, int]], frozenset[int]]
 
 
 def may_be_lazy(frame: FrameType, globals: dict[str, Any]) -> bool:
-    """Is *frame* running a module-level import statement outside any try/with block?"""
+    """Is *frame* running a module-level import statement outside any try block?"""
     if frame.f_globals is not globals:
         return False
     code = frame.f_code
@@ -97,7 +99,7 @@ def _is_guarded(frame: FrameType, code: CodeType, lasti: int) -> bool:
 
 def _guarded_regions(code: CodeType) -> tuple[list[tuple[int, int]], frozenset[int]]:
     if sys.version_info >= (3, 11):
-        ranges = sorted(_exception_table(code.co_exceptiontable))
+        ranges = _try_ranges(code.co_code, list(_exception_table(code.co_exceptiontable)))
         if not ranges:
             return [], frozenset()
         starts, reach, furthest = [], [], 0
@@ -132,9 +134,38 @@ def _exception_table(table: bytes) -> Any:
     while position < len(table):
         start = varint() * 2
         length = varint() * 2
-        varint()  # target
+        target = varint() * 2
         varint()  # depth and lasti
-        yield start, start + length
+        yield start, start + length, target
+
+
+def _try_ranges(co_code: bytes, entries: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """The (start, end) of the entries that lead to a ``try`` handler, sorted.
+
+    An entry whose handler is a ``with`` statement's exit (PUSH_EXC_INFO then
+    WITH_EXCEPT_START) guards nothing by itself, as PEP 810 allows lazy
+    imports in ``with`` bodies; nor does a cleanup handler (a re-raise).  Either
+    leads to a ``try`` only if its own code is covered by one (a ``with`` inside
+    a ``try``).
+    """
+    def try_handler(offset: int) -> bool:
+        return co_code[offset] == _PUSH_EXC_INFO and co_code[offset + 2:offset + 3] != bytes([_WITH_EXCEPT_START])
+
+    verdicts: dict[int, bool] = {}
+
+    def guards(entry: tuple[int, int, int], depth: int = 0) -> bool:
+        start, _, target = entry
+        if try_handler(target) or try_handler(start):  # a try body, or an except / finally body
+            return True
+        if depth > 16:
+            return False
+        if target not in verdicts:
+            verdicts[target] = False  # a cycle guards nothing
+            outer = next((e for e in entries if e[0] <= target < e[1]), None)
+            verdicts[target] = outer is not None and guards(outer, depth + 1)
+        return verdicts[target]
+
+    return sorted((start, end) for start, end, target in entries if guards((start, end, target)))
 
 
 def _block_ranges(co_code: bytes) -> list[tuple[int, int]]:
