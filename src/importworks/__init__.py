@@ -60,6 +60,7 @@ __all__ = [
     "is_active",
     "is_installed",
     "lazy_import",
+    "lazy_modules",
     "load_ipython_extension",
     "machinery",
     "reload",
@@ -93,6 +94,7 @@ _ON_FIRST_USE = {
     "load_ipython_extension": ("reload", "load_ipython_extension"),
     "unload_ipython_extension": ("reload", "unload_ipython_extension"),
     "lazy_import": ("lazy", "lazy_import"),
+    "lazy_modules": ("lazy", "lazy_modules"),
     "set_lazy_filter": ("lazy", "set_lazy_filter"),
 }
 

@@ -213,12 +213,13 @@ def install() -> Installation:
     return _start(replace_import=False)
 
 
-def activate(lazy: str | None = "listed") -> Installation:
+def activate(lazy: str | None = "normal") -> Installation:
     """install(), and route every import statement through our ``__import__``.
 
-    *lazy* is PEP 810's mode: ``"listed"`` (names in a module's
-    ``__lazy_modules__`` are bound lazily), ``"all"`` (every eligible
-    module-level import; see :func:`importworks.set_lazy_filter`), ``"none"``;
+    *lazy* is PEP 810's mode: ``"normal"`` (names in a module's
+    ``__lazy_modules__`` are bound lazily; ``"listed"`` is an alias), ``"all"``
+    (every eligible module-level import; see :func:`importworks.set_lazy_filter`),
+    ``"none"`` (ours: nothing is lazy);
     None leaves lazy imports as they are.  An uncaught ModuleNotFoundError
     also says why, in a line or two (see importworks.diagnostics.hints).
     """
@@ -229,7 +230,7 @@ def activate(lazy: str | None = "listed") -> Installation:
     handle = _start(replace_import=True)
     if lazy is not None:
         handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
-        if lazy == "listed":
+        if lazy in ("normal", "listed"):
             # importworks.lazy loads only once a module lists something
             set_lazy_hook(_first_listed_import, listed_only=True)
         else:
@@ -249,7 +250,7 @@ def _first_listed_import(name: str, globals: Any, fromlist: Any, level: int) -> 
     """Stand-in for importworks.lazy's hook until a module defines __lazy_modules__."""
     from . import lazy as lazy_imports
 
-    lazy_imports.enable("listed")
+    lazy_imports.enable("normal")
     return lazy_imports._hook(name, globals, fromlist, level)
 
 

@@ -27,7 +27,7 @@ def lazy_off() -> Iterator[None]:
 
 @pytest.fixture
 def lazy_mode(engine) -> Callable[[str], None]:
-    """lazy_mode("listed" | "all" | "none"), with the engine active."""
+    """lazy_mode("normal" | "all" | "none"), with the engine active."""
     return lambda mode: lazy.enable(mode)
 
 

@@ -13,7 +13,7 @@ from importworks.lazy import LazyObject
 
 def test_import_binds_a_lazy_object_and_imports_nothing(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nimport heavy\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert type(app.__dict__["heavy"]) is LazyObject
@@ -23,7 +23,7 @@ def test_import_binds_a_lazy_object_and_imports_nothing(logged, lazy_mode):
 
 def test_first_attribute_access_imports_and_rebinds_the_global(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nimport heavy\ndef use():\n    return heavy.X\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert app.use() == 42
@@ -34,7 +34,7 @@ def test_first_attribute_access_imports_and_rebinds_the_global(logged, lazy_mode
 
 def test_dotted_import_binds_the_top_package_lazily(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["pkg.sub"]\nimport pkg.sub\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert type(app.__dict__["pkg"]) is LazyObject
@@ -46,7 +46,7 @@ def test_dotted_import_binds_the_top_package_lazily(logged, lazy_mode):
 
 def test_two_dotted_imports_of_one_package_share_one_binding(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["pkg.sub", "pkg.second"]\nimport pkg.sub\nimport pkg.second\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert (app.pkg.sub.Y, app.pkg.second.Z) == (7, 8)
@@ -56,7 +56,7 @@ def test_two_dotted_imports_of_one_package_share_one_binding(logged, lazy_mode):
 def test_eager_import_of_the_package_keeps_a_lazy_submodule_reachable(logged, lazy_mode):
     """`import pkg.sub` (lazy) then `import pkg` (eager, not listed): pkg.sub must still be there."""
     logged({"app.py": '__lazy_modules__ = ["pkg.sub"]\nimport pkg.sub\nimport pkg\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert app.pkg.sub.Y == 7
@@ -64,7 +64,7 @@ def test_eager_import_of_the_package_keeps_a_lazy_submodule_reachable(logged, la
 
 def test_import_dotted_as_binds_the_submodule_lazily(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["pkg.sub"]\nimport pkg.sub as ps\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert type(app.__dict__["ps"]) is LazyObject and "pkg" not in app.__dict__
@@ -75,7 +75,7 @@ def test_import_dotted_as_binds_the_submodule_lazily(logged, lazy_mode):
 
 def test_from_import_binds_each_name_lazily(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nfrom heavy import f, X as answer\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert type(app.__dict__["f"]) is LazyObject and type(app.__dict__["answer"]) is LazyObject
@@ -90,7 +90,7 @@ def test_from_import_binds_each_name_lazily(logged, lazy_mode):
 
 def test_from_package_import_submodule(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["pkg"]\nfrom pkg import sub\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert "pkg" not in sys.modules
@@ -102,7 +102,7 @@ def test_from_package_import_submodule(logged, lazy_mode):
 def test_relative_from_import_in_a_package(logged, lazy_mode):
     events = logged({"rel": {"__init__.py": '__lazy_modules__ = ["rel"]\nfrom . import inner\n',
                              "inner.py": 'import log\nlog.events.append("rel.inner")\nW = 1\n'}})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import rel
 
     assert "rel.inner" not in sys.modules
@@ -113,7 +113,7 @@ def test_relative_from_import_in_a_package(logged, lazy_mode):
 
 def test_aliases_of_the_binding_are_rebound_too(logged, lazy_mode):
     logged({"app.py": '__lazy_modules__ = ["heavy"]\nimport heavy as h\nalias = h\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert app.h.X == 42
@@ -124,7 +124,7 @@ def test_module_already_imported_is_bound_as_it_is(logged, lazy_mode):
     logged({"app.py": '__lazy_modules__ = ["heavy"]\nimport heavy\nfrom heavy import f\n'})
     import heavy
 
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert app.__dict__["heavy"] is heavy and app.__dict__["f"] is heavy.f
@@ -132,7 +132,7 @@ def test_module_already_imported_is_bound_as_it_is(logged, lazy_mode):
 
 def test_only_listed_names_are_lazy(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nimport heavy\nimport other\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app  # noqa: F401  (importing it is the test)
 
     assert events == ["other"]
@@ -167,7 +167,7 @@ USES = {
 @pytest.mark.parametrize("use", USES.values(), ids=USES.keys())
 def test_every_kind_of_first_use_resolves(logged, lazy_mode, use):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nimport heavy\nfrom heavy import f, X, Base\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert events == []
@@ -177,7 +177,7 @@ def test_every_kind_of_first_use_resolves(logged, lazy_mode, use):
 
 def test_class_statement_subclasses_the_real_class(logged, lazy_mode):
     logged({"app.py": '__lazy_modules__ = ["heavy"]\nfrom heavy import Base\nclass Child(Base):\n    pass\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert app.Child.__mro__[1] is sys.modules["heavy"].Base
@@ -186,7 +186,7 @@ def test_class_statement_subclasses_the_real_class(logged, lazy_mode):
 def test_lazy_function_stored_on_a_class_still_becomes_a_method(logged, lazy_mode):
     logged({"meth.py": "def method(self):\n    return self\n",
             "app.py": '__lazy_modules__ = ["meth"]\nfrom meth import method\nclass C:\n    m = method\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     obj = app.C()
@@ -221,7 +221,7 @@ def test_lazy_import_in_mode_none_imports_now(logged, lazy_mode):
 def test_type_and_identity_show_the_stand_in_before_first_use(logged, lazy_mode):
     """What a proxy cannot hide (docs/lazy.md): type() and `is` before first use."""
     logged({"app.py": '__lazy_modules__ = ["heavy"]\nimport heavy\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     proxy = app.__dict__["heavy"]

@@ -25,7 +25,7 @@ EAGER_FORMS = {
 }
 
 
-@pytest.mark.parametrize("mode", ["listed", "all"])
+@pytest.mark.parametrize("mode", ["normal", "all"])
 @pytest.mark.parametrize("body", EAGER_FORMS.values(), ids=EAGER_FORMS.keys())
 def test_form_stays_eager(logged, lazy_mode, body, mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\n' + body})
@@ -38,13 +38,13 @@ def test_form_stays_eager(logged, lazy_mode, body, mode):
 
 def test_module_level_if_block_is_lazy(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nif True:\n    import heavy\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert events == [] and type(app.__dict__["heavy"]) is LazyObject
 
 
-@pytest.mark.parametrize("mode", ["listed", "all"])
+@pytest.mark.parametrize("mode", ["normal", "all"])
 def test_with_block_import_is_lazy(logged, lazy_mode, mode):
     """PEP 810 allows lazy imports in with bodies, nested ones included."""
     events = logged({"app.py": '__lazy_modules__ = ["heavy", "other"]\nimport contextlib\n'
@@ -61,7 +61,7 @@ def test_with_block_import_is_lazy(logged, lazy_mode, mode):
 def test_import_after_a_try_statement_is_lazy_again(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy", "other"]\n'
                                "try:\n    import other\nfinally:\n    pass\nimport heavy\n"})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert events == ["other"] and type(app.__dict__["heavy"]) is LazyObject

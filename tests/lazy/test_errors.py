@@ -14,7 +14,7 @@ APP = '__lazy_modules__ = ["missing", "heavy", "broken"]\nimport missing\nfrom h
 
 def _app(logged, lazy_mode):
     logged({"app.py": APP, "broken.py": "raise ValueError('broken on purpose')\n"})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     return app

@@ -46,8 +46,8 @@ def test_filter_must_be_callable():
 
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError) as info:
-        lazy.enable("normal")
-    assert str(info.value) == "lazy imports mode must be one of 'listed', 'all', 'none', not 'normal'"
+        lazy.enable("some")
+    assert str(info.value) == "lazy imports mode must be one of 'normal', 'all', 'none', not 'some'"
 
 
 def test_enable_and_disable_install_the_hook_and_report_the_previous_mode():
@@ -55,8 +55,9 @@ def test_enable_and_disable_install_the_hook_and_report_the_previous_mode():
     assert engine._lazy_hook is lazy._hook
     assert lazy.enable("none") == "all"
     assert engine._lazy_hook is None  # "none" costs nothing per import
-    assert lazy.enable() == "none" and lazy.get_lazy_mode() == "listed"
-    assert lazy.disable() == "listed"
+    assert lazy.enable() == "none" and lazy.get_lazy_mode() == "normal"
+    assert lazy.enable("listed") == "normal" and lazy.get_lazy_mode() == "normal"  # the old name, an alias
+    assert lazy.disable() == "normal"
     assert engine._lazy_hook is None and lazy.get_lazy_mode() is None
 
 
@@ -80,3 +81,28 @@ def test_first_listed_import_of_a_process_is_lazy(tmp_path):
     result = run_python("import importworks, runpy\nwith importworks.activate():\n"
                         "    runpy.run_path('s.py', run_name='__main__')\n", cwd=tmp_path)
     assert (result.stdout, result.stderr) == ("False LazyObject\n", "")
+
+
+def test_lazy_modules_lists_the_lazy_imports_not_imported_yet(logged, lazy_mode):
+    """importworks.lazy_modules() mirrors 3.15's sys.lazy_modules: module names, and module.name per from-name."""
+    import importworks
+
+    logged({"app.py": "import heavy\nimport pkg.sub\nfrom other import VALUE\n"})
+    lazy_mode("all")
+    import app
+
+    assert importworks.lazy_modules() == {"heavy", "pkg.sub", "other", "other.VALUE"}
+    app.VALUE.lower()
+    app.heavy.X
+    assert importworks.lazy_modules() == {"pkg.sub", "other.VALUE"}
+
+
+def test_lazy_modules_may_be_any_container_and_is_read_per_statement(logged, lazy_mode):
+    events = logged({"app.py": "class Only:\n    def __contains__(self, name):\n        return name == 'heavy'\n"
+                               "__lazy_modules__ = Only()\nimport heavy\nimport other\n"
+                               "__lazy_modules__ = {'pkg': 1}\nimport pkg\nimport log\n"})
+    lazy_mode("normal")
+    import app
+
+    assert events == ["other"]
+    assert lazy.is_lazy(app.__dict__["heavy"]) and lazy.is_lazy(app.__dict__["pkg"])

@@ -14,7 +14,7 @@ def test_attribute_of_another_module_resolves_its_lazy_binding(logged, lazy_mode
             "lib.py": '__lazy_modules__ = ["errors_src"]\nfrom errors_src import Oops\n',
             "user.py": "import lib\ndef catch():\n    try:\n        raise lib.Oops\n"
                        "    except lib.Oops as exc:\n        return exc\n"})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import user
 
     assert type(user.lib.__dict__["Oops"]) is LazyObject
@@ -27,7 +27,7 @@ def test_from_import_of_a_name_caught_in_except_stays_eager(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy", "other"]\nfrom heavy import Base\n'
                                "from other import VALUE\n"
                                "def f():\n    try:\n        pass\n    except Base:\n        pass\n"})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert events == ["heavy"]
@@ -38,7 +38,7 @@ def test_from_import_of_a_name_caught_in_except_stays_eager(logged, lazy_mode):
 def test_from_import_of_a_name_raised_bare_stays_eager(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nfrom heavy import Base\n'
                                "def f():\n    raise Base\n"})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app  # noqa: F401
 
     assert events == ["heavy"]
@@ -49,7 +49,7 @@ def test_lazy_from_submodule_import_binds_the_submodule_in_the_package(logged, l
     events = logged({"pk2": {"__init__.py": '__lazy_modules__ = ["pk2.sub"]\nfrom .sub import Y\n',
                              "sub.py": 'import log\nlog.events.append("pk2.sub")\nY = 1\nZ = 2\n'},
                      "app.py": "import pk2\ndef z():\n    return pk2.sub.Z\n"})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     assert events == []
@@ -59,7 +59,7 @@ def test_lazy_from_submodule_import_binds_the_submodule_in_the_package(logged, l
 
 def test_resolving_a_package_defers_its_submodules_until_reached(logged, lazy_mode):
     events = logged({"app.py": '__lazy_modules__ = ["pkg.sub", "pkg.second"]\nimport pkg.sub\nimport pkg.second\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     app.pkg.__name__

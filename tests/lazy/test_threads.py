@@ -29,7 +29,7 @@ def _race(count: int, use) -> list:
 def test_racing_threads_import_once_and_see_one_module(logged, lazy_mode):
     events = logged({"slow.py": SLOW, "app.py": '__lazy_modules__ = ["slow"]\nimport slow\n'
                                                 "def use():\n    return slow.VALUE\n"})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     results = _race(16, app.use)
@@ -40,7 +40,7 @@ def test_racing_threads_import_once_and_see_one_module(logged, lazy_mode):
 
 def test_racing_threads_on_a_from_import_resolve_one_object(logged, lazy_mode):
     events = logged({"slow.py": SLOW, "app.py": '__lazy_modules__ = ["slow"]\nfrom slow import VALUE\n'})
-    lazy_mode("listed")
+    lazy_mode("normal")
     import app
 
     proxy = app.__dict__["VALUE"]

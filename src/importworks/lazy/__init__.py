@@ -3,7 +3,7 @@
     import importworks
     from importworks import lazy
 
-    lazy.enable("listed")        # or "all" / "none", like ``-X lazy_imports``
+    lazy.enable("normal")        # or "all", like ``-X lazy_imports``; "none" is ours
     with importworks.activate():
         import app               # app's ``__lazy_modules__`` imports bind lazily
 
@@ -69,29 +69,34 @@ _pending._adopt.append(adopt)
 
 LazyFilter = Callable[[str, str, Optional[Tuple[str, ...]]], bool]
 
-MODES = ("listed", "all", "none")
-ERR_MODE = "lazy imports mode must be one of 'listed', 'all', 'none', not {mode!r}"
+MODES = ("normal", "all", "none")
+# "listed", this package's first name for "normal", is still accepted
+_ALIASES = {"listed": "normal"}
+ERR_MODE = "lazy imports mode must be one of 'normal', 'all', 'none', not {mode!r}"
 
 _mode: str | None = None          # None: not enabled (lazy_import() still defers)
 _filter: LazyFilter | None = None
 _dotted_made = False              # some ``import a.b`` bound ``a`` lazily: see _settle
 
 
-def enable(mode: str = "listed") -> str | None:
+def enable(mode: str = "normal") -> str | None:
     """Turn lazy imports on in *mode*; return the mode before (None: was off).
 
-    ``"listed"``: only names in the importer's ``__lazy_modules__``; ``"all"``:
-    every eligible import; ``"none"``: nothing, not even :func:`lazy_import`.
+    As ``sys.set_lazy_imports`` in 3.15: ``"normal"``, only names in the
+    importer's ``__lazy_modules__`` (and :func:`lazy_import`); ``"all"``, every
+    eligible import.  Ours: ``"none"``, nothing, not even :func:`lazy_import`
+    (as ``-X lazy_imports=none``); ``"listed"`` is an alias of ``"normal"``.
     Import statements only reach the hook while ``importworks.activate()`` is on.
 
     Raises:
-        ValueError: *mode* is not one of :data:`MODES`.
+        ValueError: *mode* is not one of :data:`MODES` (or ``"listed"``).
     """
     global _mode
+    mode = _ALIASES.get(mode, mode)
     if mode not in MODES:
         raise ValueError(ERR_MODE.format(mode=mode))
     previous, _mode = _mode, mode
-    engine.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "listed")
+    engine.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
     engine.remove_observer(_pending.when_imported)
     if mode != "none":
         engine.add_observer(_pending.when_imported)
