@@ -57,7 +57,8 @@ def test_edits_apply_before_the_next_cell(tree, capsys):
     finally:
         unload_ipython_extension(shell)
     assert shell.user_ns["result"] == ("new", "new", ("a", "b"))  # a replaced class is rebound too
-    assert capsys.readouterr().out.startswith("[importworks] reloaded nb (Pair, f); cannot patch Pair in nb: __slots__ changed")
+    assert capsys.readouterr().out.startswith(
+        "[importworks] reloaded nb (Pair, f); cannot patch Pair in nb: __slots__ changed")
     assert shell.events.callbacks == {"pre_run_cell": [], "post_run_cell": []}
 
 

@@ -21,8 +21,16 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from .core import (ModuleReload, Reloader, ReloadError, ReloadReport, ReloadWarning, default_reloader,
-                   last_report, reload)
+from .core import (
+    ModuleReload,
+    Reloader,
+    ReloadError,
+    ReloadReport,
+    ReloadWarning,
+    default_reloader,
+    last_report,
+    reload,
+)
 from .graph import ModuleGraph
 from .patch import Conflict
 from .source import SourceStampLoader, SourceTracker

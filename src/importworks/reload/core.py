@@ -28,8 +28,8 @@ import time
 from types import CodeType, FunctionType, ModuleType
 from typing import Any, Iterable
 
-from ..errors import ReloadError
 from .._importlib_bootstrap import find_spec_on_meta_path
+from ..errors import ReloadError
 from ..locks import get_module_lock
 from ..spec import ModuleSpec
 from .execute import Execution

@@ -33,7 +33,7 @@ import enum
 import functools
 from dataclasses import dataclass
 from types import CodeType, FunctionType, GetSetDescriptorType, MemberDescriptorType
-from typing import Any
+from typing import Any, Mapping
 
 __all__ = ["Conflict", "Patcher", "PatchResult", "same_code"]
 
@@ -112,10 +112,10 @@ def _slots(cls: type) -> Any:
     return (slots,) if isinstance(slots, str) else (tuple(slots) if slots is not _MISSING else None)
 
 
-def members_change(old: enum.EnumMeta, new: enum.EnumMeta) -> str | None:
-    """How the members of Enum *new* differ from *old*'s, or None."""
-    before = {name: member.value for name, member in old.__members__.items()}
-    after = {name: member.value for name, member in new.__members__.items()}
+def members_change(old: Mapping[str, enum.Enum], new: Mapping[str, enum.Enum]) -> str | None:
+    """How an Enum's members (its ``__members__``) changed from *old* to *new*, or None."""
+    before = {name: member.value for name, member in old.items()}
+    after = {name: member.value for name, member in new.items()}
     added = [name for name in after if name not in before]
     removed = [name for name in before if name not in after]
     parts = []
@@ -366,8 +366,8 @@ class Patcher:
         if not (self._defined_here(old, new=False) and self._defined_here(new, new=True)):
             return
         why, consequence = self.layout_conflict(old, new), KEEPS_CLASS
-        if why is None and isinstance(old, enum.EnumMeta):
-            why, consequence = members_change(old, new), KEEPS_MEMBERS  # type: ignore[arg-type]
+        if why is None and isinstance(old, enum.EnumMeta) and isinstance(new, enum.EnumMeta):
+            why, consequence = members_change(old.__members__, new.__members__), KEEPS_MEMBERS
         if why is not None:
             self._conflict(qualname, why, consequence)
             return
