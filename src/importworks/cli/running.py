@@ -21,7 +21,7 @@ import types
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from ..api import find_spec
+from ..api import find_spec, import_module
 from ..diagnostics.hints import add_hints
 from ..stores.sniff import is_store_url
 from ..tracebacks import drop_leading_frames, strip_engine_frames
@@ -255,8 +255,9 @@ def _module_spec(name: str) -> Any:
     """
     if name.startswith("."):
         raise ProgramError(RELATIVE_NAME, EXIT_FAILED)
+    _import_parent(name)
     try:
-        spec = find_spec(name)  # imports the parent packages, as python -m does
+        spec = find_spec(name)
     except _FINDING_ERRORS as exc:
         raise ProgramError(FINDING_FAILED.format(name=name, type=type(exc).__name__, error=exc),
                            EXIT_FAILED) from None
@@ -269,7 +270,25 @@ def _module_spec(name: str) -> Any:
     try:
         return _module_spec(name + ".__main__")
     except ProgramError as exc:
+        if name not in sys.modules:  # the package itself failed: that error alone
+            raise
         raise ProgramError(IS_PACKAGE.format(error=exc, package=name), EXIT_FAILED) from None
+
+
+def _import_parent(name: str) -> None:
+    """Import *name*'s package first, so that an error inside it is shown as the program's.
+
+    A missing package is left for find_spec to report in one line.
+    """
+    parent = name.rpartition(".")[0]
+    if not parent:
+        return
+    try:
+        import_module(parent)
+    except ImportError as exc:
+        missing = exc.name
+        if missing is None or (missing != parent and not parent.startswith(missing + ".")):
+            raise
 
 
 def _main_spec(location: str) -> Any:
