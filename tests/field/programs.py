@@ -89,4 +89,6 @@ PROGRAMS = [
     Program("pandas", "pandas", driver="pandas_groupby.py", expect=b"fruit"),
     Program("boto3", "boto3", driver="boto3_client.py", expect=b"S3 us-east-1"),
     Program("awscli", "awscli", ("--version",), script="aws", expect=b"aws-cli/1.46.3 "),
+    Program("awscli-skeleton", "awscli", ("s3api", "list-buckets", "--generate-cli-skeleton", "output"),
+            script="aws", expect=b'"BucketRegion": "BucketRegion"'),
 ]
