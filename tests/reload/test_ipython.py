@@ -75,6 +75,20 @@ def test_a_module_imported_in_a_cell_is_watched_from_then_on(tree):
     assert shell.user_ns["x"] == 2
 
 
+def test_state_made_in_earlier_cells_survives_the_reload(tree):
+    root = tree({"counter.py": "try:\n    seen\nexcept NameError:\n    seen = []\ndef add(x):\n    seen.append(x)\n"})
+    shell = Shell()
+    load_ipython_extension(shell)
+    try:
+        shell.run_cell("import counter\ncounter.add(1)")
+        write_source(root / "counter.py", "try:\n    seen\nexcept NameError:\n    seen = []\ndef add(x):\n"
+                                          "    seen.append(x * 10)\n")
+        shell.run_cell("counter.add(2)\nresult = list(counter.seen)")
+    finally:
+        unload_ipython_extension(shell)
+    assert shell.user_ns["result"] == [1, 20]
+
+
 @pytest.mark.skipif(importlib.util.find_spec("IPython") is None, reason="IPython is not installed")
 def test_load_ext_in_a_real_ipython_shell(tmp_path):
     (tmp_path / "mod.py").write_text("def f():\n    return 1\n")

@@ -134,3 +134,14 @@ def test_the_package_is_callable_as_reload_and_its_submodules_import(tree, edit)
     edit("target.py", "X = 2\n")
     assert package(target) is target and target.X == 2
     assert watch.Watcher is package.Watcher
+
+
+def test_a_watched_module_keeps_its_state_across_reloads(tree, edit):
+    tree({"sessions.py": "try:\n    store\nexcept NameError:\n    store = {}\ndef count():\n    return len(store)\n"})
+    import sessions
+
+    sessions.store["alice"] = 1
+    watcher = Watcher(Reloader(), report=lambda line: None)
+    watcher.tracker.snapshot()
+    edit("sessions.py", "try:\n    store\nexcept NameError:\n    store = {}\ndef count():\n    return len(store) * 10\n")
+    assert watcher.poll().ok and sessions.store == {"alice": 1} and sessions.count() == 10
