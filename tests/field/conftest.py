@@ -127,9 +127,13 @@ class Runner:
 
     def run(self, program: Program, mode: str, store: Path | None = None) -> Run:
         folder = self.work(program)
-        result = subprocess.run(command(program, mode, self.venv, self.url, store), cwd=folder,
-                                input=program.stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=run_environment(folder), timeout=RUN_TIMEOUT)
+        try:
+            result = subprocess.run(command(program, mode, self.venv, self.url, store), cwd=folder,
+                                    input=program.stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=run_environment(folder), timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:  # a hang is a difference like any other
+            note = f"\n[field suite: killed after {RUN_TIMEOUT} s]\n".encode()
+            return Run(-9, exc.stdout or b"", (exc.stderr or b"") + note)
         return Run(result.returncode, result.stdout, result.stderr)
 
     def reference(self, program: Program) -> Run:
