@@ -74,6 +74,8 @@ class Execution:
             namespace.clear()
             namespace.update(self.before)
             raise
+        # the module's own name again: "__main__" for the running program, the
+        # spec's name (what it was) for any other module
         namespace["__name__"] = self.before.get("__name__", self.exec_name)
 
     def share(self) -> None:
