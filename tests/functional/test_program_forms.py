@@ -20,6 +20,7 @@ from importworks.cli.program import (
 from importworks.cli.running import NO_MAIN_IN_STORE
 from importworks.stores.pack import pack
 from tests.conftest import build
+from tests.stores.conftest import store_kind, store_target  # noqa: F401  (fixtures: every kind of store)
 
 SHOW = "import sys, json; print(json.dumps(sys.argv))"
 
@@ -296,3 +297,19 @@ def test_store_in_front_of_code_and_of_stdin(app_store, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(code.encode())))
     assert main(["run", str(app_store), "-", "y"]) == 0
     assert capsys.readouterr().out == f"{app_store}/helper_iw.py {app_store} ['-', 'y']\n"
+
+
+def test_store_forms_for_every_kind_of_store(tmp_path, store_target, capsys):
+    """A store alone runs its __main__, one in front serves -m, one without __main__ is one line."""
+    app = store_target("app")
+    pack([str(build(tmp_path / "app", {"__main__.py": SHOW, "other_iw.py": SHOW}))], app)
+    lib = store_target("lib")
+    pack([str(build(tmp_path / "lib", {"lib_iw.py": SHOW}))], lib)
+    assert main(["run", app, "a"]) == 0
+    assert _argv(capsys.readouterr().out) == [app, "a"]
+    assert main(["run", lib, app]) == 0
+    assert _argv(capsys.readouterr().out) == [app]
+    assert main(["run", app, lib, "-m", "lib_iw", "-q"]) == 0
+    assert _argv(capsys.readouterr().out) == [f"{lib}/lib_iw.py", "-q"]
+    assert main(["run", lib]) == 1
+    assert capsys.readouterr().err == "importworks: " + NO_MAIN_IN_STORE.format(store=lib) + "\n"
