@@ -95,6 +95,28 @@ def test_dependents_keep_their_state_too(tree, edit, engine):
     assert app.seen is seen and seen == [1, 2] and app.STARTS == 2 and app.LIMIT == 2
 
 
+def test_a_kept_instance_of_a_patched_class_runs_the_new_methods(tree, edit):
+    source = """
+        class Registry:
+            def __init__(self):
+                self.items = []
+            def describe(self):
+                return "{word} " + ",".join(self.items)
+        try:
+            REGISTRY
+        except NameError:
+            REGISTRY = Registry()
+    """
+    tree({"registry.py": source.replace("{word}", "old")})
+    import registry
+
+    keep = registry.REGISTRY
+    keep.items.append("a")
+    edit("registry.py", source.replace("{word}", "new"))
+    reload(registry)
+    assert registry.REGISTRY is keep and keep.describe() == "new a" and type(keep) is registry.Registry
+
+
 def test_functions_and_lambdas_the_new_code_makes_have_the_module_namespace(tree, edit):
     tree({"hooks.py": "X = 1\n"})
     import hooks
