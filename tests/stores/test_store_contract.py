@@ -74,14 +74,20 @@ def test_pkgutil_iter_and_walk(on_path):
     assert {"sample", "toplevel"} <= {info.name for info in pkgutil.iter_modules([on_path])}
 
 
-def test_resources_read_iterate_and_as_file(on_path):
+def test_resources_read_iterate_and_as_file(on_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPORTWORKS_CACHE", str(tmp_path / "cache"))
     files = importlib.resources.files("sample")
     assert files.joinpath("data", "greeting.txt").read_text() == "hi from a resource\n"
     assert sorted(p.name for p in (files / "data").iterdir()) == ["greeting.txt", "nested"]
     assert (files / "data" / "nested").is_dir()
     with importlib.resources.as_file(files / "data" / "greeting.txt") as real:
         assert os.path.exists(real) and real.read_text() == "hi from a resource\n"
-    assert not os.path.exists(real)  # a temporary copy, cleaned up
+    # one copy in the extraction cache, kept and handed out again (not a temporary file per call)
+    assert str(real).startswith(str(tmp_path / "cache" / "res"))
+    with importlib.resources.as_file(files / "data" / "greeting.txt") as again:
+        assert again == real and os.path.exists(real)
+    with importlib.resources.as_file(files / "data") as folder:
+        assert sorted(p.name for p in folder.iterdir()) == ["greeting.txt", "nested"]
 
 
 def test_metadata_of_packed_distribution(on_path):
