@@ -20,7 +20,6 @@ from importworks.cli.program import (
 from importworks.cli.running import NO_MAIN_IN_STORE
 from importworks.stores.pack import pack
 from tests.conftest import build
-from tests.stores.conftest import store_kind, store_target  # noqa: F401  (fixtures: every kind of store)
 
 SHOW = "import sys, json; print(json.dumps(sys.argv))"
 
