@@ -76,3 +76,26 @@ def test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order(l
     assert app.T + 0 == 2
     assert events == ["ts.base", "ts.top"]
     assert "other" not in sys.modules
+
+
+def test_mode_all_imports_constants_eagerly(logged, lazy_mode):
+    """pip: `from m import A_PREFIX` then `text.startswith(A_PREFIX)`; C code would refuse a proxy."""
+    events = logged({"consts.py": 'import log\nlog.events.append("consts")\nA_PREFIX = "DEPRECATION: "\n',
+                     "app.py": "from consts import A_PREFIX\ndef check(text):\n    return text.startswith(A_PREFIX)\n"})
+    lazy_mode("all")
+    import app
+
+    assert events == ["consts"] and app.check("DEPRECATION: x")
+
+
+def test_importing_pending_modules_ahead_keeps_the_packages_from_imported_names(logged, lazy_mode):
+    """markdown_it's rules_block: a miss on the package imports its pending modules; `table` stays the function."""
+    logged({"rules": {"__init__.py": "from .table import table\nfrom .quote import quote\n",
+                      "table.py": "def table():\n    return 'table()'\n",
+                      "quote.py": "def quote():\n    return 'quote()'\n"},
+            "app.py": "import rules\n"})
+    lazy_mode("all")
+    import app
+
+    assert not hasattr(app.rules, "missing")
+    assert app.rules.table() == "table()" and app.rules.quote() == "quote()"

@@ -66,6 +66,7 @@ __all__ = [
 ]
 
 _pending._adopt.append(adopt)
+_pending._is_lazy.append(is_lazy)
 
 LazyFilter = Callable[[str, str, Optional[Tuple[str, ...]]], bool]
 
@@ -191,6 +192,8 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     code = frame.f_code
     if fromlist and not caught_names(code).isdisjoint(fromlist):
         return None  # ``except Name:`` needs the real class
+    if listed is None and fromlist and any(_is_constant(item) for item in fromlist):
+        return None  # "all": constants reach C code that checks types (pip: str.startswith(A_PREFIX))
     if not top_level_reads(code).isdisjoint(bound_names(frame)):
         return None  # used while the module body runs: see _site.top_level_reads
     fromlist = tuple(fromlist) if fromlist else None
@@ -209,6 +212,11 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     if depth:
         return _Source(fullname, depth, globals, where)
     return _dotted(fullname, globals, where)
+
+
+def _is_constant(name: str) -> bool:
+    """A name spelled like a constant (``DEPRECATION_MSG_PREFIX``): upper case, words joined by ``_``."""
+    return name.isupper() and "_" in name.strip("_")
 
 
 _IMPORT_CODE = engine.__import__.__code__

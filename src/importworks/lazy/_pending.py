@@ -29,6 +29,8 @@ _descendants: dict[str, dict[str, None]] = {}
 _names: set[str] = set()
 # id(namespace) -> (namespace, the modules it imported lazily, in statement order)
 _statements: dict[int, tuple[dict[str, Any], list[str]]] = {}
+# is_lazy(obj), from _proxy (which imports this module)
+_is_lazy: list[Callable[[Any], bool]] = []
 # called with a module that just got pending children (the class switch lives in _proxy)
 _adopt: list[Callable[[Any], None]] = []
 
@@ -90,7 +92,7 @@ def import_pending_under(package: str) -> bool:
     for fullname in pending:
         if fullname not in sys.modules:
             try:
-                importlib.import_module(fullname)
+                _import_keeping_parent(fullname)
                 imported = True
             except Exception:  # noqa: BLE001  (surfaces at the binding's first use)
                 pass
@@ -121,9 +123,24 @@ def import_earlier(order: tuple[list[str], int], fullname: str) -> None:
     for earlier in names[:index]:
         if earlier != fullname and earlier not in sys.modules and earlier.partition(".")[0] == top:
             try:
-                importlib.import_module(earlier)
+                _import_keeping_parent(earlier)
             except Exception:  # noqa: BLE001  (surfaces at that binding's first use)
                 pass
+
+
+def _import_keeping_parent(fullname: str) -> None:
+    """Import *fullname* ahead of its lazy binding; a lazy binding of that name on the parent stays.
+
+    ``from .table import table`` in ``pkg/__init__`` bound ``table`` lazily
+    (the function); importing ``pkg.table`` binds the submodule over it, which
+    the eager import had done *before* the statement rebound the name.
+    """
+    parent, _, child = fullname.rpartition(".")
+    namespace = getattr(sys.modules.get(parent), "__dict__", None) if parent else None
+    before = namespace.get(child) if isinstance(namespace, dict) else None
+    module = importlib.import_module(fullname)
+    if before is not None and _is_lazy and _is_lazy[0](before) and namespace.get(child) is module:
+        namespace[child] = before
 
 
 def lazy_modules() -> set[str]:
