@@ -50,6 +50,7 @@ class CommandLine(argparse.ArgumentParser):
 
 
 def build_parser() -> CommandLine:
+    """The ``importworks`` parser with every command registered."""
     parser = CommandLine(prog="importworks", description="Python's import system, in Python, that you can see into.")
     parser.add_argument("--version", action="version", version=VERSION)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=argparse.ArgumentParser)
