@@ -99,3 +99,18 @@ def test_importing_pending_modules_ahead_keeps_the_packages_from_imported_names(
 
     assert not hasattr(app.rules, "missing")
     assert app.rules.table() == "table()" and app.rules.quote() == "quote()"
+
+
+def test_a_new_meta_path_finder_gets_its_packages_lazy_imports_resolved_without_it(logged, lazy_mode):
+    """pytest: the assertion rewriter's find_spec uses a lazily imported fnmatch; no endless recursion."""
+    logged({"hookpkg": {"__init__.py": "",
+                        "finder.py": "import helper\nclass Finder:\n    def find_spec(self, name, path, target=None):\n"
+                                     "        helper.asked.append(name)\n        return None\n"},
+            "helper.py": "asked = []\n",
+            "app.py": "import sys\nfrom hookpkg.finder import Finder\nsys.meta_path.insert(0, Finder())\nimport other\n"})
+    lazy_mode("all")
+    import app
+
+    assert lazy.is_lazy(app.__dict__["other"])
+    assert app.other.VALUE == "other"
+    assert sys.modules["helper"].asked == ["other"]

@@ -68,6 +68,18 @@ __all__ = [
 _pending._adopt.append(adopt)
 _pending._is_lazy.append(is_lazy)
 
+
+def _resolve_all(namespace: dict[str, Any]) -> None:
+    for value in list(namespace.values()):
+        if type(value) is LazyObject and not is_resolved(value):
+            try:
+                resolve(value)
+            except Exception:  # noqa: BLE001  (raised again where the binding is used)
+                pass
+
+
+_pending._resolve_all.append(_resolve_all)
+
 LazyFilter = Callable[[str, str, Optional[Tuple[str, ...]]], bool]
 
 MODES = ("normal", "all", "none")
@@ -100,6 +112,7 @@ def enable(mode: str = "normal") -> str | None:
     engine.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
     engine.remove_observer(_pending.when_imported)
     if mode != "none":
+        _pending.remember_finders()
         engine.add_observer(_pending.when_imported)
     return previous
 

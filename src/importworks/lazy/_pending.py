@@ -29,6 +29,10 @@ _descendants: dict[str, dict[str, None]] = {}
 _names: set[str] = set()
 # id(namespace) -> (namespace, the modules it imported lazily, in statement order)
 _statements: dict[int, tuple[dict[str, Any], list[str]]] = {}
+# ids of the sys.meta_path finders seen so far (see _settle_new_finders)
+_seen_finders: set[int] = set()
+# resolve_all(namespace): resolve every lazy binding left in it, errors left for their use
+_resolve_all: list[Callable[[dict[str, Any]], None]] = []
 # is_lazy(obj), from _proxy (which imports this module)
 _is_lazy: list[Callable[[Any], bool]] = []
 # called with a module that just got pending children (the class switch lives in _proxy)
@@ -150,6 +154,40 @@ def lazy_modules() -> set[str]:
     return set(_names)
 
 
+def _settle_new_finders(finders: list[Any]) -> None:
+    """A finder appeared on sys.meta_path: resolve its own package's pending lazy imports without it.
+
+    pytest puts its assertion rewriter first on sys.meta_path; its
+    ``find_spec`` uses ``fnmatch``, imported lazily by ``_pytest.pathlib``.
+    Resolving that through the import system would ask the rewriter, which
+    needs ``fnmatch``: endless recursion.  Eagerly, those imports had run
+    before the finder existed, so they are resolved now with it left out.
+    """
+    new = [finder for finder in finders if id(finder) not in _seen_finders]
+    _seen_finders.clear()
+    _seen_finders.update(id(finder) for finder in finders)
+    packages = {getattr(type(finder), "__module__", "").partition(".")[0] for finder in new}
+    packages.discard("importworks")
+    namespaces = [entry[0] for entry in list(_statements.values())
+                  if str(entry[0].get("__name__", "")).partition(".")[0] in packages]
+    if not namespaces or not _resolve_all:
+        return
+    saved = list(finders)
+    finders[:] = [finder for finder in saved if all(finder is not other for other in new)]
+    try:
+        for namespace in namespaces:
+            _resolve_all[0](namespace)
+    finally:
+        added = [finder for finder in finders if all(finder is not other for other in saved)]
+        finders[:] = saved + added
+
+
+def remember_finders() -> None:
+    """The finders on sys.meta_path now are not new (called when lazy imports are turned on)."""
+    _seen_finders.clear()
+    _seen_finders.update(id(finder) for finder in sys.meta_path)
+
+
 def forget() -> None:
     """Drop every record (tests start from a clean slate)."""
     _children.clear()
@@ -164,7 +202,9 @@ class _ImportedObserver:
     __slots__ = ()
 
     def begin(self, name: str) -> None:
-        pass
+        finders = sys.meta_path
+        if len(finders) != len(_seen_finders) or any(id(f) not in _seen_finders for f in finders):
+            _settle_new_finders(finders)
 
     def found(self, name: str, spec: Any) -> None:
         pass
