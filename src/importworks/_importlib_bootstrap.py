@@ -33,6 +33,7 @@ __all__ = [
     "find_spec_on_meta_path",
     "gcd_import",
     "handle_fromlist",
+    "drop_load_module",
     "load_module_shim",
     "resolve_name",
 ]
@@ -42,10 +43,15 @@ _NEEDS_LOADING = object()
 # the same, but a set is what __import__'s fast path can afford to ask).
 _initializing: set[str] = set()
 _PY312 = sys.version_info >= (3, 12)
+# 3.14: a parent still initialising is waited for, a module dropped by a failed
+# import in another thread is imported again; 3.15: parents are resolved before
+# the child's lock is taken, and load_module() is gone
+_PY314 = sys.version_info >= (3, 14)
+_PY315 = sys.version_info >= (3, 15)
 _PACKAGE_MISMATCH_WARNING = DeprecationWarning if _PY312 else ImportWarning
 _LOAD_MODULE_DEPRECATED = (
     "the load_module() method is deprecated and slated for removal in "
-    "Python 3.12; use exec_module() instead"
+    f"Python {'3.15' if _PY314 else '3.12'}; use exec_module() instead"
 )
 
 # Observers of imports (importworks.observers manages them): the engine calls
@@ -131,6 +137,8 @@ def find_spec_on_meta_path(name: str, path: Any, target: Any = None) -> ModuleSp
     if not meta_path:
         warnings.warn("sys.meta_path is empty", ImportWarning)
     is_reload = name in sys.modules
+    if _PY314:  # a finder that edits sys.meta_path does not change this search
+        meta_path = list(meta_path)
     for finder in meta_path:
         with global_import_lock():
             try:
@@ -184,7 +192,7 @@ def _load_backward_compatible(spec: ModuleSpec) -> ModuleType:
 def _load_unlocked(spec: ModuleSpec) -> ModuleType:
     """Create, register and execute the module of *spec*; unregister on failure."""
     loader = spec.loader
-    if loader is not None and not hasattr(loader, "exec_module"):
+    if loader is not None and not _PY315 and not hasattr(loader, "exec_module"):
         warnings.warn(f"{object_name(loader)}.exec_module() not found; "
                       "falling back to load_module()", ImportWarning)
         return _load_backward_compatible(spec)
@@ -231,7 +239,7 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
                 raise ImportError("missing loader", name=name)
             init_module_attrs(spec, module, override=True)
             if spec.loader is not None:
-                if hasattr(spec.loader, "exec_module"):
+                if _PY315 or hasattr(spec.loader, "exec_module"):
                     spec.loader.exec_module(module)
                 else:
                     warnings.warn(f"{object_name(spec.loader)}.exec_module() not found; "
@@ -252,6 +260,14 @@ def load_module_shim(loader: Any, fullname: str, spec: ModuleSpec | None = None)
         exec_in_place(spec, sys.modules[fullname])
         return sys.modules[fullname]
     return load_spec(spec)
+
+
+def drop_load_module(*classes: type) -> None:
+    """Take load_module() off *classes* where the interpreter no longer has it (3.15)."""
+    if _PY315:
+        for cls in classes:
+            if "load_module" in vars(cls):
+                delattr(cls, "load_module")
 
 
 class LoaderBasics:
@@ -286,6 +302,9 @@ class LoaderBasics:
         """A module is a package when its file is called __init__."""
         filename = os.path.basename(self.get_filename(fullname))  # type: ignore[attr-defined]
         return filename.rsplit(".", 1)[0] == "__init__" and fullname.rpartition(".")[2] != "__init__"
+
+
+drop_load_module(LoaderBasics)
 
 
 # C extensions and built-in modules may warn while they initialise, with a fixed
@@ -359,8 +378,12 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
     parent_spec = None
     if parent:
         if parent not in sys.modules:
-            gcd_import(parent)
-        if name in sys.modules:  # importing the parent imported us
+            gcd_import(parent)  # (3.15: only when another thread's import of it failed)
+        if _PY314:
+            module = sys.modules.get(name)
+            if module is not None:
+                return module
+        elif name in sys.modules:  # importing the parent imported us
             return sys.modules[name]
         parent_module = sys.modules[parent]
         try:
@@ -369,6 +392,11 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
             raise ModuleNotFoundError(ERR_NOT_PACKAGE.format(name=name, parent=parent),
                                       name=name) from None
         parent_spec = getattr(parent_module, "__spec__", None)
+        if _PY314 and getattr(parent_spec, "_initializing", False):
+            gcd_import(parent)  # another thread runs the parent's body: wait for it
+            module = sys.modules.get(name)
+            if module is not None:
+                return module
     tracer = _tracer
     if tracer is not None:
         tracer.begin(name)
@@ -402,7 +430,13 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
     return module
 
 
+def _is_initializing(module: Any) -> bool:
+    return getattr(getattr(module, "__spec__", None), "_initializing", False)
+
+
 def _find_and_load(name: str) -> ModuleType:
+    if _PY315:
+        return _find_and_load_parents_first(name)
     module = sys.modules.get(name, _NEEDS_LOADING)
     if module is _NEEDS_LOADING:
         lock = get_module_lock(name)
@@ -420,11 +454,84 @@ def _find_and_load(name: str) -> ModuleType:
                     return _find_and_load_unlocked(name)
             finally:
                 lock.release()
+    elif _PY314 and not _is_initializing(module) and sys.modules.get(name) is not module:
+        return _find_and_load(name)  # a failed import in another thread removed it: try again
     if module is None:
         raise ModuleNotFoundError(ERR_HALTED.format(name=name), name=name)
-    if getattr(getattr(module, "__spec__", None), "_initializing", False):
-        acquire_for_wait(name)
+    if _is_initializing(module):
+        if not _PY314:
+            acquire_for_wait(name)  # the module as it is then, even one a failed import dropped
+        elif _wait_for_initialising(name, module) is _NEEDS_LOADING:
+            return _find_and_load(name)  # that import failed: import it again
     return module
+
+
+def _resolve_parents(name: str) -> None:
+    """Wait for, or import, *name*'s packages before its own lock is taken (3.15).
+
+    No thread then holds a submodule's lock while it waits for a parent, which
+    is what made a package whose body imports its submodules deadlock against
+    a thread importing one of them directly.  Ancestors above the parent are
+    waited for when another thread initialises them, never imported.
+    """
+    parts = name.split(".")
+    for end in range(1, len(parts) - 1):
+        ancestor = ".".join(parts[:end])
+        if _is_initializing(sys.modules.get(ancestor)):
+            acquire_for_wait(ancestor)
+    parent = name.rpartition(".")[0]
+    if parent:
+        module = sys.modules.get(parent, _NEEDS_LOADING)
+        if module is _NEEDS_LOADING or _is_initializing(module):
+            gcd_import(parent)
+
+
+def _find_and_load_parents_first(name: str) -> ModuleType:
+    """_find_and_load on 3.15: parents resolved first, an unfinished module waited for."""
+    module = sys.modules.get(name, _NEEDS_LOADING)
+    if module is not _NEEDS_LOADING and not _is_initializing(module):
+        if sys.modules.get(name) is not module:
+            return _find_and_load_parents_first(name)  # removed by a failed import meanwhile
+    else:
+        if module is not _NEEDS_LOADING:
+            module = _wait_for_initialising(name, module)
+        if module is _NEEDS_LOADING:
+            _resolve_parents(name)
+            lock = get_module_lock(name)
+            try:
+                lock.acquire()
+            except DeadlockError:
+                module = sys.modules.get(name, _NEEDS_LOADING)
+                if module is _NEEDS_LOADING:
+                    raise
+            else:
+                try:
+                    module = sys.modules.get(name, _NEEDS_LOADING)
+                    if module is _NEEDS_LOADING:
+                        return _find_and_load_unlocked(name)
+                finally:
+                    lock.release()
+    if module is None:
+        raise ModuleNotFoundError(ERR_HALTED.format(name=name), name=name)
+    return module
+
+
+def _wait_for_initialising(name: str, module: Any) -> Any:
+    """Wait for the thread running *name*'s body; what sys.modules holds then.
+
+    A cross-thread cycle keeps the partial module.  _NEEDS_LOADING means that
+    thread's import failed: it is looked up under the lock, so no other
+    thread can have started loading it again in between.
+    """
+    lock = get_module_lock(name)
+    try:
+        lock.acquire()
+    except DeadlockError:
+        return module
+    try:
+        return sys.modules.get(name, _NEEDS_LOADING)
+    finally:
+        lock.release()
 
 
 def gcd_import(name: str, package: str | None = None, level: int = 0) -> ModuleType:

@@ -40,7 +40,7 @@ if sys.version_info < (3, 12):
     for _name in _MOVED_TO_RESOURCES:
         if hasattr(_stock, _name):
             globals()[_name] = getattr(_stock, _name)
-else:
+elif sys.version_info < (3, 14):  # gone from importlib.abc in 3.14
 
     def __getattr__(name: str) -> Any:
         """The resources ABCs, deprecated here as in importlib.abc."""
@@ -65,7 +65,8 @@ class InspectLoader(_stock.InspectLoader):
         return self.source_to_code(source)
 
     exec_module = LoaderBasics.exec_module
-    load_module = LoaderBasics.load_module
+    if sys.version_info < (3, 15):
+        load_module = LoaderBasics.load_module
 
 
 class ExecutionLoader(InspectLoader, _stock.ExecutionLoader):

@@ -75,6 +75,17 @@ def cache_from_source(
         if optimization is not None:
             raise TypeError("debug_override or optimization must be set to None")
         optimization = "" if debug_override else 1
+    return _cache_path(path, optimization)
+
+
+if sys.version_info >= (3, 15):  # debug_override is gone
+
+    def cache_from_source(path: str | os.PathLike[str], *, optimization: Any = None) -> str:  # type: ignore[misc]
+        """Return where the bytecode of the source file *path* is cached."""
+        return _cache_path(path, optimization)
+
+
+def _cache_path(path: str | os.PathLike[str], optimization: Any) -> str:
     path = os.fspath(path)
     head, tail = _split(path)
     base, dot, rest = tail.rpartition(".")

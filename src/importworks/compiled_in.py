@@ -17,6 +17,7 @@ from typing import Any, Callable
 from ._importlib_bootstrap import (
     create_builtin_module,
     exec_builtin_module,
+    drop_load_module,
     exec_frozen_module,
     load_module_shim,
 )
@@ -141,6 +142,9 @@ class FrozenImporter:
         # the finder's spec carries __file__ and the package folder
         spec = cls.find_spec(fullname) if hasattr(_imp, "find_frozen") else None
         return load_module_shim(cls, fullname, spec)
+
+
+drop_load_module(BuiltinImporter, FrozenImporter)
 
 
 def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[str | None, str | None]:

@@ -23,6 +23,7 @@ from . import bytecode
 from ._importlib_bootstrap import (
     LoaderBasics,
     create_extension_module,
+    drop_load_module,
     exec_extension_module,
     load_module_shim,
 )
@@ -109,9 +110,23 @@ class SourceLoader(LoaderBasics):
             raise ImportError("source not available through get_data()", name=fullname) from exc
         return bytecode.decode_source(source_bytes)
 
-    def source_to_code(self, data: Any, path: str = "<string>", *, _optimize: int = _OPTIMIZE) -> CodeType:
-        """Compile *data* (bytes, str or AST) as the body of a module."""
-        return compile(data, path, "exec", dont_inherit=True, optimize=_optimize)
+    if sys.version_info >= (3, 15):  # compile() learnt the module's name (for warnings filters)
+
+        def source_to_code(self, data: Any, path: str = "<string>", fullname: str | None = None, *,
+                           _optimize: int = _OPTIMIZE) -> CodeType:
+            """Compile *data* (bytes, str or AST) as the body of module *fullname*."""
+            return compile(data, path, "exec", dont_inherit=True, optimize=_optimize, module=fullname)
+
+        def _compile_module(self, data: Any, path: str, fullname: str) -> CodeType:
+            return self.source_to_code(data, path, fullname)
+    else:
+
+        def source_to_code(self, data: Any, path: str = "<string>", *, _optimize: int = _OPTIMIZE) -> CodeType:
+            """Compile *data* (bytes, str or AST) as the body of a module."""
+            return compile(data, path, "exec", dont_inherit=True, optimize=_optimize)
+
+        def _compile_module(self, data: Any, path: str, fullname: str) -> CodeType:
+            return self.source_to_code(data, path)
 
     def get_code(self, fullname: str) -> CodeType:
         """The module's code: from a valid cached pyc, else compiled (and cached)."""
@@ -157,7 +172,7 @@ class SourceLoader(LoaderBasics):
                                                          source_path)
         if source_bytes is None:
             source_bytes = self.get_data(source_path)  # type: ignore[attr-defined]
-        code = self.source_to_code(source_bytes, source_path)
+        code = self._compile_module(source_bytes, source_path, fullname)
         if not sys.dont_write_bytecode and cache_path is not None and source_mtime is not None:
             if hash_based:
                 if source_hash is None:
@@ -333,6 +348,9 @@ class NamespaceLoader(_NamespaceLoaderBase):
         from importlib.readers import NamespaceReader
 
         return NamespaceReader(self._path)
+
+
+drop_load_module(FileLoader, NamespaceLoader)
 
 
 # ------------------------------------------------------------------ choosing

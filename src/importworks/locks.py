@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import _imp
 import _thread
+import importlib._bootstrap as _stock_bootstrap
+import sys
 import weakref
 
 from .errors import DeadlockError
@@ -30,6 +32,29 @@ _waiting_for: dict[int, ModuleLock] = {}
 _graph = _thread.allocate_lock()
 # module name -> weak reference to its lock; a lock lives while someone holds it
 _module_locks: dict[str, weakref.ref[ModuleLock]] = {}
+# The stock import's own table of waits (3.12+: thread id -> list of the locks it
+# waits for, values held weakly).  Our waits are listed there too, so that code
+# watching importlib._bootstrap._blocking_on for a blocked import (CPython's
+# threaded-import tests, debuggers) sees ours; nothing of ours reads it.
+_stock_waits = getattr(_stock_bootstrap, "_blocking_on", None) if sys.version_info >= (3, 12) else None
+_StockList = getattr(_stock_bootstrap, "_List", list)
+
+
+def _show_wait(me: int, lock: ModuleLock) -> list[ModuleLock] | None:
+    """List *lock* as waited for by thread *me* in the stock table; keep what it returns."""
+    if _stock_waits is None:
+        return None
+    waits = _stock_waits.setdefault(me, _StockList())
+    waits.append(lock)
+    return waits  # the caller's reference keeps the weakly held list alive
+
+
+def _hide_wait(waits: list[ModuleLock] | None, lock: ModuleLock) -> None:
+    if waits is not None:
+        try:
+            waits.remove(lock)
+        except ValueError:
+            pass
 
 
 class ModuleLock:
@@ -73,6 +98,7 @@ class ModuleLock:
                 parked.acquire()
                 self._waiters.append((me, parked))
                 _waiting_for[me] = self
+                shown = _show_wait(me, self)
             try:
                 parked.acquire()  # release() has taken us out of the graph by then
             except BaseException:
@@ -81,6 +107,8 @@ class ModuleLock:
                     if (me, parked) in self._waiters:
                         self._waiters.remove((me, parked))
                 raise
+            finally:
+                _hide_wait(shown, self)
 
     def release(self) -> None:
         """Give one level of the lock back; wake waiters when it is free."""
@@ -96,6 +124,10 @@ class ModuleLock:
                     # make another thread see a cycle that is not there
                     _waiting_for.pop(waiter, None)
                     parked.release()
+
+    def locked(self) -> bool:
+        """Whether some thread holds the lock (as threading.RLock.locked(), 3.14)."""
+        return bool(self.count)
 
     def __enter__(self) -> ModuleLock:
         self.acquire()

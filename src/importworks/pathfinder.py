@@ -29,6 +29,7 @@ __all__ = ["FileFinder", "NamespacePath", "PathFinder"]
 register_engine_file(__file__)
 
 _PY312 = sys.version_info >= (3, 12)
+_PY315 = sys.version_info >= (3, 15)
 _CASE_INSENSITIVE = ("win", "cygwin", "darwin")
 
 
@@ -73,7 +74,14 @@ class NamespacePath:
         parent, dot, _ = self._name.rpartition(".")
         if not dot:
             return sys.path
-        return sys.modules[parent].__path__
+        try:
+            module = sys.modules[parent]
+        except KeyError:
+            if not _PY315:
+                raise
+            raise ModuleNotFoundError(f"{parent!r} must be imported before finding {self._name!r}.",
+                                      name=parent) from None
+        return module.__path__
 
     def _recalculate(self) -> list[str]:
         parent_path = tuple(self._parent_path())
@@ -98,8 +106,8 @@ class NamespacePath:
         return len(self._recalculate())
 
     def __repr__(self) -> str:
-        # the stdlib's spelling, which tools and tests already parse
-        return f"_NamespacePath({self._path!r})"
+        # the stdlib's spelling, which tools and tests already parse (public from 3.15)
+        return f"{'' if _PY315 else '_'}NamespacePath({self._path!r})"
 
     def __contains__(self, item: object) -> bool:
         return item in self._recalculate()
@@ -209,6 +217,25 @@ class PathFinder:
             spec.origin = None
             spec.submodule_search_locations = NamespacePath(fullname, portions, cls._get_spec)
         return spec
+
+    if _PY315:
+
+        @classmethod
+        def discover(cls, parent: ModuleSpec | None = None) -> Iterator[ModuleSpec]:
+            """Specs of the modules under *parent* (top-level ones when None), entry by entry."""
+            if parent is None:
+                path: Iterable[Any] = sys.path
+            elif parent.submodule_search_locations is None:
+                raise ValueError(f"{parent} is not a package module")
+            else:
+                path = parent.submodule_search_locations
+            for entry in set(path):
+                if not isinstance(entry, str):
+                    continue
+                finder = cls._path_importer_cache(entry)
+                discover = getattr(finder, "discover", None)
+                if discover:
+                    yield from discover(parent)
 
     @staticmethod
     def find_distributions(context: Any = None, **kwargs: Any) -> Iterator[Any]:
@@ -336,6 +363,36 @@ class FileFinder:
         self._path_cache = set(contents)
         if sys.platform.startswith(_CASE_INSENSITIVE):
             self._relaxed_path_cache = {name.lower() for name in contents}
+
+    if _PY315:
+
+        def _module_names(self) -> Iterator[str]:
+            """The names of the modules and packages in this folder, each suffix once."""
+            with os.scandir(self.path) as entries:  # a folder gone since: OSError, as in CPython
+                yield from self._names_among(entries)
+
+        def _names_among(self, entries: Iterator[os.DirEntry[str]]) -> Iterator[str]:
+            for entry in entries:
+                if entry.name == "__pycache__":
+                    continue
+                try:
+                    if entry.is_dir() and "." not in entry.name:
+                        yield entry.name
+                    if entry.is_file():
+                        yield from {entry.name.removesuffix(suffix) for suffix, _ in self._loaders
+                                    if entry.name.endswith(suffix)}
+                except OSError:
+                    continue
+
+        def discover(self, parent: ModuleSpec | None = None) -> Iterator[ModuleSpec]:
+            """The specs of the modules this folder holds, as children of *parent*."""
+            if parent and parent.submodule_search_locations is None:
+                raise ValueError(f"{parent} is not a package module")
+            prefix = f"{parent.name}." if parent else ""
+            for name in self._module_names():
+                spec = self.find_spec(prefix + name)
+                if spec:
+                    yield spec
 
     @classmethod
     def path_hook(cls, *loader_details: tuple[Any, Iterable[str]]) -> Callable[[str], FileFinder]:

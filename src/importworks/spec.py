@@ -20,6 +20,8 @@ __all__ = [
     "spec_from_loader",
 ]
 
+# Python 3.15 stopped setting __cached__ on modules (spec.cached stays)
+_NO_CACHED_ATTRIBUTE = sys.version_info >= (3, 15)
 
 
 def object_name(obj: Any) -> str:
@@ -88,7 +90,7 @@ def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = 
         fill("__path__", spec.submodule_search_locations)
     if spec.has_location:
         fill("__file__", spec.origin)
-        if spec.cached is not None:
+        if spec.cached is not None and not _NO_CACHED_ATTRIBUTE:
             fill("__cached__", spec.cached)
     return module
 

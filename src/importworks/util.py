@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib._abc import Loader  # the stdlib's ABC, as importlib.util re-exports it
 from typing import Any
 
 from ._importlib_bootstrap import find_spec_on_meta_path
@@ -14,6 +15,7 @@ from .spec import ModuleSpec, module_from_spec, spec_from_loader
 
 __all__ = [
     "LazyLoader",
+    "Loader",
     "MAGIC_NUMBER",
     "cache_from_source",
     "decode_source",

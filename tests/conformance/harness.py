@@ -65,7 +65,11 @@ LEFT_OUT = {
 _TRACEBACK_310 = ("Python 3.10 re-raises a saved copy of the traceback, so the frame of an "
                   "__import__ written in Python cannot be taken off it")
 
-# test id (kind prefix removed) -> (Python versions it concerns, reason)
+_STOCK_INTERNALS_315 = ("reads or patches the stock importlib._bootstrap (_module_locks, "
+                        "_resolve_parents) to watch the stock engine; tests/unit/test_versions.py "
+                        "checks the same behaviour against importworks' own")
+
+# test id (kind prefix removed) -> (the Python it concerns, None for all; reason)
 NOT_APPLICABLE: dict[str, tuple[tuple[int, int] | None, str]] = {
     "test.test_import.ImportTracebackTests.test_import_bug": (
         None, "patches the stock SourceLoader to simulate a bug in importlib and looks for "
@@ -74,6 +78,11 @@ NOT_APPLICABLE: dict[str, tuple[tuple[int, int] | None, str]] = {
        for name in ("broken_from", "broken_parent", "broken_parent_from", "broken_submodule",
                     "exec_failure", "exec_failure_nested", "nonexistent_module",
                     "nonexistent_module_nested", "syntax_error")},
+    **{f"test.test_importlib.test_threaded_import.ThreadedImportTests.test_{name}": (
+        (3, 15), _STOCK_INTERNALS_315)
+       for name in ("parent_lock_not_held_while_submodule_executes",
+                    "parent_removed_before_submodule_is_loaded",
+                    "submodule_enters_cross_thread_cycle_after_parents_resolved")},
 }
 
 KIND_PREFIXES = ("Frozen_", "Source_")

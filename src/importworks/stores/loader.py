@@ -8,7 +8,7 @@ import os
 from types import CodeType, ModuleType
 from typing import Any
 
-from .._importlib_bootstrap import LoaderBasics, load_module_shim
+from .._importlib_bootstrap import LoaderBasics, drop_load_module, load_module_shim
 from ..tracebacks import register_engine_file
 from ..bytecode import MAGIC_NUMBER, decode_source
 from ..errors import StoreError
@@ -106,6 +106,9 @@ class StoreLoader(LoaderBasics):
     def load_module(self, fullname: str) -> ModuleType:
         """Deprecated: use exec_module()."""
         return load_module_shim(self, fullname)
+
+
+drop_load_module(StoreLoader)
 
 
 class StoreExtensionLoader(StoreLoader):
