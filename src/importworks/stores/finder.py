@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from ..errors import StoreError
 from ..spec import ModuleSpec
 from .base import Store, check_entry_path
-from .sniff import is_sqlite_file, is_store_url, is_zip_file, parse_store_url
+from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
 from .loader import StoreExtensionLoader, StoreLoader
 
 __all__ = ["PendingStoreFinder", "StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
@@ -37,22 +37,32 @@ _SOURCE_SUFFIXES = (".py", ".pyc")
 CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
 
 
-def open_store(path: str) -> Store:
-    """Open the store at *path*: a SQLite or zip file (told apart by content), or a PostgreSQL URL."""
+def open_store(path: str, probe: FileProbe | None = None) -> Store:
+    """Open the store at *path*: a SQLite or zip file (told apart by content), or a PostgreSQL URL.
+
+    *probe*, the path hook's one look at the file, saves asking the file system again.
+    """
     if is_store_url(path):
         from .postgres import PostgresStore
 
         return PostgresStore(path)
-    if not os.path.isfile(path):
-        raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
-    if is_sqlite_file(path):  # each backend imported only when used: opening is on the start-up path
-        from .sqlite import SQLiteStore
+    own = probe is None
+    if probe is None:
+        probe = probe_file(path)
+    try:
+        if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
+            raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
+        if probe.kind == "sqlite":  # each backend imported only when used: opening is on the start-up path
+            from .sqlite import SQLiteStore
 
-        return SQLiteStore(path)
-    if is_zip_file(path):
-        from .zip import ZipStore
+            return SQLiteStore(path, probe)
+        if probe.kind == "zip":
+            from .zip import ZipStore
 
-        return ZipStore(path)
+            return ZipStore(path, probe)
+    finally:
+        if own and probe is not None:
+            probe.close()
     if path.endswith((".zip", ".pyz")):
         raise StoreError(f"{path} is not a zip archive (no end-of-central-directory record): "
                          "it is truncated or another kind of file", path=path)
@@ -70,7 +80,7 @@ def _identity(path: str) -> tuple[int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def cached_store(path: str) -> Store:
+def cached_store(path: str, probe: FileProbe | None = None) -> Store:
     """The open store for *path*, shared by every finder of it in this process.
 
     A store rebuilt in place (a new file renamed over the old, a PostgreSQL
@@ -79,11 +89,13 @@ def cached_store(path: str) -> Store:
     url = is_store_url(path)
     with _lock:
         known = _open_stores.get(path)
-    if known is not None and known[0] == (known[1].identity() if url else _identity(path)):
+    if known is not None and known[0] == (known[1].identity() if url else
+                                          probe.identity if probe is not None else _identity(path)):
         return known[1]
-    identity = None if url else _identity(path)  # a file's, before reading it
+    # a file's identity before reading it
+    identity = None if url else probe.identity if probe is not None else _identity(path)
     # opened without the lock held: opening may import, and an import may open a store
-    fresh = open_store(path)
+    fresh = open_store(path, probe)
     if url:
         identity = fresh.generation  # type: ignore[attr-defined]
     with _lock:
@@ -170,13 +182,29 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
             _warn_once(path, exc)
             raise
         location, prefix = url.location, url.prefix
-    else:
-        if not path or os.path.isdir(path):
+        return _file_store_finder(path, location, prefix, None)
+    if not path:
+        raise ImportError("not a store", path=path)
+    if path in _opening:  # being opened further up this thread's stack (or another's): no second look
+        return PendingStoreFinder(path, path, "")
+    probe = probe_file(path)  # one open: a folder, a store file, or neither
+    try:
+        if probe is not None and (probe.is_dir or probe.fd < 0):
             raise ImportError("not a store", path=path)
-        found = split_store_path(path)
+        if probe is not None:
+            return _file_store_finder(path, path, "", probe)
+        found = split_store_path(path)  # 'app.zip/lib': a folder inside a store
         if found is None:
             raise ImportError("not a store", path=path)
-        location, prefix = found
+        probe = probe_file(found[0])
+        return _file_store_finder(path, *found, probe)
+    finally:
+        if probe is not None:
+            probe.close()  # unless the store kept its descriptor
+
+
+def _file_store_finder(path: str, location: str, prefix: str,
+                       probe: FileProbe | None) -> StoreFinder | PendingStoreFinder:
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
         # sys.path, where this very store may come first.  Until it is open the
@@ -185,17 +213,18 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
         # real finder on first use once the store is open: whoever cached it
         # (pkgutil keeps the first finder it sees) is never left with a dud.
         return PendingStoreFinder(path, location, prefix)
-    if not is_store_url(location) and not _looks_like_store(location) and not location.endswith(CLAIMED_SUFFIXES):
+    if not is_store_url(location) and (probe is None or probe.kind is None) and \
+            not location.endswith(CLAIMED_SUFFIXES):
         raise ImportError("not a store", path=path)
-    return _open_finder(path, location, prefix)
+    return _open_finder(path, location, prefix, probe)
 
 
-def _open_finder(path: str, location: str, prefix: str) -> StoreFinder:
+def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None = None) -> StoreFinder:
     """Open the store at *location* (once per process) and make the finder for *path* in it."""
     me = threading.get_ident()
     opener = _opening.setdefault(location, me)
     try:
-        store = cached_store(location)
+        store = cached_store(location, probe)
         store.index  # read the index now: a broken store fails here, once
     except StoreError as exc:
         forget_store(location)

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 from ..errors import StoreError
 
-__all__ = ["SCHEMES", "SQLITE_HEADER", "StoreURL", "is_sqlite_file", "is_store_url", "is_zip_file",
-           "parse_store_url", "redact_url"]
+__all__ = ["SCHEMES", "SQLITE_HEADER", "FileProbe", "StoreURL", "is_sqlite_file", "is_store_url", "is_zip_file",
+           "parse_store_url", "probe_file", "redact_url"]
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -41,6 +41,64 @@ def is_zip_file(path: str) -> bool:
             return b"PK\x05\x06" in f.read()
     except OSError:
         return False
+
+
+class FileProbe:
+    """What one ``open`` of a sys.path entry told: a folder, a SQLite or zip file, or another file.
+
+    Opening a store is on every start-up path, and on a network file system
+    each ``stat`` or ``open`` is a round trip to a server: the path hook probes
+    the entry once, and the store is opened from this probe (its identity,
+    size, and the open descriptor, which a zip store keeps and a SQLite store
+    uses to read ahead) instead of asking again.
+    """
+
+    __slots__ = ("fd", "kind", "identity", "size", "is_dir")
+
+    def __init__(self, fd: int, kind: str | None, identity: tuple[int, int, int], size: int, is_dir: bool) -> None:
+        self.fd, self.kind, self.identity, self.size, self.is_dir = fd, kind, identity, size, is_dir
+
+    def take_fd(self) -> int:
+        """The open descriptor, now the caller's to close (-1 if there is none)."""
+        fd, self.fd = self.fd, -1
+        return fd
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.take_fd())
+
+
+_S_IFMT, _S_IFDIR, _S_IFREG = 0o170000, 0o040000, 0o100000
+_PROBE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def probe_file(path: str) -> FileProbe | None:
+    """Open *path* once and tell what it is; None if it cannot be opened (missing, say).
+
+    O_NONBLOCK, so that a FIFO on sys.path cannot hang the import.
+    """
+    try:
+        fd = os.open(path, _PROBE_FLAGS)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        identity = (st.st_ino, st.st_size, st.st_mtime_ns)
+        mode = st.st_mode & _S_IFMT
+        if mode != _S_IFREG:
+            os.close(fd)
+            return FileProbe(-1, None, identity, st.st_size, mode == _S_IFDIR)
+        kind = None
+        if os.pread(fd, 16, 0) == SQLITE_HEADER:
+            kind = "sqlite"
+        elif st.st_size >= _EOCD_SIZE:
+            start = max(0, st.st_size - _EOCD_SIZE - _MAX_COMMENT)
+            if b"PK\x05\x06" in os.pread(fd, st.st_size - start, start):
+                kind = "zip"
+    except OSError:
+        os.close(fd)
+        return None
+    return FileProbe(fd, kind, identity, st.st_size, False)
 
 
 class StoreURL(NamedTuple):

@@ -34,7 +34,7 @@ from array import array
 
 from ..errors import StoreError
 from .base import FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, crc32, read_ahead, u64_array
-from .sniff import SQLITE_HEADER, is_sqlite_file
+from .sniff import SQLITE_HEADER, FileProbe, is_sqlite_file
 
 __all__ = ["SCHEMA", "SQLITE_HEADER", "SQLiteStore", "is_sqlite_file"]
 
@@ -55,15 +55,18 @@ class SQLiteStore(Store):
 
     kind = "sqlite"
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, probe: FileProbe | None = None) -> None:
         super().__init__(location)
+        # what the path hook already knows of the file (size, an open descriptor to read ahead
+        # with), so that opening costs no more round trips on a network file system than needed
+        size = probe.size if probe is not None else None
         uri = "file:" + _uri_path(self.location) + "?mode=ro&immutable=1"  # file:///abs/path
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         try:
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             # reads become memory accesses: a constant number of system calls
-            self._db.execute(f"PRAGMA mmap_size = {os.path.getsize(self.location)}")
+            self._db.execute(f"PRAGMA mmap_size = {size if size is not None else os.path.getsize(self.location)}")
             rows = dict(self._db.execute("SELECT key, value FROM meta"))
         except (sqlite3.Error, OSError) as exc:
             self.close()
@@ -82,7 +85,10 @@ class SQLiteStore(Store):
             raise StoreError(f"SQLite store {self.location} has unreadable metadata ({exc}): it is not an "
                              "importworks store, or a damaged one; re-create it with importworks pack",
                              path=self.location) from None
-        _read_ahead(self.location, code_bytes)
+        if probe is not None and probe.fd >= 0:
+            read_ahead(probe.fd, code_bytes)
+        else:
+            _read_ahead(self.location, code_bytes)
         if version > FORMAT_VERSION:
             self.close()
             raise StoreError(f"store {self.location} has format {version}, newer than this importworks "

@@ -22,7 +22,7 @@ from array import array
 from ..errors import StoreError
 from .base import (FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, check_entry_path, kind_of,
                    read_ahead, u64_array)
-from .sniff import is_zip_file
+from .sniff import FileProbe, is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
 
@@ -55,13 +55,16 @@ class ZipStore(Store):
 
     kind = "zip"
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, probe: FileProbe | None = None) -> None:
         super().__init__(location)
-        try:
-            self._fd = os.open(self.location, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        except OSError as exc:
-            raise StoreError(f"cannot open zip store {self.location}: {exc.strerror}",
-                             path=self.location) from None
+        self._fd = probe.take_fd() if probe is not None else -1  # the path hook's open file, kept
+        if self._fd < 0:
+            try:
+                self._fd = os.open(self.location, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            except OSError as exc:
+                raise StoreError(f"cannot open zip store {self.location}: {exc.strerror}",
+                                 path=self.location) from None
+        self._size = probe.size if probe is not None else None
         # path -> (offset of the local header, compressed size, method, DOS date, DOS time)
         self._layout: dict[str, tuple[int, int, int, int, int]] = {}
         self._indexed = False  # packed by importworks: checksums recorded, pycs trusted
@@ -85,7 +88,7 @@ class ZipStore(Store):
     # -- the directory ----------------------------------------------------------
     def _end_record(self) -> tuple[int, int, int, bytes]:
         """(entry count, directory size, directory offset, comment) of the archive."""
-        size = os.fstat(self._fd).st_size
+        size = self._size if self._size is not None else os.fstat(self._fd).st_size
         tail_start = max(0, size - _EOCD.size - _MAX_COMMENT)
         tail = os.pread(self._fd, size - tail_start, tail_start)
         at = tail.rfind(b"PK\x05\x06")
