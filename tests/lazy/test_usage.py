@@ -53,3 +53,30 @@ def test_format_unused_prints_a_table(logged, engine):
     assert lines[0] == " cumul ms  self ms  module  [imported by]"
     assert any(line.endswith("  heavy  [app]") for line in lines)
     assert lines[-1].startswith("2 modules imported and never used after import; ")
+
+
+def test_report_lists_each_lazy_import_where_it_was_first_used_and_what_stayed_eager(logged, lazy_mode):
+    """The data behind `importworks trace --lazy`."""
+    from importworks.lazy.report import record_lazy_imports
+
+    logged({"app.py": "from heavy import X\nimport other\nfrom sentinel import UNSET\ndef f(x=UNSET):\n    return x\n",
+            "sentinel.py": "UNSET = object()\n"})
+    lazy_mode("all")
+    with record_lazy_imports() as report:
+        import app
+
+        app.X + 1
+    rows = {record.what: record for record in report.lazy}
+    assert set(rows) == {"heavy.X", "other"}
+    assert rows["heavy.X"].lineno == 1 and rows["heavy.X"].used_at == (__file__, _line_of("app.X + 1"))
+    assert rows["other"].used_at is None
+    assert [(item.what, item.rule, item.lineno) for item in report.eager] == [
+        ("sentinel", "the module body reads the name", 3)]
+    text = report.format()
+    assert "other" in text and "never reified" in text and "2 lazy imports, 1 never reified" in text
+    assert report.as_dict()["eager"][0]["rule"] == "the module body reads the name"
+
+
+def _line_of(text: str) -> int:
+    with open(__file__) as source:
+        return next(number for number, line in enumerate(source, 1) if line.strip() == text)

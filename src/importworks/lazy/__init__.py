@@ -41,14 +41,17 @@ from ._proxy import (
     resolve,
 )
 from . import _pending
+from . import report as _report
 from ._pending import lazy_modules
 from ._site import bound_names, caught_names, import_as_depth, may_be_lazy, top_level_reads
+from .report import LazyReport, record_lazy_imports
 from .usage import UnusedImport, format_unused, probe_usage, unused_imports
 
 __all__ = [
     "MODES",
     "LazyImportError",
     "LazyObject",
+    "LazyReport",
     "UnusedImport",
     "disable",
     "enable",
@@ -60,6 +63,7 @@ __all__ = [
     "lazy_import",
     "lazy_modules",
     "probe_usage",
+    "record_lazy_imports",
     "resolve",
     "set_lazy_filter",
     "unused_imports",
@@ -203,14 +207,13 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     if frame is None or not may_be_lazy(frame, globals):
         return None
     code = frame.f_code
-    if fromlist and not caught_names(code).isdisjoint(fromlist):
-        return None  # ``except Name:`` needs the real class
-    if listed is None and fromlist and any(_is_constant(item) for item in fromlist):
-        return None  # "all": constants reach C code that checks types (pip: str.startswith(A_PREFIX))
-    if not top_level_reads(code).isdisjoint(bound_names(frame)):
-        return None  # used while the module body runs: see _site.top_level_reads
     fromlist = tuple(fromlist) if fromlist else None
-    if _filter is not None and not _filter(globals.get("__name__", ""), fullname, fromlist):
+    rule = _eager_rule(code, frame, fromlist, listed is None)
+    if rule is None and _filter is not None and not _filter(globals.get("__name__", ""), fullname, fromlist):
+        rule = "the filter said no"
+    if rule is not None:
+        if _report.active:
+            _report.kept_eager(fullname, rule, code.co_filename, frame.f_lineno)
         return None
     where = (code.co_filename, frame.f_lineno, code.co_name, _pending.statement(globals, fullname))
     hold(globals)
@@ -225,6 +228,17 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     if depth:
         return _Source(fullname, depth, globals, where)
     return _dotted(fullname, globals, where)
+
+
+def _eager_rule(code: Any, frame: Any, fromlist: tuple[str, ...] | None, every: bool) -> str | None:
+    """Which of our rules keeps this import eager (docs/lazy.md, "What is lazy"), or None."""
+    if fromlist and not caught_names(code).isdisjoint(fromlist):
+        return "a name it takes is caught in except or raised bare"  # C checks the real class
+    if every and fromlist and any(_is_constant(item) for item in fromlist):
+        return "a constant (C code checks its type)"
+    if not top_level_reads(code).isdisjoint(bound_names(frame)):
+        return "the module body reads the name"  # see _site.top_level_reads
+    return None
 
 
 def _is_constant(name: str) -> bool:

@@ -96,6 +96,7 @@ def import_pending_under(package: str) -> bool:
     for fullname in pending:
         if fullname not in sys.modules:
             try:
+                _note_ahead(fullname, f"a missing attribute of {package}")
                 _import_keeping_parent(fullname)
                 imported = True
             except Exception:  # noqa: BLE001  (surfaces at the binding's first use)
@@ -127,9 +128,17 @@ def import_earlier(order: tuple[list[str], int], fullname: str) -> None:
     for earlier in names[:index]:
         if earlier != fullname and earlier not in sys.modules and earlier.partition(".")[0] == top:
             try:
+                _note_ahead(earlier, f"statement order (before {fullname})")
                 _import_keeping_parent(earlier)
             except Exception:  # noqa: BLE001  (surfaces at that binding's first use)
                 pass
+
+
+def _note_ahead(fullname: str, rule: str) -> None:
+    from . import report
+
+    if report.active:
+        report.imported_ahead(fullname, rule)
 
 
 def _import_keeping_parent(fullname: str) -> None:
@@ -176,6 +185,7 @@ def _settle_new_finders(finders: list[Any]) -> None:
     finders[:] = [finder for finder in saved if all(finder is not other for other in new)]
     try:
         for namespace in namespaces:
+            _note_ahead(str(namespace.get("__name__")), "a new sys.meta_path finder's own package")
             _resolve_all[0](namespace)
     finally:
         added = [finder for finder in finders if all(finder is not other for other in saved)]

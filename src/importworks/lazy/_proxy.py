@@ -23,6 +23,7 @@ from typing import Any
 
 from ..tracebacks import strip_engine_frames
 from . import _pending
+from . import report as _report
 
 __all__ = ["Binding", "LazyImportError", "LazyObject", "adopt", "hold", "is_lazy", "resolve"]
 
@@ -51,6 +52,8 @@ class Binding:
         self.filename, self.lineno, self.function, *order = where
         self.order = order[0] if order else None  # the statement's place among its module's (_pending)
         self.value = _UNSET
+        if _report.active:
+            _report.made(self)
 
     @property
     def what(self) -> str:
@@ -135,11 +138,15 @@ def _resolve(proxy: LazyObject, binding: Binding) -> Any:
     try:
         value = binding.load()
     except Exception as exc:
+        if _report.active:
+            _report.reified(binding, failed=True)
         _locate(exc, binding)
         if isinstance(exc, (ImportError, SyntaxError)):  # a bad module says where itself
             strip_engine_frames(exc)
             exc.__traceback__ = _without_own_frames(exc.__traceback__)
         raise exc from exc.__cause__
+    if _report.active:
+        _report.reified(binding, failed=False)
     with _publish_lock:
         if binding.value is _UNSET:
             binding.value = value
