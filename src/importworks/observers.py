@@ -18,6 +18,10 @@ __all__ = ["add_observer", "thread_stack", "lazy_hooks", "remove_observer", "res
 
 _EVENTS = ("begin", "found", "created", "loaded", "end")
 _observers: list[Any] = []
+# add/remove/set_tracer change the list and then rebuild the engine's one
+# object from it; without this, two threads adding at once could each build
+# from a list lacking the other's observer and the later store would drop it
+_observers_lock = threading.Lock()
 
 
 class _FanOut:
@@ -67,24 +71,27 @@ def add_observer(observer: Any) -> None:
     called on the importing thread, so they must be quick and must not import.
     Cache hits (a module already in sys.modules) are not imports performed.
     """
-    _observers.append(observer)
-    _rebuild()
+    with _observers_lock:
+        _observers.append(observer)
+        _rebuild()
 
 
 def remove_observer(observer: Any) -> None:
     """Stop telling *observer* about imports."""
-    try:
-        _observers.remove(observer)
-    except ValueError:
-        pass
-    _rebuild()
+    with _observers_lock:
+        try:
+            _observers.remove(observer)
+        except ValueError:
+            pass
+        _rebuild()
 
 
 def set_tracer(tracer: Any) -> Any:
     """Replace every observer with *tracer* (None: no observer); return the previous."""
-    previous = engine._tracer
-    _observers[:] = [] if tracer is None else [tracer]
-    _rebuild()
+    with _observers_lock:
+        previous = engine._tracer
+        _observers[:] = [] if tracer is None else [tracer]
+        _rebuild()
     return previous
 
 
