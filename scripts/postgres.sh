@@ -3,8 +3,12 @@
 # A value already set is used as it is.  Installs Debian's postgresql package
 # when it is missing and this runs as root (CI); otherwise, when a step is not
 # possible, says so and leaves the variable unset (those tests then skip, and
-# say why).
+# say why).  With CI=true they must not skip: a step that fails stops the run.
 postgres_skip() {
+    if [ "${CI:-}" = true ]; then
+        echo "=== CI: cannot set up PostgreSQL for the PostgreSQL store tests: $1" >&2
+        exit 1
+    fi
     echo "=== PostgreSQL store tests will skip: $1"
     return 0
 }

@@ -65,7 +65,8 @@ def test_harness_pairs_the_two_kinds_and_finds_regressions():
 def test_not_applicable_tests_are_documented():
     """Each test the harness excuses is named in docs/conformance.md."""
     text = (REPO / "docs" / "conformance.md").read_text(encoding="utf-8")
-    missing = [t for t in harness.NOT_APPLICABLE if t.rpartition(".")[2] not in text]
+    # a group of tests may be written test_{a, b, c}: look for each name without its prefix
+    missing = [t for t in harness.NOT_APPLICABLE if t.rpartition(".")[2].removeprefix("test_") not in text]
     assert not missing, missing
 
 
