@@ -15,7 +15,6 @@ pillow and black, installed into a folder by pip: marked slow).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
