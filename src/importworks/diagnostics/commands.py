@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 EXIT_OK = 0
-EXIT_PROBLEM = 1  # the import fails / doctor found something
+EXIT_PROBLEM = 1  # the import fails / doctor found an error or a warning
 EXIT_CHILD_FAILED = 3  # --python: the other interpreter could not run the diagnosis
 
 CHILD_MARKER = "@@importworks-json@@"
@@ -184,11 +184,11 @@ def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """``importworks doctor [PATH]``: exit 1 when anything was found."""
+    """``importworks doctor [PATH]``: exit 1 when it found an error or a warning (notes alone: 0)."""
     from .isolation import preload
 
     preload()
-    from .doctor import CHECKS, examine, format_findings
+    from .doctor import CHECKS, examine, format_findings, serious
 
     unknown = sorted(set(args.skip) - set(CHECKS))
     if unknown:
@@ -200,4 +200,4 @@ def cmd_doctor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         _print(json.dumps([f.to_dict() for f in findings], indent=1))
     else:
         _print(format_findings(findings, args.project))
-    return EXIT_PROBLEM if findings else EXIT_OK
+    return EXIT_PROBLEM if serious(findings) else EXIT_OK

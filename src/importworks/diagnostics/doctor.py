@@ -18,19 +18,26 @@ pth
 from __future__ import annotations
 
 import builtins
-import importlib
 import os
 import sys
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 from ..pathfinder import PathFinder
+from .cycles import failure, find_cycles, import_graph, simulate
 from .project import ModuleInfo, Project, scan_project
+from .stars import StarResolver, differ
 from .syspath import explain_path, pth_lines, site_dirs
 
-__all__ = ["CHECKS", "Finding", "examine", "find_cycles", "format_findings", "star_exports"]
+__all__ = ["CHECKS", "ERROR", "Finding", "NOTE", "SEVERITIES", "WARNING", "examine", "find_cycles",
+           "format_findings", "serious", "star_exports"]
 
 CHECKS = ("shadowing", "star-imports", "cycles", "sys-path", "pth")
+
+ERROR = "error"  # breaks an import now: a shadow that wins, a cycle that fails whichever way it starts
+WARNING = "warning"  # breaks it in some runs, or silently changes what a name means
+NOTE = "note"  # worth knowing, harmless as things stand
+SEVERITIES = (ERROR, WARNING, NOTE)  # the order findings are listed in
 
 # "test" is the stdlib's own regression-test package: every other project has a
 # tests folder named like it, and shadowing it harms nobody.
@@ -39,12 +46,13 @@ _HARMLESS_NAMES = {"__main__", "test", "setup", "conftest"}
 
 @dataclass
 class Finding:
-    """One problem: which check found it, what it is, where."""
+    """One problem: which check found it, how bad it is, what it is, where."""
 
     check: str
     message: str
     file: str | None = None
     line: int | None = None
+    severity: str = WARNING
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,167 +65,168 @@ def _inside(path: str | None, folder: str) -> bool:
     return real == base or real.startswith(base + os.sep)
 
 
-def _check_shadowing(project: Project) -> list[Finding]:
+def _path_index(folder: str) -> int | None:
+    """The first sys.path position of *folder* ('' is the working directory)."""
+    real = os.path.realpath(folder)
+    for index, entry in enumerate(sys.path):
+        if isinstance(entry, str) and os.path.realpath(entry or os.getcwd()) == real:
+            return index
+    return None
+
+
+def _entry_of(spec: Any) -> int | None:
+    """The sys.path position a found module comes from."""
+    if not spec.origin or not os.path.isabs(spec.origin):
+        return None
+    folder = os.path.dirname(spec.origin)
+    return _path_index(os.path.dirname(folder) if spec.submodule_search_locations else folder)
+
+
+def _other_copy(name: str, project: Project) -> tuple[str, Any] | None:
+    """(what, spec) of the module *name* names outside the project; spec None for a built-in."""
+    if name in sys.builtin_module_names:
+        return "the built-in module", None
     outside = [e for e in sys.path if isinstance(e, str) and not _inside(e or os.getcwd(), project.root)]
-    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    try:
+        spec = PathFinder.find_spec(name, outside)
+    except (ImportError, ValueError):
+        spec = None
+    stdlib = name in getattr(sys, "stdlib_module_names", frozenset())
+    if spec is None or spec.loader is None or not spec.origin or _inside(spec.origin, project.root):
+        return ("the standard library module", None) if stdlib else None
+    return ("the standard library module" if stdlib else "the installed module"), spec
+
+
+def _shadow_finding(name: str, path: str, project: Project) -> Finding | None:
+    is_folder = os.path.isdir(path)
+    if is_folder and not any(os.path.isfile(os.path.join(path, f"__init__{s}")) for s in (".py", ".pyc")):
+        return None  # a namespace folder: any module or regular package of that name wins over it
+    other = _other_copy(name, project)
+    if other is None:
+        return None
+    what, spec = other
+    shown = f"{what} {name!r}" if spec is None or what.startswith("the standard") else f"{what} {spec.origin}"
+    if spec is None and what == "the built-in module":
+        return Finding("shadowing", f"{name!r} is never imported from here: {shown} always wins", path,
+                       severity=NOTE)
+    mine = min(filter(lambda i: i is not None, map(_path_index, project.import_roots)), default=None)
+    theirs = _entry_of(spec) if spec is not None else None
+    if mine is None:
+        return Finding("shadowing", f"{name!r} shadows {shown} wherever this folder comes first on sys.path",
+                       path, severity=ERROR)
+    if theirs is None or mine < theirs:
+        return Finding("shadowing", f"{name!r} shadows {shown}: sys.path[{mine}] comes first", path,
+                       severity=ERROR)
+    return Finding("shadowing", f"{name!r} is never imported from here: {shown} comes first on sys.path "
+                   f"(sys.path[{theirs}], before sys.path[{mine}])", path, severity=NOTE)
+
+
+def _check_shadowing(project: Project) -> list[Finding]:
     findings = []
     for name, path in sorted(project.top_level().items()):
-        if name in _HARMLESS_NAMES:
-            continue
-        if name in stdlib or name in sys.builtin_module_names:
-            findings.append(Finding("shadowing", f"{name!r} shadows the standard library module {name!r} "
-                                    "wherever this folder comes first on sys.path", path))
-            continue
-        try:
-            spec = PathFinder.find_spec(name, outside)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None and spec.origin and not _inside(spec.origin, project.root):
-            findings.append(Finding("shadowing", f"{name!r} shadows the installed module {spec.origin}", path))
+        if name not in _HARMLESS_NAMES:
+            finding = _shadow_finding(name, path, project)
+            findings += [finding] if finding else []
     return findings
 
 
-def _external_exports(name: str) -> set[str] | None:
-    """Names ``from name import *`` gives, for a stdlib or installed module (imported)."""
-    try:
-        module = importlib.import_module(name)
-    except Exception:  # a broken third-party module: nothing we can say statically
-        return None
-    names = getattr(module, "__all__", None)
-    if names is None:
-        names = [n for n in vars(module) if not n.startswith("_")]
-    return set(names)
-
-
-def star_exports(project: Project, name: str, seen: frozenset[str] = frozenset()) -> set[str] | None:
+def star_exports(project: Project, name: str) -> set[str] | None:
     """The names ``from name import *`` binds (None: unknown)."""
-    info = project.modules.get(name)
-    if info is None:
-        return _external_exports(name)
-    if info.all_names is not None:
-        return set(info.all_names)
-    names = {b.name for b in info.bindings if b.name != "*" and not b.name.startswith("_")}
-    for binding in info.bindings:
-        if binding.star_from and binding.star_from not in seen:
-            names |= star_exports(project, binding.star_from, seen | {name}) or set()
-    return names
+    exported = StarResolver(project).exports(name)
+    return None if exported is None else set(exported)
 
 
-def _check_module_stars(project: Project, info: ModuleInfo) -> list[Finding]:
-    stars = [b for b in info.bindings if b.star_from]
+def _check_module_stars(resolver: StarResolver, info: ModuleInfo) -> list[Finding]:
+    """Names a star import brings that another import or a builtin also gives, and that are used.
+
+    The module's own definitions are deliberate overrides, not collisions; a
+    star import in an ``except`` block replaces the one its ``try`` attempted.
+    """
+    if info.used is None:
+        return []  # no star import (the scan records used names only where there is one)
+    stars = [b for b in info.bindings if b.star_from and not b.fallback]
     if not stars:
         return []
+    used = info.used or frozenset()
     findings = []
-    own = [b for b in info.bindings if not b.star_from]
-    exported = {b.star_from: star_exports(project, b.star_from) or set() for b in stars}
+    imported = [b for b in info.bindings if not b.star_from and b.source and not b.fallback
+                and not b.source.startswith("= ")]
+    exported = {b.star_from: resolver.exports(b.star_from) or {} for b in stars}
     for i, star in enumerate(stars):
-        names = exported[star.star_from]
+        names = {n: s for n, s in exported[star.star_from].items() if n in used}
         for other in stars[:i]:
-            for clash in sorted(names & exported[other.star_from]):
+            theirs = exported[other.star_from]
+            for clash in sorted(n for n in names if n in theirs and differ(theirs[n], names[n])):
                 findings.append(Finding("star-imports", f"'{clash}' comes from both 'from {other.star_from} "
                                         f"import *' (line {other.line}) and 'from {star.star_from} import *' "
                                         f"(line {star.line}); the later one wins", info.path, star.line))
-        for binding in own:
-            if binding.name in names:
-                if binding.line < star.line:
-                    text = (f"'from {star.star_from} import *' (line {star.line}) overwrites "
-                            f"'{binding.name}' defined at line {binding.line}")
-                else:
-                    text = (f"'{binding.name}' defined at line {binding.line} overwrites the one from "
-                            f"'from {star.star_from} import *' (line {star.line})")
-                findings.append(Finding("star-imports", text,
-                                        info.path, binding.line))
-        for clash in sorted(n for n in names if hasattr(builtins, n) and not n.startswith("_")):
+        for binding in imported:
+            if binding.name not in names or not differ(resolver.source(binding, info.name), names[binding.name]):
+                continue
+            if binding.line < star.line:
+                text = (f"'from {star.star_from} import *' (line {star.line}) overwrites "
+                        f"'{binding.name}' imported at line {binding.line}")
+            else:
+                text = (f"'{binding.name}' imported at line {binding.line} overwrites the one from "
+                        f"'from {star.star_from} import *' (line {star.line})")
+            findings.append(Finding("star-imports", text, info.path, binding.line))
+        for clash in sorted(n for n in names if hasattr(builtins, n) and not n.startswith("_")
+                            and names[n] != f"builtins.{n}"):
             findings.append(Finding("star-imports", f"'from {star.star_from} import *' (line {star.line}) "
                                     f"replaces the builtin '{clash}'", info.path, star.line))
     return findings
 
 
-def find_cycles(project: Project) -> list[list[tuple[str, int]]]:
-    """One cycle per strongly connected group of modules: [(module, line of its import), ...]."""
-    graph: dict[str, dict[str, int]] = {name: {} for name in project.modules}
-    for info in project.modules.values():
-        for edge in info.imports:
-            if edge.target in graph and edge.target != info.name:
-                graph[info.name].setdefault(edge.target, edge.line)
-    cycles = []
-    for group in _strongly_connected(graph):
-        if len(group) > 1:
-            cycles.append(_cycle_in(graph, group))
-    return sorted(cycles)
+def _cycle_text(project: Project, cycle: list[tuple[str, int]]) -> str:
+    names = [m for m, _ in cycle] + [cycle[0][0]]
+    steps = "; ".join(f"{_rel(project, m)}:{line} imports {names[i + 1]}" for i, (m, line) in enumerate(cycle))
+    return f"import cycle {' -> '.join(names)} ({steps})"
 
 
-def _strongly_connected(graph: dict[str, dict[str, int]]) -> list[set[str]]:
-    """Tarjan's algorithm, iterative (deep import chains must not hit the recursion limit)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups = []
-    for start in sorted(graph):
-        if start in index:
-            continue
-        work = [(start, iter(sorted(graph[start])))]
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.add(member)
-                    if member == node:
-                        break
-                groups.append(group)
-    return groups
+def _rel(project: Project, module: str) -> str:
+    return os.path.relpath(project.modules[module].path, project.root)
 
 
-def _cycle_in(graph: dict[str, dict[str, int]], group: set[str]) -> list[tuple[str, int]]:
-    """A shortest path from the group's first module back to itself (breadth first)."""
-    start = min(group)
-    previous: dict[str, str] = {}
-    queue = [start]
-    while queue:
-        node = queue.pop(0)
-        for child in sorted(graph[node]):
-            if child not in group:
-                continue
-            if child == start:
-                path = [node]
-                while path[-1] != start:
-                    path.append(previous[path[-1]])
-                path.reverse()
-                return [(m, graph[m][path[i + 1] if i + 1 < len(path) else start]) for i, m in enumerate(path)]
-            if child not in previous:
-                previous[child] = node
-                queue.append(child)
-    return []
+def _import_failures(project: Project) -> tuple[list[Finding], set[str], set[str]]:
+    """Import each top-level package on paper: (errors, modules in failing cycles, modules reached)."""
+    findings, failing, reached = [], set(), set()
+    for top in sorted({m.partition(".")[0] for m in project.modules} & set(project.modules)):
+        broken, seen = simulate(project, top)
+        reached |= seen
+        if broken is None or {m for m, _ in broken.chain} <= failing:
+            continue  # no failure, or the same ring entered from another of its modules
+        module, started_at = broken.chain[0]
+        importer, line = broken.chain[-1]
+        taken = ", ".join(repr(n) for n in broken.names)
+        cycle = [(m, at) for m, at in broken.chain]
+        text = (f"{_cycle_text(project, cycle)}: importing {top} fails: {_rel(project, importer)}:{line} takes "
+                f"{taken} from {module} while it is partially initialised (it has only run up to line {started_at})")
+        findings.append(Finding("cycles", text, project.modules[module].path, started_at, ERROR))
+        failing |= {m for m, _ in broken.chain}
+    return findings, failing, reached
 
 
 def _check_cycles(project: Project) -> list[Finding]:
-    findings = []
+    findings, failing, reached = _import_failures(project)
+    graph = import_graph(project)
     for cycle in find_cycles(project):
-        names = [m for m, _ in cycle] + [cycle[0][0]]
-        steps = "; ".join(f"{os.path.relpath(project.modules[m].path, project.root)}:{line} imports "
-                          f"{names[i + 1]}" for i, (m, line) in enumerate(cycle))
+        members = {m for m, _ in cycle}
+        if members & failing:
+            continue  # reported above, as the chain that fails
+        text = _cycle_text(project, cycle)
+        broken = None if members <= reached else failure(project, cycle, graph)
+        if broken is None:
+            text += ": it works as written (no module asks a partially initialised one for a name it lacks)"
+            severity = NOTE
+        else:
+            taken = ", ".join(repr(n) for n in broken.names)
+            when = "always" if broken.always else f"when {broken.entry} is imported first"
+            text += (f": fails {when}: {_rel(project, broken.importer)}:{broken.line} takes {taken} from "
+                     f"{broken.module} while it is partially initialised (it has only run up to line "
+                     f"{broken.started_at})")
+            severity = ERROR if broken.always else WARNING
         first = project.modules[cycle[0][0]]
-        findings.append(Finding("cycles", f"import cycle {' -> '.join(names)} ({steps})", first.path, cycle[0][1]))
+        findings.append(Finding("cycles", text, first.path, cycle[0][1], severity))
     return findings
 
 
@@ -227,15 +236,18 @@ def _check_sys_path() -> list[Finding]:
         if entry.kind == "stdlib-zip":
             continue  # always listed, normally absent: not a problem
         if entry.kind == "invalid":
-            findings.append(Finding("sys-path", f"sys.path[{entry.index}] is {entry.entry}, not a string"))
+            findings.append(Finding("sys-path", f"sys.path[{entry.index}] is {entry.entry}, not a string",
+                                    severity=WARNING))
             continue
         if not entry.exists:
             why = "; ".join(entry.reasons)
-            findings.append(Finding("sys-path", f"sys.path[{entry.index}] {entry.entry} does not exist ({why})"))
+            findings.append(Finding("sys-path", f"sys.path[{entry.index}] {entry.entry} does not exist ({why})",
+                                    severity=NOTE))
         key = os.path.realpath(entry.entry or os.getcwd())
         if key in seen:
             findings.append(Finding("sys-path", f"sys.path[{entry.index}] {entry.entry or repr('')} repeats "
-                                    f"sys.path[{seen[key]}]: the second one is never searched first"))
+                                    f"sys.path[{seen[key]}]: the second one is never searched first",
+                                    severity=NOTE))
         else:
             seen[key] = entry.index
     return findings
@@ -246,33 +258,47 @@ def _check_pth(dirs: Iterable[str] | None = None) -> list[Finding]:
     for line in pth_lines(list(dirs) if dirs is not None else site_dirs()):
         if line.executes:
             text = line.text if len(line.text) <= 80 else line.text[:77] + "..."
-            findings.append(Finding("pth", f"runs code at every interpreter start: {text}", line.file, line.lineno))
+            findings.append(Finding("pth", f"runs code at every interpreter start: {text}", line.file, line.lineno,
+                                    NOTE))
         elif line.folder and not os.path.exists(line.folder):
-            findings.append(Finding("pth", f"adds {line.folder}, which does not exist", line.file, line.lineno))
+            findings.append(Finding("pth", f"adds {line.folder}, which does not exist", line.file, line.lineno,
+                                    WARNING))
     return findings
 
 
-def examine(root: str, skip: Iterable[str] = ()) -> list[Finding]:
-    """Run every check not in *skip* on the project at *root* and this interpreter."""
+def _ranked(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then notes; each group in the checks' order, then by place."""
+    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), CHECKS.index(f.check),
+                                           f.file or "", f.line or 0))
+
+
+def examine(root: str, skip: Iterable[str] = (), *, workers: int | None = None) -> list[Finding]:
+    """Run every check not in *skip* on the project at *root* and this interpreter, most serious first."""
     skip = set(skip)
-    project = scan_project(root)
+    project = scan_project(root, workers=workers)
     findings: list[Finding] = []
     if "shadowing" not in skip:
         findings += _check_shadowing(project)
     if "star-imports" not in skip:
+        resolver = StarResolver(project)
         for info in project.modules.values():
-            findings += _check_module_stars(project, info)
+            findings += _check_module_stars(resolver, info)
     if "cycles" not in skip:
         findings += _check_cycles(project)
     if "sys-path" not in skip:
         findings += _check_sys_path()
     if "pth" not in skip:
         findings += _check_pth()
-    return findings
+    return _ranked(findings)
+
+
+def serious(findings: list[Finding]) -> bool:
+    """Whether any finding is an error or a warning (what makes ``doctor`` exit 1)."""
+    return any(f.severity != NOTE for f in findings)
 
 
 def format_findings(findings: list[Finding], root: str) -> str:
-    """One line per finding, grouped by check, then a count."""
+    """One line per finding (severity, check, place, what), then the counts."""
     if not findings:
         return f"doctor {root}: nothing found"
     lines = []
@@ -281,7 +307,7 @@ def format_findings(findings: list[Finding], root: str) -> str:
         if finding.file:
             shown = os.path.relpath(finding.file, root) if _inside(finding.file, root) else finding.file
             where = f"{shown}:{finding.line}: " if finding.line else f"{shown}: "
-        lines.append(f"{finding.check:<13} {where}{finding.message}")
-    count = len(findings)
-    lines.append(f"doctor {root}: {count} finding{'s' if count != 1 else ''}")
+        lines.append(f"{finding.severity:<8} {finding.check:<13} {where}{finding.message}")
+    counts = [(sum(f.severity == s for f in findings), s) for s in SEVERITIES]
+    lines.append(f"doctor {root}: " + ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for n, s in counts if n))
     return "\n".join(lines)
