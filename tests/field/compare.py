@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 SUBSTITUTIONS = [
     (re.compile(rb"\bin \d+\.\d+s\b"), b"in N.NNs"),
@@ -31,7 +31,7 @@ SUBSTITUTIONS = [
 CONTEXT = 2  # lines shown before the first difference
 TAIL = 6  # lines of a failed run's stderr shown
 # a traceback's last line: ``pkg.mod.SomeError: message`` at the start of a line
-EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit)\b.*$", re.M)
+EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit)\b.*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

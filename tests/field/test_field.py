@@ -9,13 +9,14 @@ what goes wrong, so a fix shows up as an XPASS to remove from :data:`KNOWN`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import pytest
 
 from .compare import describe, normalised, store_substitutions
-from .conftest import Runner, cache_root, python_version
+from .harness import Runner, cache_root, python_version
 from .programs import PROGRAMS, Program
 from .venv import FieldVenv
 

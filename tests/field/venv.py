@@ -77,7 +77,7 @@ def venv_key(requirements: Path = REQUIREMENTS) -> str:
     digest = hashlib.sha256()
     for part in (requirements.read_bytes(), os.fsencode(base_executable()), LAYOUT.encode()):
         digest.update(part + b"\0")
-    version = "%d.%d.%d" % sys.version_info[:3]
+    version = "{}.{}.{}".format(*sys.version_info[:3])
     return f"{version}-{digest.hexdigest()[:12]}"
 
 
@@ -126,12 +126,12 @@ def _build(root: Path, requirements: Path) -> dict[str, str]:
 
 
 def _pip(python: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([python, *PIP_INSTALL, *args], stdout=subprocess.PIPE,
+    return subprocess.run([python, *PIP_INSTALL, *args], check=False, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
 
 
 def _run(root: Path, command: list[str], what: str) -> None:
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    result = subprocess.run(command, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if result.returncode != 0:
         raise FieldSetupError(SETUP_FAILED.format(root=root, what=what, output=result.stdout))
 
