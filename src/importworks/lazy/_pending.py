@@ -104,29 +104,30 @@ def import_pending_under(package: str) -> bool:
     return imported
 
 
-def statement(namespace: dict[str, Any], fullname: str) -> tuple[list[str], int]:
+def statement(namespace: dict[str, Any], fullname: str) -> tuple[list[str], int, str]:
     """Note a lazy import statement of *namespace*; return its place in that module's order."""
     entry = _statements.get(id(namespace))
     if entry is None or entry[0] is not namespace:
         entry = _statements[id(namespace)] = (namespace, [])
     entry[1].append(fullname)
-    return entry[1], len(entry[1]) - 1
+    return entry[1], len(entry[1]) - 1, str(namespace.get("__name__"))
 
 
-def import_earlier(order: tuple[list[str], int], fullname: str) -> None:
-    """Before *fullname* is imported, import what its importer lazily imported earlier from that package.
+def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
+    """Before a package's own submodule is imported, import those its ``__init__`` lazily imported earlier.
 
     Modules of one package may only import correctly in the order the package
     imports them (pandas' Cython modules cycle among themselves, and only the
-    order of ``pandas/_libs/tslibs/__init__`` works).  Resolving one of a
-    module's lazy imports first imports the lazy imports it wrote before that
-    one, from the same top-level package, as the eager program did.  Other
-    packages stay deferred.
+    order of ``pandas/_libs/tslibs/__init__`` works).  Resolving a package's
+    lazy import of one of its own submodules first imports the ones it wrote
+    before it, as the eager program did.  Other imports stay deferred.
     """
-    names, index = order
-    top = fullname.partition(".")[0]
+    names, index, importer = order
+    prefix = importer + "."
+    if not fullname.startswith(prefix):
+        return
     for earlier in names[:index]:
-        if earlier != fullname and earlier not in sys.modules and earlier.partition(".")[0] == top:
+        if earlier != fullname and earlier not in sys.modules and earlier.startswith(prefix):
             try:
                 _note_ahead(earlier, f"statement order (before {fullname})")
                 _import_keeping_parent(earlier)
@@ -164,32 +165,53 @@ def lazy_modules() -> set[str]:
 
 
 def _settle_new_finders(finders: list[Any]) -> None:
-    """A finder appeared on sys.meta_path: resolve its own package's pending lazy imports without it.
+    """A finder appeared on sys.meta_path: resolve the lazy imports its code reaches, without it.
 
     pytest puts its assertion rewriter first on sys.meta_path; its
-    ``find_spec`` uses ``fnmatch``, imported lazily by ``_pytest.pathlib``.
-    Resolving that through the import system would ask the rewriter, which
-    needs ``fnmatch``: endless recursion.  Eagerly, those imports had run
-    before the finder existed, so they are resolved now with it left out.
+    ``find_spec`` calls ``_pytest.pathlib.fnmatch_ex``, which uses ``fnmatch``,
+    imported lazily by ``_pytest.pathlib``.  Resolving that through the import
+    system would ask the rewriter, which needs ``fnmatch``: endless recursion.
+    Eagerly, those imports had run before the finder existed, so they are
+    resolved now with it left out: the lazy bindings of the finder's module,
+    then of the modules that the functions and classes it holds come from.
     """
     new = [finder for finder in finders if id(finder) not in _seen_finders]
     _seen_finders.clear()
     _seen_finders.update(id(finder) for finder in finders)
-    packages = {getattr(type(finder), "__module__", "").partition(".")[0] for finder in new}
-    packages.discard("importworks")
-    namespaces = [entry[0] for entry in list(_statements.values())
-                  if str(entry[0].get("__name__", "")).partition(".")[0] in packages]
+    namespaces = [namespace for namespace in map(_namespace_of, (type(finder) for finder in new))
+                  if namespace is not None and not str(namespace.get("__name__")).startswith("importworks")]
     if not namespaces or not _resolve_all:
         return
     saved = list(finders)
     finders[:] = [finder for finder in saved if all(finder is not other for other in new)]
     try:
         for namespace in namespaces:
-            _note_ahead(str(namespace.get("__name__")), "a new sys.meta_path finder's own package")
-            _resolve_all[0](namespace)
+            for reached in [namespace, *_namespaces_reached(namespace)]:
+                if id(reached) in _statements:
+                    _note_ahead(str(reached.get("__name__")), "a new sys.meta_path finder's code")
+                    _resolve_all[0](reached)
     finally:
         added = [finder for finder in finders if all(finder is not other for other in saved)]
         finders[:] = saved + added
+
+
+def _namespace_of(obj: Any) -> dict[str, Any] | None:
+    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    namespace = getattr(module, "__dict__", None)
+    return namespace if isinstance(namespace, dict) else None
+
+
+def _namespaces_reached(namespace: dict[str, Any]) -> list[dict[str, Any]]:
+    """The namespaces of the modules whose functions and classes *namespace* holds (resolving it first)."""
+    if id(namespace) in _statements and _resolve_all:
+        _resolve_all[0](namespace)
+    found: dict[int, dict[str, Any]] = {}
+    for value in list(namespace.values()):
+        if isinstance(value, type) or callable(value) and hasattr(value, "__code__"):
+            other = _namespace_of(value)
+            if other is not None and other is not namespace and id(other) in _statements:
+                found[id(other)] = other
+    return list(found.values())
 
 
 def remember_finders() -> None:
