@@ -73,8 +73,9 @@ MARK = "/importworks-bench-stores-mark-"  # stat()ed around the timed region und
 
 # The aims of issue 4, as (label, measure, comparison, bound); each is checked for
 # the stores of the tree alone and for those with the standard library packed in.
+# issue 4's aims, with issue 13's for the warm import (0.75x lay below the measured floor of 0.86-0.89x)
 AIMS = (
-    ("SQLite warm import <= 0.75x stock", "warm", "<=", 0.75),
+    ("SQLite warm import <= 0.90x stock", "warm", "<=", 0.90),
     ("SQLite cold import <= 0.70x stock", "cold", "<=", 0.70),
     ("SQLite file syscalls <= 0.10x stock", "syscalls", "<=", 0.10),
     ("SQLite store syscalls constant (< 0.1 per extra module)", "slope", "<=", 0.10),
@@ -647,7 +648,7 @@ def aim_values(warm: dict, cold: dict | None, syscalls: dict | None, suffix: str
 
 
 def report_aims(configs: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
-    print("Aims (issue 4), on the import phase" + "".join(f"{name:>16}" for name in configs))
+    print("Aims (issues 4 and 13), on the import phase" + "".join(f"{name:>16}" for name in configs))
     rows = []
     for label, key, op, bound in AIMS:
         cells = []
