@@ -3,7 +3,7 @@
 Run from the repository root, as root (FUSE), with the interpreter that has the
 tree installed (default: boto3 + awscli and their dependencies):
 
-    apt-get install -y fuse3 && python -m pip install fusepy boto3 awscli   # once
+    apt-get install -y fuse3 libfuse2 && python -m pip install fusepy boto3 awscli   # once (fusepy: libfuse 2)
     python benchmarks/bench_slowfs.py [--rounds 9] [--delay 0.0005] [--json out.json]
 
 ``../shared/slowfs/slowfs.py`` (or ``--slowfs PATH``) mounts a folder read-only

@@ -30,7 +30,7 @@ def _why_not() -> str | None:
     if not SLOWFS.is_file():
         return f"no {SLOWFS}"
     if not os.path.exists("/dev/fuse") or FUSERMOUNT is None:
-        return "no /dev/fuse or fusermount (apt-get install fuse3)"
+        return "no /dev/fuse or fusermount (apt-get install fuse3 libfuse2)"
     if importlib.util.find_spec("fuse") is None:
         return "fusepy is not installed (pip install fusepy)"
     return None
