@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import pytest
 
-from .compare import describe, normalised, store_substitutions
+from .compare import Run, describe, normalised, store_substitutions
 from .harness import Runner, cache_root, python_version
 from .programs import PROGRAMS, Program
 from .venv import FieldVenv
@@ -38,16 +38,19 @@ class Known(NamedTuple):
 KNOWN: dict[tuple[str, str], list[Known]] = {}
 
 
-def cases():
+def cases() -> list:
+    """One case per (program, mode), with the strict xfails of :data:`KNOWN` on it."""
+    found = []
     for program in PROGRAMS:
         for mode in MODES:
             marks = [pytest.mark.xfail(not known.pythons or python_version() in known.pythons,
                                        reason=known.reason, strict=True)
                      for known in KNOWN.get((program.name, mode), [])]
-            yield pytest.param(program, mode, id=f"{program.name}-{mode}", marks=marks)
+            found.append(pytest.param(program, mode, id=f"{program.name}-{mode}", marks=marks))
+    return found
 
 
-@pytest.mark.parametrize("program, mode", list(cases()))
+@pytest.mark.parametrize("program, mode", cases())
 def test_field(program: Program, mode: str, venv: FieldVenv, runner: Runner,
                stores: Callable[[Program], Path]) -> None:
     if program.dist in venv.unavailable:
@@ -67,7 +70,7 @@ def test_field(program: Program, mode: str, venv: FieldVenv, runner: Runner,
         pytest.fail(problem, pytrace=False)
 
 
-def check_reference(program: Program, reference) -> None:
+def check_reference(program: Program, reference: Run) -> None:
     """Plain python must do what the case is about (exit code, a telling piece of output)."""
     output = reference.stdout + reference.stderr
     if reference.returncode != program.exit_code or program.expect not in output:
