@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 
 import pytest
 
-from importworks.diagnostics import why
+from importworks.diagnostics import envs, why
 from importworks.diagnostics.why import diagnose
 
 from .conftest import DIST_NAME, IMPORT_NAME, venv_python
@@ -160,7 +162,10 @@ def test_nothing_anywhere_says_so(engine, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     diagnosis = diagnose("zzq_no_such_module_iw")
     assert kinds(diagnosis) == ["not-installed"]
-    assert "no other Python environment on this machine has it" in diagnosis.causes[0].message
+    message = diagnosis.causes[0].message
+    assert "no other Python environment on this machine has it" not in message  # a claim nobody checked
+    assert "other environment(s) searched: " in message or "no other environment was found to search" in message
+    assert f"(looked for: {envs.SEARCHED}; environments elsewhere on this machine were not)" in message
 
 
 def test_json_output_is_the_same_data(cli, tree):
@@ -218,3 +223,83 @@ def test_shadowing_file_in_the_working_directory_does_not_break_the_tool(cli, tm
     assert data["spec"]["origin"] == str(tmp_path / "random.py")
     (cause,) = [c for c in data["causes"] if c["kind"] == "shadowing"]
     assert cause["evidence"]["shadow"] == str(tmp_path / "random.py")
+
+
+def test_circular_import_shows_the_cycle_with_file_and_line_of_each_step(tree, engine):
+    root = tree({"alpha_iw.py": "import beta_iw\nX = 1\n", "beta_iw.py": "from alpha_iw import X\n"})
+    diagnosis = diagnose("alpha_iw", look_elsewhere=False)
+    assert diagnosis.outcome == why.FAILED
+    (cause,) = diagnosis.causes
+    assert cause.kind == "circular-import"
+    assert cause.evidence["chain"] == ["alpha_iw", "beta_iw", "alpha_iw"]
+    assert cause.message == (
+        f"'alpha_iw' fails in the import cycle alpha_iw -> beta_iw -> alpha_iw: {root}/alpha_iw.py:1 imports beta_iw; "
+        f"{root}/beta_iw.py:1 asks alpha_iw for 'X' while alpha_iw is partially initialised. alpha_iw had only run "
+        f"up to {root}/alpha_iw.py:1, so 'X' was not defined yet.")
+
+
+def test_relative_import_beyond_the_top_level_package_explains_the_depth(tree, engine):
+    root = tree({"rpkg_iw": {"__init__.py": "", "sub": {"__init__.py": "", "mod.py": "\nfrom ...up import thing\n"}}})
+    diagnosis = diagnose("rpkg_iw.sub.mod", look_elsewhere=False)
+    (cause,) = diagnosis.causes
+    assert cause.kind == "relative-import-depth"
+    assert cause.message == (
+        f"{root}/rpkg_iw/sub/mod.py:2 'from ...up import thing' in 'rpkg_iw.sub.mod' has 3 dots (one for "
+        "'rpkg_iw.sub' itself, one more per level up), but 'rpkg_iw.sub' is 2 package(s) deep "
+        "(rpkg_iw > rpkg_iw.sub): 2 dot(s) already reach the top-level package 'rpkg_iw', and a relative import "
+        "cannot go above it.")
+
+
+def test_relative_import_in_a_top_level_module_says_it_has_no_package(tree, engine):
+    tree({"lone_iw.py": "from . import sibling\n"})
+    (cause,) = diagnose("lone_iw", look_elsewhere=False).causes
+    assert cause.kind == "relative-import-depth"
+    assert "which has no parent package (__package__ is '')" in cause.message
+
+
+@pytest.mark.parametrize("name, reason", [("a b", "'a b' is not an identifier: it contains a space"),
+                                          ("", "it is empty"), ("pkg..mod", "it has an empty part between dots"),
+                                          ("class", "'class' is a Python keyword")])
+def test_bad_names_are_explained_without_bogus_pip_suggestions(name, reason, engine, cli):
+    diagnosis = diagnose(name)
+    assert diagnosis.outcome == why.NOT_A_NAME
+    assert kinds(diagnosis) == ["invalid-name"]
+    assert diagnosis.causes[0].message.startswith(f"{name!r} cannot be imported by that name: {reason}.")
+    assert not any("pip install" in (c.fix + c.message) for c in diagnosis.causes)
+    code, out, _ = cli("why", name)
+    assert code == 1 and "pip install" not in out
+
+
+def test_a_distribution_name_with_a_dash_gets_its_import_name(tree, engine):
+    tree({"dashed_mod_iw": {"__init__.py": ""},
+          "dashed_dist_iw-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: dashed-dist-iw\nVersion: 1.0\n",
+                                           "top_level.txt": "dashed_mod_iw\n"}})
+    diagnosis = diagnose("dashed-dist-iw", look_elsewhere=False)
+    assert kinds(diagnosis) == ["invalid-name", "distribution-name"]
+    assert diagnosis.causes[1].fix == "import dashed_mod_iw"
+
+
+def test_local_module_shadowing_a_stdlib_parent_package_is_named(cli, tmp_path, monkeypatch):
+    """email.py beside you: `why email.mime.text` blames the shadow, not only the parent package."""
+    (tmp_path / "email.py").write_text("X = 1\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli("why", "email.mime.text", "--json", "--python", sys.executable)
+    data = json.loads(out)
+    assert code == 1 and data["outcome"] == why.PARENT_FAILED
+    first = data["causes"][0]
+    assert first["kind"] == "shadowing" and first["evidence"]["shadow"] == str(tmp_path / "email.py")
+    assert first["message"].endswith("'email.mime.text' is looked for inside that 'email', which is why it fails.")
+
+
+def test_run_names_a_local_module_shadowing_a_stdlib_parent(tmp_path):
+    from tests.conftest import SRC
+
+    (tmp_path / "email.py").write_text("X = 1\n")
+    (tmp_path / "app.py").write_text("import email.mime.text\n")
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    done = subprocess.run([sys.executable, "-m", "importworks", "run", "app.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "ModuleNotFoundError: No module named 'email.mime'; 'email' is not a package. "
+        f"{tmp_path / 'email.py'} shadows the standard library package 'email' (rename it, and remove its __pycache__)")

@@ -10,7 +10,9 @@ or an action) when there is one.
 from __future__ import annotations
 
 import difflib
+import keyword
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -23,8 +25,10 @@ __all__ = [
     "exec_failed",
     "finder_raised",
     "in_sys_modules",
+    "invalid_name",
     "near_misses",
     "not_a_package",
+    "on_failing_path",
     "parent_failed",
     "shadowing",
     "short_hints",
@@ -129,12 +133,25 @@ def _distribution_here(name: str) -> Cause | None:
     if not top or name in top:
         return None
     shown = ", ".join(repr(t) for t in top)
-    dname = dist.metadata["Name"]
+    dname, version = _header(dist, "Name") or name, _header(dist, "Version") or "?"
     return Cause("distribution-name",
-                 f"{name!r} is the name of the distribution {dname} {dist.version} installed here; "
+                 f"{name!r} is the name of the distribution {dname} {version} installed here; "
                  f"it is imported as {shown}, not {name!r}.",
                  short=f"{name!r} is a distribution name; import it as {top[0]!r}.", fix=f"import {top[0]}",
-                 evidence={"distribution": dname, "version": dist.version, "import_names": top})
+                 evidence={"distribution": dname, "version": version, "import_names": top})
+
+
+def _header(dist: Any, field: str) -> str | None:
+    """A METADATA header, read as text: ``dist.metadata`` would import ``email``, which a local
+    email.py (the very thing being diagnosed) can shadow."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        if key.strip().lower() == field.lower():
+            return value.strip()
+    return None
 
 
 def _base_note(env: envs.Environment) -> str:
@@ -214,12 +231,70 @@ def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool
         env = environment_summary()
         venv = f" (virtual environment {env['prefix']})" if env["virtual_env"] else ""
         top = name.partition(".")[0]
+        searched = _searched(look_elsewhere)
         causes.append(Cause("not-installed",
-                            f"No {name!r} on this interpreter's path{venv}, and no other Python "
-                            f"environment on this machine has it. If it is on PyPI: "
+                            f"No {name!r} on this interpreter's path{venv}{searched}. If it is on PyPI: "
                             f"{_install_command(top)} (the distribution name can differ).",
                             short="", fix=_install_command(top)))
     return causes
+
+
+def _searched(looked: bool, shown: int = 4) -> str:
+    """What 'not elsewhere either' rests on: the environments read, and where they were looked for."""
+    if not looked:
+        return " (other environments not searched)"
+    pythons = [env.python for env in envs.discover_environments()]
+    where = f"looked for: {envs.SEARCHED}; environments elsewhere on this machine were not"
+    if not pythons:
+        return f", and no other environment was found to search ({where})"
+    listed = ", ".join(pythons[:shown]) + (f" and {len(pythons) - shown} more" if len(pythons) > shown else "")
+    return f", nor in the {len(pythons)} other environment(s) searched: {listed} ({where})"
+
+
+_DISTRIBUTION_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.I)  # PEP 508
+
+
+def _what_is_wrong(name: str) -> str | None:
+    """Why *name* cannot be an import name (None: it can)."""
+    if not name:
+        return "it is empty"
+    if name.startswith("."):
+        return "it is relative (leading dot); why takes the absolute name, as in 'import NAME'"
+    for part in name.split("."):
+        if not part:
+            return "it has an empty part between dots"
+        if keyword.iskeyword(part):
+            return f"{part!r} is a Python keyword"
+        if not part.isidentifier():
+            bad = next((c for c in part if not (c.isalnum() or c == "_")), part[0])
+            what = "a space" if bad == " " else "a digit at the start" if part[0].isdigit() else repr(bad)
+            return f"{part!r} is not an identifier: it contains {what}"
+    return None
+
+
+def invalid_name(name: str, *, look_elsewhere: bool = True) -> list[Cause]:
+    """Causes for a *name* no import statement can spell (empty, spaces, dashes...); [] when it is fine."""
+    wrong = _what_is_wrong(name)
+    if wrong is None:
+        return []
+    causes = [Cause("invalid-name", f"{name!r} cannot be imported by that name: {wrong}. Module names are "
+                    "dotted Python identifiers (letters, digits, underscores).",
+                    short=f"{name!r} is not a module name", evidence={"reason": wrong})]
+    if _DISTRIBUTION_NAME.match(name):  # 'python-dateutil': maybe a distribution's name
+        found = [_distribution_here(name)]
+        if look_elsewhere and not found[0]:
+            found.append(_distribution_elsewhere(name))
+        if not any(found):
+            found.append(_well_known(name))
+        causes += [c for c in found if c is not None]
+    return causes
+
+
+def on_failing_path(name: str, cause: Cause) -> Cause:
+    """A shadowing of *name*'s top-level package, told as the reason *name* fails."""
+    top = name.partition(".")[0]
+    return Cause(cause.kind, f"{cause.message.rstrip('.')}; {name!r} is looked for inside that {top!r}, "
+                 "which is why it fails.", short=cause.short, fix=cause.fix, evidence=cause.evidence)
 
 
 def short_hints(name: str, limit: int = 2) -> list[str]:
@@ -230,8 +305,22 @@ def short_hints(name: str, limit: int = 2) -> list[str]:
         module = sys.modules.get(parent)
         path = getattr(module, "__path__", None)
         if path is None:
-            return []
+            return _shadowed_parent(name)[:limit]
     return [c.short for c in why_not_found(name, path) if c.short][:limit]
+
+
+def _shadowed_parent(name: str) -> list[str]:
+    """'email.py shadows the standard library package' when *name*'s top-level module is a stand-in."""
+    top = name.partition(".")[0]
+    origin = getattr(sys.modules.get(top), "__file__", None)
+    if not origin or top not in getattr(sys, "stdlib_module_names", ()):
+        return []
+    import sysconfig
+
+    stdlib = os.path.realpath(sysconfig.get_path("stdlib"))
+    if os.path.realpath(origin).startswith(stdlib + os.sep):
+        return []
+    return [f"{origin} shadows the standard library package {top!r} (rename it, and remove its __pycache__)"]
 
 
 def parent_failed(parent: str, outcome: str, error: dict[str, Any] | None) -> Cause:
@@ -251,9 +340,53 @@ def finder_raised(exc: BaseException) -> Cause:
     return Cause("finder-raised", f"A finder raised {type(exc).__name__}: {exc}; the import stops there.")
 
 
+def _circular(name: str, cycle: dict[str, Any]) -> Cause:
+    partial, wanted = cycle["module"], cycle["name"]
+    lacking = f", so {wanted!r} was not defined yet" if wanted else ""
+    return Cause("circular-import",
+                 f"{name!r} fails in the import cycle {' -> '.join(cycle['chain'])}: "
+                 f"{'; '.join(cycle['steps'])}. {partial} had only run up to {cycle['stopped_at']}{lacking}.",
+                 short=f"import cycle {' -> '.join(cycle['chain'])}: {partial} was partially initialised",
+                 fix=f"in {cycle['steps'][-1].split(' ')[0]}: import the module ('import {partial}', then "
+                     f"{partial}.{wanted or 'NAME'} where it is used), or move the import below what it needs, "
+                     "or move the shared code to a module both import",
+                 evidence=cycle)
+
+
+def _relative(name: str, found: dict[str, Any]) -> Cause:
+    where, code, module, package = f"{found['file']}:{found['line']}", found["code"], found["module"], found["package"]
+    if not package:
+        return Cause("relative-import-depth",
+                     f"{where} '{code}' is a relative import in {module!r}, which has no parent package "
+                     f"(__package__ is {package!r}): it ran as a top-level module (a script, or with its own "
+                     "folder on sys.path), so there is no package for the dots to be relative to.",
+                     short=f"{module!r} is not inside a package, so '{code}' has nothing to be relative to",
+                     fix="run it as part of its package (python -m PACKAGE.MODULE from the folder above the "
+                         "package) or use an absolute import", evidence=found)
+    level, depth, top = found["level"], found["depth"], found["top"]
+    parts = package.split(".")
+    chain = " > ".join(".".join(parts[:i + 1]) for i in range(depth))
+    dots = f"has {level} dots (one for {package!r} itself, one more per level up)" if level else "goes too far up"
+    return Cause("relative-import-depth",
+                 f"{where} '{code}' in {module!r} {dots}, but {package!r} is {depth} package(s) deep ({chain}): "
+                 f"{depth} dot(s) already reach the top-level package {top!r}, and a relative import cannot go "
+                 "above it.",
+                 short=f"'{code}' goes above the top-level package {found['top']!r}",
+                 fix=f"use at most {depth} dot(s), or an absolute import; if the folder above {found['top']!r} "
+                     "is meant to be a package too, put its parent on sys.path instead", evidence=found)
+
+
 def exec_failed(name: str, spec: Any, exc: BaseException, *, look_elsewhere: bool = True) -> Cause:
     """The module was found, but running it (or something it imports) raised."""
+    from .failures import circular_import, relative_too_deep
+
     origin = spec.origin
+    cycle = circular_import(exc)
+    if cycle is not None:
+        return _circular(name, cycle)
+    relative = relative_too_deep(exc)
+    if relative is not None:
+        return _relative(name, relative)
     missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
     if missing and missing != name:
         hints = [c.short or c.message for c in why_not_found(missing, _parent_path_of(missing),

@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 
 __all__ = [
     "Environment",
+    "SEARCHED",
     "SiteDir",
     "clear_caches",
     "module_name",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
+# where :func:`discover_environments` looks, in words (what a "not found anywhere" rests on)
+SEARCHED = ("python interpreters on PATH, pyenv's versions, .venv*/venv*/env/.env in the working directory "
+            "and $VIRTUAL_ENV")
 _PYTHON_NAME = re.compile(r"^python(\d(\.\d+)?)?$")
 
 

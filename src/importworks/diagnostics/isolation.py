@@ -1,6 +1,7 @@
 """Load the diagnostics' own dependencies without letting local files shadow them.
 
-``importworks why random`` is typically run in a folder holding ``random.py``.
+``importworks why random`` is typically run in a folder holding ``random.py``
+(or ``email.py``: ``importlib.metadata`` reads METADATA files with ``email``).
 ``importlib.metadata`` imports ``tempfile``, which imports ``random``: without
 care the diagnosis would crash on the very problem it is asked about.  So the
 tools' dependencies are imported with the "local" sys.path entries (the
@@ -20,7 +21,7 @@ from typing import Iterable
 __all__ = ["DEPENDENCIES", "preload"]
 
 DEPENDENCIES = (
-    "importlib.metadata", "difflib", "ast", "json", "traceback", "dataclasses", "sysconfig", "site",
+    "importlib.metadata", "importlib.metadata._adapters", "difflib", "ast", "json", "traceback", "dataclasses", "sysconfig", "site",
     "importworks.diagnostics.causes", "importworks.diagnostics.envs", "importworks.diagnostics.syspath",
     "importworks.diagnostics.why", "importworks.diagnostics.where", "importworks.diagnostics.render",
     "importworks.diagnostics.doctor",

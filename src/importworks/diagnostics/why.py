@@ -38,6 +38,7 @@ FAILED = "failed while executing"
 PARENT_FAILED = "parent failed"
 NOT_A_PACKAGE = "parent is not a package"
 FINDER_RAISED = "a finder raised"
+NOT_A_NAME = "not a module name"
 OK_OUTCOMES = (IMPORTED, ALREADY_IMPORTED, FOUND)
 
 # verdicts of one finder or path entry
@@ -237,6 +238,24 @@ def diagnose(name: str, *, execute: bool = True, look_elsewhere: bool = True) ->
     environments on this machine (see :mod:`.envs`).
     """
     diagnosis = Diagnosis(name, NOT_FOUND, environment_summary())
+    invalid = _causes.invalid_name(name, look_elsewhere=look_elsewhere)
+    if invalid:
+        diagnosis.outcome, diagnosis.causes = NOT_A_NAME, invalid
+        return diagnosis
+    _diagnose(diagnosis, name, execute, look_elsewhere)
+    if "." in name and not diagnosis.ok:
+        diagnosis.causes[:0] = _shadowed_top(name)
+    return diagnosis
+
+
+def _shadowed_top(name: str) -> list[Cause]:
+    """A local file or folder standing in for the top-level package that *name* lives in."""
+    top = name.partition(".")[0]
+    steps, _, _ = _walk(top, None)
+    return [_causes.on_failing_path(name, cause) for cause in _causes.shadowing(top, steps, sys.modules.get(top))]
+
+
+def _diagnose(diagnosis: Diagnosis, name: str, execute: bool, look_elsewhere: bool) -> None:
     path = None
     cached = sys.modules.get(name)
     if cached is not None and "." in name and not hasattr(sys.modules.get(name.rpartition(".")[0]), "__path__"):
@@ -245,30 +264,29 @@ def diagnose(name: str, *, execute: bool = True, look_elsewhere: bool = True) ->
         spec = getattr(cached, "__spec__", None)
         diagnosis.spec = spec_summary(spec) if spec is not None else None
         diagnosis.causes = [_causes.in_sys_modules(name, cached)]
-        return diagnosis
+        return
     if "." in name:
         path, failed_parent, not_package = _parent_path(name, execute)
         if failed_parent is not None:
             diagnosis.outcome, diagnosis.parent = PARENT_FAILED, failed_parent
             diagnosis.causes = [_causes.parent_failed(failed_parent.name, failed_parent.outcome,
                                                       failed_parent.error)]
-            return diagnosis
+            return
         if not_package is not None:
             diagnosis.outcome = NOT_A_PACKAGE
             diagnosis.causes = [_causes.not_a_package(name, sys.modules[not_package])]
-            return diagnosis
+            return
     diagnosis.steps, spec, raised = _walk(name, path)
     if raised is not None:
         diagnosis.outcome, diagnosis.error = FINDER_RAISED, _error_info(raised)
         diagnosis.causes = [_causes.finder_raised(raised)]
-        return diagnosis
+        return
     if spec is None:
         diagnosis.causes = _causes.why_not_found(name, path, look_elsewhere=look_elsewhere)
-        return diagnosis
+        return
     diagnosis.spec = spec_summary(spec)
     diagnosis.outcome = _execute(diagnosis, name, spec, look_elsewhere) if execute else FOUND
     diagnosis.causes.extend(_causes.shadowing(name, diagnosis.steps, sys.modules.get(name)))
-    return diagnosis
 
 
 def _execute(diagnosis: Diagnosis, name: str, spec: Any, look_elsewhere: bool) -> str:
