@@ -170,6 +170,8 @@ def _main_module(**attributes: Any) -> types.ModuleType:
     module.__builtins__ = builtins  # type: ignore[attr-defined]
     if sys.version_info < (3, 14):
         module.__annotations__ = {}
+    if sys.version_info >= (3, 15):  # python no longer sets __cached__ on any module
+        attributes.pop("__cached__", None)
     for name, value in attributes.items():
         setattr(module, name, value)
     return module
