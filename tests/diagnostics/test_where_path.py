@@ -7,6 +7,8 @@ import os
 import sys
 import sysconfig
 
+import pytest
+
 from importworks.diagnostics import syspath
 from importworks.diagnostics.syspath import explain_path, pth_lines
 from importworks.diagnostics.where import locate
@@ -106,3 +108,32 @@ def test_where_in_another_venv_names_the_distribution(cli, other_venv):
     code, out, _ = cli("where", "otherthing_iw", "--python", venv_python(other_venv))
     assert code == 0 and "distribution:     Other-Thing 0.9" in out
     assert os.path.join("site-packages", "otherthing_iw", "__init__.py") in out
+
+
+def test_where_a_c_extension_served_from_a_store(tmp_path, engine):
+    """The distribution comes from the store's dist-info; no false 'already imported' note, no made-up cached."""
+    import importlib.util
+    import zipfile
+
+    real = importlib.util.find_spec("xxlimited")
+    if real is None or not real.origin.endswith(".so"):
+        pytest.skip("this Python has no xxlimited extension module to copy")
+    store = tmp_path / "app.zip"
+    with zipfile.ZipFile(store, "w") as z:
+        z.write(real.origin, os.path.basename(real.origin))
+        z.writestr("xxlimited_iw-2.5.dist-info/METADATA", "Metadata-Version: 2.1\nName: xxlimited-iw\nVersion: 2.5\n\n")
+        z.writestr("xxlimited_iw-2.5.dist-info/top_level.txt", "xxlimited\n")
+    sys.modules.pop("xxlimited", None)
+    sys.path.insert(0, str(store))
+    import xxlimited  # noqa: F401  (the cache copy is what runs)
+
+    data = locate("xxlimited")
+    assert data["ok"] and data["loader"] == "StoreExtensionLoader (importworks)"
+    assert data["distribution"] == {"name": "xxlimited-iw", "version": "2.5", "site": str(store), "installed": False}
+    assert data["cached"] is None
+    assert not [n for n in data["notes"] if "already imported" in n or "already been imported" in n]
+    sys.modules.pop("xxlimited")
+    from importworks.diagnostics.why import diagnose
+
+    diagnosis = diagnose("xxlimited", execute=False)
+    assert diagnosis.spec["origin"] == f"{store}/{os.path.basename(real.origin)}" and diagnosis.spec["cached"] is None

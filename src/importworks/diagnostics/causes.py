@@ -412,10 +412,22 @@ def in_sys_modules(name: str, module: Any) -> Cause:
                  evidence={"origin": origin})
 
 
+def _same_file(loaded: Any, origin: str) -> bool:
+    """Whether the module of spec *loaded* came from *origin*.
+
+    A store's C extension runs from a copy in the cache: the loaded module's
+    origin is the copy, while its loader still names the store entry (the
+    origin a fresh search finds).
+    """
+    real = os.path.realpath(origin)
+    entry = getattr(getattr(loaded, "loader", None), "path", None)
+    return any(p and os.path.realpath(p) == real for p in (getattr(loaded, "origin", None), entry))
+
+
 def stale_module(name: str, existing: Any, spec: Any) -> list[Cause]:
     """sys.modules holds a module from another file than a fresh search finds."""
     old = getattr(existing, "origin", None)
-    if old is None or spec.origin is None or os.path.realpath(old) == os.path.realpath(spec.origin):
+    if old is None or spec.origin is None or _same_file(existing, spec.origin):
         return []
     return [Cause("already-imported", f"{name!r} was already imported from {old}; a fresh interpreter "
                   f"would find {spec.origin} first.", evidence={"imported": old, "found": spec.origin})]
@@ -439,8 +451,9 @@ def shadowing(name: str, steps: Sequence[Any], module: Any) -> list[Cause]:
     where = _WHERE_WORDS.get(winner.kind or "", winner.entry)
     entry = winner.entry or f"'' = {os.getcwd()}"
     real_text = f" ({real.origin})" if real and real.origin else ""
-    loaded = getattr(getattr(module, "__spec__", None), "origin", None)
-    active = loaded is None or winner.origin is None or os.path.realpath(loaded) == os.path.realpath(winner.origin)
+    loaded_spec = getattr(module, "__spec__", None)
+    loaded = getattr(loaded_spec, "origin", None)
+    active = loaded is None or winner.origin is None or _same_file(loaded_spec, winner.origin)
     effect = "" if active else f" (here {name!r} had already been imported from {loaded}, so the shadow " \
                                "only bites in a fresh interpreter)"
     shown = os.path.dirname(winner.origin) if os.path.basename(winner.origin or "") == "__init__.py" else winner.origin

@@ -14,15 +14,36 @@ from .why import V_ALSO, V_FOUND, diagnose, spec_summary
 __all__ = ["locate"]
 
 
-def _distribution(name: str, entry: str | None, kind: str | None, origin: str | None) -> dict[str, Any] | None:
+def _distribution(name: str, entry: str | None, kind: str | None, origin: str | None,
+                  loader: Any = None) -> dict[str, Any] | None:
     if origin in ("built-in", "frozen") or kind in STDLIB_KINDS:
         return {"name": "the standard library", "version": sys.version.split()[0]}
+    store = getattr(loader, "store", None)
+    if store is not None:
+        return _store_distribution(store, name.partition(".")[0])
     if entry is None:
         return None
     found = SiteDir(entry or ".").distribution_for(name.partition(".")[0])
     if found is None:
         return None
     return {"name": found[0], "version": found[1], "site": entry, "installed": kind in INSTALLED_KINDS}
+
+
+def _store_distribution(store: Any, top: str) -> dict[str, Any] | None:
+    """The distribution whose dist-info inside the store ships the top-level *top*."""
+    from ..stores.metadata import find_store_distributions
+
+    for dist in find_store_distributions([store], None):
+        names = (dist.read_text("top_level.txt") or "").split()
+        if not names:
+            record = dist.read_text("RECORD") or ""
+            names = [line.split(",", 1)[0].split("/", 1)[0].partition(".")[0] for line in record.splitlines()]
+        if top in names:
+            meta = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+            fields = dict(line.split(":", 1) for line in meta.split("\n\n", 1)[0].splitlines() if ":" in line)
+            return {"name": fields.get("Name", "").strip() or dist.folder.partition("-")[0],
+                    "version": fields.get("Version", "").strip(), "site": store.location, "installed": False}
+    return None
 
 
 def _stdlib_dir() -> str:
@@ -65,7 +86,7 @@ def locate(name: str) -> dict[str, Any]:
         "search_locations": summary.get("submodule_search_locations"),
         "sys_path_entry": entry,
         "entry_kind": kind,
-        "distribution": _distribution(name, entry, kind, origin),
+        "distribution": _distribution(name, entry, kind, origin, getattr(spec, "loader", None)),
         "other_copies": [{"entry": s.entry, "origin": s.origin, "kind": s.kind}
                          for s in diagnosis.steps if s.verdict == V_ALSO],
         "notes": [c.message for c in diagnosis.causes],

@@ -103,8 +103,23 @@ def spec_summary(spec: Any) -> dict[str, Any]:
     """The fields of a ModuleSpec worth showing, as plain data."""
     locations = spec.submodule_search_locations
     return {"name": spec.name, "origin": spec.origin, "loader": _meta_label(spec.loader) if spec.loader else None,
-            "cached": getattr(spec, "cached", None), "has_location": bool(getattr(spec, "has_location", False)),
+            "cached": _cached(spec), "has_location": bool(getattr(spec, "has_location", False)),
             "submodule_search_locations": list(locations) if locations is not None else None}
+
+
+def _cached(spec: Any) -> str | None:
+    """The bytecode file the module's code comes from or goes to; None when there is none.
+
+    A spec derives ``cached`` from ``origin`` whatever the loader: for a C
+    extension, or for code a store keeps precompiled, that names a file that
+    never exists (``app.sqlite/pkg/__pycache__/...``).
+    """
+    loader = spec.loader
+    if getattr(loader, "store", None) is not None or isinstance(loader, type):
+        return None  # a store's loader, or BuiltinImporter / FrozenImporter
+    if (spec.origin or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return None
+    return getattr(spec, "cached", None)
 
 
 def _ask_entry(finder: Any, fullname: str) -> Any:
