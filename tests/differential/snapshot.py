@@ -132,9 +132,9 @@ def snapshot(mode: str, names: list[str], paths: list[str], via: str = "import")
         # Before 3.15 the stock interpreter has no PEP 810: a module's
         # __lazy_modules__ means nothing to it (packaging 26 lists its own
         # submodules there).  activate()'s default binds those lazily, by design,
-        # so the comparison with stock asks for no lazy imports; on 3.15 both
+        # so the comparison with stock installs no lazy hook at all; on 3.15 both
         # sides honour __lazy_modules__ and the default is compared.
-        importworks.activate(lazy="normal" if sys.version_info >= (3, 15) else "none")
+        importworks.activate(lazy="normal" if sys.version_info >= (3, 15) else None)
     baseline = set(sys.modules)
     if sys.flags.no_site:
         import site
