@@ -2,12 +2,15 @@
 # select_pythons sets PYTHONS (paths) to the ones the test suite runs on.
 #
 # IMPORTWORKS_PYTHONS="/path/python3.14 /path/python3.15" chooses them outright.
-# Otherwise each of IMPORTWORKS_VERSIONS (default: 3.10 3.13 3.14 3.15) is looked
+# Otherwise each of IMPORTWORKS_VERSIONS (default: 3.10 3.13 3.14) is looked
 # for on PATH, in pyenv, in /usr/bin, /usr/local/bin and in the prefix of
 # ../shared/pythons/install-debian-python.sh (IW_PYTHONS, default /opt/iw-pythons).
 # A 3.14 or 3.15 that is missing is installed with that script when it is there
 # and this runs as root on Debian.  With CI=true every version must be found.
-IMPORTWORKS_VERSIONS=${IMPORTWORKS_VERSIONS:-"3.10 3.13 3.14 3.15"}
+# 3.15 joins the default once the whole suite passes there: the engine and
+# CPython's import tests do, the lazy-imports tests (PEP 810 is native on 3.15,
+# another issue) and the 3.15 hint de-duplication do not yet.
+IMPORTWORKS_VERSIONS=${IMPORTWORKS_VERSIONS:-"3.10 3.13 3.14"}
 _iw_prefix=${IW_PYTHONS:-/opt/iw-pythons}
 _iw_installer="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/../shared/pythons/install-debian-python.sh"
 
