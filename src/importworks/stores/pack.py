@@ -157,9 +157,8 @@ class Packer:
                     try:
                         self.add_distribution(dependency, True, seen)
                     except StoreError as exc:
-                        if "not installed" not in str(exc):
-                            raise
-                        # an optional dependency that is not installed
+                        if "not installed" not in str(exc):  # not installed: an optional dependency
+                            self.skipped.append((dependency, f"{name}'s dependency: {exc}"))
 
     def add_recorded(self, dist: Distribution, name: str | None = None) -> None:
         """Every file in *dist*'s RECORD; what is left out goes to ``skipped`` with the reason.
