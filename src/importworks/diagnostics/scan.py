@@ -26,7 +26,7 @@ from typing import Any, Iterator
 
 __all__ = ["SUMMARY_VERSION", "Summary", "static_truth", "summarize_file", "summarize_source"]
 
-SUMMARY_VERSION = 7  # bump when the shape below changes: cached summaries are then re-made
+SUMMARY_VERSION = 8  # bump when the shape below changes: cached summaries are then re-made
 
 # (imports, bindings, all_names, used, has_getattr, error)
 #   imports:  ((line, level, module or "", names or None), ...): names None for "import module"
@@ -181,34 +181,43 @@ def _bound_names(node: ast.stmt) -> list[tuple[str, Any]]:
 
 
 _NO_BINDINGS = marshal.dumps(())
-_DEF = re.compile(rb"^([ \t]*)(async[ \t]+)?def[ \t]+(\w+)", re.M)
+# a literal first ("def", "class"), so the regex engine can skip ahead; the line start is checked after
+_BLOCK = re.compile(rb"(def|class)[ \t]+(\w+)")
 _CLOSERS = (b")", b"]", b"}")
 _STATEMENTS = (b"def ", b"async ", b"class ", b"import ", b"from ", b"@", b"if ", b"try:", b"else:", b"elif ")
 
 
 def skeleton(source: bytes) -> bytes:
-    """*source* with every function body cut out, line numbers kept.
+    """*source* with every function body (and every class body without imports) cut out, line numbers kept.
 
     What runs at import time never includes a function's body, and bodies are
     most of a module's lines, so parsing the rest is several times faster.
-    Each ``def`` becomes ``def NAME(): pass`` and the lines of its signature
-    and body blank lines.  The cut is made by indentation: a body ends at the
-    first line indented no deeper than its ``def`` that is not a comment, a
-    closing bracket of the signature, or inside a triple-quoted string.
+    Each ``def`` becomes ``def NAME(): pass`` (a class ``class NAME: pass``) and
+    the lines of its signature and body blank lines.  The cut is made by
+    indentation: a body ends at the first line indented no deeper than its
+    ``def`` that is not a comment, a closing bracket of the signature, or inside
+    a triple-quoted string.
 
     Raises:
         ValueError: where a body ends is unclear; the caller parses the whole file.
     """
     out = []
     position = 0
-    for found in _DEF.finditer(source):
+    for found in _BLOCK.finditer(source):
         if found.start() < position:
-            continue  # a def inside a body already cut
-        indent = found.group(1)
+            continue  # inside a body already cut
+        line_start = source.rfind(b"\n", 0, found.start()) + 1
+        before = source[line_start:found.start()]
+        head = before.strip(b" \t")
+        if head not in (b"", b"async") or (head and found.group(1) != b"def"):
+            continue  # "def" inside a line: a name, a string, a comment
+        indent = before[:len(before) - len(before.lstrip(b" \t"))]
         end = _body_end(source, found.end(), len(indent))
-        out.append(source[position:found.start()])
-        out.append(indent + (found.group(2) or b"") + b"def " + found.group(3) + b"(): pass")
-        out.append(b"\n" * source.count(b"\n", found.start(), end))
+        if found.group(1) == b"class" and b"import" in source[found.end():end]:
+            continue  # a class body that imports runs that import: keep it (its methods are still cut)
+        stub = b"class " + found.group(2) + b": pass" if found.group(1) == b"class" else \
+            before.lstrip(b" \t") + b"def " + found.group(2) + b"(): pass"
+        out += [source[position:line_start], indent, stub, b"\n" * source.count(b"\n", found.start(), end)]
         position = end
     out.append(source[position:])
     return b"".join(out)
@@ -218,26 +227,24 @@ _ENDS: dict[int, re.Pattern[bytes]] = {}
 
 
 def _body_end(source: bytes, start: int, depth: int) -> int:
-    """The offset of the first line after the function whose ``def`` ends at *start*."""
+    """The offset of the first line after the block whose header starts before *start*."""
     pattern = _ENDS.get(depth)
     if pattern is None:
-        pattern = _ENDS[depth] = re.compile(rb"^[ \t]{0,%d}(?=[^ \t\r\n#)\]}])" % depth, re.M)
+        pattern = _ENDS[depth] = re.compile(rb"\n[ \t]{0,%d}(?=[^ \t\r\n#)\]}])" % depth)
     line_end = source.find(b"\n", start)
     if line_end < 0:
         return len(source)
-    scan_from = line_end + 1
+    scan_from = line_end
     while True:
         found = pattern.search(source, scan_from)
         if found is None:
             return len(source)
-        if (source.count(b'"""', start, found.start()) + source.count(b"'''", start, found.start())) % 2 == 0:
-            return found.start()
+        line = found.start() + 1
+        if (source.count(b'"""', start, line) + source.count(b"\'\'\'", start, line)) % 2 == 0:
+            return line
         if source.startswith(_STATEMENTS, found.end()):
-            raise ValueError("unsure where the function ends")  # a quote inside a string threw the count
-        next_line = source.find(b"\n", found.end())
-        if next_line < 0:
-            return len(source)
-        scan_from = next_line + 1
+            raise ValueError("unsure where the block ends")  # a quote inside a string threw the count
+        scan_from = found.end()
 
 
 def _parse(source: bytes, path: str, whole: bool) -> ast.Module:
