@@ -28,12 +28,12 @@ register_engine_file(__file__)
 __all__ = [
     "LoaderBasics",
     "__import__",
+    "drop_load_module",
     "exec_frozen_module",
     "exec_in_place",
     "find_spec_on_meta_path",
     "gcd_import",
     "handle_fromlist",
-    "drop_load_module",
     "load_module_shim",
     "resolve_name",
 ]
