@@ -185,9 +185,9 @@ def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def cmd_doctor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks doctor [PATH]``: exit 1 when it found an error or a warning (notes alone: 0)."""
-    from .isolation import preload
+    from .isolation import DOCTOR_DEPENDENCIES, preload
 
-    preload()
+    preload(DOCTOR_DEPENDENCIES)
     from .doctor import CHECKS, examine, format_findings, serious
 
     unknown = sorted(set(args.skip) - set(CHECKS))

@@ -36,9 +36,9 @@ def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
 
         # the program's own folder may hold a random.py or similar: load our
         # dependencies past it (see isolation.py)
-        preload(("importlib.metadata", "importworks.diagnostics.causes"))
+        preload(("difflib", "importworks.diagnostics.causes"))
     except Exception:
-        pass  # e.g. 3.10's importlib.metadata importing a shadowed email: the hints that need no metadata still work
+        pass  # a dependency shadowed past repair: the hints that do not need it still work
     try:
         from .causes import short_hints
 

@@ -1,9 +1,9 @@
 """Load the diagnostics' own dependencies without letting local files shadow them.
 
-``importworks why random`` is typically run in a folder holding ``random.py``
-(or ``email.py``: ``importlib.metadata`` reads METADATA files with ``email``).
-``importlib.metadata`` imports ``tempfile``, which imports ``random``: without
-care the diagnosis would crash on the very problem it is asked about.  So the
+``importworks why random`` is typically run in a folder holding ``random.py``.
+``difflib`` imports ``heapq``, ``dataclasses`` imports ``inspect`` (and doctor's
+cache ``tempfile``, which imports ``random``): without care the diagnosis
+would crash on the very problem it is asked about.  So the
 tools' dependencies are imported with the "local" sys.path entries (the
 script's folder or working directory, PYTHONPATH) hidden, and then every module
 this pulled in whose name a local entry also provides is dropped again from
@@ -18,14 +18,14 @@ import os
 import sys
 from typing import Iterable
 
-__all__ = ["DEPENDENCIES", "preload"]
+__all__ = ["DEPENDENCIES", "DOCTOR_DEPENDENCIES", "preload"]
 
 DEPENDENCIES = (
-    "importlib.metadata", "importlib.metadata._adapters", "difflib", "ast", "json", "traceback", "dataclasses", "sysconfig", "site",
+    "difflib", "ast", "json", "traceback", "dataclasses", "sysconfig", "site",
     "importworks.diagnostics.causes", "importworks.diagnostics.envs", "importworks.diagnostics.syspath",
     "importworks.diagnostics.why", "importworks.diagnostics.where", "importworks.diagnostics.render",
-    "importworks.diagnostics.doctor",
 )
+DOCTOR_DEPENDENCIES = ("ast", "marshal", "tempfile", "importworks.diagnostics.doctor")
 
 
 def _local_entries() -> list[str]:
