@@ -40,7 +40,7 @@ EXTENSION_C = r"""
 int helper_answer(void);
 static PyObject *answer(PyObject *self, PyObject *args) { return PyLong_FromLong(helper_answer()); }
 static PyMethodDef methods[] = {{"answer", answer, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "nat._ext", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, MODULE_NAME, NULL, -1, methods};
 PyMODINIT_FUNC PyInit__ext(void) { return PyModule_Create(&module); }
 """
 LIBRARY = "libhelper-1a2b3c4d.so.1.0"
@@ -91,7 +91,7 @@ def native_site(tmp_path: Path) -> Path:
     (tmp_path / "helper.c").write_text("int helper_answer(void) { return 42; }\n")
     _compile(["-shared", "-fPIC", f"-Wl,-soname,{LIBRARY}", "-o", str(libs / LIBRARY), str(tmp_path / "helper.c")])
     (tmp_path / "ext.c").write_text(EXTENSION_C)
-    _compile(["-shared", "-fPIC", f"-I{sysconfig.get_paths()['include']}", "-o",
+    _compile(["-shared", "-fPIC", '-DMODULE_NAME="nat._ext"', f"-I{sysconfig.get_paths()['include']}", "-o",
               str(site / "nat" / f"_ext{EXTENSION_SUFFIXES[0]}"), str(tmp_path / "ext.c"),
               str(libs / LIBRARY), "-Wl,-rpath,$ORIGIN/../nat.libs"])
     record = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
@@ -156,6 +156,43 @@ def test_ls_says_what_is_extracted_and_why(tmp_path, native_site, capsys):
     out = capsys.readouterr().out
     assert ("# extracted: nat, nat.libs, nat_shared.py: native code: 1 extension module(s); shared libraries in "
             "nat.libs/ (materialised with the rest of the distribution)") in out
+
+
+def test_distributions_linked_through_origin_share_one_root(tmp_path):
+    """torch's way: an extension whose RPATH reaches into another distribution's folder."""
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    site = build(tmp_path / "site", {
+        "provider": {"__init__.py": "", "lib": {}},
+        "provider-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: provider\nVersion: 1.0\n"},
+        "user": {"__init__.py": "from ._ext import answer\n"},
+        "user-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: user\nVersion: 1.0\n"},
+    })
+    (tmp_path / "helper.c").write_text("int helper_answer(void) { return 42; }\n")
+    library = site / "provider" / "lib" / LIBRARY
+    _compile(["-shared", "-fPIC", f"-Wl,-soname,{LIBRARY}", "-o", str(library), str(tmp_path / "helper.c")])
+    (tmp_path / "ext.c").write_text(EXTENSION_C)
+    _compile(["-shared", "-fPIC", '-DMODULE_NAME="user._ext"', f"-I{sysconfig.get_paths()['include']}", "-o",
+              str(site / "user" / f"_ext{EXTENSION_SUFFIXES[0]}"), str(tmp_path / "ext.c"), str(library),
+              "-Wl,-rpath,$ORIGIN/../provider/lib"])
+    for dist in ("provider", "user"):
+        record = sorted(str(p.relative_to(site)) for p in (site / dist).rglob("*") if p.is_file())
+        (site / f"{dist}-1.0.dist-info" / "RECORD").write_text("".join(f"{entry},,\n" for entry in record))
+    store = tmp_path / "linked.sqlite"
+    result = pack([], str(store), site_packages=[str(site)])
+    assert result.extract["user"] == result.extract["provider"]  # one root for both
+    out = _run(store, tmp_path / "cache", NO_SITE + """
+import user
+print(json.dumps({"answer": user.answer(), "file": user.__file__}))
+""")
+    assert out["answer"] == 42 and out["file"].startswith(str(tmp_path / "cache" / "pkg"))
+
+
+def test_files_that_are_not_elf_have_no_rpaths():
+    from importworks.stores.extraction import elf_origin_paths
+
+    assert elf_origin_paths("pkg/mod.so", b"not an ELF file") == []
+    assert elf_origin_paths("pkg/mod.so", b"\x7fELF\x02\x01" + b"\xff" * 58) == []  # headers pointing nowhere
 
 
 def open_entries(store: Path) -> list[str]:

@@ -40,14 +40,6 @@ _TEST_DIRS = {"tests", "test", "testing"}
 # IDLE, demos, pip's bundled wheels; C extensions stay in the interpreter's folder.
 _STDLIB_SKIP = {"test", "idlelib", "turtledemo", "ensurepip", "site-packages", "lib-dynload"}
 _STDLIB_TEST_DIRS = _TEST_DIRS | {"idle_test"}
-_FILE_ACCESS = re.compile(r"\b__file__\b")
-# files in a package that its code never opens: markers, stubs, C sources
-_NOT_DATA = ("py.typed", ".pyi", ".c", ".h", ".pxd", ".pyx")
-# folders whose contents say nothing about what a package does at run time
-_NOT_DECIDING = {"tests", "test", "testing", "benchmarks", "benchmark", "docs", "doc", "examples"}
-# shared libraries a loader maps by path: extension modules, and the libraries they
-# link to (auditwheel's foo.libs/libbar-1a2b3c.so.1.2, delocate's .dylibs, DLLs)
-_NATIVE = re.compile(r"\.(so|pyd|dll|dylib)(\.[0-9][0-9.]*)?$")
 SQLITE_PAGE_SIZE = 4096
 _HAS_CODE = 1 << 32  # in the SQLite index's code array: crc32 | _HAS_CODE, or 0 for no code
 
@@ -261,56 +253,10 @@ class Packer:
 
     # -- deciding -------------------------------------------------------------
     def extraction(self, contents: dict[str, bytes]) -> dict[str, tuple[str, str]]:
-        """Top-level names to materialise at run time -> (cache key, why).
+        """Top-level names to materialise at run time -> (cache key, why): see :mod:`.extraction`."""
+        from .extraction import decide_extraction
 
-        Decided on evidence, ignoring tests, benchmarks and docs folders:
-
-        - native code: a distribution with extension modules or shared libraries
-          is materialised whole, all its top-level names under one root, so that
-          ``$ORIGIN`` RPATHs (``numpy.libs/``), mypyc's shared ``*__mypyc`` module
-          and libraries opened by path find what they found in site-packages;
-        - a package whose code uses ``__file__`` and that ships data files;
-        - names asked for with ``--extract``.
-        """
-        groups: dict[str, list[str]] = {}  # distribution (or the name itself) -> its top-level names
-        native: dict[str, list[str]] = {}
-        data: set[str] = set()
-        uses_file: dict[str, str] = {}
-        for entry, blob in contents.items():
-            top, slash, rest = entry.partition("/")
-            if top.endswith((".dist-info", ".egg-info")) or top.startswith("."):
-                continue
-            owner = self.owners.get(top, top)
-            if top not in groups.setdefault(owner, []):
-                groups[owner].append(top)
-            if _NOT_DECIDING.intersection(rest.split("/")[:-1]):
-                continue
-            if _NATIVE.search(entry):
-                native.setdefault(owner, []).append(entry)
-            elif not slash:
-                continue
-            elif kind_of(entry) == "file" and not entry.endswith(_NOT_DATA):
-                data.add(top)
-            elif kind_of(entry) == "source" and top not in uses_file and \
-                    _FILE_ACCESS.search(blob.decode("utf-8", "replace")):
-                uses_file[top] = entry
-        chosen: dict[str, str] = {}
-        for owner, found in native.items():
-            why = _native_reason(found)
-            chosen.update(dict.fromkeys(groups[owner], why))
-        for top in sorted(data & uses_file.keys()):
-            chosen.setdefault(top, f"reads files beside __file__ ({uses_file[top]}) and ships data files")
-        for top in self.extract:
-            chosen.setdefault(top, "asked for with --extract")
-        decided: dict[str, tuple[str, str]] = {}
-        for owner, tops in groups.items():
-            members = [top for top in tops if top in chosen]
-            if members:
-                key = _extract_key(members, contents)
-                decided.update((top, (key, chosen.pop(top))) for top in members)
-        for top, why in chosen.items():  # --extract of a name the sources do not hold
-            decided[top] = (_extract_key([top], contents), why)
-        return decided
+        return decide_extraction(contents, self.owners, self.extract)
 
     def packages_to_extract(self, contents: dict[str, bytes]) -> list[str]:
         """The top-level names :meth:`extraction` chooses, sorted."""
@@ -385,14 +331,6 @@ class Packer:
         return marshal.dumps(code)
 
 
-def _extract_key(tops: list[str], contents: dict[str, bytes]) -> str:
-    """The cache folder name of a group's extracted copy: a digest of its files."""
-    names = set(tops)
-    lines = sorted(f"{entry}:{sha256_hex(data)}" for entry, data in contents.items()
-                   if entry.partition("/")[0] in names)
-    return sha256_hex("\n".join(lines).encode())[:32]
-
-
 def _recorded_files(dist: Distribution) -> list[str] | None:
     """Every path in the distribution's RECORD, read here: ``Distribution.files`` leaves out the
     missing ones (Python 3.12+) without a word, and pack must say what it could not take."""
@@ -403,18 +341,6 @@ def _recorded_files(dist: Distribution) -> list[str] | None:
         return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
     files = dist.files  # an .egg-info's installed-files.txt or SOURCES.txt
     return None if files is None else [str(f) for f in files]
-
-
-def _native_reason(found: list[str]) -> str:
-    def is_extension(entry: str) -> bool:  # importable: in package folders, named like a module
-        return kind_of(entry) == "extension" and all(p.isidentifier() for p in entry.split("/")[:-1])
-
-    extensions = [entry for entry in found if is_extension(entry)]
-    libraries = sorted({entry.rpartition("/")[0] + "/" for entry in found if not is_extension(entry)})
-    parts = [f"{len(extensions)} extension module(s)"] if extensions else []
-    if libraries:
-        parts.append("shared libraries in " + ", ".join(libraries[:3]) + (" ..." if len(libraries) > 3 else ""))
-    return "native code: " + "; ".join(parts) + " (materialised with the rest of the distribution)"
 
 
 def _has_python(folder: str) -> bool:
