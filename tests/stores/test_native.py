@@ -269,3 +269,21 @@ import black
 print(json.dumps({"out": black.format_str("x = {  'a':1 }", mode=black.Mode()), "compiled": black.COMPILED}))
 """)
     assert out == {"out": 'x = {"a": 1}\n', "compiled": True}
+
+
+@pytest.mark.slow
+def test_rust_and_cffi_extensions_from_pypi(tmp_path):
+    """cryptography (Rust, with cffi's top-level _cffi_backend beside cffi) and rpds-py (Rust, PyO3)."""
+    site = _pip_target(tmp_path, "cryptography", "rpds-py")
+    store = tmp_path / "rust.zip"
+    result = pack([], str(store), site_packages=[str(site)])
+    assert {"cryptography", "rpds", "cffi"} <= result.extract.keys()
+    out = _run(store, tmp_path / "cache", NO_SITE + """
+import _cffi_backend, cffi, rpds
+from cryptography.fernet import Fernet
+key = Fernet.generate_key()
+print(json.dumps({"fernet": Fernet(key).decrypt(Fernet(key).encrypt(b"x")).decode(),
+                  "rpds": sorted(rpds.HashTrieMap({"a": 1}).insert("b", 2).keys()),
+                  "cffi": cffi.FFI().sizeof("int")}))
+""")
+    assert out == {"fernet": "x", "rpds": ["a", "b"], "cffi": 4}
