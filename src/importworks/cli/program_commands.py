@@ -37,7 +37,7 @@ def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             status = run_target(target)
         _emit(format_unused(unused_imports(tracer), top=args.top), args.output)
         return status
-    with activate(), trace_imports() as tracer:
+    with activate(), trace_imports(account=True, module_run=target.kind == "module") as tracer:
         status = run_target(target)
     _emit(_report(tracer, args.format, args.top), args.output)
     return status

@@ -77,7 +77,7 @@ def _print(text: str) -> None:
 
 def compute(command: str, name: str | None = None, find_only: bool = False) -> dict[str, Any]:
     """Run one diagnosis in this interpreter, with the engine active; return its data."""
-    from .isolation import preload
+    from .isolation import local_entries_hidden, preload
 
     saved = list(sys.path)
     _as_python_c()
@@ -88,7 +88,9 @@ def compute(command: str, name: str | None = None, find_only: bool = False) -> d
         from .where import locate
         from .why import diagnose
 
-        with activate():
+        with local_entries_hidden():
+            installation = activate()  # what activating imports (tempfile, say) loads past local files too
+        with installation:
             if command == "why":
                 return diagnose(str(name), execute=not find_only).to_dict()
             if command == "where":

@@ -16,9 +16,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
-__all__ = ["DEPENDENCIES", "DOCTOR_DEPENDENCIES", "preload"]
+__all__ = ["DEPENDENCIES", "DOCTOR_DEPENDENCIES", "local_entries_hidden", "preload"]
 
 DEPENDENCIES = (
     "difflib", "ast", "json", "traceback", "dataclasses", "sysconfig", "site",
@@ -56,8 +57,9 @@ def _provided_by(entries: Iterable[str]) -> set[str]:
     return names
 
 
-def preload(modules: Iterable[str] = DEPENDENCIES) -> None:
-    """Import *modules* with local entries hidden; forget the stdlib copies they shadow."""
+@contextmanager
+def local_entries_hidden() -> Iterator[None]:
+    """Run the block with local sys.path entries hidden; then forget the stdlib copies it imported that they shadow."""
     local = _local_entries()
     ours = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     hidden = [e for e in local if os.path.realpath(e or ".") != os.path.realpath(ours)]
@@ -65,11 +67,17 @@ def preload(modules: Iterable[str] = DEPENDENCIES) -> None:
     saved = list(sys.path)
     sys.path[:] = [e for e in sys.path if e not in hidden]
     try:
-        for name in modules:
-            importlib.import_module(name)
+        yield
     finally:
         sys.path[:] = saved
-    shadowed = _provided_by(hidden)
-    for name in set(sys.modules) - before:
-        if name.partition(".")[0] in shadowed and not name.startswith("importworks"):
-            del sys.modules[name]
+        shadowed = _provided_by(hidden)
+        for name in set(sys.modules) - before:
+            if name.partition(".")[0] in shadowed and not name.startswith("importworks"):
+                del sys.modules[name]
+
+
+def preload(modules: Iterable[str] = DEPENDENCIES) -> None:
+    """Import *modules* with local entries hidden; forget the stdlib copies they shadow."""
+    with local_entries_hidden():
+        for name in modules:
+            importlib.import_module(name)

@@ -51,28 +51,60 @@ def format_tree(tracer: ImportTracer, *, top: int | None = None) -> str:
 
     for record in shown:
         add(record, 0)
+    if tracer.early:
+        lines.append("imported before tracing began (by importworks itself), used by the program:")
+        for root in tracer.early:
+            _early_lines(root, 0, lines)
     count = len(tracer.records())
     hidden = len(roots) - len(shown)
     summary = f"{count} modules imported in {tracer.total_ns() / 1e6:.2f} ms"
     if hidden:
         summary += f" ({hidden} more top-level imports not shown; use --top)"
     lines.append(summary)
+    if tracer.early or tracer.startup:
+        early, startup = tracer.early_count(), len(tracer.startup)
+        lines.append(f"{count + early + startup} modules in all, as python -X importtime counts them: "
+                     f"also {startup} at interpreter start-up and {early} imported before tracing began")
     return "\n".join(lines)
 
 
+def _early_lines(record: Any, depth: int, lines: list[str]) -> None:
+    by = f" (used by {record.importer})" if depth == 0 and record.importer else ""
+    lines.append(f"{'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8}  {'  ' * depth}{record.name}  "
+                 f"[before tracing] {record.origin or ''}{by}")
+    for child in record.children:
+        _early_lines(child, depth + 1, lines)
+
+
 def format_importtime(tracer: ImportTracer) -> str:
-    """The text CPython prints for ``-X importtime`` (microseconds, children first)."""
+    """The text CPython prints for ``-X importtime`` (microseconds, children first).
+
+    Start-up imports come first, with the times a fresh interpreter measured;
+    modules imported before tracing began follow, with 0 (their time was not
+    measured), then the traced run.
+    """
     lines = ["import time: self [us] | cumulative | imported package"]
+    lines += [_importtime_line(s.self_us, s.cumulative_us, s.depth, s.name) for s in tracer.startup]
+
+    def add_early(record: Any, depth: int) -> None:
+        for child in record.children:
+            add_early(child, depth + 1)
+        lines.append(_importtime_line(0, 0, depth, record.name))
 
     def add(record: ImportRecord, depth: int) -> None:
         for child in record.children:
             add(child, depth + 1)
-        lines.append(f"import time: {record.self_ns // 1000:>9} | {record.cumulative_ns // 1000:>10} | "
-                     f"{'  ' * depth}{record.name}")
+        lines.append(_importtime_line(record.self_ns // 1000, record.cumulative_ns // 1000, depth, record.name))
 
+    for early in tracer.early:
+        add_early(early, 0)
     for root in tracer.roots:
         add(root, 0)
     return "\n".join(lines)
+
+
+def _importtime_line(self_us: int, cumulative_us: int, depth: int, name: str) -> str:
+    return f"import time: {self_us:>9} | {cumulative_us:>10} | {'  ' * depth}{name}"
 
 
 def to_json(tracer: ImportTracer) -> str:
@@ -87,5 +119,11 @@ def to_json(tracer: ImportTracer) -> str:
             "children": [encode(child) for child in record.children],
         }
 
-    return json.dumps({"total_ns": tracer.total_ns(), "imports": [encode(r) for r in tracer.roots]},
-                      indent=1)
+    def early(record: Any) -> dict[str, Any]:
+        return {"name": record.name, "importer": record.importer, "origin": record.origin,
+                "children": [early(child) for child in record.children]}
+
+    return json.dumps({"total_ns": tracer.total_ns(), "imports": [encode(r) for r in tracer.roots],
+                       "before_tracing": [early(r) for r in tracer.early],
+                       "startup": [{"name": s.name, "self_us": s.self_us, "cumulative_us": s.cumulative_us,
+                                    "depth": s.depth} for s in tracer.startup]}, indent=1)

@@ -13,6 +13,7 @@ those the tracer splits each import's time into three phases:
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -81,10 +82,20 @@ class ImportRecord:
 
 
 class ImportTracer:
-    """Collects an :class:`ImportRecord` per import, as a forest per thread."""
+    """Collects an :class:`ImportRecord` per import, as a forest per thread.
+
+    With accounting (``trace_imports(account=True)``), ``early`` and
+    ``startup`` hold the run's modules it did not see imported (see
+    :mod:`.accounting`).
+    """
 
     def __init__(self) -> None:
         self.roots: list[ImportRecord] = []
+        self.early: list[Any] = []  # accounting.EarlyModule: imported before tracing, used by the program
+        self.startup: list[Any] = []  # accounting.StartupImport: a fresh interpreter's start-up imports
+        # the program's __main__, caught at its first import: the runner puts the tool's back afterwards
+        self.main_module: Any = None
+        self._outer_main: Any = None
         self._local = threading.local()
         self._lock = threading.Lock()
         self.by_name: dict[str, ImportRecord] = {}
@@ -94,6 +105,10 @@ class ImportTracer:
 
     # -- the engine's calls ------------------------------------------------
     def begin(self, name: str) -> None:
+        if self._outer_main is not None and self.main_module is None:
+            main = sys.modules.get("__main__")
+            if main is not self._outer_main:
+                self.main_module = main
         stack = self._stack()
         parent = stack[-1] if stack else None
         record = ImportRecord(name=name, importer=parent.name if parent else None,
@@ -149,13 +164,40 @@ class ImportTracer:
     def total_ns(self) -> int:
         return sum(root.cumulative_ns for root in self.roots)
 
+    def early_count(self) -> int:
+        return sum(1 for root in self.early for _ in root.walk())
+
+    def account(self, early: Any, module_run: bool) -> None:
+        """Fill :attr:`startup` and :attr:`early` once the program has run."""
+        from .accounting import startup_imports
+
+        self.startup, unlisted = startup_imports(module_run)
+        traced = [r.name for r in self.records() if not r.error]
+        exclude = set(traced) | {s.name for s in self.startup} | unlisted | {"__main__"}
+        self.early = early.early_modules([self.main_module, *traced], exclude)
+
 
 @contextmanager
-def trace_imports(tracer: ImportTracer | None = None) -> Iterator[ImportTracer]:
-    """Record the engine's imports inside the block (the engine must be active)."""
+def trace_imports(tracer: ImportTracer | None = None, *, account: bool = False,
+                  module_run: bool = False) -> Iterator[ImportTracer]:
+    """Record the engine's imports inside the block (the engine must be active).
+
+    With *account*, the tracer also lists, after the block, the modules of the
+    run it did not see imported: those of the interpreter's start-up (asked of
+    a fresh interpreter, with ``-X importtime``; *module_run* for ``-m``) and
+    those imported before the block that the program uses.
+    """
     tracer = tracer or ImportTracer()
+    early = None
+    if account:
+        from .accounting import EarlyImports
+
+        early = EarlyImports()
+        tracer._outer_main = sys.modules.get("__main__", False)
     engine.add_observer(tracer)
     try:
         yield tracer
     finally:
         engine.remove_observer(tracer)
+        if early is not None:
+            tracer.account(early, module_run)
