@@ -50,3 +50,19 @@ def test_trace_counts_the_modules_python_importtime_counts(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert "modules in all, as python -X importtime counts them: also " in tree.stderr.splitlines()[-1]
     assert " json  [before tracing] " in tree.stderr
+
+
+def test_importtime_2_format_has_cached_lines_like_python_3_14(tree, engine):
+    """3.14's -X importtime=2: 'cached' for a statement whose module is already imported, name right-aligned."""
+    from importworks.diagnostics.report import format_importtime
+    from importworks.diagnostics.trace import trace_imports
+
+    tree({"cachedpkg_iw": {"__init__.py": "import os\nfrom . import fresh\nimport sys\n", "fresh.py": "import os\n"}})
+    with trace_imports() as tracer:
+        import cachedpkg_iw  # noqa: F401
+    lines = format_importtime(tracer, cached=True).splitlines()
+    assert lines[1] == "import time: cached    | cached     | os"  # level 1: width 2
+    assert lines[2] == "import time: cached    | cached     |   os"  # level 2: width 4, inside fresh
+    assert lines[3].endswith(" |   cachedpkg_iw.fresh") and lines[4] == "import time: cached    | cached     | sys"
+    assert lines[5].endswith(" | cachedpkg_iw")
+    assert "cached" not in format_importtime(tracer)

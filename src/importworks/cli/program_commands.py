@@ -12,7 +12,7 @@ from .running import run_target
 
 __all__ = ["register"]
 
-TRACE_FORMATS = ("tree", "importtime", "json", "speedscope", "chrome")
+TRACE_FORMATS = ("tree", "importtime", "importtime=2", "json", "speedscope", "chrome")
 TRACE_USAGE = f"importworks trace [--format FORMAT] [-o FILE] [--top N] [--unused] {PROGRAM_USAGE}"
 RUN_USAGE = f"importworks run {PROGRAM_USAGE}"
 RUN_DESCRIPTION = ("Run a program with every import going through importworks, the way python runs it: "
@@ -49,8 +49,8 @@ def _report(tracer: Any, form: str, top: int | None) -> str:
 
     if form == "tree":
         return format_tree(tracer, top=top)
-    if form == "importtime":
-        return format_importtime(tracer)
+    if form.startswith("importtime"):
+        return format_importtime(tracer, cached=form == "importtime=2")
     if form == "speedscope":
         return to_speedscope(tracer)
     if form == "chrome":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from .trace import ImportRecord, ImportTracer
@@ -76,12 +77,17 @@ def _early_lines(record: Any, depth: int, lines: list[str]) -> None:
         _early_lines(child, depth + 1, lines)
 
 
-def format_importtime(tracer: ImportTracer) -> str:
+def format_importtime(tracer: ImportTracer, *, cached: bool = False) -> str:
     """The text CPython prints for ``-X importtime`` (microseconds, children first).
 
     Start-up imports come first, with the times a fresh interpreter measured;
     modules imported before tracing began follow, with 0 (their time was not
-    measured), then the traced run.
+    measured), then the traced run.  With *cached*, as ``-X importtime=2``
+    (3.14+): a ``cached`` line for each import statement that found its
+    module already imported.  Cache hits are not engine events, so they are
+    read from each traced module's import-time import statements (in order,
+    the branches that run): a statement whose module was not imported there
+    and then was a cache hit.
     """
     lines = ["import time: self [us] | cumulative | imported package"]
     lines += [_importtime_line(s.self_us, s.cumulative_us, s.depth, s.name) for s in tracer.startup]
@@ -92,7 +98,17 @@ def format_importtime(tracer: ImportTracer) -> str:
         lines.append(_importtime_line(0, 0, depth, record.name))
 
     def add(record: ImportRecord, depth: int) -> None:
-        for child in record.children:
+        children = list(record.children)
+        if cached and record.error is None:
+            for target in _import_statements(record):
+                taken = [c for c in children if c.name == target or c.name.startswith(target + ".")]
+                if not taken:
+                    lines.append(_cached_line(depth + 1, target))
+                    continue
+                while children and children[0] is not taken[-1]:
+                    add(children.pop(0), depth + 1)
+                add(children.pop(0), depth + 1)
+        for child in children:
             add(child, depth + 1)
         lines.append(_importtime_line(record.self_ns // 1000, record.cumulative_ns // 1000, depth, record.name))
 
@@ -101,6 +117,32 @@ def format_importtime(tracer: ImportTracer) -> str:
     for root in tracer.roots:
         add(root, 0)
     return "\n".join(lines)
+
+
+def _cached_line(level: int, name: str) -> str:
+    """3.14's line for a module found in sys.modules: the name right-aligned in 2 columns per level."""
+    return f"import time: {'cached':<9} | {'cached':<10} | {name:>{2 * level}}"
+
+
+def _import_statements(record: ImportRecord) -> list[str]:
+    """The absolute module names the traced module's import-time statements import, in order."""
+    origin = record.origin or ""
+    if not origin.endswith(".py") or not os.path.isfile(origin):
+        return []
+    from .scan import summarize_file
+
+    package = record.name if origin.endswith("__init__.py") else record.name.rpartition(".")[0]
+    names = []
+    for _, level, target, _names in summarize_file(origin)[0]:
+        if level:
+            bits = package.split(".") if package else []
+            if level - 1 > len(bits) or not bits:
+                continue
+            base = ".".join(bits[:len(bits) - (level - 1)])
+            target = f"{base}.{target}" if target else base
+        if target:
+            names.append(target)
+    return names
 
 
 def _importtime_line(self_us: int, cumulative_us: int, depth: int, name: str) -> str:
