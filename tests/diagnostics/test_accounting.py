@@ -65,4 +65,4 @@ def test_importtime_2_format_has_cached_lines_like_python_3_14(tree, engine):
     assert lines[2] == "import time: cached    | cached     |   os"  # level 2: width 4, inside fresh
     assert lines[3].endswith(" |   cachedpkg_iw.fresh") and lines[4] == "import time: cached    | cached     | sys"
     assert lines[5].endswith(" | cachedpkg_iw")
-    assert "cached" not in format_importtime(tracer)
+    assert "| cached " not in format_importtime(tracer)
