@@ -287,3 +287,14 @@ print(json.dumps({"fernet": Fernet(key).decrypt(Fernet(key).encrypt(b"x")).decod
                   "cffi": cffi.FFI().sizeof("int")}))
 """)
     assert out == {"fernet": "x", "rpds": ["a", "b"], "cffi": 4}
+
+
+def test_ls_without_long_keeps_stdout_one_path_a_line(tmp_path, native_site, capsys):
+    from importworks.cli import main
+
+    store = tmp_path / "nat.zip"
+    pack([], str(store), site_packages=[str(native_site)])
+    assert main(["ls", str(store)]) == 0
+    captured = capsys.readouterr()
+    assert "nat/__init__.py\n" in captured.out and "#" not in captured.out
+    assert "# extracted: nat, nat.libs, nat_shared.py: native code: " in captured.err
