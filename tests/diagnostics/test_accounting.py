@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
-from importworks.diagnostics.accounting import StartupImport, parse_importtime, startup_imports
+from importworks.diagnostics.accounting import (
+    StartupImport,
+    parse_importtime,
+    startup_imports,
+)
 from tests.conftest import SRC, build
 
 PROGRAM = "import json, textwrap\nfrom dataclasses import dataclass\nprint(json.dumps([1]))\n"

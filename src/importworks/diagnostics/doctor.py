@@ -29,8 +29,19 @@ from .project import ModuleInfo, Project, scan_project
 from .stars import StarResolver, differ
 from .syspath import explain_path, pth_lines, site_dirs
 
-__all__ = ["CHECKS", "ERROR", "Finding", "NOTE", "SEVERITIES", "WARNING", "examine", "find_cycles",
-           "format_findings", "serious", "star_exports"]
+__all__ = [
+    "CHECKS",
+    "ERROR",
+    "NOTE",
+    "SEVERITIES",
+    "WARNING",
+    "Finding",
+    "examine",
+    "find_cycles",
+    "format_findings",
+    "serious",
+    "star_exports",
+]
 
 CHECKS = ("shadowing", "star-imports", "cycles", "sys-path", "pth")
 
@@ -109,7 +120,7 @@ def _shadow_finding(name: str, path: str, project: Project) -> Finding | None:
     if spec is None and what == "the built-in module":
         return Finding("shadowing", f"{name!r} is never imported from here: {shown} always wins", path,
                        severity=NOTE)
-    mine = min(filter(lambda i: i is not None, map(_path_index, project.import_roots)), default=None)
+    mine = min((i for i in map(_path_index, project.import_roots) if i is not None), default=None)
     theirs = _entry_of(spec) if spec is not None else None
     if mine is None:
         return Finding("shadowing", f"{name!r} shadows {shown} wherever this folder comes first on sys.path",
@@ -151,7 +162,8 @@ def _check_module_stars(resolver: StarResolver, info: ModuleInfo) -> list[Findin
     findings = []
     imported = [b for b in info.bindings if not b.star_from and b.source and not b.fallback
                 and not b.source.startswith("= ")]
-    exported = {b.star_from: resolver.exports(b.star_from) or {} for b in stars}
+    exported: dict[str | None, dict[str, str]] = {b.star_from: resolver.exports(b.star_from or "") or {}
+                                                  for b in stars}
     for i, star in enumerate(stars):
         names = {n: s for n, s in exported[star.star_from].items() if n in used}
         for other in stars[:i]:
@@ -189,7 +201,9 @@ def _rel(project: Project, module: str) -> str:
 
 def _import_failures(project: Project) -> tuple[list[Finding], set[str], set[str]]:
     """Import each top-level package on paper: (errors, modules in failing cycles, modules reached)."""
-    findings, failing, reached = [], set(), set()
+    findings: list[Finding] = []
+    failing: set[str] = set()
+    reached: set[str] = set()
     for top in sorted({m.partition(".")[0] for m in project.modules} & set(project.modules)):
         broken, seen = simulate(project, top)
         reached |= seen
@@ -231,7 +245,8 @@ def _check_cycles(project: Project) -> list[Finding]:
 
 
 def _check_sys_path() -> list[Finding]:
-    findings, seen = [], {}
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
     for entry in explain_path():
         if entry.kind == "stdlib-zip":
             continue  # always listed, normally absent: not a problem

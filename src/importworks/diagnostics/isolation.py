@@ -47,7 +47,7 @@ def _local_entries() -> list[str]:
 
 
 def _provided_by(entries: Iterable[str]) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for entry in entries:
         try:
             listing = os.listdir(entry or ".")

@@ -128,9 +128,10 @@ def _import_time(body: list[ast.stmt], fallback: bool = False,
             if truth is not True:
                 yield from _import_time(node.orelse, fallback, in_class)
         elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            for block in (node.body, node.orelse, node.finalbody):
+            tried: Any = node  # ast.Try or ast.TryStar (3.11+): the same fields
+            for block in (tried.body, tried.orelse, tried.finalbody):
                 yield from _import_time(block, fallback, in_class)
-            for handler in node.handlers:
+            for handler in tried.handlers:
                 yield from _import_time(handler.body, True, in_class)
         elif isinstance(node, (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
             yield from _import_time(node.body, fallback, in_class)
@@ -264,7 +265,7 @@ def summarize_source(source: bytes, path: str = "<source>") -> Summary:
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         return (), _NO_BINDINGS, None, None, False, f"{type(exc).__name__}: {exc}"
     imports: list[tuple[int, int, str, Any]] = []
-    bindings: list[tuple[str, int, Any]] = []
+    bindings: list[tuple[str, int, Any, bool]] = []
     all_names = None
     for node, fallback, in_class in _import_time(tree.body):
         if isinstance(node, ast.Import):

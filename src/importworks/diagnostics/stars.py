@@ -38,9 +38,10 @@ def external_exports(name: str) -> set[str] | None:
         spec = PathFinder.find_spec(name) if "." not in name else None
     except (ImportError, ValueError):
         spec = None
-    if spec is None or not (spec.origin or "").endswith(".py"):
+    origin = getattr(spec, "origin", None) or ""
+    if not origin.endswith(".py"):
         return None
-    _, raw, all_names, _, _, error = summarize_file(spec.origin)
+    _, raw, all_names, _, _, error = summarize_file(origin)
     if error:
         return None
     bindings = marshal.loads(raw)
