@@ -98,25 +98,41 @@ def format_importtime(tracer: ImportTracer, *, cached: bool = False) -> str:
         lines.append(_importtime_line(0, 0, depth, record.name))
 
     def add(record: ImportRecord, depth: int) -> None:
-        children = list(record.children)
-        if cached and record.error is None:
-            for target in _import_statements(record):
-                taken = [c for c in children if c.name == target or c.name.startswith(target + ".")]
-                if not taken:
-                    lines.append(_cached_line(depth + 1, target))
-                    continue
-                while children and children[0] is not taken[-1]:
-                    add(children.pop(0), depth + 1)
-                add(children.pop(0), depth + 1)
-        for child in children:
-            add(child, depth + 1)
+        targets = _import_statements(record.origin, record.name) if cached and record.error is None else []
+        _interleave(list(record.children), targets, depth + 1, add, lines)
         lines.append(_importtime_line(record.self_ns // 1000, record.cumulative_ns // 1000, depth, record.name))
 
     for early in tracer.early:
         add_early(early, 0)
-    for root in tracer.roots:
-        add(root, 0)
+    main = getattr(tracer.main_module, "__file__", None) if cached else None
+    _interleave(list(tracer.roots), _import_statements(main, "__main__") if main else [], 0, add, lines)
     return "\n".join(lines)
+
+
+def _interleave(children: list[ImportRecord], targets: list[str], level: int, add: Any, lines: list[str]) -> None:
+    """The children's lines, with a cached line where a statement's module was not imported then.
+
+    Each statement takes the next children that are its module or inside it
+    (``from . import a, b`` imports both); a statement that takes none hit sys.modules.
+    """
+    for target in targets:
+        if not children or not _inside(children, target):
+            lines.append(_cached_line(level, target))
+            continue
+        while children and not _is_in(children[0].name, target):
+            add(children.pop(0), level)  # imported by code the statements do not show
+        while children and _is_in(children[0].name, target):
+            add(children.pop(0), level)
+    for child in children:
+        add(child, level)
+
+
+def _is_in(name: str, target: str) -> bool:
+    return name == target or name.startswith(target + ".")
+
+
+def _inside(children: list[ImportRecord], target: str) -> bool:
+    return any(_is_in(c.name, target) for c in children)
 
 
 def _cached_line(level: int, name: str) -> str:
@@ -124,14 +140,14 @@ def _cached_line(level: int, name: str) -> str:
     return f"import time: {'cached':<9} | {'cached':<10} | {name:>{2 * level}}"
 
 
-def _import_statements(record: ImportRecord) -> list[str]:
-    """The absolute module names the traced module's import-time statements import, in order."""
-    origin = record.origin or ""
+def _import_statements(origin: str | None, name: str) -> list[str]:
+    """The absolute module names the import-time statements of module *name* (source *origin*) import."""
+    origin = origin or ""
     if not origin.endswith(".py") or not os.path.isfile(origin):
         return []
     from .scan import summarize_file
 
-    package = record.name if origin.endswith("__init__.py") else record.name.rpartition(".")[0]
+    package = name if origin.endswith("__init__.py") else name.rpartition(".")[0]
     names = []
     for _, level, target, _names in summarize_file(origin)[0]:
         if level:
