@@ -13,7 +13,7 @@ from .running import run_target
 __all__ = ["register"]
 
 TRACE_FORMATS = ("tree", "importtime", "importtime=2", "json", "speedscope", "chrome")
-TRACE_USAGE = f"importworks trace [--format FORMAT] [-o FILE] [--top N] [--unused] {PROGRAM_USAGE}"
+TRACE_USAGE = f"importworks trace [--format FORMAT] [-o FILE] [--top N] [--unused | --lazy] {PROGRAM_USAGE}"
 RUN_USAGE = f"importworks run {PROGRAM_USAGE}"
 RUN_DESCRIPTION = ("Run a program with every import going through importworks, the way python runs it: "
                    "the same sys.argv, sys.path[0], __main__ module, exit status and error lines.")
@@ -37,9 +37,23 @@ def _cmd_trace(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             status = run_target(target)
         _emit(format_unused(unused_imports(tracer), top=args.top), args.output)
         return status
+    if args.lazy:
+        return _trace_lazy(target, args)
     with activate(), trace_imports(account=True, module_run=target.kind == "module") as tracer:
         status = run_target(target)
     _emit(_report(tracer, args.format, args.top), args.output)
+    return status
+
+
+def _trace_lazy(target: Any, args: argparse.Namespace) -> int:
+    """Run with lazy="all" and list every lazy import, where it was first used, and what stayed eager."""
+    import json
+
+    from ..lazy import record_lazy_imports
+
+    with activate(lazy="all"), record_lazy_imports() as report:
+        status = run_target(target)
+    _emit(json.dumps(report.as_dict(), indent=1) if args.format == "json" else report.format(), args.output)
     return status
 
 
@@ -79,6 +93,10 @@ def register(commands: Any) -> dict[str, argparse.ArgumentParser]:
     trace.add_argument("--unused", action="store_true",
                        help="list modules imported but never used after import, with their cost "
                             "(candidates for __lazy_modules__)")
+    trace.add_argument("--lazy", action="store_true",
+                       help='run with lazy="all" and list every lazy import: where it was written, where it '
+                            "was first used (or that it never was), and the imports a rule kept eager "
+                            "(--format json for a machine-readable list)")
     add_program_argument(trace)
     trace.set_defaults(handler=_cmd_trace)
 

@@ -1,0 +1,43 @@
+"""``importworks trace --lazy``: every lazy import of a run, where it was first used, or never."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from importworks.cli import main
+from tests.conftest import build
+
+
+def test_trace_lazy_lists_each_lazy_import_with_its_first_use_or_never(tmp_path: Path, capsys):
+    build(tmp_path, {
+        "never_used.py": "",
+        "helper.py": "def done():\n    return 'done'\n",
+        "app.py": (
+            "import never_used\n"
+            "import helper\n"
+            "\n"
+            "def show():\n"
+            "    print(helper.done())\n"
+            "\n"
+            "show()\n"
+        ),
+    })
+    out = tmp_path / "lazy.json"
+    assert main(["trace", "--lazy", "--format", "json", "-o", str(out), str(tmp_path / "app.py")]) == 0
+    assert capsys.readouterr().out == "done\n"  # the program's own output, unchanged
+    records = {r["what"]: r for r in json.loads(out.read_text())["lazy"]}
+    app = str(tmp_path / "app.py")
+    assert records["never_used"]["written_at"] == f"{app}:1"
+    assert records["never_used"]["used_at"] is None
+    assert records["helper"]["written_at"] == f"{app}:2"
+    assert records["helper"]["used_at"] == f"{app}:5"
+
+
+def test_trace_lazy_table_goes_to_stderr_after_the_output(tmp_path: Path, capsys):
+    build(tmp_path, {"never_used.py": "", "app.py": "import never_used\nprint('hi')\n"})
+    assert main(["trace", "--lazy", str(tmp_path / "app.py")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "hi\n"
+    assert "never_used" in captured.err and "never reified" in captured.err
+    assert captured.err.rstrip().endswith("1 lazy imports, 1 never reified")
