@@ -7,6 +7,8 @@ import os
 import sys
 import sysconfig
 
+import pytest
+
 from importworks.diagnostics import doctor
 from importworks.diagnostics.doctor import examine, find_cycles
 from importworks.diagnostics.project import scan_project
@@ -237,3 +239,20 @@ def test_doctor_on_the_test_venvs_own_site_packages_reports_no_false_positive():
     ours = [f for f in findings if f.file and os.path.relpath(f.file, site).split(os.sep)[0] in TEST_VENV_PACKAGES]
     assert [f"{f.severity} {f.check} {f.file}:{f.line}: {f.message}" for f in ours if f.severity != doctor.NOTE] == []
     assert not [f for f in ours if f.check == "cycles" and "rich/pager.py" in f.message]
+
+
+@pytest.mark.parametrize("test, truth", [
+    ("sys.version_info[0] == 2", False), ("sys.version_info[:2] >= (3, 8)", True), ("sys.version_info < (3,)", False),
+    ("__name__ == '__main__'", False), ("__name__ != '__main__'", True), ("__name__ == 'pkg.mod'", None),
+    ("not TYPE_CHECKING", True), ("typing.TYPE_CHECKING", False), ("sys.platform == 'win32' or os.name == 'nt'", False),
+    ("WIN and sys.platform.startswith('win')", False), ("WIN", None), ("WIN or sys.platform == 'linux'", True),
+])
+def test_if_tests_known_for_this_interpreter(test, truth):
+    """Linux CI here: the tests doctor evaluates to keep only the branch an import runs."""
+    import ast
+
+    from importworks.diagnostics.scan import static_truth
+
+    if sys.platform != "linux":
+        pytest.skip("the platform tests are written for Linux")
+    assert static_truth(ast.parse(test, mode="eval").body) is truth

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 
 __all__ = ["SUMMARY_VERSION", "Summary", "static_truth", "summarize_file", "summarize_source"]
 
-SUMMARY_VERSION = 8  # bump when the shape below changes: cached summaries are then re-made
+SUMMARY_VERSION = 9  # bump when the shape below changes: cached summaries are then re-made
 
 # (imports, bindings, all_names, used, has_getattr, error)
 #   imports:  ((line, level, module or "", names or None), ...): names None for "import module"
@@ -66,6 +66,10 @@ def _known_value(node: ast.expr) -> Any:
             return os.name
         if (owner, attr) == ("sys", "version_info"):
             return tuple(sys.version_info)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and type(node.slice.value) is int:
+        whole = _known_value(node.value)
+        if isinstance(whole, tuple) and -len(whole) <= node.slice.value < len(whole):
+            return whole[node.slice.value]  # sys.version_info[0]
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.step is None:
         whole = _known_value(node.value)
         lower = _known_value(node.slice.lower) if node.slice.lower else 0
