@@ -21,6 +21,17 @@ DIST_NAME = "Fancy-Widgets"
 IMPORT_NAME = "fancywidgets_iw"
 
 
+@pytest.fixture(scope="session")
+def doctor_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One parse cache for the session's doctor runs, never the user's own (~/.cache/importworks)."""
+    return tmp_path_factory.mktemp("doctor-cache")
+
+
+@pytest.fixture(autouse=True)
+def private_doctor_cache(doctor_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMPORTWORKS_DOCTOR_CACHE", str(doctor_cache))
+
+
 @pytest.fixture(autouse=True)
 def fresh_env_caches() -> Iterator[None]:
     """Each test discovers environments anew (they are cached per process)."""
