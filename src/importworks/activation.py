@@ -15,9 +15,11 @@ from __future__ import annotations
 import builtins
 import importlib
 import importlib.machinery
+import os
 import sys
 import threading
 import zipimport
+from collections.abc import Iterable
 from typing import Any
 
 from . import _importlib_bootstrap as engine
@@ -28,6 +30,7 @@ from .diagnostics.hints import install_hints, uninstall_hints
 from .loaders import BuiltinImporter, FrozenImporter
 from .pathfinder import FileFinder, PathFinder, default_path_hook
 from .stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
+from .stores.trust import RefusedStoreFinder, pop_keys, push_keys
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
@@ -132,13 +135,15 @@ def _swap_path_hooks(swaps: _Swaps) -> None:
 class Installation:
     """The record of one install()/activate(); uninstall() puts everything back."""
 
-    def __init__(self, replace_import: bool) -> None:
+    def __init__(self, replace_import: bool, trusted_keys: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.replace_import = replace_import
+        self.trusted_keys = [os.fspath(k) for k in trusted_keys]
         self._saved: dict[str, Any] = {}
         self._swaps = _Swaps()
         self._active = False
 
     def _apply(self) -> None:
+        self._keys = push_keys(self.trusted_keys)  # first: a key file that cannot be read changes nothing
         self._saved = {"path_importer_cache": dict(sys.path_importer_cache)}
         _swap_meta_path(self._swaps)
         _swap_path_hooks(self._swaps)
@@ -172,9 +177,10 @@ class Installation:
                         lazy_imports.enable(mode)
                 restore_lazy_hooks(hooks)
             self._swaps.undo()
+            pop_keys(self._keys)
             cache = sys.path_importer_cache
             for entry, finder in list(cache.items()):
-                if isinstance(finder, (FileFinder, StoreFinder, PendingStoreFinder)):
+                if isinstance(finder, (FileFinder, StoreFinder, PendingStoreFinder, RefusedStoreFinder)):
                     del cache[entry]
             for entry, finder in self._saved["path_importer_cache"].items():
                 cache.setdefault(entry, finder)
@@ -196,24 +202,28 @@ class Installation:
 _stack: list[Installation] = []
 
 
-def _start(replace_import: bool) -> Installation:
+def _start(replace_import: bool, trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Installation:
     with _lock:
-        handle = Installation(replace_import)
+        handle = Installation(replace_import, trusted_keys or ())
         handle._apply()
         _stack.append(handle)
         return handle
 
 
-def install() -> Installation:
+def install(trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Installation:
     """Put our finders and path hook in place of the stock ones.
 
     ``import`` statements still enter through CPython's C code, which answers
-    cache hits itself and asks our finders for everything else.
+    cache hits itself and asks our finders for everything else.  With
+    *trusted_keys* (public key files from ``importworks keygen``; also read
+    from ``IMPORTWORKS_TRUSTED_KEYS``) stores are used only if signed by one
+    of them (docs/security.md).
     """
-    return _start(replace_import=False)
+    return _start(replace_import=False, trusted_keys=trusted_keys)
 
 
-def activate(lazy: str | None = "normal") -> Installation:
+def activate(lazy: str | None = "normal",
+             trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Installation:
     """install(), and route every import statement through our ``__import__``.
 
     *lazy* is PEP 810's mode: ``"normal"`` (names in a module's
@@ -227,7 +237,7 @@ def activate(lazy: str | None = "normal") -> Installation:
         from . import _keep_own_imports_eager
 
         _keep_own_imports_eager()
-    handle = _start(replace_import=True)
+    handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if lazy is not None:
         handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
         if lazy in ("normal", "listed"):

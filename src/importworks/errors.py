@@ -7,6 +7,7 @@ Each one subclasses the stdlib exception a caller would already catch, so
      +-- ModuleNotFoundError        (stdlib; raised with CPython's own messages)
      +-- StoreError                 a module store cannot be opened or read
      |    +-- StoreIntegrityError   an entry no longer matches its recorded sha256
+     |         +-- StoreTrustError  not signed by a trusted key, or changed after signing
      +-- ReloadError                new code failed to run; the old code stays in place
      +-- LazyImportError            a lazy import failed at first use (importworks.lazy)
     RuntimeError
@@ -26,6 +27,7 @@ __all__ = [
     "ReloadError",
     "StoreError",
     "StoreIntegrityError",
+    "StoreTrustError",
 ]
 
 ERR_NOT_FOUND = "No module named {name!r}"
@@ -47,6 +49,18 @@ class StoreIntegrityError(StoreError):
     def __init__(self, *args: object, entry: str | None = None, **kwargs: str | None) -> None:
         super().__init__(*args, **kwargs)
         self.entry = entry
+
+
+class StoreTrustError(StoreIntegrityError):
+    """Keys are trusted and a store is unsigned, signed by another key, or changed after signing.
+
+    ``reason`` says which, in words; nothing from the store is executed.
+    """
+
+    def __init__(self, *args: object, entry: str | None = None, reason: str = "",
+                 **kwargs: str | None) -> None:
+        super().__init__(*args, entry=entry, **kwargs)
+        self.reason = reason
 
 
 class ReloadError(ImportError):

@@ -48,8 +48,10 @@ def test_file_that_is_not_a_store(tmp_path):
         open_store(str(notes))
     named_like_a_store = tmp_path / "notes.sqlite"
     named_like_a_store.write_text("just text")
-    with pytest.warns(RuntimeWarning, match="is not a SQLite database"), pytest.raises(StoreError):
-        store_path_hook(str(named_like_a_store))
+    with pytest.warns(RuntimeWarning, match="is not a SQLite database"):
+        refused = store_path_hook(str(named_like_a_store))  # claimed: no other hook reads it
+    assert type(refused).__name__ == "RefusedStoreFinder"
+    assert refused.find_spec("anything") is None
 
 
 def test_corrupt_sqlite_store(tmp_path):

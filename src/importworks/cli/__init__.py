@@ -2,7 +2,7 @@
 
 ``run``, ``trace`` and ``dev`` take a program the way python does (see
 :mod:`.program`) and run it the way python does (see :mod:`.running`); ``pack``,
-``ls`` and ``verify`` build and inspect stores; ``why``, ``where``, ``path`` and
+``ls``, ``verify`` and ``keygen`` build, inspect and sign stores; ``why``, ``where``, ``path`` and
 ``doctor`` come from :mod:`importworks.diagnostics.commands`.
 """
 
@@ -59,7 +59,7 @@ def build_parser() -> CommandLine:
     from ..reload.dev import register as register_dev
 
     parser.program_parsers["dev"] = register_dev(commands)  # run a program, apply edits as they are saved
-    store_commands.register(commands)  # pack, ls, verify
+    store_commands.register(commands)  # pack, ls, verify, keygen
     register_diagnostics(commands)  # why, where, path, doctor
     parser.commands = commands.choices  # so that a command's errors show its own usage
     return parser

@@ -1,4 +1,4 @@
-"""``importworks pack``, ``ls`` and ``verify``: building and inspecting stores."""
+"""``importworks pack``, ``ls``, ``verify`` and ``keygen``: building, inspecting and signing stores."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     result = pack(args.sources, args.output, dists=args.dist, deps=args.deps,
                   site_packages=site_packages, skip_tests=args.skip_tests, stdlib=args.stdlib,
                   extract=args.extract, progress=_progress)
+    if args.sign:
+        signer = _sign(result.output, args.sign)
+        if signer is None:
+            return EXIT_FAILED
     print(f"packed {result.files} files ({result.modules} modules, {result.compiled} precompiled, "
           f"{result.bytes / 1e6:.1f} MB) into {result.output} in {result.seconds:.2f} s")
     if result.stdlib:
@@ -55,7 +59,59 @@ def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if result.not_compiled:
         print(f"{len(result.not_compiled)} modules kept as source only (they do not compile): "
               + ", ".join(result.not_compiled[:5]) + (" ..." if len(result.not_compiled) > 5 else ""))
+    if args.sign:
+        print(f"signed by {signer} ({args.sign})")
     return EXIT_OK
+
+
+def _sign(output: str, key: str) -> str | None:
+    """Sign the store just packed; the key's fingerprint, or None after saying what failed."""
+    from ..errors import StoreError
+    from ..stores.signing import NO_CRYPTOGRAPHY, sign_store
+
+    try:
+        return sign_store(output, key)
+    except ImportError as exc:
+        if isinstance(exc, StoreError):
+            print(f"importworks pack: {exc}", file=sys.stderr)
+        else:
+            print(f"importworks pack: {NO_CRYPTOGRAPHY}", file=sys.stderr)
+    except (OSError, ValueError) as exc:
+        print(f"importworks pack: cannot sign {output} with {key}: {exc}", file=sys.stderr)
+    return None
+
+
+def _cmd_keygen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..stores.signing import NO_CRYPTOGRAPHY, generate_key
+
+    try:
+        print(f"{generate_key(args.key)}: private key {args.key} (keep it secret), public key {args.key}.pub "
+              "(give it to importworks.install(trusted_keys=...) or IMPORTWORKS_TRUSTED_KEYS)")
+    except ImportError:
+        print(f"importworks keygen: {NO_CRYPTOGRAPHY}", file=sys.stderr)
+        return EXIT_FAILED
+    except FileExistsError:
+        print(f"importworks keygen: {args.key} exists; not overwriting a key", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _signer_line(store: Any) -> str | None:
+    """Who signed *store*, as read (not checked: verify --key checks it)."""
+    from ..errors import StoreError
+    from ..stores.signing import read_signature
+
+    try:
+        signature = read_signature(store)
+    except StoreError as exc:
+        return f"signature unreadable ({exc})"
+    if signature is None:
+        return "not signed"
+    try:
+        when = signature.fields().get("signed_at", "?")
+    except StoreError:
+        when = "?"
+    return f"signed by {signature.fingerprint} at {when} (not checked; importworks verify --key KEY.pub checks it)"
 
 
 def _grouped_reasons(extract: dict[str, str], reasons: dict[str, str]) -> list[str]:
@@ -74,6 +130,7 @@ def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.long:
             for key, value in sorted(store.metadata.items()):
                 print(f"# {key}: {value}")
+        print(f"# {_signer_line(store)}", file=sys.stdout if args.long else sys.stderr)
         if store.stdlib_ignored:
             print(f"# standard library not listed: {store.stdlib_ignored}", file=sys.stderr)
         for line in _grouped_reasons(store.extract, store.extract_reasons):
@@ -85,11 +142,31 @@ def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..errors import StoreError
     from ..stores.finder import open_store
-    from ..stores.verify import verify_store
+    from ..stores.verify import verify_rewritten_zip, verify_signature, verify_store
 
+    public_key = _public_key(args.key) if args.key else None
+    if isinstance(public_key, int):
+        return public_key
     with open_store(args.store) as store:
-        report = verify_store(store)
+        try:
+            report = verify_store(store)
+        except StoreError as exc:
+            fallback = verify_rewritten_zip(args.store, exc) if store.kind == "zip" else None
+            if fallback is None:
+                raise
+            report = fallback
+        else:
+            if public_key is not None:
+                try:
+                    report.problems.extend(verify_signature(store, public_key))
+                except ImportError:
+                    from ..stores.signing import NO_CRYPTOGRAPHY
+
+                    report.problems.append((".", NO_CRYPTOGRAPHY))
+    if public_key is not None and report.ok:
+        print(f"signed by {_fingerprint(public_key)} ({args.key}): every entry as signed")
     if store.stdlib_ignored:
         print(f"standard library not checked: {store.stdlib_ignored}")
     for entry, problem in report.problems:
@@ -100,8 +177,24 @@ def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _public_key(path: str) -> bytes | int:
+    from ..stores.signing import load_public_key
+
+    try:
+        return load_public_key(path)
+    except (OSError, ValueError) as exc:
+        print(f"importworks verify: cannot use {path} as a public key: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _fingerprint(public_key: bytes) -> str:
+    from ..stores.signing import fingerprint
+
+    return fingerprint(public_key)
+
+
 def register(commands: Any) -> None:
-    """Add pack, ls and verify to the ``importworks`` subcommands."""
+    """Add pack, ls, verify and keygen to the ``importworks`` subcommands."""
     pack = commands.add_parser(
         "pack", help="build a store (SQLite file, zip, or PostgreSQL database) from folders, files, distributions",
         description="Build a store: a SQLite file (OUTPUT.sqlite, the default kind), a zip archive (OUTPUT.zip) "
@@ -122,6 +215,7 @@ def register(commands: Any) -> None:
                       help="a top-level package to materialise in the extraction cache at run time (its code still "
                            "comes from the store); native code and packages reading data beside __file__ are "
                            "found without it")
+    pack.add_argument("--sign", metavar="KEY", help="sign the store with the private key KEY (importworks keygen)")
     pack.set_defaults(handler=_cmd_pack)
 
     ls = commands.add_parser("ls", help="list what a store holds")
@@ -131,4 +225,11 @@ def register(commands: Any) -> None:
 
     verify = commands.add_parser("verify", help="check every hash in a store and that every module compiles")
     verify.add_argument("store")
+    verify.add_argument("--key", metavar="KEY.pub", help="also check that the store is signed by this public key, "
+                                                         "and every entry is as signed")
     verify.set_defaults(handler=_cmd_verify)
+
+    keygen = commands.add_parser("keygen", help="make an Ed25519 key pair for signing stores",
+                                 description="Write a private key KEY (mode 0600) and its public key KEY.pub.")
+    keygen.add_argument("key", metavar="KEY")
+    keygen.set_defaults(handler=_cmd_keygen)

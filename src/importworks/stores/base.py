@@ -17,6 +17,7 @@ is refused rather than executed.
 from __future__ import annotations
 
 import os
+import struct
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
@@ -30,6 +31,9 @@ __all__ = ["CompactFolders", "CompactIndex", "Entry", "Store", "check_entry_path
            "kind_of", "read_ahead", "sha256_hex", "u64_array", "u64_bytes"]
 
 FORMAT_VERSION = 2
+# what decoding a damaged index or layout raises (other than our StoreError): Store turns them into StoreError
+_DAMAGE = (ValueError, IndexError, TypeError, AttributeError, OverflowError, MemoryError, KeyError,
+           UnicodeDecodeError, struct.error)
 _EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
 
 
@@ -127,7 +131,7 @@ class CompactIndex(Mapping):
     not a few per entry; a folder's names are split when it is first used.
     """
 
-    __slots__ = ("_folder_at", "_listing", "_spans", "_bases", "_numbers", "_parsed")
+    __slots__ = ("_folder_at", "_listing", "_spans", "_bases", "_numbers", "_parsed", "location")
 
     def __init__(self, parts: Mapping[str, object]) -> None:
         folders = str(parts["folders"]).split("\n")
@@ -140,6 +144,7 @@ class CompactIndex(Mapping):
             raise ValueError("folder arrays do not match the folder list")
         # folder -> ({file name: entry number}, names of all its children)
         self._parsed: dict[str, tuple[dict[str, int], frozenset[str]]] = {}
+        self.location = "the store"  # for messages; Store.index sets it
 
     @staticmethod
     def pack(rows: Mapping[str, IndexRow]) -> tuple[dict[str, object], list[str]]:
@@ -175,6 +180,9 @@ class CompactIndex(Mapping):
             return None
         files, _, subfolders = self._listing[self._spans[2 * at]:self._spans[2 * at + 1]].partition("/")
         names = files.split("\0") if files else []
+        if self._bases[at] + len(names) > len(self._numbers) // 2:
+            raise StoreError(f"store {self.location}: its index is damaged (folder {folder!r} lists entries "
+                             "beyond its arrays); re-create it with importworks pack", path=self.location)
         parsed = self._parsed[folder] = (
             dict(zip(names, range(self._bases[at], self._bases[at] + len(names)))),
             frozenset(names + subfolders.split("\0")) if subfolders else frozenset(names))
@@ -267,6 +275,13 @@ class Store:
 
     #: a short word for reports: "zip", "sqlite", "postgres"
     kind = "store"
+    #: set by importworks.stores.trust while keys are trusted: called with (store, path, data, what)
+    #: for every entry and code row read, it refuses bytes that are not the signed ones
+    trust_hook = None
+    #: what the trust check learnt of this store's signature (importworks.stores.trust.Signed)
+    signed: object = None
+    #: the packed index as stored (its bytes are what a signature covers), when the backend keeps it
+    index_blob: bytes | None = None
 
     def __init__(self, location: str) -> None:
         self.location = os.fspath(location)
@@ -325,7 +340,13 @@ class Store:
     def index(self) -> Mapping[str, IndexRow]:
         """Every entry's (kind, size, crc32) by path; read from the store once."""
         if self._index is None:
-            index, folders = self._load()
+            try:
+                index, folders = self._load()
+            except _DAMAGE as exc:  # decoded from the store's bytes: damage, said as such
+                raise StoreError(f"store {self.location}: its index is unreadable ({type(exc).__name__}: {exc}); "
+                                 "re-create it with importworks pack", path=self.location) from None
+            if isinstance(index, CompactIndex):
+                index.location = self.location
             packed_for = self.metadata.get("stdlib_version")
             if self.stdlib and packed_for != sys.version:
                 # its standard library would not match this interpreter's C parts:
@@ -370,11 +391,17 @@ class Store:
         """The bytes of entry *path*, checked against the checksum recorded at packing."""
         try:
             row = self.index[path]
+            data = self._read_raw(path, row)
         except KeyError:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
-        data = self._read_raw(path, row)
+        except _DAMAGE as exc:
+            raise StoreError(f"store {self.location}: cannot read entry {path!r}, its place in the store is "
+                             f"damaged ({type(exc).__name__}: {exc}); re-create it with importworks pack",
+                             path=self.location) from None
         if row[2] is not None and crc32(data) != row[2]:
             raise self.tampered(path)
+        if self.trust_hook is not None:
+            self.trust_hook(path, data, "entry")
         return data
 
     def read_verified(self, path: str) -> bytes:

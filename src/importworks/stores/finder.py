@@ -20,6 +20,7 @@ from ..spec import ModuleSpec
 from .base import Store, check_entry_path
 from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
 from .loader import StoreExtensionLoader, StoreLoader
+from .trust import RefusedStoreFinder, admit
 
 __all__ = ["PendingStoreFinder", "StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
 
@@ -204,7 +205,7 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
 
 
 def _file_store_finder(path: str, location: str, prefix: str,
-                       probe: FileProbe | None) -> StoreFinder | PendingStoreFinder:
+                       probe: FileProbe | None) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
         # sys.path, where this very store may come first.  Until it is open the
@@ -216,7 +217,10 @@ def _file_store_finder(path: str, location: str, prefix: str,
     if not is_store_url(location) and (probe is None or probe.kind is None) and \
             not location.endswith(CLAIMED_SUFFIXES):
         raise ImportError("not a store", path=path)
-    return _open_finder(path, location, prefix, probe)
+    try:
+        return _open_finder(path, location, prefix, probe)
+    except StoreError as exc:
+        return RefusedStoreFinder(path, location, exc)  # ours, and refused: no other hook reads it
 
 
 def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None = None) -> StoreFinder:
@@ -264,7 +268,10 @@ class PendingStoreFinder:
             return None  # still opening it, further up this thread's stack
         import sys
 
-        finder = _open_finder(self.path, self._location, self._prefix)
+        try:
+            finder = _open_finder(self.path, self._location, self._prefix)
+        except StoreError as exc:
+            finder = RefusedStoreFinder(self.path, self._location, exc)  # type: ignore[assignment]
         self._finder = finder
         if sys.path_importer_cache.get(self.path) is self:
             sys.path_importer_cache[self.path] = finder
@@ -329,6 +336,8 @@ class StoreFinder:
         """
         if target is not None:
             refresh_store(self.store.location)
+        if self.store.trust_hook is not None and not admit(self.store, self.prefix, fullname):
+            return None  # signed by no trusted key, and without this name (else admit raised)
         tail = fullname.rpartition(".")[2]
         names = self.store.children(self.prefix)
         base = self.prefix + tail

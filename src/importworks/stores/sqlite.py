@@ -68,7 +68,7 @@ class SQLiteStore(Store):
             # reads become memory accesses: a constant number of system calls
             self._db.execute(f"PRAGMA mmap_size = {size if size is not None else os.path.getsize(self.location)}")
             rows = dict(self._db.execute("SELECT key, value FROM meta"))
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, ValueError) as exc:  # ValueError: text that is not UTF-8
             self.close()
             raise self._error(exc, "cannot open") from None
         self.metadata = rows
@@ -112,12 +112,13 @@ class SQLiteStore(Store):
         with self._lock:
             try:
                 return self._db.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, ValueError) as exc:  # ValueError: text that is not UTF-8
                 raise self._error(exc, "cannot read", entry) from None
 
     def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
         rows = self._query("SELECT data FROM blobs WHERE name = 'index'")
         if rows:
+            self.index_blob = rows[0][0]
             try:
                 index = marshal.loads(rows[0][0])
                 self._take_extras(index)
@@ -153,6 +154,8 @@ class SQLiteStore(Store):
             data = _as_bytes(rows[0][0])
             if crc32(data) != check & 0xFFFFFFFF:
                 raise self.tampered(path, "compiled code of")
+            if self.trust_hook is not None:
+                self.trust_hook(path, data, "code")
             return data
         rows = self._query("SELECT crc32, data FROM code WHERE path = ? AND magic = ?", (path, magic), path)
         if not rows:

@@ -79,7 +79,11 @@ class ZipStore(Store):
             self._fd = -1
 
     def _pread(self, size: int, offset: int) -> bytes:
-        data = os.pread(self._fd, size, offset)
+        # offsets and sizes come from the archive's bytes: one past its end is damage, not a huge read
+        if size < 0 or offset < 0 or (self._size is not None and offset + size > self._size):
+            data = b""
+        else:
+            data = os.pread(self._fd, size, offset)
         if len(data) != size:
             raise StoreError(f"zip store {self.location} is truncated (wanted {size} bytes at "
                              f"offset {offset}); re-create it", path=self.location)
@@ -133,6 +137,7 @@ class ZipStore(Store):
                 raise StoreError(f"zip store {self.location}: its central directory is damaged (no "
                                  f"directory record at offset {dir_offset}); re-create it", path=self.location)
             offset, size = map(int, comment[len(INDEX_COMMENT):].split())
+            self.index_at = (offset + self._shift, size)  # where a signature finds the entry after it
             return self._use_index(self._read_at(offset + self._shift, size, 0, INDEX), True)
         rows = self._read_directory(count, dir_size, dir_offset)
         if INDEX in self._layout:  # our index, but the archive was rewritten by another tool
@@ -185,6 +190,7 @@ class ZipStore(Store):
 
     def _use_index(self, blob: bytes, trust_layout: bool,
                    rows: dict[str, IndexRow] | None = None) -> tuple[dict[str, IndexRow], dict | None]:
+        self.index_blob = blob
         try:
             index = marshal.loads(blob)
             version = int(index.get("format_version", 0))
@@ -261,7 +267,13 @@ class ZipStore(Store):
             raise StoreError(f"zip store {self.location}: bad local header for {path!r}",
                              path=self.location)
         name_len, extra_len = struct.unpack_from("<2H", header, 26)
-        return self._decode(self._pread(csize, offset + _LOCAL.size + name_len + extra_len), method, path)
+        data = self._decode(self._pread(csize, offset + _LOCAL.size + name_len + extra_len), method, path)
+        flags, recorded = struct.unpack_from("<H6xI", header, 6)
+        if path == INDEX and not flags & 0x8 and zlib.crc32(data) != recorded:
+            # the index is read without the central directory: its local header's CRC-32 is its check
+            raise StoreError(f"zip store {self.location}: its index {INDEX} is damaged (CRC-32 mismatch); "
+                             "re-create it with importworks pack", path=self.location)
+        return data
 
     def _decode(self, raw: bytes, method: int, path: str) -> bytes:
         if method == 0:

@@ -1,0 +1,307 @@
+"""Which stores may be imported from: trusted keys, and stores refused outright.
+
+Once any key is trusted (``importworks.install(trusted_keys=[...])``,
+``activate(trusted_keys=...)``, or ``IMPORTWORKS_TRUSTED_KEYS``, public key
+files separated by ``os.pathsep``), a store is used only if it carries a valid
+signature by one of those keys.  The signature is checked once per store and
+set of keys (:func:`admit`, from the finder); then every entry and code row
+read is checked against the digest the signature covers (:func:`check_read`,
+the stores' ``trust_hook``), so bytes changed after signing never run.
+
+A store the path hook recognises but cannot open keeps its path entry
+(:class:`RefusedStoreFinder`): stock zipimport or a folder finder never gets
+to read the same bytes another way.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..errors import StoreError, StoreTrustError
+from .base import CompactIndex, Store
+
+__all__ = ["ENV_VAR", "RefusedStoreFinder", "Signed", "admit", "check_read", "pop_keys", "push_keys",
+           "trusted_keys"]
+
+ENV_VAR = "IMPORTWORKS_TRUSTED_KEYS"
+ERR_REFUSED = ("store {store} is refused: {reason}; importworks trusts only stores signed by {keys} "
+               "(check it with: importworks verify {store} --key KEY.pub)")
+ERR_REFUSED_ENTRY = "cannot import {name!r} from store {store} (entry {entry!r}): {reason}"
+
+# keys given to install()/activate(), one list per installation still in place
+_given: list[list[tuple[bytes, ...]]] = []
+_env_keys: tuple[str, tuple[bytes, ...], str | None] = ("", (), None)  # variable, its keys, what was wrong
+_keys: frozenset[bytes] = frozenset()
+_local = threading.local()  # .verifying: this thread is checking a signature (importing cryptography)
+_lock = threading.Lock()
+
+
+class Signed:
+    """A store's checked signature: the digest of every entry and code row, by entry number."""
+
+    __slots__ = ("keys", "fingerprint", "_compact", "_entries", "_code", "_sha256")
+
+    def __init__(self, keys: frozenset[bytes], fingerprint: str, compact: CompactIndex, digests: bytes,
+                 count: int, sha256: Any) -> None:
+        self.keys, self.fingerprint, self._compact, self._sha256 = keys, fingerprint, compact, sha256
+        self._entries = memoryview(digests)[:32 * count]
+        self._code = memoryview(digests)[32 * count:]
+
+    def check(self, store: Store, path: str, data: bytes, what: str) -> None:
+        """Refuse *data* unless it is the signed content of entry (or code row) *path*."""
+        at = self._compact.number(path)
+        table = self._entries if what == "entry" else self._code
+        if at is None or 32 * at + 32 > len(table):
+            raise _refused(store, f"{what} {path!r} is not among those signed", path)
+        if self._sha256(data).digest() != table[32 * at:32 * at + 32]:
+            thing = "its compiled code" if what == "code" else "its bytes"
+            raise _refused(store, f"{thing} changed after the store was signed by {self.fingerprint}", path)
+
+
+def _sha256_function() -> Any:
+    # OpenSSL's sha256 is several times faster than the built-in one on large code; the
+    # signature check imports OpenSSL anyway (through cryptography)
+    try:
+        from _hashlib import openssl_sha256
+
+        return openssl_sha256
+    except ImportError:
+        from hashlib import sha256
+
+        return sha256
+
+
+def _describe(keys: Iterable[bytes]) -> str:
+    from .signing import fingerprint
+
+    return ", ".join(sorted(fingerprint(k) for k in keys)) or "no key"
+
+
+def _refused(store: Store, reason: str, entry: str | None = None) -> StoreTrustError:
+    return StoreTrustError(ERR_REFUSED.format(store=store.location, reason=reason, keys=_describe(_keys)),
+                           path=store.location, entry=entry, reason=reason)
+
+
+def _keys_from_env() -> tuple[tuple[bytes, ...], str | None]:
+    global _env_keys
+    value = os.environ.get(ENV_VAR, "")
+    if value == _env_keys[0]:
+        return _env_keys[1], _env_keys[2]
+    from .signing import load_public_key  # only once a key is named: it is not free at start-up
+
+    keys, problem = [], None
+    for path in filter(None, value.split(os.pathsep)):
+        try:
+            keys.append(load_public_key(path))
+        except (OSError, ValueError) as exc:  # fail closed: a key that cannot be read trusts nothing
+            problem = f"{ENV_VAR} names {path!r}, which cannot be used as a key ({exc})"
+    _env_keys = (value, tuple(keys), problem)
+    return _env_keys[1], problem
+
+
+def trusted_keys() -> frozenset[bytes]:
+    """The raw public keys trusted now (given to install()/activate(), and in the environment)."""
+    return _keys
+
+
+def _refresh() -> None:
+    global _keys
+    env, problem = _keys_from_env()
+    keys = frozenset(k for token in _given for given in token for k in given) | frozenset(env)
+    if problem is not None:
+        keys |= {b"unusable key: " + problem.encode()}  # never a real key: nothing is trusted
+    _keys = keys
+    Store.trust_hook = check_read if keys else None  # type: ignore[assignment]
+
+
+def push_keys(paths: Iterable[str | os.PathLike[str]]) -> object:
+    """Trust the public key files *paths* too (install(trusted_keys=...)); re-reads the environment.
+
+    Returns the token to give pop_keys.
+    """
+    paths = list(paths)
+    if paths:
+        from .signing import load_public_key
+
+    keys = tuple(load_public_key(os.fspath(p)) for p in paths)
+    token = [keys]
+    with _lock:
+        _given.append(token)
+        _refresh()
+    return token
+
+
+def pop_keys(token: object) -> None:
+    """Stop trusting what push_keys returned *token* for (uninstall())."""
+    with _lock:
+        _given[:] = [given for given in _given if given is not token]
+        _refresh()
+
+
+def _verify(store: Store, keys: frozenset[bytes]) -> Signed:
+    """Check *store*'s signature against *keys*; the Signed record, or StoreTrustError."""
+    from . import signing
+
+    bad = [k for k in keys if k.startswith(b"unusable key: ")]
+    if bad:
+        raise _refused(store, bad[0].decode()[len("unusable key: "):])
+    try:
+        signature = signing.read_signature(store)
+    except StoreError as exc:
+        raise _refused(store, f"its signature cannot be read ({exc})") from None
+    if signature is None:
+        raise _refused(store, "it is not signed")
+    if signature.public_key not in keys:
+        raise _refused(store, f"it is signed by {signature.fingerprint}, which is not a trusted key")
+    try:
+        valid = signing.signature_valid(signature)
+    except ImportError:
+        raise _refused(store, signing.NO_CRYPTOGRAPHY) from None
+    if not valid:
+        raise _refused(store, f"its signature by {signature.fingerprint} does not match what it signs: "
+                              "the signature was changed or made for other contents")
+    sha256 = _sha256_function()
+    fields = signature.fields()
+    count = fields.get("count")
+    compact = getattr(store, "_compact", None)
+    if not isinstance(count, int) or not isinstance(compact, CompactIndex) or store.index_blob is None:
+        raise _refused(store, "its signature does not describe a packed index")
+    entries = signature.digests[:32 * count]
+    checks = (("index", store.index_blob), ("meta", signing.meta_bytes(store)), ("entries", entries),
+              ("code", signature.digests[32 * count:]))
+    for name, data in checks:
+        if sha256(data).digest() != fields.get(name):
+            what = {"index": "its index", "meta": "its metadata"}.get(name, "the signed digests")
+            raise _refused(store, f"{what} changed after it was signed by {signature.fingerprint}",
+                           ".importworks/index.marshal" if name == "index" else None)
+    if count != len(compact):
+        raise _refused(store, "its signature lists another number of entries than its index")
+    return Signed(keys, signature.fingerprint, compact, signature.digests, count, sha256)
+
+
+def _signed(store: Store) -> Signed:
+    """The store's Signed record for the keys trusted now, checking its signature if need be."""
+    keys = _keys
+    signed = store.signed
+    if isinstance(signed, Signed) and signed.keys is keys:
+        return signed
+    if isinstance(signed, StoreTrustError) and getattr(signed, "keys", None) is keys:
+        raise signed
+    outer = getattr(_local, "verifying", False)
+    _local.verifying = True
+    try:
+        signed = _verify(store, keys)
+    except StoreTrustError as exc:
+        exc.keys = keys  # type: ignore[attr-defined]
+        store.signed = exc
+        raise
+    finally:
+        _local.verifying = outer
+    store.signed = signed
+    return signed
+
+
+def admit(store: Store, prefix: str, fullname: str) -> bool:
+    """May the finder of *store* serve *fullname*?  Raises if the store holds it and is refused.
+
+    False while this thread checks a signature (cryptography is being
+    imported, and must not come from a store not yet trusted) and when the
+    refused store does not hold the name (other path entries keep working).
+    """
+    if not _keys:
+        return True
+    if getattr(_local, "verifying", False):
+        return isinstance(store.signed, Signed) and store.signed.keys is _keys
+    try:
+        _signed(store)
+    except StoreTrustError as exc:
+        entry = _entry_of(store, prefix, fullname)
+        if entry is None:
+            return False
+        raise StoreTrustError(ERR_REFUSED_ENTRY.format(name=fullname, store=store.location, entry=entry,
+                                                       reason=exc.reason) + f"; {exc}",
+                              name=fullname, path=store.location, entry=entry, reason=exc.reason) from None
+    return True
+
+
+def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
+    """The entry (or folder) *fullname* would come from in *store*, if the store holds it."""
+    tail = fullname.rpartition(".")[2]
+    try:
+        names = store.children(prefix)
+    except StoreError:
+        return None
+    for name in sorted(names):
+        if name == tail or name.partition(".")[0] == tail:
+            return prefix + name
+    return None
+
+
+def check_read(store: Store, path: str, data: bytes, what: str) -> None:
+    """Store.trust_hook while keys are trusted: refuse bytes the signature does not cover."""
+    _signed(store).check(store, path, data, what)
+
+
+class RefusedStoreFinder:
+    """The finder of a path entry that is a store importworks cannot open (or trust).
+
+    It keeps the entry from the next path hook (zipimport would read a zip
+    whose index importworks refused, and run what it found) and raises the
+    store's error for any module the store appears to hold; other modules are
+    looked for further along sys.path.
+    """
+
+    store: Store | None = None  # as PendingStoreFinder.store: no open store behind it
+    prefix = ""
+
+    def __init__(self, path: str, location: str, error: StoreError) -> None:
+        self.path = path
+        self.location = location
+        self.error = error
+        self._names: frozenset[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"RefusedStoreFinder({self.path!r})"
+
+    def _listed(self) -> frozenset[str]:
+        """Top-level names the file lists in a way that survives a damaged index (a zip's directory)."""
+        if self._names is None:
+            self._names = frozenset(_listed_names(self.location))
+        return self._names
+
+    def find_spec(self, fullname: str, target: Any = None) -> None:
+        """Raise the store's error if it lists *fullname*'s top-level name; else find nothing."""
+        if fullname.partition(".")[0] in self._listed():
+            raise StoreError(f"cannot import {fullname!r} from store {self.location}: {self.error}",
+                             name=fullname, path=self.location) from None
+        return None
+
+    def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
+        return iter(())
+
+    def invalidate_caches(self) -> None:
+        """A refused store stays refused until its entry leaves sys.path_importer_cache."""
+
+
+def _listed_names(location: str) -> set[str]:
+    """Names at the top of a zip's central directory (best effort: nothing if it is unreadable too)."""
+    from .sniff import probe_file
+
+    probe = probe_file(location)
+    if probe is None or probe.kind != "zip":
+        if probe is not None:
+            probe.close()
+        return set()
+    from .zip import ZipStore
+
+    try:
+        with ZipStore(location, probe) as raw:
+            count, size, offset, _ = raw._end_record()
+            paths = raw._read_directory(count, size, offset)
+    except (StoreError, OSError, ValueError, UnicodeDecodeError):
+        return set()
+    return {p.partition("/")[0].partition(".")[0] for p in paths if not p.startswith(".importworks/")}
+
