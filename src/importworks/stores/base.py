@@ -31,6 +31,7 @@ __all__ = ["CompactFolders", "CompactIndex", "Entry", "Store", "check_entry_path
            "kind_of", "read_ahead", "sha256_hex", "u64_array", "u64_bytes"]
 
 FORMAT_VERSION = 2
+_MAX_PART, _MAX_NAME = 255, 4096  # NAME_MAX and PATH_MAX on Linux
 # what decoding a damaged index or layout raises (other than our StoreError): Store turns them into StoreError
 _DAMAGE = (ValueError, IndexError, TypeError, AttributeError, OverflowError, MemoryError, KeyError,
            UnicodeDecodeError, struct.error)
@@ -64,6 +65,11 @@ def check_entry_path(store: str, path: str) -> str:
         raise StoreError(f"refusing entry {path!r} in store {store}: the name leaves the store "
                          "(absolute, or contains '..'); repack it with importworks pack",
                          path=store)
+    if "\0" in path or len(path) > _MAX_NAME or max(map(len, parts)) > _MAX_PART:
+        # no file system holds such a name: it cannot have been packed from one, nor be extracted
+        raise StoreError(f"refusing entry {path[:80]!r} in store {store}: a NUL or an over-long name "
+                         f"(over {_MAX_PART} characters a part, {_MAX_NAME} in all); repack it with "
+                         "importworks pack", path=store)
     return path
 
 

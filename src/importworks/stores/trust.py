@@ -287,21 +287,42 @@ class RefusedStoreFinder:
 
 
 def _listed_names(location: str) -> set[str]:
-    """Names at the top of a zip's central directory (best effort: nothing if it is unreadable too)."""
+    """Top-level names a refused store lists where other tools would look (best effort, else none).
+
+    A zip's central directory; a SQLite store's entries table.
+    """
     from .sniff import probe_file
 
     probe = probe_file(location)
-    if probe is None or probe.kind != "zip":
+    kind = probe.kind if probe is not None else None
+    paths: Iterable[str] = ()
+    try:
+        if kind == "zip":
+            from .zip import ZipStore
+
+            with ZipStore(location, probe) as raw:
+                count, size, offset, _ = raw._end_record()
+                paths = raw._read_directory(count, size, offset)
+        elif kind == "sqlite":
+            paths = _sqlite_paths(location)
+    except (StoreError, OSError, ValueError):
+        paths = ()
+    finally:
         if probe is not None:
             probe.close()
-        return set()
-    from .zip import ZipStore
+    return {p.partition("/")[0].partition(".")[0] for p in paths
+            if isinstance(p, str) and not p.startswith(".importworks/")}
+
+
+def _sqlite_paths(location: str) -> list[str]:
+    import sqlite3
+    from contextlib import closing
+
+    from .sqlite import _uri_path
 
     try:
-        with ZipStore(location, probe) as raw:
-            count, size, offset, _ = raw._end_record()
-            paths = raw._read_directory(count, size, offset)
-    except (StoreError, OSError, ValueError, UnicodeDecodeError):
-        return set()
-    return {p.partition("/")[0].partition(".")[0] for p in paths if not p.startswith(".importworks/")}
+        with closing(sqlite3.connect("file:" + _uri_path(location) + "?mode=ro&immutable=1", uri=True)) as db:
+            return [row[0] for row in db.execute("SELECT path FROM entries")]
+    except sqlite3.Error:
+        return []
 
