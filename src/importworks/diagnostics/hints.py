@@ -43,6 +43,8 @@ def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
         from .causes import short_hints
 
         hints = short_hints(exc.name)
+        if hints and _interpreter_suggests(exc):
+            hints = [hint for hint in hints if not hint.startswith(_SUGGESTION)]
     except Exception:
         return exc
     if hints:
@@ -50,6 +52,23 @@ def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
         exc.msg = message
         exc.args = (message, *exc.args[1:])
     return exc
+
+
+_SUGGESTION = "Did you mean"
+
+
+def _interpreter_suggests(exc: ModuleNotFoundError) -> bool:
+    """Whether the interpreter's own traceback adds a "Did you mean" to *exc* (3.15+).
+
+    Python 3.15 suggests a module name itself (from the finders' discover());
+    the hint is then not said twice.
+    """
+    if sys.version_info < (3, 15):
+        return False
+    import traceback
+
+    shown = "".join(traceback.format_exception_only(exc))
+    return f". {_SUGGESTION}" in shown[len(f"{type(exc).__qualname__}: {exc}"):]
 
 
 def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
