@@ -141,7 +141,11 @@ class Packer:
         except PackageNotFoundError:
             raise StoreError(f"cannot pack distribution {name!r}: it is not installed for "
                              f"{sys.executable}", path=name) from None
-        self.add_recorded(dist, name)
+        try:
+            self.add_recorded(dist, name)
+        except OSError as exc:  # a RECORD line no file system can hold (importlib.metadata stats it)
+            raise StoreError(f"cannot pack distribution {name!r}: its RECORD names a file that cannot be "
+                             f"read ({exc.strerror}: {str(exc.filename)[:80]!r})", path=name) from None
         if follow_deps:
             for requirement in dist.requires or ():
                 dependency = _requirement_name(requirement)
