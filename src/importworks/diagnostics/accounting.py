@@ -105,7 +105,7 @@ def _dependencies(module: Any, name: str) -> set[str]:
     for key, value in list(vars(module).items()):
         if key.startswith("__"):
             continue
-        home = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+        home = _home(value)
         if not isinstance(home, str) or home.startswith("importworks"):
             continue
         if isinstance(value, ModuleType) and home.startswith(name + "."):
@@ -115,6 +115,47 @@ def _dependencies(module: Any, name: str) -> set[str]:
         found |= _own_submodules(module, name)
     found.discard(name)
     return found
+
+
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement, not by C code
+
+
+def _home(value: Any) -> Any:
+    """The module *value* comes from, where that can be trusted.
+
+    ``__module__`` is only a claim: C types name a module of their choosing
+    (3.14's ``types.UnionType`` says ``typing``), and a module may rename
+    itself (``_collections_abc`` calls itself ``collections.abc``).  A Python
+    function is placed by the file its code was compiled from; a C type is
+    not placed at all.
+    """
+    if isinstance(value, ModuleType):
+        return value.__name__
+    if isinstance(value, type) and not value.__flags__ & _HEAPTYPE:
+        return None
+    code = getattr(value, "__code__", None)
+    filename = getattr(code, "co_filename", None)
+    if isinstance(filename, str):
+        name = _modules_by_file().get(filename)
+        if name is not None:
+            return name
+    return getattr(value, "__module__", None)
+
+
+_by_file: tuple[int, dict[str, str]] = (-1, {})
+
+
+def _modules_by_file() -> dict[str, str]:
+    """File -> module name for sys.modules, remade when the number of modules changes."""
+    global _by_file
+    if _by_file[0] != len(sys.modules):
+        files = {}
+        for name, module in list(sys.modules.items()):
+            filename = getattr(module, "__file__", None)
+            if isinstance(filename, str):
+                files.setdefault(filename, name)
+        _by_file = (len(sys.modules), files)
+    return _by_file[1]
 
 
 def _own_submodules(package: ModuleType, name: str) -> set[str]:
