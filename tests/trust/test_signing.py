@@ -170,6 +170,13 @@ def test_the_index_changed_after_signing_is_refused(make_store, keys, ran, kind)
     if kind == "zip":  # keep the index entry's own CRC-32 right, so that only the signature tells
         _fix_zip_index_crc(data)
     store.write_bytes(bytes(data))
+    if kind == "sqlite":  # the same for the CRC-32 the meta table records
+        import zlib
+
+        with closing(sqlite3.connect(store)) as db:
+            blob, = db.execute("SELECT data FROM blobs WHERE name = 'index'").fetchone()
+            db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(blob)),))
+            db.commit()
     sys.path.insert(0, str(store))
     with importworks.install(trusted_keys=[_pub(keys["a"])]):
         with pytest.raises(StoreTrustError, match="its index changed after it was signed"):

@@ -146,6 +146,9 @@ class Packer:
         except OSError as exc:  # a RECORD line no file system can hold (importlib.metadata stats it)
             raise StoreError(f"cannot pack distribution {name!r}: its RECORD names a file that cannot be "
                              f"read ({exc.strerror}: {str(exc.filename)[:80]!r})", path=name) from None
+        except (TypeError, ValueError) as exc:  # importlib.metadata splits RECORD on \x1c-\x1e, \x85...
+            raise StoreError(f"cannot pack distribution {name!r}: its RECORD cannot be parsed ({exc})",
+                             path=name) from None
         if follow_deps:
             for requirement in dist.requires or ():
                 dependency = _requirement_name(requirement)
@@ -467,12 +470,14 @@ class _SQLiteSink(_DatabaseSink):
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
             parts, checks, code_rows = self._code_rows()
-            self.db.execute("INSERT INTO blobs VALUES ('index', ?)", (_index(self.result, parts, code=checks),))
+            index = _index(self.result, parts, code=checks)
+            self.db.execute("INSERT INTO blobs VALUES ('index', ?)", (index,))
             self.db.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?, ?)",
                                 ((row_id, entry, MAGIC_NUMBER, digest, crc, code)
                                  for row_id, entry, digest, crc, code in code_rows))
             (pages,), = self.db.execute("PRAGMA page_count")
-            meta = {**_meta(self.result), "code_bytes": str(pages * SQLITE_PAGE_SIZE)}
+            # index_crc32: checked before the index is unmarshalled (hostile sizes in marshal data allocate)
+            meta = {**_meta(self.result), "code_bytes": str(pages * SQLITE_PAGE_SIZE), "index_crc32": str(crc32(index))}
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
             self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
                                 ((entry, *self.rows[entry][:2], sha256_hex(data), self.rows[entry][2], data)

@@ -119,6 +119,10 @@ class SQLiteStore(Store):
         rows = self._query("SELECT data FROM blobs WHERE name = 'index'")
         if rows:
             self.index_blob = rows[0][0]
+            recorded = self.metadata.get("index_crc32")  # stores packed before it was recorded have none
+            if recorded is not None and str(crc32(_as_bytes(rows[0][0]))) != str(recorded):
+                raise StoreError(f"SQLite store {self.location}: its index is damaged (CRC-32 mismatch); "
+                                 "re-create it with importworks pack", path=self.location)
             try:
                 index = marshal.loads(rows[0][0])
                 self._take_extras(index)
