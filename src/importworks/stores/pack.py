@@ -12,6 +12,7 @@ renamed into place: a failed pack leaves nothing behind.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 import marshal
@@ -146,7 +147,7 @@ class Packer:
         except OSError as exc:  # a RECORD line no file system can hold (importlib.metadata stats it)
             raise StoreError(f"cannot pack distribution {name!r}: its RECORD names a file that cannot be "
                              f"read ({exc.strerror}: {str(exc.filename)[:80]!r})", path=name) from None
-        except (TypeError, ValueError) as exc:  # importlib.metadata splits RECORD on \x1c-\x1e, \x85...
+        except (TypeError, ValueError, csv.Error) as exc:  # importlib.metadata: RECORD split on \x1e, a NUL...
             raise StoreError(f"cannot pack distribution {name!r}: its RECORD cannot be parsed ({exc})",
                              path=name) from None
         if follow_deps:
