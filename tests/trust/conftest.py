@@ -51,8 +51,9 @@ def ran() -> Iterator[Ran]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_trust(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No key trusted before or after a test; every store closed and forgotten."""
+def fresh_trust(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No key trusted before or after a test; every store closed and forgotten; a private cache."""
+    monkeypatch.setenv("IMPORTWORKS_CACHE", str(tmp_path_factory.getbasetemp() / "iw-cache"))
     monkeypatch.delenv(trust.ENV_VAR, raising=False)
     trust._given.clear()
     trust._refresh()

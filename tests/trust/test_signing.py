@@ -228,3 +228,19 @@ def test_a_changed_entry_is_still_an_integrity_error_without_keys(make_store, ke
     with open_store(str(store)) as opened, pytest.raises(StoreIntegrityError):
         opened.read("trusted_app/data.txt")
     assert with_crc(b"abcdefgh", 1)  # the helper works on short data too
+
+
+def test_a_checked_signature_is_remembered_so_the_next_start_skips_cryptography(make_store, keys, ran, monkeypatch):
+    from importworks.stores import signing
+    from importworks.stores.finder import close_stores
+
+    store = make_store("sqlite", sign=keys["a"])
+    sys.path.insert(0, str(store))
+    with importworks.install(trusted_keys=[_pub(keys["a"])]):
+        import trusted_app  # noqa: F401
+    close_stores()
+    sys.modules.pop("trusted_app", None)
+    monkeypatch.setattr(signing, "signature_valid", lambda signature: pytest.fail("checked again"))
+    with importworks.install(trusted_keys=[_pub(keys["a"])]):
+        import trusted_app  # noqa: F401,F811
+    assert trusted_app.VALUE == "signed"
