@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,56 @@ def test_a_pack_that_runs_out_of_space_leaves_the_previous_store(tmp_path, kind)
         assert verify_store(store).ok
         assert store.read("small_mod.py") == b"VALUE = 'previous'\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".", "app.")) and p != out]
+
+
+READER = """
+import sys, time, warnings
+import importworks
+from importworks.stores import finder
+store, seconds = sys.argv[1], float(sys.argv[2])
+importworks.install()
+sys.path.insert(0, store)
+seen, mixed, errors = set(), 0, 0
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    finder.close_stores()
+    sys.path_importer_cache.pop(store, None)
+    for name in ("pair_a", "pair_b"):
+        sys.modules.pop(name, None)
+    try:
+        import pair_a
+    except ImportError:  # between the old file and the new: a store error, never a mix
+        errors += 1
+        continue
+    seen.add(pair_a.GEN)
+    mixed += pair_a.GEN != pair_a.pair_b.GEN
+print(sorted(seen), mixed, errors)
+"""
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "zip"])
+def test_a_store_packed_again_while_processes_import_from_it(tmp_path, kind):
+    """Each process sees the old or the new store whole, never a module of one and one of the other."""
+    import subprocess
+    import time
+
+    from importworks.stores.pack import pack
+
+    sources = [build(tmp_path / f"gen{g}", {"pair_a.py": f"import pair_b\nGEN = {g}\n",
+                                             "pair_b.py": f"GEN = {g}\nPAD = {'y' * 5000 * (g + 1)!r}\n"})
+               for g in (0, 1)]
+    out = tmp_path / f"pair.{kind}"
+    pack([str(sources[0])], str(out))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    readers = [subprocess.Popen([sys.executable, "-W", "ignore", "-c", READER, str(out), "3"],
+                                stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    generation, deadline = 0, time.monotonic() + 3
+    while time.monotonic() < deadline:
+        generation ^= 1
+        pack([str(sources[generation])], str(out))
+    results = [reader.communicate(timeout=60)[0] for reader in readers]
+    assert all(reader.returncode == 0 for reader in readers), results
+    for line in results:
+        seen, mixed, errors = line.rsplit(" ", 2)
+        assert int(mixed) == 0, line  # never pair_a of one store with pair_b of the other
+        assert seen != "[]", line
