@@ -11,14 +11,14 @@ import pytest
 pytest.importorskip("cryptography", reason="signed stores need cryptography: pip install 'importworks[test]'")
 # imported once for the session: the per-test module snapshot must not drop them (their Rust part keeps
 # the classes of the first import, and a second import would not match them)
-import cryptography.exceptions  # noqa: E402, F401
-import cryptography.hazmat.primitives.asymmetric.ed25519  # noqa: E402, F401
-import cryptography.hazmat.primitives.serialization  # noqa: E402, F401
+import cryptography.exceptions
+import cryptography.hazmat.primitives.asymmetric.ed25519
+import cryptography.hazmat.primitives.serialization  # noqa: F401
 
-from importworks.stores import finder, trust  # noqa: E402
-from importworks.stores.pack import pack  # noqa: E402
-from importworks.stores.signing import generate_key, sign_store  # noqa: E402
-from tests.conftest import build  # noqa: E402
+from importworks.stores import finder, trust
+from importworks.stores.pack import pack
+from importworks.stores.signing import generate_key, sign_store
+from tests.conftest import build
 
 # the module each test imports: its body records that it ran, so "nothing ran" can be checked
 APP = {"trusted_app": {"__init__.py": "import sys\nsys.modules['__trust_ran__'].append('app')\nVALUE = 'signed'\n",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from anywhere: tests/ importable
 
-from tests.trust.hostile import import_from, small_store  # noqa: E402
+from tests.trust.hostile import import_from, small_store
 
 SEEDS = (("sqlite", True), ("zip", True), ("zip", False))
 
@@ -66,9 +66,9 @@ def main() -> None:
     import atheris
 
     with atheris.instrument_imports():
-        import importworks.stores.sqlite  # noqa: F401
+        import importworks.stores.sqlite
+        import importworks.stores.trust
         import importworks.stores.zip  # noqa: F401
-        import importworks.stores.trust  # noqa: F401
     target = Target(Path(tempfile.mkdtemp(prefix="iw-fuzz-")))
     atheris.Setup(sys.argv, target.one_input)
     atheris.Fuzz()

@@ -237,10 +237,10 @@ def test_a_checked_signature_is_remembered_so_the_next_start_skips_cryptography(
     store = make_store("sqlite", sign=keys["a"])
     sys.path.insert(0, str(store))
     with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        import trusted_app  # noqa: F401
+        import trusted_app
     close_stores()
     sys.modules.pop("trusted_app", None)
     monkeypatch.setattr(signing, "signature_valid", lambda signature: pytest.fail("checked again"))
     with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        import trusted_app  # noqa: F401,F811
+        import trusted_app
     assert trusted_app.VALUE == "signed"

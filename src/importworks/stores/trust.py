@@ -42,7 +42,7 @@ _lock = threading.Lock()
 class Signed:
     """A store's checked signature: the digest of every entry and code row, by entry number."""
 
-    __slots__ = ("keys", "fingerprint", "_compact", "_entries", "_code", "_sha256")
+    __slots__ = ("_code", "_compact", "_entries", "_sha256", "fingerprint", "keys")
 
     def __init__(self, keys: frozenset[bytes], fingerprint: str, compact: CompactIndex, digests: bytes,
                  count: int, sha256: Any) -> None:
@@ -90,7 +90,8 @@ def _keys_from_env() -> tuple[tuple[bytes, ...], str | None]:
     value = os.environ.get(ENV_VAR, "")
     if value == _env_keys[0]:
         return _env_keys[1], _env_keys[2]
-    from .signing import load_public_key  # only once a key is named: it is not free at start-up
+    # only once a key is named: importing signing is not free at start-up
+    from .signing import load_public_key
 
     keys, problem = [], None
     for path in filter(None, value.split(os.pathsep)):
@@ -306,7 +307,6 @@ class RefusedStoreFinder:
         if fullname.partition(".")[0] in self._listed():
             raise StoreError(f"cannot import {fullname!r} from store {self.location}: {self.error}",
                              name=fullname, path=self.location) from None
-        return None
 
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         return iter(())
