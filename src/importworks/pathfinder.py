@@ -394,6 +394,30 @@ class FileFinder:
                 if spec:
                     yield spec
 
+    def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
+        """(name, is_package) for each module and package in this folder (pkgutil.iter_modules).
+
+        pkgutil knows only the stock finder's type; every other finder answers
+        for itself through this method.  What counts as a module is what this
+        finder's own loaders would load.
+        """
+        suffixes = sorted({suffix for suffix, _ in self._loaders}, key=len, reverse=True)
+        try:
+            names = sorted(os.listdir(self.path or os.getcwd()))
+        except OSError:
+            return
+        seen: set[str] = set()
+        for name in names:
+            module, is_package = _module_name(name, suffixes), False
+            if module is None:
+                if "." in name or not _is_package_folder(_join(self.path, name), suffixes):
+                    continue
+                module, is_package = name, True
+            if module == "__init__" or "." in module or module in seen:
+                continue
+            seen.add(module)
+            yield prefix + module, is_package
+
     @classmethod
     def path_hook(cls, *loader_details: tuple[Any, Iterable[str]]) -> Callable[[str], FileFinder]:
         """A sys.path_hooks entry that makes a FileFinder for folders."""
@@ -422,6 +446,21 @@ class FileFinder:
         def find_module(self, fullname: str) -> Any:
             """Deprecated: use find_spec()."""
             return self.find_loader(fullname)[0]
+
+
+def _module_name(filename: str, suffixes: list[str]) -> str | None:
+    """'mod' for 'mod.py' (the longest matching suffix wins), None for anything else."""
+    for suffix in suffixes:
+        if filename.endswith(suffix) and len(filename) > len(suffix):
+            return filename[: -len(suffix)]
+    return None
+
+
+def _is_package_folder(folder: str, suffixes: list[str]) -> bool:
+    try:
+        return any(_module_name(name, suffixes) == "__init__" for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 def default_path_hook() -> Callable[[str], FileFinder]:

@@ -412,13 +412,13 @@ class StoreFinder:
             full = self.prefix + name
             if self.store.is_dir(full):
                 module, ispkg = name, True
-                if not any(self.store.is_file(f"{full}/__init__{s}") for s in _SOURCE_SUFFIXES):
+                if "." in name or not any(self.store.is_file(f"{full}/__init__{s}") for s in _SOURCE_SUFFIXES):
                     continue
             else:
                 stem, dot, suffix = name.partition(".")
                 if not dot or "." + suffix not in (*_SOURCE_SUFFIXES, *EXTENSION_SUFFIXES):
                     continue
-                if stem == "__init__" or not stem.isidentifier():
+                if stem == "__init__":  # any other name counts, as in a folder (Django's 0001_initial)
                     continue
                 module, ispkg = stem, False
             if module not in seen:
