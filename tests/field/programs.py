@@ -88,6 +88,8 @@ PROGRAMS = [
     Program("numpy", "numpy", driver="numpy_compute.py", expect=b"Build Dependencies"),
     Program("pandas", "pandas", driver="pandas_groupby.py", expect=b"fruit"),
     Program("boto3", "boto3", driver="boto3_client.py", expect=b"S3 us-east-1"),
+    # its commands are found with pkgutil.iter_modules (a folder finder of ours must list them)
+    Program("django", "django", ("help", "--commands"), module="django", expect=b"startproject"),
     Program("awscli", "awscli", ("--version",), script="aws", expect=b"aws-cli/1.46.3 "),
     Program("awscli-skeleton", "awscli", ("s3api", "list-buckets", "--generate-cli-skeleton", "output"),
             script="aws", expect=b'"BucketRegion": "BucketRegion"'),
