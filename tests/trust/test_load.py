@@ -24,6 +24,11 @@ def _modules() -> dict[str, str]:
 
 @pytest.mark.parametrize("mode", ["install", "activate"])
 def test_every_module_runs_exactly_once_and_nothing_hangs(tree, mode):
+    if mode == "install" and sys.version_info < (3, 12):
+        # install() leaves import statements to the interpreter, whose module locks before 3.12 raise
+        # _DeadlockError on cross-thread cycles (stock Python does the same: the module is then run
+        # again by the next import); activate() runs the engine's own locks, which wait instead
+        pytest.skip("the interpreter's own import locks raise _DeadlockError on these cycles before 3.12")
     tree(_modules())
     runs: list[str] = []
     sys.modules["__load_runs__"] = runs  # type: ignore[assignment]
@@ -36,9 +41,8 @@ def test_every_module_runs_exactly_once_and_nothing_hangs(tree, mode):
         start.wait()
         try:
             for name in order:
-                module = __import__(name)
-                assert module.__name__ == name
-        except BaseException as exc:  # reported below, with the thread's seed
+                assert __import__(name).__name__ == name
+        except BaseException as exc:  # reported below  # noqa: BLE001
             failures.append(exc)
 
     handle = importworks.install() if mode == "install" else importworks.activate()
