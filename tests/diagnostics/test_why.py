@@ -303,3 +303,14 @@ def test_run_names_a_local_module_shadowing_a_stdlib_parent(tmp_path):
     assert done.stderr.splitlines()[-1] == (
         "ModuleNotFoundError: No module named 'email.mime'; 'email' is not a package. "
         f"{tmp_path / 'email.py'} shadows the standard library package 'email' (rename it, and remove its __pycache__)")
+
+
+def test_a_missing_submodule_of_an_installed_package_suggests_no_pip_install(tree, engine):
+    """The package is there: reinstalling it would not add the submodule, so why lists what it has."""
+    tree({"pkg_iw": {"__init__.py": "", "alpha.py": "", "beta.py": ""}})
+    diagnosis = diagnose("pkg_iw.zzz")
+    assert kinds(diagnosis) == ["no-submodule"]
+    (cause,) = diagnosis.causes
+    assert cause.evidence["submodules"] == ["alpha", "beta"]
+    assert "has no submodule 'zzz'; its submodules: alpha, beta." in cause.message
+    assert "pip install" not in cause.message and not cause.fix

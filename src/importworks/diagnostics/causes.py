@@ -215,6 +215,8 @@ def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool
     if path is None and not any(c and c.kind in ("distribution-name", "other-environment") for c in found):
         found.append(_well_known(name))
     causes = [c for c in found if c is not None]
+    if not causes and path is not None and "." in name:
+        causes.append(_no_submodule(name, path))
     if not causes:
         env = environment_summary()
         venv = f" (virtual environment {env['prefix']})" if env["virtual_env"] else ""
@@ -225,6 +227,21 @@ def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool
                             f"{_install_command(top)} (the distribution name can differ).",
                             short="", fix=_install_command(top)))
     return causes
+
+
+def _no_submodule(name: str, path: Sequence[Any], shown: int = 8) -> Cause:
+    """The package is there but lacks the submodule: installing the package again will not help."""
+    import pkgutil
+
+    parent, _, tail = name.rpartition(".")
+    package = sys.modules.get(parent)
+    where = getattr(getattr(package, "__spec__", None), "origin", None) or ", ".join(map(str, path))
+    names = sorted(m.name for m in pkgutil.iter_modules(list(path)))
+    listed = ", ".join(names[:shown]) + (f" ... ({len(names)} in all)" if len(names) > shown else "")
+    has = f"its submodules: {listed}" if names else "it has no submodules at all"
+    return Cause("no-submodule", f"{parent!r} is importable ({where}), but it has no submodule {tail!r}; {has}.",
+                 short=f"{parent!r} has no submodule {tail!r}",
+                 evidence={"package": parent, "submodules": names})
 
 
 def _searched(looked: bool, shown: int = 4) -> str:
