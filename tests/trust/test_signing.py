@@ -76,8 +76,9 @@ def test_unsigned_or_other_key_is_refused_naming_store_entry_and_reason(make_sto
     with importworks.activate(trusted_keys=[_pub(keys["a"])]):
         with pytest.raises(StoreTrustError) as info:
             import trusted_app  # noqa: F401
-    assert str(info.value).startswith(f"cannot import 'trusted_app' from store {store} (entry 'trusted_app'): "
-                                      f"{reason}; ")
+    assert str(info.value) == (f"cannot import 'trusted_app' from store {store} (entry 'trusted_app'): {reason}; "
+                               f"importworks trusts only stores signed by {_fp(keys['a'])} "
+                               f"(check it with: importworks verify {store} --key KEY.pub)")
     assert info.value.reason == reason and info.value.path == str(store)
     assert isinstance(info.value, ImportError) and ran == []
 

@@ -27,9 +27,10 @@ __all__ = ["ENV_VAR", "RefusedStoreFinder", "Signed", "admit", "check_read", "po
            "trusted_keys"]
 
 ENV_VAR = "IMPORTWORKS_TRUSTED_KEYS"
-ERR_REFUSED = ("store {store} is refused: {reason}; importworks trusts only stores signed by {keys} "
-               "(check it with: importworks verify {store} --key KEY.pub)")
-ERR_REFUSED_ENTRY = "cannot import {name!r} from store {store} (entry {entry!r}): {reason}"
+_TRUSTS_ONLY = ("importworks trusts only stores signed by {keys} "
+                "(check it with: importworks verify {store} --key KEY.pub)")
+ERR_REFUSED = "store {store} is refused: {reason}; " + _TRUSTS_ONLY
+ERR_REFUSED_ENTRY = "cannot import {name!r} from store {store} (entry {entry!r}): {reason}; " + _TRUSTS_ONLY
 
 # keys given to install()/activate(), one list per installation still in place
 _given: list[list[tuple[bytes, ...]]] = []
@@ -252,7 +253,7 @@ def admit(store: Store, prefix: str, fullname: str) -> bool:
         if entry is None:
             return False
         raise StoreTrustError(ERR_REFUSED_ENTRY.format(name=fullname, store=store.location, entry=entry,
-                                                       reason=exc.reason) + f"; {exc}",
+                                                       reason=exc.reason, keys=_describe(_keys)),
                               name=fullname, path=store.location, entry=entry, reason=exc.reason) from None
     return True
 
