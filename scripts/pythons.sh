@@ -7,10 +7,7 @@
 # ../shared/pythons/install-debian-python.sh (IW_PYTHONS, default /opt/iw-pythons).
 # A 3.14 or 3.15 that is missing is installed with that script when it is there
 # and this runs as root on Debian.  With CI=true every version must be found.
-# 3.15 joins the default once the whole suite passes there: the engine,
-# CPython's import tests and the differential test do; on 1 Dec 2026 the trace
-# accounting test (tests/diagnostics/test_accounting.py) does not yet.
-IMPORTWORKS_VERSIONS=${IMPORTWORKS_VERSIONS:-"3.10 3.13 3.14"}
+IMPORTWORKS_VERSIONS=${IMPORTWORKS_VERSIONS:-"3.10 3.13 3.14 3.15"}
 _iw_prefix=${IW_PYTHONS:-/opt/iw-pythons}
 _iw_installer="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/../shared/pythons/install-debian-python.sh"
 
