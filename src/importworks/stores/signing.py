@@ -24,6 +24,7 @@ from __future__ import annotations
 import marshal
 import os
 import struct
+import sys
 from typing import NamedTuple
 
 from ..errors import StoreError
@@ -79,7 +80,7 @@ def load_public_key(path: str) -> bytes:
     Raises:
         ValueError: not an Ed25519 public key in PEM; OSError: cannot be read.
     """
-    import base64
+    from binascii import Error as Base64Error, a2b_base64  # built in: base64 would be one more import
 
     with open(path, "rb") as f:
         text = f.read(4096).decode("ascii", "replace").strip()
@@ -88,8 +89,9 @@ def load_public_key(path: str) -> bytes:
         raise ValueError(f"{path} is not a public key file (expected {begin} ... {end}; "
                          "importworks keygen writes KEY.pub)")
     try:
-        der = base64.b64decode("".join(text[len(begin):-len(end)].split()), validate=True)
-    except ValueError:
+        der = a2b_base64("".join(text[len(begin):-len(end)].split()).encode("ascii"), strict_mode=True) \
+            if sys.version_info >= (3, 11) else a2b_base64("".join(text[len(begin):-len(end)].split()).encode("ascii"))
+    except (Base64Error, ValueError):
         raise ValueError(f"{path}: the public key is not valid base64") from None
     if len(der) != len(_SPKI_PREFIX) + 32 or not der.startswith(_SPKI_PREFIX):
         raise ValueError(f"{path} does not hold an Ed25519 public key")
