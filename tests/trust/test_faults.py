@@ -93,3 +93,39 @@ def test_a_store_packed_again_while_processes_import_from_it(tmp_path, kind):
         seen, mixed, errors = line.rsplit(" ", 2)
         assert int(mixed) == 0, line  # never pair_a of one store with pair_b of the other
         assert seen != "[]", line
+
+
+PYC_WRITER = """
+import os, random, sys
+import importworks
+folder, seed = sys.argv[1], int(sys.argv[2])
+sys.path.insert(0, folder)
+source = os.path.join(folder, "shared_mod.py")
+rng, bad = random.Random(seed), 0
+with importworks.activate():
+    for _ in range(60):
+        stamp = 1_700_000_000 + rng.randrange(5)  # every process keeps making the pyc stale for the others
+        os.utime(source, (stamp, stamp))
+        sys.modules.pop("shared_mod", None)
+        importworks.invalidate_caches()
+        try:
+            import shared_mod
+            bad += shared_mod.VALUE != 'whole'
+        except Exception as exc:  # a torn pyc would be an EOFError or bad marshal data here
+            print(type(exc).__name__, exc)
+            bad += 1
+print("bad", bad)
+"""
+
+
+def test_eight_processes_writing_the_same_pycache_never_read_a_torn_pyc(tmp_path):
+    import subprocess
+
+    folder = build(tmp_path / "shared", {"shared_mod.py": "VALUE = 'whole'\n" + "X = %r\n" % ("z" * 400_000)})
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2] / "src")
+    procs = [subprocess.Popen([sys.executable, "-W", "ignore", "-c", PYC_WRITER, str(folder), str(seed)],
+                              stdout=subprocess.PIPE, text=True, env=env) for seed in range(8)]
+    outputs = [proc.communicate(timeout=120)[0] for proc in procs]
+    assert all(out.strip().endswith("bad 0") for out in outputs), outputs
+    assert list((folder / "__pycache__").iterdir())  # they did write it
