@@ -90,7 +90,7 @@ def test_a_store_packed_again_while_processes_import_from_it(tmp_path, kind):
     results = [reader.communicate(timeout=60)[0] for reader in readers]
     assert all(reader.returncode == 0 for reader in readers), results
     for line in results:
-        seen, mixed, errors = line.rsplit(" ", 2)
+        seen, mixed, _errors = line.rsplit(" ", 2)
         assert int(mixed) == 0, line  # never pair_a of one store with pair_b of the other
         assert seen != "[]", line
 
