@@ -144,6 +144,15 @@ def _store_problem(url: str) -> str:
     return "no path hook accepts it (is importworks installed?)"
 
 
+def _refusal(finder: Any) -> str | None:
+    """Why a store entry that importworks claimed but would not open serves nothing (None: not refused)."""
+    from ..stores.trust import RefusedStoreFinder
+
+    if isinstance(finder, RefusedStoreFinder):
+        return f"store refused: {finder.error}"
+    return None
+
+
 def _walk_entries(fullname: str, path: Sequence[Any], finder_name: str, searching: bool) -> tuple[list[Step], bool]:
     """Ask every path entry; return the steps and whether one had the module."""
     steps, won = [], False
@@ -163,6 +172,10 @@ def _walk_entries(fullname: str, path: Sequence[Any], finder_name: str, searchin
             steps.append(Step(finder_name, V_SKIPPED, entry, why, kind=kind))
             continue
         label = finder_label(finder)
+        refusal = _refusal(finder)
+        if refusal is not None:
+            steps.append(Step(finder_name, V_SKIPPED, entry, refusal, kind=kind))
+            continue
         try:
             spec = _ask_entry(finder, fullname)
         except Exception as exc:  # the real import would propagate it; show it instead
