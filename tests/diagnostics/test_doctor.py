@@ -103,6 +103,26 @@ def test_pth_files_that_run_code_or_add_missing_folders(tmp_path):
     ]
 
 
+def test_start_files_as_the_running_python_reads_them(tmp_path):
+    """PEP 829: a NAME.start beside NAME.pth switches the .pth's import lines off (3.15+)."""
+    build(tmp_path, {"tool.pth": "import tool_hook\n", "tool.start": "# entry points\ntool.boot:start\n",
+                     "bad.start": "not an entry point\n", ".hidden.start": "x.y:z\n"})
+    found = {(os.path.basename(f.file), f.line): (f.severity, f.message) for f in doctor._check_pth([str(tmp_path)])}
+    if sys.version_info >= (3, 15):
+        assert found == {
+            ("tool.pth", 1): (doctor.NOTE, "import line not run: tool.start replaces it (PEP 829)"),
+            ("tool.start", 2): (doctor.NOTE, "runs tool.boot:start at every interpreter start (.start file)"),
+            ("bad.start", 1): (doctor.WARNING, "'not an entry point' is not a pkg.mod:callable entry point: "
+                                               "python skips it"),
+        }
+    else:
+        version = ".".join(map(str, sys.version_info[:2]))
+        assert found[("tool.pth", 1)] == (doctor.NOTE, "runs code at every interpreter start: import tool_hook")
+        assert found[("tool.start", 2)] == (doctor.NOTE, f"entry point tool.boot:start is not run: Python {version} "
+                                                         "does not read .start files (3.15 and later do, PEP 829)")
+        assert set(found) == {("tool.pth", 1), ("tool.start", 2), ("bad.start", 1)}
+
+
 def test_cli_exit_code_and_output(cli, tmp_path):
     build(tmp_path, {"clean": {"app.py": "import helper\n", "helper.py": "X = 1\n"},
                      "dirty": {"a.py": "from b import B\nA = 1\n", "b.py": "from a import A\nB = 2\n"}})

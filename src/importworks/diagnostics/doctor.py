@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import re
 import sys
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
@@ -27,7 +28,7 @@ from ..pathfinder import PathFinder
 from .cycles import failure, find_cycles, import_graph, simulate
 from .project import ModuleInfo, Project, scan_project
 from .stars import StarResolver, differ
-from .syspath import explain_path, pth_lines, site_dirs
+from .syspath import READS_START_FILES, explain_path, pth_lines, site_dirs
 
 __all__ = [
     "CHECKS",
@@ -271,7 +272,9 @@ def _check_sys_path() -> list[Finding]:
 def _check_pth(dirs: Iterable[str] | None = None) -> list[Finding]:
     findings = []
     for line in pth_lines(list(dirs) if dirs is not None else site_dirs()):
-        if line.executes:
+        if line.entry_point or line.replaced:
+            findings.append(_start_finding(line))
+        elif line.executes:
             text = line.text if len(line.text) <= 80 else line.text[:77] + "..."
             findings.append(Finding("pth", f"runs code at every interpreter start: {text}", line.file, line.lineno,
                                     NOTE))
@@ -279,6 +282,26 @@ def _check_pth(dirs: Iterable[str] | None = None) -> list[Finding]:
             findings.append(Finding("pth", f"adds {line.folder}, which does not exist", line.file, line.lineno,
                                     WARNING))
     return findings
+
+
+ENTRY_POINT = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")  # PEP 829's pkg.mod:callable
+
+
+def _start_finding(line: Any) -> Finding:
+    """A .start entry point, or a .pth import line that a .start file switched off (PEP 829)."""
+    if line.replaced:
+        start = line.file[: -len(".pth")] + ".start"
+        return Finding("pth", f"import line not run: {os.path.basename(start)} replaces it (PEP 829)",
+                       line.file, line.lineno, NOTE)
+    if not READS_START_FILES:
+        version = ".".join(map(str, sys.version_info[:2]))
+        return Finding("pth", f"entry point {line.text} is not run: Python {version} does not read .start "
+                              "files (3.15 and later do, PEP 829)", line.file, line.lineno, NOTE)
+    if not ENTRY_POINT.match(line.text):
+        return Finding("pth", f"{line.text!r} is not a pkg.mod:callable entry point: python skips it",
+                       line.file, line.lineno, WARNING)
+    return Finding("pth", f"runs {line.text} at every interpreter start (.start file)", line.file, line.lineno,
+                   NOTE)
 
 
 def _ranked(findings: list[Finding]) -> list[Finding]:

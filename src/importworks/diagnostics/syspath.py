@@ -44,6 +44,14 @@ class PthLine:
     text: str
     executes: bool
     folder: str | None = None
+    # PEP 829 (3.15): a NAME.start file's entry point, and a NAME.pth import line
+    # that a NAME.start beside it switches off
+    entry_point: bool = False
+    replaced: bool = False
+
+
+# .start files are read from Python 3.15 on (PEP 829); older ones ignore them
+READS_START_FILES = sys.version_info >= (3, 15)
 
 
 @dataclass
@@ -79,26 +87,42 @@ def pth_lines(dirs: Sequence[str] | None = None) -> list[PthLine]:
     lines = []
     for folder in dirs if dirs is not None else site_dirs():
         try:
-            names = sorted(n for n in os.listdir(folder) if n.endswith(".pth"))
+            names = sorted(os.listdir(folder))
         except OSError:
             continue
+        starts = {n[: -len(".start")] for n in names if n.endswith(".start") and not n.startswith(".")}
         for name in names:
-            path = os.path.join(folder, name)
-            try:
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    text = f.read().splitlines()
-            except OSError:
-                continue
-            for lineno, line in enumerate(text, 1):
-                stripped = line.strip()
-                if not stripped or stripped.startswith("#"):
-                    continue
-                if stripped.startswith(("import ", "import\t")):
-                    lines.append(PthLine(path, lineno, stripped, executes=True))
-                else:
-                    added = os.path.join(folder, stripped.rstrip())
-                    lines.append(PthLine(path, lineno, stripped, executes=False, folder=added))
+            if name.endswith(".pth"):
+                replaced = READS_START_FILES and name[: -len(".pth")] in starts
+                lines += _pth_file_lines(folder, name, replaced)
+        for name in names:
+            if name.endswith(".start") and not name.startswith("."):
+                path = os.path.join(folder, name)
+                lines += [PthLine(path, lineno, text, executes=READS_START_FILES, entry_point=True)
+                          for lineno, text in _meaningful_lines(path)]
     return lines
+
+
+def _pth_file_lines(folder: str, name: str, replaced: bool) -> list[PthLine]:
+    path = os.path.join(folder, name)
+    lines = []
+    for lineno, stripped in _meaningful_lines(path):
+        if stripped.startswith(("import ", "import\t")):
+            lines.append(PthLine(path, lineno, stripped, executes=not replaced, replaced=replaced))
+        else:
+            added = os.path.join(folder, stripped.rstrip())
+            lines.append(PthLine(path, lineno, stripped, executes=False, folder=added))
+    return lines
+
+
+def _meaningful_lines(path: str) -> list[tuple[int, str]]:
+    """(line number, text) of a .pth or .start file's lines that are neither blank nor comments."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read().splitlines()
+    except OSError:
+        return []
+    return [(n, line.strip()) for n, line in enumerate(text, 1) if line.strip() and not line.strip().startswith("#")]
 
 
 def _base_site_dirs() -> set[str]:
