@@ -137,3 +137,23 @@ def test_where_a_c_extension_served_from_a_store(tmp_path, engine):
 
     diagnosis = diagnose("xxlimited", execute=False)
     assert diagnosis.spec["origin"] == f"{store}/{os.path.basename(real.origin)}" and diagnosis.spec["cached"] is None
+
+
+def test_path_lists_the_code_site_runs_at_start_and_whether_it_runs(tmp_path):
+    """.pth import lines, and .start entry points (PEP 829), as the running Python treats them."""
+    from importworks.diagnostics.render import format_path
+    from importworks.diagnostics.syspath import startup_code
+
+    (tmp_path / "hook.pth").write_text("import hook_iw\n")
+    (tmp_path / "tool.pth").write_text(f"{tmp_path}\nimport tool_hook_iw\n")
+    (tmp_path / "tool.start").write_text("tool_iw.boot:start\n")
+    found = {(os.path.basename(item["file"]), item["line"]): (item["code"], item["runs"])
+             for item in startup_code([str(tmp_path)])}
+    reads_start = sys.version_info >= (3, 15)
+    assert found == {("hook.pth", 1): ("import hook_iw", True),
+                     ("tool.pth", 2): ("import tool_hook_iw", not reads_start),
+                     ("tool.start", 1): ("tool_iw.boot:start", reads_start)}
+    from importworks.diagnostics.syspath import environment_summary
+
+    text = format_path([], environment_summary(), startup_code([str(tmp_path)]))
+    assert f"{tmp_path / 'hook.pth'}:1  import hook_iw  (runs)" in text

@@ -84,7 +84,7 @@ def compute(command: str, name: str | None = None, find_only: bool = False) -> d
     try:
         preload()
         from ..activation import activate
-        from .syspath import environment_summary, explain_path
+        from .syspath import environment_summary, explain_path, startup_code
         from .where import locate
         from .why import diagnose
 
@@ -95,7 +95,8 @@ def compute(command: str, name: str | None = None, find_only: bool = False) -> d
                 return diagnose(str(name), execute=not find_only).to_dict()
             if command == "where":
                 return locate(str(name))
-            return {"entries": [e.to_dict() for e in explain_path()], "environment": environment_summary()}
+            return {"entries": [e.to_dict() for e in explain_path()], "environment": environment_summary(),
+                    "startup_code": startup_code()}
     finally:
         sys.path[:] = saved
 
@@ -181,7 +182,8 @@ def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     data = _diagnosis(args, "path")
     if data is None:
         return EXIT_CHILD_FAILED
-    _print(json.dumps(data, indent=1) if args.json else format_path(data["entries"], data["environment"]))
+    _print(json.dumps(data, indent=1) if args.json else format_path(data["entries"], data["environment"],
+                                                                   data.get("startup_code")))
     return EXIT_OK
 
 

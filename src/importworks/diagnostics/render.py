@@ -102,7 +102,8 @@ def format_where(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def format_path(entries: Sequence[dict[str, Any]], env: dict[str, Any]) -> str:
+def format_path(entries: Sequence[dict[str, Any]], env: dict[str, Any],
+                startup: Sequence[dict[str, Any]] | None = None) -> str:
     """sys.path in order, each entry with its reasons, existence and finder."""
     lines = ["sys.path, searched in this order:"]
     for e in entries:
@@ -111,4 +112,15 @@ def format_path(entries: Sequence[dict[str, Any]], env: dict[str, Any]) -> str:
         for reason in e["reasons"]:
             lines.append(f"       why: {reason}")
         lines.append(f"       finder: {e['finder']}")
-    return "\n".join(lines + ["", format_environment(env)])
+    return "\n".join(lines + _startup_lines(startup or []) + ["", format_environment(env)])
+
+
+def _startup_lines(startup: Sequence[dict[str, Any]]) -> list[str]:
+    """The code site runs at start-up (.pth import lines, .start entry points), where it is written."""
+    if not startup:
+        return []
+    lines = ["", "Run at every start by site (.pth import lines, .start entry points):"]
+    for item in startup:
+        state = "runs" if item["runs"] else f"not run: {item['why_not']}"
+        lines.append(f"  {item['file']}:{item['line']}  {item['code']}  ({state})")
+    return lines

@@ -26,6 +26,7 @@ __all__ = [
     "explain_path",
     "finder_label",
     "pth_lines",
+    "startup_code",
     "site_dirs",
 ]
 
@@ -101,6 +102,15 @@ def pth_lines(dirs: Sequence[str] | None = None) -> list[PthLine]:
                 lines += [PthLine(path, lineno, text, executes=READS_START_FILES, entry_point=True)
                           for lineno, text in _meaningful_lines(path)]
     return lines
+
+
+def startup_code(dirs: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """What site runs at every start: .pth import lines and (3.15+) .start entry points, with their place."""
+    return [{"file": line.file, "line": line.lineno, "code": line.text, "runs": line.executes,
+             "why_not": ("" if line.executes else
+                         "its .start file replaces it (PEP 829)" if line.replaced else
+                         "this Python does not read .start files (3.15 and later do)")}
+            for line in pth_lines(dirs) if line.executes or line.entry_point or line.replaced]
 
 
 def _pth_file_lines(folder: str, name: str, replaced: bool) -> list[PthLine]:
