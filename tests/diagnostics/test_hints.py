@@ -63,3 +63,16 @@ def test_uncaught_error_in_a_real_program_shows_the_hint(tmp_path):
                 if sys.version_info >= (3, 15) else
                 "ModuleNotFoundError: No module named 'colors_iw'. Did you mean 'colours_iw'?")
     assert done.stderr.strip().splitlines()[-1] == expected
+
+
+def test_an_extension_built_for_another_python_is_named_once(tree, engine):
+    """A mod.cpython-312-*.so beside the program: our hint where python says nothing, python's alone on 3.15."""
+    tree({"fastthing_iw.cpython-312-x86_64-linux-gnu.so": b""})
+    exc = add_hints(_error("fastthing_iw"))
+    shown = "".join(traceback.format_exception_only(exc)).strip()
+    if sys.version_info >= (3, 15):
+        assert shown == ("ModuleNotFoundError: No module named 'fastthing_iw'. Although a module with this name "
+                         "was found for a different Python version (fastthing_iw.cpython-312-x86_64-linux-gnu.so).")
+    else:
+        assert str(exc) == ("No module named 'fastthing_iw'. "
+                            "fastthing_iw.cpython-312-x86_64-linux-gnu.so was built for another Python")

@@ -314,3 +314,11 @@ def test_a_missing_submodule_of_an_installed_package_suggests_no_pip_install(tre
     assert cause.evidence["submodules"] == ["alpha", "beta"]
     assert "has no submodule 'zzz'; its submodules: alpha, beta." in cause.message
     assert "pip install" not in cause.message and not cause.fix
+
+
+def test_an_extension_built_for_another_python_is_the_cause(tree, engine):
+    root = tree({"fastthing_iw.cpython-312-x86_64-linux-gnu.so": b""})
+    diagnosis = diagnose("fastthing_iw")
+    assert kinds(diagnosis)[0] == "other-python-build"
+    assert diagnosis.causes[0].evidence["file"] == str(root / "fastthing_iw.cpython-312-x86_64-linux-gnu.so")
+    assert "built for another Python" in diagnosis.causes[0].message

@@ -204,7 +204,8 @@ def _well_known(name: str) -> Cause | None:
 
 def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool = True) -> list[Cause]:
     """Every reason we can find for *name* not being found on *path*."""
-    found: list[Cause | None] = [_distribution_here(name) if path is None else None,
+    found: list[Cause | None] = [_other_python_build(name, path),
+                                 _distribution_here(name) if path is None else None,
                                  _near_miss_cause(name, path)]
     if look_elsewhere:
         found.extend(_sightings(name))
@@ -227,6 +228,28 @@ def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool
                             f"{_install_command(top)} (the distribution name can differ).",
                             short="", fix=_install_command(top)))
     return causes
+
+
+def _other_python_build(name: str, path: Sequence[Any] | None) -> Cause | None:
+    """A C extension of that name built for another Python (``mod.cpython-312-x86_64-linux-gnu.so``)."""
+    import importlib.machinery
+
+    tail = name.rpartition(".")[2]
+    ours = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    for entry in sys.path if path is None else path:
+        if not isinstance(entry, str):
+            continue
+        for filename in sorted(_listdir(entry)):
+            if (filename.startswith(tail + ".") and filename.endswith((".so", ".pyd"))
+                    and filename[len(tail):] not in ours):
+                where = os.path.join(entry or os.getcwd(), filename)
+                return Cause("other-python-build",
+                             f"{where} is {name!r} built for another Python: this one "
+                             f"({sys.implementation.cache_tag}) loads only {', '.join(ours)}. Install or "
+                             "build it for this interpreter.",
+                             short=f"{filename} was built for another Python",
+                             evidence={"file": where, "suffixes": list(ours)})
+    return None
 
 
 def _no_submodule(name: str, path: Sequence[Any], shown: int = 8) -> Cause:

@@ -43,8 +43,8 @@ def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
         from .causes import short_hints
 
         hints = short_hints(exc.name)
-        if hints and _interpreter_suggests(exc):
-            hints = [hint for hint in hints if not hint.startswith(_SUGGESTION)]
+        if hints:
+            hints = _not_said_by_the_interpreter(hints, exc)
     except Exception:
         return exc
     if hints:
@@ -55,20 +55,27 @@ def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
 
 
 _SUGGESTION = "Did you mean"
+# what the interpreter's own traceback may add (3.15+) -> how our hint saying the same begins or ends
+_SAID_BY_PYTHON = {". Did you mean": ("starts", _SUGGESTION),
+                   "found for a different Python version": ("ends", "was built for another Python")}
 
 
-def _interpreter_suggests(exc: ModuleNotFoundError) -> bool:
-    """Whether the interpreter's own traceback adds a "Did you mean" to *exc* (3.15+).
+def _not_said_by_the_interpreter(hints: list[str], exc: ModuleNotFoundError) -> list[str]:
+    """*hints* less those the interpreter's own traceback already gives for *exc* (3.15+).
 
-    Python 3.15 suggests a module name itself (from the finders' discover());
-    the hint is then not said twice.
+    Python 3.15 suggests a module name itself (from the finders' discover())
+    and names an extension built for another Python; neither is said twice.
     """
     if sys.version_info < (3, 15):
-        return False
+        return hints
     import traceback
 
     shown = "".join(traceback.format_exception_only(exc))
-    return f". {_SUGGESTION}" in shown[len(f"{type(exc).__qualname__}: {exc}"):]
+    added = shown[len(f"{type(exc).__qualname__}: {exc}"):]
+    for phrase, (where, ours) in _SAID_BY_PYTHON.items():
+        if phrase in added:
+            hints = [h for h in hints if not (h.startswith(ours) if where == "starts" else h.endswith(ours))]
+    return hints
 
 
 def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
