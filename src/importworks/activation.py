@@ -58,7 +58,10 @@ def _is_stock_file_hook(hook: Any) -> bool:
     stock_loaders = {importlib.machinery.ExtensionFileLoader, importlib.machinery.SourceFileLoader,
                      importlib.machinery.SourcelessFileLoader}
     for cell in hook.__closure__ or ():
-        value = cell.cell_contents
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell: not the stock hook's
+            return False
         if isinstance(value, type):
             if value is not importlib.machinery.FileFinder:
                 return False
