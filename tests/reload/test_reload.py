@@ -383,3 +383,13 @@ def test_works_under_install_and_without_the_engine(tree, edit):
     with importworks.install():
         reload(plain)
     assert f() == 2
+
+
+def test_reload_refuses_a_name_as_importlib_reload_does():
+    """reload("typing") is a TypeError, and nothing is reloaded (importlib's contract, gh-125519)."""
+    import typing
+
+    before = dict(vars(typing))
+    with pytest.raises(TypeError, match=r"^reload\(\) argument must be a module$"):
+        importworks.reload("typing")
+    assert vars(typing) == before

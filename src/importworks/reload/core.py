@@ -44,6 +44,7 @@ ERR_RELOAD = "cannot reload {name!r}: {error} ({path}, line {line})"
 ERR_CANNOT = "cannot reload {name!r}: {error}"
 ERR_NO_CODE = "its loader ({loader}) has no code to execute again"
 ERR_NO_SPEC = "No module named {name!r}"
+ERR_NOT_A_MODULE = "reload() argument must be a module"
 MAIN_EXEC_NAME = "__importworks_main__"  # what __main__ is called while its new code runs
 
 
@@ -119,7 +120,7 @@ class Reloader:
                 raise ImportError(ERR_NOT_IN_SYS_MODULES.format(name=module), name=module)
             return module
         if not isinstance(module, ModuleType):
-            raise TypeError("reload() argument must be a module")
+            raise TypeError(ERR_NOT_A_MODULE)
         spec_name = getattr(getattr(module, "__spec__", None), "name", None)
         for name in (spec_name, module.__name__):  # __main__'s spec is named after its module
             if name is not None and sys.modules.get(name) is module:
@@ -283,7 +284,10 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
         ReloadError: the new code failed (syntax error, exception at import
             time); the old code is still in place.  ``exc.report`` tells the rest.
         ImportError: *module* is not in ``sys.modules``.
+        TypeError: *module* is not a module (a name, say), as with importlib.reload.
     """
+    if not isinstance(module, ModuleType):  # a name is for Reloader.reload(); this is importlib's API
+        raise TypeError(ERR_NOT_A_MODULE)
     name = Reloader._name_of(module)
     report = _last.report = default_reloader().reload([name], dependents=dependents)
     warn_unpatched(report, stacklevel=2)
