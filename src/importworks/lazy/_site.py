@@ -27,7 +27,7 @@ import sys
 from bisect import bisect_left
 from opcode import opmap
 from types import CodeType, FrameType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 __all__ = ["bound_names", "caught_names", "import_as_depth", "may_be_lazy", "top_level_reads"]
 
@@ -209,25 +209,40 @@ _caught_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
 
 def caught_names(code: CodeType) -> frozenset[str]:
     """Global names that *code* or any code nested in it uses in ``except`` or a bare ``raise``."""
-    cached = _caught_cache.get(id(code))
+    return _names_in_code_tree(code, _caught_cache, lambda nested: True, _caught_in)
+
+
+def _caught_in(code: CodeType) -> Iterator[str]:
+    co_code = code.co_code
+    for op in (_MATCH, _RAISE):
+        position = co_code.find(op)
+        while position >= 0:
+            if position % 2 == 0:
+                yield from _loads_before(code, co_code, position)
+            position = co_code.find(op, position + 1)
+
+
+def _names_in_code_tree(code: CodeType, cache: dict[int, tuple[CodeType, frozenset[str]]],
+                        descend: Callable[[CodeType], bool],
+                        names_of: Callable[[CodeType], Iterable[str]]) -> frozenset[str]:
+    """What *names_of* finds in *code* and in the nested code objects *descend* admits, cached per code object.
+
+    The cache holds the code object itself beside the answer, so an id reused
+    by a new code object is never mistaken for the old one.
+    """
+    cached = cache.get(id(code))
     if cached is not None and cached[0] is code:
         return cached[1]
-    if len(_caught_cache) > 32:
-        _caught_cache.clear()
+    if len(cache) > 32:
+        cache.clear()
     names: set[str] = set()
     pending = [code]
     while pending:
         current = pending.pop()
-        pending.extend(const for const in current.co_consts if type(const) is CodeType)
-        co_code = current.co_code
-        for op in (_MATCH, _RAISE):
-            position = co_code.find(op)
-            while position >= 0:
-                if position % 2 == 0:
-                    names.update(_loads_before(current, co_code, position))
-                position = co_code.find(op, position + 1)
+        pending.extend(const for const in current.co_consts if type(const) is CodeType and descend(const))
+        names.update(names_of(current))
     result = frozenset(names)
-    _caught_cache[id(code)] = (code, result)
+    cache[id(code)] = (code, result)
     return result
 
 
@@ -272,21 +287,12 @@ _reads_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
 
 def top_level_reads(code: CodeType) -> frozenset[str]:
     """Global names read by code that runs while the module body runs (not by its functions)."""
-    cached = _reads_cache.get(id(code))
-    if cached is not None and cached[0] is code:
-        return cached[1]
-    if len(_reads_cache) > 32:
-        _reads_cache.clear()
-    names: set[str] = set()
-    pending = [code]
-    while pending:
-        current = pending.pop()
-        pending.extend(const for const in current.co_consts if type(const) is CodeType
-                       and (not const.co_flags & _CO_OPTIMIZED or const.co_name in _COMPREHENSIONS))
-        names.update(_loaded_names(current))
-    result = frozenset(names)
-    _reads_cache[id(code)] = (code, result)
-    return result
+    return _names_in_code_tree(code, _reads_cache, _runs_with_the_body, _loaded_names)
+
+
+def _runs_with_the_body(code: CodeType) -> bool:
+    """Class bodies and (3.10/3.11) comprehensions run as the module body runs; functions do not."""
+    return not code.co_flags & _CO_OPTIMIZED or code.co_name in _COMPREHENSIONS
 
 
 def _loaded_names(code: CodeType) -> Iterator[str]:
