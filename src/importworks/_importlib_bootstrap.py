@@ -434,26 +434,37 @@ def _is_initializing(module: Any) -> bool:
     return getattr(getattr(module, "__spec__", None), "_initializing", False)
 
 
+def _load_under_lock(name: str) -> tuple[bool, Any]:
+    """Import *name* under its module lock unless another thread did first: (imported here, the module).
+
+    A concurrent circular import (DeadlockError) takes the partial module when
+    there is one; otherwise the error stands.
+    """
+    lock = get_module_lock(name)
+    try:
+        lock.acquire()
+    except DeadlockError:
+        module = sys.modules.get(name, _NEEDS_LOADING)
+        if module is _NEEDS_LOADING:
+            raise
+        return False, module
+    try:
+        module = sys.modules.get(name, _NEEDS_LOADING)
+        if module is _NEEDS_LOADING:
+            return True, _find_and_load_unlocked(name)
+        return False, module
+    finally:
+        lock.release()
+
+
 def _find_and_load(name: str) -> ModuleType:
     if _PY315:
         return _find_and_load_parents_first(name)
     module = sys.modules.get(name, _NEEDS_LOADING)
     if module is _NEEDS_LOADING:
-        lock = get_module_lock(name)
-        try:
-            lock.acquire()
-        except DeadlockError:
-            # a concurrent circular import: take the partial module if it is there
-            module = sys.modules.get(name, _NEEDS_LOADING)
-            if module is _NEEDS_LOADING:
-                raise
-        else:
-            try:
-                module = sys.modules.get(name, _NEEDS_LOADING)
-                if module is _NEEDS_LOADING:
-                    return _find_and_load_unlocked(name)
-            finally:
-                lock.release()
+        loaded, module = _load_under_lock(name)
+        if loaded:
+            return module
     elif _PY314 and not _is_initializing(module) and sys.modules.get(name) is not module:
         return _find_and_load(name)  # a failed import in another thread removed it: try again
     if module is None:
@@ -497,20 +508,9 @@ def _find_and_load_parents_first(name: str) -> ModuleType:
             module = _wait_for_initialising(name, module)
         if module is _NEEDS_LOADING:
             _resolve_parents(name)
-            lock = get_module_lock(name)
-            try:
-                lock.acquire()
-            except DeadlockError:
-                module = sys.modules.get(name, _NEEDS_LOADING)
-                if module is _NEEDS_LOADING:
-                    raise
-            else:
-                try:
-                    module = sys.modules.get(name, _NEEDS_LOADING)
-                    if module is _NEEDS_LOADING:
-                        return _find_and_load_unlocked(name)
-                finally:
-                    lock.release()
+            loaded, module = _load_under_lock(name)
+            if loaded:
+                return module
     if module is None:
         raise ModuleNotFoundError(ERR_HALTED.format(name=name), name=name)
     return module
