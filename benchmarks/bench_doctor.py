@@ -43,12 +43,16 @@ def _files(site: str) -> int:
 
 def _run(site: str, cache: str) -> tuple[float, float]:
     """One doctor process: (wall seconds, CPU seconds of it and its workers)."""
-    env = dict(os.environ, IMPORTWORKS_DOCTOR_CACHE=cache,
-               PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        IMPORTWORKS_DOCTOR_CACHE=cache,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "importworks", "doctor", site], env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "importworks", "doctor", site], env=env, capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
@@ -60,8 +64,10 @@ def _row(label: str, samples: list[tuple[float, float]], aim: float) -> str:
     walls, cpus = [s[0] for s in samples], [s[1] for s in samples]
     wall = statistics.median(walls)
     verdict = "meets" if wall <= aim else "misses"
-    return (f"{label:<6} {wall:8.2f} {min(walls):8.2f} {max(walls):8.2f}   {statistics.median(cpus):8.2f} "
-            f"{min(cpus):8.2f} {max(cpus):8.2f}   {verdict} the aim (<= {aim:g} s)")
+    return (
+        f"{label:<6} {wall:8.2f} {min(walls):8.2f} {max(walls):8.2f}   {statistics.median(cpus):8.2f} "
+        f"{min(cpus):8.2f} {max(cpus):8.2f}   {verdict} the aim (<= {aim:g} s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = _files(args.site)
     print(f"python {sys.executable} {sys.version.split()[0]}, commit {git_revision()}")
-    print(f"doctor {args.site}: {files} .py files, {args.runs} runs each, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"doctor {args.site}: {files} .py files, {args.runs} runs each, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     cold, warm = [], []
     with tempfile.TemporaryDirectory(prefix="bench-doctor-") as scratch:
         for i in range(args.runs):

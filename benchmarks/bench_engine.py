@@ -43,15 +43,22 @@ SRC = REPO / "src"
 # "traced" is activate() with the import tracer of `importworks trace` recording:
 # its ratio to "activate" is what tracing itself costs.
 MODES = ("stock", "install", "activate", "traced")
-DEFAULT_TREE = ("boto3", "botocore.session", "awscli.clidriver", "jinja2", "yaml", "click",
-                "cryptography.fernet")
+DEFAULT_TREE = ("boto3", "botocore.session", "awscli.clidriver", "jinja2", "yaml", "click", "cryptography.fernet")
 
 # Top-level stdlib names left out of the cold set, and why.
 EXCLUDED_TOP = {
-    "antigravity": "opens a web browser", "this": "prints the Zen", "__hello__": "prints",
-    "__phello__": "prints", "idlelib": "GUI", "tkinter": "GUI", "turtle": "GUI",
-    "turtledemo": "GUI", "test": "the regression suite", "ensurepip": "installer",
-    "lib2to3": "writes grammar pickles", "distutils": "setuptools shims it",
+    "antigravity": "opens a web browser",
+    "this": "prints the Zen",
+    "__hello__": "prints",
+    "__phello__": "prints",
+    "idlelib": "GUI",
+    "tkinter": "GUI",
+    "turtle": "GUI",
+    "turtledemo": "GUI",
+    "test": "the regression suite",
+    "ensurepip": "installer",
+    "lib2to3": "writes grammar pickles",
+    "distutils": "setuptools shims it",
     "_pyrepl": "interactive console internals",
 }
 # Submodule names never imported: scripts that run on import, test suites, and
@@ -85,7 +92,9 @@ _t2 = time.perf_counter()
 """
 
 # argv[2]: a file of import statements.
-_COLD_CHILD = _CHILD_SETUP + """\
+_COLD_CHILD = (
+    _CHILD_SETUP
+    + """\
 with open(sys.argv[2]) as _f:
     _code = compile(_f.read(), "<bench imports>", "exec")
 _before = set(sys.modules)
@@ -101,18 +110,24 @@ def _by_importworks(module):
 _new = [m for n, m in list(sys.modules.items()) if n not in _before and m is not None]
 print("RESULT", _t1 - _t0, _t2 - _t1, _t4 - _t3, len(_new), sum(map(_by_importworks, _new)))
 """
+)
 
 # argv[2], argv[3]: timeit number and repeat; then the statements.
-_HIT_CHILD = _CHILD_SETUP + """\
+_HIT_CHILD = (
+    _CHILD_SETUP
+    + """\
 import timeit
 import os, os.path, json.decoder
 for _index, _stmt in enumerate(sys.argv[4:]):
     _times = timeit.Timer(_stmt).repeat(int(sys.argv[3]), int(sys.argv[2]))
     print("RESULT", _index, *_times)
 """
+)
 
 # argv[2]: a file of import statements; argv[3]: where to dump the stats.
-_PROFILE_CHILD = _CHILD_SETUP + """\
+_PROFILE_CHILD = (
+    _CHILD_SETUP
+    + """\
 import cProfile
 with open(sys.argv[2]) as _f:
     _code = compile(_f.read(), "<bench imports>", "exec")
@@ -122,6 +137,7 @@ exec(_code, {"__name__": "__bench__"})
 _profile.disable()
 _profile.dump_stats(sys.argv[3])
 """
+)
 
 # Stock, no importworks: which of argv[1:] import at all, in order.
 _PROBE_CHILD = """\
@@ -145,8 +161,7 @@ class ChildError(RuntimeError):
 def _child_env() -> dict[str, str]:
     # Drop PYTHON* settings that would change what is measured (no bytecode
     # writing, -X importtime, warnings...); importworks comes first on the path.
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PYTHON") or k == "PYTHONHASHSEED"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") or k == "PYTHONHASHSEED"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
     return env
 
@@ -158,8 +173,9 @@ def run_child(code: str, args: list[str], workdir: str) -> list[list[str]]:
         ChildError: the child exited with a non-zero status.
     """
     command = [sys.executable, "-W", "ignore", "-c", code, *args]
-    proc = subprocess.run(command, cwd=workdir, env=_child_env(), stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        command, cwd=workdir, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.splitlines()[-25:])
         raise ChildError(f"benchmark child failed (exit {proc.returncode}), args {args[:2]}:\n{tail}")
@@ -232,9 +248,15 @@ def bench_cold(files: dict[str, str], rounds: int, workdir: str) -> dict[str, di
             for mode in MODES:
                 fields = run_child(_COLD_CHILD, [mode, path], workdir)[-1]
                 iw_s, setup_s, import_s, new, ours = map(float, fields)
-                samples[label][mode].append({"importworks_import_s": iw_s, "setup_s": setup_s,
-                                             "import_s": import_s, "new_modules": int(new),
-                                             "loaded_by_importworks": int(ours)})
+                samples[label][mode].append(
+                    {
+                        "importworks_import_s": iw_s,
+                        "setup_s": setup_s,
+                        "import_s": import_s,
+                        "new_modules": int(new),
+                        "loaded_by_importworks": int(ours),
+                    }
+                )
     progress("")
     return samples
 
@@ -242,8 +264,10 @@ def bench_cold(files: dict[str, str], rounds: int, workdir: str) -> dict[str, di
 def report_cold(samples: dict[str, dict[str, list[dict]]], counts: dict[str, int]) -> dict[str, Any]:
     """Print the cold-import table; return its numbers."""
     print("Cold import, fresh process per run, warm __pycache__ (ms; ratio = median / stock median)")
-    print(f"  {'set':<8}{'listed':>7}{'new':>6}{'by iw':>7}  {'mode':<9}{'median':>9}{'min':>9}"
-          f"{'IQR':>8}{'ratio':>8}  target")
+    print(
+        f"  {'set':<8}{'listed':>7}{'new':>6}{'by iw':>7}  {'mode':<9}{'median':>9}{'min':>9}"
+        f"{'IQR':>8}{'ratio':>8}  target"
+    )
     summary: dict[str, Any] = {}
     for label, by_mode in samples.items():
         stock = summarize([s["import_s"] for s in by_mode["stock"]])["median"]
@@ -254,11 +278,15 @@ def report_cold(samples: dict[str, dict[str, list[dict]]], counts: dict[str, int
             summary[label][mode] = {**stats, "ratio": ratio}
             first = mode == MODES[0]
             set_cols = f"{label:<8}{counts[label]:>7}" if first else " " * 15
-            print(f"  {set_cols}{runs[-1]['new_modules']:>6}{runs[-1]['loaded_by_importworks']:>7}  "
-                  f"{mode:<9}{stats['median'] * 1e3:>9.1f}{stats['min'] * 1e3:>9.1f}"
-                  f"{stats['iqr'] * 1e3:>8.1f}{ratio:>8.2f}  {mark(ratio, COLD_TARGETS.get(mode))}")
-    print("  listed: import statements run; new: modules added to sys.modules; by iw: of those,"
-          " loaded by importworks (the rest, e.g. pyexpat.errors, are put there by other code)")
+            print(
+                f"  {set_cols}{runs[-1]['new_modules']:>6}{runs[-1]['loaded_by_importworks']:>7}  "
+                f"{mode:<9}{stats['median'] * 1e3:>9.1f}{stats['min'] * 1e3:>9.1f}"
+                f"{stats['iqr'] * 1e3:>8.1f}{ratio:>8.2f}  {mark(ratio, COLD_TARGETS.get(mode))}"
+            )
+    print(
+        "  listed: import statements run; new: modules added to sys.modules; by iw: of those,"
+        " loaded by importworks (the rest, e.g. pyexpat.errors, are put there by other code)"
+    )
     return summary
 
 
@@ -266,11 +294,14 @@ def report_own_cost(samples: dict[str, dict[str, list[dict]]]) -> dict[str, Any]
     """Print importworks' own import time and the cost of install()/activate()."""
     runs = [s for by_mode in samples.values() for runs in by_mode.values() for s in runs]
     own = summarize([s["importworks_import_s"] for s in runs])
-    setup = {mode: summarize([s["setup_s"] for by_mode in samples.values() for s in by_mode[mode]])
-             for mode in MODES[1:]}
-    print(f"importworks' own import (not in the ratios): median {own['median'] * 1e3:.1f} ms, "
-          f"min {own['min'] * 1e3:.1f} ms; install() {setup['install']['median'] * 1e6:.0f} us, "
-          f"activate() {setup['activate']['median'] * 1e6:.0f} us")
+    setup = {
+        mode: summarize([s["setup_s"] for by_mode in samples.values() for s in by_mode[mode]]) for mode in MODES[1:]
+    }
+    print(
+        f"importworks' own import (not in the ratios): median {own['median'] * 1e3:.1f} ms, "
+        f"min {own['min'] * 1e3:.1f} ms; install() {setup['install']['median'] * 1e6:.0f} us, "
+        f"activate() {setup['activate']['median'] * 1e6:.0f} us"
+    )
     return {"importworks_import_s": own, "setup_s": setup}
 
 
@@ -295,18 +326,20 @@ def bench_hits(number: int, repeat: int, children: int, workdir: str) -> HitSamp
 def report_hits(samples: HitSamples) -> dict[str, Any]:
     """Print the cache-hit table, net of the timeit loop; return its numbers."""
     base = {mode: statistics.median(samples[mode][BASELINE]) for mode in MODES}
-    print(f"Cache-hit import statement (ns per statement, median, minus the empty loop: "
-          f"{base['stock']:.1f} ns)")
-    print(f"  {'statement':<26}" + "".join(f"{m:>10}" for m in MODES) + f"{'install x':>11}"
-          f"{'activate x':>12}  target")
+    print(f"Cache-hit import statement (ns per statement, median, minus the empty loop: {base['stock']:.1f} ns)")
+    print(f"  {'statement':<26}" + "".join(f"{m:>10}" for m in MODES) + f"{'install x':>11}{'activate x':>12}  target")
     summary: dict[str, Any] = {"loop_ns": base}
     for stmt in HIT_STATEMENTS:
         net = {mode: statistics.median(samples[mode][stmt]) - base[mode] for mode in MODES}
         ratios = {mode: net[mode] / net["stock"] for mode in MODES[1:]}
-        targets = "  ".join(mark(ratios[m], HIT_TARGETS[(stmt, m)]) + f" ({m})"
-                            for m in MODES[1:] if (stmt, m) in HIT_TARGETS)
-        print(f"  {stmt:<26}" + "".join(f"{net[m]:>10.1f}" for m in MODES)
-              + f"{ratios['install']:>11.2f}{ratios['activate']:>12.2f}  {targets}")
+        targets = "  ".join(
+            mark(ratios[m], HIT_TARGETS[(stmt, m)]) + f" ({m})" for m in MODES[1:] if (stmt, m) in HIT_TARGETS
+        )
+        print(
+            f"  {stmt:<26}"
+            + "".join(f"{net[m]:>10.1f}" for m in MODES)
+            + f"{ratios['install']:>11.2f}{ratios['activate']:>12.2f}  {targets}"
+        )
         summary[stmt] = {"net_ns": net, "ratio": ratios}
     return summary
 
@@ -321,13 +354,17 @@ def profile_activate(files: dict[str, str], top: int, workdir: str) -> dict[str,
         dump = str(Path(workdir) / f"profile_{label}.prof")
         run_child(_PROFILE_CHILD, ["activate", path, dump], workdir)
         raw = pstats.Stats(dump).stats  # type: ignore[attr-defined]
-        rows = [(f"{Path(fn).name}:{line}({func})", nc, tt, ct)
-                for (fn, line, func), (_cc, nc, tt, ct, _callers) in raw.items()
-                if f"{os.sep}importworks{os.sep}" in fn]
+        rows = [
+            (f"{Path(fn).name}:{line}({func})", nc, tt, ct)
+            for (fn, line, func), (_cc, nc, tt, ct, _callers) in raw.items()
+            if f"{os.sep}importworks{os.sep}" in fn
+        ]
         total = sum(entry[2] for entry in raw.values())
-        print(f"Profile of activate() over {label} (cProfile inflates Python calls; "
-              f"total {total * 1e3:.0f} ms, in importworks {sum(r[2] for r in rows) * 1e3:.0f} ms"
-              " own time)")
+        print(
+            f"Profile of activate() over {label} (cProfile inflates Python calls; "
+            f"total {total * 1e3:.0f} ms, in importworks {sum(r[2] for r in rows) * 1e3:.0f} ms"
+            " own time)"
+        )
         for key, title in ((2, "own time"), (3, "cumulative")):
             print(f"  top {top} by {title}:  {'calls':>8}{'own ms':>9}{'cum ms':>9}")
             for name, nc, tt, ct in sorted(rows, key=lambda r: r[key], reverse=True)[:top]:
@@ -339,16 +376,21 @@ def profile_activate(files: dict[str, str], top: int, workdir: str) -> dict[str,
 # ------------------------------------------------------------------ main
 
 
-
-
 def machine_info() -> dict[str, Any]:
     """What a reader needs to judge the numbers: interpreter, machine, load."""
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"python": sys.version.replace("\n", " "), "executable": sys.executable,
-            "implementation": platform.python_implementation(), "platform": platform.platform(),
-            "machine": platform.machine(), "nproc": nproc, "cpu_count": os.cpu_count(),
-            "loadavg": os.getloadavg() if hasattr(os, "getloadavg") else None,
-            "importworks_src": str(SRC), "git": git_revision()}
+    return {
+        "python": sys.version.replace("\n", " "),
+        "executable": sys.executable,
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "nproc": nproc,
+        "cpu_count": os.cpu_count(),
+        "loadavg": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "importworks_src": str(SRC),
+        "git": git_revision(),
+    }
 
 
 def print_header(info: dict[str, Any], args: argparse.Namespace) -> None:
@@ -356,11 +398,15 @@ def print_header(info: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"Python {info['python']}")
     print(f"  {info['executable']} ({info['implementation']})")
     load = ", ".join(f"{x:.2f}" for x in info["loadavg"]) if info["loadavg"] else "n/a"
-    print(f"Machine {info['platform']}, {info['machine']}, nproc {info['nproc']} "
-          f"(cpu_count {info['cpu_count']}), load average {load}")
+    print(
+        f"Machine {info['platform']}, {info['machine']}, nproc {info['nproc']} "
+        f"(cpu_count {info['cpu_count']}), load average {load}"
+    )
     print(f"importworks {info['importworks_src']}, git {info['git']}")
-    print(f"rounds {args.rounds}; cache hits: number {args.hit_number:,} x repeat {args.hit_repeat}"
-          f" x {args.hit_children} children per mode")
+    print(
+        f"rounds {args.rounds}; cache hits: number {args.hit_number:,} x repeat {args.hit_repeat}"
+        f" x {args.hit_children} children per mode"
+    )
     print()
 
 
@@ -373,9 +419,11 @@ def build_sets(args: argparse.Namespace, workdir: str) -> tuple[dict[str, list[s
         candidates = stdlib_candidates()
         sets["stdlib"] = importable(candidates, workdir)
         notes["stdlib_not_importable"] = sorted(set(candidates) - set(sets["stdlib"]))
-        print(f"stdlib set: {len(sets['stdlib'])} modules import here "
-              f"(of {len(candidates)} pure-Python candidates; "
-              f"{len(EXCLUDED_TOP)} top-level names excluded)")
+        print(
+            f"stdlib set: {len(sets['stdlib'])} modules import here "
+            f"(of {len(candidates)} pure-Python candidates; "
+            f"{len(EXCLUDED_TOP)} top-level names excluded)"
+        )
     if "tree" in wanted_sets:
         wanted = [n.strip() for n in args.tree.split(",") if n.strip()]
         found = importable(wanted, workdir)
@@ -395,11 +443,9 @@ def build_sets(args: argparse.Namespace, workdir: str) -> tuple[dict[str, list[s
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="cold runs per mode and set (default 15)")
-    parser.add_argument("--sets", default="stdlib,tree",
-                        help="module sets for cold and profile (default stdlib,tree)")
+    parser.add_argument("--sets", default="stdlib,tree", help="module sets for cold and profile (default stdlib,tree)")
     parser.add_argument("--tree", default=",".join(DEFAULT_TREE), help="comma-separated tree modules")
-    parser.add_argument("--run", default="cold,hits",
-                        help="benchmarks: cold, hits, profile (default cold,hits)")
+    parser.add_argument("--run", default="cold,hits", help="benchmarks: cold, hits, profile (default cold,hits)")
     parser.add_argument("--hit-number", type=int, default=1_000_000, help="timeit number (default 1e6)")
     parser.add_argument("--hit-repeat", type=int, default=5, help="timeit repeats per child (default 5)")
     parser.add_argument("--hit-children", type=int, default=3, help="children per mode (default 3)")

@@ -93,8 +93,9 @@ SUITE = [["awscli", "--version"], ["httpie", "--version"], ["black", "--version"
 
 def native_lazy(python: str) -> bool:
     """Does *python* have PEP 810 itself (3.15+)?  Then ``-X lazy_imports=all`` is a mode too."""
-    probe = subprocess.run([python, "-c", "import sys; print(hasattr(sys, 'set_lazy_imports'))"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [python, "-c", "import sys; print(hasattr(sys, 'set_lazy_imports'))"], capture_output=True, text=True
+    )
     return probe.stdout.strip() == "True"
 
 
@@ -117,21 +118,26 @@ def measure(python: str, program: list[str], rounds: int) -> dict[str, list[floa
                 print(f"{mode}: output differs from stock: {output!r}")
                 return None
             samples[mode].append(elapsed)
-    print(f"program: python -m {' '.join(program)}   ({python}, {rounds} rounds, "
-          f"load {os.getloadavg()[0]:.2f})")
-    print(f"output identical in all {len(modes) * (rounds + 1)} runs: "
-          f"{(reference[0].strip() or reference[1].strip())[:60]!r}")
+    print(f"program: python -m {' '.join(program)}   ({python}, {rounds} rounds, load {os.getloadavg()[0]:.2f})")
+    print(
+        f"output identical in all {len(modes) * (rounds + 1)} runs: "
+        f"{(reference[0].strip() or reference[1].strip())[:60]!r}"
+    )
     print(f"{'mode':<6} {'median ms':>10} {'min ms':>8} {'IQR ms':>15} {'stock/mode':>11} {'eager/mode':>11}")
     medians = {mode: statistics.median(values) for mode, values in samples.items()}
     for mode in (*modes, "bare"):
         low, high = quartiles(samples[mode])
-        print(f"{mode:<6} {medians[mode] * 1e3:10.1f} {min(samples[mode]) * 1e3:8.1f} "
-              f"{low * 1e3:7.1f}-{high * 1e3:<7.1f} {medians['stock'] / medians[mode]:11.2f} "
-              f"{medians['eager'] / medians[mode]:11.2f}")
+        print(
+            f"{mode:<6} {medians[mode] * 1e3:10.1f} {min(samples[mode]) * 1e3:8.1f} "
+            f"{low * 1e3:7.1f}-{high * 1e3:<7.1f} {medians['stock'] / medians[mode]:11.2f} "
+            f"{medians['eager'] / medians[mode]:11.2f}"
+        )
     ratio = medians["stock"] / medians["lazy"]
     print(f"lazy start-up is {ratio:.2f}x faster than stock, {medians['lazy'] / medians['eager']:.2f}x eager's time")
     net = (medians["stock"] - medians["bare"]) / max(medians["lazy"] - medians["bare"], 1e-9)
-    print(f"net of bare interpreter start-up: {net:.2f}x; min-to-min {min(samples['stock']) / min(samples['lazy']):.2f}x")
+    print(
+        f"net of bare interpreter start-up: {net:.2f}x; min-to-min {min(samples['stock']) / min(samples['lazy']):.2f}x"
+    )
     print()
     return samples
 
@@ -141,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=DEFAULT_PYTHON if os.path.exists(DEFAULT_PYTHON) else sys.executable)
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--json", metavar="FILE")
-    parser.add_argument("--suite", action="store_true",
-                        help="aws --version, httpie --version, black --version, flask --help in turn")
+    parser.add_argument(
+        "--suite", action="store_true", help="aws --version, httpie --version, black --version, flask --help in turn"
+    )
     parser.add_argument("program", nargs="*", help="MODULE ARGS... (default: awscli --version)")
     args = parser.parse_args(argv)
     programs = SUITE if args.suite else [args.program or DEFAULT_PROGRAM]
@@ -156,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'program':<20} {'eager ms':>9} {'lazy ms':>8} {'lazy/eager':>11} {'aim <= 0.5':>10}")
         for name, samples in results.items():
             eager, lazy = statistics.median(samples["eager"]), statistics.median(samples["lazy"])
-            print(f"{name:<20} {eager * 1e3:9.1f} {lazy * 1e3:8.1f} {lazy / eager:11.2f} "
-                  f"{'pass' if lazy / eager <= 0.5 else 'miss':>10}")
+            print(
+                f"{name:<20} {eager * 1e3:9.1f} {lazy * 1e3:8.1f} {lazy / eager:11.2f} "
+                f"{'pass' if lazy / eager <= 0.5 else 'miss':>10}"
+            )
     if args.json:
         Path(args.json).write_text(json.dumps({"python": args.python, "results": results}, indent=2))
     return 0

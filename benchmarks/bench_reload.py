@@ -108,8 +108,10 @@ def save(path: Path, text: str) -> None:
 def summarize(label: str, samples: list[float]) -> str:
     median = statistics.median(samples)
     verdict = "pass" if median < AIM_MS else "MISS"
-    return (f"{label:<24} median {median:7.2f} ms   min {min(samples):7.2f}   max {max(samples):7.2f}"
-            f"   ({len(samples)} runs, aim < {AIM_MS:g} ms: {verdict})")
+    return (
+        f"{label:<24} median {median:7.2f} ms   min {min(samples):7.2f}   max {max(samples):7.2f}"
+        f"   ({len(samples)} runs, aim < {AIM_MS:g} ms: {verdict})"
+    )
 
 
 def bench_poll(leaf_path: Path, leaf: object, count: int, index: int, runs: int, dependents: bool) -> list[float]:
@@ -161,9 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         loaded = [n for n in sys.modules if n.startswith("benchproject.")]
         index = args.modules - 1  # the last module is a leaf
         leaf = sys.modules[f"benchproject.m{index}"]
-        print(f"Python {sys.version.split()[0]}; {len(loaded)} modules imported in "
-              f"{time.perf_counter() - started:.2f} s; editing benchproject.m{index} (a leaf, "
-              f"{len(Reloader().graph.dependents([leaf.__name__]))} dependents)")
+        print(
+            f"Python {sys.version.split()[0]}; {len(loaded)} modules imported in "
+            f"{time.perf_counter() - started:.2f} s; editing benchproject.m{index} (a leaf, "
+            f"{len(Reloader().graph.dependents([leaf.__name__]))} dependents)"
+        )
         leaf_path = package / f"m{index}.py"
         print(summarize("poll", bench_poll(leaf_path, leaf, args.modules, index, args.runs, True)))
         print(summarize("poll, no dependents", bench_poll(leaf_path, leaf, args.modules, index, args.runs, False)))

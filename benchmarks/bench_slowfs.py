@@ -50,7 +50,7 @@ VARIANTS = ("stock-slowfs", "store-slowfs", "store-local", "zip-slowfs", "zip-lo
 AIM_RATIO = 1.10
 AIM_ROUND_TRIPS = 10
 
-CHILD = r'''
+CHILD = r"""
 import json, os, sys, time
 variant, where, imports = sys.argv[1], sys.argv[2], sys.argv[3]
 t0 = time.perf_counter()
@@ -66,7 +66,7 @@ t2 = time.perf_counter()
 files = [getattr(m, "__file__", None) or "" for m in list(sys.modules.values())]
 print("RESULT " + json.dumps({"setup_s": t1 - t0, "imports_s": t2 - t1, "start_s": t2 - t0,
                               "from_where": sum(f.startswith(where.split(os.pathsep)[0]) for f in files)}))
-'''
+"""
 
 
 def site_dirs(python: str) -> list[str]:
@@ -84,26 +84,36 @@ def calls(mount: Path) -> int:
     return int((mount / ".slowfs-calls").read_text().split()[0])
 
 
-def run_child(python: str, variant: str, where: str, imports: str, env: dict[str, str],
-              mount: Path) -> dict[str, float]:
+def run_child(
+    python: str, variant: str, where: str, imports: str, env: dict[str, str], mount: Path
+) -> dict[str, float]:
     before = calls(mount)
     started = time.perf_counter()
     # -s -S: no site-packages and no user site (stock gets the copy behind slowfs on sys.path)
-    proc = subprocess.run([python, "-s", "-S", "-c", CHILD, variant, where, imports], capture_output=True,
-                          text=True, env=env, cwd=tempfile.gettempdir())
+    proc = subprocess.run(
+        [python, "-s", "-S", "-c", CHILD, variant, where, imports],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+    )
     wall = time.perf_counter() - started
     if proc.returncode:
         raise RuntimeError(f"{variant} failed:\n{proc.stderr[-2000:]}")
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
-    result = json.loads(line[len("RESULT "):])
+    result = json.loads(line[len("RESULT ") :])
     result.update(wall_s=wall, round_trips=calls(mount) - before)
     return result
 
 
 def mount(slowfs: str, python: str, source: Path, target: Path, delay: float) -> subprocess.Popen:
     target.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([python, slowfs, str(source), str(target), "--delay", str(delay)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [python, slowfs, str(source), str(target), "--delay", str(delay)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for _ in range(100):
         if (target / ".slowfs-calls").exists():
             return proc
@@ -115,8 +125,9 @@ def mount(slowfs: str, python: str, source: Path, target: Path, delay: float) ->
 
 
 def unmount(proc: subprocess.Popen, target: Path) -> None:
-    subprocess.run(["fusermount3" if shutil.which("fusermount3") else "fusermount", "-u", str(target)],
-                   capture_output=True)
+    subprocess.run(
+        ["fusermount3" if shutil.which("fusermount3") else "fusermount", "-u", str(target)], capture_output=True
+    )
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
@@ -136,8 +147,12 @@ def build(python: str, dists: list[str], work: Path) -> tuple[Path, list[str]]:
         copies.append(copy.name)
     options = [arg for dist in dists for arg in ("--dist", dist)]
     for name in ("tree.sqlite", "tree.zip"):
-        subprocess.run([python, "-m", "importworks", "pack", *options, "--deps", "-o", str(served / name)],
-                       check=True, env=child_env(str(work / "cache")), stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [python, "-m", "importworks", "pack", *options, "--deps", "-o", str(served / name)],
+            check=True,
+            env=child_env(str(work / "cache")),
+            stdout=subprocess.DEVNULL,
+        )
         shutil.copy(served / name, work / name)  # the same store on local disk
     return served, copies
 
@@ -168,9 +183,13 @@ def main(argv: list[str] | None = None) -> int:
     env = child_env(str(work / "cache"))
     fs = mount(args.slowfs, python, served, target, args.delay)
     try:
-        where = {"stock-slowfs": os.pathsep.join(str(target / c) for c in copies),
-                 "store-slowfs": str(target / "tree.sqlite"), "store-local": str(work / "tree.sqlite"),
-                 "zip-slowfs": str(target / "tree.zip"), "zip-local": str(work / "tree.zip")}
+        where = {
+            "stock-slowfs": os.pathsep.join(str(target / c) for c in copies),
+            "store-slowfs": str(target / "tree.sqlite"),
+            "store-local": str(work / "tree.sqlite"),
+            "zip-slowfs": str(target / "tree.zip"),
+            "zip-local": str(work / "tree.zip"),
+        }
         for variant in VARIANTS:  # one untimed run each: the extraction cache and page cache warm
             run_child(python, variant, where[variant], args.imports, env, target)
         samples: dict[str, list[dict[str, float]]] = {v: [] for v in VARIANTS}
@@ -187,27 +206,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report_samples(samples: dict[str, list[dict[str, float]]], args: argparse.Namespace,
-                   dists: list[str]) -> dict[str, object]:
-    print(f"bench_slowfs: {', '.join(dists)} ({args.imports!r}); importworks {git_revision()}; "
-          f"Python {sys.version.split()[0]}; {args.rounds} rounds; {args.delay * 1000:g} ms per round trip")
+def report_samples(
+    samples: dict[str, list[dict[str, float]]], args: argparse.Namespace, dists: list[str]
+) -> dict[str, object]:
+    print(
+        f"bench_slowfs: {', '.join(dists)} ({args.imports!r}); importworks {git_revision()}; "
+        f"Python {sys.version.split()[0]}; {args.rounds} rounds; {args.delay * 1000:g} ms per round trip"
+    )
     report: dict[str, object] = {}
     print(f"{'variant':<14} {'start ms (median, min-max)':>28} {'round trips (median, min-max)':>32}")
     for variant, runs in samples.items():
         start = summary([r["start_s"] * 1000 for r in runs])
         trips = summary([r["round_trips"] for r in runs])
         report[variant] = {"start_ms": start, "round_trips": trips}
-        print(f"{variant:<14} {start['median']:>10.0f} ({start['min']:.0f}-{start['max']:.0f}){'':>8}"
-              f"{trips['median']:>12.0f} ({trips['min']:.0f}-{trips['max']:.0f})")
+        print(
+            f"{variant:<14} {start['median']:>10.0f} ({start['min']:.0f}-{start['max']:.0f}){'':>8}"
+            f"{trips['median']:>12.0f} ({trips['min']:.0f}-{trips['max']:.0f})"
+        )
     med = {v: report[v]["start_ms"]["median"] for v in samples}  # type: ignore[index]
     for kind, slow, local in (("SQLite", "store-slowfs", "store-local"), ("zip", "zip-slowfs", "zip-local")):
         ratio = med[slow] / med[local]
         faster = med["stock-slowfs"] / med[slow]
         trips = report[slow]["round_trips"]["max"]  # type: ignore[index]
-        print(f"{kind}: behind slowfs / on local disk {ratio:.2f}x (aim <= {AIM_RATIO:.2f}x: "
-              f"{'met' if ratio <= AIM_RATIO else 'not met'}); stock behind slowfs is {faster:.1f}x slower; "
-              f"round trips per start at most {trips:.0f} (aim <= {AIM_ROUND_TRIPS}: "
-              f"{'met' if trips <= AIM_ROUND_TRIPS else 'not met'})")
+        print(
+            f"{kind}: behind slowfs / on local disk {ratio:.2f}x (aim <= {AIM_RATIO:.2f}x: "
+            f"{'met' if ratio <= AIM_RATIO else 'not met'}); stock behind slowfs is {faster:.1f}x slower; "
+            f"round trips per start at most {trips:.0f} (aim <= {AIM_ROUND_TRIPS}: "
+            f"{'met' if trips <= AIM_ROUND_TRIPS else 'not met'})"
+        )
         report[f"{slow}_over_local"] = ratio
         report[f"stock_over_{slow}"] = faster
     return report

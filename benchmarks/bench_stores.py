@@ -60,12 +60,32 @@ from _common import git_revision, progress, summarize
 
 REPO = Path(__file__).resolve().parent.parent
 SRC = REPO / "src"
-VARIANTS = ("stock", "floor", "floor+unmarshal", "zipimport", "sqliteimport", "iw-zip", "iw-sqlite",
-            "iw-zip-signed", "iw-sqlite-signed", "zipimport+stdlib", "iw-zip+stdlib", "iw-sqlite+stdlib")
+VARIANTS = (
+    "stock",
+    "floor",
+    "floor+unmarshal",
+    "zipimport",
+    "sqliteimport",
+    "iw-zip",
+    "iw-sqlite",
+    "iw-zip-signed",
+    "iw-sqlite-signed",
+    "zipimport+stdlib",
+    "iw-zip+stdlib",
+    "iw-sqlite+stdlib",
+)
 # variant -> the config key of the store it puts first on sys.path
-STORE_OF = {"zipimport": "zip", "iw-zip": "zip", "iw-sqlite": "sqlite", "zipimport+stdlib": "zip_std",
-            "iw-zip+stdlib": "zip_std", "iw-sqlite+stdlib": "sqlite_std", "iw-postgres": "postgres",
-            "iw-zip-signed": "zip_signed", "iw-sqlite-signed": "sqlite_signed"}
+STORE_OF = {
+    "zipimport": "zip",
+    "iw-zip": "zip",
+    "iw-sqlite": "sqlite",
+    "zipimport+stdlib": "zip_std",
+    "iw-zip+stdlib": "zip_std",
+    "iw-sqlite+stdlib": "sqlite_std",
+    "iw-postgres": "postgres",
+    "iw-zip-signed": "zip_signed",
+    "iw-sqlite-signed": "sqlite_signed",
+}
 DEFAULT_DISTS = ("boto3", "awscli")
 DEFAULT_IMPORTS = "import boto3\nimport awscli.clidriver\n"
 DEFAULT_CALLS = "boto3.Session()\nawscli.clidriver.create_clidriver()\n"
@@ -88,7 +108,7 @@ AIMS = (
 )
 
 # argv: variant, config file (JSON), task (time | check | strace | profile | record), [profile dump].
-_CHILD = r'''
+_CHILD = r"""
 import json, os, sys, time
 _t0 = time.perf_counter()
 import importworks
@@ -236,16 +256,16 @@ if _task == "check":
     except Exception as exc:
         _result["check_call"] = f"{type(exc).__name__}: {exc}"[:120]
 print("RESULT " + json.dumps(_result))
-'''
+"""
 
 # What the benchmarked interpreter calls site-packages and the standard library.
-_PROBE = r'''
+_PROBE = r"""
 import json, site, sys, sysconfig
 sites = [p for p in site.getsitepackages() + [site.getusersitepackages()] if p in sys.path]
 paths = sysconfig.get_paths()
 print(json.dumps({"site_dirs": sites, "stdlib": sorted({paths["stdlib"], paths["platstdlib"]}),
                   "version": sys.version.replace("\n", " "), "executable": sys.executable}))
-'''
+"""
 
 
 class ChildError(RuntimeError):
@@ -255,8 +275,11 @@ class ChildError(RuntimeError):
 # ------------------------------------------------------------------ children
 def child_env(cache: str) -> dict[str, str]:
     """The environment without PYTHON* settings (bytecode writing stays on), src first."""
-    env = {k: v for k, v in os.environ.items()
-           if not (k.startswith("PYTHON") and k != "PYTHONHASHSEED") and not k.startswith("IMPORTWORKS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not (k.startswith("PYTHON") and k != "PYTHONHASHSEED") and not k.startswith("IMPORTWORKS")
+    }
     env["PYTHONPATH"] = str(SRC)
     env["IMPORTWORKS_CACHE"] = cache
     return env
@@ -268,24 +291,30 @@ def run(command: list[str], env: dict[str, str], cwd: str, what: str) -> str:
     Raises:
         ChildError: it exited with a non-zero status.
     """
-    proc = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).splitlines()[-20:])
         raise ChildError(f"{what} failed (exit {proc.returncode}):\n{tail}")
     return proc.stdout
 
 
-def run_child(bench: Bench, variant: str, task: str, config: str | None = None,
-              wrapper: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> dict[str, Any]:
+def run_child(
+    bench: Bench,
+    variant: str,
+    task: str,
+    config: str | None = None,
+    wrapper: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """One fresh child; its RESULT as a dict, plus the parent's view of its wall time."""
-    command = [*wrapper, bench.python, "-W", "ignore", "-c", _CHILD, variant,
-               config or bench.config, task, *extra]
+    command = [*wrapper, bench.python, "-W", "ignore", "-c", _CHILD, variant, config or bench.config, task, *extra]
     start = time.perf_counter()
     out = run(command, bench.env, bench.workdir, f"{variant} child ({task})")
     wall = time.perf_counter() - start
     line = [x for x in out.splitlines() if x.startswith("RESULT ")][-1]
-    return {**json.loads(line[len("RESULT "):]), "process_s": wall}
+    return {**json.loads(line[len("RESULT ") :]), "process_s": wall}
 
 
 # ------------------------------------------------------------------ building
@@ -298,16 +327,18 @@ class Bench:
         os.makedirs(self.workdir, exist_ok=True)
         self.cache = os.path.join(self.workdir, "iw-cache")
         self.env = child_env(self.cache)
-        self.paths = {"sqlite": os.path.join(self.workdir, "tree.sqlite"),
-                      "zip": os.path.join(self.workdir, "tree.zip"),
-                      "sqlite_std": os.path.join(self.workdir, "tree-stdlib.sqlite"),
-                      "zip_std": os.path.join(self.workdir, "tree-stdlib.zip"),
-                      "floor_codes": os.path.join(self.workdir, "floor-codes.marshal"),
-                      "sqlite3": os.path.join(self.workdir, "tree-sqliteimport.sqlite3"),
-                      "sqliteimport_lib": os.path.join(self.workdir, "sqliteimport-lib"),
-                      "sqlite_signed": os.path.join(self.workdir, "tree-signed.sqlite"),
-                      "zip_signed": os.path.join(self.workdir, "tree-signed.zip"),
-                      "signing_key": os.path.join(self.workdir, "signing-key")}
+        self.paths = {
+            "sqlite": os.path.join(self.workdir, "tree.sqlite"),
+            "zip": os.path.join(self.workdir, "tree.zip"),
+            "sqlite_std": os.path.join(self.workdir, "tree-stdlib.sqlite"),
+            "zip_std": os.path.join(self.workdir, "tree-stdlib.zip"),
+            "floor_codes": os.path.join(self.workdir, "floor-codes.marshal"),
+            "sqlite3": os.path.join(self.workdir, "tree-sqliteimport.sqlite3"),
+            "sqliteimport_lib": os.path.join(self.workdir, "sqliteimport-lib"),
+            "sqlite_signed": os.path.join(self.workdir, "tree-signed.sqlite"),
+            "zip_signed": os.path.join(self.workdir, "tree-signed.zip"),
+            "signing_key": os.path.join(self.workdir, "signing-key"),
+        }
         self.probe = json.loads(run([self.python, "-c", _PROBE], self.env, self.workdir, "probe"))
         self.config = os.path.join(self.workdir, "config.json")
         self.variants = list(VARIANTS)
@@ -322,8 +353,11 @@ class Bench:
 def pack(bench: Bench, dists: list[str], stdlib: bool) -> dict[str, str]:
     """Pack the tree as SQLite and zip with ``importworks pack``; return its summary lines."""
     summary = {}
-    kinds = ["sqlite", "zip"] + (["sqlite_std", "zip_std"] if stdlib else []) + \
-        (["postgres"] if "postgres" in bench.paths else [])
+    kinds = (
+        ["sqlite", "zip"]
+        + (["sqlite_std", "zip_std"] if stdlib else [])
+        + (["postgres"] if "postgres" in bench.paths else [])
+    )
     for kind in kinds:
         command = [bench.python, "-m", "importworks", "pack", "--deps", "-o", bench.paths[kind]]
         if kind.endswith("_std"):
@@ -344,8 +378,7 @@ def sign_copies(bench: Bench) -> None:
     sign = "import sys\nfrom importworks.stores.signing import sign_store\nsign_store(sys.argv[1], sys.argv[2])\n"
     for kind in ("sqlite", "zip"):
         shutil.copyfile(bench.paths[kind], bench.paths[kind + "_signed"])
-        run([bench.python, "-c", sign, bench.paths[kind + "_signed"], key], bench.env, bench.workdir,
-            f"sign ({kind})")
+        run([bench.python, "-c", sign, bench.paths[kind + "_signed"], key], bench.env, bench.workdir, f"sign ({kind})")
 
 
 def tree_tops(zip_path: str) -> list[str]:
@@ -367,28 +400,45 @@ def build_sqliteimport(bench: Bench) -> str:
     """
     lib = bench.paths["sqliteimport_lib"]
     if not os.path.isdir(os.path.join(lib, "sqliteimport")):
-        run([bench.python, "-m", "pip", "install", "--quiet", "--target", lib, "sqliteimport[cli]"],
-            bench.env, bench.workdir, "pip install sqliteimport")
+        run(
+            [bench.python, "-m", "pip", "install", "--quiet", "--target", lib, "sqliteimport[cli]"],
+            bench.env,
+            bench.workdir,
+            "pip install sqliteimport",
+        )
     tree = os.path.join(bench.workdir, "tree")
     shutil.rmtree(tree, ignore_errors=True)
     with zipfile.ZipFile(bench.paths["zip"]) as archive:  # the very same files, sources only
-        archive.extractall(tree, [n for n in archive.namelist()
-                                  if not n.endswith(".pyc") and not n.startswith(".importworks/")])
+        archive.extractall(
+            tree, [n for n in archive.namelist() if not n.endswith(".pyc") and not n.startswith(".importworks/")]
+        )
     if os.path.exists(bench.paths["sqlite3"]):
         os.remove(bench.paths["sqlite3"])
     env = {**bench.env, "PYTHONPATH": lib}
     for step in (["bundle", tree, bench.paths["sqlite3"]], ["compile", bench.paths["sqlite3"]]):
         run([bench.python, "-m", "sqliteimport", *step], env, bench.workdir, f"sqliteimport {step[0]}")
-    version = run([bench.python, "-c", "import importlib.metadata as m; print(m.version('sqliteimport'))"],
-                  env, bench.workdir, "sqliteimport version")
+    version = run(
+        [bench.python, "-c", "import importlib.metadata as m; print(m.version('sqliteimport'))"],
+        env,
+        bench.workdir,
+        "sqliteimport version",
+    )
     return version.strip()
 
 
 def write_config(bench: Bench, path: str, imports: str, calls: str, tops: list[str]) -> None:
-    config = {**bench.paths, "store_of": STORE_OF, "site_dirs": bench.probe["site_dirs"], "cache": bench.cache,
-              "tree_tops": tops, "imports": imports, "calls": calls, "check_call": bench.check_call,
-              "named": re.findall(r"^\s*(?:import|from)\s+([\w.]+)", imports, re.MULTILINE),
-              "mark": MARK}
+    config = {
+        **bench.paths,
+        "store_of": STORE_OF,
+        "site_dirs": bench.probe["site_dirs"],
+        "cache": bench.cache,
+        "tree_tops": tops,
+        "imports": imports,
+        "calls": calls,
+        "check_call": bench.check_call,
+        "named": re.findall(r"^\s*(?:import|from)\s+([\w.]+)", imports, re.MULTILINE),
+        "mark": MARK,
+    }
     Path(path).write_text(json.dumps(config, indent=1))
 
 
@@ -439,8 +489,10 @@ def bench_times(bench: Bench, rounds: int, cold: bool) -> dict[str, list[dict]]:
 def report_times(samples: dict[str, list[dict]], title: str) -> dict[str, Any]:
     """Print one timing table; return its numbers."""
     print(title)
-    print(f"  {'variant':<18}{'new':>5}{'tree':>6}{'store':>7}  |{'median':>8}{'min':>8}{'IQR':>7}"
-          f"{'x stock':>9}  |{'median':>8}{'IQR':>7}{'x stock':>9}")
+    print(
+        f"  {'variant':<18}{'new':>5}{'tree':>6}{'store':>7}  |{'median':>8}{'min':>8}{'IQR':>7}"
+        f"{'x stock':>9}  |{'median':>8}{'IQR':>7}{'x stock':>9}"
+    )
     for runs in samples.values():
         for s in runs:
             s["total_s"] = s["imports_s"] + s["calls_s"]
@@ -450,13 +502,17 @@ def report_times(samples: dict[str, list[dict]], title: str) -> dict[str, Any]:
         imp, tot = (summarize([s[k] for s in runs]) for k in ("imports_s", "total_s"))
         imp["ratio"], tot["ratio"] = imp["median"] / stock["imports_s"], tot["median"] / stock["total_s"]
         last = runs[-1]
-        print(f"  {variant:<18}{last['new_imports']:>5}{last['tree_imports']:>6}{last['from_store_imports']:>7}  |"
-              f"{imp['median'] * 1e3:>8.1f}{imp['min'] * 1e3:>8.1f}{imp['iqr'] * 1e3:>7.1f}"
-              f"{imp['ratio']:>9.2f}  |{tot['median'] * 1e3:>8.1f}{tot['iqr'] * 1e3:>7.1f}{tot['ratio']:>9.2f}")
+        print(
+            f"  {variant:<18}{last['new_imports']:>5}{last['tree_imports']:>6}{last['from_store_imports']:>7}  |"
+            f"{imp['median'] * 1e3:>8.1f}{imp['min'] * 1e3:>8.1f}{imp['iqr'] * 1e3:>7.1f}"
+            f"{imp['ratio']:>9.2f}  |{tot['median'] * 1e3:>8.1f}{tot['iqr'] * 1e3:>7.1f}{tot['ratio']:>9.2f}"
+        )
         summary[variant] = {"imports": imp, "imports_and_calls": tot}
-    print("  new, tree: modules the import phase added (all, of the tree); store: of those tree modules"
-          " with a __file__,\n  the ones loaded from the variant's store (or its cache; site-packages for"
-          " stock)")
+    print(
+        "  new, tree: modules the import phase added (all, of the tree); store: of those tree modules"
+        " with a __file__,\n  the ones loaded from the variant's store (or its cache; site-packages for"
+        " stock)"
+    )
     return summary
 
 
@@ -511,15 +567,20 @@ def count_syscalls(trace: str, bench: Bench) -> dict[str, Any]:
             if path is None or not path.startswith("/"):
                 continue  # anonymous memory, pipes, sockets, the terminal
             if path.startswith(MARK):
-                phase = {"begin": "imports", "calls": "calls"}.get(path[len(MARK):])
+                phase = {"begin": "imports", "calls": "calls"}.get(path[len(MARK) :])
                 continue
             whole += 1
             if phase == "imports":
                 by_class[classify(path, bench)] += 1
                 by_name[name] += 1
             calls += phase == "calls"
-    return {"total": sum(by_class.values()), "by_class": dict(by_class), "by_name": dict(by_name),
-            "calls": calls, "whole_process": whole}
+    return {
+        "total": sum(by_class.values()),
+        "by_class": dict(by_class),
+        "by_name": dict(by_name),
+        "calls": calls,
+        "whole_process": whole,
+    }
 
 
 # ------------------------------------------------------------------ instructions
@@ -563,8 +624,10 @@ def bench_instructions(bench: Bench, imports_config: str, empty_config: str) -> 
 
 def report_instructions(counts: dict[str, dict[str, int]]) -> dict[str, float]:
     stock = counts["stock"]["imports"]
-    print("Instructions of the import phase (valgrind --tool=callgrind, one run each: the imports alone"
-          " minus a run\n  of the same variant that imports nothing), millions, and x stock")
+    print(
+        "Instructions of the import phase (valgrind --tool=callgrind, one run each: the imports alone"
+        " minus a run\n  of the same variant that imports nothing), millions, and x stock"
+    )
     ratios = {}
     for variant, count in counts.items():
         ratios[variant] = count["imports"] / stock
@@ -590,21 +653,32 @@ def bench_syscalls(bench: Bench, configs: dict[str, str]) -> dict[str, dict[str,
     return result
 
 
-_NAME_GROUPS = (("open", ("openat", "open")), ("stat", ("newfstatat", "stat", "lstat", "fstat", "statx")),
-                ("read", ("read", "pread64", "readv")), ("lseek", ("lseek",)), ("mmap", ("mmap",)),
-                ("getdents", ("getdents64",)), ("close", ("close",)))
+_NAME_GROUPS = (
+    ("open", ("openat", "open")),
+    ("stat", ("newfstatat", "stat", "lstat", "fstat", "statx")),
+    ("read", ("read", "pread64", "readv")),
+    ("lseek", ("lseek",)),
+    ("mmap", ("mmap",)),
+    ("getdents", ("getdents64",)),
+    ("close", ("close",)),
+)
 
 
 def report_syscalls(counts: dict[str, dict[str, Any]], small_text: str) -> dict[str, Any]:
     """Print the syscall table; return ratios and the per-module growth."""
     stock = counts["stock"]["full"]
-    print("File-system syscalls of the import phase (strace -f -y -e trace=%file,%desc, one warm run;"
-          " tree: on the store,\n  its cache or site-packages; stdlib: on the standard library; calls: in"
-          " the calls phase after it)")
+    print(
+        "File-system syscalls of the import phase (strace -f -y -e trace=%file,%desc, one warm run;"
+        " tree: on the store,\n  its cache or site-packages; stdlib: on the standard library; calls: in"
+        " the calls phase after it)"
+    )
     groups = [g for g, _ in _NAME_GROUPS]
-    print(f"  {'variant':<18}{'total':>6}{'x stock':>8}{'tree':>6}{'x stock':>8}{'stdlib':>7}{'other':>6} |"
-          + "".join(f"{g[:6]:>6}" for g in groups) + f" |{'calls':>6} | small:{'mods':>5}{'tree':>6}"
-          f" | {'per module':>10}")
+    print(
+        f"  {'variant':<18}{'total':>6}{'x stock':>8}{'tree':>6}{'x stock':>8}{'stdlib':>7}{'other':>6} |"
+        + "".join(f"{g[:6]:>6}" for g in groups)
+        + f" |{'calls':>6} | small:{'mods':>5}{'tree':>6}"
+        f" | {'per module':>10}"
+    )
     summary = {}
     for variant, workloads in counts.items():
         full, small = workloads["full"], workloads["small"]
@@ -613,13 +687,18 @@ def report_syscalls(counts: dict[str, dict[str, Any]], small_text: str) -> dict[
         grown = full["tree_modules"] - small["tree_modules"]
         slope = (tree - small["by_class"].get("tree", 0)) / grown if grown else float("nan")
         names = [sum(full["by_name"].get(n, 0) for n in members) for _, members in _NAME_GROUPS]
-        print(f"  {variant:<18}{full['total']:>6}{ratio:>8.2f}{tree:>6}{tree_ratio:>8.2f}"
-              f"{full['by_class'].get('stdlib', 0):>7}{full['by_class'].get('other', 0):>6} |"
-              + "".join(f"{n:>6}" for n in names) + f" |{full['calls']:>6} |"
-              f"{small['tree_modules']:>11}{small['by_class'].get('tree', 0):>6} | {slope:>10.2f}")
+        print(
+            f"  {variant:<18}{full['total']:>6}{ratio:>8.2f}{tree:>6}{tree_ratio:>8.2f}"
+            f"{full['by_class'].get('stdlib', 0):>7}{full['by_class'].get('other', 0):>6} |"
+            + "".join(f"{n:>6}" for n in names)
+            + f" |{full['calls']:>6} |"
+            f"{small['tree_modules']:>11}{small['by_class'].get('tree', 0):>6} | {slope:>10.2f}"
+        )
         summary[variant] = {"ratio": ratio, "tree_ratio": tree_ratio, "slope": slope}
-    print(f"  small: the tree modules and tree syscalls of {small_text!r}; per module: growth of tree"
-          " syscalls from it\n  to the full import phase, per extra tree module (0 = a constant number)")
+    print(
+        f"  small: the tree modules and tree syscalls of {small_text!r}; per module: growth of tree"
+        " syscalls from it\n  to the full import phase, per extra tree module (0 = a constant number)"
+    )
     return summary
 
 
@@ -633,12 +712,13 @@ def check_variants(bench: Bench) -> dict[str, dict[str, Any]]:
         checks[variant] = run_child(bench, variant, "check")
     progress("")
     stock = set(checks["stock"]["modules"])
-    print("Checks (one run per variant after a warm-up; modules without a __file__, like six.moves,"
-          " are not placed)")
+    print("Checks (one run per variant after a warm-up; modules without a __file__, like six.moves, are not placed)")
     for variant, check in checks.items():
         extra, missing = sorted(set(check["modules"]) - stock), sorted(stock - set(check["modules"]))
-        print(f"  {variant:<18}{check['tree']} tree modules, {check['from_store']} from the expected place; "
-              f"{len(check['compiled'])} compiled from source; {bench.check_call}: {check['check_call']}")
+        print(
+            f"  {variant:<18}{check['tree']} tree modules, {check['from_store']} from the expected place; "
+            f"{len(check['compiled'])} compiled from source; {bench.check_call}: {check['check_call']}"
+        )
         for name, file in list(check["files"].items())[:2]:
             print(f"  {'':<18}{name} from {file}")
         diff = [f"{sign}{len(names)} {' '.join(names)}" for sign, names in (("+", extra), ("-", missing)) if names]
@@ -662,9 +742,14 @@ def aim_values(warm: dict, cold: dict | None, syscalls: dict | None, suffix: str
         return table[zipimport]["imports"]["median"] / table[zip_]["imports"]["median"]
 
     found = syscalls.get(sqlite) if syscalls else None
-    return {"warm": ratio(warm), "cold": ratio(cold),
-            "syscalls": found["ratio"] if found else None, "slope": found["slope"] if found else None,
-            "zip_warm": zip_speedup(warm), "zip_cold": zip_speedup(cold)}
+    return {
+        "warm": ratio(warm),
+        "cold": ratio(cold),
+        "syscalls": found["ratio"] if found else None,
+        "slope": found["slope"] if found else None,
+        "zip_warm": zip_speedup(warm),
+        "zip_cold": zip_speedup(cold),
+    }
 
 
 def report_aims(configs: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
@@ -694,8 +779,10 @@ def report_floor(warm: dict, cold: dict | None) -> None:
         parts.append(f"bodies + unmarshalling {warm['floor+unmarshal']['imports']['ratio']:.2f}x")
     if cold and "floor+unmarshal" in cold:
         parts.append(f"cold {cold['floor+unmarshal']['imports']['ratio']:.2f}x (code already in memory)")
-    print("Floor, warm: " + ", ".join(parts) + ";\n  an importer that executes the same code (and must "
-          "unmarshal it) cannot go below the floor+unmarshal ratio")
+    print(
+        "Floor, warm: " + ", ".join(parts) + ";\n  an importer that executes the same code (and must "
+        "unmarshal it) cannot go below the floor+unmarshal ratio"
+    )
 
 
 def profile(bench: Bench, variant: str, top: int) -> dict[str, Any]:
@@ -705,49 +792,69 @@ def profile(bench: Bench, variant: str, top: int) -> dict[str, Any]:
     dump = os.path.join(bench.workdir, f"profile-{variant}.prof")
     run_child(bench, variant, "profile", extra=(dump,))
     raw = pstats.Stats(dump).stats  # type: ignore[attr-defined]
-    rows = sorted(((f"{Path(fn).name}:{line}({func})" if fn != "~" else func, nc, tt, ct, fn)
-                   for (fn, line, func), (_cc, nc, tt, ct, _callers) in raw.items()),
-                  key=lambda r: r[2], reverse=True)
+    rows = sorted(
+        (
+            (f"{Path(fn).name}:{line}({func})" if fn != "~" else func, nc, tt, ct, fn)
+            for (fn, line, func), (_cc, nc, tt, ct, _callers) in raw.items()
+        ),
+        key=lambda r: r[2],
+        reverse=True,
+    )
     ours = [r for r in rows if f"{os.sep}importworks{os.sep}" in r[4]]
     total = sum(r[2] for r in rows)
-    print(f"Profile of the import phase of one {variant} run (cProfile inflates Python calls): "
-          f"{total * 1e3:.0f} ms own time,"
-          f" {sum(r[2] for r in ours) * 1e3:.0f} ms of it in importworks")
+    print(
+        f"Profile of the import phase of one {variant} run (cProfile inflates Python calls): "
+        f"{total * 1e3:.0f} ms own time,"
+        f" {sum(r[2] for r in ours) * 1e3:.0f} ms of it in importworks"
+    )
     for title, listed in (("all functions", rows), ("in importworks", ours)):
         print(f"  top {top} by own time, {title}:  {'calls':>8}{'own ms':>9}{'cum ms':>9}")
         for name, nc, tt, ct, _ in listed[:top]:
             print(f"    {name[:66]:<66}{nc:>8}{tt * 1e3:>9.1f}{ct * 1e3:>9.1f}")
-    return {"total_s": total, "rows": [{"function": r[0], "calls": r[1], "own_s": r[2], "cum_s": r[3]}
-                                       for r in rows[:100]]}
+    return {
+        "total_s": total,
+        "rows": [{"function": r[0], "calls": r[1], "own_s": r[2], "cum_s": r[3]} for r in rows[:100]],
+    }
 
 
 def report_setup(samples: dict[str, list[dict]]) -> None:
     """Print what the children spend outside the timed region, and sqliteimport's own import."""
+
     def median_ms(variant: str, key: str) -> float:
         return statistics.median(s[key] for s in samples[variant]) * 1e3
 
     setup = ", ".join(f"{v} {median_ms(v, 'setup_s'):.2f}" for v in samples)
-    print(f"Untimed, median ms: importworks' own import {median_ms('stock', 'iw_import_s'):.1f} (every "
-          f"variant); path set-up and install(): {setup}")
+    print(
+        f"Untimed, median ms: importworks' own import {median_ms('stock', 'iw_import_s'):.1f} (every "
+        f"variant); path set-up and install(): {setup}"
+    )
     if "sqliteimport" in samples:
-        print(f"Timed, inside sqliteimport's import phase: `import sqliteimport` "
-              f"{median_ms('sqliteimport', 'importer_s'):.1f} ms (it brings in stdlib modules the tree"
-              " needs too: email, socket, sqlite3...)")
+        print(
+            f"Timed, inside sqliteimport's import phase: `import sqliteimport` "
+            f"{median_ms('sqliteimport', 'importer_s'):.1f} ms (it brings in stdlib modules the tree"
+            " needs too: email, socket, sqlite3...)"
+        )
 
 
 # ------------------------------------------------------------------ main
 
 
-
-
 def print_header(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
-    info = {"python": bench.probe["version"], "executable": bench.probe["executable"],
-            "platform": platform.platform(), "nproc": len(os.sched_getaffinity(0)),
-            "loadavg": os.getloadavg(), "git": git_revision(), "workdir": bench.workdir}
+    info = {
+        "python": bench.probe["version"],
+        "executable": bench.probe["executable"],
+        "platform": platform.platform(),
+        "nproc": len(os.sched_getaffinity(0)),
+        "loadavg": os.getloadavg(),
+        "git": git_revision(),
+        "workdir": bench.workdir,
+    }
     print("importworks store benchmark: stock vs zipimport vs sqliteimport vs importworks zip/SQLite")
     print(f"Python {info['python']}\n  {info['executable']}")
-    print(f"Machine {info['platform']}, nproc {info['nproc']}, load average "
-          + ", ".join(f"{x:.2f}" for x in info["loadavg"]))
+    print(
+        f"Machine {info['platform']}, nproc {info['nproc']}, load average "
+        + ", ".join(f"{x:.2f}" for x in info["loadavg"])
+    )
     print(f"importworks {SRC}, git {info['git']}; workdir {bench.workdir}")
     print(f"rounds {args.rounds} warm, {args.cold_rounds} cold; tree: {', '.join(args.dist)} with --deps")
     return info
@@ -758,12 +865,13 @@ def print_workload(bench: Bench, build: dict[str, str], tops: list[str], args: a
         size = "in PostgreSQL" if kind == "postgres" else f"{os.path.getsize(bench.paths[kind]) / 1e6:.1f} MB file"
         print(f"  {kind}: {line} ({size})")
     if os.path.exists(bench.paths["sqlite3"]) and "sqliteimport" in bench.variants:
-        print(f"  sqliteimport {bench.notes['sqliteimport_version']}: bundle "
-              f"{os.path.getsize(bench.paths['sqlite3']) / 1e6:.1f} MB (sources lzma-compressed, "
-              "bytecode table from `sqliteimport compile`; it skips .so files)")
+        print(
+            f"  sqliteimport {bench.notes['sqliteimport_version']}: bundle "
+            f"{os.path.getsize(bench.paths['sqlite3']) / 1e6:.1f} MB (sources lzma-compressed, "
+            "bytecode table from `sqliteimport compile`; it skips .so files)"
+        )
     print(f"  top-level names in the tree: {' '.join(tops)}")
-    print(f"Timed: {args.imports.strip()!r} (import phase; the store is opened inside it), "
-          f"then {args.calls.strip()!r}")
+    print(f"Timed: {args.imports.strip()!r} (import phase; the store is opened inside it), then {args.calls.strip()!r}")
     print()
 
 
@@ -771,25 +879,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15, help="warm runs per variant (default 15)")
     parser.add_argument("--cold-rounds", type=int, default=None, help="cold runs per variant (default: --rounds)")
-    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "importworks-bench-stores"),
-                        help="where stores, caches and traces go (kept; default %(default)s)")
+    parser.add_argument(
+        "--workdir",
+        default=os.path.join(tempfile.gettempdir(), "importworks-bench-stores"),
+        help="where stores, caches and traces go (kept; default %(default)s)",
+    )
     parser.add_argument("--python", default=sys.executable, help="interpreter to measure (default: this one)")
-    parser.add_argument("--dist", action="append", help="distribution to pack with --deps (repeatable; "
-                        f"default {' '.join(DEFAULT_DISTS)})")
+    parser.add_argument(
+        "--dist",
+        action="append",
+        help=f"distribution to pack with --deps (repeatable; default {' '.join(DEFAULT_DISTS)})",
+    )
     parser.add_argument("--imports", default=DEFAULT_IMPORTS, help="the timed import statements")
     parser.add_argument("--calls", default=DEFAULT_CALLS, help="statements timed after the imports")
     parser.add_argument("--small", default=DEFAULT_SMALL, help="a small import for the syscall growth check")
     parser.add_argument("--check-call", default=CHECK_CALL, help="run once per variant, untimed, to show it works")
-    parser.add_argument("--skip", default="", help="comma-separated: cold, syscalls, sqliteimport, stdlib "
-                        "(the stores with the standard library), floor")
-    parser.add_argument("--profile", nargs="?", const="iw-sqlite", help="cProfile one run of a variant "
-                        "(default iw-sqlite)")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated: cold, syscalls, sqliteimport, stdlib (the stores with the standard library), floor",
+    )
+    parser.add_argument(
+        "--profile", nargs="?", const="iw-sqlite", help="cProfile one run of a variant (default iw-sqlite)"
+    )
     parser.add_argument("--profile-top", type=int, default=15, help="functions listed by --profile")
-    parser.add_argument("--run", default="", help="comma-separated extras: instructions (count them "
-                        "with valgrind, a few minutes)")
-    parser.add_argument("--postgres", metavar="URL", default=os.environ.get("IMPORTWORKS_BENCH_POSTGRES"),
-                        help="a PostgreSQL database (postgresql://HOST/DATABASE) to add an iw-postgres variant "
-                        "(default $IMPORTWORKS_BENCH_POSTGRES; libpq's PG* variables apply)")
+    parser.add_argument(
+        "--run", default="", help="comma-separated extras: instructions (count them with valgrind, a few minutes)"
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("IMPORTWORKS_BENCH_POSTGRES"),
+        help="a PostgreSQL database (postgresql://HOST/DATABASE) to add an iw-postgres variant "
+        "(default $IMPORTWORKS_BENCH_POSTGRES; libpq's PG* variables apply)",
+    )
     parser.add_argument("--json", metavar="FILE", help="write every raw number to FILE")
     args = parser.parse_args(argv)
     args.dist = args.dist or list(DEFAULT_DISTS)
@@ -802,8 +925,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def build(bench: Bench, args: argparse.Namespace) -> tuple[dict[str, str], list[str]]:
     """Build every store; drop sqliteimport (saying why) if it cannot be built."""
     if "psycopg_lib" in bench.paths and not os.path.isdir(os.path.join(bench.paths["psycopg_lib"], "psycopg")):
-        run([bench.python, "-m", "pip", "install", "--quiet", "--target", bench.paths["psycopg_lib"],
-             "psycopg[binary]"], bench.env, bench.workdir, "pip install psycopg")
+        run(
+            [
+                bench.python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--target",
+                bench.paths["psycopg_lib"],
+                "psycopg[binary]",
+            ],
+            bench.env,
+            bench.workdir,
+            "pip install psycopg",
+        )
     summary = pack(bench, args.dist, stdlib="stdlib" not in args.skip)
     tops = tree_tops(bench.paths["zip"])
     if "stdlib" in args.skip:
@@ -825,8 +961,10 @@ def build(bench: Bench, args: argparse.Namespace) -> tuple[dict[str, str], list[
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     bench = Bench(args)
-    results: dict[str, Any] = {"machine": print_header(bench, args),
-                               "config": {k: sorted(v) if isinstance(v, set) else v for k, v in vars(args).items()}}
+    results: dict[str, Any] = {
+        "machine": print_header(bench, args),
+        "config": {k: sorted(v) if isinstance(v, set) else v for k, v in vars(args).items()},
+    }
     summary, tops = build(bench, args)
     write_config(bench, bench.config, args.imports, args.calls, tops)
     print_workload(bench, summary, tops, args)
@@ -838,14 +976,17 @@ def main(argv: list[str] | None = None) -> int:
     results["checks"] = check_variants(bench)
     print()
     results["warm"] = bench_times(bench, args.rounds, cold=False)
-    results["warm_summary"] = report_times(results["warm"], "Warm (files in the page cache), ms:"
-                                           "      imports (+ opening the store)  | imports + calls")
+    results["warm_summary"] = report_times(
+        results["warm"], "Warm (files in the page cache), ms:      imports (+ opening the store)  | imports + calls"
+    )
     print()
     reason = "skipped (--skip cold)" if "cold" in args.skip else cold_unavailable(bench.paths["sqlite"])
     if reason is None:
         results["cold"] = bench_times(bench, args.cold_rounds, cold=True)
-        results["cold_summary"] = report_times(results["cold"], "Cold (page cache dropped before each run), ms:"
-                                               "  imports                    | imports + calls")
+        results["cold_summary"] = report_times(
+            results["cold"],
+            "Cold (page cache dropped before each run), ms:  imports                    | imports + calls",
+        )
         print("  cold = not in this kernel's page cache; a VM's host may still cache the disk")
     else:
         print(f"Cold runs: unavailable: {reason}")
@@ -866,9 +1007,14 @@ def main(argv: list[str] | None = None) -> int:
         results["instructions_summary"] = report_instructions(results["instructions"])
         print()
     configs = {"tree": "", "tree+stdlib": "+stdlib"} if "stdlib" not in args.skip else {"tree": ""}
-    results["aims"] = report_aims({name: aim_values(results["warm_summary"], results.get("cold_summary"),
-                                                    results.get("syscalls_summary"), suffix)
-                                   for name, suffix in configs.items()})
+    results["aims"] = report_aims(
+        {
+            name: aim_values(
+                results["warm_summary"], results.get("cold_summary"), results.get("syscalls_summary"), suffix
+            )
+            for name, suffix in configs.items()
+        }
+    )
     report_floor(results["warm_summary"], results.get("cold_summary"))
     report_setup(results["warm"])
     if args.profile:

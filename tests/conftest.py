@@ -23,9 +23,16 @@ SRC = REPO / "src"
 def import_state() -> Iterator[None]:
     """Snapshot and restore everything an import can change."""
     saved_modules = dict(sys.modules)
-    saved = (list(sys.meta_path), list(sys.path), list(sys.path_hooks),
-             dict(sys.path_importer_cache), builtins.__import__, importlib.import_module,
-             sys.dont_write_bytecode, sys.pycache_prefix)
+    saved = (
+        list(sys.meta_path),
+        list(sys.path),
+        list(sys.path_hooks),
+        dict(sys.path_importer_cache),
+        builtins.__import__,
+        importlib.import_module,
+        sys.dont_write_bytecode,
+        sys.pycache_prefix,
+    )
     try:
         yield
     finally:
@@ -74,11 +81,18 @@ def engine() -> Iterator[importworks.Installation]:
         yield handle
 
 
-def run_python(code: str, *args: str, cwd: Path | None = None, env: dict | None = None,
-               timeout: float = 120) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run *code* in a fresh interpreter that can import importworks."""
     environ = dict(os.environ)
     environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), environ.get("PYTHONPATH")]))
     environ.update(env or {})
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=cwd, env=environ,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -39,8 +39,13 @@ SNAPSHOT = TESTS / "differential" / "snapshot.py"
 DOC = REPO / "docs" / "differential.md"
 CHILD_TIMEOUT = 300  # seconds for one child; a batch of 100 names takes well under 10
 FIXED_MODULES = (
-    "json", "email.mime.text", "xml.dom.minidom", "asyncio", "concurrent.futures",
-    "importlib.metadata", "no_such_module_anywhere",
+    "json",
+    "email.mime.text",
+    "xml.dom.minidom",
+    "asyncio",
+    "concurrent.futures",
+    "importlib.metadata",
+    "no_such_module_anywhere",
 )
 
 # Differences that are meant to be, keyed "module" (every field), "module:field"
@@ -58,8 +63,7 @@ DELIBERATE: dict[str, str] = {
         "by type is taught ours where it matters (distlib, pkg_resources: importworks.compat)"
     ),
     "kindsdiff:dir():FINDER_IS_MACHINERY_FILEFINDER": (
-        "likewise for the folder finder: importworks.pathfinder.FileFinder is not "
-        "importlib.machinery.FileFinder"
+        "likewise for the folder finder: importworks.pathfinder.FileFinder is not importlib.machinery.FileFinder"
     ),
     "importlib:dir():__warningregistry__": (
         "under activate(), importlib.import_module is importworks.api.import_module: a "
@@ -94,16 +98,23 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_snapshot(mode: str, names: Sequence[str], cwd: Path, paths: Sequence[str] = (),
-                 via: str = "import") -> dict[str, Any] | ChildFailure:
+def run_snapshot(
+    mode: str, names: Sequence[str], cwd: Path, paths: Sequence[str] = (), via: str = "import"
+) -> dict[str, Any] | ChildFailure:
     """Run snapshot.py in a fresh interpreter (-S: site runs after the snapshot point)."""
-    command = [sys.executable, "-S", str(SNAPSHOT), "--mode", mode, "--via", via,
-               "--modules", ",".join(names)]
+    command = [sys.executable, "-S", str(SNAPSHOT), "--mode", mode, "--via", via, "--modules", ",".join(names)]
     for path in paths:
         command += ["--path", str(path)]
     try:
-        done = subprocess.run(command, cwd=cwd, env=child_env(), stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+        done = subprocess.run(
+            command,
+            cwd=cwd,
+            env=child_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
         return ChildFailure(mode, f"timed out after {CHILD_TIMEOUT}s", "")
     if done.returncode == 0 and done.stdout.strip():
@@ -123,8 +134,7 @@ class Difference(NamedTuple):
 
     def keys(self) -> tuple[str, ...]:
         """The keys of DELIBERATE or KNOWN_ENGINE_BUGS that would name this difference."""
-        return (f"{self.module}:{self.field}", self.module,
-                f"*:{self.field}: {self.stock} -> {self.engine}")
+        return (f"{self.module}:{self.field}", self.module, f"*:{self.field}: {self.stock} -> {self.engine}")
 
     def allowed_by(self, table: dict[str, str]) -> str | None:
         """The reason *table* gives for this difference, if it names it."""
@@ -142,8 +152,10 @@ def _outcome(result: Any) -> str:
 def _field_differences(module: str, field: str, stock: Any, engine: Any) -> list[Difference]:
     """One Difference for a field; for two lists of names, one per name on one side only."""
     if field in ("dir()", "sys.modules") and isinstance(stock, list) and isinstance(engine, list):
-        return [Difference(module, f"{field}:{name}", str(name in stock), str(name in engine))
-                for name in sorted(set(stock) ^ set(engine))]
+        return [
+            Difference(module, f"{field}:{name}", str(name in stock), str(name in engine))
+            for name in sorted(set(stock) ^ set(engine))
+        ]
     return [Difference(module, field, _render(stock), _render(engine))]
 
 
@@ -152,10 +164,10 @@ def compare(stock: dict[str, Any], engine: dict[str, Any]) -> list[Difference]:
     differences = []
     for name, result in stock["results"].items():
         if result != engine["results"].get(name):
-            differences.append(Difference(name, "import outcome", _outcome(result),
-                                          _outcome(engine["results"].get(name))))
-    differences += _field_differences("<snapshot point>", "sys.modules",
-                                      stock["baseline"], engine["baseline"])
+            differences.append(
+                Difference(name, "import outcome", _outcome(result), _outcome(engine["results"].get(name)))
+            )
+    differences += _field_differences("<snapshot point>", "sys.modules", stock["baseline"], engine["baseline"])
     s_new, e_new = set(stock["new"]), set(engine["new"])
     for name in sorted(s_new ^ e_new):
         differences.append(Difference(name, "in sys.modules", str(name in s_new), str(name in e_new)))
@@ -164,8 +176,9 @@ def compare(stock: dict[str, Any], engine: dict[str, Any]) -> list[Difference]:
         s_facts, e_facts = s_modules[name], e_modules[name]
         for field in sorted(s_facts.keys() | e_facts.keys()):
             if s_facts.get(field, "<absent>") != e_facts.get(field, "<absent>"):
-                differences += _field_differences(name, field, s_facts.get(field, "<absent>"),
-                                                  e_facts.get(field, "<absent>"))
+                differences += _field_differences(
+                    name, field, s_facts.get(field, "<absent>"), e_facts.get(field, "<absent>")
+                )
     return differences
 
 
@@ -180,8 +193,7 @@ def compare_chunk(names: Sequence[str], cwd: Path, paths: Sequence[str] = ()) ->
         return compare_chunk(names[:half], cwd, paths) + compare_chunk(names[half:], cwd, paths)
     stock_text, engine_text = (_child_outcome(result) for result in (stock, engine))
     # Dying alike on both sides leaves nothing to compare: a harness problem, said as such.
-    alike = isinstance(stock, ChildFailure) and isinstance(engine, ChildFailure) \
-        and stock.summary == engine.summary
+    alike = isinstance(stock, ChildFailure) and isinstance(engine, ChildFailure) and stock.summary == engine.summary
     field = "child process (dies on BOTH sides)" if alike else "child process"
     return [Difference(names[0], field, stock_text, engine_text)]
 
@@ -194,7 +206,7 @@ def _child_outcome(result: dict[str, Any] | ChildFailure) -> str:
 
 def differential(names: Sequence[str], cwd: Path, chunk: int, jobs: int) -> list[Difference]:
     """compare_chunk over *names* in batches of *chunk*, *jobs* batches at once."""
-    batches = [list(names[start:start + chunk]) for start in range(0, len(names), chunk)]
+    batches = [list(names[start : start + chunk]) for start in range(0, len(names), chunk)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         found = pool.map(lambda batch: compare_chunk(batch, cwd), batches)
         return sorted(set(difference for batch in found for difference in batch))
@@ -203,12 +215,16 @@ def differential(names: Sequence[str], cwd: Path, chunk: int, jobs: int) -> list
 def format_report(differences: Sequence[Difference]) -> str:
     """One paragraph per difference: module, field, the stock value, the engine value."""
     version = sys.version.split()[0]
-    lines = [f"{len(differences)} difference(s) between the stock import machinery "
-             f"and importworks.activate() on Python {version}:"]
+    lines = [
+        f"{len(differences)} difference(s) between the stock import machinery "
+        f"and importworks.activate() on Python {version}:"
+    ]
     for difference in differences:
-        lines += [f"- module {difference.module!r}, field {difference.field}:",
-                  f"    stock:  {_indent(difference.stock)}",
-                  f"    engine: {_indent(difference.engine)}"]
+        lines += [
+            f"- module {difference.module!r}, field {difference.field}:",
+            f"    stock:  {_indent(difference.stock)}",
+            f"    engine: {_indent(difference.engine)}",
+        ]
     return "\n".join(lines)
 
 
@@ -218,8 +234,7 @@ def _indent(text: str) -> str:
 
 def assert_no_differences(differences: Sequence[Difference]) -> None:
     """Fail listing every difference that neither DELIBERATE nor KNOWN_ENGINE_BUGS names."""
-    unexpected = [d for d in differences
-                  if not d.allowed_by(DELIBERATE) and not d.allowed_by(known_engine_bugs())]
+    unexpected = [d for d in differences if not d.allowed_by(DELIBERATE) and not d.allowed_by(known_engine_bugs())]
     assert not unexpected, format_report(unexpected)
 
 
@@ -248,8 +263,12 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _run_slow(names: Sequence[str], tmp_path: Path) -> None:
-    differences = differential(names, tmp_path, chunk=_env_int("IMPORTWORKS_DIFF_CHUNK", 100),
-                               jobs=_env_int("IMPORTWORKS_DIFF_JOBS", os.cpu_count() or 2))
+    differences = differential(
+        names,
+        tmp_path,
+        chunk=_env_int("IMPORTWORKS_DIFF_CHUNK", 100),
+        jobs=_env_int("IMPORTWORKS_DIFF_JOBS", os.cpu_count() or 2),
+    )
     assert_no_differences(differences)
 
 
@@ -333,9 +352,18 @@ LOCAL_PACKAGES = {
     },
 }
 LOCAL_MODULES = (
-    "nsdiff.alpha", "nsdiff.beta", "nsdiff.deep.leaf", "nsdiff.missing",
-    "reldiff.sub.leaf", "reldiff.sub.broken", "reldiff.sub.beyond", "reldiff.sub.absent",
-    "reldiff.nothing_here", "reldiff.core.not_a_package", "sourceless_mod", "kindsdiff",
+    "nsdiff.alpha",
+    "nsdiff.beta",
+    "nsdiff.deep.leaf",
+    "nsdiff.missing",
+    "reldiff.sub.leaf",
+    "reldiff.sub.broken",
+    "reldiff.sub.beyond",
+    "reldiff.sub.absent",
+    "reldiff.nothing_here",
+    "reldiff.core.not_a_package",
+    "sourceless_mod",
+    "kindsdiff",
 )
 
 
@@ -350,8 +378,9 @@ def build_local_packages(root: Path) -> list[str]:
     return [str(root / "portion_a"), str(root / "portion_b"), str(root / "regular")]
 
 
-def run_pair(names: Sequence[str], cwd: Path, paths: Sequence[str] = (),
-             via: str = "import") -> tuple[dict[str, Any], dict[str, Any]]:
+def run_pair(
+    names: Sequence[str], cwd: Path, paths: Sequence[str] = (), via: str = "import"
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The stock and the engine report for *names*; fail if either child died."""
     stock = run_snapshot("stock", names, cwd, paths, via)
     engine = run_snapshot("activate", names, cwd, paths, via)
@@ -374,16 +403,22 @@ def test_fixed_modules_and_local_packages_import_as_with_stock_machinery(tmp_pat
 
 def test_resource_reader_imports_what_the_stock_one_does(tmp_path: Path) -> None:
     """importlib.resources.files() on a package from a file imports the same modules."""
-    build({"resdiff": {"__init__.py": "import importlib.resources\n"
-                       "TEXT = importlib.resources.files(__name__).joinpath('data.txt').read_text()\n",
-                       "data.txt": "data\n"}}, tmp_path)
+    build(
+        {
+            "resdiff": {
+                "__init__.py": "import importlib.resources\n"
+                "TEXT = importlib.resources.files(__name__).joinpath('data.txt').read_text()\n",
+                "data.txt": "data\n",
+            }
+        },
+        tmp_path,
+    )
     stock, engine = run_pair(["resdiff"], tmp_path, [str(tmp_path)])
     assert stock["results"]["resdiff"] is None
     assert not compare(stock, engine), format_report(compare(stock, engine))
 
 
-@pytest.mark.skipif(not (3, 11) <= sys.version_info < (3, 13),
-                    reason="audioop warns on import on 3.11 and 3.12 only")
+@pytest.mark.skipif(not (3, 11) <= sys.version_info < (3, 13), reason="audioop warns on import on 3.11 and 3.12 only")
 def test_extension_warning_is_attributed_as_stock(tmp_path: Path) -> None:
     """A warning from a C extension's initialisation lands where the stock machinery puts it."""
     stock, engine = run_pair(["audioop"], tmp_path)
@@ -401,10 +436,18 @@ def test_loaders_and_finders_answer_isinstance_like_stock(tmp_path: Path) -> Non
 def test_compare_names_module_field_and_both_values() -> None:
     """The failure message carries module, field, stock value and engine value."""
     facts = {"__file__": "/x/a.py", "dir()": ["__name__", "f"]}
-    stock = {"results": {"a": None, "b": None}, "baseline": ["sys"], "new": ["a", "c"],
-             "modules": {"a": facts, "c": {}}}
-    engine = {"results": {"a": None, "b": ["builtins.ImportError", "boom"]}, "baseline": ["sys"],
-              "new": ["a"], "modules": {"a": {**facts, "__file__": "/y/a.py", "dir()": ["__name__", "g"]}}}
+    stock = {
+        "results": {"a": None, "b": None},
+        "baseline": ["sys"],
+        "new": ["a", "c"],
+        "modules": {"a": facts, "c": {}},
+    }
+    engine = {
+        "results": {"a": None, "b": ["builtins.ImportError", "boom"]},
+        "baseline": ["sys"],
+        "new": ["a"],
+        "modules": {"a": {**facts, "__file__": "/y/a.py", "dir()": ["__name__", "g"]}},
+    }
     report = format_report(compare(stock, engine))
     assert report.splitlines()[1:] == [
         "- module 'b', field import outcome:",
@@ -444,8 +487,15 @@ def test_every_tolerated_difference_is_documented() -> None:
 def test_module_list_skips_programs_and_test_suites() -> None:
     """Names that run programs or test suites on import are left out, each with a reason."""
     module_list = _module_list()
-    for name in ("antigravity", "test.support", "idlelib.idle", "venv.__main__",
-                 "lib2to3.tests.data", "unittest.test", "importworks.engine"):
+    for name in (
+        "antigravity",
+        "test.support",
+        "idlelib.idle",
+        "venv.__main__",
+        "lib2to3.tests.data",
+        "unittest.test",
+        "importworks.engine",
+    ):
         assert module_list.skip_reason(name), name
     for name in ("json", "email.mime.text", "tkinter", "this", "ensurepip", "testing", "pydoc_data"):
         assert module_list.skip_reason(name) is None, name

@@ -37,6 +37,7 @@ bootstrap = SimpleNamespace(
     FrozenImporter=loaders.FrozenImporter,
 )
 
+
 def _install(_bootstrap_module: object) -> None:
     """Add the path-based finder and its folder hook, as importlib's _install does."""
     import sys

@@ -74,16 +74,22 @@ def _package_of(globals: dict[str, Any]) -> str:
         if not isinstance(package, str):
             raise TypeError("package must be a string")
         if spec is not None and package != spec.parent:
-            warnings.warn(f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})",
-                          _PACKAGE_MISMATCH_WARNING, stacklevel=4)
+            warnings.warn(
+                f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})",
+                _PACKAGE_MISMATCH_WARNING,
+                stacklevel=4,
+            )
         return package
     if spec is not None:
         package = spec.parent
         if not isinstance(package, str):
             raise TypeError("__spec__.parent must be a string")
         return package
-    warnings.warn("can't resolve package from __spec__ or __package__, "
-                  "falling back on __name__ and __path__", ImportWarning, stacklevel=4)
+    warnings.warn(
+        "can't resolve package from __spec__ or __package__, falling back on __name__ and __path__",
+        ImportWarning,
+        stacklevel=4,
+    )
     try:
         package = globals["__name__"]
     except KeyError:
@@ -121,8 +127,7 @@ def _sanity_check(name: Any, package: Any, level: int) -> None:
 # ---------------------------------------------------------------- finding
 def _legacy_spec(finder: Any, name: str, path: Any) -> ModuleSpec | None:
     # Python 3.10 and 3.11 still ask finders that predate find_spec()
-    warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()",
-                  ImportWarning)
+    warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
     loader = finder.find_module(name, path)
     if loader is None:
         return None
@@ -193,8 +198,7 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
     """Create, register and execute the module of *spec*; unregister on failure."""
     loader = spec.loader
     if loader is not None and not _PY315 and not hasattr(loader, "exec_module"):
-        warnings.warn(f"{object_name(loader)}.exec_module() not found; "
-                      "falling back to load_module()", ImportWarning)
+        warnings.warn(f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning)
         return _load_backward_compatible(spec)
     module = module_from_spec(spec)
     tracer = _tracer
@@ -242,8 +246,10 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
                 if _PY315 or hasattr(spec.loader, "exec_module"):
                     spec.loader.exec_module(module)
                 else:
-                    warnings.warn(f"{object_name(spec.loader)}.exec_module() not found; "
-                                  "falling back to load_module()", ImportWarning)
+                    warnings.warn(
+                        f"{object_name(spec.loader)}.exec_module() not found; falling back to load_module()",
+                        ImportWarning,
+                    )
                     spec.loader.load_module(name)
         finally:
             module = sys.modules.pop(name)
@@ -389,8 +395,7 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
         try:
             path = parent_module.__path__
         except AttributeError:
-            raise ModuleNotFoundError(ERR_NOT_PACKAGE.format(name=name, parent=parent),
-                                      name=name) from None
+            raise ModuleNotFoundError(ERR_NOT_PACKAGE.format(name=name, parent=parent), name=name) from None
         parent_spec = getattr(parent_module, "__spec__", None)
         if _PY314 and getattr(parent_spec, "_initializing", False):
             gcd_import(parent)  # another thread runs the parent's body: wait for it
@@ -425,8 +430,7 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
         try:
             setattr(sys.modules[parent], child, module)
         except AttributeError:
-            warnings.warn(f"Cannot set an attribute on {parent!r} for child module {child!r}",
-                          ImportWarning)
+            warnings.warn(f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning)
     return module
 
 
@@ -594,8 +598,7 @@ def _is_package(module: Any) -> bool:
     return hasattr(module, "__path__")
 
 
-def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
-               level: int = 0) -> ModuleType:
+def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> ModuleType:
     """Import a module: what the ``import`` statement calls."""
     if not level:
         # cache hits, the C import's fast path: a module in sys.modules that no
@@ -615,8 +618,9 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
                     return top_module
             elif not _is_package(module):
                 return module
-            elif _lazy_hook is None and (_lazy_listed_hook is None or type(globals) is not dict
-                                         or "__lazy_modules__" not in globals):
+            elif _lazy_hook is None and (
+                _lazy_listed_hook is None or type(globals) is not dict or "__lazy_modules__" not in globals
+            ):
                 return handle_fromlist(module, fromlist)
     if _lazy_hook is not None:
         deferred = _lazy_hook(name, globals, fromlist, level)

@@ -40,9 +40,11 @@ _path_hook = default_path_hook()
 
 def _stock_finders() -> dict[Any, Any]:
     """Each stock meta path finder -> ours, which takes its place."""
-    return {importlib.machinery.BuiltinImporter: BuiltinImporter,
-            importlib.machinery.FrozenImporter: FrozenImporter,
-            importlib.machinery.PathFinder: PathFinder}
+    return {
+        importlib.machinery.BuiltinImporter: BuiltinImporter,
+        importlib.machinery.FrozenImporter: FrozenImporter,
+        importlib.machinery.PathFinder: PathFinder,
+    }
 
 
 def _is_stock_file_hook(hook: Any) -> bool:
@@ -55,8 +57,11 @@ def _is_stock_file_hook(hook: Any) -> bool:
     """
     if not getattr(hook, "__qualname__", "").startswith("FileFinder.path_hook"):
         return False
-    stock_loaders = {importlib.machinery.ExtensionFileLoader, importlib.machinery.SourceFileLoader,
-                     importlib.machinery.SourcelessFileLoader}
+    stock_loaders = {
+        importlib.machinery.ExtensionFileLoader,
+        importlib.machinery.SourceFileLoader,
+        importlib.machinery.SourcelessFileLoader,
+    }
     for cell in hook.__closure__ or ():
         try:
             value = cell.cell_contents
@@ -225,8 +230,7 @@ def install(trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Ins
     return _start(replace_import=False, trusted_keys=trusted_keys)
 
 
-def activate(lazy: str | None = "normal",
-             trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Installation:
+def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Installation:
     """install(), and route every import statement through our ``__import__``.
 
     *lazy* is PEP 810's mode: ``"normal"`` (names in a module's

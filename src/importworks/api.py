@@ -28,8 +28,7 @@ def import_module(name: str, package: str | None = None) -> ModuleType:
     level = 0
     if name.startswith("."):
         if not package:
-            raise TypeError("the 'package' argument is required to perform a "
-                            f"relative import for {name!r}")
+            raise TypeError(f"the 'package' argument is required to perform a relative import for {name!r}")
         level = len(name) - len(name.lstrip("."))
     try:
         return gcd_import(name[level:], package, level)
@@ -59,8 +58,8 @@ def find_spec(name: str, path: Any = None) -> ModuleSpec | None:
             path = getattr(import_module(parent), "__path__", None)
             if path is None:
                 raise ModuleNotFoundError(
-                    f"__path__ attribute not found on {parent!r} while trying to find {name!r}",
-                    name=name)
+                    f"__path__ attribute not found on {parent!r} while trying to find {name!r}", name=name
+                )
     return find_spec_on_meta_path(name, path)
 
 
@@ -107,8 +106,11 @@ if sys.version_info < (3, 12):
 
     def find_loader(name: str, path: Any = None) -> Any:
         """Deprecated (removed in Python 3.12): the loader of *name*, or None."""
-        warnings.warn("Deprecated since Python 3.4 and slated for removal in Python 3.12; "
-                      "use importlib.util.find_spec() instead", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "Deprecated since Python 3.4 and slated for removal in Python 3.12; use importlib.util.find_spec() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         if name in sys.modules:
             try:
                 loader = sys.modules[name].__loader__

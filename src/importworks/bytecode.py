@@ -70,8 +70,9 @@ def cache_from_source(
     if debug_override is not None:
         import warnings
 
-        warnings.warn("the debug_override parameter is deprecated; use 'optimization' instead",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "the debug_override parameter is deprecated; use 'optimization' instead", DeprecationWarning, stacklevel=2
+        )
         if optimization is not None:
             raise TypeError("debug_override or optimization must be set to None")
         optimization = "" if debug_override else 1
@@ -120,7 +121,7 @@ def source_from_cache(path: str | os.PathLike[str]) -> str:
     if prefix is not None:
         stripped = prefix.rstrip(_SEPARATORS)
         if head.startswith(stripped + os.sep):
-            head, in_prefix = head[len(stripped):], True
+            head, in_prefix = head[len(stripped) :], True
     if not in_prefix:
         head, folder = _split(head)
         if folder != PYCACHE:
@@ -132,7 +133,7 @@ def source_from_cache(path: str | os.PathLike[str]) -> str:
         opt = pyc_name.rsplit(".", 2)[-2]
         if not opt.startswith(OPT):
             raise ValueError(f"optimization portion of filename does not start with {OPT!r}")
-        if not opt[len(OPT):].isalnum():
+        if not opt[len(OPT) :].isalnum():
             raise ValueError(f"optimization level {opt!r} is not an alphanumeric value")
     return _join(head, pyc_name.partition(".")[0] + SOURCE_SUFFIX)
 

@@ -41,7 +41,6 @@ def _requires(test: Callable[[str], bool], what: str) -> Callable[..., Any]:
     return decorate
 
 
-
 class BuiltinImporter:
     """Find and load modules compiled into the interpreter."""
 
@@ -166,7 +165,6 @@ def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[
     return os.path.join(stdlib, relative + ".py"), None
 
 
-
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
     import warnings
@@ -174,14 +172,16 @@ if sys.version_info < (3, 12):
     _SLATED = "slated for removal in Python 3.12"
 
     def _builtin_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
-        warnings.warn(f"BuiltinImporter.find_module() is deprecated and {_SLATED}; "
-                      "use find_spec() instead", DeprecationWarning)
+        warnings.warn(
+            f"BuiltinImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead", DeprecationWarning
+        )
         spec = cls.find_spec(fullname, path)
         return spec.loader if spec is not None else None
 
     def _frozen_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
-        warnings.warn(f"FrozenImporter.find_module() is deprecated and {_SLATED}; "
-                      "use find_spec() instead", DeprecationWarning)
+        warnings.warn(
+            f"FrozenImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead", DeprecationWarning
+        )
         return cls if _imp.is_frozen(fullname) else None
 
     def _repr_for(kind: str, origin: str) -> Any:

@@ -57,8 +57,7 @@ class StoreTrustError(StoreIntegrityError):
     ``reason`` says which, in words; nothing from the store is executed.
     """
 
-    def __init__(self, *args: object, entry: str | None = None, reason: str = "",
-                 **kwargs: str | None) -> None:
+    def __init__(self, *args: object, entry: str | None = None, reason: str = "", **kwargs: str | None) -> None:
         super().__init__(*args, entry=entry, **kwargs)
         self.reason = reason
 
@@ -70,8 +69,9 @@ class ReloadError(ImportError):
     reload's report (other modules may have been reloaded).
     """
 
-    def __init__(self, *args: object, name: str | None = None, path: str | None = None,
-                 lineno: int | None = None) -> None:
+    def __init__(
+        self, *args: object, name: str | None = None, path: str | None = None, lineno: int | None = None
+    ) -> None:
         super().__init__(*args, name=name, path=path)
         self.lineno = lineno
         self.report: object = None

@@ -39,12 +39,10 @@ def _finish_load(module: _LazyModule, spec: ModuleSpec, state: dict[str, Any]) -
     original_name = spec.name
     before = state["__dict__"]
     # attributes set on the lazy module since its creation win over the body's
-    changed = {key: value for key, value in namespace.items()
-               if key not in before or before[key] is not value}
+    changed = {key: value for key, value in namespace.items() if key not in before or before[key] is not value}
     spec.loader.exec_module(module)
     if original_name in sys.modules and id(module) != id(sys.modules[original_name]):
-        raise ValueError(f"module object for {original_name!r} substituted in sys.modules "
-                         "during a lazy load")
+        raise ValueError(f"module object for {original_name!r} substituted in sys.modules during a lazy load")
     namespace.update(changed)
     module.__class__ = state["__class__"]
 

@@ -112,8 +112,9 @@ class SourceLoader(LoaderBasics):
 
     if sys.version_info >= (3, 15):  # compile() learnt the module's name (for warnings filters)
 
-        def source_to_code(self, data: Any, path: str = "<string>", fullname: str | None = None, *,
-                           _optimize: int = _OPTIMIZE) -> CodeType:
+        def source_to_code(
+            self, data: Any, path: str = "<string>", fullname: str | None = None, *, _optimize: int = _OPTIMIZE
+        ) -> CodeType:
             """Compile *data* (bytes, str or AST) as the body of module *fullname*."""
             return compile(data, path, "exec", dont_inherit=True, optimize=_optimize, module=fullname)
 
@@ -163,13 +164,11 @@ class SourceLoader(LoaderBasics):
                                 source_hash = bytecode.source_hash(source_bytes)
                                 bytecode.validate_hash_pyc(data, source_hash, fullname, details)
                         else:
-                            bytecode.validate_timestamp_pyc(data, source_mtime, stats.get("size"),
-                                                            fullname, details)
+                            bytecode.validate_timestamp_pyc(data, source_mtime, stats.get("size"), fullname, details)
                     except (ImportError, EOFError):
                         pass
                     else:
-                        return bytecode.compile_bytecode(memoryview(data)[16:], fullname, cache_path,
-                                                         source_path)
+                        return bytecode.compile_bytecode(memoryview(data)[16:], fullname, cache_path, source_path)
         if source_bytes is None:
             source_bytes = self.get_data(source_path)  # type: ignore[attr-defined]
         code = self._compile_module(source_bytes, source_path, fullname)
@@ -439,8 +438,9 @@ if sys.version_info < (3, 12):
     import warnings
 
     def _namespace_module_repr(module: ModuleType) -> str:
-        warnings.warn("NamespaceLoader.module_repr() is deprecated and slated for removal in "
-                      "Python 3.12", DeprecationWarning)
+        warnings.warn(
+            "NamespaceLoader.module_repr() is deprecated and slated for removal in Python 3.12", DeprecationWarning
+        )
         return f"<module {module.__name__!r} (namespace)>"
 
     NamespaceLoader.module_repr = staticmethod(_namespace_module_repr)  # type: ignore[attr-defined]

@@ -60,8 +60,11 @@ else:
 
     def __getattr__(name: str) -> Any:
         if name in _DEPRECATED_SUFFIXES:
-            warnings.warn(f"importlib.machinery.{name} is deprecated; use "
-                          "importlib.machinery.BYTECODE_SUFFIXES instead.", DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                f"importlib.machinery.{name} is deprecated; use importlib.machinery.BYTECODE_SUFFIXES instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             return BYTECODE_SUFFIXES
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -13,8 +13,15 @@ from typing import Any
 
 from . import _importlib_bootstrap as engine
 
-__all__ = ["add_observer", "thread_stack", "lazy_hooks", "remove_observer", "restore_lazy_hooks", "set_lazy_hook",
-           "set_tracer"]
+__all__ = [
+    "add_observer",
+    "thread_stack",
+    "lazy_hooks",
+    "remove_observer",
+    "restore_lazy_hooks",
+    "set_lazy_hook",
+    "set_tracer",
+]
 
 _EVENTS = ("begin", "found", "created", "loaded", "end")
 _observers: list[Any] = []

@@ -79,8 +79,9 @@ class NamespacePath:
         except KeyError:
             if not _PY315:
                 raise
-            raise ModuleNotFoundError(f"{parent!r} must be imported before finding {self._name!r}.",
-                                      name=parent) from None
+            raise ModuleNotFoundError(
+                f"{parent!r} must be imported before finding {self._name!r}.", name=parent
+            ) from None
         return module.__path__
 
     def _recalculate(self) -> list[str]:
@@ -161,12 +162,10 @@ class PathFinder:
     def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
         # Python 3.10 and 3.11 still ask path entry finders without find_spec()
         if hasattr(finder, "find_loader"):
-            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_loader()",
-                          ImportWarning)
+            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_loader()", ImportWarning)
             loader, portions = finder.find_loader(fullname)
         else:
-            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()",
-                          ImportWarning)
+            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
             loader, portions = finder.find_module(fullname), []
         if loader is not None:
             return spec_from_loader(fullname, loader)
@@ -252,15 +251,19 @@ class PathFinder:
                 yield from find_store_distributions([store], context.name)
             else:
                 yield from MetadataPathFinder.find_distributions(
-                    DistributionFinder.Context(name=context.name, path=[entry]))
+                    DistributionFinder.Context(name=context.name, path=[entry])
+                )
 
     if not _PY312:
 
         @classmethod
         def find_module(cls, fullname: str, path: Any = None) -> Any:
             """Deprecated: use find_spec()."""
-            warnings.warn("PathFinder.find_module() is deprecated and slated for removal in "
-                          "Python 3.12; use find_spec() instead", DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                "PathFinder.find_module() is deprecated and slated for removal in Python 3.12; use find_spec() instead",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             spec = cls.find_spec(fullname, path)
             return None if spec is None else spec.loader
 
@@ -314,11 +317,11 @@ class FileFinder:
         """Re-list the folder on the next search."""
         self._path_mtime = -1
 
-    def _get_spec(self, loader_class: Any, fullname: str, path: str,
-                  search_locations: list[str] | None, target: Any) -> ModuleSpec | None:
+    def _get_spec(
+        self, loader_class: Any, fullname: str, path: str, search_locations: list[str] | None, target: Any
+    ) -> ModuleSpec | None:
         loader = loader_class(fullname, path)
-        return spec_from_file_location(fullname, path, loader=loader,
-                                       submodule_search_locations=search_locations)
+        return spec_from_file_location(fullname, path, loader=loader, submodule_search_locations=search_locations)
 
     def _refresh(self) -> None:
         try:
@@ -379,8 +382,11 @@ class FileFinder:
                     if entry.is_dir() and "." not in entry.name:
                         yield entry.name
                     if entry.is_file():
-                        yield from {entry.name.removesuffix(suffix) for suffix, _ in self._loaders
-                                    if entry.name.endswith(suffix)}
+                        yield from {
+                            entry.name.removesuffix(suffix)
+                            for suffix, _ in self._loaders
+                            if entry.name.endswith(suffix)
+                        }
                 except OSError:
                     continue
 
@@ -436,8 +442,11 @@ class FileFinder:
 
         def find_loader(self, fullname: str) -> tuple[Any, list[str]]:
             """Deprecated: use find_spec()."""
-            warnings.warn("FileFinder.find_loader() deprecated and slated for removal in "
-                          "Python 3.12; use find_spec() instead", DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                "FileFinder.find_loader() deprecated and slated for removal in Python 3.12; use find_spec() instead",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             spec = self.find_spec(fullname)
             if spec is None:
                 return None, []

@@ -49,8 +49,8 @@ def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
                 parent_path = parent.__path__
             except AttributeError as exc:
                 raise ModuleNotFoundError(
-                    f"__path__ attribute not found on {parent_name!r} while trying to find {fullname!r}",
-                    name=fullname) from exc
+                    f"__path__ attribute not found on {parent_name!r} while trying to find {fullname!r}", name=fullname
+                ) from exc
         return find_spec_on_meta_path(fullname, parent_path)
     module = sys.modules[fullname]
     if module is None:

@@ -62,27 +62,46 @@ LEFT_OUT = {
     "test.test_lazy_import": "PEP 810 lazy imports (3.15): the lazy-imports issue, not this harness's",
 }
 
-_TRACEBACK_310 = ("Python 3.10 re-raises a saved copy of the traceback, so the frame of an "
-                  "__import__ written in Python cannot be taken off it")
+_TRACEBACK_310 = (
+    "Python 3.10 re-raises a saved copy of the traceback, so the frame of an "
+    "__import__ written in Python cannot be taken off it"
+)
 
-_STOCK_INTERNALS_315 = ("reads or patches the stock importlib._bootstrap (_module_locks, "
-                        "_resolve_parents) to watch the stock engine; tests/unit/test_versions.py "
-                        "checks the same behaviour against importworks' own")
+_STOCK_INTERNALS_315 = (
+    "reads or patches the stock importlib._bootstrap (_module_locks, "
+    "_resolve_parents) to watch the stock engine; tests/unit/test_versions.py "
+    "checks the same behaviour against importworks' own"
+)
 
 # test id (kind prefix removed) -> (the Python it concerns, None for all; reason)
 NOT_APPLICABLE: dict[str, tuple[tuple[int, int] | None, str]] = {
     "test.test_import.ImportTracebackTests.test_import_bug": (
-        None, "patches the stock SourceLoader to simulate a bug in importlib and looks for "
-              "'<frozen importlib._bootstrap>' frames, which an engine in Python has none of"),
-    **{f"test.test_import.ImportTracebackTests.test_{name}": ((3, 10), _TRACEBACK_310)
-       for name in ("broken_from", "broken_parent", "broken_parent_from", "broken_submodule",
-                    "exec_failure", "exec_failure_nested", "nonexistent_module",
-                    "nonexistent_module_nested", "syntax_error")},
-    **{f"test.test_importlib.test_threaded_import.ThreadedImportTests.test_{name}": (
-        (3, 15), _STOCK_INTERNALS_315)
-       for name in ("parent_lock_not_held_while_submodule_executes",
-                    "parent_removed_before_submodule_is_loaded",
-                    "submodule_enters_cross_thread_cycle_after_parents_resolved")},
+        None,
+        "patches the stock SourceLoader to simulate a bug in importlib and looks for "
+        "'<frozen importlib._bootstrap>' frames, which an engine in Python has none of",
+    ),
+    **{
+        f"test.test_import.ImportTracebackTests.test_{name}": ((3, 10), _TRACEBACK_310)
+        for name in (
+            "broken_from",
+            "broken_parent",
+            "broken_parent_from",
+            "broken_submodule",
+            "exec_failure",
+            "exec_failure_nested",
+            "nonexistent_module",
+            "nonexistent_module_nested",
+            "syntax_error",
+        )
+    },
+    **{
+        f"test.test_importlib.test_threaded_import.ThreadedImportTests.test_{name}": ((3, 15), _STOCK_INTERNALS_315)
+        for name in (
+            "parent_lock_not_held_while_submodule_executes",
+            "parent_removed_before_submodule_is_loaded",
+            "submodule_enters_cross_thread_cycle_after_parents_resolved",
+        )
+    },
 }
 
 KIND_PREFIXES = ("Frozen_", "Source_")
@@ -93,8 +112,7 @@ LACKING = "importworks does not provide "
 def not_applicable(version: tuple[int, int] | None = None) -> dict[str, str]:
     """The tests of NOT_APPLICABLE that concern *version* (default: this Python)."""
     version = version or sys.version_info[:2]
-    return {test: reason for test, (only, reason) in NOT_APPLICABLE.items()
-            if only is None or only == version}
+    return {test: reason for test, (only, reason) in NOT_APPLICABLE.items() if only is None or only == version}
 
 
 # --------------------------------------------------------------- which modules
@@ -185,8 +203,12 @@ def _rewire_source_kind() -> Any:
     import importworks.util
     from test.test_importlib import util
 
-    ours = {"importlib": _importlib_facade(), "importlib.machinery": importworks.machinery,
-            "importlib.util": importworks.util, "importlib.abc": importworks.abc}
+    ours = {
+        "importlib": _importlib_facade(),
+        "importlib.machinery": importworks.machinery,
+        "importlib.util": importworks.util,
+        "importlib.abc": importworks.abc,
+    }
     stock_import_importlib = util.import_importlib
 
     def import_importlib(module_name: str) -> dict[str, Any]:
@@ -230,7 +252,7 @@ def _test_id(test: Any) -> str:
     module, _, cls = module.rpartition(".")
     for prefix in KIND_PREFIXES:
         if cls.startswith(prefix):
-            cls = cls[len(prefix):]
+            cls = cls[len(prefix) :]
     return f"{module}.{cls}.{rest}"
 
 
@@ -366,18 +388,31 @@ def _run_child(role: str, mode: str, module_name: str, timeout: float, scratch: 
         command = [sys.executable, os.path.abspath(__file__), "--child", role, mode, module_name, out_path]
         env = dict(os.environ, TMPDIR=cwd)
         try:
-            proc = subprocess.run(command, cwd=cwd, env=env, timeout=timeout, stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            proc = subprocess.run(
+                command,
+                cwd=cwd,
+                env=env,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
         except subprocess.TimeoutExpired:
-            return {"kinds": {"plain": {"<timeout>": ("fail", f"no result after {timeout:.0f} s")}},
-                    "spawned": [], "seconds": timeout}
+            return {
+                "kinds": {"plain": {"<timeout>": ("fail", f"no result after {timeout:.0f} s")}},
+                "spawned": [],
+                "seconds": timeout,
+            }
         try:
             with open(out_path, encoding="utf-8") as file:
                 return json.load(file)
         except (OSError, ValueError):
             tail = proc.stdout.decode(errors="replace")[-1500:]
-            return {"kinds": {"plain": {"<child crashed>": ("fail", f"exit {proc.returncode}: {tail}")}},
-                    "spawned": [], "seconds": 0.0}
+            return {
+                "kinds": {"plain": {"<child crashed>": ("fail", f"exit {proc.returncode}: {tail}")}},
+                "spawned": [],
+                "seconds": 0.0,
+            }
 
 
 def _tally(outcomes: dict[str, Any]) -> dict[str, int]:
@@ -399,21 +434,30 @@ def compare(module_name: str, mode: str, stock: dict[str, Any], ours: dict[str, 
         why = next(key for key in MODULE_BROKEN if key in engine)
         engine.update({t: ("fail", f"not run ({why})") for t in reference if t not in engine})
     regressions = sorted(
-        test for test, (outcome, _) in engine.items()
-        if outcome == "fail" and (test in MODULE_BROKEN or "pass" in (
-            reference.get(test, ("",))[0], frozen.get(test, ("",))[0])))
+        test
+        for test, (outcome, _) in engine.items()
+        if outcome == "fail"
+        and (test in MODULE_BROKEN or "pass" in (reference.get(test, ("",))[0], frozen.get(test, ("",))[0]))
+    )
     lacking = sorted(t for t, (o, why) in engine.items() if o == "skip" and why.startswith(LACKING))
-    return {"mode": mode, "stock": reference, "stock_frozen": frozen, "importworks": engine,
-            "regressions": regressions, "lacking": lacking, "spawned": ours.get("spawned", []),
-            "seconds": stock.get("seconds", 0.0) + ours.get("seconds", 0.0)}
+    return {
+        "mode": mode,
+        "stock": reference,
+        "stock_frozen": frozen,
+        "importworks": engine,
+        "regressions": regressions,
+        "lacking": lacking,
+        "spawned": ours.get("spawned", []),
+        "seconds": stock.get("seconds", 0.0) + ours.get("seconds", 0.0),
+    }
 
 
-def run(only: str = "", jobs: int | None = None, timeout: float = 300,
-        progress: Any = None) -> dict[str, Any]:
+def run(only: str = "", jobs: int | None = None, timeout: float = 300, progress: Any = None) -> dict[str, Any]:
     """Run every (matching) module stock and with importworks; the full report."""
     modules = [(name, mode) for name, mode in discover() if only in name]
     jobs = jobs or max(1, min(4, os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="iw-conformance-") as scratch:
+
         def both(item: tuple[str, str]) -> tuple[str, dict[str, Any]]:
             name, mode = item
             stock = _run_child("stock", mode, name, timeout, scratch)
@@ -452,10 +496,12 @@ def summary(report: dict[str, Any], not_applicable_tests: dict[str, str]) -> str
     lines = [f"Python {report['python']}"]
     for side, counts in report["totals"].items():
         lines.append(f"{side:>11}: {counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
-    lines.append(f"regressions: {len(found)} ({len(found) - len(unexplained)} not applicable, "
-                 f"{len(unexplained)} unexplained)")
-    lines.append(f"skipped because importworks lacks a name: {lacking}; "
-                 f"tests that ran a subprocess (stock there): {spawned}")
+    lines.append(
+        f"regressions: {len(found)} ({len(found) - len(unexplained)} not applicable, {len(unexplained)} unexplained)"
+    )
+    lines.append(
+        f"skipped because importworks lacks a name: {lacking}; tests that ran a subprocess (stock there): {spawned}"
+    )
     lines += [f"  REGRESSION {t}\n      {d[:200]}" for t, d in sorted(unexplained.items())]
     return "\n".join(lines)
 
@@ -481,10 +527,12 @@ def main(argv: list[str] | None = None) -> int:
 
     def progress(name: str, result: dict[str, Any]) -> None:
         stock, ours = _tally(result["stock"]), _tally(result["importworks"])
-        print(f"{name:<58} {stock['pass']:>4}/{stock['fail']}/{stock['skip']:<4} "
-              f"{ours['pass']:>4}/{ours['fail']}/{ours['skip']:<4} {result['seconds']:6.1f}s"
-              + (f"  {len(result['regressions'])} regression(s)" if result["regressions"] else ""),
-              flush=True)
+        print(
+            f"{name:<58} {stock['pass']:>4}/{stock['fail']}/{stock['skip']:<4} "
+            f"{ours['pass']:>4}/{ours['fail']}/{ours['skip']:<4} {result['seconds']:6.1f}s"
+            + (f"  {len(result['regressions'])} regression(s)" if result["regressions"] else ""),
+            flush=True,
+        )
 
     print(f"{'module':<58} stock P/F/S  importworks P/F/S")
     started = time.perf_counter()

@@ -28,12 +28,14 @@ SHARED_RUNNER = REPO.parent / "shared" / "conformance" / "run_conformance.py"
 
 needs_test_package = pytest.mark.skipif(
     importlib.util.find_spec("test.test_importlib") is None,
-    reason="this Python has no test package (test.test_importlib); Debian: apt install libpythonX.Y-testsuite")
+    reason="this Python has no test package (test.test_importlib); Debian: apt install libpythonX.Y-testsuite",
+)
 
 
 def _explain(found: dict[str, str]) -> str:
     return "regressions against CPython's own tests:\n" + "\n".join(
-        f"  {test}\n      {detail}" for test, detail in sorted(found.items()))
+        f"  {test}\n      {detail}" for test, detail in sorted(found.items())
+    )
 
 
 @pytest.mark.slow
@@ -53,8 +55,12 @@ def test_no_regressions_against_cpython_own_import_tests():
 
 def test_harness_pairs_the_two_kinds_and_finds_regressions():
     """A test failing only with importworks is a regression; one failing on both sides is not."""
-    stock = {"kinds": {"Source": {"m.C.a": ("pass", ""), "m.C.b": ("fail", "x"), "m.C.c": ("fail", "")},
-                       "Frozen": {"m.C.c": ("pass", "")}}}
+    stock = {
+        "kinds": {
+            "Source": {"m.C.a": ("pass", ""), "m.C.b": ("fail", "x"), "m.C.c": ("fail", "")},
+            "Frozen": {"m.C.c": ("pass", "")},
+        }
+    }
     ours = {"kinds": {"Source": {"m.C.a": ("fail", "boom"), "m.C.b": ("fail", "x"), "m.C.c": ("fail", "")}}}
     assert harness.compare("m", "kinds", stock, ours)["regressions"] == ["m.C.a", "m.C.c"]
     broken = {"kinds": {"plain": {"<module import>": ("fail", "ImportError: no")}}}
@@ -72,14 +78,21 @@ def test_not_applicable_tests_are_documented():
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
-@pytest.mark.skipif(not os.environ.get("IMPORTWORKS_SHARED_CONFORMANCE"),
-                    reason="the cross-check with ../shared/conformance runs with IMPORTWORKS_SHARED_CONFORMANCE=1")
+@pytest.mark.skipif(
+    not os.environ.get("IMPORTWORKS_SHARED_CONFORMANCE"),
+    reason="the cross-check with ../shared/conformance runs with IMPORTWORKS_SHARED_CONFORMANCE=1",
+)
 def test_shared_runner_agrees(tmp_path):
     """The independent runner finds no regression that is not listed either."""
     assert SHARED_RUNNER.exists(), f"IMPORTWORKS_SHARED_CONFORMANCE is set but {SHARED_RUNNER} is missing"
     out = tmp_path / "results.json"
-    proc = subprocess.run([sys.executable, str(SHARED_RUNNER), "importworks", "--json", str(out), "--show", "0"],
-                          capture_output=True, text=True, timeout=1150, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, str(SHARED_RUNNER), "importworks", "--json", str(out), "--show", "0"],
+        capture_output=True,
+        text=True,
+        timeout=1150,
+        cwd=tmp_path,
+    )
     assert out.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
     found = {}
     for module in json.loads(out.read_text()).values():

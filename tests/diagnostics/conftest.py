@@ -50,11 +50,16 @@ def make_venv(where: Path) -> Path:
 def install_fake(site: Path, dist: str = DIST_NAME, module: str = IMPORT_NAME, version: str = "1.2") -> None:
     """Drop a package and its .dist-info into *site*, as pip would have."""
     folder = f"{dist.replace('-', '_')}-{version}.dist-info"
-    build(site, {
-        module: {"__init__.py": "VALUE = 42\n"},
-        folder: {"METADATA": f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n\n",
-                 "RECORD": f"{module}/__init__.py,,\n{folder}/METADATA,,\n"},
-    })
+    build(
+        site,
+        {
+            module: {"__init__.py": "VALUE = 42\n"},
+            folder: {
+                "METADATA": f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n\n",
+                "RECORD": f"{module}/__init__.py,,\n{folder}/METADATA,,\n",
+            },
+        },
+    )
 
 
 @pytest.fixture

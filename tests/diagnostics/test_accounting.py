@@ -17,17 +17,24 @@ PROGRAM = "import json, textwrap\nfrom dataclasses import dataclass\nprint(json.
 
 
 def _names(text: str) -> set[str]:
-    return {line.split("|")[2].strip() for line in text.splitlines()
-            if line.startswith("import time:") and line.count("|") == 2 and "imported package" not in line}
+    return {
+        line.split("|")[2].strip()
+        for line in text.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2 and "imported package" not in line
+    }
 
 
 def test_parse_importtime_reads_names_times_and_depth():
-    text = ("import time: self [us] | cumulative | imported package\n"
-            "import time:       301 |        301 |   _io\n"
-            "import time: cached    | cached     | json\n"
-            "import time:       850 |       1616 | _frozen_importlib_external\n")
-    assert parse_importtime(text) == [StartupImport("_io", 301, 301, 1),
-                                      StartupImport("_frozen_importlib_external", 850, 1616, 0)]
+    text = (
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       301 |        301 |   _io\n"
+        "import time: cached    | cached     | json\n"
+        "import time:       850 |       1616 | _frozen_importlib_external\n"
+    )
+    assert parse_importtime(text) == [
+        StartupImport("_io", 301, 301, 1),
+        StartupImport("_frozen_importlib_external", 850, 1616, 0),
+    ]
 
 
 def test_startup_imports_of_a_fresh_interpreter():
@@ -41,10 +48,22 @@ def test_trace_counts_the_modules_python_importtime_counts(tmp_path):
     """Before: json, dataclasses, inspect... (imported by importworks itself) and start-up were missing."""
     build(tmp_path, {"prog.py": PROGRAM})
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    plain = subprocess.run([sys.executable, "-X", "importtime", "prog.py"], cwd=tmp_path, env=env,
-                           capture_output=True, text=True, timeout=60)
-    traced = subprocess.run([sys.executable, "-m", "importworks", "trace", "--format", "importtime", "-o", "t.txt",
-                             "prog.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    plain = subprocess.run(
+        [sys.executable, "-X", "importtime", "prog.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    traced = subprocess.run(
+        [sys.executable, "-m", "importworks", "trace", "--format", "importtime", "-o", "t.txt", "prog.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert traced.returncode == 0, traced.stderr
     ours, theirs = _names((tmp_path / "t.txt").read_text()), _names(plain.stderr)
     # those python imports for this program (3.15's dataclasses no longer imports inspect)
@@ -52,8 +71,14 @@ def test_trace_counts_the_modules_python_importtime_counts(tmp_path):
     assert {"json", "textwrap", "dataclasses", "site"} <= theirs
     assert len(theirs - ours) <= 8, sorted(theirs - ours)  # a few reached only through other modules' code
     assert len(ours - theirs) <= 3, sorted(ours - theirs)  # e.g. importlib._bootstrap: an alias, never imported
-    tree = subprocess.run([sys.executable, "-m", "importworks", "trace", "prog.py"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    tree = subprocess.run(
+        [sys.executable, "-m", "importworks", "trace", "prog.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "modules in all, as python -X importtime counts them: also " in tree.stderr.splitlines()[-1]
     assert " json  [before tracing] " in tree.stderr
 

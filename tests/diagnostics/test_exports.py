@@ -9,9 +9,11 @@ from importworks.diagnostics.exports import SPEEDSCOPE_SCHEMA, to_chrome_trace, 
 from importworks.diagnostics.trace import ImportRecord, trace_imports
 
 TREE = {
-    "app_iw": {"__init__.py": "from . import models, views\n",
-               "models.py": "import json\nX = [i * i for i in range(2000)]\n",
-               "views.py": "from . import models\ntry:\n    import nowhere_iw\nexcept ImportError:\n    pass\n"},
+    "app_iw": {
+        "__init__.py": "from . import models, views\n",
+        "models.py": "import json\nX = [i * i for i in range(2000)]\n",
+        "views.py": "from . import models\ntry:\n    import nowhere_iw\nexcept ImportError:\n    pass\n",
+    },
 }
 
 

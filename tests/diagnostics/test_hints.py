@@ -52,16 +52,21 @@ def test_install_and_uninstall_wrap_the_excepthook():
 
 def test_uncaught_error_in_a_real_program_shows_the_hint(tmp_path):
     (tmp_path / "colours_iw.py").write_text("")
-    done = run_python("""
+    done = run_python(
+        """
         from importworks.diagnostics.hints import install_hints
         install_hints()
         import colors_iw
-        """, cwd=tmp_path)
+        """,
+        cwd=tmp_path,
+    )
     assert done.returncode == 1
     # 3.15 prints its own suggestion (found through the finders' discover()) instead of ours
-    expected = ("ModuleNotFoundError: No module named 'colors_iw'. Did you mean: 'colours_iw'?"
-                if sys.version_info >= (3, 15) else
-                "ModuleNotFoundError: No module named 'colors_iw'. Did you mean 'colours_iw'?")
+    expected = (
+        "ModuleNotFoundError: No module named 'colors_iw'. Did you mean: 'colours_iw'?"
+        if sys.version_info >= (3, 15)
+        else "ModuleNotFoundError: No module named 'colors_iw'. Did you mean 'colours_iw'?"
+    )
     assert done.stderr.strip().splitlines()[-1] == expected
 
 
@@ -71,8 +76,11 @@ def test_an_extension_built_for_another_python_is_named_once(tree, engine):
     exc = add_hints(_error("fastthing_iw"))
     shown = "".join(traceback.format_exception_only(exc)).strip()
     if sys.version_info >= (3, 15):
-        assert shown == ("ModuleNotFoundError: No module named 'fastthing_iw'. Although a module with this name "
-                         "was found for a different Python version (fastthing_iw.cpython-312-x86_64-linux-gnu.so).")
+        assert shown == (
+            "ModuleNotFoundError: No module named 'fastthing_iw'. Although a module with this name "
+            "was found for a different Python version (fastthing_iw.cpython-312-x86_64-linux-gnu.so)."
+        )
     else:
-        assert str(exc) == ("No module named 'fastthing_iw'. "
-                            "fastthing_iw.cpython-312-x86_64-linux-gnu.so was built for another Python")
+        assert str(exc) == (
+            "No module named 'fastthing_iw'. fastthing_iw.cpython-312-x86_64-linux-gnu.so was built for another Python"
+        )

@@ -21,9 +21,15 @@ def test_where_gives_origin_loader_cached_distribution_and_other_copies(tree, tm
     later.mkdir()
     (later / "gadget_iw.py").write_text("")
     sys.path.append(str(later))
-    root = tree({"gadget_iw.py": "",
-                 "gadget_iw-3.1.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: gadget-iw\nVersion: 3.1\n",
-                                             "RECORD": "gadget_iw.py,,\n"}})
+    root = tree(
+        {
+            "gadget_iw.py": "",
+            "gadget_iw-3.1.dist-info": {
+                "METADATA": "Metadata-Version: 2.1\nName: gadget-iw\nVersion: 3.1\n",
+                "RECORD": "gadget_iw.py,,\n",
+            },
+        }
+    )
     data = locate("gadget_iw")
     assert data["ok"] and data["origin"] == str(root / "gadget_iw.py")
     assert data["loader"] == "SourceFileLoader (importworks)"
@@ -147,12 +153,16 @@ def test_path_lists_the_code_site_runs_at_start_and_whether_it_runs(tmp_path):
     (tmp_path / "hook.pth").write_text("import hook_iw\n")
     (tmp_path / "tool.pth").write_text(f"{tmp_path}\nimport tool_hook_iw\n")
     (tmp_path / "tool.start").write_text("tool_iw.boot:start\n")
-    found = {(os.path.basename(item["file"]), item["line"]): (item["code"], item["runs"])
-             for item in startup_code([str(tmp_path)])}
+    found = {
+        (os.path.basename(item["file"]), item["line"]): (item["code"], item["runs"])
+        for item in startup_code([str(tmp_path)])
+    }
     reads_start = sys.version_info >= (3, 15)
-    assert found == {("hook.pth", 1): ("import hook_iw", True),
-                     ("tool.pth", 2): ("import tool_hook_iw", not reads_start),
-                     ("tool.start", 1): ("tool_iw.boot:start", reads_start)}
+    assert found == {
+        ("hook.pth", 1): ("import hook_iw", True),
+        ("tool.pth", 2): ("import tool_hook_iw", not reads_start),
+        ("tool.start", 1): ("tool_iw.boot:start", reads_start),
+    }
     from importworks.diagnostics.syspath import environment_summary
 
     text = format_path([], environment_summary(), startup_code([str(tmp_path)]))

@@ -148,14 +148,22 @@ def test_distribution_name_in_another_venv_gives_the_import_name(other_venv, eng
 
 
 def test_distribution_name_installed_here_gives_the_import_name(tree, engine):
-    tree({"shiny_mod_iw": {"__init__.py": ""},
-          "Shiny_Dist_iw-2.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: Shiny-Dist-iw\nVersion: 2.0\n",
-                                          "top_level.txt": "shiny_mod_iw\n"}})
+    tree(
+        {
+            "shiny_mod_iw": {"__init__.py": ""},
+            "Shiny_Dist_iw-2.0.dist-info": {
+                "METADATA": "Metadata-Version: 2.1\nName: Shiny-Dist-iw\nVersion: 2.0\n",
+                "top_level.txt": "shiny_mod_iw\n",
+            },
+        }
+    )
     diagnosis = diagnose("shiny_dist_iw", look_elsewhere=False)
     cause = diagnosis.causes[0]
     assert cause.kind == "distribution-name"
-    assert cause.message == ("'shiny_dist_iw' is the name of the distribution Shiny-Dist-iw 2.0 installed here; "
-                             "it is imported as 'shiny_mod_iw', not 'shiny_dist_iw'.")
+    assert cause.message == (
+        "'shiny_dist_iw' is the name of the distribution Shiny-Dist-iw 2.0 installed here; "
+        "it is imported as 'shiny_mod_iw', not 'shiny_dist_iw'."
+    )
 
 
 def test_nothing_anywhere_says_so(engine, tmp_path, monkeypatch):
@@ -195,8 +203,9 @@ def test_python_option_diagnoses_the_other_interpreter(cli, other_venv):
     assert data["environment"]["virtual_env"] is True
     assert data["environment"]["prefix"] == str(other_venv)
     assert data["spec"]["origin"].startswith(str(other_venv))
-    assert not any(s["entry"] and "importworks" in s["entry"] and s["entry"].endswith("src")
-                   for s in data["steps"]), "our src must not leak into the child's sys.path"
+    assert not any(s["entry"] and "importworks" in s["entry"] and s["entry"].endswith("src") for s in data["steps"]), (
+        "our src must not leak into the child's sys.path"
+    )
 
 
 def test_python_option_reports_an_unusable_interpreter(cli, tmp_path):
@@ -235,7 +244,8 @@ def test_circular_import_shows_the_cycle_with_file_and_line_of_each_step(tree, e
     assert cause.message == (
         f"'alpha_iw' fails in the import cycle alpha_iw -> beta_iw -> alpha_iw: {root}/alpha_iw.py:1 imports beta_iw; "
         f"{root}/beta_iw.py:1 asks alpha_iw for 'X' while alpha_iw is partially initialised. alpha_iw had only run "
-        f"up to {root}/alpha_iw.py:1, so 'X' was not defined yet.")
+        f"up to {root}/alpha_iw.py:1, so 'X' was not defined yet."
+    )
 
 
 def test_relative_import_beyond_the_top_level_package_explains_the_depth(tree, engine):
@@ -247,7 +257,8 @@ def test_relative_import_beyond_the_top_level_package_explains_the_depth(tree, e
         f"{root}/rpkg_iw/sub/mod.py:2 'from ...up import thing' in 'rpkg_iw.sub.mod' has 3 dots (one for "
         "'rpkg_iw.sub' itself, one more per level up), but 'rpkg_iw.sub' is 2 package(s) deep "
         "(rpkg_iw > rpkg_iw.sub): 2 dot(s) already reach the top-level package 'rpkg_iw', and a relative import "
-        "cannot go above it.")
+        "cannot go above it."
+    )
 
 
 def test_relative_import_in_a_top_level_module_says_it_has_no_package(tree, engine):
@@ -257,9 +268,15 @@ def test_relative_import_in_a_top_level_module_says_it_has_no_package(tree, engi
     assert "which has no parent package (__package__ is '')" in cause.message
 
 
-@pytest.mark.parametrize("name, reason", [("a b", "'a b' is not an identifier: it contains a space"),
-                                          ("", "it is empty"), ("pkg..mod", "it has an empty part between dots"),
-                                          ("class", "'class' is a Python keyword")])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("a b", "'a b' is not an identifier: it contains a space"),
+        ("", "it is empty"),
+        ("pkg..mod", "it has an empty part between dots"),
+        ("class", "'class' is a Python keyword"),
+    ],
+)
 def test_bad_names_are_explained_without_bogus_pip_suggestions(name, reason, engine, cli):
     diagnosis = diagnose(name)
     assert diagnosis.outcome == why.NOT_A_NAME
@@ -271,9 +288,15 @@ def test_bad_names_are_explained_without_bogus_pip_suggestions(name, reason, eng
 
 
 def test_a_distribution_name_with_a_dash_gets_its_import_name(tree, engine):
-    tree({"dashed_mod_iw": {"__init__.py": ""},
-          "dashed_dist_iw-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: dashed-dist-iw\nVersion: 1.0\n",
-                                           "top_level.txt": "dashed_mod_iw\n"}})
+    tree(
+        {
+            "dashed_mod_iw": {"__init__.py": ""},
+            "dashed_dist_iw-1.0.dist-info": {
+                "METADATA": "Metadata-Version: 2.1\nName: dashed-dist-iw\nVersion: 1.0\n",
+                "top_level.txt": "dashed_mod_iw\n",
+            },
+        }
+    )
     diagnosis = diagnose("dashed-dist-iw", look_elsewhere=False)
     assert kinds(diagnosis) == ["invalid-name", "distribution-name"]
     assert diagnosis.causes[1].fix == "import dashed_mod_iw"
@@ -297,12 +320,19 @@ def test_run_names_a_local_module_shadowing_a_stdlib_parent(tmp_path):
     (tmp_path / "email.py").write_text("X = 1\n")
     (tmp_path / "app.py").write_text("import email.mime.text\n")
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    done = subprocess.run([sys.executable, "-m", "importworks", "run", "app.py"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "importworks", "run", "app.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1] == (
         "ModuleNotFoundError: No module named 'email.mime'; 'email' is not a package. "
-        f"{tmp_path / 'email.py'} shadows the standard library package 'email' (rename it, and remove its __pycache__)")
+        f"{tmp_path / 'email.py'} shadows the standard library package 'email' (rename it, and remove its __pycache__)"
+    )
 
 
 def test_a_missing_submodule_of_an_installed_package_suggests_no_pip_install(tree, engine):

@@ -46,9 +46,15 @@ SKIPPED_PARTS: dict[str, str] = {
 # in sys.stdlib_module_names, but the best check of FrozenImporter there is.
 # Each Python has some of them; the others must fail the same way on both sides.
 FROZEN_TEST_MODULES = (
-    "__hello__", "__hello_alias__", "__hello_only__",
-    "__phello__", "__phello__.ham", "__phello__.ham.eggs", "__phello__.spam",
-    "__phello_alias__", "__phello_alias__.spam",
+    "__hello__",
+    "__hello_alias__",
+    "__hello_only__",
+    "__phello__",
+    "__phello__.ham",
+    "__phello__.ham.eggs",
+    "__phello__.spam",
+    "__phello_alias__",
+    "__phello_alias__.spam",
 )
 THIRD_PARTY_CHOICES = ("none", "top", "all")
 
@@ -114,9 +120,12 @@ def third_party_modules(submodules: bool = False) -> list[str]:
     """The top-level import names of the installed distributions (and, if asked, all below)."""
     folders = site_folders()
     tops = sorted(
-        name for name in importlib.metadata.packages_distributions()
-        if name.isidentifier() and not name.startswith("__editable__")
-        and name not in sys.stdlib_module_names and not skip_reason(name)
+        name
+        for name in importlib.metadata.packages_distributions()
+        if name.isidentifier()
+        and not name.startswith("__editable__")
+        and name not in sys.stdlib_module_names
+        and not skip_reason(name)
         and importlib.machinery.PathFinder.find_spec(name, folders) is not None
     )
     if not submodules:

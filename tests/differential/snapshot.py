@@ -142,9 +142,7 @@ def snapshot(mode: str, names: list[str], paths: list[str], via: str = "import")
         site.main()  # what start-up would have done, now under the mode's machinery
     results = import_each(names, via)
     modules = {
-        name: describe(module)
-        for name, module in list(sys.modules.items())
-        if not name.startswith("importworks")
+        name: describe(module) for name, module in list(sys.modules.items()) if not name.startswith("importworks")
     }
     return {
         "mode": mode,
@@ -156,8 +154,10 @@ def snapshot(mode: str, names: list[str], paths: list[str], via: str = "import")
     }
 
 
-USAGE = ("usage: snapshot.py --mode stock|activate [--modules A,B] [--modules-file F]"
-         " [--path DIR]... [--via import|import_module]")
+USAGE = (
+    "usage: snapshot.py --mode stock|activate [--modules A,B] [--modules-file F]"
+    " [--path DIR]... [--via import|import_module]"
+)
 
 
 def parse_args(argv: list[str]) -> tuple[str, list[str], list[str], str]:
@@ -166,8 +166,7 @@ def parse_args(argv: list[str]) -> tuple[str, list[str], list[str], str]:
     Hand-rolled: argparse (and gettext behind it) would be imported before the
     snapshot point and so never be compared.
     """
-    options: dict[str, list[str]] = {"--mode": [], "--modules": [], "--modules-file": [], "--path": [],
-                                     "--via": []}
+    options: dict[str, list[str]] = {"--mode": [], "--modules": [], "--modules-file": [], "--path": [], "--via": []}
     args = iter(argv)
     for flag in args:
         value = next(args, None)
@@ -175,7 +174,10 @@ def parse_args(argv: list[str]) -> tuple[str, list[str], list[str], str]:
             raise SystemExit(USAGE)
         options[flag].append(value)
     if options["--mode"] not in (["stock"], ["activate"]) or options["--via"] not in (
-            [], ["import"], ["import_module"]):
+        [],
+        ["import"],
+        ["import_module"],
+    ):
         raise SystemExit(USAGE)
     text = ",".join(options["--modules"])
     for filename in options["--modules-file"]:

@@ -71,7 +71,7 @@ def first_difference(expected: bytes, actual: bytes, label: str) -> str | None:
     old, new = expected.splitlines(keepends=True), actual.splitlines(keepends=True)
     n = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
     lines = [f"first difference at line {n + 1} ({len(old)} lines under python, {len(new)} under {label}):"]
-    lines += [f"      {line!r}" for line in old[max(0, n - CONTEXT):n]]
+    lines += [f"      {line!r}" for line in old[max(0, n - CONTEXT) : n]]
     lines.append(f"  python: {old[n]!r}" if n < len(old) else "  python: (end of output)")
     lines.append(f"  {label}: {new[n]!r}" if n < len(new) else f"  {label}: (end of output)")
     return "\n".join(lines)
@@ -92,7 +92,8 @@ def describe(program: str, mode: str, reference: Run, run: Run) -> str | None:
         text = run.stderr.decode(errors="replace").rstrip()
         raised = list(dict.fromkeys(EXCEPTION_LINE.findall(text)))
         if raised:
-            problems.append("exceptions in its stderr, first raised first:\n"
-                            + "\n".join(f"    {line}" for line in raised[:TAIL]))
+            problems.append(
+                "exceptions in its stderr, first raised first:\n" + "\n".join(f"    {line}" for line in raised[:TAIL])
+            )
         problems.append("its stderr ends:\n" + "\n".join(f"    {line}" for line in text.splitlines()[-TAIL:]))
     return f"{program} under {mode} differs from plain python:\n" + "\n".join(problems)

@@ -21,13 +21,23 @@ SRC = HERE.parent.parent / "src"
 LAUNCH = HERE / "launch.py"
 DRIVERS = HERE / "drivers"
 RUN_TIMEOUT = 180  # seconds for one run of one program
-PACK_CODE = ("import sys; sys.path.append(sys.argv.pop(1)); from importworks.cli import main; "
-             "raise SystemExit(main())")
+PACK_CODE = "import sys; sys.path.append(sys.argv.pop(1)); from importworks.cli import main; raise SystemExit(main())"
 HELLO = b"hello from the field suite\n"
 # The environment every run gets: the caller's, less anything that steers Python,
 # pytest or a proxy, plus fixed settings that make the programs' output repeatable.
-DROPPED = ("PYTHON", "PYTEST_", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR",
-           "CLICOLOR", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "AWS_")
+DROPPED = (
+    "PYTHON",
+    "PYTEST_",
+    "COLUMNS",
+    "LINES",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CLICOLOR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "AWS_",
+)
 
 
 class FieldHandler(http.server.BaseHTTPRequestHandler):
@@ -54,12 +64,20 @@ class FieldHandler(http.server.BaseHTTPRequestHandler):
 
 def run_environment(work: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith(DROPPED)}
-    env.update(PYTHONHASHSEED="0", LC_ALL="C.UTF-8", COLUMNS="80", LINES="24", TERM="dumb",
-               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
-               HTTPIE_CONFIG_DIR=str(work / ".httpie"), BLACK_CACHE_DIR=str(work / ".black"),
-               AWS_CONFIG_FILE=str(work / "aws-config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(work / "aws-credentials"),
-               AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        PYTHONHASHSEED="0",
+        LC_ALL="C.UTF-8",
+        COLUMNS="80",
+        LINES="24",
+        TERM="dumb",
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+        HTTPIE_CONFIG_DIR=str(work / ".httpie"),
+        BLACK_CACHE_DIR=str(work / ".black"),
+        AWS_CONFIG_FILE=str(work / "aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(work / "aws-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     return env
 
 
@@ -82,8 +100,7 @@ def command(program: Program, mode: str, venv: FieldVenv, url: str, store: Path 
         return program_part if program.script else [python, *program_part]
     if mode == "store":
         # -s -S: no site-packages, no user site; not -I, which would drop PYTHONHASHSEED too
-        return [python, "-s", "-S", str(LAUNCH), "store", "--store", str(store), "--",
-                *target(program, venv, url)]
+        return [python, "-s", "-S", str(LAUNCH), "store", "--store", str(store), "--", *target(program, venv, url)]
     return [python, str(LAUNCH), mode, "--", *target(program, venv, url)]
 
 
@@ -105,9 +122,15 @@ class Runner:
     def run(self, program: Program, mode: str, store: Path | None = None) -> Run:
         folder = self.work(program)
         try:
-            result = subprocess.run(command(program, mode, self.venv, self.url, store), check=False, cwd=folder,
-                                    input=program.stdin, capture_output=True,
-                                    env=run_environment(folder), timeout=RUN_TIMEOUT)
+            result = subprocess.run(
+                command(program, mode, self.venv, self.url, store),
+                check=False,
+                cwd=folder,
+                input=program.stdin,
+                capture_output=True,
+                env=run_environment(folder),
+                timeout=RUN_TIMEOUT,
+            )
         except subprocess.TimeoutExpired as exc:  # a hang is a difference like any other
             note = f"\n[field suite: killed after {RUN_TIMEOUT} s]\n".encode()
             return Run(-9, exc.stdout or b"", (exc.stderr or b"") + note)
@@ -140,8 +163,9 @@ class StoreFactory:
         store = self.root / f"{dists[0]}.sqlite"
         options = [arg for dist in dists for arg in ("--dist", dist)] + ["--deps", "-o", str(store)]
         args = [str(self.venv.python), "-c", PACK_CODE, str(SRC), "pack", *options]
-        result = subprocess.run(args, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                timeout=RUN_TIMEOUT)
+        result = subprocess.run(
+            args, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT
+        )
         if result.returncode != 0:
             output = result.stdout.decode(errors="replace").rstrip()
             return f"importworks pack {' '.join(options)} failed ({result.returncode}):\n{output}"

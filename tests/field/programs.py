@@ -11,22 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PYTEST_INPUT = '''\
+PYTEST_INPUT = """\
 def add(a, b):
     return a + b
 
 
 def test_add():
     assert add(1, 2) == 1 + 1
-'''
+"""
 
-BLACK_INPUT = b'''\
+BLACK_INPUT = b"""\
 import os
 def f(a,b = 1, *args, **kw) :
   return {'a':a,"b":[b,  b*2], 'rest' : args}
 class C( object ):
     def m(self): return   os.path.join( 'x','y' )
-'''
+"""
 
 PYGMENTS_INPUT = '''\
 @dataclass
@@ -66,24 +66,46 @@ class Program:
 PROGRAMS = [
     Program("pip", "pip", ("--version",), script="pip", expect=b"pip 26.3 from "),
     # platformdirs (there for black) registers a pytest11 plugin, which pytest's header names
-    Program("pytest", "pytest", ("-p", "no:cacheprovider", "test_add.py"), script="pytest",
-            pack_also=("platformdirs",),
-            files={"test_add.py": PYTEST_INPUT}, exit_code=1,
-            expect=b"assert 3 == (1 + 1)"),
-    Program("black", "black", ("-",), script="black", stdin=BLACK_INPUT,
-            expect=b'def f(a, b=1, *args, **kw):\n    return {"a": a, "b": [b, b * 2], "rest": args}'),
+    Program(
+        "pytest",
+        "pytest",
+        ("-p", "no:cacheprovider", "test_add.py"),
+        script="pytest",
+        pack_also=("platformdirs",),
+        files={"test_add.py": PYTEST_INPUT},
+        exit_code=1,
+        expect=b"assert 3 == (1 + 1)",
+    ),
+    Program(
+        "black",
+        "black",
+        ("-",),
+        script="black",
+        stdin=BLACK_INPUT,
+        expect=b'def f(a, b=1, *args, **kw):\n    return {"a": a, "b": [b, b * 2], "rest": args}',
+    ),
     Program("httpie-version", "httpie", ("--version",), module="httpie", expect=b"3.2.4"),
-    Program("httpie-request", "httpie",
-            ("--ignore-stdin", "--pretty=none", "--print=Hhb", "GET", "{url}/hello.txt"), script="http",
-            expect=b"hello from the field suite"),
+    Program(
+        "httpie-request",
+        "httpie",
+        ("--ignore-stdin", "--pretty=none", "--print=Hhb", "GET", "{url}/hello.txt"),
+        script="http",
+        expect=b"hello from the field suite",
+    ),
     Program("flask", "flask", driver="flask_client.py", expect=b"200 OK"),
     Program("rich", "rich", driver="rich_render.py", expect=b"Field suite"),
-    Program("pygments", "pygments", ("-l", "python", "-f", "html", "point.py"), script="pygmentize",
-            files={"point.py": PYGMENTS_INPUT}, expect=b'<div class="highlight">'),
-    Program("requests", "requests", ("{url}/hello.txt",), driver="requests_get.py",
-            expect=b"hello from the field suite"),
-    Program("click", "click", ("greet", "--count", "2", "World"), driver="click_cli.py",
-            expect=b"Hello, World!"),
+    Program(
+        "pygments",
+        "pygments",
+        ("-l", "python", "-f", "html", "point.py"),
+        script="pygmentize",
+        files={"point.py": PYGMENTS_INPUT},
+        expect=b'<div class="highlight">',
+    ),
+    Program(
+        "requests", "requests", ("{url}/hello.txt",), driver="requests_get.py", expect=b"hello from the field suite"
+    ),
+    Program("click", "click", ("greet", "--count", "2", "World"), driver="click_cli.py", expect=b"Hello, World!"),
     Program("jinja2", "jinja2", driver="jinja2_render.py", expect=b"&lt;b&gt;"),
     Program("numpy", "numpy", driver="numpy_compute.py", expect=b"Build Dependencies"),
     Program("pandas", "pandas", driver="pandas_groupby.py", expect=b"fruit"),
@@ -91,6 +113,11 @@ PROGRAMS = [
     # its commands are found with pkgutil.iter_modules (a folder finder of ours must list them)
     Program("django", "django", ("help", "--commands"), module="django", expect=b"startproject"),
     Program("awscli", "awscli", ("--version",), script="aws", expect=b"aws-cli/1.46.3 "),
-    Program("awscli-skeleton", "awscli", ("s3api", "list-buckets", "--generate-cli-skeleton", "output"),
-            script="aws", expect=b'"BucketRegion": "BucketRegion"'),
+    Program(
+        "awscli-skeleton",
+        "awscli",
+        ("s3api", "list-buckets", "--generate-cli-skeleton", "output"),
+        script="aws",
+        expect=b'"BucketRegion": "BucketRegion"',
+    ),
 ]

@@ -43,24 +43,28 @@ def cases() -> list:
     found = []
     for program in PROGRAMS:
         for mode in MODES:
-            marks = [pytest.mark.xfail(not known.pythons or python_version() in known.pythons,
-                                       reason=known.reason, strict=True)
-                     for known in KNOWN.get((program.name, mode), [])]
+            marks = [
+                pytest.mark.xfail(
+                    not known.pythons or python_version() in known.pythons, reason=known.reason, strict=True
+                )
+                for known in KNOWN.get((program.name, mode), [])
+            ]
             found.append(pytest.param(program, mode, id=f"{program.name}-{mode}", marks=marks))
     return found
 
 
 @pytest.mark.parametrize("program, mode", cases())
-def test_field(program: Program, mode: str, venv: FieldVenv, runner: Runner,
-               stores: Callable[[Program], Path]) -> None:
+def test_field(program: Program, mode: str, venv: FieldVenv, runner: Runner, stores: Callable[[Program], Path]) -> None:
     if program.dist in venv.unavailable:
-        pytest.xfail(f"{program.dist} cannot be installed on Python {python_version()}: "
-                     f"{venv.unavailable[program.dist]}")
+        pytest.xfail(
+            f"{program.dist} cannot be installed on Python {python_version()}: {venv.unavailable[program.dist]}"
+        )
     reference = runner.reference(program)
     if mode == "stock":
         check_reference(program, reference)
-        problem = describe(program.name, "a second python run", normalised(reference),
-                           normalised(runner.run(program, "stock")))
+        problem = describe(
+            program.name, "a second python run", normalised(reference), normalised(runner.run(program, "stock"))
+        )
     else:
         store = stores(program) if mode == "store" else None
         extra = store_substitutions(str(store), cache_root(), str(venv.site_packages)) if store else ()
@@ -74,7 +78,10 @@ def check_reference(program: Program, reference: Run) -> None:
     """Plain python must do what the case is about (exit code, a telling piece of output)."""
     output = reference.stdout + reference.stderr
     if reference.returncode != program.exit_code or program.expect not in output:
-        pytest.fail(f"{program.name} under plain python: exit code {reference.returncode} "
-                    f"(expected {program.exit_code}); {program.expect!r} "
-                    f"{'found' if program.expect in output else 'not found'} in its output:\n"
-                    + output.decode(errors="replace")[-3000:], pytrace=False)
+        pytest.fail(
+            f"{program.name} under plain python: exit code {reference.returncode} "
+            f"(expected {program.exit_code}); {program.expect!r} "
+            f"{'found' if program.expect in output else 'not found'} in its output:\n"
+            + output.decode(errors="replace")[-3000:],
+            pytrace=False,
+        )

@@ -30,14 +30,25 @@ REQUIREMENTS = HERE / "requirements.txt"
 LAYOUT = "1"  # bump when the venv's layout or install options change
 READY = "field-ready.json"
 PIP_INSTALL = ("-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--only-binary=:all:")
-NETWORK_ERRORS = ("NewConnectionError", "Network is unreachable", "Temporary failure in name resolution",
-                  "Name or service not known", "ConnectTimeout", "ReadTimeout", "Could not fetch URL",
-                  "ProxyError", "SSLError", "Connection refused")
+NETWORK_ERRORS = (
+    "NewConnectionError",
+    "Network is unreachable",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "Could not fetch URL",
+    "ProxyError",
+    "SSLError",
+    "Connection refused",
+)
 NO_WHEEL = re.compile(r"No matching distribution found for (\S+)")
 UNREACHABLE = "PyPI cannot be reached (network access is needed the first time)"
-SETUP_FAILED = ("could not install the field suite's programs into {root}: {what}\n\n"
-                "The field suite installs pinned releases from PyPI the first time it runs on a "
-                "Python (tests/field/requirements.txt). pip said:\n{output}")
+SETUP_FAILED = (
+    "could not install the field suite's programs into {root}: {what}\n\n"
+    "The field suite installs pinned releases from PyPI the first time it runs on a "
+    "Python (tests/field/requirements.txt). pip said:\n{output}"
+)
 
 
 class FieldSetupError(Exception):
@@ -126,8 +137,9 @@ def _build(root: Path, requirements: Path) -> dict[str, str]:
 
 
 def _pip(python: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([python, *PIP_INSTALL, *args], check=False, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+    return subprocess.run(
+        [python, *PIP_INSTALL, *args], check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def _run(root: Path, command: list[str], what: str) -> None:

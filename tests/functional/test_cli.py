@@ -20,8 +20,15 @@ def test_pack_ls_verify_and_run_the_demo_from_sqlite(tmp_path, capsys):
     assert {"app.py", "textkit/__init__.py", "plugins/shout/upper.py"} <= set(listing)
     assert main(["verify", str(store)]) == 0
     assert capsys.readouterr().out.strip().endswith("9 entries, 9 modules (9 precompiled for this Python): ok")
-    proc = run_python("import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
-                      "run", str(store), "-m", "app", "two words", cwd=tmp_path)
+    proc = run_python(
+        "import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
+        "run",
+        str(store),
+        "-m",
+        "app",
+        "two words",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].split() == ["words", "2"]
 
@@ -30,8 +37,18 @@ def test_trace_shows_where_each_module_came_from(tmp_path):
     store = tmp_path / "demo.zip"
     assert main(["pack", str(DEMO), "-o", str(store)]) == 0
     report = tmp_path / "trace.json"
-    proc = run_python("import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
-                      "trace", "--format", "json", "-o", str(report), str(store), "-m", "app", cwd=tmp_path)
+    proc = run_python(
+        "import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
+        "trace",
+        "--format",
+        "json",
+        "-o",
+        str(report),
+        str(store),
+        "-m",
+        "app",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(report.read_text())
 
@@ -53,8 +70,14 @@ def test_trace_shows_where_each_module_came_from(tmp_path):
 def test_run_a_script_inside_a_store(tmp_path):
     store = tmp_path / "demo.sqlite"
     assert main(["pack", str(DEMO), "-o", str(store)]) == 0
-    proc = run_python("import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
-                      "run", str(store), "app.py", "one", cwd=tmp_path)
+    proc = run_python(
+        "import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
+        "run",
+        str(store),
+        "app.py",
+        "one",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].split() == ["words", "1"]
 
@@ -62,14 +85,19 @@ def test_run_a_script_inside_a_store(tmp_path):
 def test_exit_status_of_the_program_is_returned(tmp_path):
     script = tmp_path / "exits.py"
     script.write_text("import sys\nsys.exit(3)\n")
-    proc = run_python("import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
-                      "run", str(script))
+    proc = run_python("import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))", "run", str(script))
     assert proc.returncode == 3
 
 
 def test_importtime_format_matches_cpython_layout(tmp_path):
-    proc = run_python("import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
-                      "trace", "--format", "importtime", str(DEMO / "app.py"), cwd=tmp_path)
+    proc = run_python(
+        "import sys; from importworks.cli import main; sys.exit(main(sys.argv[1:]))",
+        "trace",
+        "--format",
+        "importtime",
+        str(DEMO / "app.py"),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert lines[0] == "import time: self [us] | cumulative | imported package"

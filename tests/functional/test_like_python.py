@@ -49,14 +49,30 @@ outer()
 
 
 def _python(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
 
 
 def _importworks(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, "-m", "importworks", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "importworks", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
 
 
 def _both(tmp_path: Path, *args: str, stdin: str | None = None) -> tuple[subprocess.CompletedProcess, ...]:
@@ -65,28 +81,40 @@ def _both(tmp_path: Path, *args: str, stdin: str | None = None) -> tuple[subproc
 
 @pytest.fixture
 def programs(tmp_path: Path) -> Path:
-    build(tmp_path, {"report.py": REPORT, "fails.py": FAILS, "folder": {"__main__.py": REPORT},
-                     "nomain": {"x.py": ""}, "pkg_nomain": {"__init__.py": ""},
-                     "pkg": {"__init__.py": "", "__main__.py": REPORT, "mod.py": REPORT},
-                     "brokenpkg": {"__init__.py": "1 / 0\n"},
-                     "importfails": {"__init__.py": "import nosuch_inside_iw\n", "__main__.py": ""}})
+    build(
+        tmp_path,
+        {
+            "report.py": REPORT,
+            "fails.py": FAILS,
+            "folder": {"__main__.py": REPORT},
+            "nomain": {"x.py": ""},
+            "pkg_nomain": {"__init__.py": ""},
+            "pkg": {"__init__.py": "", "__main__.py": REPORT, "mod.py": REPORT},
+            "brokenpkg": {"__init__.py": "1 / 0\n"},
+            "importfails": {"__init__.py": "import nosuch_inside_iw\n", "__main__.py": ""},
+        },
+    )
     with zipfile.ZipFile(tmp_path / "app.pyz", "w") as z:
         z.writestr("__main__.py", REPORT)
     (tmp_path / "sub").mkdir()
     return tmp_path
 
 
-@pytest.mark.parametrize("args", [
-    ["report.py", "a", "--format", "x"],
-    ["sub/../report.py", "-q"],
-    ["./folder"],
-    ["-m", "report", "-q", "-x"],
-    ["-m", "pkg", "a"],
-    ["-m", "pkg.mod", "a"],
-    ["-c", REPORT, "-m", "x"],
-    ["folder", "a"],
-    ["app.pyz", "a"],
-], ids=["script", "relative-script", "relative-folder", "module", "package", "submodule", "code", "folder", "zipapp"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report.py", "a", "--format", "x"],
+        ["sub/../report.py", "-q"],
+        ["./folder"],
+        ["-m", "report", "-q", "-x"],
+        ["-m", "pkg", "a"],
+        ["-m", "pkg.mod", "a"],
+        ["-c", REPORT, "-m", "x"],
+        ["folder", "a"],
+        ["app.pyz", "a"],
+    ],
+    ids=["script", "relative-script", "relative-folder", "module", "package", "submodule", "code", "folder", "zipapp"],
+)
 def test_the_program_sees_what_python_gives_it(programs, args):
     python, ours = _both(programs, *args)
     assert python.returncode == ours.returncode == 0, ours.stderr
@@ -109,20 +137,32 @@ def test_a_symlinked_script_gets_its_real_folder_on_sys_path(programs):
 def _our_line(python: subprocess.CompletedProcess) -> str:
     """python's error line with "importworks" where python puts its own path."""
     assert python.stderr.startswith(sys.executable + ": ")
-    return "importworks" + python.stderr[len(sys.executable):]
+    return "importworks" + python.stderr[len(sys.executable) :]
 
 
-@pytest.mark.parametrize("args", [
-    ["nosuch.py"],
-    ["./sub/../nosuch.py"],
-    ["-m", "nosuch"],
-    ["-m", "nosuch.mod"],
-    ["-m", "pkg.nosuch"],
-    ["-m", "pkg_nomain"],
-    ["-m", ".relative"],
-    ["nomain"],
-], ids=["no-script", "relative-no-script", "no-module", "no-parent", "no-submodule", "package-without-main", "relative",
-        "folder-without-main"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["nosuch.py"],
+        ["./sub/../nosuch.py"],
+        ["-m", "nosuch"],
+        ["-m", "nosuch.mod"],
+        ["-m", "pkg.nosuch"],
+        ["-m", "pkg_nomain"],
+        ["-m", ".relative"],
+        ["nomain"],
+    ],
+    ids=[
+        "no-script",
+        "relative-no-script",
+        "no-module",
+        "no-parent",
+        "no-submodule",
+        "package-without-main",
+        "relative",
+        "folder-without-main",
+    ],
+)
 def test_a_program_that_cannot_start_gets_pythons_line_and_status(programs, args):
     python, ours = _both(programs, *args)
     assert python.returncode != 0 and ours.returncode == python.returncode
@@ -130,10 +170,18 @@ def test_a_program_that_cannot_start_gets_pythons_line_and_status(programs, args
     assert ours.stdout == ""
 
 
-@pytest.mark.parametrize("code", [
-    "raise SystemExit", "raise SystemExit(0)", "raise SystemExit(5)", "raise SystemExit('bye')",
-    "import sys; sys.exit(['a list'])", "1 / 0", "import nosuch_module_iw",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "raise SystemExit",
+        "raise SystemExit(0)",
+        "raise SystemExit(5)",
+        "raise SystemExit('bye')",
+        "import sys; sys.exit(['a list'])",
+        "1 / 0",
+        "import nosuch_module_iw",
+    ],
+)
 def test_exit_status_and_stderr_are_pythons(programs, code):
     python, ours = _both(programs, "-c", code)
     assert ours.returncode == python.returncode
@@ -151,10 +199,19 @@ def test_keyboard_interrupt_ends_the_process_by_sigint_after_the_traceback(progr
     assert ours.stderr == python.stderr and ours.stdout == python.stdout == "atexit ran\n"
 
 
-@pytest.mark.parametrize("args", [["fails.py"], ["-c", FAILS], ["-"], ["-m", "fails"], ["-m", "brokenpkg.mod"],
-                                  ["-m", "importfails"], ["-m", "importfails.__main__"]],
-                         ids=["script", "code", "stdin", "module", "broken-parent", "import-in-package",
-                              "import-in-parent"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["fails.py"],
+        ["-c", FAILS],
+        ["-"],
+        ["-m", "fails"],
+        ["-m", "brokenpkg.mod"],
+        ["-m", "importfails"],
+        ["-m", "importfails.__main__"],
+    ],
+    ids=["script", "code", "stdin", "module", "broken-parent", "import-in-package", "import-in-parent"],
+)
 def test_traceback_shows_the_programs_frames_only(programs, args):
     stdin = FAILS if args == ["-"] else None
     python, ours = _both(programs, *args, stdin=stdin)
@@ -232,7 +289,14 @@ CONSOLE_SCRIPT = Path(sys.executable).with_name("importworks")
 @pytest.mark.parametrize("args", [["report.py", "a"], ["-m", "report"], ["-c", REPORT]])
 def test_the_console_script_gives_the_program_what_python_gives_it(programs, args):
     python = _python(*args, cwd=programs)
-    ours = subprocess.run([str(CONSOLE_SCRIPT), "run", *args], cwd=programs, capture_output=True, text=True,
-                          timeout=120, check=False, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    ours = subprocess.run(
+        [str(CONSOLE_SCRIPT), "run", *args],
+        cwd=programs,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     assert ours.returncode == 0, ours.stderr
     assert json.loads(ours.stdout) == json.loads(python.stdout)

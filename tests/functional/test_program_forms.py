@@ -49,21 +49,36 @@ def _split(command: str, *words: str) -> tuple[list[str], list[str]]:
 
 
 # ---------------------------------------------------------------- splitting the command line
-@pytest.mark.parametrize("command, words, own, program", [
-    ("run", ["-m", "pytest", "-q", "-x"], [], ["-m", "pytest", "-q", "-x"]),
-    ("run", ["script.py", "--format", "x"], [], ["script.py", "--format", "x"]),
-    ("run", ["--", "-c", "print(1)"], [], ["-c", "print(1)"]),
-    ("run", ["-mpytest", "-h"], [], ["-mpytest", "-h"]),
-    ("run", ["app.sqlite", "-m", "app", "-o", "x"], [], ["app.sqlite", "-m", "app", "-o", "x"]),
-    ("trace", ["--format", "json", "-o", "r.json", "-m", "pip", "--version", "--format", "y"],
-     ["--format", "json", "-o", "r.json"], ["-m", "pip", "--version", "--format", "y"]),
-    ("trace", ["--output=r.json", "-or2.json", "--unused", "--top", "3", "-c", "import json"],
-     ["--output=r.json", "-or2.json", "--unused", "--top", "3"], ["-c", "import json"]),
-    ("trace", ["--", "-c", "import json"], [], ["-c", "import json"]),
-    ("dev", ["--check", "pytest -x", "--poll", "-m", "app", "--check"],
-     ["--check", "pytest -x", "--poll"], ["-m", "app", "--check"]),
-    ("dev", ["-", "a"], [], ["-", "a"]),
-])
+@pytest.mark.parametrize(
+    "command, words, own, program",
+    [
+        ("run", ["-m", "pytest", "-q", "-x"], [], ["-m", "pytest", "-q", "-x"]),
+        ("run", ["script.py", "--format", "x"], [], ["script.py", "--format", "x"]),
+        ("run", ["--", "-c", "print(1)"], [], ["-c", "print(1)"]),
+        ("run", ["-mpytest", "-h"], [], ["-mpytest", "-h"]),
+        ("run", ["app.sqlite", "-m", "app", "-o", "x"], [], ["app.sqlite", "-m", "app", "-o", "x"]),
+        (
+            "trace",
+            ["--format", "json", "-o", "r.json", "-m", "pip", "--version", "--format", "y"],
+            ["--format", "json", "-o", "r.json"],
+            ["-m", "pip", "--version", "--format", "y"],
+        ),
+        (
+            "trace",
+            ["--output=r.json", "-or2.json", "--unused", "--top", "3", "-c", "import json"],
+            ["--output=r.json", "-or2.json", "--unused", "--top", "3"],
+            ["-c", "import json"],
+        ),
+        ("trace", ["--", "-c", "import json"], [], ["-c", "import json"]),
+        (
+            "dev",
+            ["--check", "pytest -x", "--poll", "-m", "app", "--check"],
+            ["--check", "pytest -x", "--poll"],
+            ["-m", "app", "--check"],
+        ),
+        ("dev", ["-", "a"], [], ["-", "a"]),
+    ],
+)
 def test_own_options_come_first_and_the_program_keeps_every_word_after_it(command, words, own, program):
     assert _split(command, *words) == (own, program)
 
@@ -80,11 +95,14 @@ def test_unknown_option_before_the_program_is_a_usage_error(capsys):
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("words, message", [
-    ([], "give the program to run: -m MODULE, -c CODE, SCRIPT or -"),
-    (["-m"], "argument expected for the -m option"),
-    (["-c"], "argument expected for the -c option"),
-])
+@pytest.mark.parametrize(
+    "words, message",
+    [
+        ([], "give the program to run: -m MODULE, -c CODE, SCRIPT or -"),
+        (["-m"], "argument expected for the -m option"),
+        (["-c"], "argument expected for the -c option"),
+    ],
+)
 def test_a_missing_program_is_a_usage_error(words, message, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["run", *words])
@@ -92,14 +110,17 @@ def test_a_missing_program_is_a_usage_error(words, message, capsys):
     assert capsys.readouterr().err.splitlines()[-1] == f"importworks run: error: {message}"
 
 
-@pytest.mark.parametrize("words, kind, name, argv", [
-    (["-m", "pytest", "-q"], "module", "pytest", ["pytest", "-q"]),
-    (["-mpytest", "-q"], "module", "pytest", ["pytest", "-q"]),
-    (["-c", "pass", "a"], "code", "pass", ["-c", "a"]),
-    (["-cpass", "a"], "code", "pass", ["-c", "a"]),
-    (["-", "a"], "stdin", "-", ["-", "a"]),
-    (["nosuch.py", "-m", "x"], "script", "nosuch.py", ["nosuch.py", "-m", "x"]),
-])
+@pytest.mark.parametrize(
+    "words, kind, name, argv",
+    [
+        (["-m", "pytest", "-q"], "module", "pytest", ["pytest", "-q"]),
+        (["-mpytest", "-q"], "module", "pytest", ["pytest", "-q"]),
+        (["-c", "pass", "a"], "code", "pass", ["-c", "a"]),
+        (["-cpass", "a"], "code", "pass", ["-c", "a"]),
+        (["-", "a"], "stdin", "-", ["-", "a"]),
+        (["nosuch.py", "-m", "x"], "script", "nosuch.py", ["nosuch.py", "-m", "x"]),
+    ],
+)
 def test_python_forms(words, kind, name, argv):
     target = parse_target(words, build_parser())
     assert (target.kind, target.name, target.argv, target.stores) == (kind, name, argv, [])
@@ -160,9 +181,9 @@ def test_exit_statuses_are_pythons(capsys):
 
 
 def test_uncaught_error_goes_through_the_programs_excepthook(capsys):
-    code = ("import sys\n"
-            "sys.excepthook = lambda t, e, tb: print('hooked', t.__name__, tb.tb_frame.f_code.co_filename)\n"
-            "1/0")
+    code = (
+        "import sys\nsys.excepthook = lambda t, e, tb: print('hooked', t.__name__, tb.tb_frame.f_code.co_filename)\n1/0"
+    )
     assert main(["run", "-c", code]) == 1
     assert capsys.readouterr().out == "hooked ZeroDivisionError <string>\n"
     assert isinstance(sys.last_value, ZeroDivisionError)
@@ -185,8 +206,10 @@ def test_main_module_and_argv_are_put_back_after_the_program(capsys):
 # ---------------------------------------------------------------- stores in front, and not-stores
 @pytest.fixture
 def app_store(tmp_path):
-    source = build(tmp_path / "src", {"__main__.py": "import helper_iw\n" + SHOW, "helper_iw.py": "",
-                                      "other_iw.py": SHOW, "tool.py": SHOW})
+    source = build(
+        tmp_path / "src",
+        {"__main__.py": "import helper_iw\n" + SHOW, "helper_iw.py": "", "other_iw.py": SHOW, "tool.py": SHOW},
+    )
     store = tmp_path / "app.sqlite"
     pack([str(source)], str(store))
     return store
@@ -216,16 +239,20 @@ def test_store_without_main_is_one_line(tmp_path, capsys):
     assert capsys.readouterr().err == "importworks: " + NO_MAIN_IN_STORE.format(store=store) + "\n"
 
 
-@pytest.mark.parametrize("name, content, what", [
-    ("evil.sqlite", "open(__file__ + '.ran', 'w')\n", "a Python script"),
-    ("evil.zip", "open(__file__ + '.ran', 'w')\n", "a Python script"),
-    ("notes.sqlite", "just some words (\n", "a text file"),
-    ("junk.sqlite", b"\x00\x01garbage\xff", "a file of other data"),
-    ("empty.zip", "", "an empty file"),
-])
+@pytest.mark.parametrize(
+    "name, content, what",
+    [
+        ("evil.sqlite", "open(__file__ + '.ran', 'w')\n", "a Python script"),
+        ("evil.zip", "open(__file__ + '.ran', 'w')\n", "a Python script"),
+        ("notes.sqlite", "just some words (\n", "a text file"),
+        ("junk.sqlite", b"\x00\x01garbage\xff", "a file of other data"),
+        ("empty.zip", "", "an empty file"),
+    ],
+)
 @pytest.mark.parametrize("after", [["-m", "x"], []])
-def test_a_file_in_store_position_that_is_no_store_is_refused_and_never_run(tmp_path, capsys, monkeypatch,
-                                                                             name, content, what, after):
+def test_a_file_in_store_position_that_is_no_store_is_refused_and_never_run(
+    tmp_path, capsys, monkeypatch, name, content, what, after
+):
     monkeypatch.chdir(tmp_path)
     build(tmp_path, {name: content})
     assert main(["run", name, *after]) == 1
@@ -249,7 +276,11 @@ def test_missing_store_and_bad_url(capsys):
 
 def test_threads_the_program_leaves_running_keep_its_sys_path(tmp_path, monkeypatch, capsys):
     """A program whose main code ends while its thread still imports from the program's folder."""
-    build(tmp_path, {"later_iw.py": "VALUE = 'found'\n", "server.py": """
+    build(
+        tmp_path,
+        {
+            "later_iw.py": "VALUE = 'found'\n",
+            "server.py": """
         import threading, time
 
         def serve():
@@ -258,7 +289,9 @@ def test_threads_the_program_leaves_running_keep_its_sys_path(tmp_path, monkeypa
             print(later_iw.VALUE)
 
         threading.Thread(target=serve).start()
-    """})
+    """,
+        },
+    )
     monkeypatch.chdir(tmp_path)
     saved = list(sys.path), sys.argv
     try:
@@ -276,8 +309,10 @@ def test_dev_takes_the_same_forms_and_refuses_the_same_words(tmp_path, monkeypat
 
     monkeypatch.chdir(build(tmp_path, {"evil.sqlite": "open(__file__ + '.ran', 'w')\n"}))
     assert main(["dev", "--poll", "evil.sqlite", "-m", "x"]) == 1
-    assert capsys.readouterr().err == "importworks dev: " + NOT_A_STORE.format(name="evil.sqlite",
-                                                                              what="a Python script") + "\n"
+    assert (
+        capsys.readouterr().err
+        == "importworks dev: " + NOT_A_STORE.format(name="evil.sqlite", what="a Python script") + "\n"
+    )
     assert dev.main(["--poll", "evil.sqlite"]) == 1
     assert "evil.sqlite is not a store" in capsys.readouterr().err
     assert not (tmp_path / "evil.sqlite.ran").exists()

@@ -10,19 +10,14 @@ from tests.conftest import build
 
 
 def test_trace_lazy_lists_each_lazy_import_with_its_first_use_or_never(tmp_path: Path, capsys):
-    build(tmp_path, {
-        "never_used.py": "",
-        "helper.py": "def done():\n    return 'done'\n",
-        "app.py": (
-            "import never_used\n"
-            "import helper\n"
-            "\n"
-            "def show():\n"
-            "    print(helper.done())\n"
-            "\n"
-            "show()\n"
-        ),
-    })
+    build(
+        tmp_path,
+        {
+            "never_used.py": "",
+            "helper.py": "def done():\n    return 'done'\n",
+            "app.py": ("import never_used\nimport helper\n\ndef show():\n    print(helper.done())\n\nshow()\n"),
+        },
+    )
     out = tmp_path / "lazy.json"
     assert main(["trace", "--lazy", "--format", "json", "-o", str(out), str(tmp_path / "app.py")]) == 0
     assert capsys.readouterr().out == "done\n"  # the program's own output, unchanged

@@ -73,8 +73,10 @@ def pytest_collection_modifyitems(config, items) -> None:
     """On 3.15+ the interpreter binds __lazy_modules__ imports itself: the proxy tests are for 3.10-3.14."""
     if not hasattr(sys, "set_lazy_imports"):
         return
-    skip = pytest.mark.skip(reason="Python 3.15+ makes __lazy_modules__ imports lazy itself (native lazy "
-                                   "objects, not importworks' proxies); see test_native.py")
+    skip = pytest.mark.skip(
+        reason="Python 3.15+ makes __lazy_modules__ imports lazy itself (native lazy "
+        "objects, not importworks' proxies); see test_native.py"
+    )
     for item in items:
         if "tests/lazy/" in item.nodeid and not item.nodeid.startswith("tests/lazy/test_native.py"):
             item.add_marker(skip)

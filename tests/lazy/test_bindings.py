@@ -100,8 +100,14 @@ def test_from_package_import_submodule(logged, lazy_mode):
 
 
 def test_relative_from_import_in_a_package(logged, lazy_mode):
-    events = logged({"rel": {"__init__.py": '__lazy_modules__ = ["rel"]\nfrom . import inner\n',
-                             "inner.py": 'import log\nlog.events.append("rel.inner")\nW = 1\n'}})
+    events = logged(
+        {
+            "rel": {
+                "__init__.py": '__lazy_modules__ = ["rel"]\nfrom . import inner\n',
+                "inner.py": 'import log\nlog.events.append("rel.inner")\nW = 1\n',
+            }
+        }
+    )
     lazy_mode("normal")
     import rel
 
@@ -184,8 +190,12 @@ def test_class_statement_subclasses_the_real_class(logged, lazy_mode):
 
 
 def test_lazy_function_stored_on_a_class_still_becomes_a_method(logged, lazy_mode):
-    logged({"meth.py": "def method(self):\n    return self\n",
-            "app.py": '__lazy_modules__ = ["meth"]\nfrom meth import method\nclass C:\n    m = method\n'})
+    logged(
+        {
+            "meth.py": "def method(self):\n    return self\n",
+            "app.py": '__lazy_modules__ = ["meth"]\nfrom meth import method\nclass C:\n    m = method\n',
+        }
+    )
     lazy_mode("normal")
     import app
 

@@ -16,9 +16,9 @@ EAGER_FORMS = {
     "finally body": "try:\n    pass\nfinally:\n    import heavy\n",
     "nested try": "try:\n    if True:\n        import heavy\nfinally:\n    pass\n",
     "with inside try": "import contextlib\ntry:\n    with contextlib.nullcontext():\n        import heavy\n"
-                       "except ImportError:\n    pass\n",
+    "except ImportError:\n    pass\n",
     "try inside with": "import contextlib\nwith contextlib.nullcontext():\n    try:\n        import heavy\n"
-                       "    finally:\n        pass\n",
+    "    finally:\n        pass\n",
     "star import": "from heavy import *\n",
     "__import__ call": "heavy = __import__('heavy')\n",
     "exec with own locals": "exec('import heavy', globals(), {})\n",
@@ -47,9 +47,13 @@ def test_module_level_if_block_is_lazy(logged, lazy_mode):
 @pytest.mark.parametrize("mode", ["normal", "all"])
 def test_with_block_import_is_lazy(logged, lazy_mode, mode):
     """PEP 810 allows lazy imports in with bodies, nested ones included."""
-    events = logged({"app.py": '__lazy_modules__ = ["heavy", "other"]\nimport contextlib\n'
-                               "with contextlib.nullcontext():\n    import heavy\n"
-                               "    with contextlib.nullcontext():\n        from other import VALUE\n"})
+    events = logged(
+        {
+            "app.py": '__lazy_modules__ = ["heavy", "other"]\nimport contextlib\n'
+            "with contextlib.nullcontext():\n    import heavy\n"
+            "    with contextlib.nullcontext():\n        from other import VALUE\n"
+        }
+    )
     lazy_mode(mode)
     import app
 
@@ -59,8 +63,9 @@ def test_with_block_import_is_lazy(logged, lazy_mode, mode):
 
 
 def test_import_after_a_try_statement_is_lazy_again(logged, lazy_mode):
-    events = logged({"app.py": '__lazy_modules__ = ["heavy", "other"]\n'
-                               "try:\n    import other\nfinally:\n    pass\nimport heavy\n"})
+    events = logged(
+        {"app.py": '__lazy_modules__ = ["heavy", "other"]\ntry:\n    import other\nfinally:\n    pass\nimport heavy\n'}
+    )
     lazy_mode("normal")
     import app
 

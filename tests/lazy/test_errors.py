@@ -27,8 +27,7 @@ def test_missing_module_raises_at_first_use_with_the_import_location(logged, laz
     assert str(info.value) == "No module named 'missing'"
     cause = info.value.__cause__
     assert isinstance(cause, LazyImportError)
-    assert str(cause) == (f"lazy import of 'missing' raised an exception during resolution "
-                          f"({app.__file__}, line 2)")
+    assert str(cause) == (f"lazy import of 'missing' raised an exception during resolution ({app.__file__}, line 2)")
     location = traceback.extract_tb(cause.__traceback__)[-1]
     assert (location.filename, location.lineno, location.line) == (app.__file__, 2, "import missing")
 

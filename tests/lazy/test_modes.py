@@ -76,10 +76,14 @@ def test_sys_modules_gets_nothing_until_first_use(logged, lazy_mode):
 
 def test_first_listed_import_of_a_process_is_lazy(tmp_path):
     """activate()'s default loads importworks.lazy on the first listed import, and that import is lazy too."""
-    (tmp_path / "s.py").write_text('__lazy_modules__ = ["colorsys"]\nimport sys\nimport colorsys\n'
-                                   'print("colorsys" in sys.modules, type(globals()["colorsys"]).__name__)\n')
-    result = run_python("import importworks, runpy\nwith importworks.activate():\n"
-                        "    runpy.run_path('s.py', run_name='__main__')\n", cwd=tmp_path)
+    (tmp_path / "s.py").write_text(
+        '__lazy_modules__ = ["colorsys"]\nimport sys\nimport colorsys\n'
+        'print("colorsys" in sys.modules, type(globals()["colorsys"]).__name__)\n'
+    )
+    result = run_python(
+        "import importworks, runpy\nwith importworks.activate():\n    runpy.run_path('s.py', run_name='__main__')\n",
+        cwd=tmp_path,
+    )
     assert (result.stdout, result.stderr) == ("False LazyObject\n", "")
 
 
@@ -98,9 +102,13 @@ def test_lazy_modules_lists_the_lazy_imports_not_imported_yet(logged, lazy_mode)
 
 
 def test_lazy_modules_may_be_any_container_and_is_read_per_statement(logged, lazy_mode):
-    events = logged({"app.py": "class Only:\n    def __contains__(self, name):\n        return name == 'heavy'\n"
-                               "__lazy_modules__ = Only()\nimport heavy\nimport other\n"
-                               "__lazy_modules__ = {'pkg': 1}\nimport pkg\nimport log\n"})
+    events = logged(
+        {
+            "app.py": "class Only:\n    def __contains__(self, name):\n        return name == 'heavy'\n"
+            "__lazy_modules__ = Only()\nimport heavy\nimport other\n"
+            "__lazy_modules__ = {'pkg': 1}\nimport pkg\nimport log\n"
+        }
+    )
     lazy_mode("normal")
     import app
 

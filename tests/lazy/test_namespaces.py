@@ -10,10 +10,14 @@ from importworks.lazy import LazyObject
 
 def test_attribute_of_another_module_resolves_its_lazy_binding(logged, lazy_mode):
     """PEP 810: reading a lazy object as a module attribute resolves it."""
-    logged({"errors_src.py": "class Oops(Exception):\n    pass\n",
+    logged(
+        {
+            "errors_src.py": "class Oops(Exception):\n    pass\n",
             "lib.py": '__lazy_modules__ = ["errors_src"]\nfrom errors_src import Oops\n',
             "user.py": "import lib\ndef catch():\n    try:\n        raise lib.Oops\n"
-                       "    except lib.Oops as exc:\n        return exc\n"})
+            "    except lib.Oops as exc:\n        return exc\n",
+        }
+    )
     lazy_mode("normal")
     import user
 
@@ -24,9 +28,13 @@ def test_attribute_of_another_module_resolves_its_lazy_binding(logged, lazy_mode
 
 
 def test_from_import_of_a_name_caught_in_except_stays_eager(logged, lazy_mode):
-    events = logged({"app.py": '__lazy_modules__ = ["heavy", "other"]\nfrom heavy import Base\n'
-                               "from other import VALUE\n"
-                               "def f():\n    try:\n        pass\n    except Base:\n        pass\n"})
+    events = logged(
+        {
+            "app.py": '__lazy_modules__ = ["heavy", "other"]\nfrom heavy import Base\n'
+            "from other import VALUE\n"
+            "def f():\n    try:\n        pass\n    except Base:\n        pass\n"
+        }
+    )
     lazy_mode("normal")
     import app
 
@@ -36,8 +44,7 @@ def test_from_import_of_a_name_caught_in_except_stays_eager(logged, lazy_mode):
 
 
 def test_from_import_of_a_name_raised_bare_stays_eager(logged, lazy_mode):
-    events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nfrom heavy import Base\n'
-                               "def f():\n    raise Base\n"})
+    events = logged({"app.py": '__lazy_modules__ = ["heavy"]\nfrom heavy import Base\ndef f():\n    raise Base\n'})
     lazy_mode("normal")
     import app  # noqa: F401
 
@@ -46,9 +53,15 @@ def test_from_import_of_a_name_raised_bare_stays_eager(logged, lazy_mode):
 
 def test_lazy_from_submodule_import_binds_the_submodule_in_the_package(logged, lazy_mode):
     """`from .sub import Y` in pkg/__init__ binds pkg.sub as a side effect, lazily too."""
-    events = logged({"pk2": {"__init__.py": '__lazy_modules__ = ["pk2.sub"]\nfrom .sub import Y\n',
-                             "sub.py": 'import log\nlog.events.append("pk2.sub")\nY = 1\nZ = 2\n'},
-                     "app.py": "import pk2\ndef z():\n    return pk2.sub.Z\n"})
+    events = logged(
+        {
+            "pk2": {
+                "__init__.py": '__lazy_modules__ = ["pk2.sub"]\nfrom .sub import Y\n',
+                "sub.py": 'import log\nlog.events.append("pk2.sub")\nY = 1\nZ = 2\n',
+            },
+            "app.py": "import pk2\ndef z():\n    return pk2.sub.Z\n",
+        }
+    )
     lazy_mode("normal")
     import app
 
@@ -71,10 +84,16 @@ def test_resolving_a_package_defers_its_submodules_until_reached(logged, lazy_mo
 
 def test_from_package_import_name_prefers_the_attribute_over_its_submodule(logged, lazy_mode):
     """markdown_it's layout: pkg/__init__ does `from .text import text`; `from pkg import text` is the function."""
-    logged({"mdp": {"__init__.py": "from .text import text\nfrom .other import other\n",
-                    "text.py": "def text():\n    return 'text()'\n",
-                    "other.py": "def other():\n    return 'other()'\n"},
-            "app.py": "from mdp import text\nimport mdp\n"})
+    logged(
+        {
+            "mdp": {
+                "__init__.py": "from .text import text\nfrom .other import other\n",
+                "text.py": "def text():\n    return 'text()'\n",
+                "other.py": "def other():\n    return 'other()'\n",
+            },
+            "app.py": "from mdp import text\nimport mdp\n",
+        }
+    )
     lazy_mode("all")
     import app
 
@@ -86,9 +105,12 @@ def test_from_package_import_name_prefers_the_attribute_over_its_submodule(logge
 
 def test_package_attribute_read_keeps_the_from_imported_name(logged, lazy_mode):
     """pkg.text read first (through the package) is the function, and stays it."""
-    logged({"mdp": {"__init__.py": "from .text import text\n",
-                    "text.py": "def text():\n    return 'text()'\n"},
-            "app.py": "import mdp\n"})
+    logged(
+        {
+            "mdp": {"__init__.py": "from .text import text\n", "text.py": "def text():\n    return 'text()'\n"},
+            "app.py": "import mdp\n",
+        }
+    )
     lazy_mode("all")
     import app
 

@@ -10,10 +10,14 @@ from importworks import lazy
 
 def test_submodule_lazily_imported_elsewhere_is_reached_through_the_parent(logged, lazy_mode):
     """httpie: `import pygments.token` in one module, `import pygments; pygments.token` in another."""
-    events = logged({"pyg": {"__init__.py": "", "token.py": 'import log\nlog.events.append("pyg.token")\nT = 1\n'},
-                     "first.py": "import pyg.token\nREADY = True\n",
-                     "second.py": "import pyg\ndef use():\n    return pyg.token.T\n",
-                     "app.py": "import first\nimport second\n"})
+    events = logged(
+        {
+            "pyg": {"__init__.py": "", "token.py": 'import log\nlog.events.append("pyg.token")\nT = 1\n'},
+            "first.py": "import pyg.token\nREADY = True\n",
+            "second.py": "import pyg\ndef use():\n    return pyg.token.T\n",
+            "app.py": "import first\nimport second\n",
+        }
+    )
     lazy_mode("all")
     import app
 
@@ -24,8 +28,12 @@ def test_submodule_lazily_imported_elsewhere_is_reached_through_the_parent(logge
 
 def test_pending_submodule_is_not_in_the_parents_namespace(logged, lazy_mode):
     """dir(), vars() and inspect see the package as before the submodule loaded, and import nothing."""
-    events = logged({"pyg": {"__init__.py": "A = 1\n", "token.py": 'import log\nlog.events.append("pyg.token")\n'},
-                     "app.py": "import pyg.token\n"})
+    events = logged(
+        {
+            "pyg": {"__init__.py": "A = 1\n", "token.py": 'import log\nlog.events.append("pyg.token")\n'},
+            "app.py": "import pyg.token\n",
+        }
+    )
     lazy_mode("all")
     import app
     import pyg
@@ -39,11 +47,19 @@ def test_pending_submodule_is_not_in_the_parents_namespace(logged, lazy_mode):
 
 def test_attribute_bound_by_an_earlier_import_side_effect(logged, lazy_mode):
     """httpie: `from pyg.fmts.term import X` imports pyg.formatter too; code then reads pyg.formatter."""
-    logged({"pyg": {"__init__.py": "",
-                    "formatter.py": "class Formatter:\n    pass\n",
-                    "fmts": {"__init__.py": "", "term.py": "from pyg.formatter import Formatter\nclass X(Formatter):\n"
-                                                           "    pass\n"}},
-            "app.py": "import pyg\nfrom pyg.fmts.term import X\ndef base():\n    return pyg.formatter.Formatter\n"})
+    logged(
+        {
+            "pyg": {
+                "__init__.py": "",
+                "formatter.py": "class Formatter:\n    pass\n",
+                "fmts": {
+                    "__init__.py": "",
+                    "term.py": "from pyg.formatter import Formatter\nclass X(Formatter):\n    pass\n",
+                },
+            },
+            "app.py": "import pyg\nfrom pyg.fmts.term import X\ndef base():\n    return pyg.formatter.Formatter\n",
+        }
+    )
     lazy_mode("all")
     import app
 
@@ -52,9 +68,12 @@ def test_attribute_bound_by_an_earlier_import_side_effect(logged, lazy_mode):
 
 def test_names_the_module_body_reads_are_bound_eagerly(logged, lazy_mode):
     """click: `from ._utils import UNSET` then `def f(x=UNSET)`; `x is UNSET` must hold for the real sentinel."""
-    events = logged({"sentinel.py": 'import log\nlog.events.append("sentinel")\nUNSET = object()\n',
-                     "app.py": "from sentinel import UNSET\nimport heavy\n"
-                               "def f(x=UNSET):\n    return x is UNSET\n"})
+    events = logged(
+        {
+            "sentinel.py": 'import log\nlog.events.append("sentinel")\nUNSET = object()\n',
+            "app.py": "from sentinel import UNSET\nimport heavy\ndef f(x=UNSET):\n    return x is UNSET\n",
+        }
+    )
     lazy_mode("all")
     import app
 
@@ -65,11 +84,17 @@ def test_names_the_module_body_reads_are_bound_eagerly(logged, lazy_mode):
 
 def test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order(logged, lazy_mode):
     """pandas' tslibs: modules that only import in the order the package's __init__ lists them."""
-    events = logged({"ts": {"__init__.py": "from ts.base import B\nfrom ts.top import T\n",
-                            "base.py": 'import log\nlog.events.append("ts.base")\nB = 1\n',
-                            "top.py": 'import log\nlog.events.append("ts.top")\nimport sys\n'
-                                      'assert "ts.base" in sys.modules, "imported out of order"\nT = 2\n'},
-                     "app.py": "from ts import T\nimport other\n"})
+    events = logged(
+        {
+            "ts": {
+                "__init__.py": "from ts.base import B\nfrom ts.top import T\n",
+                "base.py": 'import log\nlog.events.append("ts.base")\nB = 1\n',
+                "top.py": 'import log\nlog.events.append("ts.top")\nimport sys\n'
+                'assert "ts.base" in sys.modules, "imported out of order"\nT = 2\n',
+            },
+            "app.py": "from ts import T\nimport other\n",
+        }
+    )
     lazy_mode("all")
     import app
 
@@ -80,8 +105,12 @@ def test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order(l
 
 def test_mode_all_imports_constants_eagerly(logged, lazy_mode):
     """pip: `from m import A_PREFIX` then `text.startswith(A_PREFIX)`; C code would refuse a proxy."""
-    events = logged({"consts.py": 'import log\nlog.events.append("consts")\nA_PREFIX = "DEPRECATION: "\n',
-                     "app.py": "from consts import A_PREFIX\ndef check(text):\n    return text.startswith(A_PREFIX)\n"})
+    events = logged(
+        {
+            "consts.py": 'import log\nlog.events.append("consts")\nA_PREFIX = "DEPRECATION: "\n',
+            "app.py": "from consts import A_PREFIX\ndef check(text):\n    return text.startswith(A_PREFIX)\n",
+        }
+    )
     lazy_mode("all")
     import app
 
@@ -90,10 +119,16 @@ def test_mode_all_imports_constants_eagerly(logged, lazy_mode):
 
 def test_importing_pending_modules_ahead_keeps_the_packages_from_imported_names(logged, lazy_mode):
     """markdown_it's rules_block: a miss on the package imports its pending modules; `table` stays the function."""
-    logged({"rules": {"__init__.py": "from .table import table\nfrom .quote import quote\n",
-                      "table.py": "def table():\n    return 'table()'\n",
-                      "quote.py": "def quote():\n    return 'quote()'\n"},
-            "app.py": "import rules\n"})
+    logged(
+        {
+            "rules": {
+                "__init__.py": "from .table import table\nfrom .quote import quote\n",
+                "table.py": "def table():\n    return 'table()'\n",
+                "quote.py": "def quote():\n    return 'quote()'\n",
+            },
+            "app.py": "import rules\n",
+        }
+    )
     lazy_mode("all")
     import app
 
@@ -103,11 +138,17 @@ def test_importing_pending_modules_ahead_keeps_the_packages_from_imported_names(
 
 def test_a_new_meta_path_finder_gets_its_packages_lazy_imports_resolved_without_it(logged, lazy_mode):
     """pytest: the assertion rewriter's find_spec uses a lazily imported fnmatch; no endless recursion."""
-    logged({"hookpkg": {"__init__.py": "",
-                        "finder.py": "import helper\nclass Finder:\n    def find_spec(self, name, path, target=None):\n"
-                                     "        helper.asked.append(name)\n        return None\n"},
+    logged(
+        {
+            "hookpkg": {
+                "__init__.py": "",
+                "finder.py": "import helper\nclass Finder:\n    def find_spec(self, name, path, target=None):\n"
+                "        helper.asked.append(name)\n        return None\n",
+            },
             "helper.py": "asked = []\n",
-            "app.py": "import sys\nfrom hookpkg.finder import Finder\nsys.meta_path.insert(0, Finder())\nimport other\n"})
+            "app.py": "import sys\nfrom hookpkg.finder import Finder\nsys.meta_path.insert(0, Finder())\nimport other\n",
+        }
+    )
     lazy_mode("all")
     import app
 

@@ -27,8 +27,9 @@ def _race(count: int, use) -> list:
 
 
 def test_racing_threads_import_once_and_see_one_module(logged, lazy_mode):
-    events = logged({"slow.py": SLOW, "app.py": '__lazy_modules__ = ["slow"]\nimport slow\n'
-                                                "def use():\n    return slow.VALUE\n"})
+    events = logged(
+        {"slow.py": SLOW, "app.py": '__lazy_modules__ = ["slow"]\nimport slow\ndef use():\n    return slow.VALUE\n'}
+    )
     lazy_mode("normal")
     import app
 

@@ -59,8 +59,12 @@ def test_report_lists_each_lazy_import_where_it_was_first_used_and_what_stayed_e
     """The data behind `importworks trace --lazy`."""
     from importworks.lazy.report import record_lazy_imports
 
-    logged({"app.py": "from heavy import X\nimport other\nfrom sentinel import UNSET\ndef f(x=UNSET):\n    return x\n",
-            "sentinel.py": "UNSET = object()\n"})
+    logged(
+        {
+            "app.py": "from heavy import X\nimport other\nfrom sentinel import UNSET\ndef f(x=UNSET):\n    return x\n",
+            "sentinel.py": "UNSET = object()\n",
+        }
+    )
     lazy_mode("all")
     with record_lazy_imports() as report:
         import app
@@ -71,7 +75,8 @@ def test_report_lists_each_lazy_import_where_it_was_first_used_and_what_stayed_e
     assert rows["heavy.X"].lineno == 1 and rows["heavy.X"].used_at == (__file__, _line_of("app.X + 1"))
     assert rows["other"].used_at is None
     assert [(item.what, item.rule, item.lineno) for item in report.eager] == [
-        ("sentinel", "the module body reads the name", 3)]
+        ("sentinel", "the module body reads the name", 3)
+    ]
     text = report.format()
     assert "other" in text and "never reified" in text and "2 lazy imports, 1 never reified" in text
     assert report.as_dict()["eager"][0]["rule"] == "the module body reads the name"

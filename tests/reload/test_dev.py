@@ -42,14 +42,21 @@ class Program:
     def __init__(self, root: Path, *args: str) -> None:
         env = dict(os.environ, PYTHONPATH=str(SRC))
         code = "import sys; from importworks.reload.dev import main; sys.exit(main(sys.argv[1:]))"
-        self.process = subprocess.Popen([sys.executable, "-c", code, *args], cwd=root, env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.errors: queue.Queue[str] = queue.Queue()
         self.stderr: list[str] = []
-        self.readers = [threading.Thread(target=self._read, args=(stream, lines), daemon=True)
-                        for stream, lines in ((self.process.stdout, self.lines),
-                                              (self.process.stderr, self.errors))]
+        self.readers = [
+            threading.Thread(target=self._read, args=(stream, lines), daemon=True)
+            for stream, lines in ((self.process.stdout, self.lines), (self.process.stderr, self.errors))
+        ]
         for reader in self.readers:
             reader.start()
 
@@ -114,7 +121,8 @@ def test_dev_check_keeps_the_running_code_when_the_command_fails(tmp_path):
         write_source(tmp_path / "helper.py", "def value():\n    return 'bad'\n")
         assert program.next_error() == (
             "[importworks] kept the running code: check failed (exit status 1; "
-            f"AssertionError: helper returns bad): {sys.executable} check.py")
+            f"AssertionError: helper returns bad): {sys.executable} check.py"
+        )
         write_source(tmp_path / "helper.py", "def value():\n    return 'stop'\n")
         assert program.next_line() == "stop"  # the bad edit never ran
         status, stderr = program.finish()

@@ -50,9 +50,13 @@ def test_dependents_false_reloads_only_the_module(tree, edit, reloader):
 
 
 def test_import_cycles_reload_each_module_once(tree, edit, reloader):
-    tree({"log.py": "RUNS = []\n",
-          "ping.py": "import log\nimport pong\nlog.RUNS.append('ping')\n",
-          "pong.py": "import log\nimport ping\nlog.RUNS.append('pong')\n"})
+    tree(
+        {
+            "log.py": "RUNS = []\n",
+            "ping.py": "import log\nimport pong\nlog.RUNS.append('ping')\n",
+            "pong.py": "import log\nimport ping\nlog.RUNS.append('pong')\n",
+        }
+    )
     import log
     import ping  # noqa: F401
 
@@ -63,8 +67,15 @@ def test_import_cycles_reload_each_module_once(tree, edit, reloader):
 
 
 def test_relative_imports_in_packages(tree, edit, reloader):
-    tree({"pkg": {"__init__.py": "", "util.py": "def helper():\n    return 1\n",
-                  "api.py": "from .util import helper\nRESULT = helper()\n"}})
+    tree(
+        {
+            "pkg": {
+                "__init__.py": "",
+                "util.py": "def helper():\n    return 1\n",
+                "api.py": "from .util import helper\nRESULT = helper()\n",
+            }
+        }
+    )
     import pkg.api
 
     edit("pkg/util.py", "def helper():\n    return 2\n")
@@ -82,8 +93,7 @@ def test_imports_inside_functions_do_not_make_dependents(tree, edit, reloader):
 
 
 def test_imports_made_by_code_are_seen_by_the_engine_observer(tree, edit, reloader, engine):
-    tree({"plug.py": "NAME = 'v1'\n",
-          "host.py": "import importlib\nNAME = importlib.import_module('plug').NAME\n"})
+    tree({"plug.py": "NAME = 'v1'\n", "host.py": "import importlib\nNAME = importlib.import_module('plug').NAME\n"})
     observer = ImportObserver(reloader.graph)
     bootstrap.add_observer(observer)
     try:

@@ -42,12 +42,16 @@ class Shell:
 
 
 def test_edits_apply_before_the_next_cell(tree, capsys):
-    root = tree({"nb.py": """
+    root = tree(
+        {
+            "nb.py": """
         class Pair:
             __slots__ = ("a",)
         def f():
             return "old"
-    """})
+    """
+        }
+    )
     shell = Shell()
     load_ipython_extension(shell)
     try:
@@ -58,7 +62,8 @@ def test_edits_apply_before_the_next_cell(tree, capsys):
         unload_ipython_extension(shell)
     assert shell.user_ns["result"] == ("new", "new", ("a", "b"))  # a replaced class is rebound too
     assert capsys.readouterr().out.startswith(
-        "[importworks] reloaded nb (Pair, f); cannot patch Pair in nb: __slots__ changed")
+        "[importworks] reloaded nb (Pair, f); cannot patch Pair in nb: __slots__ changed"
+    )
     assert shell.events.callbacks == {"pre_run_cell": [], "post_run_cell": []}
 
 
@@ -81,8 +86,10 @@ def test_state_made_in_earlier_cells_survives_the_reload(tree):
     load_ipython_extension(shell)
     try:
         shell.run_cell("import counter\ncounter.add(1)")
-        write_source(root / "counter.py", "try:\n    seen\nexcept NameError:\n    seen = []\ndef add(x):\n"
-                                          "    seen.append(x * 10)\n")
+        write_source(
+            root / "counter.py",
+            "try:\n    seen\nexcept NameError:\n    seen = []\ndef add(x):\n    seen.append(x * 10)\n",
+        )
         shell.run_cell("counter.add(2)\nresult = list(counter.seen)")
     finally:
         unload_ipython_extension(shell)

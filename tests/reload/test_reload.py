@@ -12,7 +12,9 @@ from importworks.reload import ReloadError, reload
 
 
 def test_old_function_objects_bound_methods_and_instances_run_the_new_code(tree, edit, engine):
-    tree({"shapes.py": """
+    tree(
+        {
+            "shapes.py": """
         def area(w, h=1):
             return w * h
 
@@ -21,12 +23,16 @@ def test_old_function_objects_bound_methods_and_instances_run_the_new_code(tree,
                 self.w = w
             def describe(self):
                 return f"box {self.w}"
-    """})
+    """
+        }
+    )
     import shapes
 
     area, box = shapes.area, shapes.Box(3)
     describe = box.describe
-    edit("shapes.py", """
+    edit(
+        "shapes.py",
+        """
         def area(w, h=2):
             return w * h * 10
 
@@ -37,7 +43,8 @@ def test_old_function_objects_bound_methods_and_instances_run_the_new_code(tree,
                 return f"BOX {self.w}"
             def double(self):
                 return self.w * 2
-    """)
+    """,
+    )
     assert reload(shapes) is shapes
     assert area(1) == 20  # new code and new default
     assert describe() == "BOX 3"
@@ -46,8 +53,12 @@ def test_old_function_objects_bound_methods_and_instances_run_the_new_code(tree,
 
 
 def test_from_imported_names_in_dependents_see_the_new_code(tree, edit, engine):
-    tree({"config.py": "LIMIT = 1\ndef name():\n    return 'old'\n",
-          "app.py": "from config import LIMIT, name as get_name\nDOUBLE = LIMIT * 2\n"})
+    tree(
+        {
+            "config.py": "LIMIT = 1\ndef name():\n    return 'old'\n",
+            "app.py": "from config import LIMIT, name as get_name\nDOUBLE = LIMIT * 2\n",
+        }
+    )
     import app
     import config
 
@@ -69,13 +80,17 @@ def test_from_bindings_are_updated_without_re_running_the_importer(tree, edit, r
 
 
 def test_main_block_is_not_run_again(tree, edit, engine):
-    root = tree({"tool.py": """
+    root = tree(
+        {
+            "tool.py": """
         RAN = []
         def run():
             return "old"
         if __name__ == "__main__":
             RAN.append("main")
-    """})
+    """
+        }
+    )
     import tool
 
     edit("tool.py", (root / "tool.py").read_text().replace('"old"', '"new"'))
@@ -83,10 +98,17 @@ def test_main_block_is_not_run_again(tree, edit, engine):
     assert tool.run() == "new" and tool.RAN == []
 
 
-@pytest.mark.parametrize("broken, error, line", [
-    ("def f(:\n    pass\n", "SyntaxError", 1),
-    ("X = 2\ndef f():\n    return 'new'\nraise RuntimeError('boom at import')\n", "RuntimeError: boom at import", 4),
-])
+@pytest.mark.parametrize(
+    "broken, error, line",
+    [
+        ("def f(:\n    pass\n", "SyntaxError", 1),
+        (
+            "X = 2\ndef f():\n    return 'new'\nraise RuntimeError('boom at import')\n",
+            "RuntimeError: boom at import",
+            4,
+        ),
+    ],
+)
 def test_a_broken_edit_changes_nothing_and_says_where(tree, edit, engine, broken, error, line):
     root = tree({"fragile.py": "X = 1\ndef f():\n    return 'old'\n"})
     import fragile
@@ -106,7 +128,9 @@ def test_a_broken_edit_changes_nothing_and_says_where(tree, edit, engine, broken
 
 
 def test_enum_members_keep_their_identity(tree, edit):
-    tree({"colors.py": """
+    tree(
+        {
+            "colors.py": """
         import enum
         class Color(enum.Enum):
             RED = 1
@@ -114,11 +138,15 @@ def test_enum_members_keep_their_identity(tree, edit):
             def label(self):
                 return self.name.lower()
         FAVOURITE = Color.RED
-    """})
+    """
+        }
+    )
     import colors
 
     red = colors.Color.RED
-    edit("colors.py", """
+    edit(
+        "colors.py",
+        """
         import enum
         class Color(enum.Enum):
             RED = 1
@@ -126,14 +154,17 @@ def test_enum_members_keep_their_identity(tree, edit):
             def label(self):
                 return self.name.title()
         FAVOURITE = Color.RED
-    """)
+    """,
+    )
     reload(colors)
     assert colors.Color.RED is red and colors.FAVOURITE is red and colors.Color(1) is red
     assert red.label() == "Red" and isinstance(red, colors.Color)
 
 
 def test_singledispatch_registry_keeps_registrations_from_other_modules(tree, edit):
-    tree({"fmt.py": """
+    tree(
+        {
+            "fmt.py": """
         import functools
         class Money:
             pass
@@ -146,12 +177,17 @@ def test_singledispatch_registry_keeps_registrations_from_other_modules(tree, ed
         @show.register
         def _(x: Money):
             return "money"
-    """, "plugin.py": "from fmt import show\n@show.register\ndef _(x: str):\n    return 'plugin str'\n"})
+    """,
+            "plugin.py": "from fmt import show\n@show.register\ndef _(x: str):\n    return 'plugin str'\n",
+        }
+    )
     import fmt
     import plugin  # noqa: F401
 
     show, money = fmt.show, fmt.Money()
-    edit("fmt.py", """
+    edit(
+        "fmt.py",
+        """
         import functools
         class Money:
             pass
@@ -167,14 +203,17 @@ def test_singledispatch_registry_keeps_registrations_from_other_modules(tree, ed
         @show.register
         def _(x: float):
             return "FLOAT"
-    """)
+    """,
+    )
     reload(fmt, dependents=False)
     assert fmt.show is show
     assert (show(1), show(money), show(1.5), show("s"), show(None)) == ("INT", "MONEY", "FLOAT", "plugin str", "OBJECT")
 
 
 def test_frozen_dataclasses_stay_frozen_and_comparable(tree, edit):
-    tree({"points.py": """
+    tree(
+        {
+            "points.py": """
         from dataclasses import dataclass
         @dataclass(frozen=True)
         class Point:
@@ -183,11 +222,15 @@ def test_frozen_dataclasses_stay_frozen_and_comparable(tree, edit):
             def norm(self):
                 return abs(self.x) + abs(self.y)
         ORIGIN = Point(0)
-    """})
+    """
+        }
+    )
     import points
 
     p = points.Point(3, 4)
-    edit("points.py", """
+    edit(
+        "points.py",
+        """
         from dataclasses import dataclass
         @dataclass(frozen=True)
         class Point:
@@ -196,7 +239,8 @@ def test_frozen_dataclasses_stay_frozen_and_comparable(tree, edit):
             def norm(self):
                 return (self.x ** 2 + self.y ** 2) ** 0.5
         ORIGIN = Point(0)
-    """)
+    """,
+    )
     reload(points)
     assert p.norm() == 5.0
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -206,35 +250,46 @@ def test_frozen_dataclasses_stay_frozen_and_comparable(tree, edit):
 
 
 def test_a_class_whose_slots_changed_is_reported_not_patched(tree, edit, reloader):
-    tree({"slotted.py": """
+    tree(
+        {
+            "slotted.py": """
         class Pair:
             __slots__ = ("a",)
             def total(self):
                 return self.a
-    """})
+    """
+        }
+    )
     import slotted
 
     old_class = slotted.Pair
     pair = old_class()
     pair.a = 1
-    edit("slotted.py", """
+    edit(
+        "slotted.py",
+        """
         class Pair:
             __slots__ = ("a", "b")
             def total(self):
                 return self.a + self.b
-    """)
+    """,
+    )
     report = reloader.reload([slotted])
     [conflict] = report.modules[0].conflicts
     assert (conflict.module, conflict.qualname) == ("slotted", "Pair")
-    assert conflict.message == ("cannot patch Pair in slotted: __slots__ changed (('a',) -> ('a', 'b')); "
-                                "instances made before the reload keep the old class, new ones get the new class")
+    assert conflict.message == (
+        "cannot patch Pair in slotted: __slots__ changed (('a',) -> ('a', 'b')); "
+        "instances made before the reload keep the old class, new ones get the new class"
+    )
     assert pair.total() == 1 and type(pair) is old_class  # untouched, still working
     assert slotted.Pair is not old_class and slotted.Pair.__slots__ == ("a", "b")
     assert conflict.message in report.summary()
 
 
 def test_closures_decorators_properties_and_class_level_functions(tree, edit):
-    tree({"deco.py": """
+    tree(
+        {
+            "deco.py": """
         import functools
         def traced(func):
             @functools.wraps(func)
@@ -263,12 +318,16 @@ def test_closures_decorators_properties_and_class_level_functions(tree, edit):
                 return "class"
             def gone(self):
                 return "gone"
-    """})
+    """
+        }
+    )
     import deco
 
     work, cached, thing, adder = deco.work, deco.cached, deco.Thing(), deco.make_adder(1)
     assert cached(2) == 2
-    edit("deco.py", """
+    edit(
+        "deco.py",
+        """
         import functools
         def traced(func):
             @functools.wraps(func)
@@ -295,7 +354,8 @@ def test_closures_decorators_properties_and_class_level_functions(tree, edit):
             @classmethod
             def make(cls):
                 return "CLASS"
-    """)
+    """,
+    )
     reload(deco)
     assert work(5) == ("traced", 10)
     assert cached(2) == 6  # the cache was cleared
@@ -305,25 +365,32 @@ def test_closures_decorators_properties_and_class_level_functions(tree, edit):
 
 
 def test_super_and_subclasses_in_the_same_module(tree, edit):
-    tree({"family.py": """
+    tree(
+        {
+            "family.py": """
         class Base:
             def hello(self):
                 return "base"
         class Child(Base):
             def hello(self):
                 return "child+" + super().hello()
-    """})
+    """
+        }
+    )
     import family
 
     child = family.Child()
-    edit("family.py", """
+    edit(
+        "family.py",
+        """
         class Base:
             def hello(self):
                 return "BASE"
         class Child(Base):
             def hello(self):
                 return "CHILD+" + super().hello()
-    """)
+    """,
+    )
     reload(family)
     assert child.hello() == "CHILD+BASE"
     assert isinstance(child, family.Base) and issubclass(family.Child, family.Base)
@@ -333,7 +400,9 @@ def test_new_functions_and_classes_use_the_module_namespace(tree, edit):
     tree({"grow.py": "COUNT = 0\n"})
     import grow
 
-    edit("grow.py", """
+    edit(
+        "grow.py",
+        """
         COUNT = 0
         def bump():
             global COUNT
@@ -342,7 +411,8 @@ def test_new_functions_and_classes_use_the_module_namespace(tree, edit):
         class Counter:
             def read(self):
                 return COUNT
-    """)
+    """,
+    )
     reload(grow)
     assert grow.bump() == 1 and grow.COUNT == 1
     assert grow.bump.__globals__ is grow.__dict__

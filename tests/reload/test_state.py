@@ -51,6 +51,7 @@ def snapshot(module: ModuleType) -> list[tuple[str, int]]:
 
 # ---------------------------------------------------------------- state idioms
 
+
 def test_try_except_nameerror_state_and_globals_get_counters_survive(tree, edit):
     tree({"state.py": STATE_V1})
     import state
@@ -76,8 +77,10 @@ def test_a_name_the_edit_no_longer_assigns_stays_as_with_importlib(tree, edit):
 
 
 def test_dependents_keep_their_state_too(tree, edit, engine):
-    tree({"config.py": "LIMIT = 1\n",
-          "app.py": """
+    tree(
+        {
+            "config.py": "LIMIT = 1\n",
+            "app.py": """
               from config import LIMIT
               try:
                   seen
@@ -85,7 +88,9 @@ def test_dependents_keep_their_state_too(tree, edit, engine):
                   seen = []
               seen.append(LIMIT)
               STARTS = globals().get("STARTS", 0) + 1
-          """})
+          """,
+        }
+    )
     import app
     import config
 
@@ -121,13 +126,16 @@ def test_functions_and_lambdas_the_new_code_makes_have_the_module_namespace(tree
     tree({"hooks.py": "X = 1\n"})
     import hooks
 
-    edit("hooks.py", """
+    edit(
+        "hooks.py",
+        """
         X = 2
         HANDLERS = {"x": lambda: X}
         def later():
             global X
             X = 3
-    """)
+    """,
+    )
     reload(hooks)
     assert hooks.HANDLERS["x"].__globals__ is hooks.__dict__ and hooks.later.__globals__ is hooks.__dict__
     hooks.later()
@@ -139,14 +147,17 @@ def test_the_trial_run_sees_the_state_and_leaves_the_modules_lists_and_dicts_alo
     import reg
 
     items, index = reg.ITEMS, reg.INDEX
-    edit("reg.py", """
+    edit(
+        "reg.py",
+        """
         try:
             ITEMS
         except NameError:
             ITEMS, INDEX = [], {}
         ITEMS.append("x")
         INDEX[len(INDEX)] = "x"
-    """)
+    """,
+    )
     reload(reg)
     assert reg.ITEMS is items and items == ["x"] and index == {0: "x"}  # not twice: the trial had copies
 
@@ -156,23 +167,30 @@ def test_while_the_trial_runs_the_module_still_holds_the_old_code(tree, edit):
     import live
     import log
 
-    edit("live.py", """
+    edit(
+        "live.py",
+        """
         import sys, log
         def f():
             return "new"
         log.SEEN.append((sys.modules[__name__].f(), f()))
-    """)
+    """,
+    )
     reload(live)
     assert log.SEEN == [("old", "new"), ("new", "new")]  # the trial, then the run in the module itself
 
 
 # ---------------------------------------------------------------- nothing half-applied
 
-@pytest.mark.parametrize("broken", [
-    "cache = 'rebound'\ndef f(:\n    pass\n",
-    "cache = 'rebound'\nRUNS = 99\nOBSOLETE.upper()\ndef f():\n    return 'broken'\nraise RuntimeError('boom')\n",
-    "cache.clear()\nHANDLERS = None\nraise KeyError('late')\n",
-])
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "cache = 'rebound'\ndef f(:\n    pass\n",
+        "cache = 'rebound'\nRUNS = 99\nOBSOLETE.upper()\ndef f():\n    return 'broken'\nraise RuntimeError('boom')\n",
+        "cache.clear()\nHANDLERS = None\nraise KeyError('late')\n",
+    ],
+)
 def test_a_broken_edit_leaves_the_dictionary_exactly_as_it_was(tree, edit, broken):
     tree({"state.py": STATE_V1})
     import state
@@ -192,7 +210,9 @@ def test_a_second_run_that_fails_after_a_passing_trial_puts_the_namespace_back(t
     import flaky
 
     names, f = snapshot(flaky), flaky.f
-    edit("flaky.py", """
+    edit(
+        "flaky.py",
+        """
         import counter
         X = 2
         def f():
@@ -200,7 +220,8 @@ def test_a_second_run_that_fails_after_a_passing_trial_puts_the_namespace_back(t
         counter.N += 1
         if counter.N == 2:
             raise RuntimeError("only the second run fails")
-    """)
+    """,
+    )
     with pytest.raises(ReloadError, match="RuntimeError: only the second run fails"):
         reload(flaky, dependents=False)
     assert counter.N == 2  # it ran twice: the trial passed
@@ -208,6 +229,7 @@ def test_a_second_run_that_fails_after_a_passing_trial_puts_the_namespace_back(t
 
 
 # ---------------------------------------------------------------- the same dictionary as importlib.reload
+
 
 def portable(value: Any, root: Path) -> Any:
     """*value* described so that two copies of a tree (in two folders) compare equal."""
@@ -225,8 +247,14 @@ def portable(value: Any, root: Path) -> Any:
     if isinstance(value, ModuleType):
         return ("module", value.__name__)
     if type(value).__name__ == "ModuleSpec":
-        return ("spec", value.name, portable(value.origin, root), portable(value.cached, root),
-                portable(list(value.submodule_search_locations or []), root), type(value.loader).__name__)
+        return (
+            "spec",
+            value.name,
+            portable(value.origin, root),
+            portable(value.cached, root),
+            portable(list(value.submodule_search_locations or []), root),
+            type(value.loader).__name__,
+        )
     if hasattr(value, "exec_module"):
         return ("loader", type(value).__name__)
     return repr(value)
@@ -239,8 +267,9 @@ def portable_module(module: ModuleType, root: Path) -> dict[str, Any]:
     return items
 
 
-def reload_copy(root: Path, files: dict, edits: dict, names: list[str],
-                do_reload: Callable[[list[ModuleType]], None]) -> dict[str, dict[str, Any]]:
+def reload_copy(
+    root: Path, files: dict, edits: dict, names: list[str], do_reload: Callable[[list[ModuleType]], None]
+) -> dict[str, dict[str, Any]]:
     """Import *names* from a tree at *root*, apply *edits*, call *do_reload*; describe the modules."""
     build(root, files)
     sys.path.insert(0, str(root))
@@ -279,20 +308,30 @@ def _importworks_reload(modules: list[ModuleType]) -> None:
 
 
 CASES = {
-    "state idioms, a removed name": (
-        {"state.py": STATE_V1}, {"state.py": STATE_V2}, ["state"]),
+    "state idioms, a removed name": ({"state.py": STATE_V1}, {"state.py": STATE_V2}, ["state"]),
     "a package and its submodule": (
         {"pkg": {"__init__.py": "from . import sub\nVERSION = 1\n", "sub.py": "N = 1\nOLD = True\n"}},
-        {"pkg/sub.py": "N = globals().get('N', 0) + 10\n"}, ["pkg.sub", "pkg"]),
+        {"pkg/sub.py": "N = globals().get('N', 0) + 10\n"},
+        ["pkg.sub", "pkg"],
+    ),
     "a module that became a package": (
         {"shape.py": "KIND = 'module'\nLEFT = 1\n"},
-        {"shape.py": None, "shape/__init__.py": "KIND = 'package'\n"}, ["shape"]),
+        {"shape.py": None, "shape/__init__.py": "KIND = 'package'\n"},
+        ["shape"],
+    ),
     "a dependent with its own state": (
-        {"base.py": "VALUE = 1\n",
-         "user.py": "from base import VALUE\ntry:\n    seen\nexcept NameError:\n    seen = []\nseen.append(VALUE)\n"},
-        {"base.py": "VALUE = 2\n"}, ["base", "user"]),
+        {
+            "base.py": "VALUE = 1\n",
+            "user.py": "from base import VALUE\ntry:\n    seen\nexcept NameError:\n    seen = []\nseen.append(VALUE)\n",
+        },
+        {"base.py": "VALUE = 2\n"},
+        ["base", "user"],
+    ),
     "names deleted by the new code": (
-        {"tidy.py": "import os\nTEMP = 1\n"}, {"tidy.py": "import os\nTEMP = 2\ndel TEMP, os\n"}, ["tidy"]),
+        {"tidy.py": "import os\nTEMP = 1\n"},
+        {"tidy.py": "import os\nTEMP = 2\ndel TEMP, os\n"},
+        ["tidy"],
+    ),
 }
 
 
@@ -305,6 +344,7 @@ def test_the_dictionary_after_reload_is_the_one_importlib_reload_leaves(tmp_path
 
 
 # ---------------------------------------------------------------- the report
+
 
 def test_reload_returns_the_module_and_last_report_tells_what_it_did(tree, edit):
     tree({"config.py": "LIMIT = 1\ndef f():\n    return 1\n", "app.py": "import config\nDOUBLE = config.LIMIT * 2\n"})
@@ -347,20 +387,27 @@ def test_a_failed_reload_leaves_its_report_too(tree, edit):
 
 # ---------------------------------------------------------------- __main__
 
+
 def test_the_running_script_keeps_its_state_and_its_name(tree, edit):
-    root = tree({"script.py": """
+    root = tree(
+        {
+            "script.py": """
         STARTS = globals().get("STARTS", 0) + 1
         def f():
             return "old"
         if __name__ == "__main__":
             MAIN_RAN = globals().get("MAIN_RAN", 0) + 1
-    """})
+    """
+        }
+    )
     main = type(sys)("__main__")  # as runpy.run_path leaves it: no spec, a __file__
     main.__file__ = str(root / "script.py")
     sys.modules["__main__"] = main
     exec(compile((root / "script.py").read_text(), main.__file__, "exec"), main.__dict__)
     f = main.f
-    edit("script.py", """
+    edit(
+        "script.py",
+        """
         STARTS = globals().get("STARTS", 0) + 1
         def f():
             return "new"
@@ -370,7 +417,8 @@ def test_the_running_script_keeps_its_state_and_its_name(tree, edit):
             pass
         if __name__ == "__main__":
             MAIN_RAN = globals().get("MAIN_RAN", 0) + 1
-    """)
+    """,
+    )
     assert reload(main) is main
     assert (main.__name__, main.__spec__, main.STARTS, main.MAIN_RAN) == ("__main__", None, 2, 1)
     assert f() == "new" and main.added.__module__ == "__main__" and main.Added.__module__ == "__main__"

@@ -32,8 +32,9 @@ def test_a_new_enum_member_is_warned_of_by_reload(tree, edit):
     with pytest.warns(ReloadWarning) as caught:
         assert importworks.reload(colors) is colors
     [warning] = caught
-    assert str(warning.message) == ("cannot patch Color in app.colors: new Enum member BLUE; "
-                                    "references to the old class keep the old members")
+    assert str(warning.message) == (
+        "cannot patch Color in app.colors: new Enum member BLUE; references to the old class keep the old members"
+    )
     assert (warning.message.module, warning.message.qualname) == ("app.colors", "Color")
     assert warning.filename == __file__  # the caller's line, not ours
     assert colors.Color is not old and colors.Color.BLUE.value == 2 and not hasattr(old, "BLUE")
@@ -48,14 +49,20 @@ def test_two_new_members_are_named_and_unchanged_members_patch_silently(tree, ed
     edit("palette.py", colors_source("def label(self):", "    return 'new'"))
     assert reloader.reload([palette]).conflicts == [] and palette.Color is color and color.RED.label() == "new"
     edit("palette.py", colors_source("BLUE = 2", "GREEN = 3"))
-    assert [c.message for c in reloader.reload([palette]).conflicts] == [MSG_CANNOT.format(
-        qualname="Color", module="palette", why="new Enum members BLUE, GREEN", consequence=KEEPS_MEMBERS)]
+    assert [c.message for c in reloader.reload([palette]).conflicts] == [
+        MSG_CANNOT.format(
+            qualname="Color", module="palette", why="new Enum members BLUE, GREEN", consequence=KEEPS_MEMBERS
+        )
+    ]
 
 
-@pytest.mark.parametrize("edited, why", [
-    ("    RED = 5\n", "Enum member RED changed value (1 -> 5)"),
-    ("    BLUE = 2\n    GREEN = 3\n", "Enum member RED removed"),
-])
+@pytest.mark.parametrize(
+    "edited, why",
+    [
+        ("    RED = 5\n", "Enum member RED changed value (1 -> 5)"),
+        ("    BLUE = 2\n    GREEN = 3\n", "Enum member RED removed"),
+    ],
+)
 def test_removed_and_revalued_enum_members_are_named(tree, edit, reloader, edited, why):
     tree({"tones.py": "import enum\nclass Color(enum.Enum):\n    RED = 1\n"})
     import tones
@@ -66,7 +73,9 @@ def test_removed_and_revalued_enum_members_are_named(tree, edit, reloader, edite
 
 
 def test_a_changed_layout_and_a_changed_closure_are_warned_of(tree, edit):
-    tree({"shapes.py": """
+    tree(
+        {
+            "shapes.py": """
         class Pair:
             __slots__ = ("a",)
         def outer():
@@ -75,10 +84,14 @@ def test_a_changed_layout_and_a_changed_closure_are_warned_of(tree, edit):
                 return x
             return inner
         inner = outer()
-    """})
+    """
+        }
+    )
     import shapes
 
-    edit("shapes.py", """
+    edit(
+        "shapes.py",
+        """
         class Pair:
             __slots__ = ("a", "b")
         def outer():
@@ -87,14 +100,20 @@ def test_a_changed_layout_and_a_changed_closure_are_warned_of(tree, edit):
                 return x + y
             return inner
         inner = outer()
-    """)
+    """,
+    )
     with pytest.warns(ReloadWarning) as caught:
         reload(shapes)
     assert [str(w.message) for w in caught] == [
-        MSG_CANNOT.format(qualname="Pair", module="shapes", why="__slots__ changed (('a',) -> ('a', 'b'))",
-                          consequence=KEEPS_CLASS),
-        MSG_CANNOT.format(qualname="inner", module="shapes", why="its free variables changed (('x',) -> ('x', 'y'))",
-                          consequence=KEEPS_CODE),
+        MSG_CANNOT.format(
+            qualname="Pair", module="shapes", why="__slots__ changed (('a',) -> ('a', 'b'))", consequence=KEEPS_CLASS
+        ),
+        MSG_CANNOT.format(
+            qualname="inner",
+            module="shapes",
+            why="its free variables changed (('x',) -> ('x', 'y'))",
+            consequence=KEEPS_CODE,
+        ),
     ]
 
 

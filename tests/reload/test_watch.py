@@ -108,8 +108,12 @@ def run_as_main(path):
 
 
 def test_the_running_script_reloads_only_when_its_program_is_guarded(tree, edit):
-    root = tree({"guarded.py": "def f():\n    return 1\nif __name__ == '__main__':\n    STARTS = 1\n",
-                 "loose.py": "def f():\n    return 1\nSTARTS = 1\n"})
+    root = tree(
+        {
+            "guarded.py": "def f():\n    return 1\nif __name__ == '__main__':\n    STARTS = 1\n",
+            "loose.py": "def f():\n    return 1\nSTARTS = 1\n",
+        }
+    )
     lines: list[str] = []
     main = run_as_main(root / "guarded.py")
     watcher = Watcher(Reloader(), report=lines.append)
@@ -143,5 +147,7 @@ def test_a_watched_module_keeps_its_state_across_reloads(tree, edit):
     sessions.store["alice"] = 1
     watcher = Watcher(Reloader(), report=lambda line: None)
     watcher.tracker.snapshot()
-    edit("sessions.py", "try:\n    store\nexcept NameError:\n    store = {}\ndef count():\n    return len(store) * 10\n")
+    edit(
+        "sessions.py", "try:\n    store\nexcept NameError:\n    store = {}\ndef count():\n    return len(store) * 10\n"
+    )
     assert watcher.poll().ok and sessions.store == {"alice": 1} and sessions.count() == 10

@@ -35,8 +35,10 @@ SAMPLE = {
 # A PostgreSQL database for the PostgreSQL store tests, as a URL (postgresql:///importworks_test);
 # ./scripts/test starts a local server and sets it.
 POSTGRES = os.environ.get("IMPORTWORKS_TEST_POSTGRES", "").rstrip("/")
-NO_POSTGRES = ("PostgreSQL store tests need a server: set IMPORTWORKS_TEST_POSTGRES=postgresql://HOST/DATABASE "
-               "(./scripts/test starts one and sets it)")
+NO_POSTGRES = (
+    "PostgreSQL store tests need a server: set IMPORTWORKS_TEST_POSTGRES=postgresql://HOST/DATABASE "
+    "(./scripts/test starts one and sets it)"
+)
 if POSTGRES:
     # imported once for the session: the per-test module snapshot must not drop it (its C part keeps
     # the classes of the first import, and a second import would not match them)
@@ -50,8 +52,11 @@ def drop_postgres_stores(urls: list[str]) -> None:
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         for url in urls:
             name = url.rsplit("/", 1)[1]
-            for table, column in (("importworks_stores", "name"), ("importworks_code", "store"),
-                                  ("importworks_entries", "store")):
+            for table, column in (
+                ("importworks_stores", "name"),
+                ("importworks_code", "store"),
+                ("importworks_entries", "store"),
+            ):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = %s", (name,))
 
 

@@ -68,7 +68,9 @@ def test_store_from_a_newer_format(tmp_path):
     with sqlite3.connect(store) as db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
     db.close()
-    with pytest.raises(StoreError, match=rf"format 99, newer than this importworks reads \({FORMAT_VERSION}\): upgrade"):
+    with pytest.raises(
+        StoreError, match=rf"format 99, newer than this importworks reads \({FORMAT_VERSION}\): upgrade"
+    ):
         open_store(str(store))
 
 
@@ -86,8 +88,10 @@ def test_code_for_another_python_falls_back_to_source(tmp_path, engine):
 def test_tampered_entry_is_refused_at_import_and_named_by_verify(tmp_path, engine, capsys):
     store = _make_store(tmp_path, "sqlite", {"victim": {"__init__.py": "SAFE = True\n"}})
     with sqlite3.connect(store) as db:
-        db.execute("UPDATE code SET data = ? WHERE path = 'victim/__init__.py'",
-                   (__import__("marshal").dumps(compile("SAFE = False", "x", "exec")),))
+        db.execute(
+            "UPDATE code SET data = ? WHERE path = 'victim/__init__.py'",
+            (__import__("marshal").dumps(compile("SAFE = False", "x", "exec")),),
+        )
     db.close()
     sys.path.insert(0, str(store))
     with pytest.raises(StoreIntegrityError, match=r"'victim/__init__.py' in store .* refusing to execute"):

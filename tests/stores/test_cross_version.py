@@ -22,12 +22,16 @@ from tests.conftest import SRC, build
 def _python(version: str) -> str | None:
     """The interpreter for *version*, where scripts/pythons.sh would find it."""
     prefix = os.environ.get("IW_PYTHONS", "/opt/iw-pythons")
-    candidates = [shutil.which(f"python{version}"), f"{prefix}/{version}/usr/bin/python{version}",
-                  *sorted(str(p / "bin" / "python") for p in Path("/root/.pyenv/versions").glob(f"{version}.*"))]
+    candidates = [
+        shutil.which(f"python{version}"),
+        f"{prefix}/{version}/usr/bin/python{version}",
+        *sorted(str(p / "bin" / "python") for p in Path("/root/.pyenv/versions").glob(f"{version}.*")),
+    ]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
-            probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2])"],
-                                   capture_output=True, text=True)
+            probe = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+            )
             if probe.returncode == 0 and probe.stdout.strip() == str(tuple(map(int, version.split(".")))):
                 return candidate
     return None
@@ -36,7 +40,8 @@ def _python(version: str) -> str | None:
 PY314, PY315 = _python("3.14"), _python("3.15")
 pytestmark = pytest.mark.skipif(
     (PY314 is None or PY315 is None) and os.environ.get("CI") != "true",
-    reason="needs Python 3.14 and 3.15 (../shared/pythons/install-debian-python.sh 3.14 3.15)")
+    reason="needs Python 3.14 and 3.15 (../shared/pythons/install-debian-python.sh 3.14 3.15)",
+)
 
 # Imports the package from the store with importworks installed and says what
 # was compiled from source on the way.
@@ -68,8 +73,12 @@ def test_store_packed_on_315_runs_precompiled_there_and_from_source_on_314(tmp_p
     assert PY314 and PY315, "CI needs Python 3.14 and 3.15 for this test"
     build(tmp_path / "app", {"cv_pkg": {"__init__.py": "", "mod.py": "VALUE = 41 + 1\n"}})
     store = str(tmp_path / f"cv{suffix}")
-    packed = _run(PY315, "import sys; from importworks.stores.pack import pack; "
-                         "print(pack([sys.argv[1]], sys.argv[2]).compiled)", str(tmp_path / "app"), store)
+    packed = _run(
+        PY315,
+        "import sys; from importworks.stores.pack import pack; print(pack([sys.argv[1]], sys.argv[2]).compiled)",
+        str(tmp_path / "app"),
+        store,
+    )
     assert packed.returncode == 0, packed.stderr
     assert packed.stdout.strip() == "2"  # both modules precompiled, for 3.15's magic
 

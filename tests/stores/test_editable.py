@@ -33,8 +33,7 @@ version = "0.1"
 [tool.setuptools]
 {layout}
 """
-CALC = {"__init__.py": "from .ops import add\n", "ops.py": "def add(a, b):\n    return a + b\n",
-        "table.txt": "1 2 3\n"}
+CALC = {"__init__.py": "from .ops import add\n", "ops.py": "def add(a, b):\n    return a + b\n", "table.txt": "1 2 3\n"}
 
 
 def _editable_install(tmp_path: Path, name: str, layout: str, files: dict) -> Path:
@@ -43,8 +42,24 @@ def _editable_install(tmp_path: Path, name: str, layout: str, files: dict) -> Pa
         pytest.skip("setuptools is needed to build the editable install")
     project = build(tmp_path / name, {"pyproject.toml": PYPROJECT.format(name=name, layout=layout), **files})
     prefix = tmp_path / f"prefix-{name}"
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps",
-                           "--prefix", str(prefix), "-e", str(project)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-build-isolation",
+            "--no-deps",
+            "--prefix",
+            str(prefix),
+            "-e",
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode:
         pytest.skip(f"pip could not make the editable install: {proc.stderr.strip()[-400:]}")
     relative = Path(sysconfig.get_path("purelib")).relative_to(sysconfig.get_path("data"))
@@ -64,10 +79,13 @@ print(calc.add(2, 3), calc.__file__.startswith(sys.argv[1]), importlib.metadata.
 """
 
 
-@pytest.mark.parametrize("layout, hook", [
-    ('packages = ["calc"]', "__editable___calc_0_1_finder.py"),
-    ('package-dir = {"" = "src"}', "__editable__.calc-0.1.pth"),
-])
+@pytest.mark.parametrize(
+    "layout, hook",
+    [
+        ('packages = ["calc"]', "__editable___calc_0_1_finder.py"),
+        ('package-dir = {"" = "src"}', "__editable__.calc-0.1.pth"),
+    ],
+)
 def test_pack_an_editable_install_from_its_source_tree(tmp_path, monkeypatch, capsys, layout, hook):
     files = {"calc": CALC, "conftest.py": "X = 1\n"} if "packages" in layout else {"src": {"calc": CALC}}
     site = _editable_install(tmp_path, "calc", layout, files)
@@ -87,22 +105,28 @@ def test_an_editable_install_whose_tree_is_gone_is_named(tmp_path, monkeypatch):
     site = _editable_install(tmp_path, "calc", 'packages = ["calc"]', {"calc": CALC})
     shutil.rmtree(tmp_path / "calc" / "calc")
     monkeypatch.syspath_prepend(str(site))
-    with pytest.raises(StoreError, match=r"^cannot pack distribution 'calc': it is an editable install "
-                                         r"\(pip install -e\) and its hook names no source tree"):
+    with pytest.raises(
+        StoreError,
+        match=r"^cannot pack distribution 'calc': it is an editable install "
+        r"\(pip install -e\) and its hook names no source tree",
+    ):
         pack([], str(tmp_path / "calc.sqlite"), dists=["calc"])
 
 
 def test_editable_hook_recognised_without_pip(tmp_path, monkeypatch):
     """direct_url.json says editable; the .pth names the folder (hatchling, flit and pdm do this)."""
     tree = build(tmp_path / "proj", {"src": {"calc": CALC}})
-    site = build(tmp_path / "site", {
-        "_calc.pth": str(tree / "src") + "\n",
-        "calc-0.1.dist-info": {
-            "METADATA": "Metadata-Version: 2.1\nName: calc\nVersion: 0.1\n",
-            "direct_url.json": json.dumps({"url": tree.as_uri(), "dir_info": {"editable": True}}),
-            "RECORD": "_calc.pth,,\ncalc-0.1.dist-info/METADATA,,\ncalc-0.1.dist-info/RECORD,,\n",
+    site = build(
+        tmp_path / "site",
+        {
+            "_calc.pth": str(tree / "src") + "\n",
+            "calc-0.1.dist-info": {
+                "METADATA": "Metadata-Version: 2.1\nName: calc\nVersion: 0.1\n",
+                "direct_url.json": json.dumps({"url": tree.as_uri(), "dir_info": {"editable": True}}),
+                "RECORD": "_calc.pth,,\ncalc-0.1.dist-info/METADATA,,\ncalc-0.1.dist-info/RECORD,,\n",
+            },
         },
-    })
+    )
     monkeypatch.syspath_prepend(str(site))
     result = pack([], str(tmp_path / "calc.zip"), dists=["calc"])
     assert result.modules == 2

@@ -18,8 +18,14 @@ from importworks.stores.pack import pack
 from importworks.stores.verify import verify_store
 from tests.conftest import build
 
-APP = {"app": {"__init__.py": "def where():\n    return 'here'\n", "core.py": "X = 1\n",
-               "data": {"table.txt": "row\n"}, "notes.txt": "note\n"}}
+APP = {
+    "app": {
+        "__init__.py": "def where():\n    return 'here'\n",
+        "core.py": "X = 1\n",
+        "data": {"table.txt": "row\n"},
+        "notes.txt": "note\n",
+    }
+}
 
 
 def _store(tmp_path, kind):
@@ -79,7 +85,7 @@ def test_verify_checks_the_central_directory_other_zip_tools_read(tmp_path, caps
     store = _store(tmp_path, "zip")
     data, offset, size = _central_directory(store)
     at = data.index(b"app/notes.txt", offset)  # a name in the middle of the directory
-    data[at:at + 3] = b"XYZ"
+    data[at : at + 3] = b"XYZ"
     store.write_bytes(bytes(data))
     assert main(["verify", str(store)]) == 1
     out = capsys.readouterr().out
@@ -89,7 +95,7 @@ def test_verify_checks_the_central_directory_other_zip_tools_read(tmp_path, caps
 def test_a_zip_whose_central_directory_is_overwritten_is_refused_at_open(tmp_path):
     store = _store(tmp_path, "zip")
     data, offset, size = _central_directory(store)
-    data[offset:offset + size] = b"\0" * size
+    data[offset : offset + size] = b"\0" * size
     store.write_bytes(bytes(data))
     with pytest.raises(StoreError, match=rf"zip store {store}: its central directory is damaged"):
         open_store(str(store)).index

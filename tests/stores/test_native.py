@@ -67,12 +67,15 @@ NATIVE_PACKAGE = {
     "nat-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: nat\nVersion: 1.0\n", "INSTALLER": "pip\n"},
 }
 
-CHECK_NATIVE = NO_SITE + """
+CHECK_NATIVE = (
+    NO_SITE
+    + """
 import nat, nat.pure, nat_shared
 print(json.dumps({"answer": nat.answer(), "by_path": nat.by_path(), "grammar": nat.grammar(),
                   "nat": nat.__file__, "ext": nat._ext.__file__, "shared": nat_shared.__file__,
                   "pure_loader": type(nat.pure.__loader__).__name__}))
 """
+)
 
 
 def _compile(args: list[str]) -> None:
@@ -91,12 +94,23 @@ def native_site(tmp_path: Path) -> Path:
     (tmp_path / "helper.c").write_text("int helper_answer(void) { return 42; }\n")
     _compile(["-shared", "-fPIC", f"-Wl,-soname,{LIBRARY}", "-o", str(libs / LIBRARY), str(tmp_path / "helper.c")])
     (tmp_path / "ext.c").write_text(EXTENSION_C)
-    _compile(["-shared", "-fPIC", '-DMODULE_NAME="nat._ext"', f"-I{sysconfig.get_paths()['include']}", "-o",
-              str(site / "nat" / f"_ext{EXTENSION_SUFFIXES[0]}"), str(tmp_path / "ext.c"),
-              str(libs / LIBRARY), "-Wl,-rpath,$ORIGIN/../nat.libs"])
+    _compile(
+        [
+            "-shared",
+            "-fPIC",
+            '-DMODULE_NAME="nat._ext"',
+            f"-I{sysconfig.get_paths()['include']}",
+            "-o",
+            str(site / "nat" / f"_ext{EXTENSION_SUFFIXES[0]}"),
+            str(tmp_path / "ext.c"),
+            str(libs / LIBRARY),
+            "-Wl,-rpath,$ORIGIN/../nat.libs",
+        ]
+    )
     record = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
     (site / "nat-1.0.dist-info" / "RECORD").write_text(
-        "".join(f"{entry},,\n" for entry in record) + "nat-1.0.dist-info/RECORD,,\n../../bin/nat-tool,,\n")
+        "".join(f"{entry},,\n" for entry in record) + "nat-1.0.dist-info/RECORD,,\n../../bin/nat-tool,,\n"
+    )
     return site
 
 
@@ -114,8 +128,9 @@ def test_extension_finds_its_vendored_library_through_origin(tmp_path, native_si
     assert result.extract.keys() == {"nat", "nat.libs", "nat_shared.py"}
     assert len(set(result.extract.values())) == 1  # one distribution, one root
     assert result.extract_reasons["nat"].startswith("native code: 1 extension module(s); shared libraries in nat.libs/")
-    assert result.skipped == [("../../bin/nat-tool", "nat: installed outside site-packages (a script or data file, "
-                                                     "not importable)")]
+    assert result.skipped == [
+        ("../../bin/nat-tool", "nat: installed outside site-packages (a script or data file, not importable)")
+    ]
     out = _run(store, cache)
     assert out["answer"] == 42 and out["by_path"] == 42 and out["grammar"] == "file_input: stmt*\n"
     root = cache / "pkg" / result.extract["nat"]
@@ -154,37 +169,57 @@ def test_ls_says_what_is_extracted_and_why(tmp_path, native_site, capsys):
     pack([], str(store), site_packages=[str(native_site)])
     assert main(["ls", "-l", str(store)]) == 0
     out = capsys.readouterr().out
-    assert ("# extracted: nat, nat.libs, nat_shared.py: native code: 1 extension module(s); shared libraries in "
-            "nat.libs/ (materialised with the rest of the distribution)") in out
+    assert (
+        "# extracted: nat, nat.libs, nat_shared.py: native code: 1 extension module(s); shared libraries in "
+        "nat.libs/ (materialised with the rest of the distribution)"
+    ) in out
 
 
 def test_distributions_linked_through_origin_share_one_root(tmp_path):
     """torch's way: an extension whose RPATH reaches into another distribution's folder."""
     if shutil.which("cc") is None:
         pytest.skip("no C compiler")
-    site = build(tmp_path / "site", {
-        "provider": {"__init__.py": "", "lib": {}},
-        "provider-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: provider\nVersion: 1.0\n"},
-        "user": {"__init__.py": "from ._ext import answer\n"},
-        "user-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: user\nVersion: 1.0\n"},
-    })
+    site = build(
+        tmp_path / "site",
+        {
+            "provider": {"__init__.py": "", "lib": {}},
+            "provider-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: provider\nVersion: 1.0\n"},
+            "user": {"__init__.py": "from ._ext import answer\n"},
+            "user-1.0.dist-info": {"METADATA": "Metadata-Version: 2.1\nName: user\nVersion: 1.0\n"},
+        },
+    )
     (tmp_path / "helper.c").write_text("int helper_answer(void) { return 42; }\n")
     library = site / "provider" / "lib" / LIBRARY
     _compile(["-shared", "-fPIC", f"-Wl,-soname,{LIBRARY}", "-o", str(library), str(tmp_path / "helper.c")])
     (tmp_path / "ext.c").write_text(EXTENSION_C)
-    _compile(["-shared", "-fPIC", '-DMODULE_NAME="user._ext"', f"-I{sysconfig.get_paths()['include']}", "-o",
-              str(site / "user" / f"_ext{EXTENSION_SUFFIXES[0]}"), str(tmp_path / "ext.c"), str(library),
-              "-Wl,-rpath,$ORIGIN/../provider/lib"])
+    _compile(
+        [
+            "-shared",
+            "-fPIC",
+            '-DMODULE_NAME="user._ext"',
+            f"-I{sysconfig.get_paths()['include']}",
+            "-o",
+            str(site / "user" / f"_ext{EXTENSION_SUFFIXES[0]}"),
+            str(tmp_path / "ext.c"),
+            str(library),
+            "-Wl,-rpath,$ORIGIN/../provider/lib",
+        ]
+    )
     for dist in ("provider", "user"):
         record = sorted(str(p.relative_to(site)) for p in (site / dist).rglob("*") if p.is_file())
         (site / f"{dist}-1.0.dist-info" / "RECORD").write_text("".join(f"{entry},,\n" for entry in record))
     store = tmp_path / "linked.sqlite"
     result = pack([], str(store), site_packages=[str(site)])
     assert result.extract["user"] == result.extract["provider"]  # one root for both
-    out = _run(store, tmp_path / "cache", NO_SITE + """
+    out = _run(
+        store,
+        tmp_path / "cache",
+        NO_SITE
+        + """
 import user
 print(json.dumps({"answer": user.answer(), "file": user.__file__}))
-""")
+""",
+    )
     assert out["answer"] == 42 and out["file"].startswith(str(tmp_path / "cache" / "pkg"))
 
 
@@ -204,13 +239,16 @@ def open_entries(store: Path) -> list[str]:
 
 # -- real wheels ---------------------------------------------------------------------
 
-CHECK_PSYCOPG = NO_SITE + """
+CHECK_PSYCOPG = (
+    NO_SITE
+    + """
 os.environ["PSYCOPG_IMPL"] = "binary"
 import psycopg, psycopg_binary
 print(json.dumps({"impl": psycopg.pq.__impl__, "libpq": psycopg.pq.version(), "file": psycopg_binary.__file__,
                   "libs": sorted(os.listdir(os.path.join(os.path.dirname(psycopg_binary.__file__), "..",
                                                          "psycopg_binary.libs")))}))
 """
+)
 
 
 def test_psycopg_binary_loads_libpq_from_its_libs_folder(tmp_path):
@@ -230,8 +268,24 @@ def test_psycopg_binary_loads_libpq_from_its_libs_folder(tmp_path):
 
 def _pip_target(tmp_path: Path, *requirements: str) -> Path:
     target = tmp_path / "site"
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-compile", "--only-binary", ":all:",
-                           "--target", str(target), *requirements], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-compile",
+            "--only-binary",
+            ":all:",
+            "--target",
+            str(target),
+            *requirements,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if proc.returncode:
         pytest.skip(f"pip could not install {requirements} from PyPI: {proc.stderr.strip()[-300:]}")
     return target
@@ -243,14 +297,19 @@ def test_numpy_and_pillow_wheels_from_pypi(tmp_path):
     assert any(site.glob("numpy.libs/*")) or any(site.glob("pillow.libs/*"))
     store = tmp_path / "np.sqlite"
     pack([], str(store), site_packages=[str(site)])
-    out = _run(store, tmp_path / "cache", NO_SITE + """
+    out = _run(
+        store,
+        tmp_path / "cache",
+        NO_SITE
+        + """
 import io, numpy
 from PIL import Image
 image = Image.fromarray(numpy.arange(48, dtype=numpy.uint8).reshape(4, 4, 3))
 png = io.BytesIO(); image.save(png, "PNG")
 print(json.dumps({"sum": int(numpy.linalg.inv(numpy.eye(3) * 2).sum() * 100), "png": png.getvalue()[:4].hex(),
                   "numpy": numpy.__file__}))
-""")
+""",
+    )
     assert out["sum"] == 150 and out["png"] == "89504e47"
     assert out["numpy"].startswith(str(tmp_path / "cache" / "pkg"))
 
@@ -264,10 +323,15 @@ def test_black_compiled_with_mypyc_from_pypi(tmp_path):
     store = tmp_path / "black.sqlite"
     result = pack([], str(store), site_packages=[str(site)])
     assert set(shared) <= result.extract.keys()
-    out = _run(store, tmp_path / "cache", NO_SITE + """
+    out = _run(
+        store,
+        tmp_path / "cache",
+        NO_SITE
+        + """
 import black
 print(json.dumps({"out": black.format_str("x = {  'a':1 }", mode=black.Mode()), "compiled": black.COMPILED}))
-""")
+""",
+    )
     assert out == {"out": 'x = {"a": 1}\n', "compiled": True}
 
 
@@ -278,14 +342,19 @@ def test_rust_and_cffi_extensions_from_pypi(tmp_path):
     store = tmp_path / "rust.zip"
     result = pack([], str(store), site_packages=[str(site)])
     assert {"cryptography", "rpds", "cffi"} <= result.extract.keys()
-    out = _run(store, tmp_path / "cache", NO_SITE + """
+    out = _run(
+        store,
+        tmp_path / "cache",
+        NO_SITE
+        + """
 import _cffi_backend, cffi, rpds
 from cryptography.fernet import Fernet
 key = Fernet.generate_key()
 print(json.dumps({"fernet": Fernet(key).decrypt(Fernet(key).encrypt(b"x")).decode(),
                   "rpds": sorted(rpds.HashTrieMap({"a": 1}).insert("b", 2).keys()),
                   "cffi": cffi.FFI().sizeof("int")}))
-""")
+""",
+    )
     assert out == {"fernet": "x", "rpds": ["a", "b"], "cffi": 4}
 
 

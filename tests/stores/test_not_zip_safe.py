@@ -14,8 +14,8 @@ from tests.conftest import build
 NOT_ZIP_SAFE = {
     "filereader": {
         "__init__.py": "import os\nHERE = os.path.dirname(__file__)\n"
-                       "def load():\n    with open(os.path.join(HERE, 'data', 'table.txt')) as f:\n"
-                       "        return f.read()\n",
+        "def load():\n    with open(os.path.join(HERE, 'data', 'table.txt')) as f:\n"
+        "        return f.read()\n",
         "data": {"table.txt": "row 1\n"},
         "helpers.py": "NAME = 'helpers'\n",
     },
@@ -51,17 +51,24 @@ def test_extract_can_be_asked_for_by_name(tmp_path):
 
 EVIDENCE = {
     # jsonschema's shape: only its tests use __file__ (to find their fixtures)
-    "schemas": {"__init__.py": "from importlib.resources import files\n"
-                               "def load():\n    return files(__name__).joinpath('meta.json').read_text()\n",
-                "meta.json": "{}\n",
-                "tests": {"__init__.py": "", "test_suite.py": "import os\nHERE = os.path.dirname(__file__)\n",
-                          "fixtures.json": "[]\n"},
-                "benchmarks": {"bench.py": "print(__file__)\n", "data.txt": "x\n"}},
+    "schemas": {
+        "__init__.py": "from importlib.resources import files\n"
+        "def load():\n    return files(__name__).joinpath('meta.json').read_text()\n",
+        "meta.json": "{}\n",
+        "tests": {
+            "__init__.py": "",
+            "test_suite.py": "import os\nHERE = os.path.dirname(__file__)\n",
+            "fixtures.json": "[]\n",
+        },
+        "benchmarks": {"bench.py": "print(__file__)\n", "data.txt": "x\n"},
+    },
     # certifi's shape: the bundle asked for as a real file through importlib.resources
-    "bundle": {"__init__.py": "from importlib.resources import as_file, files\n"
-                              "_CTX = as_file(files(__name__).joinpath('cacert.pem'))\n"
-                              "def where():\n    return str(_CTX.__enter__())\n",
-               "cacert.pem": "-----BEGIN CERTIFICATE-----\n"},
+    "bundle": {
+        "__init__.py": "from importlib.resources import as_file, files\n"
+        "_CTX = as_file(files(__name__).joinpath('cacert.pem'))\n"
+        "def where():\n    return str(_CTX.__enter__())\n",
+        "cacert.pem": "-----BEGIN CERTIFICATE-----\n",
+    },
 }
 
 

@@ -11,10 +11,13 @@ from tests.conftest import build, run_python
 
 
 @pytest.mark.parametrize("suffix", [".sqlite", ".zip"])
-@pytest.mark.parametrize("asker", [
-    "pkgutil.get_importer(STORE)",
-    "list(pkgutil.iter_modules([STORE]))",
-])
+@pytest.mark.parametrize(
+    "asker",
+    [
+        "pkgutil.get_importer(STORE)",
+        "list(pkgutil.iter_modules([STORE]))",
+    ],
+)
 def test_a_finder_cached_while_the_store_opens_serves_the_store(asker, suffix, tmp_path: Path):
     """pkgutil keeps the first finder it is given: it must work once the store is open.
 

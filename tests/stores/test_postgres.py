@@ -96,7 +96,9 @@ def test_an_unreachable_server_is_named(tmp_path):
 
 def test_a_missing_store_says_how_to_make_it(new_url):
     url = new_url("missing")
-    with pytest.raises(StoreError, match=rf"no store '{url.rsplit('/', 1)[1]}' in PostgreSQL database .*importworks pack"):
+    with pytest.raises(
+        StoreError, match=rf"no store '{url.rsplit('/', 1)[1]}' in PostgreSQL database .*importworks pack"
+    ):
         cached_store(url)
 
 
@@ -137,8 +139,9 @@ def test_tampered_code_is_refused(tmp_path, new_url, engine):
     url = new_url()
     pack([str(build(tmp_path / "src", {"victim.py": "X = 1\n"}))], url)
     with _admin() as admin:
-        admin.execute("UPDATE importworks_code SET data = %s WHERE store = %s",
-                      (b"\xe3" + b"\0" * 40, url.rsplit("/", 1)[1]))
+        admin.execute(
+            "UPDATE importworks_code SET data = %s WHERE store = %s", (b"\xe3" + b"\0" * 40, url.rsplit("/", 1)[1])
+        )
     sys.path.insert(0, url)
     with pytest.raises(StoreIntegrityError, match=rf"'victim.py' in store {url}"):
         import victim  # noqa: F401
@@ -161,25 +164,37 @@ def test_a_package_folder_comes_in_one_round_trip(tmp_path, new_url, engine):
 
 
 def test_no_password_in_a_store_url():
-    for bad in ("postgresql://shop:hunter2@db.internal/apps/shop", "postgresql://shop:hunter2@db.internal/apps",
-                "postgresql://shop:hunter2@db.internal/apps/shop?sslmode=require"):
+    for bad in (
+        "postgresql://shop:hunter2@db.internal/apps/shop",
+        "postgresql://shop:hunter2@db.internal/apps",
+        "postgresql://shop:hunter2@db.internal/apps/shop?sslmode=require",
+    ):
         with pytest.raises(StoreError, match="PGPASSWORD") as info:
             parse_store_url(bad)
         assert "hunter2" not in str(info.value) and "hunter2" not in str(info.value.path)
     url = parse_store_url("postgresql://shop@db.internal:6432/apps/shop/pkg/sub")
-    assert url == ("postgresql://shop@db.internal:6432/apps/shop", "postgresql://shop@db.internal:6432/apps",
-                   "shop", "pkg/sub/")
+    assert url == (
+        "postgresql://shop@db.internal:6432/apps/shop",
+        "postgresql://shop@db.internal:6432/apps",
+        "shop",
+        "pkg/sub/",
+    )
     with pytest.raises(StoreError, match="DATABASE/STORE"):
         parse_store_url("postgresql://db.internal/apps")
 
 
 def test_run_a_program_from_a_postgres_store(tmp_path, new_url):
     url = new_url()
-    pack([str(build(tmp_path / "src", {"hello.py": "import sys\nprint('hello from', __file__, sys.argv[1:])\n"}))],
-         url)
+    pack([str(build(tmp_path / "src", {"hello.py": "import sys\nprint('hello from', __file__, sys.argv[1:])\n"}))], url)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    done = subprocess.run([sys.executable, "-m", "importworks", "run", url, "-m", "hello", "x"],
-                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "importworks", "run", url, "-m", "hello", "x"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"hello from {url}/hello.py ['x']"
 
@@ -195,8 +210,10 @@ def test_ls_and_verify_a_postgres_store(tmp_path, new_url, capsys):
     assert "shop/billing/invoice.py" in capsys.readouterr().out.split()
     close_stores()
     with _admin() as admin:
-        admin.execute("UPDATE importworks_entries SET data = %s WHERE store = %s AND path = 'shop/tax.py'",
-                      (b"RATE = 0.5\n", url.rsplit("/", 1)[1]))
+        admin.execute(
+            "UPDATE importworks_entries SET data = %s WHERE store = %s AND path = 'shop/tax.py'",
+            (b"RATE = 0.5\n", url.rsplit("/", 1)[1]),
+        )
     assert main(["verify", url]) == 1
     assert "BAD  shop/tax.py" in capsys.readouterr().out
 

@@ -80,12 +80,16 @@ def test_packed_zip_is_an_ordinary_zip_for_stock_zipimport(tmp_path):
     source = build(tmp_path / "src", {"zpkg": {"__init__.py": "from .m import X\n", "m.py": "X = 42\n"}})
     store = tmp_path / "plain.zip"
     pack([str(source)], str(store))
-    proc = run_python("""
+    proc = run_python(
+        """
         import sys, zipimport
         sys.path.insert(0, sys.argv[1])
         import zpkg
         assert type(zpkg.__loader__) is zipimport.zipimporter, zpkg.__loader__
         print(zpkg.X, zpkg.__loader__._get_cached if False else "ok")
-    """, str(store), env={"PYTHONPATH": ""})
+    """,
+        str(store),
+        env={"PYTHONPATH": ""},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["42", "ok"]

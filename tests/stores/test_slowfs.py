@@ -45,8 +45,11 @@ def slowfs(tmp_path):
     served, mount = tmp_path / "served", tmp_path / "mnt"
     served.mkdir()
     mount.mkdir()
-    proc = subprocess.Popen([sys.executable, str(SLOWFS), str(served), str(mount), "--delay", "0"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(SLOWFS), str(served), str(mount), "--delay", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     for _ in range(100):
         if (mount / ".slowfs-calls").exists():
             break
@@ -78,7 +81,8 @@ def _tree(modules: int) -> dict:
 
 def _round_trips(mount: Path, store: str, cache: Path) -> int:
     before = int((mount / ".slowfs-calls").read_text().split()[0])
-    proc = run_python("""
+    proc = run_python(
+        """
         import sys
         import importworks
         importworks.install()
@@ -86,7 +90,10 @@ def _round_trips(mount: Path, store: str, cache: Path) -> int:
         import app, app.sub, importlib.resources
         assert app.__file__.startswith(sys.argv[1]), app.__file__
         assert importlib.resources.files("app.sub").joinpath("data.txt").read_text() == "x\\n"
-    """, store, env={"IMPORTWORKS_CACHE": str(cache)})
+    """,
+        store,
+        env={"IMPORTWORKS_CACHE": str(cache)},
+    )
     assert proc.returncode == 0, proc.stderr
     return int((mount / ".slowfs-calls").read_text().split()[0]) - before
 

@@ -46,8 +46,14 @@ def stdlib_store(request, tmp_path_factory) -> Path:
 def _run(store: Path, python: str = sys.executable) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHONPATH"] = str(SRC)
-    return subprocess.run([python, "-m", "importworks", "run", str(store), "-m", "mailer"],
-                          check=False, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [python, "-m", "importworks", "run", str(store), "-m", "mailer"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_the_standard_library_comes_from_the_store(stdlib_store):

@@ -47,7 +47,7 @@ def test_compiled_code_comes_first(tmp_path, kind):
         with zipfile.ZipFile(sample_store) as archive:
             names = [info.filename for info in sorted(archive.infolist(), key=lambda i: i.header_offset)]
         compiled = [n for n in names if n.endswith(".pyc")]
-        assert compiled and names[:len(compiled)] == sorted(compiled)
+        assert compiled and names[: len(compiled)] == sorted(compiled)
         last = max(archive.getinfo(n).header_offset for n in compiled)
         assert last < code_bytes
     else:

@@ -21,9 +21,13 @@ from importworks.stores.signing import generate_key, sign_store
 from tests.conftest import build
 
 # the module each test imports: its body records that it ran, so "nothing ran" can be checked
-APP = {"trusted_app": {"__init__.py": "import sys\nsys.modules['__trust_ran__'].append('app')\nVALUE = 'signed'\n",
-                       "core.py": "import sys\nsys.modules['__trust_ran__'].append('core')\nX = 1\n",
-                       "data.txt": "data\n"}}
+APP = {
+    "trusted_app": {
+        "__init__.py": "import sys\nsys.modules['__trust_ran__'].append('app')\nVALUE = 'signed'\n",
+        "core.py": "import sys\nsys.modules['__trust_ran__'].append('core')\nX = 1\n",
+        "data.txt": "data\n",
+    }
+}
 
 
 class Ran(list):

@@ -54,7 +54,7 @@ class Target:
         else:
             changed = bytearray(seed)
             for at in range(0, len(body) - 2, 3):
-                changed[int.from_bytes(body[at:at + 2], "little") % len(seed)] = body[at + 2]
+                changed[int.from_bytes(body[at : at + 2], "little") % len(seed)] = body[at + 2]
             hostile = bytes(changed)
         import importworks
 

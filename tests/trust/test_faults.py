@@ -75,14 +75,22 @@ def test_a_store_packed_again_while_processes_import_from_it(tmp_path, kind):
 
     from importworks.stores.pack import pack
 
-    sources = [build(tmp_path / f"gen{g}", {"pair_a.py": f"import pair_b\nGEN = {g}\n",
-                                             "pair_b.py": f"GEN = {g}\nPAD = {'y' * 5000 * (g + 1)!r}\n"})
-               for g in (0, 1)]
+    sources = [
+        build(
+            tmp_path / f"gen{g}",
+            {"pair_a.py": f"import pair_b\nGEN = {g}\n", "pair_b.py": f"GEN = {g}\nPAD = {'y' * 5000 * (g + 1)!r}\n"},
+        )
+        for g in (0, 1)
+    ]
     out = tmp_path / f"pair.{kind}"
     pack([str(sources[0])], str(out))
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
-    readers = [subprocess.Popen([sys.executable, "-W", "ignore", "-c", READER, str(out), "3"],
-                                stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-W", "ignore", "-c", READER, str(out), "3"], stdout=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(3)
+    ]
     generation, deadline = 0, time.monotonic() + 3
     while time.monotonic() < deadline:
         generation ^= 1
@@ -124,8 +132,15 @@ def test_eight_processes_writing_the_same_pycache_never_read_a_torn_pyc(tmp_path
     folder = build(tmp_path / "shared", {"shared_mod.py": "VALUE = 'whole'\n" + "X = %r\n" % ("z" * 400_000)})
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2] / "src")
-    procs = [subprocess.Popen([sys.executable, "-W", "ignore", "-c", PYC_WRITER, str(folder), str(seed)],
-                              stdout=subprocess.PIPE, text=True, env=env) for seed in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-W", "ignore", "-c", PYC_WRITER, str(folder), str(seed)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for seed in range(8)
+    ]
     outputs = [proc.communicate(timeout=120)[0] for proc in procs]
     assert all(out.strip().endswith("bad 0") for out in outputs), outputs
     assert list((folder / "__pycache__").iterdir())  # they did write it

@@ -34,8 +34,13 @@ def test_every_byte_of_a_signed_zip_store(tmp_path, keys, trusting):
     outcomes = _run(store, original, range(len(original)))
     assert sum(outcomes.values()) == len(original)
     assert outcomes["StoreTrustError"] > 0 and outcomes["imported as signed"] > 0
-    assert set(outcomes) <= {"imported as signed", "StoreError", "StoreIntegrityError", "StoreTrustError",
-                             "not found"}, outcomes
+    assert set(outcomes) <= {
+        "imported as signed",
+        "StoreError",
+        "StoreIntegrityError",
+        "StoreTrustError",
+        "not found",
+    }, outcomes
 
 
 def test_two_thousand_positions_of_a_signed_sqlite_store(tmp_path, keys, trusting):
@@ -44,8 +49,13 @@ def test_two_thousand_positions_of_a_signed_sqlite_store(tmp_path, keys, trustin
     where = positions(len(original), 2000)
     assert len(where) == 2000
     outcomes = _run(store, original, where)
-    assert set(outcomes) <= {"imported as signed", "StoreError", "StoreIntegrityError", "StoreTrustError",
-                             "not found"}, outcomes
+    assert set(outcomes) <= {
+        "imported as signed",
+        "StoreError",
+        "StoreIntegrityError",
+        "StoreTrustError",
+        "not found",
+    }, outcomes
 
 
 @pytest.mark.parametrize("bit", range(8))
@@ -54,5 +64,10 @@ def test_single_bit_flips_of_an_unsigned_zip_store_end_in_store_errors(tmp_path,
         store = small_store(tmp_path, "zip")
         original = store.read_bytes()
         outcomes = _run(store, original, range(len(original)), 1 << bit, trusted=False)
-    assert set(outcomes) <= {"imported as signed", "namespace (no code ran)", "StoreError",
-                             "StoreIntegrityError", "not found"}, outcomes
+    assert set(outcomes) <= {
+        "imported as signed",
+        "namespace (no code ran)",
+        "StoreError",
+        "StoreIntegrityError",
+        "not found",
+    }, outcomes

@@ -28,8 +28,12 @@ from tests.conftest import build
 from tests.trust.fuzz_stores import Target
 from tests.trust.hostile import Finding
 
-BOUNDED = settings(max_examples=400, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+BOUNDED = settings(
+    max_examples=400,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +48,33 @@ def test_the_fuzz_target_over_patched_stores(target, data):
 
 
 @BOUNDED
-@given(seed=st.sampled_from(range(3)), patch=st.lists(st.tuples(st.integers(0, (1 << 16) - 1), st.integers(0, 255)),
-                                                      min_size=1, max_size=12))
+@given(
+    seed=st.sampled_from(range(3)),
+    patch=st.lists(st.tuples(st.integers(0, (1 << 16) - 1), st.integers(0, 255)), min_size=1, max_size=12),
+)
 def test_patched_stores_at_any_place(target, seed, patch):
     target.one_input(bytes([seed]) + b"".join(at.to_bytes(2, "little") + bytes([value]) for at, value in patch))
 
 
 NAMES = st.one_of(
     st.text(min_size=0, max_size=40),
-    st.sampled_from(["../up.py", "/abs.py", "a/../../b.py", "a\0b.py", "C:/win.py", "a\\b.py", "x" * 300 + ".py",
-                     "é/ü.py", "1bad-name.py", "pkg/" + "y" * 5000, "./dot.py", "a//b.py", ""]),
+    st.sampled_from(
+        [
+            "../up.py",
+            "/abs.py",
+            "a/../../b.py",
+            "a\0b.py",
+            "C:/win.py",
+            "a\\b.py",
+            "x" * 300 + ".py",
+            "é/ü.py",
+            "1bad-name.py",
+            "pkg/" + "y" * 5000,
+            "./dot.py",
+            "a//b.py",
+            "",
+        ]
+    ),
 )
 
 
@@ -69,8 +90,7 @@ def test_entry_names_either_stay_inside_the_store_or_are_refused(name):
     assert "\\" not in checked and max(map(len, parts)) <= 255
 
 
-@settings(max_examples=60, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(NAMES, min_size=1, max_size=4, unique=True))
 def test_ordinary_zips_with_hostile_names(tmp_path, names):
     """A zip made by another tool, any names in it: opening, listing, reading and importing raise only store errors."""
@@ -120,10 +140,12 @@ def _site_with_record(folder, lines):
     return folder
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(NAMES.filter(lambda n: "\n" not in n and "\r" not in n and "," not in n and '"' not in n),
-                      max_size=4))
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lines=st.lists(
+        NAMES.filter(lambda n: "\n" not in n and "\r" not in n and "," not in n and '"' not in n), max_size=4
+    )
+)
 def test_pack_given_a_record_with_hostile_names(tmp_path, lines):
     """RECORD lines naming anything: pack refuses or leaves them out; what it packs stays inside the store."""
     site = _site_with_record(tmp_path / "site", lines)
@@ -151,8 +173,7 @@ def test_pyc_headers(header):
     assert header[:4] == MAGIC_NUMBER and flags in (0, 1, 2, 3)
 
 
-@settings(max_examples=40, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(header=st.binary(min_size=16, max_size=16), with_magic=st.booleans())
 def test_a_pycache_pyc_with_any_header_falls_back_to_its_source(tmp_path, header, with_magic):
     folder = build(tmp_path / "pyc", {"pycmod.py": "VALUE = 'source'\n"})
@@ -180,10 +201,18 @@ def test_a_pycache_pyc_with_any_header_falls_back_to_its_source(tmp_path, header
 
 
 @settings(max_examples=300, deadline=None, database=None)
-@given(parts=st.fixed_dictionaries({
-    "folders": st.text(max_size=30), "listing": st.text(max_size=60),
-    "spans": st.binary(max_size=48), "bases": st.binary(max_size=24), "rows": st.binary(max_size=48)}),
-    probes=st.lists(st.text(max_size=20), max_size=5))
+@given(
+    parts=st.fixed_dictionaries(
+        {
+            "folders": st.text(max_size=30),
+            "listing": st.text(max_size=60),
+            "spans": st.binary(max_size=48),
+            "bases": st.binary(max_size=24),
+            "rows": st.binary(max_size=48),
+        }
+    ),
+    probes=st.lists(st.text(max_size=20), max_size=5),
+)
 def test_compact_index_from_any_parts(parts, probes):
     """The index reader: any parts either fail to build (ValueError, which the backends translate) or answer
     lookups with KeyError / StoreError only."""
@@ -224,6 +253,6 @@ def test_fuzz_finding_a_sqlite_index_declaring_a_huge_marshal_size(target):
     changed = bytearray(seed)
     data = base64.b64decode("eKQ+KFFLf38=")[1:]
     for at in range(0, len(data) - 2, 3):
-        changed[int.from_bytes(data[at:at + 2], "little") % len(seed)] = data[at + 2]
+        changed[int.from_bytes(data[at : at + 2], "little") % len(seed)] = data[at + 2]
     with importworks.install(trusted_keys=[target.public]):
         assert import_from(store, bytes(changed), True) == "StoreError"

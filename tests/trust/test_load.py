@@ -17,8 +17,10 @@ def _modules() -> dict[str, str]:
     """gen_i imports gen_(7i+3 mod 500): a permutation, so every module lies on an import cycle."""
     files = {}
     for i in range(MODULES):
-        files[f"gen_{i}.py"] = (f"import sys\nsys.modules['__load_runs__'].append(__name__)\n"
-                                f"import gen_{(7 * i + 3) % MODULES}\nVALUE = {i}\n")
+        files[f"gen_{i}.py"] = (
+            f"import sys\nsys.modules['__load_runs__'].append(__name__)\n"
+            f"import gen_{(7 * i + 3) % MODULES}\nVALUE = {i}\n"
+        )
     return files
 
 

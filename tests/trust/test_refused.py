@@ -28,8 +28,9 @@ def _rewrite_with_zipfile(store, out, changes):
 def test_a_zip_rewritten_by_another_tool_never_reaches_zipimport(make_store, tmp_path, tree, ran):
     store = make_store("zip")
     edited = tmp_path / "edited.zip"
-    _rewrite_with_zipfile(store, edited, {"trusted_app/__init__.py": b"VALUE = 'modified'\n",
-                                          "trusted_app/__init__.pyc": None})
+    _rewrite_with_zipfile(
+        store, edited, {"trusted_app/__init__.py": b"VALUE = 'modified'\n", "trusted_app/__init__.pyc": None}
+    )
     tree({"elsewhere.py": "OK = True\n"})
     sys.path.insert(0, str(edited))
     with importworks.install():

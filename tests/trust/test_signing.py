@@ -70,15 +70,18 @@ def test_a_store_signed_by_a_trusted_key_imports(make_store, keys, ran, kind):
 @pytest.mark.parametrize("case", ["unsigned", "other key"])
 def test_unsigned_or_other_key_is_refused_naming_store_entry_and_reason(make_store, keys, ran, kind, case):
     store = make_store(kind, sign=None if case == "unsigned" else keys["b"])
-    reason = "it is not signed" if case == "unsigned" else \
-        f"it is signed by {_fp(keys['b'])}, which is not a trusted key"
+    reason = (
+        "it is not signed" if case == "unsigned" else f"it is signed by {_fp(keys['b'])}, which is not a trusted key"
+    )
     sys.path.insert(0, str(store))
     with importworks.activate(trusted_keys=[_pub(keys["a"])]):
         with pytest.raises(StoreTrustError) as info:
             import trusted_app  # noqa: F401
-    assert str(info.value) == (f"cannot import 'trusted_app' from store {store} (entry 'trusted_app'): {reason}; "
-                               f"importworks trusts only stores signed by {_fp(keys['a'])} "
-                               f"(check it with: importworks verify {store} --key KEY.pub)")
+    assert str(info.value) == (
+        f"cannot import 'trusted_app' from store {store} (entry 'trusted_app'): {reason}; "
+        f"importworks trusts only stores signed by {_fp(keys['a'])} "
+        f"(check it with: importworks verify {store} --key KEY.pub)"
+    )
     assert info.value.reason == reason and info.value.path == str(store)
     assert isinstance(info.value, ImportError) and ran == []
 
@@ -175,7 +178,7 @@ def test_the_index_changed_after_signing_is_refused(make_store, keys, ran, kind)
         import zlib
 
         with closing(sqlite3.connect(store)) as db:
-            blob, = db.execute("SELECT data FROM blobs WHERE name = 'index'").fetchone()
+            (blob,) = db.execute("SELECT data FROM blobs WHERE name = 'index'").fetchone()
             db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(blob)),))
             db.commit()
     sys.path.insert(0, str(store))
@@ -191,13 +194,13 @@ def _fix_zip_index_crc(data: bytearray) -> None:
 
     name = b".importworks/index.marshal"
     at = bytes(data).find(name)
-    while data[at - 30:at - 26] != b"PK\x03\x04":  # the local header's copy of the name
+    while data[at - 30 : at - 26] != b"PK\x03\x04":  # the local header's copy of the name
         at = bytes(data).find(name, at + 1)
     header = at - 30
-    size, = struct.unpack_from("<I", data, header + 18)
+    (size,) = struct.unpack_from("<I", data, header + 18)
     name_len, extra_len = struct.unpack_from("<2H", data, header + 26)
     start = header + 30 + name_len + extra_len
-    struct.pack_into("<I", data, header + 14, zlib.crc32(bytes(data[start:start + size])))
+    struct.pack_into("<I", data, header + 14, zlib.crc32(bytes(data[start : start + size])))
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -14,15 +14,22 @@ from importworks.pathfinder import FileFinder, PathFinder
 
 
 def _state():
-    return (list(sys.meta_path), list(sys.path_hooks), dict(sys.path_importer_cache),
-            builtins.__import__, importlib.import_module)
+    return (
+        list(sys.meta_path),
+        list(sys.path_hooks),
+        dict(sys.path_importer_cache),
+        builtins.__import__,
+        importlib.import_module,
+    )
 
 
 def test_install_swaps_finders_in_place_but_not_import():
     before = _state()
-    stock = {importlib.machinery.BuiltinImporter: importworks.machinery.BuiltinImporter,
-             importlib.machinery.FrozenImporter: importworks.machinery.FrozenImporter,
-             importlib.machinery.PathFinder: PathFinder}
+    stock = {
+        importlib.machinery.BuiltinImporter: importworks.machinery.BuiltinImporter,
+        importlib.machinery.FrozenImporter: importworks.machinery.FrozenImporter,
+        importlib.machinery.PathFinder: PathFinder,
+    }
     with importworks.install():
         assert sys.meta_path == [stock.get(finder, finder) for finder in before[0]]
         assert importlib.machinery.PathFinder not in sys.meta_path

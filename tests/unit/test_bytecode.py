@@ -44,8 +44,9 @@ def test_cache_path_matches_cpython(source):
     assert bytecode.cache_from_source(source) == importlib.util.cache_from_source(source)
     pyc = bytecode.cache_from_source(source)
     assert bytecode.source_from_cache(pyc) == importlib.util.source_from_cache(pyc)
-    assert bytecode.cache_from_source(source, optimization=2) == \
-        importlib.util.cache_from_source(source, optimization=2)
+    assert bytecode.cache_from_source(source, optimization=2) == importlib.util.cache_from_source(
+        source, optimization=2
+    )
 
 
 def test_pyc_we_write_is_accepted_by_cpython(source):
@@ -77,8 +78,9 @@ def test_stale_pyc_is_recompiled(source):
     StockRefusesToCompile("cached_mod", source).get_code("cached_mod")
 
 
-@pytest.mark.parametrize("mode", [py_compile.PycInvalidationMode.CHECKED_HASH,
-                                  py_compile.PycInvalidationMode.UNCHECKED_HASH])
+@pytest.mark.parametrize(
+    "mode", [py_compile.PycInvalidationMode.CHECKED_HASH, py_compile.PycInvalidationMode.UNCHECKED_HASH]
+)
 def test_hash_based_pycs(source, mode):
     cache = bytecode.cache_from_source(source)
     py_compile.compile(source, cfile=cache, doraise=True, invalidation_mode=mode)

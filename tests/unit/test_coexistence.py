@@ -21,11 +21,14 @@ from importworks import loaders
 from tests.conftest import build, run_python
 
 
-@pytest.mark.parametrize("ours, stock", [
-    (loaders.SourceFileLoader, importlib.machinery.SourceFileLoader),
-    (loaders.SourcelessFileLoader, importlib.machinery.SourcelessFileLoader),
-    (loaders.ExtensionFileLoader, importlib.machinery.ExtensionFileLoader),
-])
+@pytest.mark.parametrize(
+    "ours, stock",
+    [
+        (loaders.SourceFileLoader, importlib.machinery.SourceFileLoader),
+        (loaders.SourcelessFileLoader, importlib.machinery.SourcelessFileLoader),
+        (loaders.ExtensionFileLoader, importlib.machinery.ExtensionFileLoader),
+    ],
+)
 def test_file_loaders_pass_stock_isinstance_checks_but_run_none_of_its_code(ours, stock):
     """Tools test isinstance(loader, importlib.machinery.X); every method is still ours."""
     assert issubclass(ours, stock)
@@ -68,6 +71,7 @@ def test_a_finder_put_first_still_overrides_a_module(how, tmp_path):
 @pytest.mark.parametrize("how", ["install", "activate"])
 def test_uninstall_restores_the_lists_exactly_and_keeps_what_others_added(how):
     """Stock entries come back to their own places; a hook added meanwhile stays."""
+
     def other_hook(path):
         raise ImportError
 
@@ -150,12 +154,15 @@ def test_pytest_rewrites_asserts_with_the_engine_active(where, tmp_path):
         files["conftest.py"] = "import importworks\nimportworks.activate()\n"
     build(tmp_path, files)
     activate = "importworks.activate()" if where == "before pytest" else ""
-    result = run_python(f"""
+    result = run_python(
+        f"""
         import sys, importworks
         {activate}
         import pytest
         sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "test_add.py"]))
-    """, cwd=tmp_path)
+    """,
+        cwd=tmp_path,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "assert 3 == (1 + 1)" in result.stdout
     assert "where 3 = add(1, 2)" in result.stdout
@@ -163,13 +170,16 @@ def test_pytest_rewrites_asserts_with_the_engine_active(where, tmp_path):
 
 def test_setuptools_distutils_shim_keeps_serving_distutils():
     """setuptools' DistutilsMetaFinder (put first by its .pth) still wins under activate()."""
-    result = run_python("""
+    result = run_python(
+        """
         import sys
         import importworks
         importworks.activate()
         import distutils
         print(distutils.__file__)
-    """, env={"SETUPTOOLS_USE_DISTUTILS": "local"})
+    """,
+        env={"SETUPTOOLS_USE_DISTUTILS": "local"},
+    )
     assert result.returncode == 0, result.stderr
     assert f"setuptools{__import__('os').sep}_distutils" in result.stdout, result.stdout
     assert "DeprecationWarning" not in result.stderr
@@ -181,8 +191,11 @@ def test_a_tool_wrapping_the_stock_path_finder_by_name_is_given_ours(tmp_path: P
     The package here does what awscli's __init__ does; the field suite runs the
     real ``aws --version``.
     """
-    build(tmp_path, {"awscli": {
-        "__init__.py": inspect.cleandoc("""
+    build(
+        tmp_path,
+        {
+            "awscli": {
+                "__init__.py": inspect.cleandoc("""
             import sys
             class TopLevelImportAliasFinder:
                 def __init__(self, underlying):
@@ -201,8 +214,10 @@ def test_a_tool_wrapping_the_stock_path_finder_by_name_is_given_ours(tmp_path: P
                     return self._underlying.find_spec(fullname, path, target)
             TopLevelImportAliasFinder.add_alias_finder(sys.meta_path)
         """),
-        "vendored.py": "WHERE = 'inside awscli'\n",
-    }})
+                "vendored.py": "WHERE = 'inside awscli'\n",
+            }
+        },
+    )
     result = run_python(f"""
         import sys
         sys.path.insert(0, {str(tmp_path)!r})

@@ -115,12 +115,19 @@ def test_star_import_rejects_non_string_in_all(tree, engine):
 
 
 def test_relative_imports_resolve_from_package(tree, engine):
-    tree({"pkg": {
-        "__init__.py": "",
-        "sub": {"__init__.py": "", "deep.py": "from .. import sibling\nfrom . import leaf\nfrom ..sibling import S\n",
-                "leaf.py": "L = 1"},
-        "sibling.py": "S = 'sibling'",
-    }})
+    tree(
+        {
+            "pkg": {
+                "__init__.py": "",
+                "sub": {
+                    "__init__.py": "",
+                    "deep.py": "from .. import sibling\nfrom . import leaf\nfrom ..sibling import S\n",
+                    "leaf.py": "L = 1",
+                },
+                "sibling.py": "S = 'sibling'",
+            }
+        }
+    )
     import pkg.sub.deep as deep
 
     assert deep.S == "sibling" and deep.leaf.L == 1 and deep.sibling.S == "sibling"
@@ -138,17 +145,22 @@ def test_relative_import_without_a_parent_package(engine):
 
 
 def test_circular_import_sees_partially_initialised_module(tree, engine):
-    tree({
-        "cyc_a.py": "import cyc_b\nA = 1\n",
-        "cyc_b.py": "import cyc_a\nPARTIAL = not hasattr(cyc_a, 'A')\n",
-        "cyc_c.py": "from cyc_d import D\nC = 1\n",
-        "cyc_d.py": "from cyc_c import C\nD = 1\n",
-    })
+    tree(
+        {
+            "cyc_a.py": "import cyc_b\nA = 1\n",
+            "cyc_b.py": "import cyc_a\nPARTIAL = not hasattr(cyc_a, 'A')\n",
+            "cyc_c.py": "from cyc_d import D\nC = 1\n",
+            "cyc_d.py": "from cyc_c import C\nD = 1\n",
+        }
+    )
     import cyc_a
 
     assert cyc_a.cyc_b.PARTIAL is True
-    with pytest.raises(ImportError, match=r"cannot import name 'C' from partially initialized module 'cyc_c' "
-                                          r"\(most likely due to a circular import\)"):
+    with pytest.raises(
+        ImportError,
+        match=r"cannot import name 'C' from partially initialized module 'cyc_c' "
+        r"\(most likely due to a circular import\)",
+    ):
         import cyc_c  # noqa: F401
 
 

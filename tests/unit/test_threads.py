@@ -14,12 +14,16 @@ ROUNDS = 5000  # the race it guards against showed within 300-6000 rounds
 
 
 def test_many_threads_execute_a_module_exactly_once(tree, engine):
-    tree({"slow_once.py": """
+    tree(
+        {
+            "slow_once.py": """
         import time, builtins
         builtins.__dict__.setdefault('_slow_once_runs', []).append(1)
         time.sleep(0.05)
         DONE = True
-    """})
+    """
+        }
+    )
     import builtins
 
     results, errors = [], []
@@ -27,6 +31,7 @@ def test_many_threads_execute_a_module_exactly_once(tree, engine):
     def worker():
         try:
             import slow_once
+
             results.append(slow_once.DONE)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -46,11 +51,13 @@ def test_many_threads_execute_a_module_exactly_once(tree, engine):
 @pytest.mark.timeout(30)
 def test_cross_thread_import_cycle_does_not_hang(tree, engine):
     # t1 imports a (which imports b), t2 imports b (which imports a) at the same time
-    tree({
-        "cycle_a.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_b\nA = 1\n",
-        "cycle_b.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_a\nB = 1\n",
-        "cycle_sync.py": "import threading\nbarrier = threading.Barrier(2, timeout=5)\n",
-    })
+    tree(
+        {
+            "cycle_a.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_b\nA = 1\n",
+            "cycle_b.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_a\nB = 1\n",
+            "cycle_sync.py": "import threading\nbarrier = threading.Barrier(2, timeout=5)\n",
+        }
+    )
     import cycle_sync  # noqa: F401
 
     outcomes = {}
@@ -145,8 +152,9 @@ def test_two_threads_closing_a_cycle_at_the_same_moment_never_both_wait():
                 finally:
                     first.release()
 
-            threads = [threading.Thread(target=cross, args=pair, daemon=True)
-                       for pair in ((lock_a, lock_b), (lock_b, lock_a))]
+            threads = [
+                threading.Thread(target=cross, args=pair, daemon=True) for pair in ((lock_a, lock_b), (lock_b, lock_a))
+            ]
             for t in threads:
                 t.start()
             for t in threads:

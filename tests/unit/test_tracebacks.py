@@ -25,11 +25,14 @@ def _engine_frames(files):
 ALLOWED = 1 if sys.version_info < (3, 11) else 0
 
 
-@pytest.mark.parametrize("body, error", [
-    ("1/0", ZeroDivisionError),
-    ("import nonexistent_xyzzy_module", ModuleNotFoundError),
-    ("def broken(:", SyntaxError),
-])
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ("1/0", ZeroDivisionError),
+        ("import nonexistent_xyzzy_module", ModuleNotFoundError),
+        ("def broken(:", SyntaxError),
+    ],
+)
 def test_failed_import_hides_engine_frames(tree, engine, body, error):
     tree({"tb_mod.py": body})
     try:

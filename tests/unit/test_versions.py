@@ -34,8 +34,11 @@ def _public(module):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         names = {name: getattr(module, name) for name in dir(module) if not name.startswith("_")}
-    return {name for name, obj in names.items()
-            if name.isupper() or str(getattr(obj, "__module__", "")).startswith(_IMPORT_SYSTEM)}
+    return {
+        name
+        for name, obj in names.items()
+        if name.isupper() or str(getattr(obj, "__module__", "")).startswith(_IMPORT_SYSTEM)
+    }
 
 
 _IMPORT_SYSTEM = ("importlib", "_frozen_importlib", "importworks")
@@ -68,11 +71,17 @@ def test_deprecated_bytecode_suffixes_warn_from_314():
 
 def test_load_module_exists_exactly_where_the_stdlib_has_it():
     """3.15 removed load_module(); our loaders have it where the stock ones do."""
-    for ours, stock in ((importworks.machinery.SourceFileLoader, importlib.machinery.SourceFileLoader),
-                        (importworks.machinery.BuiltinImporter, importlib.machinery.BuiltinImporter),
-                        (importworks.machinery.FrozenImporter, importlib.machinery.FrozenImporter),
-                        (importworks.loaders.NamespaceLoader, importlib._bootstrap_external.NamespaceLoader
-                         if sys.version_info >= (3, 11) else importlib._bootstrap_external._NamespaceLoader)):
+    for ours, stock in (
+        (importworks.machinery.SourceFileLoader, importlib.machinery.SourceFileLoader),
+        (importworks.machinery.BuiltinImporter, importlib.machinery.BuiltinImporter),
+        (importworks.machinery.FrozenImporter, importlib.machinery.FrozenImporter),
+        (
+            importworks.loaders.NamespaceLoader,
+            importlib._bootstrap_external.NamespaceLoader
+            if sys.version_info >= (3, 11)
+            else importlib._bootstrap_external._NamespaceLoader,
+        ),
+    ):
         assert hasattr(ours, "load_module") == hasattr(stock, "load_module"), ours
 
 
@@ -96,16 +105,24 @@ def test_module_lock_reports_whether_it_is_held():
 @only_315
 def test_parent_lock_is_not_held_while_a_submodule_runs(tree, engine):
     """import pkg.mod: pkg is finished and unlocked before mod's body runs under its own lock."""
-    tree({"unheld_pkg": {"__init__.py": "", "mod.py": (
-        "import sys\n"
-        "from importworks import locks\n"
-        "def held(name):\n"
-        "    ref = locks._module_locks.get(name)\n"
-        "    lock = ref() if ref is not None else None\n"
-        "    return lock is not None and lock.locked()\n"
-        "own = held(__name__)\n"
-        "parent = held('unheld_pkg')\n"
-        "parent_initializing = sys.modules['unheld_pkg'].__spec__._initializing\n")}})
+    tree(
+        {
+            "unheld_pkg": {
+                "__init__.py": "",
+                "mod.py": (
+                    "import sys\n"
+                    "from importworks import locks\n"
+                    "def held(name):\n"
+                    "    ref = locks._module_locks.get(name)\n"
+                    "    lock = ref() if ref is not None else None\n"
+                    "    return lock is not None and lock.locked()\n"
+                    "own = held(__name__)\n"
+                    "parent = held('unheld_pkg')\n"
+                    "parent_initializing = sys.modules['unheld_pkg'].__spec__._initializing\n"
+                ),
+            }
+        }
+    )
     import unheld_pkg.mod
 
     assert unheld_pkg.mod.own and not unheld_pkg.mod.parent and not unheld_pkg.mod.parent_initializing
@@ -135,8 +152,12 @@ def test_cycle_closed_after_parents_were_resolved_gets_the_partial_module(tree, 
     """t1 in stall_m finds stall_pkg.leaf missing and asks for its lock only once t2 runs leaf.py."""
     import threading
 
-    tree({"stall_pkg": {"__init__.py": "", "leaf.py": "import stall_m\nX = 1\n"},
-          "stall_m.py": "import stall_pkg.leaf\n"})
+    tree(
+        {
+            "stall_pkg": {"__init__.py": "", "leaf.py": "import stall_m\nX = 1\n"},
+            "stall_m.py": "import stall_pkg.leaf\n",
+        }
+    )
     errors: list[BaseException] = []
     t2_waiting = threading.Event()
     resolve = engine_module._resolve_parents
@@ -201,8 +222,9 @@ def test_discover_lists_a_folders_modules(tree):
     root = tree({"disc_pkg": {"__init__.py": "", "a.py": "", "b": {"__init__.py": ""}}})
     finder = importworks.machinery.FileFinder(str(root / "disc_pkg"), *supported_file_loaders())
     parent = importworks.util.spec_from_file_location("disc_pkg", root / "disc_pkg" / "__init__.py")
-    stock = importlib.machinery.FileFinder(str(root / "disc_pkg"),
-                                           *importlib._bootstrap_external._get_supported_file_loaders())
+    stock = importlib.machinery.FileFinder(
+        str(root / "disc_pkg"), *importlib._bootstrap_external._get_supported_file_loaders()
+    )
     names = sorted(spec.name for spec in finder.discover(parent))
     assert names == sorted(spec.name for spec in stock.discover(parent))
     assert {"disc_pkg.a", "disc_pkg.b"} <= set(names)

@@ -24,8 +24,19 @@ from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_
 from .program import ProgramError, Target, parse_target, split_program_args
 from .running import run_target, was_interrupted
 
-__all__ = ["EXIT_CANT_OPEN", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "ProgramError",
-           "Target", "build_parser", "main", "parse_target", "run_target"]
+__all__ = [
+    "EXIT_CANT_OPEN",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "ProgramError",
+    "Target",
+    "build_parser",
+    "main",
+    "parse_target",
+    "run_target",
+]
 
 VERSION = f"importworks {__version__} (Python {platform.python_version()})"
 PROGRAM_ERROR = "importworks: {error}"  # python's "<its path>: <message>"
@@ -43,8 +54,8 @@ class CommandLine(argparse.ArgumentParser):
         position = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
         if position is None or argv[position] not in self.program_parsers:
             return self.parse_args(argv)
-        own, program = split_program_args(self.program_parsers[argv[position]], argv[position + 1:])
-        args = self.parse_args([*argv[:position + 1], *own])
+        own, program = split_program_args(self.program_parsers[argv[position]], argv[position + 1 :])
+        args = self.parse_args([*argv[: position + 1], *own])
         args.program = program
         return args
 

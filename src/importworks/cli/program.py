@@ -25,20 +25,31 @@ from ..errors import StoreError
 from ..stores.finder import CLAIMED_SUFFIXES
 from ..stores.sniff import is_sqlite_file, is_store_url, is_zip_file, parse_store_url
 
-__all__ = ["PROGRAM_HELP", "PROGRAM_USAGE", "ProgramError", "Target", "add_program_argument", "parse_program_options",
-           "parse_target", "split_program_args"]
+__all__ = [
+    "PROGRAM_HELP",
+    "PROGRAM_USAGE",
+    "ProgramError",
+    "Target",
+    "add_program_argument",
+    "parse_program_options",
+    "parse_target",
+    "split_program_args",
+]
 
 PROGRAM_USAGE = "[STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]"
-PROGRAM_HELP = ("-m MODULE, -c CODE, SCRIPT (a file, or a folder or zip with __main__.py) or - (stdin), as "
-                "with python; every word after it is the program's. STOREs (.sqlite, .zip, postgresql://...) "
-                "in front go first on sys.path; a STORE alone runs its __main__")
+PROGRAM_HELP = (
+    "-m MODULE, -c CODE, SCRIPT (a file, or a folder or zip with __main__.py) or - (stdin), as "
+    "with python; every word after it is the program's. STOREs (.sqlite, .zip, postgresql://...) "
+    "in front go first on sys.path; a STORE alone runs its __main__"
+)
 
 # usage errors (argparse's parser.error: usage, then this line, exit 2)
 NO_PROGRAM = "give the program to run: -m MODULE, -c CODE, SCRIPT or -"
 ARGUMENT_EXPECTED = "argument expected for the {option} option"
 # a word in store position that is no store: exit 1, never run
-NOT_A_STORE = ("{name} is not a store (a SQLite database, a zip archive or a postgresql:// URL): "
-               "it is {what}; not running it")
+NOT_A_STORE = (
+    "{name} is not a store (a SQLite database, a zip archive or a postgresql:// URL): it is {what}; not running it"
+)
 NO_SUCH_STORE = "store {name} does not exist"
 
 SCRIPT_SUFFIXES = (".py", ".pyw", ".pyc")
@@ -111,13 +122,13 @@ def split_program_args(parser: argparse.ArgumentParser, tokens: list[str]) -> tu
     while i < len(tokens):
         token = tokens[i]
         if token == "--":
-            return own, tokens[i + 1:]
+            return own, tokens[i + 1 :]
         if not token.startswith("-") or token == "-" or _starts_program(token):
             break
         own.append(token)
         i += 1
         values = _values_taken(parser, token)
-        own.extend(tokens[i:i + values])
+        own.extend(tokens[i : i + values])
         i += values
     return own, tokens[i:]
 

@@ -15,8 +15,10 @@ __all__ = ["register"]
 TRACE_FORMATS = ("tree", "importtime", "importtime=2", "json", "speedscope", "chrome")
 TRACE_USAGE = f"importworks trace [--format FORMAT] [-o FILE] [--top N] [--unused | --lazy] {PROGRAM_USAGE}"
 RUN_USAGE = f"importworks run {PROGRAM_USAGE}"
-RUN_DESCRIPTION = ("Run a program with every import going through importworks, the way python runs it: "
-                   "the same sys.argv, sys.path[0], __main__ module, exit status and error lines.")
+RUN_DESCRIPTION = (
+    "Run a program with every import going through importworks, the way python runs it: "
+    "the same sys.argv, sys.path[0], __main__ module, exit status and error lines."
+)
 TRACE_DESCRIPTION = "Run a program as `importworks run` does, then report every import it made."
 
 
@@ -84,24 +86,38 @@ def _emit(text: str, output: str | None) -> None:
 
 def register(commands: Any) -> dict[str, argparse.ArgumentParser]:
     """Add trace and run to the ``importworks`` subcommands; return their parsers by name."""
-    trace = commands.add_parser("trace", help="run a program and show every import it made",
-                                usage=TRACE_USAGE, allow_abbrev=False, description=TRACE_DESCRIPTION)
+    trace = commands.add_parser(
+        "trace",
+        help="run a program and show every import it made",
+        usage=TRACE_USAGE,
+        allow_abbrev=False,
+        description=TRACE_DESCRIPTION,
+    )
     trace.add_argument("--format", choices=TRACE_FORMATS, default="tree")
     trace.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stderr")
-    trace.add_argument("--top", type=int, default=None, metavar="N",
-                       help="show only the N slowest top-level imports")
-    trace.add_argument("--unused", action="store_true",
-                       help="list modules imported but never used after import, with their cost "
-                            "(candidates for __lazy_modules__)")
-    trace.add_argument("--lazy", action="store_true",
-                       help='run with lazy="all" and list every lazy import: where it was written, where it '
-                            "was first used (or that it never was), and the imports a rule kept eager "
-                            "(--format json for a machine-readable list)")
+    trace.add_argument("--top", type=int, default=None, metavar="N", help="show only the N slowest top-level imports")
+    trace.add_argument(
+        "--unused",
+        action="store_true",
+        help="list modules imported but never used after import, with their cost (candidates for __lazy_modules__)",
+    )
+    trace.add_argument(
+        "--lazy",
+        action="store_true",
+        help='run with lazy="all" and list every lazy import: where it was written, where it '
+        "was first used (or that it never was), and the imports a rule kept eager "
+        "(--format json for a machine-readable list)",
+    )
     add_program_argument(trace)
     trace.set_defaults(handler=_cmd_trace)
 
-    run = commands.add_parser("run", help="run a program (from stores first on sys.path) through importworks",
-                              usage=RUN_USAGE, allow_abbrev=False, description=RUN_DESCRIPTION)
+    run = commands.add_parser(
+        "run",
+        help="run a program (from stores first on sys.path) through importworks",
+        usage=RUN_USAGE,
+        allow_abbrev=False,
+        description=RUN_DESCRIPTION,
+    )
     add_program_argument(run)
     run.set_defaults(handler=_cmd_run)
     return {"trace": trace, "run": run}

@@ -181,12 +181,13 @@ def _prepare(target: Target) -> tuple[types.CodeType, types.ModuleType]:
     """The code of *target* and the module to run it in."""
     if target.kind == "code":
         _remember_command_source(target.name)
-        return (_compile(target.name, "<string>"),
-                _main_module(__loader__=importlib.machinery.BuiltinImporter))
+        return (_compile(target.name, "<string>"), _main_module(__loader__=importlib.machinery.BuiltinImporter))
     if target.kind == "stdin":
         source = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-        return (_compile(source, "<stdin>"),
-                _main_module(__file__="<stdin>", __cached__=None, __loader__=importlib.machinery.BuiltinImporter))
+        return (
+            _compile(source, "<stdin>"),
+            _main_module(__file__="<stdin>", __cached__=None, __loader__=importlib.machinery.BuiltinImporter),
+        )
     if target.kind == "script":
         return _prepare_script(target.name)
     if target.kind == "store-script":
@@ -217,8 +218,9 @@ def _prepare_script(script: str) -> tuple[types.CodeType, types.ModuleType]:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
-        raise ProgramError(CANT_OPEN.format(path=path, errno=exc.errno, strerror=exc.strerror),
-                           EXIT_CANT_OPEN) from None
+        raise ProgramError(
+            CANT_OPEN.format(path=path, errno=exc.errno, strerror=exc.strerror), EXIT_CANT_OPEN
+        ) from None
     if path.endswith(".pyc") or data[:4] == importlib.util.MAGIC_NUMBER:
         if data[:4] != importlib.util.MAGIC_NUMBER:
             raise ProgramError(BAD_MAGIC, EXIT_FAILED)
@@ -244,8 +246,9 @@ def _prepare_spec(spec: Any, alter_argv: bool) -> tuple[types.CodeType, types.Mo
     filename = spec.origin if spec.has_location else None
     if alter_argv:
         sys.argv[0] = spec.origin
-    module = _main_module(__file__=filename, __cached__=spec.cached, __loader__=spec.loader,
-                          __package__=spec.parent, __spec__=spec)
+    module = _main_module(
+        __file__=filename, __cached__=spec.cached, __loader__=spec.loader, __package__=spec.parent, __spec__=spec
+    )
     return code, module
 
 
@@ -261,8 +264,7 @@ def _module_spec(name: str) -> Any:
     try:
         spec = find_spec(name)
     except _FINDING_ERRORS as exc:
-        raise ProgramError(FINDING_FAILED.format(name=name, type=type(exc).__name__, error=exc),
-                           EXIT_FAILED) from None
+        raise ProgramError(FINDING_FAILED.format(name=name, type=type(exc).__name__, error=exc), EXIT_FAILED) from None
     if spec is None:
         raise ProgramError(NO_MODULE.format(name=name), EXIT_FAILED)
     if spec.submodule_search_locations is None:

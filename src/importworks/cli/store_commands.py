@@ -17,8 +17,7 @@ def _progress(done: int, total: int) -> None:
     width = 30
     filled = width * done // total
     end = "\n" if done == total else ""
-    print(f"\rpacking [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
-          file=sys.stderr, flush=True)
+    print(f"\rpacking [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
 def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -31,21 +30,34 @@ def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         import site
 
         site_packages = args.site_packages or site.getsitepackages()
-    result = pack(args.sources, args.output, dists=args.dist, deps=args.deps,
-                  site_packages=site_packages, skip_tests=args.skip_tests, stdlib=args.stdlib,
-                  extract=args.extract, progress=_progress)
+    result = pack(
+        args.sources,
+        args.output,
+        dists=args.dist,
+        deps=args.deps,
+        site_packages=site_packages,
+        skip_tests=args.skip_tests,
+        stdlib=args.stdlib,
+        extract=args.extract,
+        progress=_progress,
+    )
     if args.sign:
         signer = _sign(result.output, args.sign)
         if signer is None:
             return EXIT_FAILED
-    print(f"packed {result.files} files ({result.modules} modules, {result.compiled} precompiled, "
-          f"{result.bytes / 1e6:.1f} MB) into {result.output} in {result.seconds:.2f} s")
+    print(
+        f"packed {result.files} files ({result.modules} modules, {result.compiled} precompiled, "
+        f"{result.bytes / 1e6:.1f} MB) into {result.output} in {result.seconds:.2f} s"
+    )
     if result.stdlib:
-        print(f"with the standard library of Python {sys.version.split()[0]} ({len(result.stdlib)} top-level "
-              "modules and packages; other interpreters use their own)")
+        print(
+            f"with the standard library of Python {sys.version.split()[0]} ({len(result.stdlib)} top-level "
+            "modules and packages; other interpreters use their own)"
+        )
     if result.shadowed_stdlib:
-        print("the application's own modules replace these of the standard library: "
-              + ", ".join(result.shadowed_stdlib))
+        print(
+            "the application's own modules replace these of the standard library: " + ", ".join(result.shadowed_stdlib)
+        )
     if result.extract:
         print("materialised in the extraction cache at run time (code still from the store):")
         for line in _grouped_reasons(result.extract, result.extract_reasons):
@@ -57,8 +69,11 @@ def _cmd_pack(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if len(result.skipped) > 20:
             print(f"  ... and {len(result.skipped) - 20} more")
     if result.not_compiled:
-        print(f"{len(result.not_compiled)} modules kept as source only (they do not compile): "
-              + ", ".join(result.not_compiled[:5]) + (" ..." if len(result.not_compiled) > 5 else ""))
+        print(
+            f"{len(result.not_compiled)} modules kept as source only (they do not compile): "
+            + ", ".join(result.not_compiled[:5])
+            + (" ..." if len(result.not_compiled) > 5 else "")
+        )
     if args.sign:
         print(f"signed by {signer} ({args.sign})")
     return EXIT_OK
@@ -85,8 +100,10 @@ def _cmd_keygen(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     from ..stores.signing import NO_CRYPTOGRAPHY, generate_key
 
     try:
-        print(f"{generate_key(args.key)}: private key {args.key} (keep it secret), public key {args.key}.pub "
-              "(give it to importworks.install(trusted_keys=...) or IMPORTWORKS_TRUSTED_KEYS)")
+        print(
+            f"{generate_key(args.key)}: private key {args.key} (keep it secret), public key {args.key}.pub "
+            "(give it to importworks.install(trusted_keys=...) or IMPORTWORKS_TRUSTED_KEYS)"
+        )
     except ImportError:
         print(f"importworks keygen: {NO_CRYPTOGRAPHY}", file=sys.stderr)
         return EXIT_FAILED
@@ -173,8 +190,10 @@ def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
     for entry, problem in report.problems:
         print(f"BAD  {entry}: {problem}")
     verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
-    print(f"{report.store}: {report.entries} entries, {report.modules} modules "
-          f"({report.precompiled} precompiled for this Python): {verdict}")
+    print(
+        f"{report.store}: {report.entries} entries, {report.modules} modules "
+        f"({report.precompiled} precompiled for this Python): {verdict}"
+    )
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
@@ -197,25 +216,45 @@ def _fingerprint(public_key: bytes) -> str:
 def register(commands: Any) -> None:
     """Add pack, ls, verify and keygen to the ``importworks`` subcommands."""
     pack = commands.add_parser(
-        "pack", help="build a store (SQLite file, zip, or PostgreSQL database) from folders, files, distributions",
+        "pack",
+        help="build a store (SQLite file, zip, or PostgreSQL database) from folders, files, distributions",
         description="Build a store: a SQLite file (OUTPUT.sqlite, the default kind), a zip archive (OUTPUT.zip) "
-                    "or a store in a PostgreSQL database (postgresql://HOST/DATABASE/STORE), from folders, .py "
-                    "files, installed distributions (every file of their RECORD; editable installs from their "
-                    "source tree) and whole site-packages folders.")
+        "or a store in a PostgreSQL database (postgresql://HOST/DATABASE/STORE), from folders, .py "
+        "files, installed distributions (every file of their RECORD; editable installs from their "
+        "source tree) and whole site-packages folders.",
+    )
     pack.add_argument("sources", nargs="*", metavar="SOURCE", help="a folder (its modules and packages) or a .py file")
-    pack.add_argument("-o", "--output", required=True, help="OUTPUT.sqlite, OUTPUT.zip, or postgresql://[USER@]HOST[:PORT]/DATABASE/STORE (password from "
-                           "PGPASSWORD or ~/.pgpass)")
+    pack.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="OUTPUT.sqlite, OUTPUT.zip, or postgresql://[USER@]HOST[:PORT]/DATABASE/STORE (password from "
+        "PGPASSWORD or ~/.pgpass)",
+    )
     pack.add_argument("--dist", action="append", default=[], metavar="NAME", help="an installed distribution")
     pack.add_argument("--deps", action="store_true", help="with --dist: also pack what it requires")
-    pack.add_argument("--site-packages", nargs="*", metavar="DIR", default=None,
-                      help="everything in these site-packages folders (default: this environment's)")
+    pack.add_argument(
+        "--site-packages",
+        nargs="*",
+        metavar="DIR",
+        default=None,
+        help="everything in these site-packages folders (default: this environment's)",
+    )
     pack.add_argument("--skip-tests", action="store_true", help="leave out tests/ and test/ folders")
-    pack.add_argument("--stdlib", action="store_true",
-                      help="also this Python's pure-Python standard library (used only by this exact version)")
-    pack.add_argument("--extract", action="append", default=[], metavar="NAME",
-                      help="a top-level package to materialise in the extraction cache at run time (its code still "
-                           "comes from the store); native code and packages reading data beside __file__ are "
-                           "found without it")
+    pack.add_argument(
+        "--stdlib",
+        action="store_true",
+        help="also this Python's pure-Python standard library (used only by this exact version)",
+    )
+    pack.add_argument(
+        "--extract",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a top-level package to materialise in the extraction cache at run time (its code still "
+        "comes from the store); native code and packages reading data beside __file__ are "
+        "found without it",
+    )
     pack.add_argument("--sign", metavar="KEY", help="sign the store with the private key KEY (importworks keygen)")
     pack.set_defaults(handler=_cmd_pack)
 
@@ -226,11 +265,17 @@ def register(commands: Any) -> None:
 
     verify = commands.add_parser("verify", help="check every hash in a store and that every module compiles")
     verify.add_argument("store")
-    verify.add_argument("--key", metavar="KEY.pub", help="also check that the store is signed by this public key, "
-                                                         "and every entry is as signed")
+    verify.add_argument(
+        "--key",
+        metavar="KEY.pub",
+        help="also check that the store is signed by this public key, and every entry is as signed",
+    )
     verify.set_defaults(handler=_cmd_verify)
 
-    keygen = commands.add_parser("keygen", help="make an Ed25519 key pair for signing stores",
-                                 description="Write a private key KEY (mode 0600) and its public key KEY.pub.")
+    keygen = commands.add_parser(
+        "keygen",
+        help="make an Ed25519 key pair for signing stores",
+        description="Write a private key KEY (mode 0600) and its public key KEY.pub.",
+    )
     keygen.add_argument("key", metavar="KEY")
     keygen.set_defaults(handler=_cmd_keygen)

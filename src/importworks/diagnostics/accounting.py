@@ -178,8 +178,13 @@ def _own_submodules(package: ModuleType, name: str) -> set[str]:
 def _flags() -> list[str]:
     """The command-line switches that change what a fresh interpreter imports at start-up."""
     flags = sys.flags
-    chosen = [("-I", flags.isolated), ("-S", flags.no_site), ("-E", flags.ignore_environment),
-              ("-s", flags.no_user_site), ("-P", getattr(flags, "safe_path", False))]
+    chosen = [
+        ("-I", flags.isolated),
+        ("-S", flags.no_site),
+        ("-E", flags.ignore_environment),
+        ("-s", flags.no_user_site),
+        ("-P", getattr(flags, "safe_path", False)),
+    ]
     return [switch for switch, on in chosen if on]
 
 
@@ -189,7 +194,7 @@ def parse_importtime(text: str) -> list[StartupImport]:
     for line in text.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        parts = line[len("import time:"):].split("|")
+        parts = line[len("import time:") :].split("|")
         if len(parts) != 3 or not parts[0].strip().isdigit():
             continue
         label = parts[2][1:] if parts[2].startswith(" ") else parts[2]

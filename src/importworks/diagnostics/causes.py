@@ -37,14 +37,29 @@ __all__ = [
 
 # Only consulted when no installed metadata on this machine knows the name.
 WELL_KNOWN_DISTRIBUTIONS = {
-    "yaml": "PyYAML", "cv2": "opencv-python", "PIL": "Pillow", "sklearn": "scikit-learn",
-    "bs4": "beautifulsoup4", "dateutil": "python-dateutil", "dotenv": "python-dotenv",
-    "jwt": "PyJWT", "Crypto": "pycryptodome", "serial": "pyserial", "magic": "python-magic",
-    "skimage": "scikit-image", "docx": "python-docx", "git": "GitPython", "OpenSSL": "pyOpenSSL",
+    "yaml": "PyYAML",
+    "cv2": "opencv-python",
+    "PIL": "Pillow",
+    "sklearn": "scikit-learn",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "dotenv": "python-dotenv",
+    "jwt": "PyJWT",
+    "Crypto": "pycryptodome",
+    "serial": "pyserial",
+    "magic": "python-magic",
+    "skimage": "scikit-image",
+    "docx": "python-docx",
+    "git": "GitPython",
+    "OpenSSL": "pyOpenSSL",
 }
 
-_WHERE_WORDS = {"cwd": "the working directory", "script": "the script's folder",
-                "pythonpath": "a PYTHONPATH folder", "pth": "a folder added by a .pth file"}
+_WHERE_WORDS = {
+    "cwd": "the working directory",
+    "script": "the script's folder",
+    "pythonpath": "a PYTHONPATH folder",
+    "pth": "a folder added by a .pth file",
+}
 
 
 @dataclass
@@ -99,8 +114,13 @@ def _near_miss_cause(name: str, path: Sequence[Any] | None) -> Cause | None:
     case = [m for m in matches if m.lower() == tail.lower()]
     why = " (module names are case-sensitive)" if case else ""
     listed = ", ".join(repr(m) for m in full)
-    return Cause("near-miss", f"Did you mean {listed}?{why} Those are importable here.",
-                 short=f"Did you mean {full[0]!r}?", fix=f"import {full[0]}", evidence={"candidates": full})
+    return Cause(
+        "near-miss",
+        f"Did you mean {listed}?{why} Those are importable here.",
+        short=f"Did you mean {full[0]!r}?",
+        fix=f"import {full[0]}",
+        evidence={"candidates": full},
+    )
 
 
 def _near_miss_elsewhere(name: str) -> Cause | None:
@@ -110,10 +130,13 @@ def _near_miss_elsewhere(name: str) -> Cause | None:
         matches = near_misses(name, names)
         if matches:
             best = matches[0]
-            return Cause("near-miss", f"Did you mean {best!r}? It is installed for {env.python}, "
-                         "not for this interpreter.",
-                         short=f"Did you mean {best!r}? (installed for {env.python}, not this interpreter)",
-                         fix=_install_command(best), evidence={"candidates": matches, "python": env.python})
+            return Cause(
+                "near-miss",
+                f"Did you mean {best!r}? It is installed for {env.python}, not for this interpreter.",
+                short=f"Did you mean {best!r}? (installed for {env.python}, not this interpreter)",
+                fix=_install_command(best),
+                evidence={"candidates": matches, "python": env.python},
+            )
     return None
 
 
@@ -135,11 +158,14 @@ def _distribution_here(name: str) -> Cause | None:
     if not top or name in top:
         return None
     shown = ", ".join(repr(t) for t in top)
-    return Cause("distribution-name",
-                 f"{name!r} is the name of the distribution {dname} {version} installed here; "
-                 f"it is imported as {shown}, not {name!r}.",
-                 short=f"{name!r} is a distribution name; import it as {top[0]!r}.", fix=f"import {top[0]}",
-                 evidence={"distribution": dname, "version": version, "import_names": top})
+    return Cause(
+        "distribution-name",
+        f"{name!r} is the name of the distribution {dname} {version} installed here; "
+        f"it is imported as {shown}, not {name!r}.",
+        short=f"{name!r} is a distribution name; import it as {top[0]!r}.",
+        fix=f"import {top[0]}",
+        evidence={"distribution": dname, "version": version, "import_names": top},
+    )
 
 
 def _base_note(env: envs.Environment) -> str:
@@ -158,15 +184,23 @@ def _sightings(name: str) -> list[Cause]:
         renamed = ""
         if envs.normalize_dist_name(dist) != envs.normalize_dist_name(top):
             renamed = f" The distribution is called {dist!r}; the import name is {top!r}."
-        found.append(Cause(
-            "other-environment",
-            f"{name!r} is installed for {env.python}, Python {env.version}{_base_note(env)}, at "
-            f"{sighting.location}{what}, not for this interpreter ({sys.executable}).{renamed}",
-            short=f"{name!r} is installed for {env.python}, not this interpreter; "
-                  f"install it with: {_install_command(dist)}",
-            fix=_install_command(dist),
-            evidence={"python": env.python, "prefix": env.prefix, "location": sighting.location,
-                      "distribution": sighting.distribution, "version": sighting.version}))
+        found.append(
+            Cause(
+                "other-environment",
+                f"{name!r} is installed for {env.python}, Python {env.version}{_base_note(env)}, at "
+                f"{sighting.location}{what}, not for this interpreter ({sys.executable}).{renamed}",
+                short=f"{name!r} is installed for {env.python}, not this interpreter; "
+                f"install it with: {_install_command(dist)}",
+                fix=_install_command(dist),
+                evidence={
+                    "python": env.python,
+                    "prefix": env.prefix,
+                    "location": sighting.location,
+                    "distribution": sighting.distribution,
+                    "version": sighting.version,
+                },
+            )
+        )
     return found
 
 
@@ -177,36 +211,47 @@ def _distribution_elsewhere(name: str) -> Cause | None:
             found = site.distribution_named(name)
             if found and found[2] and name not in found[2]:
                 dist, version, tops = found
-                return Cause("distribution-name",
-                             f"{name!r} is a distribution name ({dist} {version}, installed for {env.python}); "
-                             f"it is imported as {tops[0]!r}.",
-                             short=f"{name!r} is a distribution name; import it as {tops[0]!r}.",
-                             fix=f"import {tops[0]}",
-                             evidence={"distribution": dist, "version": version, "import_names": tops,
-                                       "python": env.python})
+                return Cause(
+                    "distribution-name",
+                    f"{name!r} is a distribution name ({dist} {version}, installed for {env.python}); "
+                    f"it is imported as {tops[0]!r}.",
+                    short=f"{name!r} is a distribution name; import it as {tops[0]!r}.",
+                    fix=f"import {tops[0]}",
+                    evidence={"distribution": dist, "version": version, "import_names": tops, "python": env.python},
+                )
     return None
 
 
 def _well_known(name: str) -> Cause | None:
     dist = WELL_KNOWN_DISTRIBUTIONS.get(name)
     if dist is not None:
-        return Cause("distribution-name", f"{name!r} is usually installed as the distribution {dist!r} "
-                     "(no installed metadata on this machine knows it).",
-                     short=f"{name!r} comes from the distribution {dist!r}: {_install_command(dist)}",
-                     fix=_install_command(dist), evidence={"distribution": dist})
+        return Cause(
+            "distribution-name",
+            f"{name!r} is usually installed as the distribution {dist!r} "
+            "(no installed metadata on this machine knows it).",
+            short=f"{name!r} comes from the distribution {dist!r}: {_install_command(dist)}",
+            fix=_install_command(dist),
+            evidence={"distribution": dist},
+        )
     for module, dist in WELL_KNOWN_DISTRIBUTIONS.items():
         if envs.normalize_dist_name(dist) == envs.normalize_dist_name(name):
-            return Cause("distribution-name", f"{name!r} is a distribution name; it is imported as {module!r}.",
-                         short=f"{name!r} is a distribution name; import it as {module!r}.",
-                         fix=f"import {module}", evidence={"distribution": dist, "import_names": [module]})
+            return Cause(
+                "distribution-name",
+                f"{name!r} is a distribution name; it is imported as {module!r}.",
+                short=f"{name!r} is a distribution name; import it as {module!r}.",
+                fix=f"import {module}",
+                evidence={"distribution": dist, "import_names": [module]},
+            )
     return None
 
 
 def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool = True) -> list[Cause]:
     """Every reason we can find for *name* not being found on *path*."""
-    found: list[Cause | None] = [_other_python_build(name, path),
-                                 _distribution_here(name) if path is None else None,
-                                 _near_miss_cause(name, path)]
+    found: list[Cause | None] = [
+        _other_python_build(name, path),
+        _distribution_here(name) if path is None else None,
+        _near_miss_cause(name, path),
+    ]
     if look_elsewhere:
         found.extend(_sightings(name))
         if path is None and not any(found):
@@ -223,10 +268,15 @@ def why_not_found(name: str, path: Sequence[Any] | None, *, look_elsewhere: bool
         venv = f" (virtual environment {env['prefix']})" if env["virtual_env"] else ""
         top = name.partition(".")[0]
         searched = _searched(look_elsewhere)
-        causes.append(Cause("not-installed",
-                            f"No {name!r} on this interpreter's path{venv}{searched}. If it is on PyPI: "
-                            f"{_install_command(top)} (the distribution name can differ).",
-                            short="", fix=_install_command(top)))
+        causes.append(
+            Cause(
+                "not-installed",
+                f"No {name!r} on this interpreter's path{venv}{searched}. If it is on PyPI: "
+                f"{_install_command(top)} (the distribution name can differ).",
+                short="",
+                fix=_install_command(top),
+            )
+        )
     return causes
 
 
@@ -240,15 +290,20 @@ def _other_python_build(name: str, path: Sequence[Any] | None) -> Cause | None:
         if not isinstance(entry, str):
             continue
         for filename in sorted(_listdir(entry)):
-            if (filename.startswith(tail + ".") and filename.endswith((".so", ".pyd"))
-                    and filename[len(tail):] not in ours):
+            if (
+                filename.startswith(tail + ".")
+                and filename.endswith((".so", ".pyd"))
+                and filename[len(tail) :] not in ours
+            ):
                 where = os.path.join(entry or os.getcwd(), filename)
-                return Cause("other-python-build",
-                             f"{where} is {name!r} built for another Python: this one "
-                             f"({sys.implementation.cache_tag}) loads only {', '.join(ours)}. Install or "
-                             "build it for this interpreter.",
-                             short=f"{filename} was built for another Python",
-                             evidence={"file": where, "suffixes": list(ours)})
+                return Cause(
+                    "other-python-build",
+                    f"{where} is {name!r} built for another Python: this one "
+                    f"({sys.implementation.cache_tag}) loads only {', '.join(ours)}. Install or "
+                    "build it for this interpreter.",
+                    short=f"{filename} was built for another Python",
+                    evidence={"file": where, "suffixes": list(ours)},
+                )
     return None
 
 
@@ -262,9 +317,12 @@ def _no_submodule(name: str, path: Sequence[Any], shown: int = 8) -> Cause:
     names = sorted(m.name for m in pkgutil.iter_modules(list(path)))
     listed = ", ".join(names[:shown]) + (f" ... ({len(names)} in all)" if len(names) > shown else "")
     has = f"its submodules: {listed}" if names else "it has no submodules at all"
-    return Cause("no-submodule", f"{parent!r} is importable ({where}), but it has no submodule {tail!r}; {has}.",
-                 short=f"{parent!r} has no submodule {tail!r}",
-                 evidence={"package": parent, "submodules": names})
+    return Cause(
+        "no-submodule",
+        f"{parent!r} is importable ({where}), but it has no submodule {tail!r}; {has}.",
+        short=f"{parent!r} has no submodule {tail!r}",
+        evidence={"package": parent, "submodules": names},
+    )
 
 
 def _searched(looked: bool, shown: int = 4) -> str:
@@ -305,9 +363,15 @@ def invalid_name(name: str, *, look_elsewhere: bool = True) -> list[Cause]:
     wrong = _what_is_wrong(name)
     if wrong is None:
         return []
-    causes = [Cause("invalid-name", f"{name!r} cannot be imported by that name: {wrong}. Module names are "
-                    "dotted Python identifiers (letters, digits, underscores).",
-                    short=f"{name!r} is not a module name", evidence={"reason": wrong})]
+    causes = [
+        Cause(
+            "invalid-name",
+            f"{name!r} cannot be imported by that name: {wrong}. Module names are "
+            "dotted Python identifiers (letters, digits, underscores).",
+            short=f"{name!r} is not a module name",
+            evidence={"reason": wrong},
+        )
+    ]
     if _DISTRIBUTION_NAME.match(name):  # 'python-dateutil': maybe a distribution's name
         found = [_distribution_here(name)]
         if look_elsewhere and not found[0]:
@@ -321,8 +385,13 @@ def invalid_name(name: str, *, look_elsewhere: bool = True) -> list[Cause]:
 def on_failing_path(name: str, cause: Cause) -> Cause:
     """A shadowing of *name*'s top-level package, told as the reason *name* fails."""
     top = name.partition(".")[0]
-    return Cause(cause.kind, f"{cause.message.rstrip('.')}; {name!r} is looked for inside that {top!r}, "
-                 "which is why it fails.", short=cause.short, fix=cause.fix, evidence=cause.evidence)
+    return Cause(
+        cause.kind,
+        f"{cause.message.rstrip('.')}; {name!r} is looked for inside that {top!r}, which is why it fails.",
+        short=cause.short,
+        fix=cause.fix,
+        evidence=cause.evidence,
+    )
 
 
 def short_hints(name: str, limit: int = 2) -> list[str]:
@@ -353,15 +422,22 @@ def _shadowed_parent(name: str) -> list[str]:
 
 def parent_failed(parent: str, outcome: str, error: dict[str, Any] | None) -> Cause:
     detail = f": {error['traceback']}" if error else ""
-    return Cause("parent-failed", f"The parent package {parent!r} cannot be imported ({outcome}){detail}.",
-                 short=f"its parent package {parent!r} cannot be imported", evidence={"parent": parent})
+    return Cause(
+        "parent-failed",
+        f"The parent package {parent!r} cannot be imported ({outcome}){detail}.",
+        short=f"its parent package {parent!r} cannot be imported",
+        evidence={"parent": parent},
+    )
 
 
 def not_a_package(name: str, module: Any) -> Cause:
     parent = name.rpartition(".")[0]
     origin = getattr(getattr(module, "__spec__", None), "origin", None) or getattr(module, "__file__", None)
-    return Cause("not-a-package", f"{parent!r} is a module ({origin}), not a package: it has no __path__, "
-                 f"so it cannot contain {name!r}.", evidence={"parent": parent, "origin": origin})
+    return Cause(
+        "not-a-package",
+        f"{parent!r} is a module ({origin}), not a package: it has no __path__, so it cannot contain {name!r}.",
+        evidence={"parent": parent, "origin": origin},
+    )
 
 
 def finder_raised(exc: BaseException) -> Cause:
@@ -371,37 +447,45 @@ def finder_raised(exc: BaseException) -> Cause:
 def _circular(name: str, cycle: dict[str, Any]) -> Cause:
     partial, wanted = cycle["module"], cycle["name"]
     lacking = f", so {wanted!r} was not defined yet" if wanted else ""
-    return Cause("circular-import",
-                 f"{name!r} fails in the import cycle {' -> '.join(cycle['chain'])}: "
-                 f"{'; '.join(cycle['steps'])}. {partial} had only run up to {cycle['stopped_at']}{lacking}.",
-                 short=f"import cycle {' -> '.join(cycle['chain'])}: {partial} was partially initialised",
-                 fix=f"in {cycle['steps'][-1].split(' ')[0]}: import the module ('import {partial}', then "
-                     f"{partial}.{wanted or 'NAME'} where it is used), or move the import below what it needs, "
-                     "or move the shared code to a module both import",
-                 evidence=cycle)
+    return Cause(
+        "circular-import",
+        f"{name!r} fails in the import cycle {' -> '.join(cycle['chain'])}: "
+        f"{'; '.join(cycle['steps'])}. {partial} had only run up to {cycle['stopped_at']}{lacking}.",
+        short=f"import cycle {' -> '.join(cycle['chain'])}: {partial} was partially initialised",
+        fix=f"in {cycle['steps'][-1].split(' ')[0]}: import the module ('import {partial}', then "
+        f"{partial}.{wanted or 'NAME'} where it is used), or move the import below what it needs, "
+        "or move the shared code to a module both import",
+        evidence=cycle,
+    )
 
 
 def _relative(name: str, found: dict[str, Any]) -> Cause:
     where, code, module, package = f"{found['file']}:{found['line']}", found["code"], found["module"], found["package"]
     if not package:
-        return Cause("relative-import-depth",
-                     f"{where} '{code}' is a relative import in {module!r}, which has no parent package "
-                     f"(__package__ is {package!r}): it ran as a top-level module (a script, or with its own "
-                     "folder on sys.path), so there is no package for the dots to be relative to.",
-                     short=f"{module!r} is not inside a package, so '{code}' has nothing to be relative to",
-                     fix="run it as part of its package (python -m PACKAGE.MODULE from the folder above the "
-                         "package) or use an absolute import", evidence=found)
+        return Cause(
+            "relative-import-depth",
+            f"{where} '{code}' is a relative import in {module!r}, which has no parent package "
+            f"(__package__ is {package!r}): it ran as a top-level module (a script, or with its own "
+            "folder on sys.path), so there is no package for the dots to be relative to.",
+            short=f"{module!r} is not inside a package, so '{code}' has nothing to be relative to",
+            fix="run it as part of its package (python -m PACKAGE.MODULE from the folder above the "
+            "package) or use an absolute import",
+            evidence=found,
+        )
     level, depth, top = found["level"], found["depth"], found["top"]
     parts = package.split(".")
-    chain = " > ".join(".".join(parts[:i + 1]) for i in range(depth))
+    chain = " > ".join(".".join(parts[: i + 1]) for i in range(depth))
     dots = f"has {level} dots (one for {package!r} itself, one more per level up)" if level else "goes too far up"
-    return Cause("relative-import-depth",
-                 f"{where} '{code}' in {module!r} {dots}, but {package!r} is {depth} package(s) deep ({chain}): "
-                 f"{depth} dot(s) already reach the top-level package {top!r}, and a relative import cannot go "
-                 "above it.",
-                 short=f"'{code}' goes above the top-level package {found['top']!r}",
-                 fix=f"use at most {depth} dot(s), or an absolute import; if the folder above {found['top']!r} "
-                     "is meant to be a package too, put its parent on sys.path instead", evidence=found)
+    return Cause(
+        "relative-import-depth",
+        f"{where} '{code}' in {module!r} {dots}, but {package!r} is {depth} package(s) deep ({chain}): "
+        f"{depth} dot(s) already reach the top-level package {top!r}, and a relative import cannot go "
+        "above it.",
+        short=f"'{code}' goes above the top-level package {found['top']!r}",
+        fix=f"use at most {depth} dot(s), or an absolute import; if the folder above {found['top']!r} "
+        "is meant to be a package too, put its parent on sys.path instead",
+        evidence=found,
+    )
 
 
 def exec_failed(name: str, spec: Any, exc: BaseException, *, look_elsewhere: bool = True) -> Cause:
@@ -417,15 +501,24 @@ def exec_failed(name: str, spec: Any, exc: BaseException, *, look_elsewhere: boo
         return _relative(name, relative)
     missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
     if missing and missing != name:
-        hints = [c.short or c.message for c in why_not_found(missing, _parent_path_of(missing),
-                                                             look_elsewhere=look_elsewhere)]
+        hints = [
+            c.short or c.message
+            for c in why_not_found(missing, _parent_path_of(missing), look_elsewhere=look_elsewhere)
+        ]
         extra = (" " + " ".join(h for h in hints if h)) if hints else ""
-        return Cause("missing-dependency", f"{name!r} was found ({origin}) but it imports {missing!r}, "
-                     f"which cannot be found.{extra}", short=f"{name!r} needs {missing!r}, which is missing",
-                     evidence={"missing": missing, "origin": origin})
-    return Cause("exec-error", f"{name!r} was found ({origin}) but raised {type(exc).__name__}: {exc} "
-                 "while executing (the module exists; its code failed).",
-                 short=f"{name!r} exists but raised {type(exc).__name__}", evidence={"origin": origin})
+        return Cause(
+            "missing-dependency",
+            f"{name!r} was found ({origin}) but it imports {missing!r}, which cannot be found.{extra}",
+            short=f"{name!r} needs {missing!r}, which is missing",
+            evidence={"missing": missing, "origin": origin},
+        )
+    return Cause(
+        "exec-error",
+        f"{name!r} was found ({origin}) but raised {type(exc).__name__}: {exc} "
+        "while executing (the module exists; its code failed).",
+        short=f"{name!r} exists but raised {type(exc).__name__}",
+        evidence={"origin": origin},
+    )
 
 
 def _parent_path_of(name: str) -> Any:
@@ -435,9 +528,12 @@ def _parent_path_of(name: str) -> Any:
 
 def in_sys_modules(name: str, module: Any) -> Cause:
     origin = getattr(module, "__file__", None) or getattr(getattr(module, "__spec__", None), "origin", None)
-    return Cause("in-sys-modules", f"{name!r} is in sys.modules already (as {getattr(module, '__name__', name)!r}, "
-                 f"from {origin}), so import returns it without asking any finder.",
-                 evidence={"origin": origin})
+    return Cause(
+        "in-sys-modules",
+        f"{name!r} is in sys.modules already (as {getattr(module, '__name__', name)!r}, "
+        f"from {origin}), so import returns it without asking any finder.",
+        evidence={"origin": origin},
+    )
 
 
 def _same_file(loaded: Any, origin: str) -> bool:
@@ -457,8 +553,13 @@ def stale_module(name: str, existing: Any, spec: Any) -> list[Cause]:
     old = getattr(existing, "origin", None)
     if old is None or spec.origin is None or _same_file(existing, spec.origin):
         return []
-    return [Cause("already-imported", f"{name!r} was already imported from {old}; a fresh interpreter "
-                  f"would find {spec.origin} first.", evidence={"imported": old, "found": spec.origin})]
+    return [
+        Cause(
+            "already-imported",
+            f"{name!r} was already imported from {old}; a fresh interpreter would find {spec.origin} first.",
+            evidence={"imported": old, "found": spec.origin},
+        )
+    ]
 
 
 def shadowing(name: str, steps: Sequence[Any], module: Any) -> list[Cause]:
@@ -482,11 +583,19 @@ def shadowing(name: str, steps: Sequence[Any], module: Any) -> list[Cause]:
     loaded_spec = getattr(module, "__spec__", None)
     loaded = getattr(loaded_spec, "origin", None)
     active = loaded is None or winner.origin is None or _same_file(loaded_spec, winner.origin)
-    effect = "" if active else f" (here {name!r} had already been imported from {loaded}, so the shadow " \
-                               "only bites in a fresh interpreter)"
+    effect = (
+        ""
+        if active
+        else f" (here {name!r} had already been imported from {loaded}, so the shadow "
+        "only bites in a fresh interpreter)"
+    )
     shown = os.path.dirname(winner.origin) if os.path.basename(winner.origin or "") == "__init__.py" else winner.origin
-    return [Cause("shadowing", f"{shown} in {where} ({entry}) shadows {what} {name!r}{real_text}{effect}.",
-                  short=f"{shown} shadows {what} {name!r}",
-                  fix=f"rename {os.path.basename(shown or name)} (and remove its __pycache__)",
-                  evidence={"shadow": winner.origin, "shadowed": real.origin if real else None,
-                            "entry": winner.entry})]
+    return [
+        Cause(
+            "shadowing",
+            f"{shown} in {where} ({entry}) shadows {what} {name!r}{real_text}{effect}.",
+            short=f"{shown} shadows {what} {name!r}",
+            fix=f"rename {os.path.basename(shown or name)} (and remove its __pycache__)",
+            evidence={"shadow": winner.origin, "shadowed": real.origin if real else None, "entry": winner.entry},
+        )
+    ]

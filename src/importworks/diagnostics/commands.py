@@ -42,8 +42,7 @@ def register(subparsers: Any) -> None:
     """Add the why/where/path/doctor subcommands to the ``importworks`` parser."""
     why = subparsers.add_parser("why", help="explain, step by step, what importing NAME does and why it fails")
     why.add_argument("name", metavar="NAME", help="dotted module name, as in 'import NAME'")
-    why.add_argument("--find-only", action="store_true",
-                     help="only search for the module; do not import (execute) it")
+    why.add_argument("--find-only", action="store_true", help="only search for the module; do not import (execute) it")
     _add_common(why)
     why.set_defaults(handler=cmd_why)
 
@@ -59,15 +58,21 @@ def register(subparsers: Any) -> None:
     doctor = subparsers.add_parser("doctor", help="scan a project and this environment for import trouble")
     doctor.add_argument("project", nargs="?", default=".", metavar="PATH", help="project folder (default: .)")
     doctor.add_argument("--json", action="store_true", help="print the findings as JSON")
-    doctor.add_argument("--skip", action="append", default=[], metavar="CHECK",
-                        help="skip a check: shadowing, star-imports, cycles, sys-path, pth (repeatable)")
+    doctor.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="CHECK",
+        help="skip a check: shadowing, star-imports, cycles, sys-path, pth (repeatable)",
+    )
     doctor.set_defaults(handler=cmd_doctor)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--python", metavar="PATH",
-                        help="diagnose with this interpreter instead (runs it in a subprocess)")
+    parser.add_argument(
+        "--python", metavar="PATH", help="diagnose with this interpreter instead (runs it in a subprocess)"
+    )
 
 
 def _print(text: str) -> None:
@@ -95,8 +100,11 @@ def compute(command: str, name: str | None = None, find_only: bool = False) -> d
                 return diagnose(str(name), execute=not find_only).to_dict()
             if command == "where":
                 return locate(str(name))
-            return {"entries": [e.to_dict() for e in explain_path()], "environment": environment_summary(),
-                    "startup_code": startup_code()}
+            return {
+                "entries": [e.to_dict() for e in explain_path()],
+                "environment": environment_summary(),
+                "startup_code": startup_code(),
+            }
     finally:
         sys.path[:] = saved
 
@@ -182,8 +190,11 @@ def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     data = _diagnosis(args, "path")
     if data is None:
         return EXIT_CHILD_FAILED
-    _print(json.dumps(data, indent=1) if args.json else format_path(data["entries"], data["environment"],
-                                                                   data.get("startup_code")))
+    _print(
+        json.dumps(data, indent=1)
+        if args.json
+        else format_path(data["entries"], data["environment"], data.get("startup_code"))
+    )
     return EXIT_OK
 
 

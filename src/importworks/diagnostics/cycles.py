@@ -134,8 +134,9 @@ def _missing(project: Project, module: str, edge: ImportEdge, started_at: int) -
     return [n for n in edge.names if n not in bound]
 
 
-def failure(project: Project, cycle: Cycle, graph: dict[str, dict[str, ImportEdge]] | None = None
-            ) -> CycleFailure | None:
+def failure(
+    project: Project, cycle: Cycle, graph: dict[str, dict[str, ImportEdge]] | None = None
+) -> CycleFailure | None:
     """How the cycle fails at import time, if it can (the forced entry, else the first that fails)."""
     graph = graph if graph is not None else import_graph(project)
     entries, forced = _entries(cycle)
@@ -193,7 +194,7 @@ def simulate(project: Project, start: str) -> tuple[ImportFailure | None, set[st
             if target in project.modules and target not in done and target != name:
                 missing = _missing(project, target, edge, progress[target])
                 if missing:
-                    chain = [(m, progress[m]) for m in stack[stack.index(target):]]
+                    chain = [(m, progress[m]) for m in stack[stack.index(target) :]]
                     raise _Failed(ImportFailure(start, chain, missing, set(progress)))
         stack.pop()
         done.add(name)

@@ -119,18 +119,22 @@ def _shadow_finding(name: str, path: str, project: Project) -> Finding | None:
     what, spec = other
     shown = f"{what} {name!r}" if spec is None or what.startswith("the standard") else f"{what} {spec.origin}"
     if spec is None and what == "the built-in module":
-        return Finding("shadowing", f"{name!r} is never imported from here: {shown} always wins", path,
-                       severity=NOTE)
+        return Finding("shadowing", f"{name!r} is never imported from here: {shown} always wins", path, severity=NOTE)
     mine = min((i for i in map(_path_index, project.import_roots) if i is not None), default=None)
     theirs = _entry_of(spec) if spec is not None else None
     if mine is None:
-        return Finding("shadowing", f"{name!r} shadows {shown} wherever this folder comes first on sys.path",
-                       path, severity=ERROR)
+        return Finding(
+            "shadowing", f"{name!r} shadows {shown} wherever this folder comes first on sys.path", path, severity=ERROR
+        )
     if theirs is None or mine < theirs:
-        return Finding("shadowing", f"{name!r} shadows {shown}: sys.path[{mine}] comes first", path,
-                       severity=ERROR)
-    return Finding("shadowing", f"{name!r} is never imported from here: {shown} comes first on sys.path "
-                   f"(sys.path[{theirs}], before sys.path[{mine}])", path, severity=NOTE)
+        return Finding("shadowing", f"{name!r} shadows {shown}: sys.path[{mine}] comes first", path, severity=ERROR)
+    return Finding(
+        "shadowing",
+        f"{name!r} is never imported from here: {shown} comes first on sys.path "
+        f"(sys.path[{theirs}], before sys.path[{mine}])",
+        path,
+        severity=NOTE,
+    )
 
 
 def _check_shadowing(project: Project) -> list[Finding]:
@@ -161,32 +165,50 @@ def _check_module_stars(resolver: StarResolver, info: ModuleInfo) -> list[Findin
         return []
     used = info.used or frozenset()
     findings = []
-    imported = [b for b in info.bindings if not b.star_from and b.source and not b.fallback
-                and not b.source.startswith("= ")]
-    exported: dict[str | None, dict[str, str]] = {b.star_from: resolver.exports(b.star_from or "") or {}
-                                                  for b in stars}
+    imported = [
+        b for b in info.bindings if not b.star_from and b.source and not b.fallback and not b.source.startswith("= ")
+    ]
+    exported: dict[str | None, dict[str, str]] = {b.star_from: resolver.exports(b.star_from or "") or {} for b in stars}
     for i, star in enumerate(stars):
         names = {n: s for n, s in exported[star.star_from].items() if n in used}
         for other in stars[:i]:
             theirs = exported[other.star_from]
             for clash in sorted(n for n in names if n in theirs and differ(theirs[n], names[n])):
-                findings.append(Finding("star-imports", f"'{clash}' comes from both 'from {other.star_from} "
-                                        f"import *' (line {other.line}) and 'from {star.star_from} import *' "
-                                        f"(line {star.line}); the later one wins", info.path, star.line))
+                findings.append(
+                    Finding(
+                        "star-imports",
+                        f"'{clash}' comes from both 'from {other.star_from} "
+                        f"import *' (line {other.line}) and 'from {star.star_from} import *' "
+                        f"(line {star.line}); the later one wins",
+                        info.path,
+                        star.line,
+                    )
+                )
         for binding in imported:
             if binding.name not in names or not differ(resolver.source(binding, info.name), names[binding.name]):
                 continue
             if binding.line < star.line:
-                text = (f"'from {star.star_from} import *' (line {star.line}) overwrites "
-                        f"'{binding.name}' imported at line {binding.line}")
+                text = (
+                    f"'from {star.star_from} import *' (line {star.line}) overwrites "
+                    f"'{binding.name}' imported at line {binding.line}"
+                )
             else:
-                text = (f"'{binding.name}' imported at line {binding.line} overwrites the one from "
-                        f"'from {star.star_from} import *' (line {star.line})")
+                text = (
+                    f"'{binding.name}' imported at line {binding.line} overwrites the one from "
+                    f"'from {star.star_from} import *' (line {star.line})"
+                )
             findings.append(Finding("star-imports", text, info.path, binding.line))
-        for clash in sorted(n for n in names if hasattr(builtins, n) and not n.startswith("_")
-                            and names[n] != f"builtins.{n}"):
-            findings.append(Finding("star-imports", f"'from {star.star_from} import *' (line {star.line}) "
-                                    f"replaces the builtin '{clash}'", info.path, star.line))
+        for clash in sorted(
+            n for n in names if hasattr(builtins, n) and not n.startswith("_") and names[n] != f"builtins.{n}"
+        ):
+            findings.append(
+                Finding(
+                    "star-imports",
+                    f"'from {star.star_from} import *' (line {star.line}) replaces the builtin '{clash}'",
+                    info.path,
+                    star.line,
+                )
+            )
     return findings
 
 
@@ -214,8 +236,10 @@ def _import_failures(project: Project) -> tuple[list[Finding], set[str], set[str
         importer, line = broken.chain[-1]
         taken = ", ".join(repr(n) for n in broken.names)
         cycle = [(m, at) for m, at in broken.chain]
-        text = (f"{_cycle_text(project, cycle)}: importing {top} fails: {_rel(project, importer)}:{line} takes "
-                f"{taken} from {module} while it is partially initialised (it has only run up to line {started_at})")
+        text = (
+            f"{_cycle_text(project, cycle)}: importing {top} fails: {_rel(project, importer)}:{line} takes "
+            f"{taken} from {module} while it is partially initialised (it has only run up to line {started_at})"
+        )
         findings.append(Finding("cycles", text, project.modules[module].path, started_at, ERROR))
         failing |= {m for m, _ in broken.chain}
     return findings, failing, reached
@@ -236,9 +260,11 @@ def _check_cycles(project: Project) -> list[Finding]:
         else:
             taken = ", ".join(repr(n) for n in broken.names)
             when = "always" if broken.always else f"when {broken.entry} is imported first"
-            text += (f": fails {when}: {_rel(project, broken.importer)}:{broken.line} takes {taken} from "
-                     f"{broken.module} while it is partially initialised (it has only run up to line "
-                     f"{broken.started_at})")
+            text += (
+                f": fails {when}: {_rel(project, broken.importer)}:{broken.line} takes {taken} from "
+                f"{broken.module} while it is partially initialised (it has only run up to line "
+                f"{broken.started_at})"
+            )
             severity = ERROR if broken.always else WARNING
         first = project.modules[cycle[0][0]]
         findings.append(Finding("cycles", text, first.path, cycle[0][1], severity))
@@ -252,18 +278,25 @@ def _check_sys_path() -> list[Finding]:
         if entry.kind == "stdlib-zip":
             continue  # always listed, normally absent: not a problem
         if entry.kind == "invalid":
-            findings.append(Finding("sys-path", f"sys.path[{entry.index}] is {entry.entry}, not a string",
-                                    severity=WARNING))
+            findings.append(
+                Finding("sys-path", f"sys.path[{entry.index}] is {entry.entry}, not a string", severity=WARNING)
+            )
             continue
         if not entry.exists:
             why = "; ".join(entry.reasons)
-            findings.append(Finding("sys-path", f"sys.path[{entry.index}] {entry.entry} does not exist ({why})",
-                                    severity=NOTE))
+            findings.append(
+                Finding("sys-path", f"sys.path[{entry.index}] {entry.entry} does not exist ({why})", severity=NOTE)
+            )
         key = os.path.realpath(entry.entry or os.getcwd())
         if key in seen:
-            findings.append(Finding("sys-path", f"sys.path[{entry.index}] {entry.entry or repr('')} repeats "
-                                    f"sys.path[{seen[key]}]: the second one is never searched first",
-                                    severity=NOTE))
+            findings.append(
+                Finding(
+                    "sys-path",
+                    f"sys.path[{entry.index}] {entry.entry or repr('')} repeats "
+                    f"sys.path[{seen[key]}]: the second one is never searched first",
+                    severity=NOTE,
+                )
+            )
         else:
             seen[key] = entry.index
     return findings
@@ -276,11 +309,13 @@ def _check_pth(dirs: Iterable[str] | None = None) -> list[Finding]:
             findings.append(_start_finding(line))
         elif line.executes:
             text = line.text if len(line.text) <= 80 else line.text[:77] + "..."
-            findings.append(Finding("pth", f"runs code at every interpreter start: {text}", line.file, line.lineno,
-                                    NOTE))
+            findings.append(
+                Finding("pth", f"runs code at every interpreter start: {text}", line.file, line.lineno, NOTE)
+            )
         elif line.folder and not os.path.exists(line.folder):
-            findings.append(Finding("pth", f"adds {line.folder}, which does not exist", line.file, line.lineno,
-                                    WARNING))
+            findings.append(
+                Finding("pth", f"adds {line.folder}, which does not exist", line.file, line.lineno, WARNING)
+            )
     return findings
 
 
@@ -291,23 +326,35 @@ def _start_finding(line: Any) -> Finding:
     """A .start entry point, or a .pth import line that a .start file switched off (PEP 829)."""
     if line.replaced:
         start = line.file[: -len(".pth")] + ".start"
-        return Finding("pth", f"import line not run: {os.path.basename(start)} replaces it (PEP 829)",
-                       line.file, line.lineno, NOTE)
+        return Finding(
+            "pth", f"import line not run: {os.path.basename(start)} replaces it (PEP 829)", line.file, line.lineno, NOTE
+        )
     if not READS_START_FILES:
         version = ".".join(map(str, sys.version_info[:2]))
-        return Finding("pth", f"entry point {line.text} is not run: Python {version} does not read .start "
-                              "files (3.15 and later do, PEP 829)", line.file, line.lineno, NOTE)
+        return Finding(
+            "pth",
+            f"entry point {line.text} is not run: Python {version} does not read .start "
+            "files (3.15 and later do, PEP 829)",
+            line.file,
+            line.lineno,
+            NOTE,
+        )
     if not ENTRY_POINT.match(line.text):
-        return Finding("pth", f"{line.text!r} is not a pkg.mod:callable entry point: python skips it",
-                       line.file, line.lineno, WARNING)
-    return Finding("pth", f"runs {line.text} at every interpreter start (.start file)", line.file, line.lineno,
-                   NOTE)
+        return Finding(
+            "pth",
+            f"{line.text!r} is not a pkg.mod:callable entry point: python skips it",
+            line.file,
+            line.lineno,
+            WARNING,
+        )
+    return Finding("pth", f"runs {line.text} at every interpreter start (.start file)", line.file, line.lineno, NOTE)
 
 
 def _ranked(findings: list[Finding]) -> list[Finding]:
     """Errors first, then warnings, then notes; each group in the checks' order, then by place."""
-    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), CHECKS.index(f.check),
-                                           f.file or "", f.line or 0))
+    return sorted(
+        findings, key=lambda f: (SEVERITIES.index(f.severity), CHECKS.index(f.check), f.file or "", f.line or 0)
+    )
 
 
 def examine(root: str, skip: Iterable[str] = (), *, workers: int | None = None) -> list[Finding]:

@@ -33,8 +33,9 @@ __all__ = [
 
 _EXTENSION_SUFFIXES = (".so", ".pyd")
 # where :func:`discover_environments` looks, in words (what a "not found anywhere" rests on)
-SEARCHED = ("python interpreters on PATH, pyenv's versions, .venv*/venv*/env/.env in the working directory "
-            "and $VIRTUAL_ENV")
+SEARCHED = (
+    "python interpreters on PATH, pyenv's versions, .venv*/venv*/env/.env in the working directory and $VIRTUAL_ENV"
+)
 _PYTHON_NAME = re.compile(r"^python(\d(\.\d+)?)?$")
 
 
@@ -195,8 +196,12 @@ class Sighting:
 
 
 def _site_dirs_of(prefix: str) -> tuple[str, ...]:
-    patterns = ("lib/python*/site-packages", "lib/python3/dist-packages",
-                "local/lib/python*/dist-packages", "Lib/site-packages")
+    patterns = (
+        "lib/python*/site-packages",
+        "lib/python3/dist-packages",
+        "local/lib/python*/dist-packages",
+        "Lib/site-packages",
+    )
     seen: dict[str, str] = {}
     for pattern in patterns:
         for path in sorted(glob.glob(os.path.join(prefix, pattern))):

@@ -63,11 +63,24 @@ def to_speedscope(tracer: ImportTracer, name: str = "imports") -> str:
         out: list[dict[str, Any]] = []
         for root in roots:
             events(root, out)
-        profiles.append({"type": "evented", "name": f"{name} ({thread})", "unit": "nanoseconds",
-                         "startValue": out[0]["at"] if out else 0, "endValue": out[-1]["at"] if out else 0,
-                         "events": out})
-    document = {"$schema": SPEEDSCOPE_SCHEMA, "name": name, "activeProfileIndex": 0,
-                "exporter": "importworks", "shared": {"frames": frames}, "profiles": profiles}
+        profiles.append(
+            {
+                "type": "evented",
+                "name": f"{name} ({thread})",
+                "unit": "nanoseconds",
+                "startValue": out[0]["at"] if out else 0,
+                "endValue": out[-1]["at"] if out else 0,
+                "events": out,
+            }
+        )
+    document = {
+        "$schema": SPEEDSCOPE_SCHEMA,
+        "name": name,
+        "activeProfileIndex": 0,
+        "exporter": "importworks",
+        "shared": {"frames": frames},
+        "profiles": profiles,
+    }
     return json.dumps(document)
 
 
@@ -81,12 +94,25 @@ def to_chrome_trace(tracer: ImportTracer) -> str:
         for thread, tid in tids.items()
     ]
     for record in tracer.records():
-        events.append({
-            "name": record.name, "cat": "import", "ph": "X", "pid": pid, "tid": tids[record.thread],
-            "ts": (record.start_ns - start) / 1000, "dur": record.cumulative_ns / 1000,
-            "args": {"source": source_kind(record), "origin": record.origin, "error": record.error,
-                     "importer": record.importer, "self_us": record.self_ns / 1000,
-                     "find_us": record.find_ns / 1000, "load_us": record.load_ns / 1000,
-                     "exec_us": record.exec_ns / 1000},
-        })
+        events.append(
+            {
+                "name": record.name,
+                "cat": "import",
+                "ph": "X",
+                "pid": pid,
+                "tid": tids[record.thread],
+                "ts": (record.start_ns - start) / 1000,
+                "dur": record.cumulative_ns / 1000,
+                "args": {
+                    "source": source_kind(record),
+                    "origin": record.origin,
+                    "error": record.error,
+                    "importer": record.importer,
+                    "self_us": record.self_ns / 1000,
+                    "find_us": record.find_ns / 1000,
+                    "load_us": record.load_ns / 1000,
+                    "exec_us": record.exec_ns / 1000,
+                },
+            }
+        )
     return json.dumps({"traceEvents": events, "displayTimeUnit": "ms"})

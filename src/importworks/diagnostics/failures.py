@@ -47,8 +47,11 @@ def module_frames(tb: TracebackType | None) -> list[ModuleFrame]:
         frame = tb.tb_frame
         if frame.f_code.co_name == "<module>":
             globals_ = frame.f_globals
-            frames.append(ModuleFrame(str(globals_.get("__name__")), globals_.get("__package__"),
-                                      frame.f_code.co_filename, tb.tb_lineno))
+            frames.append(
+                ModuleFrame(
+                    str(globals_.get("__name__")), globals_.get("__package__"), frame.f_code.co_filename, tb.tb_lineno
+                )
+            )
         tb = tb.tb_next
     return frames
 
@@ -69,9 +72,14 @@ def circular_import(exc: BaseException) -> dict[str, Any] | None:
     name = wanted.group(1) if wanted else None
     asks = f"asks {partial} for {name!r}" if name else f"uses {partial}"
     steps.append(f"{ring[-1].where} {asks} while {partial} is partially initialised")
-    return {"module": partial, "name": name, "chain": [f.name for f in ring] + [partial],
-            "steps": steps, "stopped_at": ring[0].where,
-            "frames": [{"module": f.name, "file": f.file, "line": f.line} for f in ring]}
+    return {
+        "module": partial,
+        "name": name,
+        "chain": [f.name for f in ring] + [partial],
+        "steps": steps,
+        "stopped_at": ring[0].where,
+        "frames": [{"module": f.name, "file": f.file, "line": f.line} for f in ring],
+    }
 
 
 def _level_of(frame: ModuleFrame) -> tuple[int, str] | None:
@@ -92,6 +100,14 @@ def relative_too_deep(exc: BaseException) -> dict[str, Any] | None:
     dots, target = level if level else (None, "")
     package = frame.package or ""
     depth = len(package.split(".")) if package else 0
-    return {"module": frame.name, "package": package, "depth": depth, "level": dots, "target": target,
-            "file": frame.file, "line": frame.line, "top": package.partition(".")[0] or None,
-            "code": linecache.getline(frame.file, frame.line).strip()}
+    return {
+        "module": frame.name,
+        "package": package,
+        "depth": depth,
+        "level": dots,
+        "target": target,
+        "file": frame.file,
+        "line": frame.line,
+        "top": package.partition(".")[0] or None,
+        "code": linecache.getline(frame.file, frame.line).strip(),
+    }

@@ -56,8 +56,10 @@ def add_hints(exc: ModuleNotFoundError) -> ModuleNotFoundError:
 
 _SUGGESTION = "Did you mean"
 # what the interpreter's own traceback may add (3.15+) -> how our hint saying the same begins or ends
-_SAID_BY_PYTHON = {". Did you mean": ("starts", _SUGGESTION),
-                   "found for a different Python version": ("ends", "was built for another Python")}
+_SAID_BY_PYTHON = {
+    ". Did you mean": ("starts", _SUGGESTION),
+    "found for a different Python version": ("ends", "was built for another Python"),
+}
 
 
 def _not_said_by_the_interpreter(hints: list[str], exc: ModuleNotFoundError) -> list[str]:
@@ -71,7 +73,7 @@ def _not_said_by_the_interpreter(hints: list[str], exc: ModuleNotFoundError) -> 
     import traceback
 
     shown = "".join(traceback.format_exception_only(exc))
-    added = shown[len(f"{type(exc).__qualname__}: {exc}"):]
+    added = shown[len(f"{type(exc).__qualname__}: {exc}") :]
     for phrase, (where, ours) in _SAID_BY_PYTHON.items():
         if phrase in added:
             hints = [h for h in hints if not (h.startswith(ours) if where == "starts" else h.endswith(ours))]

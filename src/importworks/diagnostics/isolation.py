@@ -22,9 +22,19 @@ from typing import Iterable, Iterator
 __all__ = ["DEPENDENCIES", "DOCTOR_DEPENDENCIES", "local_entries_hidden", "preload"]
 
 DEPENDENCIES = (
-    "difflib", "ast", "json", "traceback", "dataclasses", "sysconfig", "site",
-    "importworks.diagnostics.causes", "importworks.diagnostics.envs", "importworks.diagnostics.syspath",
-    "importworks.diagnostics.why", "importworks.diagnostics.where", "importworks.diagnostics.render",
+    "difflib",
+    "ast",
+    "json",
+    "traceback",
+    "dataclasses",
+    "sysconfig",
+    "site",
+    "importworks.diagnostics.causes",
+    "importworks.diagnostics.envs",
+    "importworks.diagnostics.syspath",
+    "importworks.diagnostics.why",
+    "importworks.diagnostics.where",
+    "importworks.diagnostics.render",
 )
 DOCTOR_DEPENDENCIES = ("ast", "marshal", "tempfile", "importworks.diagnostics.doctor")
 
@@ -39,8 +49,10 @@ def _local_entries() -> list[str]:
         if not isinstance(entry, str):
             continue
         real = os.path.realpath(entry or ".")
-        if real.startswith((os.path.realpath(stdlib), os.path.realpath(sys.prefix),
-                            os.path.realpath(sys.base_prefix))) or "site-packages" in real:
+        if (
+            real.startswith((os.path.realpath(stdlib), os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)))
+            or "site-packages" in real
+        ):
             continue
         local.append(entry)
     return local

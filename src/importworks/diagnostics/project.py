@@ -72,9 +72,12 @@ class ModuleInfo:
         """Names bound at module level, in source order (a star import is one binding, ``*``)."""
         if self._bindings is None:
             stars, known = self._context or ({}, set())
-            self._bindings = [Binding(name, line, stars.get(line) if name == "*" else None,
-                                      _binding_source(self, source, known), fallback)
-                              for name, line, source, fallback in marshal.loads(self.raw_bindings or _EMPTY)]
+            self._bindings = [
+                Binding(
+                    name, line, stars.get(line) if name == "*" else None, _binding_source(self, source, known), fallback
+                )
+                for name, line, source, fallback in marshal.loads(self.raw_bindings or _EMPTY)
+            ]
         return self._bindings
 
     def bound_before(self, line: int) -> set[str]:
@@ -111,10 +114,15 @@ def _is_venv(folder: str) -> bool:
 def _python_files(root: str, skip_src: bool) -> Iterator[tuple[str, list[str]]]:
     """(source file, []) for each .py file, and ("", extension module names) per folder."""
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS
-                         and not d.endswith((".dist-info", ".egg-info"))
-                         and not _is_venv(os.path.join(folder, d))
-                         and not (skip_src and folder == root and d == "src"))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in _SKIP_DIRS
+            and not d.endswith((".dist-info", ".egg-info"))
+            and not _is_venv(os.path.join(folder, d))
+            and not (skip_src and folder == root and d == "src")
+        )
         for name in sorted(files):
             if name.endswith(".py"):
                 yield os.path.join(folder, name), []

@@ -21,14 +21,19 @@ def format_environment(env: dict[str, Any]) -> str:
     if env.get("virtual_env"):
         system = env.get("system_site_packages")
         seen = "" if system is None else ("; sees" if system else "; does not see") + " the base's site-packages"
-        return (f"{line}\n  virtual environment: sys.prefix {env['prefix']}, "
-                f"sys.base_prefix {env['base_prefix']}{seen}")
+        return f"{line}\n  virtual environment: sys.prefix {env['prefix']}, sys.base_prefix {env['base_prefix']}{seen}"
     return f"{line}\n  not a virtual environment: sys.prefix = sys.base_prefix = {env['prefix']}"
 
 
 def _wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_on_hyphens=False, break_long_words=False) or [indent]
+    return textwrap.wrap(
+        text,
+        _WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [indent]
 
 
 def _steps(steps: Sequence[dict[str, Any]]) -> list[str]:
@@ -60,8 +65,11 @@ def format_why(data: dict[str, Any]) -> str:
         lines += ["", "Steps (sys.meta_path in order):", *_steps(data["steps"])]
     spec = data.get("spec")
     if spec:
-        lines += ["", f"Spec: name={spec['name']!r} origin={spec['origin']!r}", f"      loader={spec['loader']}"
-                  + (f" cached={spec['cached']!r}" if spec.get("cached") else "")]
+        lines += [
+            "",
+            f"Spec: name={spec['name']!r} origin={spec['origin']!r}",
+            f"      loader={spec['loader']}" + (f" cached={spec['cached']!r}" if spec.get("cached") else ""),
+        ]
     error = data.get("error")
     if error:
         where = f"  at {error['file']}:{error['line']}" if error.get("file") else ""
@@ -102,8 +110,9 @@ def format_where(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def format_path(entries: Sequence[dict[str, Any]], env: dict[str, Any],
-                startup: Sequence[dict[str, Any]] | None = None) -> str:
+def format_path(
+    entries: Sequence[dict[str, Any]], env: dict[str, Any], startup: Sequence[dict[str, Any]] | None = None
+) -> str:
     """sys.path in order, each entry with its reasons, existence and finder."""
     lines = ["sys.path, searched in this order:"]
     for e in entries:

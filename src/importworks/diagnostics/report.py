@@ -44,9 +44,11 @@ def format_tree(tracer: ImportTracer, *, top: int | None = None) -> str:
 
     def add(record: ImportRecord, depth: int) -> None:
         origin = record.error or record.origin or ""
-        lines.append(f"{_ms(record.cumulative_ns)} {_ms(record.self_ns)} {_ms(record.find_ns)} "
-                     f"{_ms(record.load_ns)} {_ms(record.exec_ns)}  {'  ' * depth}{record.name}  "
-                     f"[{source_kind(record)}] {origin}")
+        lines.append(
+            f"{_ms(record.cumulative_ns)} {_ms(record.self_ns)} {_ms(record.find_ns)} "
+            f"{_ms(record.load_ns)} {_ms(record.exec_ns)}  {'  ' * depth}{record.name}  "
+            f"[{source_kind(record)}] {origin}"
+        )
         for child in sorted(record.children, key=lambda r: r.cumulative_ns, reverse=True):
             add(child, depth + 1)
 
@@ -64,15 +66,19 @@ def format_tree(tracer: ImportTracer, *, top: int | None = None) -> str:
     lines.append(summary)
     if tracer.early or tracer.startup:
         early, startup = tracer.early_count(), len(tracer.startup)
-        lines.append(f"{count + early + startup} modules in all, as python -X importtime counts them: "
-                     f"also {startup} at interpreter start-up and {early} imported before tracing began")
+        lines.append(
+            f"{count + early + startup} modules in all, as python -X importtime counts them: "
+            f"also {startup} at interpreter start-up and {early} imported before tracing began"
+        )
     return "\n".join(lines)
 
 
 def _early_lines(record: Any, depth: int, lines: list[str]) -> None:
     by = f" (used by {record.importer})" if depth == 0 and record.importer else ""
-    lines.append(f"{'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8}  {'  ' * depth}{record.name}  "
-                 f"[before tracing] {record.origin or ''}{by}")
+    lines.append(
+        f"{'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>8}  {'  ' * depth}{record.name}  "
+        f"[before tracing] {record.origin or ''}{by}"
+    )
     for child in record.children:
         _early_lines(child, depth + 1, lines)
 
@@ -154,7 +160,7 @@ def _import_statements(origin: str | None, name: str) -> list[str]:
             bits = package.split(".") if package else []
             if level - 1 > len(bits) or not bits:
                 continue
-            base = ".".join(bits[:len(bits) - (level - 1)])
+            base = ".".join(bits[: len(bits) - (level - 1)])
             target = f"{base}.{target}" if target else base
         if target:
             names.append(target)
@@ -170,18 +176,37 @@ def to_json(tracer: ImportTracer) -> str:
 
     def encode(record: ImportRecord) -> dict[str, Any]:
         return {
-            "name": record.name, "importer": record.importer, "thread": record.thread,
-            "origin": record.origin, "source": source_kind(record), "error": record.error,
-            "cumulative_ns": record.cumulative_ns, "self_ns": record.self_ns,
-            "find_ns": record.find_ns, "load_ns": record.load_ns, "exec_ns": record.exec_ns,
+            "name": record.name,
+            "importer": record.importer,
+            "thread": record.thread,
+            "origin": record.origin,
+            "source": source_kind(record),
+            "error": record.error,
+            "cumulative_ns": record.cumulative_ns,
+            "self_ns": record.self_ns,
+            "find_ns": record.find_ns,
+            "load_ns": record.load_ns,
+            "exec_ns": record.exec_ns,
             "children": [encode(child) for child in record.children],
         }
 
     def early(record: Any) -> dict[str, Any]:
-        return {"name": record.name, "importer": record.importer, "origin": record.origin,
-                "children": [early(child) for child in record.children]}
+        return {
+            "name": record.name,
+            "importer": record.importer,
+            "origin": record.origin,
+            "children": [early(child) for child in record.children],
+        }
 
-    return json.dumps({"total_ns": tracer.total_ns(), "imports": [encode(r) for r in tracer.roots],
-                       "before_tracing": [early(r) for r in tracer.early],
-                       "startup": [{"name": s.name, "self_us": s.self_us, "cumulative_us": s.cumulative_us,
-                                    "depth": s.depth} for s in tracer.startup]}, indent=1)
+    return json.dumps(
+        {
+            "total_ns": tracer.total_ns(),
+            "imports": [encode(r) for r in tracer.roots],
+            "before_tracing": [early(r) for r in tracer.early],
+            "startup": [
+                {"name": s.name, "self_us": s.self_us, "cumulative_us": s.cumulative_us, "depth": s.depth}
+                for s in tracer.startup
+            ],
+        },
+        indent=1,
+    )

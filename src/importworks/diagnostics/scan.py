@@ -37,8 +37,14 @@ SUMMARY_VERSION = 9  # bump when the shape below changes: cached summaries are t
 #   used:     names read anywhere in the file, or None when the file has no star import
 Summary = tuple[tuple[tuple[int, int, str, Any], ...], bytes, Any, Any, bool, Any]
 
-_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-            ast.Gt: operator.gt, ast.GtE: operator.ge}
+_COMPARE = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
 _NEVER_TRUE_NAMES = {"TYPE_CHECKING", "MYPY"}
 
 
@@ -114,8 +120,9 @@ def static_truth(test: ast.expr) -> bool | None:
     return None
 
 
-def _import_time(body: list[ast.stmt], fallback: bool = False,
-                 in_class: bool = False) -> Iterator[tuple[ast.stmt, bool, bool]]:
+def _import_time(
+    body: list[ast.stmt], fallback: bool = False, in_class: bool = False
+) -> Iterator[tuple[ast.stmt, bool, bool]]:
     """(statement, in an except handler?, in a class body?) for each statement run on import.
 
     Module level and class bodies, not function bodies.  Statements in an
@@ -164,14 +171,22 @@ def _literal_all(node: ast.stmt) -> list[str] | None:
 def _bound_names(node: ast.stmt) -> list[tuple[str, Any]]:
     """(name, source) for each name the statement binds; source as in :data:`Summary`."""
     if isinstance(node, ast.Import):
-        return [(a.asname, (0, a.name, None)) if a.asname else (a.name.partition(".")[0],
-                (0, a.name.partition(".")[0], None)) for a in node.names]
+        return [
+            (a.asname, (0, a.name, None))
+            if a.asname
+            else (a.name.partition(".")[0], (0, a.name.partition(".")[0], None))
+            for a in node.names
+        ]
     if isinstance(node, ast.ImportFrom):
         return [(a.asname or a.name, (node.level or 0, node.module or "", a.name)) for a in node.names]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         names = [node.name]
-    elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-            and isinstance(node.value, ast.Name):
+    elif (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Name)
+    ):
         return [(node.targets[0].id, ("=", node.value.id))]
     elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -212,16 +227,19 @@ def skeleton(source: bytes) -> bytes:
         if found.start() < position:
             continue  # inside a body already cut
         line_start = source.rfind(b"\n", 0, found.start()) + 1
-        before = source[line_start:found.start()]
+        before = source[line_start : found.start()]
         head = before.strip(b" \t")
         if head not in (b"", b"async") or (head and found.group(1) != b"def"):
             continue  # "def" inside a line: a name, a string, a comment
-        indent = before[:len(before) - len(before.lstrip(b" \t"))]
+        indent = before[: len(before) - len(before.lstrip(b" \t"))]
         end = _body_end(source, found.end(), len(indent))
-        if found.group(1) == b"class" and b"import" in source[found.end():end]:
+        if found.group(1) == b"class" and b"import" in source[found.end() : end]:
             continue  # a class body that imports runs that import: keep it (its methods are still cut)
-        stub = b"class " + found.group(2) + b": pass" if found.group(1) == b"class" else \
-            before.lstrip(b" \t") + b"def " + found.group(2) + b"(): pass"
+        stub = (
+            b"class " + found.group(2) + b": pass"
+            if found.group(1) == b"class"
+            else before.lstrip(b" \t") + b"def " + found.group(2) + b"(): pass"
+        )
         out += [source[position:line_start], indent, stub, b"\n" * source.count(b"\n", found.start(), end)]
         position = end
     out.append(source[position:])
@@ -245,7 +263,7 @@ def _body_end(source: bytes, start: int, depth: int) -> int:
         if found is None:
             return len(source)
         line = found.start() + 1
-        if (source.count(b'"""', start, line) + source.count(b"\'\'\'", start, line)) % 2 == 0:
+        if (source.count(b'"""', start, line) + source.count(b"'''", start, line)) % 2 == 0:
             return line
         if source.startswith(_STATEMENTS, found.end()):
             raise ValueError("unsure where the block ends")  # a quote inside a string threw the count
@@ -287,8 +305,12 @@ def summarize_source(source: bytes, path: str = "<source>") -> Summary:
     has_getattr = any(b[0] == "__getattr__" for b in bindings)
     used = None
     if any(b[0] == "*" for b in bindings):
-        used = tuple(sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
-                             and isinstance(n.ctx, ast.Load)} | set(all_names or ())))
+        used = tuple(
+            sorted(
+                {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+                | set(all_names or ())
+            )
+        )
     # most modules' bindings are never looked at: kept as one marshalled blob, read on demand
     return tuple(imports), marshal.dumps(tuple(bindings)), all_names, used, has_getattr, None
 

@@ -67,8 +67,14 @@ class PathEntry:
     finder: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "entry": self.entry, "kind": self.kind, "reasons": self.reasons,
-                "exists": self.exists, "finder": self.finder}
+        return {
+            "index": self.index,
+            "entry": self.entry,
+            "kind": self.kind,
+            "reasons": self.reasons,
+            "exists": self.exists,
+            "finder": self.finder,
+        }
 
 
 def _norm(path: str) -> str:
@@ -99,18 +105,32 @@ def pth_lines(dirs: Sequence[str] | None = None) -> list[PthLine]:
         for name in names:
             if name.endswith(".start") and not name.startswith("."):
                 path = os.path.join(folder, name)
-                lines += [PthLine(path, lineno, text, executes=READS_START_FILES, entry_point=True)
-                          for lineno, text in _meaningful_lines(path)]
+                lines += [
+                    PthLine(path, lineno, text, executes=READS_START_FILES, entry_point=True)
+                    for lineno, text in _meaningful_lines(path)
+                ]
     return lines
 
 
 def startup_code(dirs: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """What site runs at every start: .pth import lines and (3.15+) .start entry points, with their place."""
-    return [{"file": line.file, "line": line.lineno, "code": line.text, "runs": line.executes,
-             "why_not": ("" if line.executes else
-                         "its .start file replaces it (PEP 829)" if line.replaced else
-                         "this Python does not read .start files (3.15 and later do)")}
-            for line in pth_lines(dirs) if line.executes or line.entry_point or line.replaced]
+    return [
+        {
+            "file": line.file,
+            "line": line.lineno,
+            "code": line.text,
+            "runs": line.executes,
+            "why_not": (
+                ""
+                if line.executes
+                else "its .start file replaces it (PEP 829)"
+                if line.replaced
+                else "this Python does not read .start files (3.15 and later do)"
+            ),
+        }
+        for line in pth_lines(dirs)
+        if line.executes or line.entry_point or line.replaced
+    ]
 
 
 def _pth_file_lines(folder: str, name: str, replaced: bool) -> list[PthLine]:
@@ -257,5 +277,11 @@ def environment_summary() -> dict[str, Any]:
                 key, _, value = line.partition("=")
                 if key.strip() == "include-system-site-packages":
                     system_site = value.strip().lower() == "true"
-    return {"executable": sys.executable, "version": sys.version.split()[0], "prefix": sys.prefix,
-            "base_prefix": sys.base_prefix, "virtual_env": in_venv, "system_site_packages": system_site}
+    return {
+        "executable": sys.executable,
+        "version": sys.version.split()[0],
+        "prefix": sys.prefix,
+        "base_prefix": sys.base_prefix,
+        "virtual_env": in_venv,
+        "system_site_packages": system_site,
+    }

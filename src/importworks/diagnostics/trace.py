@@ -111,8 +111,12 @@ class ImportTracer:
                 self.main_module = main
         stack = self._stack()
         parent = stack[-1] if stack else None
-        record = ImportRecord(name=name, importer=parent.name if parent else None,
-                              thread=threading.current_thread().name, start_ns=_clock())
+        record = ImportRecord(
+            name=name,
+            importer=parent.name if parent else None,
+            thread=threading.current_thread().name,
+            start_ns=_clock(),
+        )
         if parent is not None:
             parent.children.append(record)
         else:
@@ -126,9 +130,12 @@ class ImportTracer:
             record.found_ns = _clock()
             record.origin = spec.origin
             loader = spec.loader
-            record.loader = (getattr(loader, "source_kind", None) or
-                             (loader.__name__ if isinstance(loader, type) else type(loader).__name__)
-                             if loader is not None else None)
+            record.loader = (
+                getattr(loader, "source_kind", None)
+                or (loader.__name__ if isinstance(loader, type) else type(loader).__name__)
+                if loader is not None
+                else None
+            )
 
     def created(self, name: str) -> None:
         record = self._current(name)
@@ -178,8 +185,9 @@ class ImportTracer:
 
 
 @contextmanager
-def trace_imports(tracer: ImportTracer | None = None, *, account: bool = False,
-                  module_run: bool = False) -> Iterator[ImportTracer]:
+def trace_imports(
+    tracer: ImportTracer | None = None, *, account: bool = False, module_run: bool = False
+) -> Iterator[ImportTracer]:
     """Record the engine's imports inside the block (the engine must be active).
 
     With *account*, the tracer also lists, after the block, the modules of the

@@ -14,8 +14,9 @@ from .why import V_ALSO, V_FOUND, diagnose, spec_summary
 __all__ = ["locate"]
 
 
-def _distribution(name: str, entry: str | None, kind: str | None, origin: str | None,
-                  loader: Any = None) -> dict[str, Any] | None:
+def _distribution(
+    name: str, entry: str | None, kind: str | None, origin: str | None, loader: Any = None
+) -> dict[str, Any] | None:
     if origin in ("built-in", "frozen") or kind in STDLIB_KINDS:
         return {"name": "the standard library", "version": sys.version.split()[0]}
     store = getattr(loader, "store", None)
@@ -41,8 +42,12 @@ def _store_distribution(store: Any, top: str) -> dict[str, Any] | None:
         if top in names:
             meta = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
             fields = dict(line.split(":", 1) for line in meta.split("\n\n", 1)[0].splitlines() if ":" in line)
-            return {"name": fields.get("Name", "").strip() or dist.folder.partition("-")[0],
-                    "version": fields.get("Version", "").strip(), "site": store.location, "installed": False}
+            return {
+                "name": fields.get("Name", "").strip() or dist.folder.partition("-")[0],
+                "version": fields.get("Version", "").strip(),
+                "site": store.location,
+                "installed": False,
+            }
     return None
 
 
@@ -57,8 +62,12 @@ def locate(name: str) -> dict[str, Any]:
     that diagnosis instead.
     """
     diagnosis = diagnose(name, execute=True, look_elsewhere=False)
-    result: dict[str, Any] = {"name": name, "outcome": diagnosis.outcome, "ok": diagnosis.ok,
-                              "diagnosis": diagnosis.to_dict()}
+    result: dict[str, Any] = {
+        "name": name,
+        "outcome": diagnosis.outcome,
+        "ok": diagnosis.ok,
+        "diagnosis": diagnosis.to_dict(),
+    }
     module = sys.modules.get(name)
     if not diagnosis.ok or module is None:
         return result
@@ -67,8 +76,14 @@ def locate(name: str) -> dict[str, Any]:
     winner = next((s for s in diagnosis.steps if s.verdict == V_FOUND), None)
     if name.rpartition(".")[0] and winner is not None:
         # for submodules the parent's __path__ was walked: classify by the top package
-        top = next((s for s in diagnose(name.partition(".")[0], execute=False, look_elsewhere=False).steps
-                    if s.verdict == V_FOUND), None)
+        top = next(
+            (
+                s
+                for s in diagnose(name.partition(".")[0], execute=False, look_elsewhere=False).steps
+                if s.verdict == V_FOUND
+            ),
+            None,
+        )
         kind = top.kind if top else None
         entry = top.entry if top else None
     else:
@@ -76,19 +91,22 @@ def locate(name: str) -> dict[str, Any]:
     origin = summary.get("origin") or getattr(module, "__file__", None)
     if kind is None and origin and os.path.realpath(origin).startswith(_stdlib_dir()):
         kind = "stdlib"
-    result.update({
-        "origin": origin,
-        "file": getattr(module, "__file__", None),
-        "loader": summary.get("loader"),
-        "spec": repr(spec),
-        "cached": summary.get("cached"),
-        "is_package": hasattr(module, "__path__"),
-        "search_locations": summary.get("submodule_search_locations"),
-        "sys_path_entry": entry,
-        "entry_kind": kind,
-        "distribution": _distribution(name, entry, kind, origin, getattr(spec, "loader", None)),
-        "other_copies": [{"entry": s.entry, "origin": s.origin, "kind": s.kind}
-                         for s in diagnosis.steps if s.verdict == V_ALSO],
-        "notes": [c.message for c in diagnosis.causes],
-    })
+    result.update(
+        {
+            "origin": origin,
+            "file": getattr(module, "__file__", None),
+            "loader": summary.get("loader"),
+            "spec": repr(spec),
+            "cached": summary.get("cached"),
+            "is_package": hasattr(module, "__path__"),
+            "search_locations": summary.get("submodule_search_locations"),
+            "sys_path_entry": entry,
+            "entry_kind": kind,
+            "distribution": _distribution(name, entry, kind, origin, getattr(spec, "loader", None)),
+            "other_copies": [
+                {"entry": s.entry, "origin": s.origin, "kind": s.kind} for s in diagnosis.steps if s.verdict == V_ALSO
+            ],
+            "notes": [c.message for c in diagnosis.causes],
+        }
+    )
     return result

@@ -102,9 +102,14 @@ def _meta_label(finder: Any) -> str:
 def spec_summary(spec: Any) -> dict[str, Any]:
     """The fields of a ModuleSpec worth showing, as plain data."""
     locations = spec.submodule_search_locations
-    return {"name": spec.name, "origin": spec.origin, "loader": _meta_label(spec.loader) if spec.loader else None,
-            "cached": _cached(spec), "has_location": bool(getattr(spec, "has_location", False)),
-            "submodule_search_locations": list(locations) if locations is not None else None}
+    return {
+        "name": spec.name,
+        "origin": spec.origin,
+        "loader": _meta_label(spec.loader) if spec.loader else None,
+        "cached": _cached(spec),
+        "has_location": bool(getattr(spec, "has_location", False)),
+        "submodule_search_locations": list(locations) if locations is not None else None,
+    }
 
 
 def _cached(spec: Any) -> str | None:
@@ -185,8 +190,16 @@ def _walk_entries(fullname: str, path: Sequence[Any], finder_name: str, searchin
             steps.append(Step(finder_name, V_NOT_HERE, entry, label, kind=kind))
         elif spec.loader is None:
             portions = list(spec.submodule_search_locations or [])
-            steps.append(Step(finder_name, V_PORTION, entry, f"{label}: folder without __init__",
-                              origin=portions[0] if portions else None, kind=kind))
+            steps.append(
+                Step(
+                    finder_name,
+                    V_PORTION,
+                    entry,
+                    f"{label}: folder without __init__",
+                    origin=portions[0] if portions else None,
+                    kind=kind,
+                )
+            )
         else:
             verdict = V_FOUND if searching and not won else V_ALSO
             won = won or verdict == V_FOUND
@@ -236,10 +249,15 @@ def _error_info(exc: BaseException, origin: str | None = None) -> dict[str, Any]
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if origin and f.filename == origin]
     where = own[-1] if own else (frames[-1] if frames else None)
-    return {"type": type(exc).__name__, "message": str(exc), "name": getattr(exc, "name", None),
-            "file": where.filename if where else None, "line": where.lineno if where else None,
-            "code": where.line if where else None,
-            "traceback": "".join(traceback.format_exception_only(type(exc), exc)).strip()}
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "name": getattr(exc, "name", None),
+        "file": where.filename if where else None,
+        "line": where.lineno if where else None,
+        "code": where.line if where else None,
+        "traceback": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+    }
 
 
 def _parent_path(name: str, execute: bool) -> tuple[Any, Diagnosis | None, str | None]:
@@ -297,8 +315,7 @@ def _diagnose(diagnosis: Diagnosis, name: str, execute: bool, look_elsewhere: bo
         path, failed_parent, not_package = _parent_path(name, execute)
         if failed_parent is not None:
             diagnosis.outcome, diagnosis.parent = PARENT_FAILED, failed_parent
-            diagnosis.causes = [_causes.parent_failed(failed_parent.name, failed_parent.outcome,
-                                                      failed_parent.error)]
+            diagnosis.causes = [_causes.parent_failed(failed_parent.name, failed_parent.outcome, failed_parent.error)]
             return
         if not_package is not None:
             diagnosis.outcome = NOT_A_PACKAGE

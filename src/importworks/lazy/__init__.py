@@ -91,9 +91,9 @@ MODES = ("normal", "all", "none")
 _ALIASES = {"listed": "normal"}
 ERR_MODE = "lazy imports mode must be one of 'normal', 'all', 'none', not {mode!r}"
 
-_mode: str | None = None          # None: not enabled (lazy_import() still defers)
+_mode: str | None = None  # None: not enabled (lazy_import() still defers)
 _filter: LazyFilter | None = None
-_dotted_made = False              # some ``import a.b`` bound ``a`` lazily: see _settle
+_dotted_made = False  # some ``import a.b`` bound ``a`` lazily: see _settle
 
 
 def enable(mode: str = "normal") -> str | None:

@@ -178,8 +178,11 @@ def _settle_new_finders(finders: list[Any]) -> None:
     new = [finder for finder in finders if id(finder) not in _seen_finders]
     _seen_finders.clear()
     _seen_finders.update(id(finder) for finder in finders)
-    namespaces = [namespace for namespace in map(_namespace_of, (type(finder) for finder in new))
-                  if namespace is not None and not str(namespace.get("__name__")).startswith("importworks")]
+    namespaces = [
+        namespace
+        for namespace in map(_namespace_of, (type(finder) for finder in new))
+        if namespace is not None and not str(namespace.get("__name__")).startswith("importworks")
+    ]
     if not namespaces or not _resolve_all:
         return
     saved = list(finders)

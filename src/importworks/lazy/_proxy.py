@@ -43,12 +43,18 @@ class Binding:
 
     __slots__ = ("module", "attr", "submodules", "namespace", "filename", "lineno", "function", "order", "value")
 
-    def __init__(self, module: str, attr: str | None, namespace: dict[str, Any] | None,
-                 where: tuple[Any, ...], submodules: list[str] | None = None) -> None:
-        self.module = module            # the module to import (the source, for a from-import)
-        self.attr = attr                # the name taken from it, or None for the module itself
-        self.submodules = submodules    # imported first: ``import a.b`` binds ``a`` but needs ``a.b``
-        self.namespace = namespace      # the importer's globals, rebound on resolution
+    def __init__(
+        self,
+        module: str,
+        attr: str | None,
+        namespace: dict[str, Any] | None,
+        where: tuple[Any, ...],
+        submodules: list[str] | None = None,
+    ) -> None:
+        self.module = module  # the module to import (the source, for a from-import)
+        self.attr = attr  # the name taken from it, or None for the module itself
+        self.submodules = submodules  # imported first: ``import a.b`` binds ``a`` but needs ``a.b``
+        self.namespace = namespace  # the importer's globals, rebound on resolution
         self.filename, self.lineno, self.function, *order = where
         self.order = order[0] if order else None  # the statement's place among its module's (_pending)
         self.value = _UNSET
@@ -84,12 +90,16 @@ def _defer_submodules(module: ModuleType, binding: Binding) -> None:
     namespace = module.__dict__
     prefix = binding.module + "."
     for fullname in binding.submodules or ():
-        child = fullname[len(prefix):].partition(".")[0]
+        child = fullname[len(prefix) :].partition(".")[0]
         current = namespace.get(child)
         if current is None and prefix + child not in sys.modules:
             continue  # reached through the package's pending children (_pending)
-        if type(current) is LazyObject and not is_resolved(current) and _binding_of(current).attr is None \
-                and _binding_of(current).module == prefix + child:
+        if (
+            type(current) is LazyObject
+            and not is_resolved(current)
+            and _binding_of(current).attr is None
+            and _binding_of(current).module == prefix + child
+        ):
             continue  # a lazy binding of that very submodule: it resolves when reached
         importlib.import_module(fullname)
 
@@ -112,8 +122,11 @@ def _take_from(module: ModuleType, attr: str, binding: Binding) -> Any:
             value = sys.modules.get(fullname, value)
     if value is _UNSET:
         location = getattr(module, "__file__", None) or "unknown location"
-        raise ImportError(ERR_CANNOT_IMPORT.format(name=attr, module=binding.module, location=location),
-                          name=binding.module, path=getattr(module, "__file__", None))
+        raise ImportError(
+            ERR_CANNOT_IMPORT.format(name=attr, module=binding.module, location=location),
+            name=binding.module,
+            path=getattr(module, "__file__", None),
+        )
     if type(value) is LazyObject:
         value = _target(value)
     return value
@@ -169,8 +182,11 @@ def _undo_parent_binding(namespace: dict[str, Any], keys: Any, proxy: LazyObject
     package = namespace.get("__name__")
     for key in keys:
         current = namespace.get(key)
-        if current is not proxy and isinstance(current, ModuleType) \
-                and getattr(current, "__name__", None) == f"{package}.{key}":
+        if (
+            current is not proxy
+            and isinstance(current, ModuleType)
+            and getattr(current, "__name__", None) == f"{package}.{key}"
+        ):
             namespace[key] = proxy
 
 
@@ -242,16 +258,21 @@ def adopt(module: Any) -> None:
 def _release(namespace: dict[str, Any]) -> None:
     name = namespace.get("__name__")
     module = sys.modules.get(name)  # type: ignore[arg-type]
-    if type(module) is _HoldingModule and ModuleType.__getattribute__(module, "__dict__") is namespace \
-            and not _pending.has_children(name):
+    if (
+        type(module) is _HoldingModule
+        and ModuleType.__getattribute__(module, "__dict__") is namespace
+        and not _pending.has_children(name)
+    ):
         ModuleType.__setattr__(module, "__class__", ModuleType)
 
 
 def _locate(exc: BaseException, binding: Binding) -> None:
     """Chain a LazyImportError whose traceback points at the import statement."""
-    where = LazyImportError(ERR_RESOLUTION.format(what=binding.what, filename=binding.filename,
-                                                  lineno=binding.lineno),
-                            name=binding.what, path=binding.filename)
+    where = LazyImportError(
+        ERR_RESOLUTION.format(what=binding.what, filename=binding.filename, lineno=binding.lineno),
+        name=binding.what,
+        path=binding.filename,
+    )
     where.__traceback__ = _traceback_at(binding, where)
     if exc.__cause__ is None:
         exc.__cause__ = where
@@ -287,8 +308,9 @@ def _without_own_frames(tb: Any) -> Any:
     return entries[0] if entries else None
 
 
-_MACHINERY_FILES = frozenset({__file__, importlib.__file__, "<frozen importlib._bootstrap>",
-                              "<frozen importlib._bootstrap_external>"})
+_MACHINERY_FILES = frozenset(
+    {__file__, importlib.__file__, "<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>"}
+)
 
 
 # ----------------------------------------------------------------- the object
@@ -359,28 +381,54 @@ def _forward_unary(function: Any) -> Any:
 
 
 def _forward_binary(function: Any) -> tuple[Any, Any]:
-    return (lambda self, other: function(_target(self), other),
-            lambda self, other: function(other, _target(self)))
+    return (lambda self, other: function(_target(self), other), lambda self, other: function(other, _target(self)))
 
 
 for _name, _function in {
-    "__bool__": bool, "__len__": len, "__iter__": iter, "__reversed__": reversed,
-    "__str__": str, "__bytes__": bytes, "__format__": format, "__int__": int,
-    "__float__": float, "__complex__": complex, "__index__": operator.index,
-    "__round__": round, "__neg__": operator.neg, "__pos__": operator.pos,
-    "__abs__": abs, "__invert__": operator.invert, "__fspath__": lambda t: t.__fspath__(),
-    "__getitem__": operator.getitem, "__setitem__": operator.setitem,
-    "__delitem__": operator.delitem, "__contains__": operator.contains,
-    "__lt__": operator.lt, "__le__": operator.le, "__gt__": operator.gt, "__ge__": operator.ge,
+    "__bool__": bool,
+    "__len__": len,
+    "__iter__": iter,
+    "__reversed__": reversed,
+    "__str__": str,
+    "__bytes__": bytes,
+    "__format__": format,
+    "__int__": int,
+    "__float__": float,
+    "__complex__": complex,
+    "__index__": operator.index,
+    "__round__": round,
+    "__neg__": operator.neg,
+    "__pos__": operator.pos,
+    "__abs__": abs,
+    "__invert__": operator.invert,
+    "__fspath__": lambda t: t.__fspath__(),
+    "__getitem__": operator.getitem,
+    "__setitem__": operator.setitem,
+    "__delitem__": operator.delitem,
+    "__contains__": operator.contains,
+    "__lt__": operator.lt,
+    "__le__": operator.le,
+    "__gt__": operator.gt,
+    "__ge__": operator.ge,
     "__await__": lambda t: t.__await__(),
 }.items():
     setattr(LazyObject, _name, _forward_unary(_function))
 
 for _name, _function in {
-    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "matmul": operator.matmul,
-    "truediv": operator.truediv, "floordiv": operator.floordiv, "mod": operator.mod,
-    "divmod": divmod, "pow": pow, "lshift": operator.lshift, "rshift": operator.rshift,
-    "and": operator.and_, "or": operator.or_, "xor": operator.xor,
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "matmul": operator.matmul,
+    "truediv": operator.truediv,
+    "floordiv": operator.floordiv,
+    "mod": operator.mod,
+    "divmod": divmod,
+    "pow": pow,
+    "lshift": operator.lshift,
+    "rshift": operator.rshift,
+    "and": operator.and_,
+    "or": operator.or_,
+    "xor": operator.xor,
 }.items():
     _forward, _reflected = _forward_binary(_function)
     setattr(LazyObject, f"__{_name}__", _forward)

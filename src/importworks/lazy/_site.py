@@ -148,8 +148,9 @@ def _try_ranges(co_code: bytes, entries: list[tuple[int, int, int]]) -> list[tup
     leads to a ``try`` only if its own code is covered by one (a ``with`` inside
     a ``try``).
     """
+
     def try_handler(offset: int) -> bool:
-        return co_code[offset] == _PUSH_EXC_INFO and co_code[offset + 2:offset + 3] != bytes([_WITH_EXCEPT_START])
+        return co_code[offset] == _PUSH_EXC_INFO and co_code[offset + 2 : offset + 3] != bytes([_WITH_EXCEPT_START])
 
     verdicts: dict[int, bool] = {}
 
@@ -222,9 +223,12 @@ def _caught_in(code: CodeType) -> Iterator[str]:
             position = co_code.find(op, position + 1)
 
 
-def _names_in_code_tree(code: CodeType, cache: dict[int, tuple[CodeType, frozenset[str]]],
-                        descend: Callable[[CodeType], bool],
-                        names_of: Callable[[CodeType], Iterable[str]]) -> frozenset[str]:
+def _names_in_code_tree(
+    code: CodeType,
+    cache: dict[int, tuple[CodeType, frozenset[str]]],
+    descend: Callable[[CodeType], bool],
+    names_of: Callable[[CodeType], Iterable[str]],
+) -> frozenset[str]:
     """What *names_of* finds in *code* and in the nested code objects *descend* admits, cached per code object.
 
     The cache holds the code object itself beside the answer, so an id reused
@@ -277,8 +281,7 @@ def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str
 # used during the import anyway: binding it lazily gains nothing, and the body
 # would store the proxy where no rebinding reaches it (``def f(x=UNSET)`` then
 # ``x is UNSET`` against the real sentinel fails).  Such imports stay eager.
-_NAME_LOADS = [opmap[name] for name in ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS")
-               if name in opmap]
+_NAME_LOADS = [opmap[name] for name in ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS") if name in opmap]
 _STORES = {opmap["STORE_NAME"], opmap["STORE_GLOBAL"]}
 _POP_TOP = opmap["POP_TOP"]
 _COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>"})

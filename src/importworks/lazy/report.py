@@ -63,11 +63,18 @@ class LazyReport:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form: ``{"lazy": [...], "eager": [...]}``."""
-        return {"lazy": [{"what": r.what, "written_at": f"{r.filename}:{r.lineno}",
-                          "used_at": f"{r.used_at[0]}:{r.used_at[1]}" if r.used_at else None,
-                          "failed": r.failed} for r in self.lazy],
-                "eager": [{"what": e.what, "rule": e.rule, "written_at": f"{e.filename}:{e.lineno}"}
-                          for e in self.eager]}
+        return {
+            "lazy": [
+                {
+                    "what": r.what,
+                    "written_at": f"{r.filename}:{r.lineno}",
+                    "used_at": f"{r.used_at[0]}:{r.used_at[1]}" if r.used_at else None,
+                    "failed": r.failed,
+                }
+                for r in self.lazy
+            ],
+            "eager": [{"what": e.what, "rule": e.rule, "written_at": f"{e.filename}:{e.lineno}"} for e in self.eager],
+        }
 
     def format(self) -> str:
         """A table for people: each lazy import and where it was reified, then the eager ones."""
@@ -129,8 +136,11 @@ def imported_ahead(what: str, rule: str) -> None:
 
 
 # frames of the import machinery are skipped when looking for the first use
-_MACHINERY = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
-              importlib.__file__ or "<importlib>", "<frozen importlib")
+_MACHINERY = (
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,
+    importlib.__file__ or "<importlib>",
+    "<frozen importlib",
+)
 
 
 def _first_use() -> tuple[str, int] | None:

@@ -36,11 +36,24 @@ __all__ = ["UnusedImport", "format_unused", "probe_usage", "unused_imports"]
 ERR_NO_PROBE = "no usage was recorded for this tracer: run the program inside probe_usage(tracer)"
 
 # attributes the import system reads itself: reading them is not using the module
-_MACHINERY = frozenset({"__spec__", "__path__", "__name__", "__loader__", "__package__",
-                        "__file__", "__cached__", "__class__", "__dict__", "__all__", "__getattr__"})
+_MACHINERY = frozenset(
+    {
+        "__spec__",
+        "__path__",
+        "__name__",
+        "__loader__",
+        "__package__",
+        "__file__",
+        "__cached__",
+        "__class__",
+        "__dict__",
+        "__all__",
+        "__getattr__",
+    }
+)
 
 _probes: weakref.WeakKeyDictionary[Any, UsageProbe] = weakref.WeakKeyDictionary()
-_used: set[str] = set()      # names read by some probed module since the probe started
+_used: set[str] = set()  # names read by some probed module since the probe started
 _lock = threading.Lock()
 
 
@@ -110,9 +123,11 @@ def unused_imports(tracer: Any) -> list[UnusedImport]:
     if probe is None:
         raise ValueError(ERR_NO_PROBE)
     used = probe.used_names
-    rows = [UnusedImport(record.name, record.importer, record.cumulative_ns, record.self_ns, record.origin)
-            for record in tracer.records()
-            if record.error is None and record.name in probe.probed and record.name not in used]
+    rows = [
+        UnusedImport(record.name, record.importer, record.cumulative_ns, record.self_ns, record.origin)
+        for record in tracer.records()
+        if record.error is None and record.name in probe.probed and record.name not in used
+    ]
     rows.sort(key=lambda row: row.cumulative_ns, reverse=True)
     return rows
 
@@ -121,8 +136,9 @@ def format_unused(rows: list[UnusedImport], top: int | None = None) -> str:
     """A table of unused imports: cumulative and own milliseconds, name, importer."""
     shown = rows if top is None else rows[:top]
     lines = [f"{'cumul ms':>9} {'self ms':>8}  module  [imported by]"]
-    lines += [f"{row.cumulative_ns / 1e6:9.2f} {row.self_ns / 1e6:8.2f}  {row.name}  [{row.importer or '-'}]"
-              for row in shown]
+    lines += [
+        f"{row.cumulative_ns / 1e6:9.2f} {row.self_ns / 1e6:8.2f}  {row.name}  [{row.importer or '-'}]" for row in shown
+    ]
     total = sum(row.self_ns for row in rows) / 1e6
     lines.append(f"{len(rows)} modules imported and never used after import; {total:.2f} ms of their own time")
     return "\n".join(lines)

@@ -50,6 +50,7 @@ MAIN_EXEC_NAME = "__importworks_main__"  # what __main__ is called while its new
 
 def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, int | None]:
     import traceback
+
     if isinstance(exc, SyntaxError) and exc.filename:
         return exc.filename, exc.lineno
     frames = traceback.extract_tb(exc.__traceback__)
@@ -60,6 +61,7 @@ def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, i
 
 def _describe(exc: BaseException) -> str:
     import traceback
+
     if isinstance(exc, SyntaxError):
         return f"{type(exc).__name__}: {exc.msg}"
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -72,8 +74,9 @@ class Reloader:
         self.graph = graph if graph is not None else ModuleGraph()
         self._lock = threading.RLock()  # one reload at a time (a watcher thread and a caller, say)
 
-    def reload(self, modules: Iterable[ModuleType | str], *, dependents: bool = True,
-               namespaces: Iterable[dict[str, Any]] = ()) -> ReloadReport:
+    def reload(
+        self, modules: Iterable[ModuleType | str], *, dependents: bool = True, namespaces: Iterable[dict[str, Any]] = ()
+    ) -> ReloadReport:
         """Reload *modules* (then, if asked, every project module importing them); report.
 
         *namespaces* (an interactive session's, say) have their names that held a
@@ -84,8 +87,9 @@ class Reloader:
         with self._lock:
             return self._reload(modules, dependents, namespaces)
 
-    def _reload(self, modules: Iterable[ModuleType | str], dependents: bool,
-                namespaces: Iterable[dict[str, Any]]) -> ReloadReport:
+    def _reload(
+        self, modules: Iterable[ModuleType | str], dependents: bool, namespaces: Iterable[dict[str, Any]]
+    ) -> ReloadReport:
         started = time.perf_counter()
         targets = [self._name_of(m) for m in modules]
         order = self.graph.reload_order(targets, dependents=dependents)
@@ -197,8 +201,12 @@ class Reloader:
     @staticmethod
     def _failed(step: ModuleReload, exc: BaseException, path: str | None, started: float) -> ModuleReload:
         where, line = _error_location(exc, path)
-        step.error = ReloadError(ERR_RELOAD.format(name=step.name, error=_describe(exc), path=where, line=line),
-                                 name=step.name, path=where, lineno=line)
+        step.error = ReloadError(
+            ERR_RELOAD.format(name=step.name, error=_describe(exc), path=where, line=line),
+            name=step.name,
+            path=where,
+            lineno=line,
+        )
         step.error.__cause__ = exc
         step.seconds = time.perf_counter() - started
         return step
@@ -215,18 +223,24 @@ class Reloader:
                 if importer in reexecuted or importer not in sys.modules:
                     continue
                 namespace = sys.modules[importer].__dict__
-                names = ([(n, n) for n in before if not n.startswith("_")] if binding.attr == "*"
-                         else [(binding.attr, binding.local)])
+                names = (
+                    [(n, n) for n in before if not n.startswith("_")]
+                    if binding.attr == "*"
+                    else [(binding.attr, binding.local)]
+                )
                 for attr, local in names:
-                    if attr in before and local in namespace and namespace[local] is before[attr] \
-                            and current.get(attr, before[attr]) is not before[attr]:
+                    if (
+                        attr in before
+                        and local in namespace
+                        and namespace[local] is before[attr]
+                        and current.get(attr, before[attr]) is not before[attr]
+                    ):
                         namespace[local] = current[attr]
                         rebound.append(f"{importer}.{local}")
         return rebound
 
 
-def _rebind_by_identity(replaced: dict[str, dict[str, Any]],
-                        namespaces: Iterable[dict[str, Any]]) -> list[str]:
+def _rebind_by_identity(replaced: dict[str, dict[str, Any]], namespaces: Iterable[dict[str, Any]]) -> list[str]:
     """In namespaces without source to scan, rebind names holding a replaced function or class."""
     swaps: dict[int, tuple[Any, Any]] = {}
     for module_name, before in replaced.items():

@@ -16,15 +16,21 @@ from typing import Any, Sequence
 __all__ = ["main", "register", "run_dev"]
 
 HELP = "run a program and apply edits to its modules as they are saved"
-USAGE = ("importworks dev [--check CMD] [--no-dependents] [--poll] "
-         "[STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]")
+USAGE = (
+    "importworks dev [--check CMD] [--no-dependents] [--poll] [STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]"
+)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--check", metavar="CMD",
-                        help="apply an edit only when this shell command passes (e.g. a fast test run)")
-    parser.add_argument("--no-dependents", dest="dependents", action="store_false",
-                        help="reload only the edited modules, not the modules importing them")
+    parser.add_argument(
+        "--check", metavar="CMD", help="apply an edit only when this shell command passes (e.g. a fast test run)"
+    )
+    parser.add_argument(
+        "--no-dependents",
+        dest="dependents",
+        action="store_false",
+        help="reload only the edited modules, not the modules importing them",
+    )
     parser.add_argument("--poll", action="store_true", help="poll files instead of using watchfiles")
     from ..cli.program import add_program_argument
 
@@ -33,8 +39,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``dev`` command to the ``importworks`` command line."""
-    parser = subparsers.add_parser("dev", help=HELP, usage=USAGE, description=__doc__.split("\n\n")[1],
-                                   allow_abbrev=False)
+    parser = subparsers.add_parser(
+        "dev", help=HELP, usage=USAGE, description=__doc__.split("\n\n")[1], allow_abbrev=False
+    )
     _add_arguments(parser)
     parser.set_defaults(handler=run_dev)
     return parser
@@ -49,8 +56,7 @@ def run_dev(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     target = parse_target(args.program, parser)
     root = target.home
     check = command_check(args.check) if args.check else None
-    watcher = Watcher(dependents=args.dependents, check=check, roots=[root],
-                      backend="poll" if args.poll else "auto")
+    watcher = Watcher(dependents=args.dependents, check=check, roots=[root], backend="poll" if args.poll else "auto")
     with activate():
         watcher.start()
         try:
@@ -65,8 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..cli.program import parse_program_options
     from ..errors import StoreError
 
-    parser = argparse.ArgumentParser(prog="importworks dev", usage=USAGE, description=__doc__.split("\n\n")[1],
-                                     allow_abbrev=False)
+    parser = argparse.ArgumentParser(
+        prog="importworks dev", usage=USAGE, description=__doc__.split("\n\n")[1], allow_abbrev=False
+    )
     _add_arguments(parser)
     args = parse_program_options(parser, list(sys.argv[1:] if argv is None else argv))
     try:

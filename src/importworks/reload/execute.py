@@ -31,8 +31,10 @@ def seed(namespace: dict[str, Any]) -> dict[str, Any]:
 
     Dunder names (``__builtins__``, a dict, is one) are shared, not copied.
     """
-    return {key: value.copy() if type(value) in _COPIED and not key.startswith("__") else value
-            for key, value in namespace.items()}
+    return {
+        key: value.copy() if type(value) in _COPIED and not key.startswith("__") else value
+        for key, value in namespace.items()
+    }
 
 
 class Execution:
@@ -45,8 +47,16 @@ class Execution:
     gave it).
     """
 
-    def __init__(self, module: ModuleType, spec: ModuleSpec, code: CodeType, *,
-                 exec_name: str, import_attrs: bool, before: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        module: ModuleType,
+        spec: ModuleSpec,
+        code: CodeType,
+        *,
+        exec_name: str,
+        import_attrs: bool,
+        before: dict[str, Any] | None = None,
+    ) -> None:
         self.module = module
         self.spec = spec
         self.code = code

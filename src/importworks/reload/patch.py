@@ -38,8 +38,9 @@ from typing import Any, Mapping
 __all__ = ["Conflict", "Patcher", "PatchResult", "same_code"]
 
 # Names that describe the module object itself, not its code
-MODULE_ATTRS = frozenset({"__name__", "__spec__", "__loader__", "__file__", "__cached__",
-                          "__package__", "__path__", "__builtins__"})
+MODULE_ATTRS = frozenset(
+    {"__name__", "__spec__", "__loader__", "__file__", "__cached__", "__package__", "__path__", "__builtins__"}
+)
 # _abc_impl holds an ABC's registry of virtual subclasses: the old one stays
 _CLASS_SKIP = frozenset({"__dict__", "__weakref__", "__module__", "__qualname__", "_abc_impl"})
 _LAYOUT = ("__basicsize__", "__itemsize__", "__dictoffset__", "__weakrefoffset__")
@@ -61,9 +62,9 @@ WHY_MEMBERS_ORDER = "Enum members reordered"
 class Conflict:
     """An object a reload could not patch in place, and why."""
 
-    module: str    # the reloaded module
+    module: str  # the reloaded module
     qualname: str  # the object's name in it: "Color", "Outer.Inner", "f"
-    message: str   # MSG_CANNOT filled in
+    message: str  # MSG_CANNOT filled in
 
     def __str__(self) -> str:
         return self.message
@@ -139,15 +140,16 @@ class Patcher:
     copy of it taken before.  Functions of both codes have *namespace* as globals.
     """
 
-    def __init__(self, module_name: str, before: dict[str, Any], namespace: dict[str, Any],
-                 exec_name: str | None = None) -> None:
+    def __init__(
+        self, module_name: str, before: dict[str, Any], namespace: dict[str, Any], exec_name: str | None = None
+    ) -> None:
         self.module_name = module_name
         self.exec_name = exec_name or module_name
         self.before = before
         self.namespace = namespace
         self.result = PatchResult()
         self._map: dict[int, Any] = {}  # id(new object) -> the old object that stands for it
-        self._keep: list[Any] = []      # keeps mapped new objects alive, so their ids stay unique
+        self._keep: list[Any] = []  # keeps mapped new objects alive, so their ids stay unique
 
     # ---------------------------------------------------------- helpers
     def _pair(self, new: Any, old: Any) -> None:
@@ -173,8 +175,11 @@ class Patcher:
     # ---------------------------------------------------------- the module
     def patch_namespace(self) -> PatchResult:
         """Patch what each name the new code rebound held before; bind the name to the result."""
-        rebound = [(name, self.before.get(name, _MISSING), new) for name, new in self.namespace.items()
-                   if name not in MODULE_ATTRS and self.before.get(name, _MISSING) is not new]
+        rebound = [
+            (name, self.before.get(name, _MISSING), new)
+            for name, new in self.namespace.items()
+            if name not in MODULE_ATTRS and self.before.get(name, _MISSING) is not new
+        ]
         for name, old, new in rebound:
             if isinstance(new, type) and isinstance(old, type):
                 self._pair_class(old, new, name)
@@ -198,8 +203,9 @@ class Patcher:
         if isinstance(old, FunctionType) and isinstance(new, FunctionType):
             # the module's own functions; or generated ones, like a dataclass's __init__,
             # whose globals are the (old) module's for both
-            if (self._defined_here(old, new=False) and self._defined_here(new, new=True)) \
-                    or old.__globals__ is new.__globals__:
+            if (
+                self._defined_here(old, new=False) and self._defined_here(new, new=True)
+            ) or old.__globals__ is new.__globals__:
                 return self.patch_function(old, new, qualname)
         if isinstance(old, (staticmethod, classmethod)) and type(old) is type(new):
             func = self.patch_value(old.__func__, new.__func__, qualname)
@@ -274,8 +280,11 @@ class Patcher:
         except ValueError:
             old_value = _MISSING
         if isinstance(old_value, FunctionType) and isinstance(new_value, FunctionType):
-            value = self.patch_function(old_value, new_value, qualname) \
-                if old_value.__code__.co_freevars == new_value.__code__.co_freevars else new_value
+            value = (
+                self.patch_function(old_value, new_value, qualname)
+                if old_value.__code__.co_freevars == new_value.__code__.co_freevars
+                else new_value
+            )
         else:
             value = self.translate(new_value)
         if value is not old_value:
@@ -338,8 +347,9 @@ class Patcher:
             current = old.registry.get(key)
             if current is impl:
                 continue
-            value = self.patch_value(current if current is not None else _MISSING, impl,
-                                     f"{qualname}[{getattr(key, '__qualname__', key)}]")
+            value = self.patch_value(
+                current if current is not None else _MISSING, impl, f"{qualname}[{getattr(key, '__qualname__', key)}]"
+            )
             if value is not current:
                 old.register(key, value)
         old._clear_cache()

@@ -26,8 +26,10 @@ __all__ = ["Watcher", "autoreload", "command_check", "stop_autoreload"]
 
 PREFIX = "[importworks] "
 MSG_CHECK_FAILED = "kept the running code: check failed ({why}): {command}"
-MSG_MAIN_UNGUARDED = ("{path} changed, but its code runs at top level (no "
-                      "'if __name__ == \"__main__\":' block): restart the program to apply it")
+MSG_MAIN_UNGUARDED = (
+    "{path} changed, but its code runs at top level (no "
+    "'if __name__ == \"__main__\":' block): restart the program to apply it"
+)
 MSG_CRASHED = "reload stopped by an internal error, old code kept: {error!r}"
 MSG_NO_WATCHFILES = "watchfiles is not installed: pip install watchfiles, or use backend='poll'"
 
@@ -79,10 +81,18 @@ def _guarded_main(path: str | None) -> bool:
 class Watcher:
     """A background thread that reloads project modules when their source changes."""
 
-    def __init__(self, reloader: Reloader | None = None, *, dependents: bool = True,
-                 check: Check | None = None, report: Callable[[str], None] = _print,
-                 backend: str = "auto", step_ms: int = 10, poll_interval: float = 0.25,
-                 roots: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        reloader: Reloader | None = None,
+        *,
+        dependents: bool = True,
+        check: Check | None = None,
+        report: Callable[[str], None] = _print,
+        backend: str = "auto",
+        step_ms: int = 10,
+        poll_interval: float = 0.25,
+        roots: Iterable[str] = (),
+    ) -> None:
         self.reloader = reloader if reloader is not None else default_reloader()
         self.dependents = dependents
         self.check = check
@@ -153,8 +163,7 @@ class Watcher:
                     self.report(MSG_CHECK_FAILED.format(why=why, command=command))
                     return None
             try:
-                report = self.reloader.reload(changed, dependents=self.dependents,
-                                              namespaces=self.namespaces)
+                report = self.reloader.reload(changed, dependents=self.dependents, namespaces=self.namespaces)
             except Exception as exc:  # a bug of ours must not end the watcher
                 self.report(MSG_CRASHED.format(error=exc))
                 return None
@@ -208,9 +217,15 @@ class Watcher:
                 self.ready.set()
                 self._stop.wait(self.poll_interval)
                 continue
-            watching = watchfiles.watch(*roots, stop_event=self._stop, yield_on_timeout=True,
-                                        rust_timeout=int(self.poll_interval * 1000), step=self.step_ms,
-                                        debounce=400, raise_interrupt=False)
+            watching = watchfiles.watch(
+                *roots,
+                stop_event=self._stop,
+                yield_on_timeout=True,
+                rust_timeout=int(self.poll_interval * 1000),
+                step=self.step_ms,
+                debounce=400,
+                raise_interrupt=False,
+            )
             listening = False
             for changes in watching:
                 if not listening:  # the first yield (a timeout at the latest): now it listens
@@ -227,8 +242,13 @@ class Watcher:
 _current: Watcher | None = None
 
 
-def autoreload(*, dependents: bool = True, check: str | Check | None = None,
-               report: Callable[[str], None] = _print, backend: str = "auto") -> Watcher:
+def autoreload(
+    *,
+    dependents: bool = True,
+    check: str | Check | None = None,
+    report: Callable[[str], None] = _print,
+    backend: str = "auto",
+) -> Watcher:
     """Start watching the files of loaded modules and reload them as they change.
 
     Returns the running :class:`Watcher` (the same one on later calls, until
@@ -253,4 +273,3 @@ def stop_autoreload() -> None:
     if _current is not None:
         _current.stop()
         _current = None
-

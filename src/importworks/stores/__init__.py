@@ -11,5 +11,4 @@ from .base import Entry, Store
 from .finder import StoreFinder, open_store, store_path_hook
 from .loader import StoreExtensionLoader, StoreLoader
 
-__all__ = ["Entry", "Store", "StoreExtensionLoader", "StoreFinder", "StoreLoader", "open_store",
-           "store_path_hook"]
+__all__ = ["Entry", "Store", "StoreExtensionLoader", "StoreFinder", "StoreLoader", "open_store", "store_path_hook"]

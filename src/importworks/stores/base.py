@@ -27,14 +27,35 @@ from zlib import crc32
 
 from ..errors import StoreError, StoreIntegrityError
 
-__all__ = ["CompactFolders", "CompactIndex", "Entry", "Store", "check_entry_path", "crc32", "folders_of",
-           "kind_of", "read_ahead", "sha256_hex", "u64_array", "u64_bytes"]
+__all__ = [
+    "CompactFolders",
+    "CompactIndex",
+    "Entry",
+    "Store",
+    "check_entry_path",
+    "crc32",
+    "folders_of",
+    "kind_of",
+    "read_ahead",
+    "sha256_hex",
+    "u64_array",
+    "u64_bytes",
+]
 
 FORMAT_VERSION = 2
 _MAX_PART, _MAX_NAME = 255, 4096  # NAME_MAX and PATH_MAX on Linux
 # what decoding a damaged index or layout raises (other than our StoreError): Store turns them into StoreError
-_DAMAGE = (ValueError, IndexError, TypeError, AttributeError, OverflowError, MemoryError, KeyError,
-           UnicodeDecodeError, struct.error)
+_DAMAGE = (
+    ValueError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    OverflowError,
+    MemoryError,
+    KeyError,
+    UnicodeDecodeError,
+    struct.error,
+)
 _EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
 
 
@@ -45,6 +66,7 @@ def _sha256_function():  # type: ignore[no-untyped-def]
         return __import__("_sha2" if sys.version_info >= (3, 12) else "_sha256").sha256
     except (ImportError, AttributeError):
         from hashlib import sha256
+
         return sha256
 
 
@@ -62,14 +84,19 @@ def check_entry_path(store: str, path: str) -> str:
     """Refuse entry names that would escape the store (``..``, absolute paths)."""
     parts = path.split("/")
     if not path or path.startswith("/") or "\\" in path or ".." in parts or ":" in parts[0]:
-        raise StoreError(f"refusing entry {path!r} in store {store}: the name leaves the store "
-                         "(absolute, or contains '..'); repack it with importworks pack",
-                         path=store)
+        raise StoreError(
+            f"refusing entry {path!r} in store {store}: the name leaves the store "
+            "(absolute, or contains '..'); repack it with importworks pack",
+            path=store,
+        )
     if "\0" in path or len(path) > _MAX_NAME or max(map(len, parts)) > _MAX_PART:
         # no file system holds such a name: it cannot have been packed from one, nor be extracted
-        raise StoreError(f"refusing entry {path[:80]!r} in store {store}: a NUL or an over-long name "
-                         f"(over {_MAX_PART} characters a part, {_MAX_NAME} in all); repack it with "
-                         "importworks pack", path=store)
+        raise StoreError(
+            f"refusing entry {path[:80]!r} in store {store}: a NUL or an over-long name "
+            f"(over {_MAX_PART} characters a part, {_MAX_NAME} in all); repack it with "
+            "importworks pack",
+            path=store,
+        )
     return path
 
 
@@ -172,8 +199,13 @@ class CompactIndex(Mapping):
             bases.append(len(order))
             order += (folder + n for n in files)
         numbers = (n for path in order for n in (rows[path][1], rows[path][2]))
-        parts = {"folders": "\n".join(sorted(folders)), "listing": "".join(listing),
-                 "spans": u64_bytes(spans), "bases": u64_bytes(bases), "rows": u64_bytes(numbers)}
+        parts = {
+            "folders": "\n".join(sorted(folders)),
+            "listing": "".join(listing),
+            "spans": u64_bytes(spans),
+            "bases": u64_bytes(bases),
+            "rows": u64_bytes(numbers),
+        }
         return parts, order
 
     def _folder(self, folder: str) -> tuple[dict[str, int], frozenset[str]] | None:
@@ -184,14 +216,18 @@ class CompactIndex(Mapping):
         at = self._folder_at.get(folder)
         if at is None:
             return None
-        files, _, subfolders = self._listing[self._spans[2 * at]:self._spans[2 * at + 1]].partition("/")
+        files, _, subfolders = self._listing[self._spans[2 * at] : self._spans[2 * at + 1]].partition("/")
         names = files.split("\0") if files else []
         if self._bases[at] + len(names) > len(self._numbers) // 2:
-            raise StoreError(f"store {self.location}: its index is damaged (folder {folder!r} lists entries "
-                             "beyond its arrays); re-create it with importworks pack", path=self.location)
+            raise StoreError(
+                f"store {self.location}: its index is damaged (folder {folder!r} lists entries "
+                "beyond its arrays); re-create it with importworks pack",
+                path=self.location,
+            )
         parsed = self._parsed[folder] = (
             dict(zip(names, range(self._bases[at], self._bases[at] + len(names)))),
-            frozenset(names + subfolders.split("\0")) if subfolders else frozenset(names))
+            frozenset(names + subfolders.split("\0")) if subfolders else frozenset(names),
+        )
         return parsed
 
     def folder_numbers(self, folder: str) -> range:
@@ -349,8 +385,11 @@ class Store:
             try:
                 index, folders = self._load()
             except _DAMAGE as exc:  # decoded from the store's bytes: damage, said as such
-                raise StoreError(f"store {self.location}: its index is unreadable ({type(exc).__name__}: {exc}); "
-                                 "re-create it with importworks pack", path=self.location) from None
+                raise StoreError(
+                    f"store {self.location}: its index is unreadable ({type(exc).__name__}: {exc}); "
+                    "re-create it with importworks pack",
+                    path=self.location,
+                ) from None
             if isinstance(index, CompactIndex):
                 index.location = self.location
             packed_for = self.metadata.get("stdlib_version")
@@ -358,12 +397,13 @@ class Store:
                 # its standard library would not match this interpreter's C parts:
                 # leave it out, and the interpreter's own is found further along sys.path
                 tops = set(self.stdlib)
-                index = {path: row for path, row in index.items()
-                         if path.partition("/")[0].split(".")[0] not in tops}
+                index = {path: row for path, row in index.items() if path.partition("/")[0].split(".")[0] not in tops}
                 folders = None
                 self.extract = {name: key for name, key in self.extract.items() if name not in tops}
-                self.stdlib_ignored = (f"its standard library is for Python {packed_for}, not this "
-                                       f"{sys.version.split()[0]}; this interpreter's own is used")
+                self.stdlib_ignored = (
+                    f"its standard library is for Python {packed_for}, not this "
+                    f"{sys.version.split()[0]}; this interpreter's own is used"
+                )
             self._index, self._folders = index, folders
         return self._index
 
@@ -379,8 +419,9 @@ class Store:
         """Every entry as an :class:`Entry` (for tools; imports use :attr:`index`)."""
         if self._entries is None:
             hashes = self.sha256_map()
-            self._entries = {path: Entry(path, row[1], hashes.get(path), row[0], row[2])
-                             for path, row in self.index.items()}
+            self._entries = {
+                path: Entry(path, row[1], hashes.get(path), row[0], row[2]) for path, row in self.index.items()
+            }
         return self._entries
 
     def is_file(self, path: str) -> bool:
@@ -401,9 +442,11 @@ class Store:
         except KeyError:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
         except _DAMAGE as exc:
-            raise StoreError(f"store {self.location}: cannot read entry {path!r}, its place in the store is "
-                             f"damaged ({type(exc).__name__}: {exc}); re-create it with importworks pack",
-                             path=self.location) from None
+            raise StoreError(
+                f"store {self.location}: cannot read entry {path!r}, its place in the store is "
+                f"damaged ({type(exc).__name__}: {exc}); re-create it with importworks pack",
+                path=self.location,
+            ) from None
         if row[2] is not None and crc32(data) != row[2]:
             raise self.tampered(path)
         if self.trust_hook is not None:
@@ -424,7 +467,9 @@ class Store:
             f"{what} {path!r} in store {self.location} does not match the checksums recorded "
             "when it was packed: the store was modified; refusing to execute or use it "
             f"(check it with: importworks verify {self.location})",
-            path=self.location, entry=path)
+            path=self.location,
+            entry=path,
+        )
 
     def walk(self) -> Iterator[Entry]:
         entries = self.entries

@@ -69,9 +69,12 @@ def editable_sources(dist: Distribution, label: str) -> dict[str, str] | None:
                 found.update(_project_in(folder, tops, dist))
     found = {top: path for top, path in found.items() if os.path.exists(path)}
     if not found:
-        raise StoreError(f"cannot pack distribution {label!r}: it is an editable install (pip install -e) "
-                         "and its hook names no source tree holding its modules; pack the tree itself "
-                         "(importworks pack PROJECT/src) or install it without -e", path=label)
+        raise StoreError(
+            f"cannot pack distribution {label!r}: it is an editable install (pip install -e) "
+            "and its hook names no source tree holding its modules; pack the tree itself "
+            "(importworks pack PROJECT/src) or install it without -e",
+            path=label,
+        )
     return found
 
 
@@ -82,8 +85,9 @@ def _finder_mapping(text: str) -> dict[str, str]:
     except SyntaxError:
         return {}
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-            node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         if any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in targets) and node.value is not None:
             try:
                 mapping = ast.literal_eval(node.value)

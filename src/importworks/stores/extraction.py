@@ -39,8 +39,9 @@ _DT_RPATH, _DT_RUNPATH = 15, 29
 _SHT_DYNAMIC = 6
 
 
-def decide_extraction(contents: Mapping[str, bytes], owners: Mapping[str, str],
-                      asked: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
+def decide_extraction(
+    contents: Mapping[str, bytes], owners: Mapping[str, str], asked: Iterable[str] = ()
+) -> dict[str, tuple[str, str]]:
     """Top-level name -> (cache key of its group, why), for the names to materialise.
 
     *owners* maps top-level names to the distribution that installed them;
@@ -70,8 +71,9 @@ def decide_extraction(contents: Mapping[str, bytes], owners: Mapping[str, str],
     return decided
 
 
-def _scan(contents: Mapping[str, bytes], owners: Mapping[str, str]
-          ) -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], dict[str, str]]:
+def _scan(
+    contents: Mapping[str, bytes], owners: Mapping[str, str]
+) -> tuple[dict[str, list[str]], dict[str, list[str]], set[str], dict[str, str]]:
     """(owner -> its top-level names, owner -> its native files, tops with data, tops using __file__)."""
     groups: dict[str, list[str]] = {}
     native: dict[str, list[str]] = {}
@@ -92,14 +94,16 @@ def _scan(contents: Mapping[str, bytes], owners: Mapping[str, str]
             continue
         elif kind_of(entry) == "file" and not entry.endswith(_NOT_DATA):
             data.add(top)
-        elif kind_of(entry) == "source" and top not in uses_file and \
-                _FILE_ACCESS.search(blob.decode("utf-8", "replace")):
+        elif (
+            kind_of(entry) == "source" and top not in uses_file and _FILE_ACCESS.search(blob.decode("utf-8", "replace"))
+        ):
             uses_file[top] = entry
     return groups, native, data, uses_file
 
 
-def _linked_owners(native: Mapping[str, list[str]], contents: Mapping[str, bytes],
-                   owners: Mapping[str, str]) -> list[set[str]]:
+def _linked_owners(
+    native: Mapping[str, list[str]], contents: Mapping[str, bytes], owners: Mapping[str, str]
+) -> list[set[str]]:
     """Sets of owners whose native files reach each other's folders through ``$ORIGIN``."""
     parent: dict[str, str] = {}
 
@@ -132,7 +136,7 @@ def elf_origin_paths(entry: str, data: bytes) -> list[str]:
         for item in value.split(":"):
             for origin in ("$ORIGIN", "${ORIGIN}"):
                 if item.startswith(origin):
-                    path = posixpath.normpath(posixpath.join(posixpath.dirname(entry), "." + item[len(origin):]))
+                    path = posixpath.normpath(posixpath.join(posixpath.dirname(entry), "." + item[len(origin) :]))
                     if path != "." and not path.startswith(("../", "/")) and path != "..":
                         found.append(path)
     return found
@@ -145,11 +149,11 @@ def _elf_runpaths(data: bytes) -> list[str]:
     wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
     try:
         if wide:
-            shoff, = struct.unpack_from(order + "Q", data, 0x28)
+            (shoff,) = struct.unpack_from(order + "Q", data, 0x28)
             shentsize, shnum = struct.unpack_from(order + "2H", data, 0x3A)
             section, entry = struct.Struct(order + "2I4Q2I2Q"), struct.Struct(order + "qQ")
         else:
-            shoff, = struct.unpack_from(order + "I", data, 0x20)
+            (shoff,) = struct.unpack_from(order + "I", data, 0x20)
             shentsize, shnum = struct.unpack_from(order + "2H", data, 0x2E)
             section, entry = struct.Struct(order + "10I"), struct.Struct(order + "iI")
         if shentsize < section.size or shoff + shnum * shentsize > len(data):
@@ -165,7 +169,7 @@ def _elf_runpaths(data: bytes) -> list[str]:
                 tag, value = entry.unpack_from(data, at)
                 if tag in (_DT_RPATH, _DT_RUNPATH):
                     end = data.index(b"\0", strtab + value)
-                    values.append(data[strtab + value:end].decode("utf-8", "replace"))
+                    values.append(data[strtab + value : end].decode("utf-8", "replace"))
         return values
     except (struct.error, ValueError, IndexError, OverflowError, MemoryError):
         return []  # not an ELF file we understand: no links recorded
@@ -174,8 +178,9 @@ def _elf_runpaths(data: bytes) -> list[str]:
 def _extract_key(tops: list[str], contents: Mapping[str, bytes]) -> str:
     """The cache folder name of a group's extracted copy: a digest of its files."""
     names = set(tops)
-    lines = sorted(f"{entry}:{sha256_hex(data)}" for entry, data in contents.items()
-                   if entry.partition("/")[0] in names)
+    lines = sorted(
+        f"{entry}:{sha256_hex(data)}" for entry, data in contents.items() if entry.partition("/")[0] in names
+    )
     return sha256_hex("\n".join(lines).encode())[:32]
 
 

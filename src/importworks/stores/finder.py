@@ -65,11 +65,15 @@ def open_store(path: str, probe: FileProbe | None = None) -> Store:
         if own and probe is not None:
             probe.close()
     if path.endswith((".zip", ".pyz")):
-        raise StoreError(f"{path} is not a zip archive (no end-of-central-directory record): "
-                         "it is truncated or another kind of file", path=path)
+        raise StoreError(
+            f"{path} is not a zip archive (no end-of-central-directory record): "
+            "it is truncated or another kind of file",
+            path=path,
+        )
     if path.endswith((".sqlite", ".sqlite3")):
-        raise StoreError(f"{path} is not a SQLite database (no SQLite header): it is truncated "
-                         "or another kind of file", path=path)
+        raise StoreError(
+            f"{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file", path=path
+        )
     raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
 
 
@@ -90,8 +94,9 @@ def cached_store(path: str, probe: FileProbe | None = None) -> Store:
     url = is_store_url(path)
     with _lock:
         known = _open_stores.get(path)
-    if known is not None and known[0] == (known[1].identity() if url else
-                                          probe.identity if probe is not None else _identity(path)):
+    if known is not None and known[0] == (
+        known[1].identity() if url else probe.identity if probe is not None else _identity(path)
+    ):
         return known[1]
     # a file's identity before reading it
     identity = None if url else probe.identity if probe is not None else _identity(path)
@@ -166,14 +171,14 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
     if _extracted_roots and path:
         for root, store in _extracted_roots.items():
             if path.startswith(root):  # a folder of an extracted package: code from the store
-                prefix = path[len(root):].replace(os.sep, "/").strip("/")
+                prefix = path[len(root) :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/", root.rstrip(os.sep))
     if path and _open_stores:
         # a folder of a store already open (a package's __path__): no system call
         for _, store in list(_open_stores.values()):
             if path.startswith(store.location + os.sep):
-                prefix = path[len(store.location) + 1:].replace(os.sep, "/").strip("/")
+                prefix = path[len(store.location) + 1 :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/" if prefix else "")
     if is_store_url(path):
@@ -204,8 +209,9 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
             probe.close()  # unless the store kept its descriptor
 
 
-def _file_store_finder(path: str, location: str, prefix: str,
-                       probe: FileProbe | None) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
+def _file_store_finder(
+    path: str, location: str, prefix: str, probe: FileProbe | None
+) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
         # sys.path, where this very store may come first.  Until it is open the
@@ -214,8 +220,7 @@ def _file_store_finder(path: str, location: str, prefix: str,
         # real finder on first use once the store is open: whoever cached it
         # (pkgutil keeps the first finder it sees) is never left with a dud.
         return PendingStoreFinder(path, location, prefix)
-    if not is_store_url(location) and (probe is None or probe.kind is None) and \
-            not location.endswith(CLAIMED_SUFFIXES):
+    if not is_store_url(location) and (probe is None or probe.kind is None) and not location.endswith(CLAIMED_SUFFIXES):
         raise ImportError("not a store", path=path)
     try:
         return _open_finder(path, location, prefix, probe)
@@ -303,8 +308,7 @@ class PendingStoreFinder:
 def _warn_once(location: str, exc: StoreError) -> None:
     if location not in _warned:  # its modules silently missing would be worse
         _warned.add(location)
-        warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning,
-                      stacklevel=3)
+        warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning, stacklevel=3)
 
 
 def _looks_like_store(path: str) -> bool:
@@ -360,12 +364,12 @@ class StoreFinder:
             namespace = None
         for suffix in EXTENSION_SUFFIXES:  # the folder finder's order: extensions first
             if tail + suffix in names:
-                return self._extracted(fullname, base + suffix) or \
-                    self._spec(fullname, base + suffix, StoreExtensionLoader)
+                return self._extracted(fullname, base + suffix) or self._spec(
+                    fullname, base + suffix, StoreExtensionLoader
+                )
         for suffix in _SOURCE_SUFFIXES:
             if tail + suffix in names:
-                return self._extracted(fullname, base + suffix) or \
-                    self._spec(fullname, base + suffix, StoreLoader)
+                return self._extracted(fullname, base + suffix) or self._spec(fullname, base + suffix, StoreLoader)
         return namespace
 
     def _spec(self, fullname: str, entry: str, loader_class: type, package: str | None = None) -> ModuleSpec:
@@ -400,8 +404,7 @@ class StoreFinder:
             paths = [path for path in self.store.index if path.partition("/")[0] in tops]
             for path in paths:
                 check_entry_path(self.store.location, path)
-            root = materialize("pkg", key, ((path, self.store.read(path)) for path in paths),
-                               self.store.executable)
+            root = materialize("pkg", key, ((path, self.store.read(path)) for path in paths), self.store.executable)
         _extracted_roots[root + os.sep] = self.store
         return StoreFinder(self.store, "", root).find_spec(fullname)
 

@@ -52,9 +52,12 @@ class StoreLoader(LoaderBasics):
             if entry.endswith(".pyc"):
                 data = store.read(entry)
                 if data[:4] != MAGIC_NUMBER:
-                    raise ImportError(f"bad magic number in {self.path!r}: {data[:4]!r}; this "
-                                      "bytecode is for another Python and the store has no source",
-                                      name=fullname, path=self.path)
+                    raise ImportError(
+                        f"bad magic number in {self.path!r}: {data[:4]!r}; this "
+                        "bytecode is for another Python and the store has no source",
+                        name=fullname,
+                        path=self.path,
+                    )
                 return marshal.loads(memoryview(data)[16:])
             code = store.read_code(entry, MAGIC_NUMBER)
             if code is not None:
@@ -63,8 +66,9 @@ class StoreLoader(LoaderBasics):
                 return result
             return compile(store.read(entry), self.path, "exec", dont_inherit=True)
         except OSError as exc:
-            raise StoreError(f"cannot read {entry!r} from store {store.location}: {exc}",
-                             name=fullname, path=store.location) from None
+            raise StoreError(
+                f"cannot read {entry!r} from store {store.location}: {exc}", name=fullname, path=store.location
+            ) from None
 
     def get_source(self, fullname: str) -> str | None:
         if self.entry.endswith(".pyc"):
@@ -76,7 +80,7 @@ class StoreLoader(LoaderBasics):
         prefix = self.root + os.sep
         if path.startswith(prefix):
             try:
-                return self.store.read(path[len(prefix):].replace(os.sep, "/"))
+                return self.store.read(path[len(prefix) :].replace(os.sep, "/"))
             except FileNotFoundError:
                 raise OSError(0, "", path) from None
         with open(path, "rb") as f:
@@ -124,9 +128,12 @@ class StoreExtensionLoader(StoreLoader):
             except ImportError:
                 if os.path.isfile(self.path):
                     raise
-                raise StoreError(f"cannot load {self.name!r}: the extracted copy {self.root} lacks "
-                                 f"{self.entry}; remove that folder and it is written again",
-                                 name=self.name, path=self.path) from None
+                raise StoreError(
+                    f"cannot load {self.name!r}: the extracted copy {self.root} lacks "
+                    f"{self.entry}; remove that folder and it is written again",
+                    name=self.name,
+                    path=self.path,
+                ) from None
         data = self.store.read(self.entry)
         key = sha256_hex(data)  # content-addressed: one copy per distinct file
         basename = self.entry.rpartition("/")[2]

@@ -67,8 +67,13 @@ class PackResult:
 class Packer:
     """Collect files from sources, then write them as one store."""
 
-    def __init__(self, *, skip_tests: bool = False, extract: Iterable[str] = (),
-                 progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        skip_tests: bool = False,
+        extract: Iterable[str] = (),
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.files: dict[str, str] = {}  # entry path -> file on disk
         self.owners: dict[str, str] = {}  # top-level name -> the distribution that installed it
         self.skipped: list[tuple[str, str]] = []  # (file, why it was left out)
@@ -82,13 +87,16 @@ class Packer:
     def add_file(self, entry: str, path: str) -> None:
         check_entry_path("(being packed)", entry)
         if "\n" in entry or "\0" in entry:  # the index keeps names in lines
-            raise StoreError(f"refusing entry {entry!r} ({path}): a line break or NUL in a file name; "
-                             "rename it or leave it out", path=path)
+            raise StoreError(
+                f"refusing entry {entry!r} ({path}): a line break or NUL in a file name; rename it or leave it out",
+                path=path,
+            )
         try:
             entry.encode("utf-8")
         except UnicodeEncodeError:
-            raise StoreError(f"refusing entry {entry!r} ({path}): the name is not valid UTF-8; "
-                             "rename it or leave it out", path=path) from None
+            raise StoreError(
+                f"refusing entry {entry!r} ({path}): the name is not valid UTF-8; rename it or leave it out", path=path
+            ) from None
         self.files.setdefault(entry, path)
 
     def add_tree(self, folder: str, prefix: str, stdlib: bool = False) -> None:
@@ -107,8 +115,11 @@ class Packer:
         """A folder's top-level modules and packages, or one .py file."""
         if os.path.isfile(source):
             if not source.endswith(".py"):
-                raise StoreError(f"cannot pack {source}: only folders and .py files are sources "
-                                 "(use --dist NAME for an installed distribution)", path=source)
+                raise StoreError(
+                    f"cannot pack {source}: only folders and .py files are sources "
+                    "(use --dist NAME for an installed distribution)",
+                    path=source,
+                )
             self.add_file(os.path.basename(source), source)
             return
         if not os.path.isdir(source):
@@ -140,16 +151,21 @@ class Packer:
         try:
             dist = distribution(name)
         except PackageNotFoundError:
-            raise StoreError(f"cannot pack distribution {name!r}: it is not installed for "
-                             f"{sys.executable}", path=name) from None
+            raise StoreError(
+                f"cannot pack distribution {name!r}: it is not installed for {sys.executable}", path=name
+            ) from None
         try:
             self.add_recorded(dist, name)
         except OSError as exc:  # a RECORD line no file system can hold (importlib.metadata stats it)
-            raise StoreError(f"cannot pack distribution {name!r}: its RECORD names a file that cannot be "
-                             f"read ({exc.strerror}: {str(exc.filename)[:80]!r})", path=name) from None
+            raise StoreError(
+                f"cannot pack distribution {name!r}: its RECORD names a file that cannot be "
+                f"read ({exc.strerror}: {str(exc.filename)[:80]!r})",
+                path=name,
+            ) from None
         except (TypeError, ValueError, csv.Error) as exc:  # importlib.metadata: RECORD split on \x1e, a NUL...
-            raise StoreError(f"cannot pack distribution {name!r}: its RECORD cannot be parsed ({exc})",
-                             path=name) from None
+            raise StoreError(
+                f"cannot pack distribution {name!r}: its RECORD cannot be parsed ({exc})", path=name
+            ) from None
         if follow_deps:
             for requirement in dist.requires or ():
                 dependency = _requirement_name(requirement)
@@ -179,12 +195,12 @@ class Packer:
             if "/__pycache__/" in f"/{entry}" or entry.endswith((".pyc", ".pyo")):
                 continue  # caches: every module is compiled afresh
             if entry.startswith("../") or os.path.isabs(entry):
-                self.skipped.append((entry, f"{label}: installed outside site-packages (a script or "
-                                            "data file, not importable)"))
+                self.skipped.append(
+                    (entry, f"{label}: installed outside site-packages (a script or data file, not importable)")
+                )
                 continue
             if editable is not None and is_editable_hook(entry):
-                self.skipped.append((entry, f"{label}: the editable install's hook; its source tree "
-                                            "is packed instead"))
+                self.skipped.append((entry, f"{label}: the editable install's hook; its source tree is packed instead"))
                 continue
             path = str(dist.locate_file(record))
             if not os.path.isfile(path):
@@ -277,8 +293,9 @@ class Packer:
         if not self.files:
             raise StoreError(f"nothing to pack into {output}: the sources hold no modules", path=output)
         writer = _writer_for(output)
-        result = PackResult(output=output, stdlib=sorted(self.stdlib_tops),
-                            shadowed_stdlib=sorted(self.shadowed_stdlib))
+        result = PackResult(
+            output=output, stdlib=sorted(self.stdlib_tops), shadowed_stdlib=sorted(self.shadowed_stdlib)
+        )
         contents: dict[str, bytes] = {}
         for entry, path in sorted(self.files.items()):
             with open(path, "rb") as f:
@@ -293,8 +310,11 @@ class Packer:
             result.seconds = time.perf_counter() - started
             return result
         if os.path.isdir(output):
-            raise StoreError(f"cannot write the store {output}: a folder of that name is in the way; "
-                             "remove it or choose another name", path=output)
+            raise StoreError(
+                f"cannot write the store {output}: a folder of that name is in the way; "
+                "remove it or choose another name",
+                path=output,
+            )
         folder = os.path.dirname(os.path.abspath(output))
         try:
             os.makedirs(folder, exist_ok=True)
@@ -397,9 +417,18 @@ def _meta(result: PackResult) -> dict[str, str]:
 
 def _index(result: PackResult, parts: dict[str, object], **more: object) -> bytes:
     """The whole index as one record, read once when the store opens (see CompactIndex)."""
-    return marshal.dumps({**_meta(result), "format_version": FORMAT_VERSION, **parts,
-                          "extract": result.extract, "extract_reasons": result.extract_reasons,
-                          "executable": sorted(result.executable), "stdlib": result.stdlib, **more})
+    return marshal.dumps(
+        {
+            **_meta(result),
+            "format_version": FORMAT_VERSION,
+            **parts,
+            "extract": result.extract,
+            "extract_reasons": result.extract_reasons,
+            "executable": sorted(result.executable),
+            "stdlib": result.stdlib,
+            **more,
+        }
+    )
 
 
 def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:
@@ -409,9 +438,11 @@ def _writer_for(output: str) -> Callable[[str, PackResult], _Sink]:
         return _SQLiteSink
     if output.endswith((".zip", ".pyz")):
         return _ZipSink
-    raise StoreError(f"cannot tell what store to write from {output!r}: name it .sqlite or .zip, "
-                     "or give a postgresql://HOST/DATABASE/STORE URL",
-                     path=output)
+    raise StoreError(
+        f"cannot tell what store to write from {output!r}: name it .sqlite or .zip, "
+        "or give a postgresql://HOST/DATABASE/STORE URL",
+        path=output,
+    )
 
 
 class _Sink:
@@ -464,8 +495,9 @@ class _SQLiteSink(_DatabaseSink):
         from .sqlite import SCHEMA
 
         self.db = sqlite3.connect(self.path)
-        self.db.executescript(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}; PRAGMA journal_mode = OFF;"
-                              " PRAGMA synchronous = OFF;" + SCHEMA)
+        self.db.executescript(
+            f"PRAGMA page_size = {SQLITE_PAGE_SIZE}; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA
+        )
         return self
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
@@ -473,16 +505,21 @@ class _SQLiteSink(_DatabaseSink):
             parts, checks, code_rows = self._code_rows()
             index = _index(self.result, parts, code=checks)
             self.db.execute("INSERT INTO blobs VALUES ('index', ?)", (index,))
-            self.db.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?, ?)",
-                                ((row_id, entry, MAGIC_NUMBER, digest, crc, code)
-                                 for row_id, entry, digest, crc, code in code_rows))
-            (pages,), = self.db.execute("PRAGMA page_count")
+            self.db.executemany(
+                "INSERT INTO code VALUES (?, ?, ?, ?, ?, ?)",
+                ((row_id, entry, MAGIC_NUMBER, digest, crc, code) for row_id, entry, digest, crc, code in code_rows),
+            )
+            ((pages,),) = self.db.execute("PRAGMA page_count")
             # index_crc32: checked before the index is unmarshalled (hostile sizes in marshal data allocate)
             meta = {**_meta(self.result), "code_bytes": str(pages * SQLITE_PAGE_SIZE), "index_crc32": str(crc32(index))}
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
-            self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-                                ((entry, *self.rows[entry][:2], sha256_hex(data), self.rows[entry][2], data)
-                                 for entry, data, _ in self.pending))
+            self.db.executemany(
+                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (entry, *self.rows[entry][:2], sha256_hex(data), self.rows[entry][2], data)
+                    for entry, data, _ in self.pending
+                ),
+            )
             self.db.commit()
         self.db.close()
 
@@ -558,8 +595,10 @@ class _PostgresSink(_DatabaseSink):
         try:
             self.conn = self.psycopg.connect(self.url.conninfo, application_name="importworks pack")
         except self.psycopg.Error as exc:
-            raise StoreError(f"cannot connect to PostgreSQL to pack {self.url.location}: "
-                             f"{str(exc).strip().splitlines()[0]}", path=self.path) from None
+            raise StoreError(
+                f"cannot connect to PostgreSQL to pack {self.url.location}: {str(exc).strip().splitlines()[0]}",
+                path=self.path,
+            ) from None
         return self
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
@@ -569,8 +608,10 @@ class _PostgresSink(_DatabaseSink):
                     self._write()
                     self.conn.commit()
                 except self.psycopg.Error as exc:
-                    raise StoreError(f"cannot pack {self.url.location}: {str(exc).strip().splitlines()[0]} "
-                                     "(nothing was changed)", path=self.path) from None
+                    raise StoreError(
+                        f"cannot pack {self.url.location}: {str(exc).strip().splitlines()[0]} (nothing was changed)",
+                        path=self.path,
+                    ) from None
         finally:
             self.conn.close()  # without a commit, the transaction is rolled back
 
@@ -593,10 +634,12 @@ class _PostgresSink(_DatabaseSink):
             for entry, data, _ in self.pending:
                 copy.write_row((store, entry, sha256_hex(data), self.rows[entry][2], data))
         index = _index(self.result, parts, code=checks)
-        cursor.execute("INSERT INTO importworks_stores (name, generation, meta, index_blob) VALUES (%s, %s, %s, %s) "
-                       "ON CONFLICT (name) DO UPDATE SET generation = EXCLUDED.generation, meta = EXCLUDED.meta, "
-                       "index_blob = EXCLUDED.index_blob",
-                       (store, generation, json.dumps(_meta(self.result)), index))
+        cursor.execute(
+            "INSERT INTO importworks_stores (name, generation, meta, index_blob) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET generation = EXCLUDED.generation, meta = EXCLUDED.meta, "
+            "index_blob = EXCLUDED.index_blob",
+            (store, generation, json.dumps(_meta(self.result)), index),
+        )
 
 
 def _data_offsets(path: str, infos: list) -> dict[str, tuple[int, int, int]]:
@@ -609,14 +652,26 @@ def _data_offsets(path: str, infos: list) -> dict[str, tuple[int, int, int]]:
             f.seek(info.header_offset)
             header = f.read(30)
             name_len, extra_len = struct.unpack_from("<2H", header, 26)
-            found[info.filename] = (info.header_offset + 30 + name_len + extra_len, info.compress_size,
-                                    info.compress_type)
+            found[info.filename] = (
+                info.header_offset + 30 + name_len + extra_len,
+                info.compress_size,
+                info.compress_type,
+            )
     return found
 
 
-def pack(sources: Iterable[str], output: str, *, dists: Iterable[str] = (), deps: bool = False,
-         site_packages: Iterable[str] | None = None, skip_tests: bool = False, stdlib: bool = False,
-         extract: Iterable[str] = (), progress: Callable[[int, int], None] | None = None) -> PackResult:
+def pack(
+    sources: Iterable[str],
+    output: str,
+    *,
+    dists: Iterable[str] = (),
+    deps: bool = False,
+    site_packages: Iterable[str] | None = None,
+    skip_tests: bool = False,
+    stdlib: bool = False,
+    extract: Iterable[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> PackResult:
     """Build the store *output* from folders, .py files, distributions and environments.
 
     With *stdlib*, the running interpreter's pure-Python standard library too.
@@ -631,4 +686,3 @@ def pack(sources: Iterable[str], output: str, *, dists: Iterable[str] = (), deps
     if stdlib:
         packer.add_stdlib()
     return packer.write(output)
-

@@ -61,8 +61,9 @@ def driver(location: str | None = None) -> Any:
         import psycopg
     except ImportError:
         store = f" ({location})" if location else ""
-        raise StoreError(f"PostgreSQL stores{store} need psycopg: pip install 'importworks[postgres]'",
-                         path=location) from None
+        raise StoreError(
+            f"PostgreSQL stores{store} need psycopg: pip install 'importworks[postgres]'", path=location
+        ) from None
     return psycopg
 
 
@@ -82,12 +83,16 @@ class PostgresStore(Store):
         self._code_checks: array | None = None
         self._fetched: dict[int, bytes] = {}  # code rows that came with a folder, not yet used
         self._closed = False
-        row = self._query("SELECT generation, meta FROM importworks_stores WHERE name = %s", (url.store,),
-                          reconnect=False)
+        row = self._query(
+            "SELECT generation, meta FROM importworks_stores WHERE name = %s", (url.store,), reconnect=False
+        )
         if not row:
             self.close()
-            raise StoreError(f"no store {url.store!r} in PostgreSQL database {url.conninfo}: create it with "
-                             f"importworks pack ... -o {url.location}", path=self.location)
+            raise StoreError(
+                f"no store {url.store!r} in PostgreSQL database {url.conninfo}: create it with "
+                f"importworks pack ... -o {url.location}",
+                path=self.location,
+            )
         self.generation, meta = row[0]
         try:
             self.metadata = dict(json.loads(meta))
@@ -95,12 +100,17 @@ class PostgresStore(Store):
             self._code_magic = bytes.fromhex(str(self.metadata.get("magic", "")))
         except (TypeError, ValueError) as exc:
             self.close()
-            raise StoreError(f"PostgreSQL store {self.location} has unreadable metadata ({exc}); re-create it "
-                             "with importworks pack", path=self.location) from None
+            raise StoreError(
+                f"PostgreSQL store {self.location} has unreadable metadata ({exc}); re-create it with importworks pack",
+                path=self.location,
+            ) from None
         if version > FORMAT_VERSION:
             self.close()
-            raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
-                             f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
+            raise StoreError(
+                f"store {self.location} has format {version}, newer than this importworks "
+                f"reads ({FORMAT_VERSION}): upgrade importworks",
+                path=self.location,
+            )
 
     # -- the connection --------------------------------------------------------
     def _connect(self) -> None:
@@ -108,19 +118,24 @@ class PostgresStore(Store):
         # PGCONNECT_TIMEOUT says otherwise
         timeout = {} if "PGCONNECT_TIMEOUT" in os.environ else {"connect_timeout": 10}
         try:
-            self._conn = self._psycopg.connect(self.url.conninfo, autocommit=True,
-                                               application_name="importworks", **timeout)
+            self._conn = self._psycopg.connect(
+                self.url.conninfo, autocommit=True, application_name="importworks", **timeout
+            )
         except self._psycopg.Error as exc:
-            raise StoreError(f"cannot connect to PostgreSQL store {self.location}: {_first_line(exc)}",
-                             path=self.location) from None
+            raise StoreError(
+                f"cannot connect to PostgreSQL store {self.location}: {_first_line(exc)}", path=self.location
+            ) from None
 
     def _query(self, sql: str, args: tuple = (), entry: str | None = None, reconnect: bool = True) -> list:
         """Run one query; a connection lost since the last one is re-opened once."""
         psycopg = self._psycopg
         with self._lock:
             if self._closed:
-                raise StoreError(f"PostgreSQL store {self.location} is closed (it was packed again and "
-                                 "reopened, or closed by the program)", path=self.location)
+                raise StoreError(
+                    f"PostgreSQL store {self.location} is closed (it was packed again and "
+                    "reopened, or closed by the program)",
+                    path=self.location,
+                )
             if self._conn is None:
                 self._connect()
             try:
@@ -140,18 +155,21 @@ class PostgresStore(Store):
     def _reconnect_same_store(self) -> None:
         self._connect()
         try:
-            found = self._conn.execute("SELECT generation FROM importworks_stores WHERE name = %s",
-                                       (self.url.store,)).fetchall()
+            found = self._conn.execute(
+                "SELECT generation FROM importworks_stores WHERE name = %s", (self.url.store,)
+            ).fetchall()
         except self._psycopg.Error as exc:
             raise self._error(exc, None) from None
         if not found or found[0][0] != self.generation:
-            raise StoreError(f"PostgreSQL store {self.location} was re-packed or removed while in use: "
-                             "restart the program (or importworks.reload the modules)", path=self.location)
+            raise StoreError(
+                f"PostgreSQL store {self.location} was re-packed or removed while in use: "
+                "restart the program (or importworks.reload the modules)",
+                path=self.location,
+            )
 
     def _error(self, exc: Exception, entry: str | None) -> StoreError:
         what = f" entry {entry!r} of" if entry else ""
-        return StoreError(f"cannot read{what} PostgreSQL store {self.location}: {_first_line(exc)}",
-                          path=self.location)
+        return StoreError(f"cannot read{what} PostgreSQL store {self.location}: {_first_line(exc)}", path=self.location)
 
     def close(self) -> None:
         with self._lock:
@@ -168,8 +186,11 @@ class PostgresStore(Store):
         except StoreError as exc:
             return exc  # the server is gone: say that, not "tampered"
         if not found or found[0][0] != self.generation:
-            return StoreError(f"PostgreSQL store {self.location} was re-packed or removed while in use: "
-                              "restart the program (or importworks.reload the modules)", path=self.location)
+            return StoreError(
+                f"PostgreSQL store {self.location} was re-packed or removed while in use: "
+                "restart the program (or importworks.reload the modules)",
+                path=self.location,
+            )
         return super().tampered(path, what)
 
     def identity(self) -> object:
@@ -182,11 +203,14 @@ class PostgresStore(Store):
 
     # -- the Store operations -------------------------------------------------
     def _load(self) -> tuple[CompactIndex, CompactFolders]:
-        found = self._query("SELECT index_blob FROM importworks_stores WHERE name = %s AND generation = %s",
-                            (self.url.store, self.generation))
+        found = self._query(
+            "SELECT index_blob FROM importworks_stores WHERE name = %s AND generation = %s",
+            (self.url.store, self.generation),
+        )
         if not found:
-            raise StoreError(f"PostgreSQL store {self.location} was re-packed or removed while opening",
-                             path=self.location)
+            raise StoreError(
+                f"PostgreSQL store {self.location} was re-packed or removed while opening", path=self.location
+            )
         try:
             index = marshal.loads(bytes(found[0][0]))
             self._take_extras(index)
@@ -195,13 +219,17 @@ class PostgresStore(Store):
             if len(self._code_checks) != len(self._compact):
                 raise ValueError("the code checks do not match the entries")
         except (ValueError, EOFError, TypeError, KeyError) as exc:
-            raise StoreError(f"PostgreSQL store {self.location}: its index is unreadable ({exc}); "
-                             "re-create it with importworks pack", path=self.location) from None
+            raise StoreError(
+                f"PostgreSQL store {self.location}: its index is unreadable ({exc}); "
+                "re-create it with importworks pack",
+                path=self.location,
+            ) from None
         return self._compact, CompactFolders(self._compact)
 
     def _read_raw(self, path: str, row: IndexRow) -> bytes:
-        found = self._query("SELECT data FROM importworks_entries WHERE store = %s AND path = %s",
-                            (self.url.store, path), path)
+        found = self._query(
+            "SELECT data FROM importworks_entries WHERE store = %s AND path = %s", (self.url.store, path), path
+        )
         if not found:
             raise self.tampered(path)  # the index lists it
         return bytes(found[0][0])
@@ -224,8 +252,11 @@ class PostgresStore(Store):
         """The code of *path*, with that of the other modules in its folder (one round trip)."""
         numbers = self._compact.folder_numbers(path.rpartition("/")[0] + "/" if "/" in path else "")  # type: ignore[union-attr]
         low, high = (numbers.start, numbers.stop) if len(numbers) <= _FOLDER_FETCH else (at, at + 1)
-        rows = self._query("SELECT id, data FROM importworks_code WHERE store = %s AND id > %s AND id <= %s",
-                           (self.url.store, low, high), path)
+        rows = self._query(
+            "SELECT id, data FROM importworks_code WHERE store = %s AND id > %s AND id <= %s",
+            (self.url.store, low, high),
+            path,
+        )
         found = {row_id - 1: bytes(data) for row_id, data in rows}
         data = found.pop(at, None)
         if data is None:
@@ -236,13 +267,11 @@ class PostgresStore(Store):
         return data
 
     def sha256_map(self) -> dict[str, str]:
-        return dict(self._query("SELECT path, sha256 FROM importworks_entries WHERE store = %s",
-                                (self.url.store,)))
+        return dict(self._query("SELECT path, sha256 FROM importworks_entries WHERE store = %s", (self.url.store,)))
 
     def code_hashes(self) -> list[tuple[str, bytes, str, bytes]]:
         """(path, magic, sha256, data) of every precompiled code object (for verify)."""
-        rows = self._query("SELECT path, magic, sha256, data FROM importworks_code WHERE store = %s",
-                           (self.url.store,))
+        rows = self._query("SELECT path, magic, sha256, data FROM importworks_code WHERE store = %s", (self.url.store,))
         return [(path, bytes(magic), digest, bytes(data)) for path, magic, digest, data in rows]
 
 

@@ -42,8 +42,11 @@ def materialized_path(store: Store, path: str) -> str:
         files = [(name, store.read(path))]
     else:
         prefix = path + "/" if path else ""
-        files = [(name + "/" + entry[len(prefix):], store.read(entry)) for entry in sorted(store.index)
-                 if entry.startswith(prefix) and not store.is_companion(entry)]
+        files = [
+            (name + "/" + entry[len(prefix) :], store.read(entry))
+            for entry in sorted(store.index)
+            if entry.startswith(prefix) and not store.is_companion(entry)
+        ]
     digest = sha256_hex("\n".join(f"{rel}:{sha256_hex(data)}" for rel, data in files).encode())[:32]
     return os.path.join(materialize("res", digest, files), name)
 

@@ -30,8 +30,17 @@ from typing import NamedTuple
 from ..errors import StoreError
 from .base import CompactIndex, Store, sha256_hex
 
-__all__ = ["SIGNATURE_ENTRY", "Signature", "fingerprint", "generate_key", "load_public_key",
-           "read_signature", "sign_store", "signature_valid", "signed_digests"]
+__all__ = [
+    "SIGNATURE_ENTRY",
+    "Signature",
+    "fingerprint",
+    "generate_key",
+    "load_public_key",
+    "read_signature",
+    "sign_store",
+    "signature_valid",
+    "signed_digests",
+]
 
 MAGIC = b"importworks-signature 1\n"
 SIGNATURE_ENTRY = ".importworks/signature"
@@ -39,8 +48,7 @@ _HEAD = struct.Struct("<32s64sI")  # public key, signature, header length
 _SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")  # DER SubjectPublicKeyInfo of an Ed25519 key
 _PEM_PUBLIC = ("-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----")
 _LOCAL = struct.Struct("<4s5H3I2H")
-NO_CRYPTOGRAPHY = ("signing and checking signatures need the cryptography package: "
-                   "pip install 'importworks[sign]'")
+NO_CRYPTOGRAPHY = "signing and checking signatures need the cryptography package: pip install 'importworks[sign]'"
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -54,10 +62,10 @@ def generate_key(path: str) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
     with os.fdopen(fd, "wb") as f:
         f.write(private)
@@ -86,16 +94,20 @@ def load_public_key(path: str) -> bytes:
         text = f.read(4096).decode("ascii", "replace").strip()
     begin, end = _PEM_PUBLIC
     if not (text.startswith(begin) and text.endswith(end)):
-        raise ValueError(f"{path} is not a public key file (expected {begin} ... {end}; "
-                         "importworks keygen writes KEY.pub)")
+        raise ValueError(
+            f"{path} is not a public key file (expected {begin} ... {end}; importworks keygen writes KEY.pub)"
+        )
     try:
-        der = a2b_base64("".join(text[len(begin):-len(end)].split()).encode("ascii"), strict_mode=True) \
-            if sys.version_info >= (3, 11) else a2b_base64("".join(text[len(begin):-len(end)].split()).encode("ascii"))
+        der = (
+            a2b_base64("".join(text[len(begin) : -len(end)].split()).encode("ascii"), strict_mode=True)
+            if sys.version_info >= (3, 11)
+            else a2b_base64("".join(text[len(begin) : -len(end)].split()).encode("ascii"))
+        )
     except (Base64Error, ValueError):
         raise ValueError(f"{path}: the public key is not valid base64") from None
     if len(der) != len(_SPKI_PREFIX) + 32 or not der.startswith(_SPKI_PREFIX):
         raise ValueError(f"{path} does not hold an Ed25519 public key")
-    return der[len(_SPKI_PREFIX):]
+    return der[len(_SPKI_PREFIX) :]
 
 
 def _load_private_key(path: str) -> object:
@@ -139,13 +151,14 @@ def _blob(public_key: bytes, signature: bytes, header: bytes, digests: bytes) ->
 def parse_signature(store: Store, blob: bytes) -> Signature:
     """The parts of a signature blob; StoreError if it is not one."""
     if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + _HEAD.size:
-        raise StoreError(f"store {store.location}: its signature is not in a format this importworks "
-                         "reads", path=store.location)
+        raise StoreError(
+            f"store {store.location}: its signature is not in a format this importworks reads", path=store.location
+        )
     public_key, signature, size = _HEAD.unpack_from(blob, len(MAGIC))
     start = len(MAGIC) + _HEAD.size
     if start + size > len(blob):
         raise StoreError(f"store {store.location}: its signature is cut short", path=store.location)
-    return Signature(public_key, signature, blob[start:start + size], blob[start + size:])
+    return Signature(public_key, signature, blob[start : start + size], blob[start + size :])
 
 
 def read_signature(store: Store) -> Signature | None:
@@ -174,7 +187,7 @@ def _zip_signature(store: Store) -> bytes | None:
     if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
         return None
     _, _, flags, method, _, _, _, csize, usize, name_len, extra_len = _LOCAL.unpack_from(header)
-    if header[_LOCAL.size:_LOCAL.size + name_len] != SIGNATURE_ENTRY.encode() or method != 0:
+    if header[_LOCAL.size : _LOCAL.size + name_len] != SIGNATURE_ENTRY.encode() or method != 0:
         return None
     if flags & 0x8 or csize != usize or csize > (store._size or 0):  # type: ignore[attr-defined]
         raise StoreError(f"zip store {store.location}: its signature entry is damaged", path=store.location)
@@ -198,8 +211,11 @@ def _compact(store: Store) -> CompactIndex:
     store.index  # noqa: B018 - opens it
     compact = getattr(store, "_compact", None)
     if not isinstance(compact, CompactIndex) or getattr(store, "index_blob", None) is None:
-        raise StoreError(f"store {store.location} has no packed index (packed by an older importworks, or "
-                         "rewritten by another tool): pack it again to sign it", path=store.location)
+        raise StoreError(
+            f"store {store.location} has no packed index (packed by an older importworks, or "
+            "rewritten by another tool): pack it again to sign it",
+            path=store.location,
+        )
     return compact
 
 
@@ -223,8 +239,13 @@ def signed_digests(store: Store, sha256: object = None) -> tuple[dict, bytes]:
     magic = getattr(store, "_code_magic", None)
     if getattr(store, "_code_checks", None) is not None and magic:
         code = b"".join(digest(store.read_code(path, magic) or b"") for path in order)  # type: ignore[operator]
-    fields = {"index": digest(store.index_blob), "meta": digest(meta_bytes(store)),  # type: ignore[operator]
-              "entries": digest(entries), "code": digest(code), "count": len(order)}
+    fields = {
+        "index": digest(store.index_blob),
+        "meta": digest(meta_bytes(store)),  # type: ignore[operator]
+        "entries": digest(entries),
+        "code": digest(code),
+        "count": len(order),
+    }
     return fields, entries + code
 
 
@@ -242,8 +263,10 @@ def sign_store(location: str, key_path: str) -> str:
     from .finder import forget_store, open_store
 
     if location.startswith(("postgresql://", "postgres://")):
-        raise StoreError(f"cannot sign {location}: signing PostgreSQL stores is not supported yet; "
-                         "sign a SQLite or zip store", path=location)
+        raise StoreError(
+            f"cannot sign {location}: signing PostgreSQL stores is not supported yet; sign a SQLite or zip store",
+            path=location,
+        )
     key = _load_private_key(key_path)
     public = _raw_public(key.public_key())  # type: ignore[attr-defined]
     with open_store(location) as store:

@@ -12,8 +12,18 @@ from typing import NamedTuple
 
 from ..errors import StoreError
 
-__all__ = ["SCHEMES", "SQLITE_HEADER", "FileProbe", "StoreURL", "is_sqlite_file", "is_store_url", "is_zip_file",
-           "parse_store_url", "probe_file", "redact_url"]
+__all__ = [
+    "SCHEMES",
+    "SQLITE_HEADER",
+    "FileProbe",
+    "StoreURL",
+    "is_sqlite_file",
+    "is_store_url",
+    "is_zip_file",
+    "parse_store_url",
+    "probe_file",
+    "redact_url",
+]
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -124,17 +134,21 @@ def parse_store_url(path: str) -> StoreURL:
     netloc, _, tail = rest.partition("/")
     shown = redact_url(path)
     if ":" in netloc.rpartition("@")[0]:
-        raise StoreError(f"PostgreSQL store URL {shown!r} carries a password: put it in PGPASSWORD or "
-                         "~/.pgpass instead (a sys.path entry is not a secret)", path=shown)
+        raise StoreError(
+            f"PostgreSQL store URL {shown!r} carries a password: put it in PGPASSWORD or "
+            "~/.pgpass instead (a sys.path entry is not a secret)",
+            path=shown,
+        )
     parts = [p for p in tail.split("/") if p]
     if len(parts) < 2 or "?" in path or "#" in path:
-        raise StoreError(f"{shown!r} is not a PostgreSQL store URL: expected "
-                         f"{scheme}://[user@][host][:port]/DATABASE/STORE (other settings in PG* variables)",
-                         path=shown)
+        raise StoreError(
+            f"{shown!r} is not a PostgreSQL store URL: expected "
+            f"{scheme}://[user@][host][:port]/DATABASE/STORE (other settings in PG* variables)",
+            path=shown,
+        )
     database, store, inside = parts[0], parts[1], parts[2:]
     location = f"{scheme}://{netloc}/{database}/{store}"
-    return StoreURL(location, f"{scheme}://{netloc}/{database}", store,
-                    "/".join(inside) + "/" if inside else "")
+    return StoreURL(location, f"{scheme}://{netloc}/{database}", store, "/".join(inside) + "/" if inside else "")
 
 
 def redact_url(url: str) -> str:

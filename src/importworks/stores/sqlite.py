@@ -49,7 +49,6 @@ CREATE TABLE entries (path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NO
 """
 
 
-
 class SQLiteStore(Store):
     """A store in one SQLite file, as written by ``importworks pack -o app.sqlite``."""
 
@@ -82,24 +81,33 @@ class SQLiteStore(Store):
             version = int(rows.get("format_version", "0"))
         except (TypeError, ValueError) as exc:
             self.close()
-            raise StoreError(f"SQLite store {self.location} has unreadable metadata ({exc}): it is not an "
-                             "importworks store, or a damaged one; re-create it with importworks pack",
-                             path=self.location) from None
+            raise StoreError(
+                f"SQLite store {self.location} has unreadable metadata ({exc}): it is not an "
+                "importworks store, or a damaged one; re-create it with importworks pack",
+                path=self.location,
+            ) from None
         if probe is not None and probe.fd >= 0:
             read_ahead(probe.fd, code_bytes)
         else:
             _read_ahead(self.location, code_bytes)
         if version > FORMAT_VERSION:
             self.close()
-            raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
-                             f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
+            raise StoreError(
+                f"store {self.location} has format {version}, newer than this importworks "
+                f"reads ({FORMAT_VERSION}): upgrade importworks",
+                path=self.location,
+            )
 
     def _error(self, exc: Exception, doing: str, entry: str | None = None) -> StoreError:
         what = f" entry {entry!r} of" if entry else ""
-        hint = ("it is not an importworks store or is corrupt; re-create it with importworks pack"
-                if isinstance(exc, sqlite3.DatabaseError) else "")
-        return StoreError(f"{doing}{what} SQLite store {self.location}: {exc}" + (f"; {hint}" if hint else ""),
-                          path=self.location)
+        hint = (
+            "it is not an importworks store or is corrupt; re-create it with importworks pack"
+            if isinstance(exc, sqlite3.DatabaseError)
+            else ""
+        )
+        return StoreError(
+            f"{doing}{what} SQLite store {self.location}: {exc}" + (f"; {hint}" if hint else ""), path=self.location
+        )
 
     def close(self) -> None:
         if self._db is not None:
@@ -121,8 +129,11 @@ class SQLiteStore(Store):
             self.index_blob = rows[0][0]
             recorded = self.metadata.get("index_crc32")  # stores packed before it was recorded have none
             if recorded is not None and str(crc32(_as_bytes(rows[0][0]))) != str(recorded):
-                raise StoreError(f"SQLite store {self.location}: its index is damaged (CRC-32 mismatch); "
-                                 "re-create it with importworks pack", path=self.location)
+                raise StoreError(
+                    f"SQLite store {self.location}: its index is damaged (CRC-32 mismatch); "
+                    "re-create it with importworks pack",
+                    path=self.location,
+                )
             try:
                 index = marshal.loads(rows[0][0])
                 self._take_extras(index)
@@ -134,8 +145,11 @@ class SQLiteStore(Store):
                     raise ValueError("the code checks do not match the entries")
                 return self._compact, CompactFolders(self._compact)
             except (ValueError, EOFError, TypeError, KeyError) as exc:
-                raise StoreError(f"SQLite store {self.location}: its index is unreadable ({exc}); "
-                                 "re-create it with importworks pack", path=self.location) from None
+                raise StoreError(
+                    f"SQLite store {self.location}: its index is unreadable ({exc}); "
+                    "re-create it with importworks pack",
+                    path=self.location,
+                ) from None
         found = self._query("SELECT path, kind, size, crc32 FROM entries")
         return {path: (kind, size, crc) for path, kind, size, crc in found}, None
 
@@ -174,8 +188,10 @@ class SQLiteStore(Store):
 
     def code_hashes(self) -> list[tuple[str, bytes, str, bytes]]:
         """(path, magic, sha256, data) of every precompiled code object (for verify)."""
-        return [(path, _as_bytes(magic), str(digest), _as_bytes(data))
-                for path, magic, digest, data in self._query("SELECT path, magic, sha256, data FROM code")]
+        return [
+            (path, _as_bytes(magic), str(digest), _as_bytes(data))
+            for path, magic, digest, data in self._query("SELECT path, magic, sha256, data FROM code")
+        ]
 
 
 def _as_bytes(value: object) -> bytes:

@@ -23,12 +23,12 @@ from typing import Any
 from ..errors import StoreError, StoreTrustError
 from .base import CompactIndex, Store
 
-__all__ = ["ENV_VAR", "RefusedStoreFinder", "Signed", "admit", "check_read", "pop_keys", "push_keys",
-           "trusted_keys"]
+__all__ = ["ENV_VAR", "RefusedStoreFinder", "Signed", "admit", "check_read", "pop_keys", "push_keys", "trusted_keys"]
 
 ENV_VAR = "IMPORTWORKS_TRUSTED_KEYS"
-_TRUSTS_ONLY = ("importworks trusts only stores signed by {keys} "
-                "(check it with: importworks verify {store} --key KEY.pub)")
+_TRUSTS_ONLY = (
+    "importworks trusts only stores signed by {keys} (check it with: importworks verify {store} --key KEY.pub)"
+)
 ERR_REFUSED = "store {store} is refused: {reason}; " + _TRUSTS_ONLY
 ERR_REFUSED_ENTRY = "cannot import {name!r} from store {store} (entry {entry!r}): {reason}; " + _TRUSTS_ONLY
 
@@ -45,11 +45,12 @@ class Signed:
 
     __slots__ = ("_code", "_compact", "_entries", "_sha256", "fingerprint", "keys")
 
-    def __init__(self, keys: frozenset[bytes], fingerprint: str, compact: CompactIndex, digests: bytes,
-                 count: int, sha256: Any) -> None:
+    def __init__(
+        self, keys: frozenset[bytes], fingerprint: str, compact: CompactIndex, digests: bytes, count: int, sha256: Any
+    ) -> None:
         self.keys, self.fingerprint, self._compact, self._sha256 = keys, fingerprint, compact, sha256
-        self._entries = memoryview(digests)[:32 * count]
-        self._code = memoryview(digests)[32 * count:]
+        self._entries = memoryview(digests)[: 32 * count]
+        self._code = memoryview(digests)[32 * count :]
 
     def check(self, store: Store, path: str, data: bytes, what: str) -> None:
         """Refuse *data* unless it is the signed content of entry (or code row) *path*."""
@@ -57,7 +58,7 @@ class Signed:
         table = self._entries if what == "entry" else self._code
         if at is None or 32 * at + 32 > len(table):
             raise _refused(store, f"{what} {path!r} is not among those signed", path)
-        if self._sha256(data).digest() != table[32 * at:32 * at + 32]:
+        if self._sha256(data).digest() != table[32 * at : 32 * at + 32]:
             thing = "its compiled code" if what == "code" else "its bytes"
             raise _refused(store, f"{thing} changed after the store was signed by {self.fingerprint}", path)
 
@@ -82,8 +83,12 @@ def _describe(keys: Iterable[bytes]) -> str:
 
 
 def _refused(store: Store, reason: str, entry: str | None = None) -> StoreTrustError:
-    return StoreTrustError(ERR_REFUSED.format(store=store.location, reason=reason, keys=_describe(_keys)),
-                           path=store.location, entry=entry, reason=reason)
+    return StoreTrustError(
+        ERR_REFUSED.format(store=store.location, reason=reason, keys=_describe(_keys)),
+        path=store.location,
+        entry=entry,
+        reason=reason,
+    )
 
 
 def _keys_from_env() -> tuple[tuple[bytes, ...], str | None]:
@@ -149,7 +154,7 @@ def _verify(store: Store, keys: frozenset[bytes]) -> Signed:
 
     bad = [k for k in keys if k.startswith(b"unusable key: ")]
     if bad:
-        raise _refused(store, bad[0].decode()[len("unusable key: "):])
+        raise _refused(store, bad[0].decode()[len("unusable key: ") :])
     try:
         signature = signing.read_signature(store)
     except StoreError as exc:
@@ -166,22 +171,32 @@ def _verify(store: Store, keys: frozenset[bytes]) -> Signed:
     if valid:
         _remember(marker)
     else:
-        raise _refused(store, f"its signature by {signature.fingerprint} does not match what it signs: "
-                              "the signature was changed or made for other contents")
+        raise _refused(
+            store,
+            f"its signature by {signature.fingerprint} does not match what it signs: "
+            "the signature was changed or made for other contents",
+        )
     sha256 = _sha256_function()
     fields = signature.fields()
     count = fields.get("count")
     compact = getattr(store, "_compact", None)
     if not isinstance(count, int) or not isinstance(compact, CompactIndex) or store.index_blob is None:
         raise _refused(store, "its signature does not describe a packed index")
-    entries = signature.digests[:32 * count]
-    checks = (("index", store.index_blob), ("meta", signing.meta_bytes(store)), ("entries", entries),
-              ("code", signature.digests[32 * count:]))
+    entries = signature.digests[: 32 * count]
+    checks = (
+        ("index", store.index_blob),
+        ("meta", signing.meta_bytes(store)),
+        ("entries", entries),
+        ("code", signature.digests[32 * count :]),
+    )
     for name, data in checks:
         if sha256(data).digest() != fields.get(name):
             what = {"index": "its index", "meta": "its metadata"}.get(name, "the signed digests")
-            raise _refused(store, f"{what} changed after it was signed by {signature.fingerprint}",
-                           ".importworks/index.marshal" if name == "index" else None)
+            raise _refused(
+                store,
+                f"{what} changed after it was signed by {signature.fingerprint}",
+                ".importworks/index.marshal" if name == "index" else None,
+            )
     if count != len(compact):
         raise _refused(store, "its signature lists another number of entries than its index")
     return Signed(keys, signature.fingerprint, compact, signature.digests, count, sha256)
@@ -252,9 +267,15 @@ def admit(store: Store, prefix: str, fullname: str) -> bool:
         entry = _entry_of(store, prefix, fullname)
         if entry is None:
             return False
-        raise StoreTrustError(ERR_REFUSED_ENTRY.format(name=fullname, store=store.location, entry=entry,
-                                                       reason=exc.reason, keys=_describe(_keys)),
-                              name=fullname, path=store.location, entry=entry, reason=exc.reason) from None
+        raise StoreTrustError(
+            ERR_REFUSED_ENTRY.format(
+                name=fullname, store=store.location, entry=entry, reason=exc.reason, keys=_describe(_keys)
+            ),
+            name=fullname,
+            path=store.location,
+            entry=entry,
+            reason=exc.reason,
+        ) from None
     return True
 
 
@@ -306,8 +327,11 @@ class RefusedStoreFinder:
     def find_spec(self, fullname: str, target: Any = None) -> None:
         """Raise the store's error if it lists *fullname*'s top-level name; else find nothing."""
         if fullname.partition(".")[0] in self._listed():
-            raise StoreError(f"cannot import {fullname!r} from store {self.location}: {self.error}",
-                             name=fullname, path=self.location) from None
+            raise StoreError(
+                f"cannot import {fullname!r} from store {self.location}: {self.error}",
+                name=fullname,
+                path=self.location,
+            ) from None
 
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         return iter(())
@@ -340,8 +364,9 @@ def _listed_names(location: str) -> set[str]:
     finally:
         if probe is not None:
             probe.close()
-    return {p.partition("/")[0].partition(".")[0] for p in paths
-            if isinstance(p, str) and not p.startswith(".importworks/")}
+    return {
+        p.partition("/")[0].partition(".")[0] for p in paths if isinstance(p, str) and not p.startswith(".importworks/")
+    }
 
 
 def _sqlite_paths(location: str) -> list[str]:
@@ -355,4 +380,3 @@ def _sqlite_paths(location: str) -> list[str]:
             return [row[0] for row in db.execute("SELECT path FROM entries")]
     except sqlite3.Error:
         return []
-

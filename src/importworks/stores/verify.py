@@ -43,8 +43,13 @@ def verify_store(store: Store) -> VerifyReport:
             compile(data, entry.path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
-            report.problems.append((entry.path, f"does not compile: {exc.__class__.__name__}: "
-                                                f"{getattr(exc, 'msg', exc)}" + (f" (line {line})" if line else "")))
+            report.problems.append(
+                (
+                    entry.path,
+                    f"does not compile: {exc.__class__.__name__}: "
+                    f"{getattr(exc, 'msg', exc)}" + (f" (line {line})" if line else ""),
+                )
+            )
             continue
         try:
             if store.read_code(entry.path, MAGIC_NUMBER) is not None:
@@ -118,5 +123,8 @@ def _code_rows(store: Store) -> list[tuple[str, bytes]]:
         return []
     order = sorted(compact, key=compact.number)
     rows = store._query("SELECT id, data FROM code WHERE magic = ?", (magic,))  # type: ignore[attr-defined]
-    return [(order[i - 1], data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogateescape"))
-            for i, data in rows if isinstance(i, int) and 0 < i <= len(order)]
+    return [
+        (order[i - 1], data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogateescape"))
+        for i, data in rows
+        if isinstance(i, int) and 0 < i <= len(order)
+    ]

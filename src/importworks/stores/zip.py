@@ -20,8 +20,17 @@ import zlib
 from array import array
 
 from ..errors import StoreError
-from .base import (FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, check_entry_path, kind_of,
-                   read_ahead, u64_array)
+from .base import (
+    FORMAT_VERSION,
+    CompactFolders,
+    CompactIndex,
+    IndexRow,
+    Store,
+    check_entry_path,
+    kind_of,
+    read_ahead,
+    u64_array,
+)
 from .sniff import FileProbe, is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
@@ -29,8 +38,20 @@ __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_fi
 INDEX = ".importworks/index.marshal"
 HASHES = ".importworks/sha256.marshal"
 INDEX_COMMENT = b"importworks-index "
-_INDEX_PARTS = ("entries", "folders", "listing", "spans", "bases", "rows", "layout", "hashes_at", "extract",
-                "extract_reasons", "executable", "stdlib")
+_INDEX_PARTS = (
+    "entries",
+    "folders",
+    "listing",
+    "spans",
+    "bases",
+    "rows",
+    "layout",
+    "hashes_at",
+    "extract",
+    "extract_reasons",
+    "executable",
+    "stdlib",
+)
 _EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")
@@ -43,11 +64,21 @@ def dos_time_to_epoch(date: int, time_: int) -> int:
     """A zip entry's DOS date and time as a local-time epoch (what zipimport compares)."""
     import time
 
-    return int(time.mktime((
-        (date >> 9) + 1980, (date >> 5) & 0xF, date & 0x1F,
-        time_ >> 11, (time_ >> 5) & 0x3F, (time_ & 0x1F) * 2, -1, -1, -1)))
-
-
+    return int(
+        time.mktime(
+            (
+                (date >> 9) + 1980,
+                (date >> 5) & 0xF,
+                date & 0x1F,
+                time_ >> 11,
+                (time_ >> 5) & 0x3F,
+                (time_ & 0x1F) * 2,
+                -1,
+                -1,
+                -1,
+            )
+        )
+    )
 
 
 class ZipStore(Store):
@@ -62,8 +93,7 @@ class ZipStore(Store):
             try:
                 self._fd = os.open(self.location, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             except OSError as exc:
-                raise StoreError(f"cannot open zip store {self.location}: {exc.strerror}",
-                                 path=self.location) from None
+                raise StoreError(f"cannot open zip store {self.location}: {exc.strerror}", path=self.location) from None
         self._size = probe.size if probe is not None else None
         # path -> (offset of the local header, compressed size, method, DOS date, DOS time)
         self._layout: dict[str, tuple[int, int, int, int, int]] = {}
@@ -85,8 +115,10 @@ class ZipStore(Store):
         else:
             data = os.pread(self._fd, size, offset)
         if len(data) != size:
-            raise StoreError(f"zip store {self.location} is truncated (wanted {size} bytes at "
-                             f"offset {offset}); re-create it", path=self.location)
+            raise StoreError(
+                f"zip store {self.location} is truncated (wanted {size} bytes at offset {offset}); re-create it",
+                path=self.location,
+            )
         return data
 
     # -- the directory ----------------------------------------------------------
@@ -97,10 +129,13 @@ class ZipStore(Store):
         tail = os.pread(self._fd, size - tail_start, tail_start)
         at = tail.rfind(b"PK\x05\x06")
         if at < 0 or len(tail) - at < _EOCD.size:
-            raise StoreError(f"{self.location} is not a zip archive (no end-of-directory record); "
-                             "it may be truncated or another kind of file", path=self.location)
+            raise StoreError(
+                f"{self.location} is not a zip archive (no end-of-directory record); "
+                "it may be truncated or another kind of file",
+                path=self.location,
+            )
         _, _, _, _, count, dir_size, dir_offset, comment_size = _EOCD.unpack_from(tail, at)
-        comment = tail[at + _EOCD.size: at + _EOCD.size + comment_size]
+        comment = tail[at + _EOCD.size : at + _EOCD.size + comment_size]
         eocd_pos = tail_start + at
         locator_pos = eocd_pos - _EOCD64_LOCATOR.size
         locator = self._pread(_EOCD64_LOCATOR.size, locator_pos) if locator_pos >= 0 else b""
@@ -123,8 +158,10 @@ class ZipStore(Store):
         # data prepended to the archive (a zipapp's shebang line) shifts every offset
         self._shift = eocd_pos - dir_size - dir_offset
         if self._shift < 0 or dir_size > eocd_pos:
-            raise StoreError(f"zip store {self.location}: its central directory lies outside the file "
-                             "(truncated or damaged)", path=self.location)
+            raise StoreError(
+                f"zip store {self.location}: its central directory lies outside the file (truncated or damaged)",
+                path=self.location,
+            )
         return count, dir_size, dir_offset + self._shift, comment
 
     def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
@@ -134,9 +171,12 @@ class ZipStore(Store):
             # central directory is not read, but it must at least start where the end record
             # says (one read): a damaged one would break stock zipimport and other zip tools
             if count and self._pread(4, dir_offset) != b"PK\x01\x02":
-                raise StoreError(f"zip store {self.location}: its central directory is damaged (no "
-                                 f"directory record at offset {dir_offset}); re-create it", path=self.location)
-            offset, size = map(int, comment[len(INDEX_COMMENT):].split())
+                raise StoreError(
+                    f"zip store {self.location}: its central directory is damaged (no "
+                    f"directory record at offset {dir_offset}); re-create it",
+                    path=self.location,
+                )
+            offset, size = map(int, comment[len(INDEX_COMMENT) :].split())
             self.index_at = (offset + self._shift, size)  # where a signature finds the entry after it
             return self._use_index(self._read_at(offset + self._shift, size, 0, INDEX), True)
         rows = self._read_directory(count, dir_size, dir_offset)
@@ -165,13 +205,19 @@ class ZipStore(Store):
             if found is None:
                 problems.append((path, f"missing from the central directory of zip store {self.location}"))
             elif found[1:] != tuple(self.index[path][1:]):
-                problems.append((path, f"the central directory of zip store {self.location} records other "
-                                       "sizes or checksums than its index"))
+                problems.append(
+                    (
+                        path,
+                        f"the central directory of zip store {self.location} records other "
+                        "sizes or checksums than its index",
+                    )
+                )
             elif self._data is not None:
                 at = self._compact.number(path)  # type: ignore[union-attr]
                 if at is not None and listed[path][0] > self._data[3 * at] + self._shift:
-                    problems.append((path, f"the central directory of zip store {self.location} places it "
-                                           "elsewhere than its index"))
+                    problems.append(
+                        (path, f"the central directory of zip store {self.location} places it elsewhere than its index")
+                    )
         return problems
 
     def sha256_map(self) -> dict[str, str]:
@@ -185,21 +231,23 @@ class ZipStore(Store):
         try:
             return marshal.loads(blob)
         except (ValueError, EOFError, TypeError) as exc:
-            raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})",
-                             path=self.location) from None
+            raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})", path=self.location) from None
 
-    def _use_index(self, blob: bytes, trust_layout: bool,
-                   rows: dict[str, IndexRow] | None = None) -> tuple[dict[str, IndexRow], dict | None]:
+    def _use_index(
+        self, blob: bytes, trust_layout: bool, rows: dict[str, IndexRow] | None = None
+    ) -> tuple[dict[str, IndexRow], dict | None]:
         self.index_blob = blob
         try:
             index = marshal.loads(blob)
             version = int(index.get("format_version", 0))
         except (ValueError, EOFError, TypeError, AttributeError) as exc:
-            raise StoreError(f"zip store {self.location}: unreadable {INDEX} ({exc})",
-                             path=self.location) from None
+            raise StoreError(f"zip store {self.location}: unreadable {INDEX} ({exc})", path=self.location) from None
         if version > FORMAT_VERSION:
-            raise StoreError(f"store {self.location} has format {version}, newer than this importworks "
-                             f"reads ({FORMAT_VERSION}): upgrade importworks", path=self.location)
+            raise StoreError(
+                f"store {self.location} has format {version}, newer than this importworks "
+                f"reads ({FORMAT_VERSION}): upgrade importworks",
+                path=self.location,
+            )
         self.metadata = {k: str(v) for k, v in index.items() if k not in _INDEX_PARTS}
         self._take_extras(index)
         self._indexed = True
@@ -212,8 +260,10 @@ class ZipStore(Store):
                     if len(self._data) != 3 * len(recorded):
                         raise ValueError("the layout does not match the entries")
             except (KeyError, ValueError, TypeError) as exc:
-                raise StoreError(f"zip store {self.location}: unreadable {INDEX} ({exc}); re-create it "
-                                 "with importworks pack", path=self.location) from None
+                raise StoreError(
+                    f"zip store {self.location}: unreadable {INDEX} ({exc}); re-create it with importworks pack",
+                    path=self.location,
+                ) from None
             if trust_layout:
                 self._hashes_at = (offset + self._shift, csize, method)
                 read_ahead(self._fd, int(index.get("code_bytes", 0)) + self._shift)
@@ -222,8 +272,10 @@ class ZipStore(Store):
             return {path: recorded[path] for path in rows if path in recorded}, None
         recorded = index["entries"]
         if trust_layout:
-            self._layout = {path: (offset + self._shift, csize, method, 0, 0)
-                            for path, (offset, csize, method) in index["layout"].items()}
+            self._layout = {
+                path: (offset + self._shift, csize, method, 0, 0)
+                for path, (offset, csize, method) in index["layout"].items()
+            }
             return recorded, index.get("folders")
         # entries the rewrite added are not ours: keep them out; changed ones fail their checksum
         assert rows is not None
@@ -235,17 +287,34 @@ class ZipStore(Store):
         pos = 0
         for _ in range(count):
             try:
-                (sig, _, _, flags, method, mtime, mdate, crc, csize, usize, name_len, extra_len,
-                 comment_len, _, _, _, offset) = _CENTRAL.unpack_from(directory, pos)
+                (
+                    sig,
+                    _,
+                    _,
+                    flags,
+                    method,
+                    mtime,
+                    mdate,
+                    crc,
+                    csize,
+                    usize,
+                    name_len,
+                    extra_len,
+                    comment_len,
+                    _,
+                    _,
+                    _,
+                    offset,
+                ) = _CENTRAL.unpack_from(directory, pos)
             except struct.error:
-                raise StoreError(f"zip store {self.location}: central directory is cut short",
-                                 path=self.location) from None
+                raise StoreError(
+                    f"zip store {self.location}: central directory is cut short", path=self.location
+                ) from None
             if sig != b"PK\x01\x02":
-                raise StoreError(f"zip store {self.location}: bad central directory record",
-                                 path=self.location)
+                raise StoreError(f"zip store {self.location}: bad central directory record", path=self.location)
             pos += _CENTRAL.size
-            raw_name = directory[pos:pos + name_len]
-            extra = directory[pos + name_len:pos + name_len + extra_len]
+            raw_name = directory[pos : pos + name_len]
+            extra = directory[pos + name_len : pos + name_len + extra_len]
             pos += name_len + extra_len + comment_len
             name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
             if usize == 0xFFFFFFFF or csize == 0xFFFFFFFF or offset == 0xFFFFFFFF:
@@ -254,8 +323,7 @@ class ZipStore(Store):
                 continue  # folders are implied by their files
             check_entry_path(self.location, name)  # an ordinary zip is not trusted
             if flags & 0x1:
-                raise StoreError(f"zip store {self.location}: entry {name!r} is encrypted",
-                                 path=self.location)
+                raise StoreError(f"zip store {self.location}: entry {name!r} is encrypted", path=self.location)
             self._layout[name] = (offset + self._shift, csize, method, mdate, mtime)
             rows[name] = (kind_of(name), usize, crc)
         return rows
@@ -264,15 +332,17 @@ class ZipStore(Store):
     def _read_at(self, offset: int, csize: int, method: int, path: str) -> bytes:
         header = self._pread(_LOCAL.size, offset)
         if header[:4] != b"PK\x03\x04":
-            raise StoreError(f"zip store {self.location}: bad local header for {path!r}",
-                             path=self.location)
+            raise StoreError(f"zip store {self.location}: bad local header for {path!r}", path=self.location)
         name_len, extra_len = struct.unpack_from("<2H", header, 26)
         data = self._decode(self._pread(csize, offset + _LOCAL.size + name_len + extra_len), method, path)
         flags, recorded = struct.unpack_from("<H6xI", header, 6)
         if path == INDEX and not flags & 0x8 and zlib.crc32(data) != recorded:
             # the index is read without the central directory: its local header's CRC-32 is its check
-            raise StoreError(f"zip store {self.location}: its index {INDEX} is damaged (CRC-32 mismatch); "
-                             "re-create it with importworks pack", path=self.location)
+            raise StoreError(
+                f"zip store {self.location}: its index {INDEX} is damaged (CRC-32 mismatch); "
+                "re-create it with importworks pack",
+                path=self.location,
+            )
         return data
 
     def _decode(self, raw: bytes, method: int, path: str) -> bytes:
@@ -282,17 +352,20 @@ class ZipStore(Store):
             try:
                 return zlib.decompress(raw, -15)
             except zlib.error as exc:
-                raise StoreError(f"zip store {self.location}: entry {path!r} is corrupt ({exc})",
-                                 path=self.location) from None
-        raise StoreError(f"zip store {self.location}: entry {path!r} uses compression "
-                         f"method {method}, which importworks does not read (use deflate)",
-                         path=self.location)
+                raise StoreError(
+                    f"zip store {self.location}: entry {path!r} is corrupt ({exc})", path=self.location
+                ) from None
+        raise StoreError(
+            f"zip store {self.location}: entry {path!r} uses compression "
+            f"method {method}, which importworks does not read (use deflate)",
+            path=self.location,
+        )
 
     def _read_raw(self, path: str, row: IndexRow) -> bytes:
         if self._data is not None:  # packed by importworks: one read, straight at the data
             at = self._compact.number(path)  # type: ignore[union-attr]
             if at is not None:
-                offset, csize, method = self._data[3 * at:3 * at + 3]
+                offset, csize, method = self._data[3 * at : 3 * at + 3]
                 return self._decode(self._pread(csize, offset + self._shift), method, path)
         try:
             offset, csize, method, _, _ = self._layout[path]

@@ -3,8 +3,9 @@
 import boto3
 import botocore
 
-client = boto3.client("s3", region_name="us-east-1", aws_access_key_id="AKIAFIELDSUITE",
-                      aws_secret_access_key="field-secret")
+client = boto3.client(
+    "s3", region_name="us-east-1", aws_access_key_id="AKIAFIELDSUITE", aws_secret_access_key="field-secret"
+)
 print(type(client).__name__, client.meta.region_name, client.meta.endpoint_url)
 operations = client.meta.service_model.operation_names
 print(len(operations) > 50, operations[:5])

@@ -7,8 +7,9 @@ app = Flask(__name__)
 
 @app.route("/")
 def index():
-    return render_template_string("<h1>{{ title }}</h1>{% for n in range(3) %}<i>{{ n }}</i>{% endfor %}",
-                                  title="Field suite <3")
+    return render_template_string(
+        "<h1>{{ title }}</h1>{% for n in range(3) %}<i>{{ n }}</i>{% endfor %}", title="Field suite <3"
+    )
 
 
 @app.route("/square/<int:n>")

@@ -12,7 +12,8 @@ table.add_column("modes", justify="right")
 for name, modes in (("pip", 4), ("pytest", 4), ("awscli", 4)):
     table.add_row(name, str(modes))
 console.print(table)
-console.print(Markdown("""\
+console.print(
+    Markdown("""\
 # Heading
 
 Some *emphasis*, some `code` and a [link](https://example.org).
@@ -24,6 +25,7 @@ Some *emphasis*, some `code` and a [link](https://example.org).
 def f(x):
     return x + 1
 ```
-"""))
+""")
+)
 console.print(Panel("inside a panel", title="panel"))
 console.print({"a": [1, 2, 3], "b": None, "c": "text"})
