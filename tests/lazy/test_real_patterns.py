@@ -120,8 +120,7 @@ def test_submodule_a_package_imports_only_for_its_side_effect_is_imported(logged
             "fn": {
                 "__init__.py": "from . import functions\nfrom . import zeta\n",
                 "functions.py": (
-                    "class Special:\n    pass\n"
-                    "def defun(f):\n    setattr(Special, f.__name__, f)\n    return f\n"
+                    "class Special:\n    pass\ndef defun(f):\n    setattr(Special, f.__name__, f)\n    return f\n"
                 ),
                 "zeta.py": "from .functions import defun\n@defun\ndef zeta(self):\n    return 'zeta'\n",
             },
@@ -176,3 +175,31 @@ def test_lazy_class_in_isinstance_and_issubclass(logged, lazy_mode):
     shapes = app.__dict__["shapes"]
     circle, shape = shapes.Circle, shapes.Shape
     assert isinstance(circle(), shape) and issubclass(circle, shape)
+
+
+def test_submodule_imported_only_to_fill_a_registry_is_imported(logged, lazy_mode):
+    """sqlalchemy.sql.naming: ``from . import events  # noqa`` defines event classes that register themselves."""
+    logged(
+        {
+            "sa": {
+                "__init__.py": "",
+                "registry.py": "EVENTS = {}\n",
+                "events.py": "from .registry import EVENTS\nEVENTS['column_added'] = True\n",
+                "naming.py": "from . import events  # noqa\nfrom .registry import EVENTS\ndef has(name):\n    return name in EVENTS\n",
+            },
+            "app.py": "from sa.naming import has\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.has("column_added")
+
+
+def test_a_plain_import_never_used_stays_lazy(logged, lazy_mode):
+    """``import heavy`` with no use of ``heavy`` is the case lazy imports exist for: never imported."""
+    events = logged({"app.py": "import heavy\nVALUE = 1\n"})
+    lazy_mode("all")
+    import app
+
+    assert app.VALUE == 1 and events == []

@@ -43,7 +43,14 @@ from ._proxy import (
 from . import _pending
 from . import report as _report
 from ._pending import lazy_modules
-from ._site import bound_names, caught_names, global_uses, import_as_depth, may_be_lazy, top_level_reads
+from ._site import (
+    bound_names,
+    caught_names,
+    import_as_depth,
+    imported_for_side_effect,
+    may_be_lazy,
+    top_level_reads,
+)
 from .report import LazyReport, record_lazy_imports
 from .usage import UnusedImport, format_unused, probe_usage, unused_imports
 
@@ -210,7 +217,7 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     fromlist = tuple(fromlist) if fromlist else None
     rule = _eager_rule(code, frame, fromlist, listed is None)
     if rule is None and listed is None:
-        rule = _side_effect_rule(code, globals, fullname, fromlist)
+        rule = _side_effect_rule(code, frame, globals, fullname, fromlist)
     if rule is None and _filter is not None and not _filter(globals.get("__name__", ""), fullname, fromlist):
         rule = "the filter said no"
     if rule is not None:
@@ -244,13 +251,6 @@ def _eager_rule(code: Any, frame: Any, fromlist: tuple[str, ...] | None, every: 
     return None
 
 
-def _contains(container: Any, name: str) -> bool:
-    try:
-        return name in container
-    except Exception:  # noqa: BLE001  (an odd __all__ publishes nothing we can read)
-        return False
-
-
 def _is_constant(name: str) -> bool:
     """A name spelled like a constant: ``DEPRECATION_MSG_PREFIX`` (upper case, words joined by ``_``) or ``__version__``."""
     if name.startswith("__") and name.endswith("__"):
@@ -258,21 +258,10 @@ def _is_constant(name: str) -> bool:
     return name.isupper() and "_" in name.strip("_")
 
 
-def _side_effect_rule(code: Any, globals: dict[str, Any], fullname: str, fromlist: tuple[str, ...] | None) -> str | None:
-    """Mode "all": a package's ``from . import sub`` whose name its code never uses, imported for what its body does.
-
-    mpmath.functions' ``__init__`` imports a dozen submodules whose bodies add
-    methods to a class defined elsewhere, and never names them again.  Nothing
-    would ever resolve such a lazy binding.  A submodule the package publishes
-    (named in ``__all__``, or anywhere in its code as a string) or uses stays lazy.
-    """
-    if not fromlist or fullname != globals.get("__name__") or "__path__" not in globals:
-        return None
-    used = global_uses(code)
-    published = globals.get("__all__", ())
-    for name in fromlist:
-        if name not in globals and name not in used and not _contains(published, name):
-            return "a package's own submodule it never names (imported for its side effect)"
+def _side_effect_rule(code: Any, frame: Any, globals: dict[str, Any], fullname: str, fromlist: Any) -> str | None:
+    """Mode "all": an import that binds a module the importer never names again is there for its side effect."""
+    if imported_for_side_effect(code, frame, globals, fullname, fromlist):
+        return "binds a module the importer never uses (imported for its side effect)"
     return None
 
 
