@@ -203,3 +203,25 @@ def test_a_plain_import_never_used_stays_lazy(logged, lazy_mode):
     import app
 
     assert app.VALUE == 1 and events == []
+
+
+def test_resolving_to_an_object_that_resolves_another_lazy_name_on_isinstance(logged, lazy_mode):
+    """django: ``settings`` is an object whose ``__class__`` sets itself up, reading another lazy name."""
+    logged(
+        {
+            "conf.py": (
+                "import other\n"
+                "class Settings:\n"
+                "    def __getattribute__(self, name):\n"
+                "        if name == '__class__':\n"
+                "            other.VALUE\n"
+                "        return object.__getattribute__(self, name)\n"
+                "settings = Settings()\n"
+            ),
+            "app.py": "from conf import settings\ndef get():\n    return settings.__class__.__name__\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.get() == "Settings"

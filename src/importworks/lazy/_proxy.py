@@ -163,8 +163,8 @@ def _resolve(proxy: LazyObject, binding: Binding) -> Any:
     with _publish_lock:
         if binding.value is _UNSET:
             binding.value = value
-            if isinstance(value, ModuleType) and type(value.__dict__) is dict:
-                _set_dict(proxy, value.__dict__)
+            if issubclass(type(value), ModuleType):  # no code of the value's runs under the lock
+                _set_dict(proxy, object.__getattribute__(value, "__dict__"))
             namespace, binding.namespace = binding.namespace, None
             if namespace is not None:
                 _undo_parent_binding(namespace, keys, proxy)
@@ -186,7 +186,7 @@ def _undo_parent_binding(namespace: dict[str, Any], keys: Any, proxy: LazyObject
         current = namespace.get(key)
         if (
             current is not proxy
-            and isinstance(current, ModuleType)
+            and issubclass(type(current), ModuleType)
             and getattr(current, "__name__", None) == f"{package}.{key}"
         ):
             namespace[key] = proxy
