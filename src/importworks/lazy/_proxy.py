@@ -21,7 +21,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from ..tracebacks import strip_engine_frames
+from ..engine.tracebacks import strip_engine_frames
 from . import _pending
 from . import report as _report
 
