@@ -29,12 +29,12 @@ import sys
 from typing import Any, Callable, Optional, Tuple
 
 from ..engine import _importlib_bootstrap as engine
+from ..errors import LazyImportError
 from . import _pending
 from . import report as _report
 from ._pending import lazy_modules
 from ._proxy import (
     Binding,
-    LazyImportError,
     LazyObject,
     adopt,
     binding_of,
