@@ -22,8 +22,7 @@ import os
 import sys
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 __all__ = ["EagerImport", "LazyImportRecord", "LazyReport", "record_lazy_imports"]
 
@@ -32,19 +31,33 @@ active: list[LazyReport] = []
 _lock = threading.Lock()
 
 
-@dataclass
 class LazyImportRecord:
     """One lazy import: what, where it was written, where it was first used (None: never)."""
 
-    what: str
-    filename: str
-    lineno: int
-    used_at: tuple[str, int] | None = None
-    failed: bool = False
+    # a plain class, not a dataclass: dataclasses imports inspect, ast and dis,
+    # and this module is imported whenever lazy imports are turned on
+    __slots__ = ("what", "filename", "lineno", "used_at", "failed")
+
+    def __init__(
+        self, what: str, filename: str, lineno: int, used_at: tuple[str, int] | None = None, failed: bool = False
+    ) -> None:
+        self.what, self.filename, self.lineno, self.used_at, self.failed = what, filename, lineno, used_at, failed
+
+    def __repr__(self) -> str:
+        return (
+            f"LazyImportRecord(what={self.what!r}, filename={self.filename!r}, lineno={self.lineno!r}, "
+            f"used_at={self.used_at!r}, failed={self.failed!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not LazyImportRecord:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, as the dataclass was)
 
 
-@dataclass(frozen=True)
-class EagerImport:
+class EagerImport(NamedTuple):
     """An import that a rule made eager (or imported before its first use), and where it was written."""
 
     what: str
@@ -53,13 +66,16 @@ class EagerImport:
     lineno: int
 
 
-@dataclass
 class LazyReport:
     """The lazy imports of one run, in the order they were made."""
 
-    lazy: list[LazyImportRecord] = field(default_factory=list)
-    eager: list[EagerImport] = field(default_factory=list)
-    _by_binding: dict[int, LazyImportRecord] = field(default_factory=dict, repr=False)
+    def __init__(self) -> None:
+        self.lazy: list[LazyImportRecord] = []
+        self.eager: list[EagerImport] = []
+        self._by_binding: dict[int, LazyImportRecord] = {}
+
+    def __repr__(self) -> str:
+        return f"LazyReport(lazy={self.lazy!r}, eager={self.eager!r})"
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form: ``{"lazy": [...], "eager": [...]}``."""
