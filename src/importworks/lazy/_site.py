@@ -223,14 +223,16 @@ def caught_names(code: CodeType) -> frozenset[str]:
     return analysis.caught
 
 
-def _caught_in(code: CodeType) -> Iterator[str]:
+def _caught_in(code: CodeType) -> list[str]:
     co_code = code.co_code
+    ops = co_code[::2]
+    found: list[str] = []
     for op in (_MATCH, _RAISE):
-        position = co_code.find(op)
-        while position >= 0:
-            if position % 2 == 0:
-                yield from _loads_before(code, co_code, position)
-            position = co_code.find(op, position + 1)
+        index = ops.find(op)
+        while index >= 0:
+            found += _loads_before(code, co_code, 2 * index)
+            index = ops.find(op, index + 1)
+    return found
 
 
 class _Analysis:
@@ -307,6 +309,7 @@ def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str
 # would store the proxy where no rebinding reaches it (``def f(x=UNSET)`` then
 # ``x is UNSET`` against the real sentinel fails).  Such imports stay eager.
 _NAME_LOADS = [opmap[name] for name in ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS") if name in opmap]
+_LOAD_SHIFTS = [(op, _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0) for op in _NAME_LOADS]
 _STORES = {opmap["STORE_NAME"], opmap["STORE_GLOBAL"]}
 _POP_TOP = opmap["POP_TOP"]
 _COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>"})
@@ -426,23 +429,21 @@ def _runs_with_the_body(code: CodeType) -> bool:
     return not code.co_flags & _CO_OPTIMIZED or code.co_name in _COMPREHENSIONS
 
 
-def _loaded_names(code: CodeType) -> Iterator[str]:
+def _loaded_names(code: CodeType) -> list[str]:
+    # found on the opcodes alone (every other byte), so each hit is an instruction
     co_code, co_names = code.co_code, code.co_names
-    for op in _NAME_LOADS:
-        shift = _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0
-        if op == opmap.get("LOAD_FROM_DICT_OR_GLOBALS"):
-            shift = 0
-        needle = bytes([op])
-        position = co_code.find(needle)
-        while position >= 0:
-            if position % 2 == 0:
-                arg = co_code[position + 1]
-                if position >= 2 and co_code[position - 2] == _EXTENDED_ARG:
-                    arg |= co_code[position - 1] << 8
-                index = arg >> shift
-                if index < len(co_names):
-                    yield co_names[index]
-            position = co_code.find(needle, position + 1)
+    ops = co_code[::2]
+    found = []
+    for op, shift in _LOAD_SHIFTS:
+        index = ops.find(op)
+        while index >= 0:
+            arg = co_code[2 * index + 1]
+            if index and ops[index - 1] == _EXTENDED_ARG:
+                arg |= co_code[2 * index - 1] << 8
+            if arg >> shift < len(co_names):
+                found.append(co_names[arg >> shift])
+            index = ops.find(op, index + 1)
+    return found
 
 
 def bound_names(frame: FrameType) -> list[str]:
