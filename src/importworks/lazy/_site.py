@@ -242,14 +242,21 @@ class _Analysis:
     module code object (held here, so a reused id is never mistaken for it).
     """
 
-    __slots__ = ("code", "tree", "caught", "reads", "uses")
+    __slots__ = ("code", "_tree", "caught", "reads", "uses")
 
     def __init__(self, code: CodeType) -> None:
         self.code = code
-        self.tree = _walk(code, _every)  # the module's code and every code object nested in it
+        self._tree: list[CodeType] | None = None
         self.caught: frozenset[str] | None = None
         self.reads: frozenset[str] | None = None
         self.uses: frozenset[str] | None = None
+
+    @property
+    def tree(self) -> list[CodeType]:
+        """The module's code and every code object nested in it (walked when first needed)."""
+        if self._tree is None:
+            self._tree = _walk(self.code, None)
+        return self._tree
 
 
 _analyses: dict[int, _Analysis] = {}
@@ -265,15 +272,16 @@ def _analysis(code: CodeType) -> _Analysis:
     return found
 
 
-def _walk(code: CodeType, descend: Callable[[CodeType], bool]) -> list[CodeType]:
-    """*code* and the code objects nested in it that *descend* admits (and theirs, in turn)."""
-    found, pending = [], [code]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        for const in current.co_consts:
-            if type(const) is CodeType and descend(const):
-                pending.append(const)
+def _walk(code: CodeType, descend: Callable[[CodeType], bool] | None) -> list[CodeType]:
+    """*code* and the code objects nested in it that *descend* admits (None: all), and theirs in turn."""
+    found, index = [code], 0
+    while index < len(found):
+        consts = found[index].co_consts
+        if descend is None:
+            found += [const for const in consts if type(const) is CodeType]
+        else:
+            found += [const for const in consts if type(const) is CodeType and descend(const)]
+        index += 1
     return found
 
 
@@ -333,7 +341,7 @@ def top_level_reads(code: CodeType) -> frozenset[str]:
     }
     reached = [functions.pop(name) for name in reads & functions.keys()]
     while reached:
-        added = {name for nested in _walk(reached.pop(), _every) for name in _loaded_names(nested)}
+        added = {name for nested in _walk(reached.pop(), None) for name in _loaded_names(nested)}
         reads |= added
         reached += [functions.pop(name) for name in added & functions.keys()]
     analysis.reads = frozenset(reads)
@@ -418,10 +426,6 @@ def _loads_and_strings(code: CodeType) -> Iterator[str]:
             yield const
         elif type(const) in (tuple, frozenset):
             yield from (item for item in const if type(item) is str)
-
-
-def _every(code: CodeType) -> bool:
-    return True
 
 
 def _runs_with_the_body(code: CodeType) -> bool:
