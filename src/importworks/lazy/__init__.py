@@ -18,7 +18,7 @@
 * :func:`lazy_import` is the explicit form; it works without ``activate()``.
 
 The engine asks :func:`_hook` first for every import statement (see
-``_importlib_bootstrap.set_lazy_hook``); it returns the object the statement
+``importworks.engine.observers.set_lazy_hook``); it returns the object the statement
 binds, or None to import now.  docs/lazy.md says what a lazy object cannot hide.
 """
 
@@ -29,6 +29,7 @@ import sys
 from typing import Any, Callable, Optional, Tuple
 
 from ..engine import _importlib_bootstrap as engine
+from ..engine import observers
 from ..errors import LazyImportError
 from . import _pending
 from . import report as _report
@@ -113,11 +114,11 @@ def enable(mode: str = "normal") -> str | None:
     if mode not in MODES:
         raise ValueError(ERR_MODE.format(mode=mode))
     previous, _mode = _mode, mode
-    engine.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
-    engine.remove_observer(_pending.when_imported)
+    observers.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
+    observers.remove_observer(_pending.when_imported)
     if mode != "none":
         _pending.remember_finders()
-        engine.add_observer(_pending.when_imported)
+        observers.add_observer(_pending.when_imported)
     return previous
 
 
@@ -125,8 +126,8 @@ def disable() -> str | None:
     """Stop making import statements lazy; return the mode before (None: was off)."""
     global _mode
     previous, _mode = _mode, None
-    engine.set_lazy_hook(None)
-    engine.remove_observer(_pending.when_imported)
+    observers.set_lazy_hook(None)
+    observers.remove_observer(_pending.when_imported)
     return previous
 
 

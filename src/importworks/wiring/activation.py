@@ -26,7 +26,7 @@ from ..diagnostics.hints import install_hints, uninstall_hints
 from ..engine import _importlib_bootstrap as engine
 from ..engine.api import import_module
 from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
-from ..finders.loaders import BuiltinImporter, FrozenImporter
+from ..finders.compiled_in import BuiltinImporter, FrozenImporter
 from ..finders.pathfinder import FileFinder, PathFinder, default_path_hook
 from ..stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
 from ..stores.trust import RefusedStoreFinder, pop_keys, push_keys
