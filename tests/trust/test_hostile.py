@@ -22,7 +22,7 @@ import importworks
 from importworks.errors import StoreError
 from importworks.finders.bytecode import MAGIC_NUMBER, read_pyc_header
 from importworks.stores.base import CompactIndex, check_entry_path
-from importworks.stores.finder import open_store
+from importworks.stores.opening import open_store
 from importworks.stores.pack import pack
 from tests.conftest import build
 from tests.trust.fuzz_stores import Target

@@ -203,7 +203,7 @@ def _is_script_after(word: str, stores: list[str]) -> bool:
 
 
 def _store_has(store: str, entry: str) -> bool:
-    from ..stores.finder import cached_store
+    from ..stores.opening import cached_store
 
     try:
         return cached_store(store_location(store)).is_file(entry.replace(os.sep, "/"))
@@ -239,7 +239,7 @@ def check_store(word: str) -> str:
 
 def _open(word: str) -> None:
     """Open the store now, so that a broken one stops the command instead of warning later."""
-    from ..stores.finder import cached_store, forget_store
+    from ..stores.opening import cached_store, forget_store
 
     location = store_location(word)
     try:

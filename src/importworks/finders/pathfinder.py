@@ -18,20 +18,35 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..engine.tracebacks import register_engine_file
 from ..spec import ModuleSpec, object_name, spec_from_loader
 from .loaders import spec_from_file_location, supported_file_loaders
 from .namespace import NamespacePath
 
-__all__ = ["FileFinder", "PathFinder"]
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
+
+__all__ = ["DistributionSource", "FileFinder", "PathFinder", "add_distribution_source"]
 
 register_engine_file(__file__)
 
 _PY312 = sys.version_info >= (3, 12)
 _PY315 = sys.version_info >= (3, 15)
 _CASE_INSENSITIVE = ("win", "cygwin", "darwin")
+
+# Path entries that are not folders but hold distributions (module stores): the
+# layers above add a source(entry, name) that returns the distributions of an
+# entry it knows, or None for any other; the folder's metadata is read otherwise.
+DistributionSource = Callable[[object, "str | None"], "Iterable[Distribution] | None"]
+_distribution_sources: list[DistributionSource] = []
+
+
+def add_distribution_source(source: DistributionSource) -> None:
+    """Have PathFinder.find_distributions ask *source* about each path entry first."""
+    if source not in _distribution_sources:
+        _distribution_sources.append(source)
 
 
 def _relax_case() -> bool:
@@ -186,11 +201,11 @@ class PathFinder:
         if context is None:
             context = DistributionFinder.Context(**kwargs)
         for entry in context.path:
-            store = _store_at(entry)
-            if store is not None:
-                from ..stores.metadata import find_store_distributions
-
-                yield from find_store_distributions([store], context.name)
+            for source in _distribution_sources:
+                found = source(entry, context.name)
+                if found is not None:
+                    yield from found
+                    break
             else:
                 yield from MetadataPathFinder.find_distributions(
                     DistributionFinder.Context(name=context.name, path=[entry])
@@ -208,31 +223,6 @@ class PathFinder:
             )
             spec = cls.find_spec(fullname, path)
             return None if spec is None else spec.loader
-
-
-def _store_at(entry: Any) -> Any:
-    """The store a sys.path entry names (its root only), or None."""
-    finder = sys.path_importer_cache.get(entry, False)
-    if finder is None:
-        return None  # no hook took it (a broken store warned already): do not try again
-    store = getattr(finder, "store", None)
-    if store is not None:
-        return store if not finder.prefix else None
-    if not isinstance(entry, str) or not entry:
-        return None
-    from ..errors import StoreError
-    from ..stores.finder import _looks_like_store, _opening, cached_store
-    from ..stores.sniff import is_store_url, parse_store_url
-
-    try:
-        if is_store_url(entry):
-            url = parse_store_url(entry)
-            return None if url.prefix or url.location in _opening else cached_store(url.location)
-        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
-            return cached_store(entry)
-    except StoreError:
-        return None
-    return None
 
 
 class FileFinder:

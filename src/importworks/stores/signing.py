@@ -260,7 +260,7 @@ def sign_store(location: str, key_path: str) -> str:
     import tempfile
     import time
 
-    from .finder import forget_store, open_store
+    from .opening import forget_store, open_store
 
     if location.startswith(("postgresql://", "postgres://")):
         raise StoreError(

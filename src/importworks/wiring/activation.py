@@ -27,8 +27,8 @@ from ..engine import _importlib_bootstrap as engine
 from ..engine.api import import_module
 from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
 from ..finders.compiled_in import BuiltinImporter, FrozenImporter
-from ..finders.pathfinder import FileFinder, PathFinder, default_path_hook
-from ..stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
+from ..finders.pathfinder import FileFinder, PathFinder, add_distribution_source, default_path_hook
+from ..stores.finder import PendingStoreFinder, StoreFinder, store_distributions, store_path_hook
 from ..stores.trust import RefusedStoreFinder, pop_keys, push_keys
 from . import interop
 
@@ -36,6 +36,8 @@ __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
 _lock = threading.RLock()
 _path_hook = default_path_hook()
+# importlib.metadata through our path finder sees the distributions in stores too
+add_distribution_source(store_distributions)
 
 
 def _stock_finders() -> dict[Any, Any]:
