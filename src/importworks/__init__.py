@@ -18,6 +18,7 @@ if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: before the package imports
     _keep_own_imports_eager()
 
 from . import _cpython_private, machinery  # noqa: E402
+from ._version import __version__
 from .engine._importlib_bootstrap import __import__
 from .engine.api import find_spec, import_module, invalidate_caches
 from .errors import DeadlockError, StoreError, StoreIntegrityError
@@ -59,7 +60,6 @@ if sys.version_info < (3, 12):
 _bootstrap = _cpython_private.bootstrap
 _bootstrap_external = _cpython_private.bootstrap_external
 
-__version__ = "0.1.0"
 
 
 # Loaded on first use, so that `import importworks` stays cheap: abc pulls in

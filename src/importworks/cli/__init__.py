@@ -18,7 +18,7 @@ import signal
 import sys
 from typing import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..errors import StoreError
 from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .program import PROGRAM_ERROR, STORE_ERROR, ProgramError, split_program_args
