@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 2
+INDEX_ENTRY = ".importworks/index.marshal"  # how messages name a store's packed index, whatever the backend
 _MAX_PART, _MAX_NAME = 255, 4096  # NAME_MAX and PATH_MAX on Linux
 # what decoding a damaged index or layout raises (other than our StoreError): Store turns them into StoreError
 _DAMAGE = (
@@ -360,6 +361,17 @@ class Store:
 
     def close(self) -> None:
         """Release the file or connection."""
+
+    def _index_read(self, blob: bytes) -> bytes:
+        """Backends call this with the index's bytes as stored, before decoding any of them.
+
+        While keys are trusted the trust hook checks the store's signature over
+        these bytes here, so a crafted index is refused before marshal reads it.
+        """
+        self.index_blob = blob
+        if self.trust_hook is not None:
+            self.trust_hook(INDEX_ENTRY, blob, "index")
+        return blob
 
     def _take_extras(self, index: Mapping[str, object]) -> None:
         """Keep what the packer decided beside the index: extraction, the packed stdlib."""

@@ -236,7 +236,7 @@ class ZipStore(Store):
     def _use_index(
         self, blob: bytes, trust_layout: bool, rows: dict[str, IndexRow] | None = None
     ) -> tuple[dict[str, IndexRow], dict | None]:
-        self.index_blob = blob
+        self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
         try:
             index = marshal.loads(blob)
             version = int(index.get("format_version", 0))
