@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from importlib.resources import files
+from zlib import crc32
 
 import pytest
 
@@ -16,7 +18,7 @@ from importworks.stores.signing import fingerprint, load_public_key, sign_store
 from tests.conftest import build
 from tests.stores.conftest import NO_POSTGRES, POSTGRES, drop_postgres_stores
 from tests.trust.conftest import APP
-from tests.trust.forge import forge_code
+from tests.trust.forge import forge_code, with_crc
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason=NO_POSTGRES)
 
@@ -131,9 +133,6 @@ def test_an_entry_changed_after_signing_is_refused(pg_store, keys, ran):
         (original,) = admin.execute(
             "SELECT data FROM importworks_entries WHERE store = %s AND path = 'trusted_app/data.txt'", (_name(url),)
         ).fetchone()
-        from tests.trust.forge import with_crc
-        from zlib import crc32
-
         forged = with_crc(b"evil" + bytes(len(original) - 4), crc32(bytes(original)))
         admin.execute(
             "UPDATE importworks_entries SET data = %s WHERE store = %s AND path = 'trusted_app/data.txt'",
@@ -141,8 +140,7 @@ def test_an_entry_changed_after_signing_is_refused(pg_store, keys, ran):
         )
     sys.path.insert(0, url)
     with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        import trusted_app  # its code is as signed
-        from importlib.resources import files
+        import trusted_app  # noqa: F401 - its code is as signed
 
         with pytest.raises(StoreTrustError) as info:
             files("trusted_app").joinpath("data.txt").read_bytes()

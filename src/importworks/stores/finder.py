@@ -236,7 +236,7 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     try:
         store = cached_store(location, probe)
         try:
-            store.index  # read the index now: a broken store fails here, once
+            store.index  # noqa: B018 - read the index now: a broken store fails here, once
         except StoreTrustError:
             # not signed by a trusted key, found before its index was decoded: the entry stays this
             # finder's, which refuses each module the store holds, naming its entry (trust.admit)

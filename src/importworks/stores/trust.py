@@ -418,9 +418,11 @@ def _listed_names(location: str) -> set[str]:
 
 
 def _listed_paths(location: str) -> Iterable[str]:
-    """The entry paths of the store file at *location*, read as other tools read them (best effort)."""
-    from .sniff import probe_file
+    """The entry paths of the store at *location*, read as other tools read them (best effort)."""
+    from .sniff import is_store_url, probe_file
 
+    if is_store_url(location):
+        return _postgres_paths(location)
     probe = probe_file(location)
     kind = probe.kind if probe is not None else None
     paths: Iterable[str] = ()
@@ -452,3 +454,18 @@ def _sqlite_paths(location: str) -> list[str]:
             return [row[0] for row in db.execute("SELECT path FROM entries")]
     except sqlite3.Error:
         return []
+
+
+def _postgres_paths(location: str) -> list[str]:
+    """The entries table's paths of a PostgreSQL store that could not be opened (best effort)."""
+    try:
+        from .postgres import driver
+        from .sniff import parse_store_url
+
+        url = parse_store_url(location)
+        psycopg = driver(location)
+        with psycopg.connect(url.conninfo, autocommit=True, connect_timeout=10) as conn:
+            rows = conn.execute("SELECT path FROM importworks_entries WHERE store = %s", (url.store,)).fetchall()
+    except Exception:  # noqa: BLE001 - only says which names to refuse; no server, no names
+        return []
+    return [row[0] for row in rows if isinstance(row[0], str)]
