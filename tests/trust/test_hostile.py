@@ -256,3 +256,74 @@ def test_fuzz_finding_a_sqlite_index_declaring_a_huge_marshal_size(target):
         changed[int.from_bytes(data[at : at + 2], "little") % len(seed)] = data[at + 2]
     with importworks.install(trusted_keys=[target.public]):
         assert import_from(store, bytes(changed), True) == "StoreError"
+
+
+HUGE_TUPLE = b"\xa8" + (0x44AED2D2).to_bytes(4, "little")  # a tuple of 1.15 billion items, in five bytes
+
+
+@pytest.mark.parametrize("kind", ["zip", "sqlite"])
+def test_fuzz_finding_an_index_declaring_a_billion_items_is_refused_at_once(tmp_path, kind, capsys):
+    """Found by atheris (fuzz_readers.py zip, 206th input): an unsigned zip whose index entry (its CRC-32 kept
+    right) declares a tuple of a billion items made marshal allocate 9 GB and take 10 s before failing.
+
+    Sizes are now checked against the bytes left before marshal decodes an index (stores/bounded.py).
+    """
+    import sqlite3
+    import time
+    import zlib
+    from contextlib import closing
+
+    from importworks.cli import main
+    from tests.trust.fuzz_readers import _with_zip_index
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, kind)
+    if kind == "zip":
+        store.write_bytes(_with_zip_index(store.read_bytes(), HUGE_TUPLE))
+    else:
+        with closing(sqlite3.connect(store)) as db:
+            db.execute("UPDATE blobs SET data = ? WHERE name = 'index'", (HUGE_TUPLE,))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(HUGE_TUPLE)),))
+            db.commit()
+    start = time.monotonic()
+    with pytest.raises(StoreError, match="declares 1152307922 items or bytes where"):
+        with open_store(str(store)) as opened:
+            opened.index  # noqa: B018
+    assert main(["ls", str(store)]) != 0
+    assert "its index is unreadable (ValueError: marshalled data declares" in capsys.readouterr().err
+    assert time.monotonic() - start < 2
+
+
+def test_marshalled_sizes_are_checked_before_decoding():
+    from importworks.stores.bounded import check_marshalled
+
+    for value in (None, 1, -(2**70), 1.5, "é" * 300, b"x", (1, [2, {"a": b"b"}]), {1, 2}, frozenset("ab"), ("s",) * 3):
+        check_marshalled(marshal.dumps(value, 4))
+        check_marshalled(marshal.dumps(value, 2))
+    for crafted in (
+        b"(\xff\xff\xff\x7f",
+        b"[\x10\x00\x00\x00N",
+        b"s\x00\x00\x00\x01",
+        b"l\xff\xff\xff\x3f",
+        b"{N",
+        b"",
+    ):
+        with pytest.raises(ValueError):
+            check_marshalled(crafted)
+    with pytest.raises(ValueError, match="type 'c'"):
+        check_marshalled(marshal.dumps(compile("x = 1", "m", "exec")))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(data=st.binary(max_size=64))
+def test_whatever_passes_the_size_check_decodes_within_its_length(data):
+    from importworks.stores.bounded import check_marshalled
+
+    try:
+        check_marshalled(data)
+    except ValueError:
+        return
+    try:
+        marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        pass

@@ -366,11 +366,15 @@ class Store:
         """Backends call this with the index's bytes as stored, before decoding any of them.
 
         While keys are trusted the trust hook checks the store's signature over
-        these bytes here, so a crafted index is refused before marshal reads it.
+        these bytes here, so a crafted index is refused before marshal reads it;
+        and whatever the keys, sizes the bytes declare must fit in them.
         """
         self.index_blob = blob
         if self.trust_hook is not None:
             self.trust_hook(INDEX_ENTRY, blob, "index")
+        from .bounded import check_marshalled
+
+        check_marshalled(blob)  # ValueError, said as damage: sizes that do not fit would cost gigabytes
         return blob
 
     def _take_extras(self, index: Mapping[str, object]) -> None:

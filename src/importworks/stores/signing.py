@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from ..errors import StoreError
 from .base import CompactIndex, Store, sha256_hex
+from .bounded import check_marshalled
 
 __all__ = [
     "SIGNATURE_ENTRY",
@@ -138,6 +139,7 @@ class Signature(NamedTuple):
     def fields(self) -> dict:
         """The header's fields (index, meta, entries, code digests; count; signed_at)."""
         try:
+            check_marshalled(self.header)  # ls reads it unchecked: sizes must fit before marshal allocates
             fields = marshal.loads(self.header)
             if not isinstance(fields, dict):
                 raise TypeError("not a dict")

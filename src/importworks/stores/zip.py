@@ -31,6 +31,7 @@ from .base import (
     read_ahead,
     u64_array,
 )
+from .bounded import check_marshalled
 from .sniff import FileProbe, is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
@@ -229,6 +230,7 @@ class ZipStore(Store):
         else:
             return {}
         try:
+            check_marshalled(blob)
             return marshal.loads(blob)
         except (ValueError, EOFError, TypeError) as exc:
             raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})", path=self.location) from None
