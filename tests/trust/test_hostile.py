@@ -327,3 +327,82 @@ def test_whatever_passes_the_size_check_decodes_within_its_length(data):
         marshal.loads(data)
     except (ValueError, EOFError, TypeError):
         pass
+
+
+def _sqlite_with_index(tmp_path, change):
+    """A small SQLite store whose index dict went through *change*, its CRC-32 kept right."""
+    import sqlite3
+    import zlib
+    from contextlib import closing
+
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, "sqlite")
+    with closing(sqlite3.connect(store)) as db:
+        (blob,) = db.execute("SELECT data FROM blobs WHERE name = 'index'").fetchone()
+        index = marshal.loads(blob)
+        change(index)
+        blob = marshal.dumps(index)
+        db.execute("UPDATE blobs SET data = ? WHERE name = 'index'", (blob,))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(blob)),))
+        db.commit()
+    return store
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda index: index.update(stdlib=[{}]), id="stdlib-of-dicts"),  # fuzz_readers postgres
+        pytest.param(lambda index: index.update(extract={"a": 1}), id="extract-not-names"),
+        pytest.param(  # fuzz_readers zip
+            lambda index: index.update(folders=index["folders"].replace("hostile_mod/", "hostile_mod")),
+            id="folder-without-slash",
+        ),
+        pytest.param(
+            lambda index: index.update(listing=index["listing"].replace("__init__.py", "\0" * 11)),
+            id="file-without-name",
+        ),
+    ],
+)
+def test_fuzz_findings_index_fields_of_the_wrong_shape_are_store_errors(tmp_path, change):
+    """Found by atheris/fuzz_readers.py: index fields of the wrong type or shape (CRC-32 kept right) raised
+    TypeError from the stdlib filter, or KeyError when listing entries; now a StoreError naming the store."""
+    store = _sqlite_with_index(tmp_path, change)
+    with pytest.raises(StoreError, match=str(store)), open_store(str(store)) as opened:
+        list(opened.index)
+        list(opened.walk())
+        opened.children("")
+
+
+def test_fuzz_finding_a_nameless_entry_row_is_a_store_error(tmp_path):
+    """Found by fuzz_readers.py sqlite: no index blob, and an entry row whose path is NULL: AttributeError."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, "sqlite")
+    with closing(sqlite3.connect(store)) as db:
+        db.execute("DELETE FROM blobs WHERE name = 'index'")
+        db.execute("PRAGMA ignore_check_constraints = 1")
+        db.execute("CREATE TABLE e2 AS SELECT * FROM entries")
+        db.execute("DROP TABLE entries")
+        db.execute("CREATE TABLE entries (path TEXT, kind TEXT, size INTEGER, sha256 TEXT, crc32 INTEGER, data BLOB)")
+        db.execute("INSERT INTO entries SELECT * FROM e2")
+        db.execute("UPDATE entries SET path = NULL WHERE path LIKE '%data.txt'")
+        db.commit()
+    with pytest.raises(StoreError, match="an entry row without a name"), open_store(str(store)) as opened:
+        opened.children("")
+
+
+def test_fuzz_finding_a_zip_hash_table_that_is_not_a_mapping_is_a_store_error(tmp_path):
+    """Found by fuzz_readers.py zip: the sha256 table decoded to an int: AttributeError in verify's walk."""
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, "zip")
+    with open_store(str(store)) as opened:
+        opened.index  # noqa: B018
+        offset, csize, method = opened._hashes_at
+        opened._decode = lambda raw, method, path: marshal.dumps(7)
+        with pytest.raises(StoreError, match="unreadable .importworks/sha256.marshal"):
+            list(opened.walk())

@@ -176,6 +176,8 @@ class CompactIndex(Mapping):
         self._numbers = u64_array(parts["rows"])  # size, crc32 of each entry in turn
         if len(self._spans) != 2 * len(folders) or len(self._bases) != len(folders):
             raise ValueError("folder arrays do not match the folder list")
+        if not all(folder.endswith("/") or not folder for folder in folders):
+            raise ValueError("a folder name without its '/'")  # its paths would not be found again
         # folder -> ({file name: entry number}, names of all its children)
         self._parsed: dict[str, tuple[dict[str, int], frozenset[str]]] = {}
         self.location = "the store"  # for messages; Store.index sets it
@@ -219,10 +221,10 @@ class CompactIndex(Mapping):
             return None
         files, _, subfolders = self._listing[self._spans[2 * at] : self._spans[2 * at + 1]].partition("/")
         names = files.split("\0") if files else []
-        if self._bases[at] + len(names) > len(self._numbers) // 2:
+        if self._bases[at] + len(names) > len(self._numbers) // 2 or "" in names:
             raise StoreError(
                 f"store {self.location}: its index is damaged (folder {folder!r} lists entries "
-                "beyond its arrays); re-create it with importworks pack",
+                "beyond its arrays, or without a name); re-create it with importworks pack",
                 path=self.location,
             )
         parsed = self._parsed[folder] = (
@@ -383,6 +385,9 @@ class Store:
         self.extract_reasons = dict(index.get("extract_reasons", {}))  # type: ignore[call-overload]
         self.executable = frozenset(index.get("executable", ()))  # type: ignore[call-overload]
         self.stdlib = tuple(index.get("stdlib", ()))  # type: ignore[call-overload]
+        names = (*self.extract.items(), *self.extract_reasons.items(), self.executable, self.stdlib)
+        if not all(isinstance(name, str) for group in names for name in group):
+            raise TypeError("the packer's lists hold something other than names")  # damage, said as such
 
     def extract_group(self, name: str) -> list[str]:
         """The top-level names materialised together with *name* (empty if it is not extracted)."""

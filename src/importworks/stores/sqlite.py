@@ -152,6 +152,8 @@ class SQLiteStore(Store):
                     path=self.location,
                 ) from None
         found = self._query("SELECT path, kind, size, crc32 FROM entries")
+        if not all(isinstance(path, str) and isinstance(size, int) for path, _, size, _ in found):
+            raise ValueError("an entry row without a name or a size")  # damage: SQLite keeps any type in any column
         return {path: (kind, size, crc) for path, kind, size, crc in found}, None
 
     def _read_raw(self, path: str, row: IndexRow) -> bytes:

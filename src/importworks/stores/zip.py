@@ -231,7 +231,10 @@ class ZipStore(Store):
             return {}
         try:
             check_marshalled(blob)
-            return marshal.loads(blob)
+            hashes = marshal.loads(blob)
+            if not isinstance(hashes, dict):
+                raise TypeError("not a mapping")
+            return hashes
         except (ValueError, EOFError, TypeError) as exc:
             raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})", path=self.location) from None
 
