@@ -321,7 +321,7 @@ def test_a_crafted_index_is_refused_before_it_is_decoded(make_store, keys, ran, 
             with pytest.raises(StoreError), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a broken store warns once
                 sys.path_importer_cache.pop(str(store), None)
-                from importworks.stores.finder import forget_store
+                from importworks.stores.opening import forget_store
 
                 forget_store(str(store))
                 import trusted_app  # noqa: F401,F811
