@@ -44,7 +44,14 @@ from ._proxy import (
     is_resolved,
     resolve,
 )
-from ._site import bound_names, caught_names, import_as_depth, may_be_lazy, top_level_reads
+from ._site import (
+    bound_names,
+    caught_names,
+    import_as_depth,
+    imported_for_side_effect,
+    may_be_lazy,
+    top_level_reads,
+)
 from .report import LazyReport, record_lazy_imports
 from .usage import UnusedImport, format_unused, probe_usage, unused_imports
 
@@ -210,6 +217,8 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     code = frame.f_code
     fromlist = tuple(fromlist) if fromlist else None
     rule = _eager_rule(code, frame, fromlist, listed is None)
+    if rule is None and listed is None:
+        rule = _side_effect_rule(code, frame, globals, fullname, fromlist)
     if rule is None and _filter is not None and not _filter(globals.get("__name__", ""), fullname, fromlist):
         rule = "the filter said no"
     if rule is not None:
@@ -244,8 +253,17 @@ def _eager_rule(code: Any, frame: Any, fromlist: tuple[str, ...] | None, every: 
 
 
 def _is_constant(name: str) -> bool:
-    """A name spelled like a constant (``DEPRECATION_MSG_PREFIX``): upper case, words joined by ``_``."""
+    """A name spelled like a constant: ``DEPRECATION_MSG_PREFIX`` (upper case, words joined by ``_``) or ``__version__``."""
+    if name.startswith("__") and name.endswith("__"):
+        return True  # module metadata: a str or a tuple (coverage hands __version__ to sqlite3)
     return name.isupper() and "_" in name.strip("_")
+
+
+def _side_effect_rule(code: Any, frame: Any, globals: dict[str, Any], fullname: str, fromlist: Any) -> str | None:
+    """Mode "all": an import that binds a module the importer never names again is there for its side effect."""
+    if imported_for_side_effect(code, frame, globals, fullname, fromlist):
+        return "binds a module the importer never uses (imported for its side effect)"
+    return None
 
 
 _IMPORT_CODE = engine.__import__.__code__

@@ -14,7 +14,7 @@ import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreTrustError
 from ..spec import ModuleSpec
 from .base import Store, check_entry_path
 from .loader import StoreExtensionLoader, StoreLoader
@@ -121,9 +121,15 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     """Open the store at *location* (once per process) and make the finder for *path* in it."""
     me = threading.get_ident()
     opener = _opening.setdefault(location, me)
+    refused = False
     try:
         store = cached_store(location, probe)
-        store.index  # read the index now: a broken store fails here, once
+        try:
+            store.index  # noqa: B018 - read the index now: a broken store fails here, once
+        except StoreTrustError:
+            # not signed by a trusted key, found before its index was decoded: the entry stays this
+            # finder's, which refuses each module the store holds, naming its entry (trust.admit)
+            refused = True
     except StoreError as exc:
         forget_store(location)
         _warn_once(location, exc)
@@ -131,7 +137,7 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     finally:
         if opener == me:
             _opening.pop(location, None)
-    if prefix and not store.is_dir(prefix):
+    if prefix and not refused and not store.is_dir(prefix):
         raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
     return StoreFinder(store, prefix)
 
@@ -300,7 +306,11 @@ class StoreFinder:
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         """(name, is_package) for pkgutil.iter_modules."""
         seen = set()
-        for name in sorted(self.store.children(self.prefix)):
+        try:
+            names = self.store.children(self.prefix)
+        except StoreTrustError:
+            return  # a refused store lists nothing
+        for name in sorted(names):
             full = self.prefix + name
             if self.store.is_dir(full):
                 module, ispkg = name, True

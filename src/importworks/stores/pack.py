@@ -638,7 +638,7 @@ class _PostgresSink(_DatabaseSink):
         cursor.execute(
             "INSERT INTO importworks_stores (name, generation, meta, index_blob) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (name) DO UPDATE SET generation = EXCLUDED.generation, meta = EXCLUDED.meta, "
-            "index_blob = EXCLUDED.index_blob",
+            "index_blob = EXCLUDED.index_blob, signature = NULL",  # a new generation is unsigned until signed
             (store, generation, json.dumps(_meta(self.result)), index),
         )
 
