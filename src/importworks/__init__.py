@@ -61,7 +61,6 @@ _bootstrap = _cpython_private.bootstrap
 _bootstrap_external = _cpython_private.bootstrap_external
 
 
-
 # Loaded on first use, so that `import importworks` stays cheap: abc pulls in
 # importlib.abc (importlib.resources, pathlib...), reload and lazy are features
 # a program may never use.  reload is the package, callable as
