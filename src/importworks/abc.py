@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.abc as _stock
 import sys
+from types import CodeType
 from typing import Any
 
 from . import loaders as _loaders
@@ -58,11 +59,10 @@ elif sys.version_info < (3, 14):  # gone from importlib.abc in 3.14
 class InspectLoader(_stock.InspectLoader):
     """A loader that can show a module's source and code."""
 
-    def get_code(self, fullname: str) -> Any:
+    def get_code(self, fullname: str) -> CodeType | None:
+        """get_source()'s text compiled; None for a module without source."""
         source = self.get_source(fullname)
-        if source is None:
-            return None
-        return self.source_to_code(source)
+        return None if source is None else self.source_to_code(source)
 
     exec_module = LoaderBasics.exec_module
     if sys.version_info < (3, 15):
@@ -72,15 +72,23 @@ class InspectLoader(_stock.InspectLoader):
 class ExecutionLoader(InspectLoader, _stock.ExecutionLoader):
     """An InspectLoader that also knows the module's file (for ``-m``)."""
 
-    def get_code(self, fullname: str) -> Any:
+    def get_code(self, fullname: str) -> CodeType | None:
+        """get_source()'s text compiled as the file get_filename() names, when it names one.
+
+        The path goes into the code object, so tracebacks and warnings show the
+        file; a loader that cannot name it compiles under the default '<string>'.
+        """
         source = self.get_source(fullname)
         if source is None:
             return None
-        try:
-            path = self.get_filename(fullname)
-        except ImportError:
-            return self.source_to_code(source)
-        return self.source_to_code(source, path)
+        return self.source_to_code(source, *_filename_if_any(self, fullname))
+
+
+def _filename_if_any(loader: ExecutionLoader, fullname: str) -> tuple[str, ...]:
+    try:
+        return (loader.get_filename(fullname),)
+    except ImportError:
+        return ()
 
 
 class FileLoader(_loaders.FileLoader, ResourceLoader, ExecutionLoader):
