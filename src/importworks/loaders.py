@@ -28,7 +28,7 @@ from ._importlib_bootstrap import (
     load_module_shim,
 )
 from .tracebacks import register_engine_file
-from .spec import ModuleSpec
+from .spec import ModuleSpec, declares_package
 
 __all__ = [
     "BYTECODE_SUFFIXES",
@@ -387,39 +387,41 @@ def spec_from_file_location(
     loader: Any = None,
     submodule_search_locations: Any = _POPULATE,
 ) -> ModuleSpec | None:
-    """Return a spec for a module stored at *location* (a file or file-like path)."""
-    if location is None:
-        location = "<unknown>"
-        if hasattr(loader, "get_filename"):
-            try:
-                location = loader.get_filename(name)
-            except ImportError:
-                pass
-    else:
-        location = os.fspath(location)
-        try:
-            location = _absolute(location)
-        except OSError:
-            pass
-    spec = ModuleSpec(name, loader, origin=location)
-    spec._set_fileattr = True
+    """Return a spec for a module stored at *location* (a file or file-like path).
+
+    Without a loader, one is chosen by the file's suffix (None when none
+    fits).  Without *submodule_search_locations*, the loader's is_package()
+    decides; a package's search locations are then the file's folder.  The
+    location is not checked on disk: it may be inside an archive or a store.
+    """
+    origin = _origin(name, location, loader)
     if loader is None:
-        loader = file_loader_for(name, location)
+        loader = file_loader_for(name, origin)
         if loader is None:
             return None
-        spec.loader = loader
+    spec = ModuleSpec(name, loader, origin=origin)
+    spec._set_fileattr = True  # type: ignore[attr-defined]  # the stdlib's flag: has_location
     if submodule_search_locations is _POPULATE:
-        if hasattr(loader, "is_package"):
-            try:
-                if loader.is_package(name):
-                    spec.submodule_search_locations = []
-            except ImportError:
-                pass
-    else:
-        spec.submodule_search_locations = submodule_search_locations
-    if spec.submodule_search_locations == [] and location:
-        spec.submodule_search_locations.append(location.rpartition(os.sep)[0])
+        submodule_search_locations = [] if declares_package(loader, name) else None
+    # an empty list (the caller's own, filled in place as the stdlib does) means "the file's folder"
+    if submodule_search_locations == [] and origin:
+        submodule_search_locations.append(origin.rpartition(os.sep)[0])
+    spec.submodule_search_locations = submodule_search_locations
     return spec
+
+
+def _origin(name: str, location: str | os.PathLike[str] | None, loader: Any) -> Any:
+    """The spec's origin: *location* made absolute, else the loader's file, else '<unknown>'."""
+    if location is not None:
+        path = os.fspath(location)
+        try:
+            return _absolute(path)
+        except OSError:
+            return path  # the working directory is gone: keep it relative
+    try:
+        return loader.get_filename(name) if hasattr(loader, "get_filename") else "<unknown>"
+    except ImportError:
+        return "<unknown>"
 
 
 def _absolute(path: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "ModuleSpec",
+    "declares_package",
     "init_module_attrs",
     "module_repr",
     "module_from_spec",
@@ -32,27 +33,38 @@ def object_name(obj: Any) -> str:
         return type(obj).__qualname__
 
 
+def declares_package(loader: Any, fullname: str) -> bool:
+    """What *loader*.is_package(*fullname*) says; False when it has none or cannot tell (ImportError)."""
+    is_package = getattr(loader, "is_package", None)
+    if is_package is None:
+        return False
+    try:
+        return bool(is_package(fullname))
+    except ImportError:
+        return False
+
+
 def spec_from_loader(
     name: str, loader: Any, *, origin: str | None = None, is_package: bool | None = None
 ) -> ModuleSpec:
-    """Return a spec for *name* built from what *loader* can tell."""
+    """Return a spec for *name* built from what *loader* can tell.
+
+    A loader that names a file (get_filename) gets a file spec, with __file__;
+    one without gets its ``_ORIGIN`` (the stdlib's attribute for 'built-in'
+    and 'frozen', which compiled-in loaders in the wild also set) as origin.
+    """
     if origin is None:
         origin = getattr(loader, "_ORIGIN", None)
     if not origin and hasattr(loader, "get_filename"):
         from .loaders import spec_from_file_location  # loaders import this module
 
         if is_package is None:
-            return spec_from_file_location(name, loader=loader)
+            return spec_from_file_location(name, loader=loader)  # type: ignore[return-value]
         search: list[str] | None = [] if is_package else None
-        return spec_from_file_location(name, loader=loader, submodule_search_locations=search)
+        return spec_from_file_location(name, loader=loader, submodule_search_locations=search)  # type: ignore[return-value]
     if is_package is None:
-        is_package = False
-        if hasattr(loader, "is_package"):
-            try:
-                is_package = loader.is_package(name)
-            except ImportError:
-                is_package = None  # undefined: ModuleSpec leaves search locations unset
-    return ModuleSpec(name, loader, origin=origin, is_package=bool(is_package))
+        is_package = declares_package(loader, name)
+    return ModuleSpec(name, loader, origin=origin, is_package=is_package)
 
 
 def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = False) -> ModuleType:
@@ -96,17 +108,23 @@ def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = 
 
 
 def module_from_spec(spec: ModuleSpec) -> ModuleType:
-    """Create the module *spec* describes (loader's create_module first)."""
-    module = None
+    """Create the module *spec* describes, with its import attributes set; nothing is executed.
+
+    The loader's create_module() makes it, or a plain module when it returns
+    None.  A loader with exec_module() but no create_module() is refused
+    (PEP 451 asks for both).
+    """
     loader = spec.loader
-    if hasattr(loader, "create_module"):
-        module = loader.create_module(spec)
-    elif hasattr(loader, "exec_module"):
+    create = getattr(loader, "create_module", _ABSENT)
+    if create is _ABSENT and hasattr(loader, "exec_module"):
         raise ImportError("loaders that define exec_module() must also define create_module()")
-    if module is None:
-        module = ModuleType(spec.name)
-    init_module_attrs(spec, module)
-    return module
+    # create(spec) is called from this frame itself: create_extension_module
+    # (the engine) tells the import system's own calls apart by this function's code
+    module = None if create is _ABSENT else create(spec)
+    return init_module_attrs(spec, ModuleType(spec.name) if module is None else module)
+
+
+_ABSENT = object()
 
 
 def module_repr(module: ModuleType) -> str:
