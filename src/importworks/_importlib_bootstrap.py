@@ -135,33 +135,45 @@ def _legacy_spec(finder: Any, name: str, path: Any) -> ModuleSpec | None:
 
 
 def find_spec_on_meta_path(name: str, path: Any, target: Any = None) -> ModuleSpec | None:
-    """Ask each finder on sys.meta_path, in order, for *name*'s spec."""
+    """Ask each finder on sys.meta_path, in order, for *name*'s spec; None when none knows it."""
+    finders = _meta_path_finders()
+    # whether this is a reload: sys.modules says it reliably, a target need not
+    is_reload = name in sys.modules
+    for finder in finders:
+        with global_import_lock():
+            spec = _ask_finder(finder, name, path, target)
+        if spec is not None:
+            return spec if is_reload else _spec_in_use(name, spec)
+    return None
+
+
+def _meta_path_finders() -> list[Any]:
     meta_path = sys.meta_path
     if meta_path is None:
         raise ImportError("sys.meta_path is None, Python is likely shutting down")
     if not meta_path:
         warnings.warn("sys.meta_path is empty", ImportWarning)
-    is_reload = name in sys.modules
-    if _PY314:  # a finder that edits sys.meta_path does not change this search
-        meta_path = list(meta_path)
-    for finder in meta_path:
-        with global_import_lock():
-            try:
-                find_spec = finder.find_spec
-            except AttributeError:
-                if _PY312 or not hasattr(finder, "find_module"):
-                    continue
-                spec = _legacy_spec(finder, name, path)
-            else:
-                spec = find_spec(name, path, target)
-        if spec is None:
-            continue
-        if not is_reload and name in sys.modules:
-            # importing the parent may have imported this module already
-            existing = getattr(sys.modules[name], "__spec__", None)
-            return spec if existing is None else existing
-        return spec
-    return None
+    # 3.14: a finder that edits sys.meta_path does not change the search under way
+    return list(meta_path) if _PY314 else meta_path
+
+
+def _ask_finder(finder: Any, name: str, path: Any, target: Any) -> ModuleSpec | None:
+    try:
+        find_spec = finder.find_spec
+    except AttributeError:
+        if _PY312 or not hasattr(finder, "find_module"):
+            return None  # not a finder (any more): skipped
+        return _legacy_spec(finder, name, path)
+    return find_spec(name, path, target)  # type: ignore[no-any-return]
+
+
+def _spec_in_use(name: str, found: ModuleSpec) -> ModuleSpec:
+    """*found*, unless importing a parent meanwhile imported *name*: then that module's spec."""
+    module = sys.modules.get(name, _NEEDS_LOADING)
+    if module is _NEEDS_LOADING:
+        return found
+    existing = getattr(module, "__spec__", None)
+    return found if existing is None else existing
 
 
 # ---------------------------------------------------------------- loading
@@ -233,28 +245,37 @@ def load_spec(spec: ModuleSpec) -> ModuleType:
 
 
 def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
-    """Execute *spec* again inside the existing *module* (the heart of reload)."""
+    """Execute *spec* again inside the existing *module* (the heart of reload).
+
+    The module object stays the same, so every reference to it sees the new
+    code.  Whatever happens, the module then moves to the end of sys.modules,
+    where a fresh import would put it (shutdown clears modules in that order);
+    the one returned is what sys.modules holds, should the body replace itself.
+    """
     name = spec.name
     with get_module_lock(name):
         if sys.modules.get(name) is not module:
             raise ImportError(f"module {name!r} not in sys.modules", name=name)
         try:
-            if spec.loader is None and spec.submodule_search_locations is None:
-                raise ImportError("missing loader", name=name)
-            init_module_attrs(spec, module, override=True)
-            if spec.loader is not None:
-                if _PY315 or hasattr(spec.loader, "exec_module"):
-                    spec.loader.exec_module(module)
-                else:
-                    warnings.warn(
-                        f"{object_name(spec.loader)}.exec_module() not found; falling back to load_module()",
-                        ImportWarning,
-                    )
-                    spec.loader.load_module(name)
+            _execute_again(spec, module)
         finally:
             module = sys.modules.pop(name)
             sys.modules[name] = module
     return module
+
+
+def _execute_again(spec: ModuleSpec, module: ModuleType) -> None:
+    loader = spec.loader
+    if loader is None and spec.submodule_search_locations is None:
+        raise ImportError("missing loader", name=spec.name)
+    init_module_attrs(spec, module, override=True)
+    if loader is None:
+        return  # a namespace package: new attributes, no code to run
+    if _PY315 or hasattr(loader, "exec_module"):
+        loader.exec_module(module)
+    else:
+        warnings.warn(f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning)
+        loader.load_module(spec.name)
 
 
 def load_module_shim(loader: Any, fullname: str, spec: ModuleSpec | None = None) -> ModuleType:
@@ -547,7 +568,12 @@ def gcd_import(name: str, package: str | None = None, level: int = 0) -> ModuleT
 
 
 def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: bool = False) -> ModuleType:
-    """Import the submodules that ``from package import a, b`` names."""
+    """Import the submodules ``from package import a, b`` names that are not attributes yet.
+
+    ``*`` stands for the package's ``__all__`` (one level: a ``*`` inside
+    ``__all__`` is ignored).  *recursive* says the names come from __all__,
+    for the error message.
+    """
     for item in fromlist:
         if not isinstance(item, str):
             where = f"{module.__name__}.__all__" if recursive else "``from list''"
@@ -556,15 +582,22 @@ def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: b
             if not recursive and hasattr(module, "__all__"):
                 handle_fromlist(module, module.__all__, recursive=True)
         elif not hasattr(module, item):
-            from_name = f"{module.__name__}.{item}"
-            try:
-                gcd_import(from_name)
-            except ModuleNotFoundError as exc:
-                # a missing name is not an error here: IMPORT_FROM reports it
-                if exc.name == from_name and sys.modules.get(from_name, _NEEDS_LOADING) is not None:
-                    continue
-                raise
+            _import_if_present(f"{module.__name__}.{item}")
     return module
+
+
+def _import_if_present(fullname: str) -> None:
+    """Import a submodule a from-list names; one that does not exist is no error here.
+
+    The name may be an attribute the package sets later; if it is not,
+    IMPORT_FROM reports it.  Any other failure stands, as does a submodule
+    blocked with ``sys.modules[name] = None`` or a missing module it imports.
+    """
+    try:
+        gcd_import(fullname)
+    except ModuleNotFoundError as exc:
+        if exc.name != fullname or sys.modules.get(fullname, _NEEDS_LOADING) is None:
+            raise
 
 
 def _absolute_name(name: Any, globals: Any, level: int) -> str:
