@@ -13,10 +13,10 @@ import sys
 from types import CodeType
 from typing import Any
 
-from . import loaders as _loaders
 from . import machinery  # noqa: F401  (importlib.abc has it too)
-from ._importlib_bootstrap import LoaderBasics
-from .compat import register_abcs
+from .engine._importlib_bootstrap import LoaderBasics
+from .finders import loaders as _loaders
+from .wiring.interop import register_abcs
 
 __all__ = [
     "ExecutionLoader",
