@@ -105,26 +105,32 @@ def _package_of(globals: dict[str, Any]) -> str:
 
 
 def resolve_name(name: str, package: str, level: int) -> str:
-    """Turn a relative name into an absolute one, given its package and level."""
-    bits = package.rsplit(".", level - 1)
-    if len(bits) < level:
+    """The absolute name of ``from .{level dots}name``, from within *package*.
+
+    Level 1 is *package* itself, each further level one package up:
+    ('mod', 'a.b.c', 2) -> 'a.b.mod'; going above the top is an ImportError.
+    """
+    parts = package.split(".")
+    if level > len(parts):
         raise ImportError("attempted relative import beyond top-level package")
-    base = bits[0]
+    base = ".".join(parts[: len(parts) - level + 1])
     return f"{base}.{name}" if name else base
 
 
-def _sanity_check(name: Any, package: Any, level: int) -> None:
+def _check_gcd_arguments(name: Any, package: Any, level: int) -> None:
+    """importlib.import_module's argument errors (the C import words some differently: _absolute_name)."""
     if not isinstance(name, str):
         raise TypeError(f"module name must be str, not {type(name)}")
     if level < 0:
         raise ValueError("level must be >= 0")
-    if level > 0:
-        if not isinstance(package, str):
-            raise TypeError("__package__ not set to a string")
-        if not package:
-            raise ImportError("attempted relative import with no known parent package")
-    if not name and level == 0:
-        raise ValueError("Empty module name")
+    if level == 0:
+        if not name:
+            raise ValueError("Empty module name")
+        return
+    if not isinstance(package, str):
+        raise TypeError("__package__ not set to a string")
+    if not package:
+        raise ImportError("attempted relative import with no known parent package")
 
 
 # ---------------------------------------------------------------- finding
@@ -181,32 +187,29 @@ def _spec_in_use(name: str, found: ModuleSpec) -> ModuleSpec:
 
 # ---------------------------------------------------------------- loading
 def _load_backward_compatible(spec: ModuleSpec) -> ModuleType:
-    """Load through a loader that only has load_module() (PEP 302)."""
+    """Load through a loader that only has load_module() (PEP 302), then fill in what it left unset."""
     name = spec.name
     try:
-        spec.loader.load_module(name)
-    except BaseException:
-        if name in sys.modules:
-            sys.modules[name] = sys.modules.pop(name)  # keep the insertion order honest
-        raise
-    module = sys.modules.pop(name)
-    sys.modules[name] = module
-    if getattr(module, "__loader__", None) is None:
-        try:
-            module.__loader__ = spec.loader
-        except AttributeError:
-            pass
-    if getattr(module, "__package__", None) is None:
-        try:
-            module.__package__ = name if hasattr(module, "__path__") else name.rpartition(".")[0]
-        except AttributeError:
-            pass
-    if getattr(module, "__spec__", None) is None:
-        try:
-            module.__spec__ = spec
-        except AttributeError:
-            pass
+        spec.loader.load_module(name)  # type: ignore[union-attr]
+    finally:
+        if name in sys.modules:  # to the end of sys.modules, where a fresh import puts it
+            sys.modules[name] = sys.modules.pop(name)
+    module = sys.modules[name]
+    for attribute, value_for in _PEP302_DEFAULTS:
+        if getattr(module, attribute, None) is None:
+            try:
+                setattr(module, attribute, value_for(spec, module))
+            except AttributeError:
+                pass  # a module that refuses the attribute is left as it is
     return module
+
+
+# what a PEP 302 loader may leave unset, and what the import system sets then
+_PEP302_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("__loader__", lambda spec, module: spec.loader),
+    ("__package__", lambda spec, module: spec.name if hasattr(module, "__path__") else spec.name.rpartition(".")[0]),
+    ("__spec__", lambda spec, module: spec),
+)
 
 
 def _load_unlocked(spec: ModuleSpec) -> ModuleType:
@@ -564,7 +567,7 @@ def _wait_for_initialising(name: str, module: Any) -> Any:
 
 def gcd_import(name: str, package: str | None = None, level: int = 0) -> ModuleType:
     """Import and return the module *name*: the common core of every entry point."""
-    _sanity_check(name, package, level)
+    _check_gcd_arguments(name, package, level)
     if level > 0:
         name = resolve_name(name, package, level)  # type: ignore[arg-type]
     return _find_and_load(name)

@@ -147,22 +147,30 @@ drop_load_module(BuiltinImporter, FrozenImporter)
 
 
 def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[str | None, str | None]:
-    """Where the source of a frozen stdlib module would be (its ``__file__``)."""
+    """Where the source of a frozen stdlib module would be (its ``__file__``), and its folder if a package."""
     stdlib = getattr(sys, "_stdlib_dir", None)
     if not origname or not stdlib:
         return None, None
-    if origname != fullname:
-        if origname.startswith("<"):
-            origname = origname[1:]
-            if not ispkg:
-                origname += ".__init__"
-        else:
-            ispkg = False
-    relative = origname.replace(".", os.sep)
-    if ispkg:
-        pkgdir = os.path.join(stdlib, relative)
-        return os.path.join(pkgdir, "__init__.py"), pkgdir
-    return os.path.join(stdlib, relative + ".py"), None
+    source, is_init = _frozen_from(origname, fullname, ispkg)
+    base = os.path.join(stdlib, *source.split("."))
+    if is_init:
+        return os.path.join(base, "__init__.py"), base
+    return base + ".py", None
+
+
+def _frozen_from(origname: str, fullname: str, ispkg: bool) -> tuple[str, bool]:
+    """(the module a frozen one was built from, whether its file is a package's __init__).
+
+    The freezer records the origin under another name for aliases
+    ('__phello_alias__' built from '__hello__': a plain module) and as
+    '<pkg' for a module built from package pkg's __init__.
+    """
+    if origname == fullname:
+        return origname, ispkg
+    if origname.startswith("<"):
+        package = origname[1:]
+        return (package, True) if ispkg else (package + ".__init__", False)
+    return origname, False
 
 
 # ------------------------------------------------------------------ before 3.12
