@@ -54,20 +54,21 @@ BYTECODE_SUFFIXES = list(bytecode.BYTECODE_SUFFIXES)
 _OPTIMIZE = -1  # compile() at the interpreter's own -O level
 
 
-def _check_name(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse to act for a name other than the loader's own."""
+def _own_name_only(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Make *method* act only for the loader's own module (a loader is made for one name).
 
-    def checked(self: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
-        if name is None:
-            name = self.name
-        elif self.name != name:
+    Called without a name, it acts for the loader's own; another name is an
+    ImportError, so a loader handed to the wrong module says so.
+    """
+
+    def for_own_name(self: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if name is not None and name != self.name:
             raise ImportError(f"loader for {self.name} cannot handle {name}", name=name)
-        return method(self, name, *args, **kwargs)
+        return method(self, self.name, *args, **kwargs)
 
-    checked.__name__ = method.__name__
-    checked.__qualname__ = method.__qualname__
-    checked.__doc__ = method.__doc__
-    return checked
+    for attribute in ("__name__", "__qualname__", "__doc__"):
+        setattr(for_own_name, attribute, getattr(method, attribute))
+    return for_own_name
 
 
 def _file_mode(path: str) -> int:
@@ -232,25 +233,28 @@ class FileLoader:
     def __hash__(self) -> int:
         return hash(self.name) ^ hash(self.path)
 
-    @_check_name
+    @_own_name_only
     def load_module(self, fullname: str) -> ModuleType:
         """Deprecated: use exec_module()."""
         return load_module_shim(self, fullname)
 
-    @_check_name
+    @_own_name_only
     def get_filename(self, fullname: str) -> str:
         """The path of the file this loader reads."""
         return self.path
 
     def get_data(self, path: str) -> bytes:
-        """The bytes of *path* (code files go through io.open_code, PEP 578)."""
-        if isinstance(self, (SourceLoader, ExtensionFileLoader)):
-            with io.open_code(str(path)) as f:
-                return f.read()
-        with io.FileIO(path, "r") as f:
+        """The bytes of *path*.
+
+        Files of code (source, extensions) are opened with io.open_code, so that
+        audit hooks and verified-open handlers (PEP 578) see every code read;
+        other files (bytecode, resources) are plain reads, as in CPython.
+        """
+        holds_code = isinstance(self, (SourceLoader, ExtensionFileLoader))
+        with io.open_code(str(path)) if holds_code else io.FileIO(path, "r") as f:
             return f.read()
 
-    @_check_name
+    @_own_name_only
     def get_resource_reader(self, module: str) -> Any:
         """The stdlib's reader of a package folder (it only needs our ``path``)."""
         from importlib.readers import FileReader
@@ -311,8 +315,8 @@ class ExtensionFileLoader(FileLoader, LoaderBasics, importlib.machinery.Extensio
     exec_module = exec_extension_module
 
     def is_package(self, fullname: str) -> bool:
-        filename = os.path.basename(self.path)
-        return any(filename == "__init__" + suffix for suffix in EXTENSION_SUFFIXES)
+        """Whether the extension is a package's ``__init__`` (``pkg/__init__.cpython-313-....so``)."""
+        return os.path.basename(self.path) in {"__init__" + suffix for suffix in EXTENSION_SUFFIXES}
 
     def get_code(self, fullname: str) -> None:
         """An extension module has no code object."""
@@ -322,7 +326,7 @@ class ExtensionFileLoader(FileLoader, LoaderBasics, importlib.machinery.Extensio
         """An extension module has no source."""
         return None
 
-    @_check_name
+    @_own_name_only
     def get_filename(self, fullname: str) -> str:
         return self.path
 
