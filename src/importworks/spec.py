@@ -115,7 +115,7 @@ def module_from_spec(spec: ModuleSpec) -> ModuleType:
     (PEP 451 asks for both).
     """
     loader = spec.loader
-    create = getattr(loader, "create_module", _ABSENT)
+    create: Any = getattr(loader, "create_module", _ABSENT)
     if create is _ABSENT and hasattr(loader, "exec_module"):
         raise ImportError("loaders that define exec_module() must also define create_module()")
     # create(spec) is called from this frame itself: create_extension_module

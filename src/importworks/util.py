@@ -70,12 +70,12 @@ def _spec_of_imported(name: str, module: Any) -> ModuleSpec | None:
     """
     if module is None:
         return None
-    spec = getattr(module, "__spec__", _NO_SPEC)
+    spec: Any = getattr(module, "__spec__", _NO_SPEC)
     if spec is _NO_SPEC:
         raise ValueError(f"{name}.__spec__ is not set")
     if spec is None:
         raise ValueError(f"{name}.__spec__ is None")
-    return spec  # type: ignore[no-any-return]
+    return spec  # type: ignore[no-any-return]  # a module's __spec__ is whatever was set
 
 
 _NO_SPEC = object()

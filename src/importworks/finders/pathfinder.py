@@ -185,7 +185,7 @@ class PathEntryCache:
 
     def invalidate(self) -> None:
         """Drop the entries to rebuild; tell the finders kept to forget their caches."""
-        cache = sys.path_importer_cache
+        cache: dict[Any, Any] = sys.path_importer_cache
         for entry, finder in list(cache.items()):
             if self.is_rebuilt_on_invalidate(entry, finder):
                 cache.pop(entry, None)
