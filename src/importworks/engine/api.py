@@ -27,25 +27,29 @@ _reloading: dict[str, ModuleType] = {}
 
 def import_module(name: str, package: str | None = None) -> ModuleType:
     """Import a module by name; *package* anchors a relative name like ``'.sub'``."""
-    level = 0
-    if name.startswith("."):
-        if not package:
-            raise TypeError(f"the 'package' argument is required to perform a relative import for {name!r}")
-        level = len(name) - len(name.lstrip("."))
+    level, rest = _split_relative(name)
+    if level and not package:
+        raise TypeError(f"the 'package' argument is required to perform a relative import for {name!r}")
     try:
-        return gcd_import(name[level:], package, level)
+        return gcd_import(rest, package, level)
     except BaseException as exc:
         raise strip_engine_frames(exc)
 
 
 def resolve_name(name: str, package: str | None) -> str:
     """Turn a relative module name into an absolute one."""
-    if not name.startswith("."):
+    level, rest = _split_relative(name)
+    if not level:
         return name
     if not package:
         raise ImportError(f"no package specified for {name!r} (required for relative module names)")
-    level = len(name) - len(name.lstrip("."))
-    return _resolve_relative(name[level:], package, level)
+    return _resolve_relative(rest, package, level)
+
+
+def _split_relative(name: str) -> tuple[int, str]:
+    """A name's level and the rest: '..pkg.mod' -> (2, 'pkg.mod'), 'os' -> (0, 'os')."""
+    rest = name.lstrip(".")
+    return len(name) - len(rest), rest
 
 
 def find_spec(name: str, path: Any = None) -> ModuleSpec | None:
