@@ -103,13 +103,17 @@ class SourceLoader(_loaders.SourceLoader, ResourceLoader, ExecutionLoader):
     Subclasses implement get_data() and get_filename().
     """
 
+    # A subclass provides either method and gets the other from it; providing
+    # neither is OSError ("no stats"), which turns the bytecode cache off.
     def path_mtime(self, path: str) -> float:
-        if self.path_stats.__func__ is SourceLoader.path_stats:  # type: ignore[attr-defined]
+        """The modification time of *path*, as an int (from path_stats() if the subclass has it)."""
+        if not _provides(self, "path_stats"):
             raise OSError
         return int(self.path_stats(path)["mtime"])
 
     def path_stats(self, path: str) -> dict[str, Any]:
-        if self.path_mtime.__func__ is SourceLoader.path_mtime:  # type: ignore[attr-defined]
+        """{'mtime': ..., optionally 'size': ...} for *path* (from path_mtime() if the subclass has it)."""
+        if not _provides(self, "path_mtime"):
             raise OSError
         return {"mtime": self.path_mtime(path)}
 
@@ -120,6 +124,11 @@ class SourceLoader(_loaders.SourceLoader, ResourceLoader, ExecutionLoader):
     get_source = _loaders.SourceLoader.get_source
     source_to_code = _loaders.SourceLoader.source_to_code
     exec_module = LoaderBasics.exec_module
+
+
+def _provides(loader: SourceLoader, method: str) -> bool:
+    """Whether *loader*'s *method* is its own, not SourceLoader's default."""
+    return getattr(loader, method).__func__ is not getattr(SourceLoader, method)  # type: ignore[no-any-return]
 
 
 def _register(abstract: Any, *classes: Any) -> None:
