@@ -128,34 +128,41 @@ _ABSENT = object()
 
 
 def module_repr(module: ModuleType) -> str:
-    """The repr CPython gives *module*, worked out from its spec or attributes."""
+    """The repr CPython gives *module*: from its spec, else from its __file__ or __loader__."""
     loader = getattr(module, "__loader__", None)
     spec = getattr(module, "__spec__", None)
     if spec:
         return _repr_from_spec(spec)
     if sys.version_info < (3, 12) and hasattr(loader, "module_repr"):
         try:
-            return loader.module_repr(module)
+            return loader.module_repr(module)  # type: ignore[no-any-return, union-attr]
         except Exception:
-            pass
-    name = getattr(module, "__name__", "?")
+            pass  # a failing module_repr() gets the generic repr, as in 3.10 and 3.11
+    return f"<module {getattr(module, '__name__', '?')!r}{_whence(module, loader)}>"
+
+
+def _whence(module: ModuleType, loader: Any) -> str:
+    """What follows the name in a spec-less module's repr: its file, else its loader, else nothing."""
     try:
-        filename = module.__file__
+        return f" from {module.__file__!r}"
     except AttributeError:
-        return f"<module {name!r}>" if loader is None else f"<module {name!r} ({loader!r})>"
-    return f"<module {name!r} from {filename!r}>"
+        return "" if loader is None else f" ({loader!r})"
 
 
 def _repr_from_spec(spec: ModuleSpec) -> str:
     name = "?" if spec.name is None else spec.name
-    if spec.origin is not None:
-        if spec.has_location:
-            return f"<module {name!r} from {spec.origin!r}>"
-        return f"<module {spec.name!r} ({spec.origin})>"
-    loader = spec.loader
+    if spec.origin is None:
+        return f"<module {name!r}{_loader_whence(spec.loader)}>"
+    if spec.has_location:
+        return f"<module {name!r} from {spec.origin!r}>"
+    return f"<module {spec.name!r} ({spec.origin})>"  # 'built-in', 'frozen'; spec.name as is, as CPython shows it
+
+
+def _loader_whence(loader: Any) -> str:
     if loader is None:
-        return f"<module {name!r}>"
+        return ""
     path = getattr(loader, "_path", None)
+    # 3.12+ lists a namespace package's portions (the loader's _path, the stdlib's name)
     if sys.version_info >= (3, 12) and path is not None and type(loader).__name__ == "NamespaceLoader":
-        return f"<module {name!r} (namespace) from {list(path)}>"
-    return f"<module {name!r} ({loader!r})>"
+        return f" (namespace) from {list(path)}"
+    return f" ({loader!r})"
