@@ -203,6 +203,15 @@ def _namespace_spec(fullname: str, portions: list[str]) -> ModuleSpec:
     return spec
 
 
+def _search_path_of(parent: ModuleSpec | None) -> Iterable[Any]:
+    """Where *parent*'s submodules are searched (sys.path for None); ValueError for a plain module."""
+    if parent is None:
+        return sys.path
+    if parent.submodule_search_locations is None:
+        raise ValueError(f"{parent} is not a package module")
+    return parent.submodule_search_locations
+
+
 def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
     # Python 3.10 and 3.11 still ask path entry finders without find_spec()
     if hasattr(finder, "find_loader"):
@@ -276,20 +285,15 @@ class PathFinder:
 
         @classmethod
         def discover(cls, parent: ModuleSpec | None = None) -> Iterator[ModuleSpec]:
-            """Specs of the modules under *parent* (top-level ones when None), entry by entry."""
-            if parent is None:
-                path: Iterable[Any] = sys.path
-            elif parent.submodule_search_locations is None:
-                raise ValueError(f"{parent} is not a package module")
-            else:
-                path = parent.submodule_search_locations
-            for entry in set(path):
-                if not isinstance(entry, str):
-                    continue
-                finder = path_entries.finder_for(entry)
-                discover = getattr(finder, "discover", None)
-                if discover:
-                    yield from discover(parent)
+            """Specs of the modules under *parent* (top-level ones when None), entry by entry.
+
+            An entry listed twice is searched once; finders without discover() are passed over.
+            """
+            for entry in dict.fromkeys(_search_path_of(parent)):
+                if isinstance(entry, str):
+                    discover = getattr(path_entries.finder_for(entry), "discover", None)
+                    if discover:
+                        yield from discover(parent)
 
     @staticmethod
     def find_distributions(context: Any = None, **kwargs: Any) -> Iterator[Any]:
@@ -453,30 +457,27 @@ class FileFinder:
     if _PY315:
 
         def _module_names(self) -> Iterator[str]:
-            """The names of the modules and packages in this folder, each suffix once."""
-            with os.scandir(self.path) as entries:  # a folder gone since: OSError, as in CPython
-                yield from self._names_among(entries)
+            """The names of the modules and packages in this folder (a folder gone since: OSError, as in CPython)."""
+            with os.scandir(self.path) as entries:
+                for entry in entries:
+                    if entry.name != "__pycache__":
+                        yield from self._names_offered_by(entry)
 
-        def _names_among(self, entries: Iterator[os.DirEntry[str]]) -> Iterator[str]:
-            for entry in entries:
-                if entry.name == "__pycache__":
-                    continue
-                try:
-                    if entry.is_dir() and "." not in entry.name:
-                        yield entry.name
-                    if entry.is_file():
-                        yield from {
-                            entry.name.removesuffix(suffix)
-                            for suffix, _ in self._loaders
-                            if entry.name.endswith(suffix)
-                        }
-                except OSError:
-                    continue
+        def _names_offered_by(self, entry: os.DirEntry[str]) -> set[str]:
+            """A package folder's name, or a file's name less each loader suffix it ends in."""
+            try:
+                if entry.is_dir():
+                    return set() if "." in entry.name else {entry.name}
+                if entry.is_file():
+                    name = entry.name
+                    return {name.removesuffix(suffix) for suffix, _ in self._loaders if name.endswith(suffix)}
+            except OSError:
+                pass  # gone or unreadable since the listing: passed over
+            return set()
 
         def discover(self, parent: ModuleSpec | None = None) -> Iterator[ModuleSpec]:
             """The specs of the modules this folder holds, as children of *parent*."""
-            if parent and parent.submodule_search_locations is None:
-                raise ValueError(f"{parent} is not a package module")
+            _search_path_of(parent)  # a parent must be a package
             prefix = f"{parent.name}." if parent else ""
             for name in self._module_names():
                 spec = self.find_spec(prefix + name)
