@@ -70,38 +70,44 @@ _lazy_listed_hook: Any = None
 
 # ---------------------------------------------------------------- names
 def _package_of(globals: dict[str, Any]) -> str:
-    """Work out the package a relative import is relative to (C's rules)."""
+    """Work out the package a relative import is relative to (the C import's rules).
+
+    ``__package__`` first (a warning when it disagrees with ``__spec__``), then
+    ``__spec__.parent``, then, warned about, ``__name__`` (less its last part
+    unless the module is a package).  The warnings stay in this function:
+    their stacklevel counts its callers' frames.
+    """
     package = globals.get("__package__")
     spec = globals.get("__spec__")
-    if package is not None:
-        if not isinstance(package, str):
-            raise TypeError("package must be a string")
-        if spec is not None and package != spec.parent:
-            warnings.warn(
-                f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})",
-                _PACKAGE_MISMATCH_WARNING,
-                stacklevel=4,
-            )
-        return package
-    if spec is not None:
-        package = spec.parent
-        if not isinstance(package, str):
-            raise TypeError("__spec__.parent must be a string")
-        return package
-    warnings.warn(
-        "can't resolve package from __spec__ or __package__, falling back on __name__ and __path__",
-        ImportWarning,
-        stacklevel=4,
-    )
+    if package is None and spec is None:
+        warnings.warn(
+            "can't resolve package from __spec__ or __package__, falling back on __name__ and __path__",
+            ImportWarning,
+            stacklevel=4,
+        )
+        return _package_from_name(globals)
+    if package is None:
+        return _string(spec.parent, "__spec__.parent must be a string")
+    _string(package, "package must be a string")
+    if spec is not None and package != spec.parent:
+        warnings.warn(
+            f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})", _PACKAGE_MISMATCH_WARNING, stacklevel=4
+        )
+    return package  # type: ignore[no-any-return]
+
+
+def _string(value: Any, error: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(error)
+    return value
+
+
+def _package_from_name(globals: dict[str, Any]) -> str:
     try:
-        package = globals["__name__"]
+        name = _string(globals["__name__"], "__name__ must be a string")
     except KeyError:
         raise KeyError("'__name__' not in globals") from None
-    if not isinstance(package, str):
-        raise TypeError("__name__ must be a string")
-    if "__path__" not in globals:
-        package = package.rpartition(".")[0]
-    return package
+    return name if "__path__" in globals else name.rpartition(".")[0]
 
 
 def resolve_name(name: str, package: str, level: int) -> str:
