@@ -182,6 +182,14 @@ def _frozen_from(origname: str, fullname: str, ispkg: bool) -> tuple[str, bool]:
     return origname, False
 
 
+# isinstance(importer, importlib.abc.Loader), without importing importlib.abc
+# (importworks.abc registers the finer ABCs when it is imported)
+from importlib._abc import Loader as _LoaderABC  # noqa: E402
+
+for _cls in (BuiltinImporter, FrozenImporter):
+    _LoaderABC.register(_cls)
+
+
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
     import warnings
