@@ -210,19 +210,19 @@ class PycHeader(NamedTuple):
         return bool(self.flags & FLAG_CHECK_SOURCE)
 
     @classmethod
-    def parse(cls, data: bytes, name: str, exc_details: dict[str, Any]) -> PycHeader:
+    def parse(cls, data: bytes, name: str, error_details: dict[str, Any]) -> PycHeader:
         """Read the header of *data*.
 
         Raises ImportError for a foreign magic number or unknown flags,
         EOFError when the header is cut short.
         """
         if data[:4] != MAGIC_NUMBER:
-            raise ImportError(f"bad magic number in {name!r}: {data[:4]!r}", **exc_details)
+            raise ImportError(f"bad magic number in {name!r}: {data[:4]!r}", **error_details)
         if len(data) < HEADER_SIZE:
             raise EOFError(f"reached EOF while reading pyc header of {name!r}")
         flags = _u32(data[4:8])
         if flags & ~(FLAG_HASH_BASED | FLAG_CHECK_SOURCE):
-            raise ImportError(f"invalid flags {flags!r} in {name!r}", **exc_details)
+            raise ImportError(f"invalid flags {flags!r} in {name!r}", **error_details)
         return cls(flags, bytes(data[8:HEADER_SIZE]))
 
     @classmethod
@@ -254,9 +254,9 @@ class PycHeader(NamedTuple):
         return MAGIC_NUMBER + _le32(self.flags) + self.key
 
 
-def read_pyc_header(data: bytes, name: str, exc_details: dict[str, Any]) -> int:
+def read_pyc_header(data: bytes, name: str, error_details: dict[str, Any]) -> int:
     """The flags word of a pyc (see PycHeader.parse for what it raises)."""
-    return PycHeader.parse(data, name, exc_details).flags
+    return PycHeader.parse(data, name, error_details).flags
 
 
 def compile_bytecode(
