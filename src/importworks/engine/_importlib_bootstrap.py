@@ -85,7 +85,7 @@ def _package_of(globals: dict[str, Any]) -> str:
     their stacklevel counts its callers' frames.
     """
     package = globals.get("__package__")
-    spec = globals.get("__spec__")
+    spec: Any = globals.get("__spec__")
     if package is None and spec is None:
         warnings.warn(
             "can't resolve package from __spec__ or __package__, falling back on __name__ and __path__",
