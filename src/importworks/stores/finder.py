@@ -12,69 +12,88 @@ import atexit
 import os
 import threading
 import warnings
+from collections.abc import Iterator
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import Any, Iterator
+from typing import Any, cast
 
 from ..errors import StoreError
 from ..spec import ModuleSpec
-from .base import Store, check_entry_path
-from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
+from . import registry
+from .base import CAN_TELL_GENERATION, StoreBackend, TellsGeneration, check_entry_path
 from .loader import StoreExtensionLoader, StoreLoader
-from .trust import RefusedStoreFinder, admit
+from .sniff import FileProbe, probe_file
+from .trust import RefusedStoreFinder, admit, trusted_keys
 
 __all__ = ["PendingStoreFinder", "StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
 
 # path -> (the file's identity when opened, the open store)
-_open_stores: dict[str, tuple[object, Store]] = {}
+_open_stores: dict[str, tuple[object, StoreBackend]] = {}
 _lock = threading.Lock()
 _warned: set[str] = set()
 # stores being opened right now -> the thread opening each (see store_path_hook)
 _opening: dict[str, int] = {}
 # the cache folders of extracted (not zip-safe) packages -> the store their code is in
-_extracted_roots: dict[str, Store] = {}
+_extracted_roots: dict[str, StoreBackend] = {}
 _SOURCE_SUFFIXES = (".py", ".pyc")
-# A sys.path entry with one of these names is meant to be a store: if it cannot
-# be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
-CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
+# A sys.path entry with one of these names is meant to be a store of a built-in kind: if
+# it cannot be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
+# (Each registered backend claims its own, see registry.Backend.suffixes.)
+CLAIMED_SUFFIXES = tuple(s for backend in registry.backends() for s in backend.suffixes)
 
 
-def open_store(path: str, probe: FileProbe | None = None) -> Store:
-    """Open the store at *path*: a SQLite or zip file (told apart by content), or a PostgreSQL URL.
+def open_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
+    """Open the store at *path* with the backend that claims it (see :mod:`importworks.stores.registry`).
 
-    *probe*, the path hook's one look at the file, saves asking the file system again.
+    A SQLite or zip file is told apart by its content, a PostgreSQL store by its
+    URL; backends of other distributions claim their own.  *probe*, the path
+    hook's one look at the file, saves asking the file system again.
     """
-    if is_store_url(path):
-        from .postgres import PostgresStore
-
-        return PostgresStore(path)
+    if registry.is_url(path):
+        found = registry.claim(path)
+        return _opened(found.backend, path, None)  # type: ignore[union-attr]  # is_url: some backend's scheme
     own = probe is None
     if probe is None:
         probe = probe_file(path)
     try:
         if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
+            if "://" in path and registry.claim(path) is not None:  # a scheme of a backend just read
+                return open_store(path)
             raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
-        if probe.kind == "sqlite":  # each backend imported only when used: opening is on the start-up path
-            from .sqlite import SQLiteStore
-
-            return SQLiteStore(path, probe)
-        if probe.kind == "zip":
-            from .zip import ZipStore
-
-            return ZipStore(path, probe)
+        found = registry.claim(path, probe)
+        if found is not None and found.sniffed:
+            return _opened(found.backend, path, probe)
     finally:
         if own and probe is not None:
             probe.close()
-    if path.endswith((".zip", ".pyz")):
+    if found is not None:  # named as one kind, and not of that kind
         raise StoreError(
-            f"{path} is not a zip archive (no end-of-central-directory record): "
+            f"{path} is not {found.backend.expected or f'a {found.backend.name} store'}: "
             "it is truncated or another kind of file",
             path=path,
         )
-    if path.endswith((".sqlite", ".sqlite3")):
+    others = [b for b in registry.backends() if b.origin != "importworks"]
+    problems = registry.unclaimed_reasons()
+    raise StoreError(
+        f"{path} is neither a SQLite store nor a zip archive"
+        + "".join(f", nor a {b.name} store ({b.origin})" for b in others)
+        + "".join(f"; {problem}" for problem in problems),
+        path=path,
+    )
+
+
+def _opened(backend: registry.Backend, location: str, probe: FileProbe | None) -> StoreBackend:
+    if backend.origin == "importworks":
+        return backend.open(location, probe)
+    try:
+        return backend.open(location, probe)
+    except StoreError:
+        raise
+    except Exception as exc:  # another distribution's code: say whose
         raise StoreError(
-            f"{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file", path=path
-        )
-    raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
+            f"cannot open store {location}: its backend {backend.name!r} ({backend.origin}) failed: "
+            f"{type(exc).__name__}: {exc}",
+            path=location,
+        ) from exc
 
 
 def _identity(path: str) -> tuple[int, int, int]:
@@ -85,25 +104,24 @@ def _identity(path: str) -> tuple[int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def cached_store(path: str, probe: FileProbe | None = None) -> Store:
+def cached_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
     """The open store for *path*, shared by every finder of it in this process.
 
     A store rebuilt in place (a new file renamed over the old, a PostgreSQL
     store packed again) is reopened.
     """
-    url = is_store_url(path)
+    url = registry.is_url(path)
     with _lock:
         known = _open_stores.get(path)
-    if known is not None and known[0] == (
-        known[1].identity() if url else probe.identity if probe is not None else _identity(path)
-    ):
+    if known is not None and known[0] == _identity_now(known[1], path, url, probe):
         return known[1]
-    # a file's identity before reading it
-    identity = None if url else probe.identity if probe is not None else _identity(path)
+    # a file's identity before reading it; a URL's is the store's own, if it tells one
+    identity: object = None if url else probe.identity if probe is not None else _identity(path)
     # opened without the lock held: opening may import, and an import may open a store
     fresh = open_store(path, probe)
-    if url:
-        identity = fresh.generation  # type: ignore[attr-defined]
+    if CAN_TELL_GENERATION in fresh.capabilities:
+        identity = cast(TellsGeneration, fresh).generation
+    discard: StoreBackend | None
     with _lock:
         current = _open_stores.get(path)
         if current is not None and current[0] == identity:
@@ -116,6 +134,15 @@ def cached_store(path: str, probe: FileProbe | None = None) -> Store:
     return keep
 
 
+def _identity_now(store: StoreBackend, path: str, url: bool, probe: FileProbe | None) -> object:
+    """What tells whether the store at *path* is still the one opened: its generation, or the file's stat."""
+    if CAN_TELL_GENERATION in store.capabilities:
+        return cast(TellsGeneration, store).identity()
+    if url:
+        return None  # a URL store that cannot tell: the one opened stays in use
+    return probe.identity if probe is not None else _identity(path)
+
+
 def forget_store(path: str) -> None:
     """Close and forget the shared store for *path* (it was rebuilt or removed)."""
     with _lock:
@@ -124,7 +151,7 @@ def forget_store(path: str) -> None:
         known[1].close()
 
 
-def refresh_store(location: str) -> Store:
+def refresh_store(location: str) -> StoreBackend:
     """The current store at *location*, reopened if the file was rebuilt.
 
     The finders in sys.path_importer_cache switch to it, so that the next
@@ -151,7 +178,8 @@ def close_stores() -> None:
 
 def split_store_path(path: str) -> tuple[str, str] | None:
     """('/x/app.zip', 'lib/') for '/x/app.zip/lib'; None when no file is on the way."""
-    candidate, rest = path, []
+    candidate = path
+    rest: list[str] = []
     while candidate:
         if os.path.isfile(candidate):
             prefix = "/".join(reversed(rest))
@@ -166,7 +194,7 @@ def split_store_path(path: str) -> tuple[str, str] | None:
     return None
 
 
-def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
+def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     """The sys.path_hooks entry: a StoreFinder for store files and folders inside them."""
     if _extracted_roots and path:
         for root, store in _extracted_roots.items():
@@ -181,16 +209,17 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
                 prefix = path[len(store.location) + 1 :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/" if prefix else "")
-    if is_store_url(path):
-        try:
-            url = parse_store_url(path)
-        except StoreError as exc:
-            _warn_once(path, exc)
-            raise
-        location, prefix = url.location, url.prefix
-        return _file_store_finder(path, location, prefix, None)
     if not path:
         raise ImportError("not a store", path=path)
+    if "://" in path:  # a URL: a backend serves its scheme, or it is not a store
+        claimed = registry.claim(path)
+        if claimed is not None:
+            try:
+                location, prefix = claimed.backend.locate(path)
+            except StoreError as exc:
+                _warn_once(path, exc)
+                raise
+            return _file_store_finder(path, location, prefix, None, url=True)
     if path in _opening:  # being opened further up this thread's stack (or another's): no second look
         return PendingStoreFinder(path, path, "")
     probe = probe_file(path)  # one open: a folder, a store file, or neither
@@ -210,7 +239,7 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
 
 
 def _file_store_finder(
-    path: str, location: str, prefix: str, probe: FileProbe | None
+    path: str, location: str, prefix: str, probe: FileProbe | None, url: bool = False
 ) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
@@ -220,7 +249,7 @@ def _file_store_finder(
         # real finder on first use once the store is open: whoever cached it
         # (pkgutil keeps the first finder it sees) is never left with a dud.
         return PendingStoreFinder(path, location, prefix)
-    if not is_store_url(location) and (probe is None or probe.kind is None) and not location.endswith(CLAIMED_SUFFIXES):
+    if not url and registry.claim(location, probe) is None:
         raise ImportError("not a store", path=path)
     try:
         return _open_finder(path, location, prefix, probe)
@@ -293,7 +322,7 @@ class PendingStoreFinder:
         return iter(()) if finder is None else finder.iter_modules(prefix)
 
     @property
-    def store(self) -> Store | None:
+    def store(self) -> StoreBackend | None:
         finder = self._resolve()
         return None if finder is None else finder.store
 
@@ -312,14 +341,24 @@ def _warn_once(location: str, exc: StoreError) -> None:
 
 
 def _looks_like_store(path: str) -> bool:
+    """Whether a backend claims *path* by its URL scheme or its content (its name is not enough here)."""
     # told from the bytes alone: importing the backends here would search sys.path
-    return is_store_url(path) or is_sqlite_file(path) or is_zip_file(path)
+    if registry.is_url(path):
+        return True
+    probe = probe_file(path)
+    if probe is None:
+        return False
+    try:
+        found = registry.claim(path, probe)
+    finally:
+        probe.close()
+    return found is not None and found.sniffed
 
 
 class StoreFinder:
     """The path entry finder for one folder ('' for the root) of a store."""
 
-    def __init__(self, store: Store, prefix: str = "", root: str | None = None) -> None:
+    def __init__(self, store: StoreBackend, prefix: str = "", root: str | None = None) -> None:
         self.store = store
         self.prefix = prefix
         self.root = root or store.location  # differs for packages extracted to the cache
@@ -340,7 +379,7 @@ class StoreFinder:
         """
         if target is not None:
             refresh_store(self.store.location)
-        if self.store.trust_hook is not None and not admit(self.store, self.prefix, fullname):
+        if trusted_keys() and not admit(self.store, self.prefix, fullname):
             return None  # signed by no trusted key, and without this name (else admit raised)
         tail = fullname.rpartition(".")[2]
         names = self.store.children(self.prefix)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..errors import StoreError, StoreTrustError
-from .base import CompactIndex, Store
+from .base import CompactIndex, IndexedStore, Store
 
 __all__ = ["ENV_VAR", "RefusedStoreFinder", "Signed", "admit", "check_read", "pop_keys", "push_keys", "trusted_keys"]
 
@@ -121,7 +121,7 @@ def _refresh() -> None:
     if problem is not None:
         keys |= {b"unusable key: " + problem.encode()}  # never a real key: nothing is trusted
     _keys = keys
-    Store.trust_hook = check_read if keys else None  # type: ignore[assignment]
+    IndexedStore.trust_hook = check_read if keys else None  # type: ignore[assignment]
 
 
 def push_keys(paths: Iterable[str | os.PathLike[str]]) -> object:
@@ -179,7 +179,7 @@ def _verify(store: Store, keys: frozenset[bytes]) -> Signed:
     sha256 = _sha256_function()
     fields = signature.fields()
     count = fields.get("count")
-    compact = getattr(store, "_compact", None)
+    compact = store.packed_index
     if not isinstance(count, int) or not isinstance(compact, CompactIndex) or store.index_blob is None:
         raise _refused(store, "its signature does not describe a packed index")
     entries = signature.digests[: 32 * count]
