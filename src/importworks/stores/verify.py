@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
-from ..bytecode import MAGIC_NUMBER
 from ..errors import StoreError
+from ..finders.bytecode import MAGIC_NUMBER
 from .base import CAN_CHECK_DIRECTORY, CAN_LIST_CODE, ChecksDirectory, ListsCode, StoreBackend, sha256_hex
 
 __all__ = ["VerifyReport", "verify_rewritten_zip", "verify_signature", "verify_store"]
