@@ -172,7 +172,7 @@ class MemoryStore(IndexedStore):
 
     def __init__(self, location: str, probe: object = None) -> None:
         super().__init__(location)
-        self._files = self.held[location.removeprefix("mem://")]
+        self._files = self.held[location.partition("://")[2]]
 
     def load_index(self):  # type: ignore[no-untyped-def]
         return {p: IndexRow(kind_of(p), len(d), zlib.crc32(d)) for p, d in self._files.items()}, None
@@ -191,6 +191,26 @@ def test_a_registered_url_scheme_serves_imports_and_packages(engine):
     assert (pkg.mod.VALUE, top.X) == (42, 1)
     assert pkg.mod.__file__ == os.path.join("mem://demo", "pkg", "mod.py")
     assert pkg.__path__ == [os.path.join("mem://demo", "pkg")]
+
+
+def test_trusted_keys_refuse_a_store_no_key_signed_whatever_its_backend(tmp_path):
+    import base64
+
+    from importworks.errors import StoreTrustError
+    from importworks.stores.signing import _PEM_PUBLIC, _SPKI_PREFIX
+
+    key = tmp_path / "k.pub"  # any Ed25519 public key: the store carries no signature at all
+    key.write_text(f"{_PEM_PUBLIC[0]}\n{base64.b64encode(_SPKI_PREFIX + bytes(32)).decode()}\n{_PEM_PUBLIC[1]}\n")
+
+    class OptsOut(MemoryStore):
+        trust_hook = None  # a backend cannot leave the trust check out by having no hook
+
+    MemoryStore.held["unsigned"] = {"unsigned_mod.py": b"X = 1\n"}
+    register(Backend("optout", OptsOut, schemes=("optout://",)))
+    sys.path.insert(0, "optout://unsigned")
+    with importworks.activate(trusted_keys=[key]), pytest.raises(StoreTrustError, match="it is not signed"):
+        import unsigned_mod  # noqa: F401
+    assert "unsigned_mod" not in sys.modules
 
 
 def test_a_name_taken_is_refused():
