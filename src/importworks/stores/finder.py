@@ -24,7 +24,15 @@ from .loader import StoreExtensionLoader, StoreLoader
 from .sniff import FileProbe, probe_file
 from .trust import RefusedStoreFinder, admit, trusted_keys
 
-__all__ = ["PendingStoreFinder", "StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
+__all__ = [
+    "PendingStoreFinder",
+    "StoreFinder",
+    "open_store",
+    "refresh_store",
+    "split_store_path",
+    "store_at_entry",
+    "store_path_hook",
+]
 
 # path -> (the file's identity when opened, the open store)
 _open_stores: dict[str, tuple[object, StoreBackend]] = {}
@@ -263,7 +271,7 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     opener = _opening.setdefault(location, me)
     try:
         store = cached_store(location, probe)
-        store.index  # read the index now: a broken store fails here, once
+        store.index  # noqa: B018 - read the index now: a broken store fails here, once
     except StoreError as exc:
         forget_store(location)
         _warn_once(location, exc)
@@ -338,6 +346,28 @@ def _warn_once(location: str, exc: StoreError) -> None:
     if location not in _warned:  # its modules silently missing would be worse
         _warned.add(location)
         warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning, stacklevel=3)
+
+
+def store_at_entry(entry: str) -> StoreBackend | None:
+    """The open store whose root a sys.path entry names, None if it names no store (or a folder in one).
+
+    For importlib.metadata's look along sys.path: a store is opened (once per
+    process) when its entry has not been through the path hook yet, but not one
+    being opened right now, and a store that cannot be opened is None here (the
+    path hook warns about it).
+    """
+    try:
+        if "://" in entry:
+            claimed = registry.claim(entry)
+            if claimed is None:
+                return None
+            location, prefix = claimed.backend.locate(entry)
+            return None if prefix or location in _opening else cached_store(location)
+        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
+            return cached_store(entry)
+    except StoreError:
+        return None
+    return None
 
 
 def _looks_like_store(path: str) -> bool:

@@ -58,8 +58,9 @@ class Backend:
     #: what a file of one of *suffixes* should be, for the error when it is not
     #: ("a zip archive (no end-of-central-directory record)")
     expected: str = ""
-    #: where it comes from, for messages: "importworks", or the entry point and its distribution
-    origin: str = "importworks"
+    #: where it comes from, for messages: the entry point and its distribution, "importworks"
+    #: for the built-in ones
+    origin: str = "registered in this process"
 
     def locate(self, path: str) -> tuple[str, str]:
         """(location, prefix) of a URL this backend serves."""
@@ -106,6 +107,7 @@ _BUILT_IN = (
         suffixes=(".sqlite", ".sqlite3"),
         sniff=lambda probe: probe.kind == "sqlite",
         expected="a SQLite database (no SQLite header)",
+        origin="importworks",
     ),
     Backend(
         "zip",
@@ -113,8 +115,9 @@ _BUILT_IN = (
         suffixes=(".zip", ".pyz"),
         sniff=lambda probe: probe.kind == "zip",
         expected="a zip archive (no end-of-central-directory record)",
+        origin="importworks",
     ),
-    Backend("postgres", _open_postgres, schemes=SCHEMES, split=_split_postgres),
+    Backend("postgres", _open_postgres, schemes=SCHEMES, split=_split_postgres, origin="importworks"),
 )
 
 _backends: list[Backend] = list(_BUILT_IN)
