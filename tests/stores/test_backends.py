@@ -19,7 +19,8 @@ import importworks
 from importworks.errors import StoreError
 from importworks.stores import Backend, IndexedStore, IndexRow, register, registry
 from importworks.stores.base import kind_of
-from importworks.stores.finder import close_stores, open_store, store_at_entry
+from importworks.stores.finder import store_distributions
+from importworks.stores.opening import close_stores, open_store
 from tests.conftest import SRC, build
 
 # A whole backend as another distribution would ship it: stores that are one JSON file.
@@ -192,8 +193,8 @@ def test_a_registered_url_scheme_serves_imports_and_packages(engine):
     assert pkg.mod.__file__ == os.path.join("mem://demo", "pkg", "mod.py")
     assert pkg.__path__ == [os.path.join("mem://demo", "pkg")]
     # what importlib.metadata's look along sys.path gets: the store at a root entry only
-    assert store_at_entry("mem://demo") is pkg.__spec__.loader.store
-    assert store_at_entry("mem://demo/pkg") is None and store_at_entry("nope://x") is None
+    assert store_distributions("mem://demo", None) is not None  # the store's (none here), not the folders'
+    assert store_distributions("mem://demo/pkg", None) is None and store_distributions("nope://x", None) is None
 
 
 def test_trusted_keys_refuse_a_store_no_key_signed_whatever_its_backend(tmp_path):

@@ -10,8 +10,9 @@ stores (see :mod:`importworks.stores.pack`).  Backends are registered in
 """
 
 from .base import Entry, IndexedStore, IndexRow, Store, StoreBackend
-from .finder import StoreFinder, open_store, store_path_hook
+from .finder import StoreFinder, store_path_hook
 from .loader import StoreExtensionLoader, StoreLoader
+from .opening import open_store
 from .registry import Backend, register
 
 __all__ = [

@@ -8,35 +8,27 @@ prefix inside the archive) just works once :func:`store_path_hook` is on
 
 from __future__ import annotations
 
-import atexit
 import os
 import threading
 import warnings
 from collections.abc import Iterator
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreTrustError
 from ..spec import ModuleSpec
 from . import registry
-from .base import CAN_TELL_GENERATION, StoreBackend, TellsGeneration, check_entry_path
+from .base import StoreBackend, check_entry_path
 from .loader import StoreExtensionLoader, StoreLoader
+from .opening import cached_store, forget_store, open_stores, refresh_store, when_refreshed
 from .sniff import FileProbe, probe_file
 from .trust import RefusedStoreFinder, admit, trusted_keys
 
-__all__ = [
-    "PendingStoreFinder",
-    "StoreFinder",
-    "open_store",
-    "refresh_store",
-    "split_store_path",
-    "store_at_entry",
-    "store_path_hook",
-]
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
 
-# path -> (the file's identity when opened, the open store)
-_open_stores: dict[str, tuple[object, StoreBackend]] = {}
-_lock = threading.Lock()
+__all__ = ["PendingStoreFinder", "StoreFinder", "split_store_path", "store_distributions", "store_path_hook"]
+
 _warned: set[str] = set()
 # stores being opened right now -> the thread opening each (see store_path_hook)
 _opening: dict[str, int] = {}
@@ -47,141 +39,6 @@ _SOURCE_SUFFIXES = (".py", ".pyc")
 # it cannot be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
 # (Each registered backend claims its own, see registry.Backend.suffixes.)
 CLAIMED_SUFFIXES = tuple(s for backend in registry.backends() for s in backend.suffixes)
-
-
-def open_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
-    """Open the store at *path* with the backend that claims it (see :mod:`importworks.stores.registry`).
-
-    A SQLite or zip file is told apart by its content, a PostgreSQL store by its
-    URL; backends of other distributions claim their own.  *probe*, the path
-    hook's one look at the file, saves asking the file system again.
-    """
-    if registry.is_url(path):
-        found = registry.claim(path)
-        return _opened(found.backend, path, None)  # type: ignore[union-attr]  # is_url: some backend's scheme
-    own = probe is None
-    if probe is None:
-        probe = probe_file(path)
-    try:
-        if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
-            if "://" in path and registry.claim(path) is not None:  # a scheme of a backend just read
-                return open_store(path)
-            raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
-        found = registry.claim(path, probe)
-        if found is not None and found.sniffed:
-            return _opened(found.backend, path, probe)
-    finally:
-        if own and probe is not None:
-            probe.close()
-    if found is not None:  # named as one kind, and not of that kind
-        raise StoreError(
-            f"{path} is not {found.backend.expected or f'a {found.backend.name} store'}: "
-            "it is truncated or another kind of file",
-            path=path,
-        )
-    others = [b for b in registry.backends() if b.origin != "importworks"]
-    problems = registry.unclaimed_reasons()
-    raise StoreError(
-        f"{path} is neither a SQLite store nor a zip archive"
-        + "".join(f", nor a {b.name} store ({b.origin})" for b in others)
-        + "".join(f"; {problem}" for problem in problems),
-        path=path,
-    )
-
-
-def _opened(backend: registry.Backend, location: str, probe: FileProbe | None) -> StoreBackend:
-    if backend.origin == "importworks":
-        return backend.open(location, probe)
-    try:
-        return backend.open(location, probe)
-    except StoreError:
-        raise
-    except Exception as exc:  # another distribution's code: say whose
-        raise StoreError(
-            f"cannot open store {location}: its backend {backend.name!r} ({backend.origin}) failed: "
-            f"{type(exc).__name__}: {exc}",
-            path=location,
-        ) from exc
-
-
-def _identity(path: str) -> tuple[int, int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (0, 0, 0)
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def cached_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
-    """The open store for *path*, shared by every finder of it in this process.
-
-    A store rebuilt in place (a new file renamed over the old, a PostgreSQL
-    store packed again) is reopened.
-    """
-    url = registry.is_url(path)
-    with _lock:
-        known = _open_stores.get(path)
-    if known is not None and known[0] == _identity_now(known[1], path, url, probe):
-        return known[1]
-    # a file's identity before reading it; a URL's is the store's own, if it tells one
-    identity: object = None if url else probe.identity if probe is not None else _identity(path)
-    # opened without the lock held: opening may import, and an import may open a store
-    fresh = open_store(path, probe)
-    if CAN_TELL_GENERATION in fresh.capabilities:
-        identity = cast(TellsGeneration, fresh).generation
-    discard: StoreBackend | None
-    with _lock:
-        current = _open_stores.get(path)
-        if current is not None and current[0] == identity:
-            keep, discard = current[1], fresh  # another thread opened it meanwhile
-        else:
-            _open_stores[path] = (identity, fresh)
-            keep, discard = fresh, (current[1] if current is not None else None)
-    if discard is not None:
-        discard.close()
-    return keep
-
-
-def _identity_now(store: StoreBackend, path: str, url: bool, probe: FileProbe | None) -> object:
-    """What tells whether the store at *path* is still the one opened: its generation, or the file's stat."""
-    if CAN_TELL_GENERATION in store.capabilities:
-        return cast(TellsGeneration, store).identity()
-    if url:
-        return None  # a URL store that cannot tell: the one opened stays in use
-    return probe.identity if probe is not None else _identity(path)
-
-
-def forget_store(path: str) -> None:
-    """Close and forget the shared store for *path* (it was rebuilt or removed)."""
-    with _lock:
-        known = _open_stores.pop(path, None)
-    if known is not None:
-        known[1].close()
-
-
-def refresh_store(location: str) -> StoreBackend:
-    """The current store at *location*, reopened if the file was rebuilt.
-
-    The finders in sys.path_importer_cache switch to it, so that the next
-    search (a reload, say) sees the new contents.
-    """
-    import sys
-
-    store = cached_store(location)
-    for finder in list(sys.path_importer_cache.values()):
-        if isinstance(finder, StoreFinder) and finder.store.location == location:
-            finder.store = store
-    return store
-
-
-@atexit.register
-def close_stores() -> None:
-    """Close every shared store (at exit, and for tests)."""
-    with _lock:
-        stores = [store for _, store in _open_stores.values()]
-        _open_stores.clear()
-    for store in stores:
-        store.close()
 
 
 def split_store_path(path: str) -> tuple[str, str] | None:
@@ -210,9 +67,9 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder | RefusedStor
                 prefix = path[len(root) :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/", root.rstrip(os.sep))
-    if path and _open_stores:
+    if path:
         # a folder of a store already open (a package's __path__): no system call
-        for _, store in list(_open_stores.values()):
+        for store in open_stores():
             if path.startswith(store.location + os.sep):
                 prefix = path[len(store.location) + 1 :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
@@ -269,9 +126,15 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     """Open the store at *location* (once per process) and make the finder for *path* in it."""
     me = threading.get_ident()
     opener = _opening.setdefault(location, me)
+    refused = False
     try:
         store = cached_store(location, probe)
-        store.index  # noqa: B018 - read the index now: a broken store fails here, once
+        try:
+            store.index  # noqa: B018 - read the index now: a broken store fails here, once
+        except StoreTrustError:
+            # not signed by a trusted key, found before its index was decoded: the entry stays this
+            # finder's, which refuses each module the store holds, naming its entry (trust.admit)
+            refused = True
     except StoreError as exc:
         forget_store(location)
         _warn_once(location, exc)
@@ -279,7 +142,7 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     finally:
         if opener == me:
             _opening.pop(location, None)
-    if prefix and not store.is_dir(prefix):
+    if prefix and not refused and not store.is_dir(prefix):
         raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
     return StoreFinder(store, prefix)
 
@@ -346,28 +209,6 @@ def _warn_once(location: str, exc: StoreError) -> None:
     if location not in _warned:  # its modules silently missing would be worse
         _warned.add(location)
         warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning, stacklevel=3)
-
-
-def store_at_entry(entry: str) -> StoreBackend | None:
-    """The open store whose root a sys.path entry names, None if it names no store (or a folder in one).
-
-    For importlib.metadata's look along sys.path: a store is opened (once per
-    process) when its entry has not been through the path hook yet, but not one
-    being opened right now, and a store that cannot be opened is None here (the
-    path hook warns about it).
-    """
-    try:
-        if "://" in entry:
-            claimed = registry.claim(entry)
-            if claimed is None:
-                return None
-            location, prefix = claimed.backend.locate(entry)
-            return None if prefix or location in _opening else cached_store(location)
-        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
-            return cached_store(entry)
-    except StoreError:
-        return None
-    return None
 
 
 def _looks_like_store(path: str) -> bool:
@@ -480,7 +321,11 @@ class StoreFinder:
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         """(name, is_package) for pkgutil.iter_modules."""
         seen = set()
-        for name in sorted(self.store.children(self.prefix)):
+        try:
+            names = self.store.children(self.prefix)
+        except StoreTrustError:
+            return  # a refused store lists nothing
+        for name in sorted(names):
             full = self.prefix + name
             if self.store.is_dir(full):
                 module, ispkg = name, True
@@ -496,3 +341,55 @@ class StoreFinder:
             if module not in seen:
                 seen.add(module)
                 yield prefix + module, ispkg
+
+
+def store_distributions(entry: object, name: str | None) -> Iterator[Distribution] | None:
+    """The distributions in the store a path entry names (its root only), or None when it names none.
+
+    The path finder's find_distributions asks this first for each entry
+    (importworks.wiring adds it with ``add_distribution_source``).
+    """
+    store = _store_at(entry)
+    if store is None:
+        return None
+    from .metadata import find_store_distributions
+
+    return find_store_distributions([store], name)
+
+
+def _store_at(entry: object) -> StoreBackend | None:
+    """The store a sys.path entry names (its root only), or None."""
+    import sys
+
+    finder = sys.path_importer_cache.get(entry, False)  # type: ignore[call-overload]
+    if finder is None:
+        return None  # no hook took it (a broken store warned already): do not try again
+    store = getattr(finder, "store", None)
+    if store is not None:
+        return store if not finder.prefix else None
+    if not isinstance(entry, str) or not entry:
+        return None
+    try:
+        if "://" in entry:
+            claimed = registry.claim(entry)
+            if claimed is None:
+                return None
+            location, prefix = claimed.backend.locate(entry)
+            return None if prefix or location in _opening else cached_store(location)
+        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
+            return cached_store(entry)
+    except StoreError:
+        return None
+    return None
+
+
+def _switch_finders(location: str, store: StoreBackend) -> None:
+    """The finders of *location* in sys.path_importer_cache search *store* from now on (a rebuilt store)."""
+    import sys
+
+    for finder in list(sys.path_importer_cache.values()):
+        if isinstance(finder, StoreFinder) and finder.store.location == location:
+            finder.store = store
+
+
+when_refreshed(_switch_finders)

@@ -118,5 +118,5 @@ def verify_signature(store: StoreBackend, public_key: bytes) -> list[tuple[str, 
 
 
 def _code_rows(store: StoreBackend) -> list[tuple[str, bytes]]:
-    """(path, data) of each precompiled code row as stored, unchecked."""
+    """(path, data) of each precompiled code row as stored, unchecked (SQLite and PostgreSQL stores)."""
     return cast(ListsCode, store).code_rows() if CAN_LIST_CODE in store.capabilities else []

@@ -34,6 +34,7 @@ from .base import (
     rows_of,
     u64_array,
 )
+from .bounded import check_marshalled
 from .sniff import FileProbe, is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
@@ -235,12 +236,16 @@ class ZipStore(IndexedStore):
         else:
             return {}
         try:
-            return marshal.loads(blob)
+            check_marshalled(blob)
+            hashes = marshal.loads(blob)
+            if not isinstance(hashes, dict):
+                raise TypeError("not a mapping")
+            return hashes
         except (ValueError, EOFError, TypeError) as exc:
             raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})", path=self.location) from None
 
     def _use_index(self, blob: bytes, trust_layout: bool, rows: dict[str, IndexRow] | None = None) -> IndexLoad:
-        self.index_blob = blob
+        self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
         try:
             index = marshal.loads(blob)
             version = int(index.get("format_version", 0))
