@@ -25,8 +25,11 @@ def _keep_own_imports_eager() -> None:
     if getattr(current, "_importworks_own", False):
         return
 
-    def keep_eager(importer: str, name: str, fromlist: object) -> bool:
-        if importer == "importworks" or importer.startswith("importworks."):
+    # importer is None for code run with globals that have no __name__; the
+    # builtin is held as a default: the filter is still asked at shutdown,
+    # when this module's namespace may be gone
+    def keep_eager(importer: str | None, name: str, fromlist: object, _str: type = str, _type: type = type) -> bool:
+        if _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks.")):
             return False
         return current is None or current(importer, name, fromlist)
 
