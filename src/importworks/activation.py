@@ -35,6 +35,8 @@ from .stores.trust import RefusedStoreFinder, pop_keys, push_keys
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
 _lock = threading.RLock()
+# activate()'s default lazy mode: "normal" on 3.10-3.14, the interpreter's as it is on 3.15+
+DEFAULT_LAZY_MODE = "default"
 _path_hook = default_path_hook()
 
 
@@ -175,6 +177,10 @@ class Installation:
             self._active = False
             if self.replace_import:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
+            if "native lazy" in self._saved:  # 3.15+: the interpreter's mode and filter as they were
+                from .lazy import _native
+
+                _native.restore(self._saved.pop("native lazy"))
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
                 lazy_imports = sys.modules.get(f"{__package__}.lazy")
@@ -230,22 +236,41 @@ def install(trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Ins
     return _start(replace_import=False, trusted_keys=trusted_keys)
 
 
-def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Installation:
+_NATIVE_LAZY = hasattr(sys, "set_lazy_imports")  # 3.15+: PEP 810 in the interpreter
+
+
+def activate(
+    lazy: str | None = DEFAULT_LAZY_MODE, trusted_keys: Iterable[str | os.PathLike[str]] | None = None
+) -> Installation:
     """install(), and route every import statement through our ``__import__``.
 
     *lazy* is PEP 810's mode: ``"normal"`` (names in a module's
     ``__lazy_modules__`` are bound lazily; ``"listed"`` is an alias), ``"all"``
     (every eligible module-level import; see :func:`importworks.set_lazy_filter`),
     ``"none"`` (ours: nothing is lazy);
-    None leaves lazy imports as they are.  An uncaught ModuleNotFoundError
-    also says why, in a line or two (see importworks.diagnostics.hints).
+    None leaves lazy imports as they are.  The default is ``"normal"`` on
+    3.10-3.14; on 3.15+, where the interpreter has the modes itself
+    (``sys.set_lazy_imports``), it leaves the mode as ``-X lazy_imports`` or
+    ``PYTHON_LAZY_IMPORTS`` set it, and an explicit mode sets the interpreter's.
+    On 3.15+ the lazy objects are the interpreter's and they reify through the
+    engine.  uninstall() restores the mode and filter found.  An uncaught
+    ModuleNotFoundError also says why, in a line or two (see
+    importworks.diagnostics.hints).
     """
-    if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: the engine's own imports stay eager
+    if _NATIVE_LAZY:  # the engine's own imports stay eager
         from . import _keep_own_imports_eager
 
         _keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
-    if lazy is not None:
+    if _NATIVE_LAZY:
+        if lazy is not None and lazy != DEFAULT_LAZY_MODE:
+            from .lazy import _native, enable
+
+            handle._saved["native lazy"] = _native.snapshot()
+            enable(lazy)  # checks the mode, then sets the interpreter's
+    elif lazy is not None:
+        if lazy == DEFAULT_LAZY_MODE:
+            lazy = "normal"
         handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
         if lazy in ("normal", "listed"):
             # importworks.lazy loads only once a module lists something
