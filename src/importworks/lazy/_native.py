@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any, Callable, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
-LazyFilter = Callable[[Optional[str], str, Optional[Tuple[str, ...]]], bool]
+LazyFilter = Callable[[str | None, str, tuple[str, ...] | None], bool]
 
 _user_filter: LazyFilter | None = None
 _none = False  # mode "none": nothing is lazy

@@ -22,15 +22,15 @@ import zipimport
 from collections.abc import Iterable
 from typing import Any
 
-from . import _importlib_bootstrap as engine
-from . import compat
-from .observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
-from .api import import_module
-from .diagnostics.hints import install_hints, uninstall_hints
-from .loaders import BuiltinImporter, FrozenImporter
-from .pathfinder import FileFinder, PathFinder, default_path_hook
-from .stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
-from .stores.trust import RefusedStoreFinder, pop_keys, push_keys
+from ..diagnostics.hints import install_hints, uninstall_hints
+from ..engine import _importlib_bootstrap as engine
+from ..engine.api import import_module
+from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
+from ..finders.loaders import BuiltinImporter, FrozenImporter
+from ..finders.pathfinder import FileFinder, PathFinder, default_path_hook
+from ..stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
+from ..stores.trust import RefusedStoreFinder, pop_keys, push_keys
+from . import interop
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
@@ -166,7 +166,7 @@ class Installation:
             builtins.__import__ = engine.__import__
             importlib.__import__ = engine.__import__
             importlib.import_module = import_module
-        compat.introduce_to_loaded_modules()
+        interop.introduce_to_loaded_modules()
         self._active = True
 
     def uninstall(self) -> None:
@@ -178,7 +178,7 @@ class Installation:
             if self.replace_import:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
             if "native lazy" in self._saved:  # 3.15+: the interpreter's mode and filter as they were
-                from .lazy import _native
+                from ..lazy import _native
 
                 _native.restore(self._saved.pop("native lazy"))
             if "lazy" in self._saved:
@@ -258,13 +258,13 @@ def activate(
     importworks.diagnostics.hints).
     """
     if _NATIVE_LAZY:  # the engine's own imports stay eager
-        from . import _keep_own_imports_eager
+        from .. import _keep_own_imports_eager
 
         _keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if _NATIVE_LAZY:
         if lazy is not None and lazy != DEFAULT_LAZY_MODE:
-            from .lazy import _native, enable
+            from ..lazy import _native, enable
 
             handle._saved["native lazy"] = _native.snapshot()
             enable(lazy)  # checks the mode, then sets the interpreter's
@@ -276,7 +276,7 @@ def activate(
             # importworks.lazy loads only once a module lists something
             set_lazy_hook(_first_listed_import, listed_only=True)
         else:
-            from . import lazy as lazy_imports
+            from .. import lazy as lazy_imports
 
             lazy_imports.enable(lazy)
     install_hints()
@@ -290,7 +290,7 @@ def _lazy_mode() -> str | None:
 
 def _first_listed_import(name: str, globals: Any, fromlist: Any, level: int) -> Any:
     """Stand-in for importworks.lazy's hook until a module defines __lazy_modules__."""
-    from . import lazy as lazy_imports
+    from .. import lazy as lazy_imports
 
     lazy_imports.enable("normal")
     return lazy_imports._hook(name, globals, fromlist, level)
