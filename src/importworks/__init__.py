@@ -8,8 +8,9 @@
 ``activate()`` also replaces ``builtins.__import__``.  Both undo themselves.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: under -X lazy_imports=all
+# (3.15) it would be bound lazily, before the filter below keeps our imports
+# eager.  What this module annotates is valid at run time on 3.10+.
 import sys
 
 
