@@ -21,7 +21,9 @@ pytestmark = pytest.mark.skipif(not hasattr(sys, "set_lazy_imports"), reason="ne
 
 def _run(code: str, *flags: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run([sys.executable, *flags, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *flags, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_activate_under_lazy_imports_all_imports_through_the_engine():
@@ -54,7 +56,13 @@ def test_a_filter_set_before_importworks_is_kept():
 def _run_in(tmp_path: Path, code: str, *flags: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(tmp_path)])}
     return subprocess.run(
-        [sys.executable, *flags, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
+        [sys.executable, *flags, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
     )
 
 
