@@ -164,3 +164,17 @@ def test_lazy_import_binds_the_interpreters_lazy_object_reified_through_the_engi
         "    print(type(globals()['colorsys']).__name__, type(colorsys.__loader__).__module__.split('.')[0])\n"
     )
     assert (result.stdout, result.stderr) == ("lazy_import False\nmodule importworks\n", "")
+
+
+def test_a_lazy_submodule_the_interpreter_imports_itself_goes_through_the_engine(tmp_path):
+    """A package with a module __getattr__: 3.15 imports its pending lazy submodule via _find_and_load_lazy_submodule."""
+    build(tmp_path, {"wg": {"__init__.py": "def __getattr__(name):\n    raise AttributeError(name)\n", "sub.py": ""}})
+    result = _run_in(
+        tmp_path,
+        "import importworks, importlib._bootstrap as stock\nfrom importworks.engine import observers\n"
+        "seen = []\nclass Seen:\n    def end(self, name, module, exc):\n        seen.append(name)\n"
+        "observers.add_observer(Seen())\nbefore = stock._find_and_load_lazy_submodule\n"
+        "with importworks.activate():\n    lazy import wg.sub\n    import wg\n    print(wg.sub.__name__, seen)\n"
+        "print(stock._find_and_load_lazy_submodule is before)\n",
+    )
+    assert (result.stdout, result.stderr) == ("wg.sub ['wg', 'wg.sub']\nTrue\n", "")

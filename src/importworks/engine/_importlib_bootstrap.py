@@ -37,6 +37,7 @@ __all__ = [
     "drop_load_module",
     "exec_frozen_module",
     "exec_in_place",
+    "find_and_load_lazy_submodule",
     "find_spec_on_meta_path",
     "gcd_import",
     "handle_fromlist",
@@ -582,6 +583,24 @@ def _wait_for_initialising(name: str, module: Any) -> Any:
         return sys.modules.get(name, _NEEDS_LOADING)
     finally:
         lock.release()
+
+
+def find_and_load_lazy_submodule(name: str, import_: Any = None) -> ModuleType | None:
+    """3.15: import ``pkg.child`` for a lazy import pending on ``pkg``, or None if there is no such module.
+
+    The interpreter calls ``importlib._bootstrap._find_and_load_lazy_submodule``
+    when ``pkg.child`` is read from a package whose lazy submodule it has to
+    import itself (one with a module ``__getattr__``); ``activate()`` puts
+    this in its place so that import is the engine's.  A parent that is not a
+    package, or no finder knowing the name, means "no such submodule": the
+    attribute lookup then goes on as usual.
+    """
+    try:
+        return _find_and_load(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name and sys.modules.get(name, _NEEDS_LOADING) is not None:
+            return None
+        raise
 
 
 def gcd_import(name: str, package: str | None = None, level: int = 0) -> ModuleType:

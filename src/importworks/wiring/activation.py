@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import importlib._bootstrap as _stock_bootstrap
 import importlib.machinery
 import os
 import sys
@@ -163,6 +164,10 @@ class Installation:
                 del sys.path_importer_cache[entry]  # re-made by the hooks on next use
         if self.replace_import:
             self._saved["imports"] = (builtins.__import__, importlib.__import__, importlib.import_module)
+            if hasattr(_stock_bootstrap, "_find_and_load_lazy_submodule"):
+                # 3.15: the interpreter imports some lazy submodules through this function, found by name
+                self._saved["lazy submodule"] = _stock_bootstrap._find_and_load_lazy_submodule
+                _stock_bootstrap._find_and_load_lazy_submodule = engine.find_and_load_lazy_submodule
             builtins.__import__ = engine.__import__
             importlib.__import__ = engine.__import__
             importlib.import_module = import_module
@@ -177,6 +182,8 @@ class Installation:
             self._active = False
             if self.replace_import:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
+                if "lazy submodule" in self._saved:
+                    _stock_bootstrap._find_and_load_lazy_submodule = self._saved.pop("lazy submodule")
             if "native lazy" in self._saved:  # 3.15+: the interpreter's mode and filter as they were
                 from ..lazy import _native
 
