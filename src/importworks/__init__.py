@@ -30,7 +30,7 @@ def _keep_own_imports_eager() -> None:
     # builtin is held as a default: the filter is still asked at shutdown,
     # when this module's namespace may be gone
     def keep_eager(importer: str | None, name: str, fromlist: object, _str: type = str, _type: type = type) -> bool:
-        if _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks.")):
+        if _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks.")):  # type: ignore[union-attr]
             return False
         return current is None or current(importer, name, fromlist)
 

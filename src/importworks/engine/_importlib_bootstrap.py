@@ -469,7 +469,7 @@ def _keeps_placeholder(parent_module: Any, name: str, child: str) -> bool:
     namespace = getattr(parent_module, "__dict__", None)
     if type(namespace) is not dict or type(namespace.get(child)) is not _LazyImportType:
         return False
-    frame = sys._getframe(1)
+    frame: Any = sys._getframe(1)
     while frame is not None and frame.f_code is not _IMPORT_CODE:
         frame = frame.f_back
     if frame is None:

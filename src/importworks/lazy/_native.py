@@ -24,7 +24,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-LazyFilter = Callable[[str | None, str, tuple[str, ...] | None], bool]
+# the user's filter: (importer, name, fromlist) -> bool; importer is None for globals without __name__
+LazyFilter = Callable[..., bool]
 
 _user_filter: LazyFilter | None = None
 _none = False  # mode "none": nothing is lazy

@@ -183,7 +183,7 @@ class Installation:
             if self.replace_import:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
                 if "lazy submodule" in self._saved:
-                    _stock_bootstrap._find_and_load_lazy_submodule = self._saved.pop("lazy submodule")
+                    _stock_bootstrap._find_and_load_lazy_submodule = self._saved.pop("lazy submodule")  # type: ignore[attr-defined]
             if "native lazy" in self._saved:  # 3.15+: the interpreter's mode and filter as they were
                 from ..lazy import _native
 
@@ -264,6 +264,8 @@ def activate(
     ModuleNotFoundError also says why, in a line or two (see
     importworks.diagnostics.hints).
     """
+    if lazy not in (None, DEFAULT_LAZY_MODE, "normal", "listed", "all", "none"):
+        raise ValueError(f"lazy imports mode must be one of 'normal', 'all', 'none', not {lazy!r}")
     if _NATIVE_LAZY:  # the engine's own imports stay eager
         from .. import _keep_own_imports_eager
 
