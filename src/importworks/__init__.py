@@ -8,38 +8,16 @@
 ``activate()`` also replaces ``builtins.__import__``.  Both undo themselves.
 """
 
-# No `from __future__ import annotations` here: under -X lazy_imports=all
-# (3.15) it would be bound lazily, before the filter below keeps our imports
-# eager.  What this module annotates is valid at run time on 3.10+.
+# First of all, on 3.15+: importworks' own imports are never lazy (_own_imports).
+# No `from __future__ import annotations` here: -X lazy_imports=all would bind
+# it lazily before that.  What this module annotates is valid at run time on 3.10+.
 import sys
 
-
-def _keep_own_imports_eager() -> None:
-    """Python 3.15+: none of importworks' own imports may be lazy (``-X lazy_imports=all``).
-
-    Once active, the engine is what reifies lazy imports; a lazy global of its
-    own would have it import itself in the middle of an import.  The filter
-    wraps any filter already installed; this runs before the package imports
-    anything else, and again in activate() in case the filter was replaced.
-    """
-    current = sys.get_lazy_imports_filter()  # type: ignore[attr-defined]
-    if getattr(current, "_importworks_own", False):
-        return
-
-    # importer is None for code run with globals that have no __name__; the
-    # builtin is held as a default: the filter is still asked at shutdown,
-    # when this module's namespace may be gone
-    def keep_eager(importer: str | None, name: str, fromlist: object, _str: type = str, _type: type = type) -> bool:
-        if _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks.")):  # type: ignore[union-attr]
-            return False
-        return current is None or current(importer, name, fromlist)
-
-    keep_eager._importworks_own = True  # type: ignore[attr-defined]
-    sys.set_lazy_imports_filter(keep_eager)  # type: ignore[attr-defined]
-
-
 if hasattr(sys, "set_lazy_imports_filter"):
-    _keep_own_imports_eager()
+    from ._own_imports import keep_own_imports_eager
+
+    keep_own_imports_eager()
+    del keep_own_imports_eager
 
 from . import _cpython_private, machinery  # noqa: E402
 from .engine._importlib_bootstrap import __import__

@@ -11,7 +11,7 @@ proxies here; the modes and the filter are the interpreter's:
   filter that says no to every import, ``lazy import`` included;
 * :func:`set_filter` installs the user's ``filter(importer, name, fromlist)``
   as the interpreter's filter, behind the one that keeps importworks' own
-  imports eager (``importworks._keep_own_imports_eager``).
+  imports eager (``importworks._own_imports``).
 
 :func:`snapshot` and :func:`restore` let ``activate()`` put back exactly the
 mode and filter it found.
@@ -38,7 +38,7 @@ def _say_no(importer: object, name: object, fromlist: object) -> bool:
 
 def _install() -> None:
     """Make the interpreter's filter what _user_filter and _none ask for, own imports kept eager."""
-    from .. import _keep_own_imports_eager
+    from .._own_imports import keep_own_imports_eager
 
     user = _user_filter
     if _none:
@@ -52,7 +52,7 @@ def _install() -> None:
 
         combined._importworks_user = user  # type: ignore[attr-defined]
     sys.set_lazy_imports_filter(combined)  # type: ignore[attr-defined]
-    _keep_own_imports_eager()
+    keep_own_imports_eager()
 
 
 def get_mode() -> str | None:

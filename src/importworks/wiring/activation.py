@@ -267,9 +267,9 @@ def activate(
     if lazy not in (None, DEFAULT_LAZY_MODE, "normal", "listed", "all", "none"):
         raise ValueError(f"lazy imports mode must be one of 'normal', 'all', 'none', not {lazy!r}")
     if _NATIVE_LAZY:  # the engine's own imports stay eager
-        from .. import _keep_own_imports_eager
+        from .._own_imports import keep_own_imports_eager
 
-        _keep_own_imports_eager()
+        keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if _NATIVE_LAZY:
         if lazy is not None and lazy != DEFAULT_LAZY_MODE:
