@@ -28,9 +28,10 @@ import importlib
 import sys
 from typing import Any, Callable, Optional, Tuple
 
+from .. import _lazy_native as _native
 from ..engine import _importlib_bootstrap as engine
 from ..errors import LazyImportError
-from . import _native, _pending
+from . import _pending
 from . import report as _report
 from ._proxy import (
     Binding,
@@ -68,7 +69,7 @@ __all__ = [
     "unused_imports",
 ]
 
-# 3.15+: the interpreter's own lazy imports (see _native); proxies on 3.10-3.14
+# 3.15+: the interpreter's own lazy imports (importworks._lazy_native); proxies on 3.10-3.14
 NATIVE = hasattr(sys, "set_lazy_imports")
 lazy_modules = _native.lazy_modules if NATIVE else _pending.lazy_modules
 

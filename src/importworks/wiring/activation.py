@@ -185,9 +185,9 @@ class Installation:
                 if "lazy submodule" in self._saved:
                     _stock_bootstrap._find_and_load_lazy_submodule = self._saved.pop("lazy submodule")  # type: ignore[attr-defined]
             if "native lazy" in self._saved:  # 3.15+: the interpreter's mode and filter as they were
-                from ..lazy import _native
+                from .. import _lazy_native
 
-                _native.restore(self._saved.pop("native lazy"))
+                _lazy_native.restore(self._saved.pop("native lazy"))
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
                 lazy_imports = sys.modules.get(f"{__package__}.lazy")
@@ -273,10 +273,11 @@ def activate(
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if _NATIVE_LAZY:
         if lazy is not None and lazy != DEFAULT_LAZY_MODE:
-            from ..lazy import _native, enable
+            # the importworks.lazy package (proxies, reports) is not needed for this
+            from .. import _lazy_native
 
-            handle._saved["native lazy"] = _native.snapshot()
-            enable(lazy)  # checks the mode, then sets the interpreter's
+            handle._saved["native lazy"] = _lazy_native.snapshot()
+            _lazy_native.enable("normal" if lazy == "listed" else lazy)
     elif lazy is not None:
         if lazy == DEFAULT_LAZY_MODE:
             lazy = "normal"

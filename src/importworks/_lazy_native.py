@@ -1,5 +1,9 @@
 """Python 3.15+: lazy imports are the interpreter's own (PEP 810), reified through the engine.
 
+(A bottom-layer module, standard library only: ``activate()`` sets a mode
+without loading the ``importworks.lazy`` package, and that package's
+``enable()`` and friends dispatch here on 3.15+.)
+
 On 3.15 the interpreter decides which import statements are lazy, binds its
 own placeholders (``types.LazyImportType``) and, on first use, reifies them by
 calling ``__import__`` from the builtins the statement saw: under
@@ -38,7 +42,7 @@ def _say_no(importer: object, name: object, fromlist: object) -> bool:
 
 def _install() -> None:
     """Make the interpreter's filter what _user_filter and _none ask for, own imports kept eager."""
-    from .._own_imports import keep_own_imports_eager
+    from ._own_imports import keep_own_imports_eager
 
     user = _user_filter
     if _none:
