@@ -8,18 +8,18 @@
 ``activate()`` also replaces ``builtins.__import__``.  Both undo themselves.
 """
 
-# First of all, on 3.15+: importworks' own imports are never lazy (_own_imports).
-# No `from __future__ import annotations` here: -X lazy_imports=all would bind
-# it lazily before that.  What this module annotates is valid at run time on 3.10+.
+# No `from __future__ import annotations` here: -X lazy_imports=all (3.15) would
+# bind it lazily before the filter below keeps our imports eager.  What this
+# module annotates is valid at run time on 3.10+.
 import sys
 
-if hasattr(sys, "set_lazy_imports_filter"):
-    from ._own_imports import keep_own_imports_eager
+if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: before the package imports anything else
+    from .wiring.own_imports import keep_own_imports_eager as _keep_own_imports_eager
 
-    keep_own_imports_eager()
-    del keep_own_imports_eager
+    _keep_own_imports_eager()
 
 from . import _cpython_private, machinery  # noqa: E402
+from ._version import __version__
 from .engine._importlib_bootstrap import __import__
 from .engine.api import find_spec, import_module, invalidate_caches
 from .errors import DeadlockError, StoreError, StoreIntegrityError
@@ -60,8 +60,6 @@ if sys.version_info < (3, 12):
 # CPython's own tests reach for importlib._bootstrap internals: give them ours
 _bootstrap = _cpython_private.bootstrap
 _bootstrap_external = _cpython_private.bootstrap_external
-
-__version__ = "0.1.0"
 
 
 # Loaded on first use, so that `import importworks` stays cheap: abc pulls in

@@ -14,8 +14,8 @@ proxies here; the modes and the filter are the interpreter's:
 * ``"none"`` (ours; the interpreter has no such mode) is mode ``"normal"`` with a
   filter that says no to every import, ``lazy import`` included;
 * :func:`set_filter` installs the user's ``filter(importer, name, fromlist)``
-  as the interpreter's filter, behind the one that keeps importworks' own
-  imports eager (``importworks._own_imports``).
+  as the interpreter's filter; it keeps importworks' own imports eager, as
+  ``wiring/own_imports``' filter does.
 
 :func:`snapshot` and :func:`restore` let ``activate()`` put back exactly the
 mode and filter it found.
@@ -36,27 +36,35 @@ _none = False  # mode "none": nothing is lazy
 _enabled = False  # enable() was called and disable() not since
 
 
-def _say_no(importer: object, name: object, fromlist: object) -> bool:
-    return False
+def _own(importer: object, _str: type = str, _type: type = type) -> bool:
+    """Is *importer* an importworks module?  (As wiring/own_imports' filter asks; builtins held for shutdown.)"""
+    return _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks."))  # type: ignore[attr-defined]
 
 
 def _install() -> None:
-    """Make the interpreter's filter what _user_filter and _none ask for, own imports kept eager."""
-    from ._own_imports import keep_own_imports_eager
+    """Make the interpreter's filter what _user_filter and _none ask for, importworks' own imports kept eager.
 
+    The filter keeps our own imports eager itself (and says so, as
+    wiring/own_imports' does), so that one need not wrap it again.
+    """
     user = _user_filter
     if _none:
-        combined: Any = _say_no
+
+        def combined(importer: Any, name: str, fromlist: Any) -> bool:
+            return False
+
     elif user is None:
-        combined = None
+
+        def combined(importer: Any, name: str, fromlist: Any, _own: Any = _own) -> bool:
+            return not _own(importer)
+
     else:
 
-        def combined(importer: Any, name: str, fromlist: Any, _user: LazyFilter = user) -> bool:
-            return bool(_user(importer, name, fromlist))
+        def combined(importer: Any, name: str, fromlist: Any, _user: LazyFilter = user, _own: Any = _own) -> bool:
+            return not _own(importer) and bool(_user(importer, name, fromlist))
 
-        combined._importworks_user = user  # type: ignore[attr-defined]
+    combined._importworks_own = True  # type: ignore[attr-defined]
     sys.set_lazy_imports_filter(combined)  # type: ignore[attr-defined]
-    keep_own_imports_eager()
 
 
 def get_mode() -> str | None:

@@ -145,6 +145,20 @@ NATIVE_DIFFERS = {
     "test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order": _OUR_RULE,
     "test_a_new_meta_path_finder_gets_its_packages_lazy_imports_resolved_without_it": _OUR_RULE,
     "test_report_lists_each_lazy_import_where_it_was_first_used_and_what_stayed_eager": _NO_RECORD,
+    "test_getattr_static_sees_through_a_lazy_module": (
+        "3.15: a lazy object taken out of a namespace without being reified is the interpreter's "
+        "placeholder, whose dir() and getattr_static show the placeholder, not the module"
+    ),
+    "test_lazy_class_as_a_singledispatch_registration": (
+        "3.15: the placeholder taken from the namespace is not a class; singledispatch's register() refuses it"
+    ),
+    "test_lazy_class_in_isinstance_and_issubclass": (
+        "3.15: the placeholder taken from the namespace has no attributes "
+        "('cannot access attribute ... on unresolved lazy import'); the proxy forwards them"
+    ),
+    "test_dunder_value_taken_from_a_module_stays_eager": _NOT_NEEDED,
+    "test_submodule_a_package_imports_only_for_its_side_effect_is_imported": _OUR_RULE,
+    "test_submodule_imported_only_to_fill_a_registry_is_imported": _OUR_RULE,
 }
 
 

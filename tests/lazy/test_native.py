@@ -29,8 +29,8 @@ def _run(code: str, *flags: str) -> subprocess.CompletedProcess:
 def test_activate_under_lazy_imports_all_imports_through_the_engine():
     """-X lazy_imports=all: activate() works, and a lazy import reifies through the engine."""
     result = _run(
-        "import importworks\nfrom importworks.engine import observers\nseen = []\n"
-        "class Seen:\n    def end(self, name, module, exc):\n        seen.append(name)\n"
+        "import importworks\nfrom importworks.engine import observers\nfrom importworks.engine.hooks import ObserverBase\n"
+        "seen = []\nclass Seen(ObserverBase):\n    def end(self, name, module, exc):\n        seen.append(name)\n"
         "observers.add_observer(Seen())\n"
         "with importworks.activate():\n    import colorsys\n"
         "    print(type(globals()['colorsys']).__name__, seen)\n"
@@ -172,7 +172,8 @@ def test_a_lazy_submodule_the_interpreter_imports_itself_goes_through_the_engine
     result = _run_in(
         tmp_path,
         "import importworks, importlib._bootstrap as stock\nfrom importworks.engine import observers\n"
-        "seen = []\nclass Seen:\n    def end(self, name, module, exc):\n        seen.append(name)\n"
+        "from importworks.engine.hooks import ObserverBase\n"
+        "seen = []\nclass Seen(ObserverBase):\n    def end(self, name, module, exc):\n        seen.append(name)\n"
         "observers.add_observer(Seen())\nbefore = stock._find_and_load_lazy_submodule\n"
         "with importworks.activate():\n    lazy import wg.sub\n    import wg\n    print(wg.sub.__name__, seen)\n"
         "print(stock._find_and_load_lazy_submodule is before)\n",

@@ -27,18 +27,24 @@ from ..diagnostics.hints import install_hints, uninstall_hints
 from ..engine import _importlib_bootstrap as engine
 from ..engine.api import import_module
 from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
-from ..finders.loaders import BuiltinImporter, FrozenImporter
-from ..finders.pathfinder import FileFinder, PathFinder, default_path_hook
-from ..stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
+from ..finders.compiled_in import BuiltinImporter, FrozenImporter
+from ..finders.pathfinder import FileFinder, PathFinder, add_distribution_source, default_path_hook
+from ..stores.finder import PendingStoreFinder, StoreFinder, store_distributions, store_path_hook
 from ..stores.trust import RefusedStoreFinder, pop_keys, push_keys
 from . import interop
+from .own_imports import keep_own_imports_eager
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
 _lock = threading.RLock()
 # activate()'s default lazy mode: "normal" on 3.10-3.14, the interpreter's as it is on 3.15+
 DEFAULT_LAZY_MODE = "default"
+# importworks.lazy, looked up in sys.modules and never imported just to ask: a
+# program may never use lazy imports (this module is one level down the package)
+_LAZY_PACKAGE = __name__.rpartition(".")[0].rpartition(".")[0] + ".lazy"
 _path_hook = default_path_hook()
+# importlib.metadata through our path finder sees the distributions in stores too
+add_distribution_source(store_distributions)
 
 
 def _stock_finders() -> dict[Any, Any]:
@@ -190,7 +196,7 @@ class Installation:
                 _lazy_native.restore(self._saved.pop("native lazy"))
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
-                lazy_imports = sys.modules.get(f"{__package__}.lazy")
+                lazy_imports = sys.modules.get(_LAZY_PACKAGE)
                 if lazy_imports is not None:  # its own notion of the mode, then the hooks
                     if mode is None:
                         lazy_imports.disable()
@@ -267,8 +273,6 @@ def activate(
     if lazy not in (None, DEFAULT_LAZY_MODE, "normal", "listed", "all", "none"):
         raise ValueError(f"lazy imports mode must be one of 'normal', 'all', 'none', not {lazy!r}")
     if _NATIVE_LAZY:  # the engine's own imports stay eager
-        from .._own_imports import keep_own_imports_eager
-
         keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if _NATIVE_LAZY:
@@ -294,7 +298,7 @@ def activate(
 
 
 def _lazy_mode() -> str | None:
-    module = sys.modules.get(f"{__package__}.lazy")
+    module = sys.modules.get(_LAZY_PACKAGE)
     return module.get_lazy_mode() if module is not None else None
 
 

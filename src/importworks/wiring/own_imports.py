@@ -1,21 +1,23 @@
-"""Python 3.15+: none of importworks' own imports may be lazy (``-X lazy_imports=all``).
+"""Python 3.15+: importworks' own imports are never lazy, whatever ``-X lazy_imports`` says.
 
-Once active, the engine is what reifies lazy imports; a lazy global of its
-own would have it import itself in the middle of an import.  The package's
-``__init__`` calls :func:`keep_own_imports_eager` before it imports anything
-else, and ``activate()`` calls it again in case the filter was replaced.
-
-No ``from __future__ import annotations`` here nor in ``__init__``: under
-``-X lazy_imports=all`` it would be bound lazily, before the filter exists.
+No ``from __future__ import annotations`` here nor in the package's
+``__init__``: under ``-X lazy_imports=all`` it would be bound lazily, before
+the filter exists.  What they annotate is valid at run time on 3.10+.
 """
 
 import sys
 
+__all__ = ["keep_own_imports_eager"]
+
 
 def keep_own_imports_eager() -> None:
-    """Install a lazy imports filter that keeps every import made by an ``importworks.*`` module eager.
+    """Python 3.15+: none of importworks' own imports may be lazy (``-X lazy_imports=all``).
 
-    It wraps the filter already installed, which still decides the rest.
+    Once active, the engine is what reifies lazy imports; a lazy global of its
+    own would have it import itself in the middle of an import.  The filter
+    wraps any filter already installed; the package's ``__init__`` runs this
+    before it imports anything else, and activate() again in case the filter
+    was replaced.
     """
     current = sys.get_lazy_imports_filter()  # type: ignore[attr-defined]
     if getattr(current, "_importworks_own", False):
