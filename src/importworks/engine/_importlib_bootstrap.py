@@ -15,9 +15,12 @@ module body runs out of it, would attribute such warnings to importworks.
 
 from __future__ import annotations
 
+import _imp
 import os
 import sys
+import types
 import warnings
+from opcode import opmap
 from types import ModuleType
 from typing import Any, Iterable
 
@@ -35,6 +38,7 @@ __all__ = [
     "drop_load_module",
     "exec_frozen_module",
     "exec_in_place",
+    "find_and_load_lazy_submodule",
     "find_spec_on_meta_path",
     "gcd_import",
     "handle_fromlist",
@@ -52,6 +56,10 @@ _PY312 = sys.version_info >= (3, 12)
 # the child's lock is taken, and load_module() is gone
 _PY314 = sys.version_info >= (3, 14)
 _PY315 = sys.version_info >= (3, 15)
+# 3.15 (PEP 810): the interpreter's lazy objects, and the call the C import
+# makes after each load (see _find_and_load_unlocked)
+_LazyImportType: Any = getattr(types, "LazyImportType", None)
+_set_lazy_attributes: Any = getattr(_imp, "_set_lazy_attributes", None)
 _PACKAGE_MISMATCH_WARNING = DeprecationWarning if _PY312 else ImportWarning
 _LOAD_MODULE_DEPRECATED = (
     "the load_module() method is deprecated and slated for removal in "
@@ -462,12 +470,48 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
         raise
     if tracer is not None:
         tracer.end(name, module, None)
-    if parent:
+    if parent and not (_LazyImportType is not None and _keeps_placeholder(sys.modules[parent], name, child)):
         try:
             setattr(sys.modules[parent], child, module)
         except AttributeError:
             warnings.warn(f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning)
+    if _set_lazy_attributes is not None:
+        # 3.15: what the C import does after a load, which a custom __import__
+        # must do itself: the name leaves sys.lazy_modules and the registry of
+        # pending lazy submodules
+        try:
+            _set_lazy_attributes(module, name)
+        except Exception as exc:  # noqa: BLE001  (as CPython's own import: a warning, not an error)
+            warnings.warn(f"Cannot set lazy attributes on {name!r}: {exc!r}", ImportWarning)
     return module
+
+
+def _keeps_placeholder(parent_module: Any, name: str, child: str) -> bool:
+    """3.15: leave a lazy ``child`` binding of the parent in place while the interpreter resolves it.
+
+    ``from .child import child`` run lazily in a package binds a placeholder
+    in the package.  When that placeholder is resolved, the interpreter imports
+    ``pkg.child`` through ``__import__`` and then stores the function in place
+    of the placeholder, but only if the placeholder is still there; with its
+    own import it also undoes the parent's ``pkg.child = module``, which it
+    leaves to a custom ``__import__``.  So the module is not bound over a
+    placeholder when this import is that resolution: a call of __import__
+    with ``pkg.child`` and a fromlist, from somewhere other than an import
+    statement.  (markdown_it's layout, used by rich.)
+    """
+    namespace = getattr(parent_module, "__dict__", None)
+    if type(namespace) is not dict or type(namespace.get(child)) is not _LazyImportType:
+        return False
+    frame: Any = sys._getframe(1)
+    while frame is not None and frame.f_code is not _IMPORT_CODE:
+        frame = frame.f_back
+    if frame is None:
+        return False
+    arguments = frame.f_locals
+    if arguments.get("name") != name or not arguments.get("fromlist") or arguments.get("level"):
+        return False
+    caller = frame.f_back
+    return caller is None or caller.f_code.co_code[caller.f_lasti] != _IMPORT_NAME
 
 
 def _is_initializing(module: Any) -> bool:
@@ -572,6 +616,24 @@ def _wait_for_initialising(name: str, module: Any) -> Any:
         return sys.modules.get(name, _NEEDS_LOADING)
     finally:
         lock.release()
+
+
+def find_and_load_lazy_submodule(name: str, import_: Any = None) -> ModuleType | None:
+    """3.15: import ``pkg.child`` for a lazy import pending on ``pkg``, or None if there is no such module.
+
+    The interpreter calls ``importlib._bootstrap._find_and_load_lazy_submodule``
+    when ``pkg.child`` is read from a package whose lazy submodule it has to
+    import itself (one with a module ``__getattr__``); ``activate()`` puts
+    this in its place so that import is the engine's.  A parent that is not a
+    package, or no finder knowing the name, means "no such submodule": the
+    attribute lookup then goes on as usual.
+    """
+    try:
+        return _find_and_load(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name and sys.modules.get(name, _NEEDS_LOADING) is not None:
+            return None
+        raise
 
 
 def gcd_import(name: str, package: str | None = None, level: int = 0) -> ModuleType:
@@ -705,5 +767,7 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
 
 # takes __import__'s own frame off the tracebacks it raises (tracebacks.py)
 _DROP_ENTRY_FRAME = DropEntryFrame(__import__.__code__)
+_IMPORT_CODE = __import__.__code__
+_IMPORT_NAME = opmap["IMPORT_NAME"]
 _LOAD_UNLOCKED_CODE = _load_unlocked.__code__
 _MODULE_FROM_SPEC_CODE = module_from_spec.__code__
