@@ -24,6 +24,7 @@ __all__ = [
     "ERR_NOT_FOUND",
     "ERR_NOT_PACKAGE",
     "ERR_HALTED",
+    "LazyImportError",
     "ReloadError",
     "StoreError",
     "StoreIntegrityError",
@@ -75,3 +76,7 @@ class ReloadError(ImportError):
         super().__init__(*args, name=name, path=path)
         self.lineno = lineno
         self.report: object = None
+
+
+class LazyImportError(ImportError):
+    """Where a lazy import was written, chained as the cause of the error its resolution raised (importworks.lazy)."""

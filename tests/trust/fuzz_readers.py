@@ -52,9 +52,9 @@ INDEX = ".importworks/index.marshal"
 
 
 def _forget(location: str) -> None:
-    from importworks.stores import finder
+    from importworks.stores import finder, opening
 
-    finder.close_stores()
+    opening.close_stores()
     finder._warned.discard(location)
     sys.path_importer_cache.pop(location, None)
     sys.modules.pop(MODULE, None)
@@ -64,7 +64,7 @@ def read_all(location: str) -> str:
     """Open the store at *location*, list it and read every entry and code row: only store errors may come out."""
     import importworks
     from importworks.errors import StoreError
-    from importworks.stores.finder import open_store
+    from importworks.stores.opening import open_store
 
     _forget(location)
     try:

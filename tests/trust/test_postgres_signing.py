@@ -45,7 +45,7 @@ def pg_store(tmp_path):
         return url
 
     yield make
-    from importworks.stores.finder import close_stores
+    from importworks.stores.opening import close_stores
 
     close_stores()
     drop_postgres_stores(made)

@@ -232,7 +232,7 @@ def test_a_changed_entry_is_still_an_integrity_error_without_keys(make_store, ke
     with closing(sqlite3.connect(store)) as db:
         db.execute("UPDATE entries SET data = ? WHERE path = 'trusted_app/data.txt'", (b"changed\n",))
         db.commit()
-    from importworks.stores.finder import open_store
+    from importworks.stores.opening import open_store
 
     with open_store(str(store)) as opened, pytest.raises(StoreIntegrityError):
         opened.read("trusted_app/data.txt")
@@ -241,7 +241,7 @@ def test_a_changed_entry_is_still_an_integrity_error_without_keys(make_store, ke
 
 def test_a_checked_signature_is_remembered_so_the_next_start_skips_cryptography(make_store, keys, ran, monkeypatch):
     from importworks.stores import signing
-    from importworks.stores.finder import close_stores
+    from importworks.stores.opening import close_stores
 
     store = make_store("sqlite", sign=keys["a"])
     sys.path.insert(0, str(store))
@@ -321,7 +321,7 @@ def test_a_crafted_index_is_refused_before_it_is_decoded(make_store, keys, ran, 
             with pytest.raises(StoreError), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # a broken store warns once
                 sys.path_importer_cache.pop(str(store), None)
-                from importworks.stores.finder import forget_store
+                from importworks.stores.opening import forget_store
 
                 forget_store(str(store))
                 import trusted_app  # noqa: F401,F811

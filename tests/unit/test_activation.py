@@ -8,9 +8,9 @@ import importlib.machinery
 import sys
 
 import importworks
-from importworks import _importlib_bootstrap as engine
-from importworks.loaders import SourceFileLoader
-from importworks.pathfinder import FileFinder, PathFinder
+from importworks.engine import _importlib_bootstrap as engine
+from importworks.finders.loaders import SourceFileLoader
+from importworks.finders.pathfinder import FileFinder, PathFinder
 
 
 def _state():
@@ -59,6 +59,18 @@ def test_nested_handles_restore_in_order():
     outer.uninstall()
     outer.uninstall()  # a second call is harmless
     assert _state() == before
+
+
+def test_activate_with_a_lazy_mode_gives_the_previous_mode_back_on_exit():
+    import importworks.lazy as lazy
+
+    before = lazy.get_lazy_mode()
+    with importworks.activate(lazy="all"):
+        assert lazy.get_lazy_mode() == "all"
+        with importworks.activate(lazy="none"):
+            assert lazy.get_lazy_mode() == "none"
+        assert lazy.get_lazy_mode() == "all"
+    assert lazy.get_lazy_mode() == before
 
 
 def test_installed_engine_loads_from_folders_with_our_loader(tree):

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from importworks.engine.locks import ModuleLock
 from importworks.errors import DeadlockError
-from importworks.locks import ModuleLock
 
 ROUNDS = 5000  # the race it guards against showed within 300-6000 rounds
 

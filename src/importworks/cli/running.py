@@ -21,10 +21,10 @@ import types
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from ..api import find_spec, import_module
 from ..diagnostics.hints import add_hints
+from ..engine.api import find_spec, import_module
+from ..engine.tracebacks import drop_leading_frames, strip_engine_frames
 from ..stores.sniff import is_store_url
-from ..tracebacks import drop_leading_frames, strip_engine_frames
 from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from .program import ProgramError, Target, store_location
 
@@ -211,7 +211,7 @@ def _compile(source: str | bytes, filename: str) -> types.CodeType:
 
 
 def _prepare_script(script: str) -> tuple[types.CodeType, types.ModuleType]:
-    from ..loaders import SourceFileLoader, SourcelessFileLoader
+    from ..finders.loaders import SourceFileLoader, SourcelessFileLoader
 
     path = _absolute(script)
     try:
@@ -231,8 +231,8 @@ def _prepare_script(script: str) -> tuple[types.CodeType, types.ModuleType]:
 
 
 def _prepare_store_script(store: str, entry: str) -> tuple[types.CodeType, types.ModuleType]:
-    from ..stores.finder import cached_store
     from ..stores.loader import StoreLoader
+    from ..stores.opening import cached_store
 
     loader = StoreLoader(cached_store(store_location(store)), "__main__", entry.replace(os.sep, "/"))
     module = _main_module(__file__=loader.path, __cached__=None, __loader__=loader)
@@ -297,7 +297,7 @@ def _import_parent(name: str) -> None:
 
 def _main_spec(location: str) -> Any:
     """The spec of the ``__main__`` module in the folder, zip or store *location*."""
-    from ..pathfinder import PathFinder
+    from ..finders.pathfinder import PathFinder
 
     entry = _absolute(location)
     spec = PathFinder.find_spec("__main__", [entry])

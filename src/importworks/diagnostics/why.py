@@ -22,9 +22,9 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
-from ..pathfinder import PathFinder as _OurPathFinder
-from . import causes as _causes
+from ..finders.pathfinder import PathFinder as _OurPathFinder
 from ..stores.sniff import is_store_url
+from . import causes as _causes
 from .syspath import entry_finder, environment_summary, explain_path, finder_label
 
 __all__ = ["Cause", "Diagnosis", "Step", "diagnose", "is_path_finder", "spec_summary"]
@@ -136,7 +136,7 @@ def _ask_entry(finder: Any, fullname: str) -> Any:
 def _store_problem(url: str) -> str:
     """Why the store at *url* serves nothing (it could not be opened)."""
     from ..errors import StoreError
-    from ..stores.finder import cached_store
+    from ..stores.opening import cached_store
     from ..stores.sniff import parse_store_url
 
     try:

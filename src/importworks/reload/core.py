@@ -28,9 +28,9 @@ import time
 from types import CodeType, FunctionType, ModuleType
 from typing import Any, Iterable
 
-from .._importlib_bootstrap import find_spec_on_meta_path
+from ..engine._importlib_bootstrap import find_spec_on_meta_path
+from ..engine.locks import get_module_lock
 from ..errors import ReloadError
-from ..locks import get_module_lock
 from ..spec import ModuleSpec
 from .execute import Execution
 from .graph import ModuleGraph
@@ -135,7 +135,7 @@ class Reloader:
     def _find_spec(self, name: str, module: ModuleType) -> ModuleSpec:
         old = getattr(module, "__spec__", None)
         if old is None:  # a script run by path (runpy.run_path): only its file is known
-            from ..loaders import SourceFileLoader, spec_from_file_location
+            from ..finders.loaders import SourceFileLoader, spec_from_file_location
 
             path = getattr(module, "__file__", None)
             if path is None:
@@ -310,9 +310,9 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
         if getattr(error, "nothing_to_execute", False) and error.name == name:
             # built-in, extension, spec-less or replaced modules: there is nothing
             # to patch, so reload them exactly as importlib.reload does
-            from ..api import reload as classic_reload
+            from ..engine.api import importlib_reload
 
-            result = classic_reload(module)
+            result = importlib_reload(module)
             report.modules[0].error = None
             return result
         raise error

@@ -20,8 +20,9 @@ import weakref
 from types import ModuleType
 from typing import Any, Iterable, NamedTuple
 
-from ..bytecode import decode_source
-from ..observers import thread_stack
+from ..engine.hooks import ObserverBase
+from ..engine.observers import thread_stack
+from ..finders.bytecode import decode_source
 from .source import is_project_module, source_path
 
 __all__ = ["Binding", "ImportObserver", "ModuleGraph", "can_reload", "scan_imports"]
@@ -296,7 +297,7 @@ class ModuleGraph:
         return order
 
 
-class ImportObserver:
+class ImportObserver(ObserverBase):
     """An engine observer that records the imports each module body makes."""
 
     def __init__(self, graph: ModuleGraph, on_loaded: object = None) -> None:

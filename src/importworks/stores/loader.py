@@ -8,13 +8,14 @@ import os
 from types import CodeType, ModuleType
 from typing import Any
 
-from .._importlib_bootstrap import LoaderBasics, drop_load_module, load_module_shim
-from ..tracebacks import register_engine_file
-from ..bytecode import MAGIC_NUMBER, decode_source
+from ..engine._importlib_bootstrap import LoaderBasics, drop_load_module, load_module_shim
+from ..engine.tracebacks import register_engine_file
 from ..errors import StoreError
+from ..finders.bytecode import MAGIC_NUMBER, decode_source
 from ..spec import ModuleSpec
 from .base import Store, sha256_hex
 from .cache import materialize
+from .opening import refresh_store
 
 __all__ = ["StoreExtensionLoader", "StoreLoader"]
 
@@ -89,8 +90,6 @@ class StoreLoader(LoaderBasics):
     # live reload (importworks.reload): what changed, and which file to watch
     def source_stamp(self, fullname: str) -> Any:
         """The entry's checksum in the store as it is on disk now (a rebuilt store counts)."""
-        from .finder import refresh_store
-
         try:
             row = refresh_store(self.store.location).index.get(self.entry)
         except StoreError:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
+from .._version import __version__
 from ..errors import StoreError
+from ..finders.bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from .base import FORMAT_VERSION, CompactIndex, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
 from .sniff import is_store_url
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PackResult", "Packer", "pack"]
 
-TOOL_VERSION = "importworks 0.1.0"
+TOOL_VERSION = f"importworks {__version__}"
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache"}
 _TEST_DIRS = {"tests", "test", "testing"}
 # Parts of the standard library no application imports: its own test suite,

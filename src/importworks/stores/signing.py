@@ -288,7 +288,7 @@ def sign_store(location: str, key_path: str) -> str:
     import tempfile
     import time
 
-    from .finder import forget_store, open_store
+    from .opening import forget_store, open_store
 
     key = _load_private_key(key_path)
     public = _raw_public(key.public_key())  # type: ignore[attr-defined]

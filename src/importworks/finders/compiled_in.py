@@ -14,14 +14,14 @@ import sys
 from types import CodeType, ModuleType, SimpleNamespace
 from typing import Any, Callable
 
-from ._importlib_bootstrap import (
+from ..engine._importlib_bootstrap import (
     create_builtin_module,
-    exec_builtin_module,
     drop_load_module,
+    exec_builtin_module,
     exec_frozen_module,
     load_module_shim,
 )
-from .spec import ModuleSpec, spec_from_loader
+from ..spec import ModuleSpec, spec_from_loader
 
 __all__ = ["BuiltinImporter", "FrozenImporter"]
 
@@ -163,6 +163,14 @@ def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[
         pkgdir = os.path.join(stdlib, relative)
         return os.path.join(pkgdir, "__init__.py"), pkgdir
     return os.path.join(stdlib, relative + ".py"), None
+
+
+# isinstance(importer, importlib.abc.Loader), without importing importlib.abc
+# (importworks.abc registers the finer ABCs when it is imported)
+from importlib._abc import Loader as _LoaderABC  # noqa: E402
+
+for _cls in (BuiltinImporter, FrozenImporter):
+    _LoaderABC.register(_cls)
 
 
 # ------------------------------------------------------------------ before 3.12

@@ -22,20 +22,26 @@ import zipimport
 from collections.abc import Iterable
 from typing import Any
 
-from . import _importlib_bootstrap as engine
-from . import compat
-from .observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
-from .api import import_module
-from .diagnostics.hints import install_hints, uninstall_hints
-from .loaders import BuiltinImporter, FrozenImporter
-from .pathfinder import FileFinder, PathFinder, default_path_hook
-from .stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
-from .stores.trust import RefusedStoreFinder, pop_keys, push_keys
+from ..diagnostics.hints import install_hints, uninstall_hints
+from ..engine import _importlib_bootstrap as engine
+from ..engine.api import import_module
+from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
+from ..finders.compiled_in import BuiltinImporter, FrozenImporter
+from ..finders.pathfinder import FileFinder, PathFinder, add_distribution_source, default_path_hook
+from ..stores.finder import PendingStoreFinder, StoreFinder, store_distributions, store_path_hook
+from ..stores.trust import RefusedStoreFinder, pop_keys, push_keys
+from . import interop
+from .own_imports import keep_own_imports_eager
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
 _lock = threading.RLock()
+# importworks.lazy, looked up in sys.modules and never imported just to ask: a
+# program may never use lazy imports (this module is one level down the package)
+_LAZY_PACKAGE = __name__.rpartition(".")[0].rpartition(".")[0] + ".lazy"
 _path_hook = default_path_hook()
+# importlib.metadata through our path finder sees the distributions in stores too
+add_distribution_source(store_distributions)
 
 
 def _stock_finders() -> dict[Any, Any]:
@@ -164,7 +170,7 @@ class Installation:
             builtins.__import__ = engine.__import__
             importlib.__import__ = engine.__import__
             importlib.import_module = import_module
-        compat.introduce_to_loaded_modules()
+        interop.introduce_to_loaded_modules()
         self._active = True
 
     def uninstall(self) -> None:
@@ -177,7 +183,7 @@ class Installation:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
-                lazy_imports = sys.modules.get(f"{__package__}.lazy")
+                lazy_imports = sys.modules.get(_LAZY_PACKAGE)
                 if lazy_imports is not None:  # its own notion of the mode, then the hooks
                     if mode is None:
                         lazy_imports.disable()
@@ -241,9 +247,7 @@ def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLi
     also says why, in a line or two (see importworks.diagnostics.hints).
     """
     if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: the engine's own imports stay eager
-        from . import _keep_own_imports_eager
-
-        _keep_own_imports_eager()
+        keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if lazy is not None:
         handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
@@ -251,7 +255,7 @@ def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLi
             # importworks.lazy loads only once a module lists something
             set_lazy_hook(_first_listed_import, listed_only=True)
         else:
-            from . import lazy as lazy_imports
+            from .. import lazy as lazy_imports
 
             lazy_imports.enable(lazy)
     install_hints()
@@ -259,13 +263,13 @@ def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLi
 
 
 def _lazy_mode() -> str | None:
-    module = sys.modules.get(f"{__package__}.lazy")
+    module = sys.modules.get(_LAZY_PACKAGE)
     return module.get_lazy_mode() if module is not None else None
 
 
 def _first_listed_import(name: str, globals: Any, fromlist: Any, level: int) -> Any:
     """Stand-in for importworks.lazy's hook until a module defines __lazy_modules__."""
-    from . import lazy as lazy_imports
+    from .. import lazy as lazy_imports
 
     lazy_imports.enable("normal")
     return lazy_imports._hook(name, globals, fromlist, level)
