@@ -8,150 +8,43 @@ prefix inside the archive) just works once :func:`store_path_hook` is on
 
 from __future__ import annotations
 
-import atexit
 import os
 import threading
 import warnings
+from collections.abc import Iterator
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreTrustError
 from ..spec import ModuleSpec
-from .base import Store, check_entry_path
-from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
+from . import registry
+from .base import StoreBackend, check_entry_path
 from .loader import StoreExtensionLoader, StoreLoader
-from .trust import RefusedStoreFinder, admit
+from .opening import cached_store, forget_store, open_stores, refresh_store, when_refreshed
+from .sniff import FileProbe, probe_file
+from .trust import RefusedStoreFinder, admit, trusted_keys
 
-__all__ = ["PendingStoreFinder", "StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
 
-# path -> (the file's identity when opened, the open store)
-_open_stores: dict[str, tuple[object, Store]] = {}
-_lock = threading.Lock()
+__all__ = ["PendingStoreFinder", "StoreFinder", "split_store_path", "store_distributions", "store_path_hook"]
+
 _warned: set[str] = set()
 # stores being opened right now -> the thread opening each (see store_path_hook)
 _opening: dict[str, int] = {}
 # the cache folders of extracted (not zip-safe) packages -> the store their code is in
-_extracted_roots: dict[str, Store] = {}
+_extracted_roots: dict[str, StoreBackend] = {}
 _SOURCE_SUFFIXES = (".py", ".pyc")
-# A sys.path entry with one of these names is meant to be a store: if it cannot
-# be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
-CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
-
-
-def open_store(path: str, probe: FileProbe | None = None) -> Store:
-    """Open the store at *path*: a SQLite or zip file (told apart by content), or a PostgreSQL URL.
-
-    *probe*, the path hook's one look at the file, saves asking the file system again.
-    """
-    if is_store_url(path):
-        from .postgres import PostgresStore
-
-        return PostgresStore(path)
-    own = probe is None
-    if probe is None:
-        probe = probe_file(path)
-    try:
-        if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
-            raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
-        if probe.kind == "sqlite":  # each backend imported only when used: opening is on the start-up path
-            from .sqlite import SQLiteStore
-
-            return SQLiteStore(path, probe)
-        if probe.kind == "zip":
-            from .zip import ZipStore
-
-            return ZipStore(path, probe)
-    finally:
-        if own and probe is not None:
-            probe.close()
-    if path.endswith((".zip", ".pyz")):
-        raise StoreError(
-            f"{path} is not a zip archive (no end-of-central-directory record): "
-            "it is truncated or another kind of file",
-            path=path,
-        )
-    if path.endswith((".sqlite", ".sqlite3")):
-        raise StoreError(
-            f"{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file", path=path
-        )
-    raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
-
-
-def _identity(path: str) -> tuple[int, int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (0, 0, 0)
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def cached_store(path: str, probe: FileProbe | None = None) -> Store:
-    """The open store for *path*, shared by every finder of it in this process.
-
-    A store rebuilt in place (a new file renamed over the old, a PostgreSQL
-    store packed again) is reopened.
-    """
-    url = is_store_url(path)
-    with _lock:
-        known = _open_stores.get(path)
-    if known is not None and known[0] == (
-        known[1].identity() if url else probe.identity if probe is not None else _identity(path)
-    ):
-        return known[1]
-    # a file's identity before reading it
-    identity = None if url else probe.identity if probe is not None else _identity(path)
-    # opened without the lock held: opening may import, and an import may open a store
-    fresh = open_store(path, probe)
-    if url:
-        identity = fresh.generation  # type: ignore[attr-defined]
-    with _lock:
-        current = _open_stores.get(path)
-        if current is not None and current[0] == identity:
-            keep, discard = current[1], fresh  # another thread opened it meanwhile
-        else:
-            _open_stores[path] = (identity, fresh)
-            keep, discard = fresh, (current[1] if current is not None else None)
-    if discard is not None:
-        discard.close()
-    return keep
-
-
-def forget_store(path: str) -> None:
-    """Close and forget the shared store for *path* (it was rebuilt or removed)."""
-    with _lock:
-        known = _open_stores.pop(path, None)
-    if known is not None:
-        known[1].close()
-
-
-def refresh_store(location: str) -> Store:
-    """The current store at *location*, reopened if the file was rebuilt.
-
-    The finders in sys.path_importer_cache switch to it, so that the next
-    search (a reload, say) sees the new contents.
-    """
-    import sys
-
-    store = cached_store(location)
-    for finder in list(sys.path_importer_cache.values()):
-        if isinstance(finder, StoreFinder) and finder.store.location == location:
-            finder.store = store
-    return store
-
-
-@atexit.register
-def close_stores() -> None:
-    """Close every shared store (at exit, and for tests)."""
-    with _lock:
-        stores = [store for _, store in _open_stores.values()]
-        _open_stores.clear()
-    for store in stores:
-        store.close()
+# A sys.path entry with one of these names is meant to be a store of a built-in kind: if
+# it cannot be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
+# (Each registered backend claims its own, see registry.Backend.suffixes.)
+CLAIMED_SUFFIXES = tuple(s for backend in registry.backends() for s in backend.suffixes)
 
 
 def split_store_path(path: str) -> tuple[str, str] | None:
     """('/x/app.zip', 'lib/') for '/x/app.zip/lib'; None when no file is on the way."""
-    candidate, rest = path, []
+    candidate = path
+    rest: list[str] = []
     while candidate:
         if os.path.isfile(candidate):
             prefix = "/".join(reversed(rest))
@@ -166,7 +59,7 @@ def split_store_path(path: str) -> tuple[str, str] | None:
     return None
 
 
-def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
+def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     """The sys.path_hooks entry: a StoreFinder for store files and folders inside them."""
     if _extracted_roots and path:
         for root, store in _extracted_roots.items():
@@ -174,23 +67,24 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
                 prefix = path[len(root) :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/", root.rstrip(os.sep))
-    if path and _open_stores:
+    if path:
         # a folder of a store already open (a package's __path__): no system call
-        for _, store in list(_open_stores.values()):
+        for store in open_stores():
             if path.startswith(store.location + os.sep):
                 prefix = path[len(store.location) + 1 :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/" if prefix else "")
-    if is_store_url(path):
-        try:
-            url = parse_store_url(path)
-        except StoreError as exc:
-            _warn_once(path, exc)
-            raise
-        location, prefix = url.location, url.prefix
-        return _file_store_finder(path, location, prefix, None)
     if not path:
         raise ImportError("not a store", path=path)
+    if "://" in path:  # a URL: a backend serves its scheme, or it is not a store
+        claimed = registry.claim(path)
+        if claimed is not None:
+            try:
+                location, prefix = claimed.backend.locate(path)
+            except StoreError as exc:
+                _warn_once(path, exc)
+                raise
+            return _file_store_finder(path, location, prefix, None, url=True)
     if path in _opening:  # being opened further up this thread's stack (or another's): no second look
         return PendingStoreFinder(path, path, "")
     probe = probe_file(path)  # one open: a folder, a store file, or neither
@@ -210,7 +104,7 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
 
 
 def _file_store_finder(
-    path: str, location: str, prefix: str, probe: FileProbe | None
+    path: str, location: str, prefix: str, probe: FileProbe | None, url: bool = False
 ) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
@@ -220,7 +114,7 @@ def _file_store_finder(
         # real finder on first use once the store is open: whoever cached it
         # (pkgutil keeps the first finder it sees) is never left with a dud.
         return PendingStoreFinder(path, location, prefix)
-    if not is_store_url(location) and (probe is None or probe.kind is None) and not location.endswith(CLAIMED_SUFFIXES):
+    if not url and registry.claim(location, probe) is None:
         raise ImportError("not a store", path=path)
     try:
         return _open_finder(path, location, prefix, probe)
@@ -232,9 +126,15 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     """Open the store at *location* (once per process) and make the finder for *path* in it."""
     me = threading.get_ident()
     opener = _opening.setdefault(location, me)
+    refused = False
     try:
         store = cached_store(location, probe)
-        store.index  # read the index now: a broken store fails here, once
+        try:
+            store.index  # noqa: B018 - read the index now: a broken store fails here, once
+        except StoreTrustError:
+            # not signed by a trusted key, found before its index was decoded: the entry stays this
+            # finder's, which refuses each module the store holds, naming its entry (trust.admit)
+            refused = True
     except StoreError as exc:
         forget_store(location)
         _warn_once(location, exc)
@@ -242,7 +142,7 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     finally:
         if opener == me:
             _opening.pop(location, None)
-    if prefix and not store.is_dir(prefix):
+    if prefix and not refused and not store.is_dir(prefix):
         raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
     return StoreFinder(store, prefix)
 
@@ -293,7 +193,7 @@ class PendingStoreFinder:
         return iter(()) if finder is None else finder.iter_modules(prefix)
 
     @property
-    def store(self) -> Store | None:
+    def store(self) -> StoreBackend | None:
         finder = self._resolve()
         return None if finder is None else finder.store
 
@@ -312,14 +212,24 @@ def _warn_once(location: str, exc: StoreError) -> None:
 
 
 def _looks_like_store(path: str) -> bool:
+    """Whether a backend claims *path* by its URL scheme or its content (its name is not enough here)."""
     # told from the bytes alone: importing the backends here would search sys.path
-    return is_store_url(path) or is_sqlite_file(path) or is_zip_file(path)
+    if registry.is_url(path):
+        return True
+    probe = probe_file(path)
+    if probe is None:
+        return False
+    try:
+        found = registry.claim(path, probe)
+    finally:
+        probe.close()
+    return found is not None and found.sniffed
 
 
 class StoreFinder:
     """The path entry finder for one folder ('' for the root) of a store."""
 
-    def __init__(self, store: Store, prefix: str = "", root: str | None = None) -> None:
+    def __init__(self, store: StoreBackend, prefix: str = "", root: str | None = None) -> None:
         self.store = store
         self.prefix = prefix
         self.root = root or store.location  # differs for packages extracted to the cache
@@ -340,7 +250,7 @@ class StoreFinder:
         """
         if target is not None:
             refresh_store(self.store.location)
-        if self.store.trust_hook is not None and not admit(self.store, self.prefix, fullname):
+        if trusted_keys() and not admit(self.store, self.prefix, fullname):
             return None  # signed by no trusted key, and without this name (else admit raised)
         tail = fullname.rpartition(".")[2]
         names = self.store.children(self.prefix)
@@ -411,7 +321,11 @@ class StoreFinder:
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         """(name, is_package) for pkgutil.iter_modules."""
         seen = set()
-        for name in sorted(self.store.children(self.prefix)):
+        try:
+            names = self.store.children(self.prefix)
+        except StoreTrustError:
+            return  # a refused store lists nothing
+        for name in sorted(names):
             full = self.prefix + name
             if self.store.is_dir(full):
                 module, ispkg = name, True
@@ -427,3 +341,55 @@ class StoreFinder:
             if module not in seen:
                 seen.add(module)
                 yield prefix + module, ispkg
+
+
+def store_distributions(entry: object, name: str | None) -> Iterator[Distribution] | None:
+    """The distributions in the store a path entry names (its root only), or None when it names none.
+
+    The path finder's find_distributions asks this first for each entry
+    (importworks.wiring adds it with ``add_distribution_source``).
+    """
+    store = _store_at(entry)
+    if store is None:
+        return None
+    from .metadata import find_store_distributions
+
+    return find_store_distributions([store], name)
+
+
+def _store_at(entry: object) -> StoreBackend | None:
+    """The store a sys.path entry names (its root only), or None."""
+    import sys
+
+    finder = sys.path_importer_cache.get(entry, False)  # type: ignore[call-overload]
+    if finder is None:
+        return None  # no hook took it (a broken store warned already): do not try again
+    store = getattr(finder, "store", None)
+    if store is not None:
+        return store if not finder.prefix else None
+    if not isinstance(entry, str) or not entry:
+        return None
+    try:
+        if "://" in entry:
+            claimed = registry.claim(entry)
+            if claimed is None:
+                return None
+            location, prefix = claimed.backend.locate(entry)
+            return None if prefix or location in _opening else cached_store(location)
+        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
+            return cached_store(entry)
+    except StoreError:
+        return None
+    return None
+
+
+def _switch_finders(location: str, store: StoreBackend) -> None:
+    """The finders of *location* in sys.path_importer_cache search *store* from now on (a rebuilt store)."""
+    import sys
+
+    for finder in list(sys.path_importer_cache.values()):
+        if isinstance(finder, StoreFinder) and finder.store.location == location:
+            finder.store = store
+
+
+when_refreshed(_switch_finders)

@@ -1,6 +1,6 @@
 """Run one diagnosis in this interpreter and print it as JSON (for ``--python``).
 
-    python -m importworks.diagnostics.why_child (why NAME | where NAME | path) [--find-only]
+    python -m importworks.cli.why_child (why NAME | where NAME | path) [--find-only]
 
 The parent puts importworks' ``src`` on ``PYTHONPATH`` so this works for
 interpreters where importworks is not installed; that entry is taken off
@@ -17,8 +17,8 @@ import os
 import sys
 from typing import Sequence
 
-from .commands import CHILD_MARKER, compute
-from .isolation import preload
+from ..diagnostics.isolation import preload
+from .diagnose import CHILD_MARKER, compute
 
 __all__ = ["main"]
 
