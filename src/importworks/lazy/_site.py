@@ -342,13 +342,16 @@ def top_level_reads(code: CodeType) -> frozenset[str]:
     functions = {
         const.co_name: const for const in code.co_consts if type(const) is CodeType and not _runs_with_the_body(const)
     }
-    called = {name for body in bodies for name in _called_names(body)}
-    reached = [functions.pop(name) for name in called & functions.keys()]
+    named = reads & functions.keys()  # following the stack costs: only where a function is named
+    called = {name for body in bodies if not named.isdisjoint(body.co_names) for name in _called_names(body)}
+    reached = [functions.pop(name) for name in called & named]
     while reached:
         function = reached.pop()
         nested = _walk(function, None)
         reads.update(name for inner in nested for name in _loaded_names(inner))
         # what the function calls, and anything its own nested code (closures) names
+        if functions.keys().isdisjoint(function.co_names) and len(nested) == 1:
+            continue
         calls = set(_called_names(function)).union(*(_loaded_names(inner) for inner in nested[1:]))
         reached += [functions.pop(name) for name in calls & functions.keys()]
     analysis.reads = frozenset(reads)
