@@ -312,7 +312,8 @@ class PostgresTarget:
                 raise StoreError(f"PostgreSQL store {store.location} is closed", path=store.location)
             return server.answer(sql, args)
 
-        postgres.PostgresStore._query = query  # type: ignore[method-assign]
+        self._query = query
+        self._store_class = postgres.PostgresStore
 
     def _rows(self, folder: Path) -> list[tuple[str, dict, bool, str]]:
         cache = folder / "postgres-rows.marshal"
@@ -353,11 +354,16 @@ class PostgresTarget:
         url = f"postgresql:///fuzz/{name}"
         import importworks
 
-        if signed:
-            with importworks.install(trusted_keys=[public]):
-                _import_url(url, True)
-        else:
-            read_all(url)
+        real = self._store_class._query
+        self._store_class._query = self._query  # type: ignore[method-assign]  # only while this input runs
+        try:
+            if signed:
+                with importworks.install(trusted_keys=[public]):
+                    _import_url(url, True)
+            else:
+                read_all(url)
+        finally:
+            self._store_class._query = real  # type: ignore[method-assign]
 
 
 def _fuzzed_json(data: bytes) -> object:

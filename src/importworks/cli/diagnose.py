@@ -162,7 +162,7 @@ def _diagnosis(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
 
 def cmd_why(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks why NAME``: exit 0 when the import works, 1 when it does not."""
-    from ..diagnostics.render import format_why
+    from ..diagnostics.diagnosis_text import format_why
     from ..diagnostics.why import OK_OUTCOMES
 
     data = _diagnosis(args, "why")
@@ -174,7 +174,7 @@ def cmd_why(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def cmd_where(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks where NAME``: exit 1 when NAME cannot be imported."""
-    from ..diagnostics.render import format_where
+    from ..diagnostics.diagnosis_text import format_where
 
     data = _diagnosis(args, "where")
     if data is None:
@@ -185,7 +185,7 @@ def cmd_where(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks path``: sys.path annotated."""
-    from ..diagnostics.render import format_path
+    from ..diagnostics.diagnosis_text import format_path
 
     data = _diagnosis(args, "path")
     if data is None:

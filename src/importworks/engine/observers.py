@@ -79,7 +79,7 @@ def _check(observer: ImportObserver) -> None:
     missing = [event for event in _EVENTS if not callable(getattr(observer, event, None))]
     if missing:
         raise TypeError(
-            f"{observer!r} is not an ImportObserver: it has no {', '.join(missing)}() "
+            f"{observer!r} is not an ImportObserver: it has no {', '.join(e + '()' for e in missing)} "
             "(derive it from importworks.engine.hooks.ObserverBase to ignore the events it does not need)"
         )
 

@@ -266,6 +266,8 @@ class ZipStore(IndexedStore):
                 if trust_layout:
                     self._data = u64_array(index["layout"])
                     offset, csize, method = index["hashes_at"]
+                    if not all(isinstance(n, int) for n in (offset, csize, method)):
+                        raise TypeError("the place of the hash table is not three numbers")
                     if len(self._data) != 3 * len(recorded):
                         raise ValueError("the layout does not match the entries")
             except (KeyError, ValueError, TypeError) as exc:
