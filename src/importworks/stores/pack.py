@@ -367,7 +367,12 @@ def _recorded_files(dist: Distribution) -> list[str] | None:
 
     text = dist.read_text("RECORD")
     if text:
-        return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
+        try:
+            return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
+        except csv.Error as exc:  # Python 3.10's reader refuses a NUL, for one
+            raise StoreError(
+                f"cannot pack distribution {dist.metadata['Name']!r}: its RECORD is not CSV ({exc}); reinstall it"
+            ) from None
     files = dist.files  # an .egg-info's installed-files.txt or SOURCES.txt
     return None if files is None else [str(f) for f in files]
 
