@@ -15,6 +15,7 @@ from ._importlib_bootstrap import (
     gcd_import,
     resolve_name as _resolve_relative,
 )
+from .errors import ERR_NOT_A_MODULE, ERR_NOT_IN_SYS_MODULES, ERR_PARENT_NOT_IN_SYS_MODULES, ERR_SPEC_NOT_FOUND
 from .tracebacks import strip_engine_frames
 from .spec import ModuleSpec
 
@@ -78,9 +79,9 @@ def reload(module: ModuleType) -> ModuleType:
         try:
             name = module.__name__
         except AttributeError:
-            raise TypeError("reload() argument must be a module") from None
+            raise TypeError(ERR_NOT_A_MODULE) from None
     if sys.modules.get(name) is not module:
-        raise ImportError(f"module {name} not in sys.modules", name=name)
+        raise ImportError(ERR_NOT_IN_SYS_MODULES.format(name=name), name=name)
     if name in _reloading:
         return _reloading[name]  # a module that reloads itself while reloading
     _reloading[name] = module
@@ -91,10 +92,10 @@ def reload(module: ModuleType) -> ModuleType:
             try:
                 path = sys.modules[parent_name].__path__
             except KeyError:
-                raise ImportError(f"parent {parent_name!r} not in sys.modules", name=parent_name) from None
+                raise ImportError(ERR_PARENT_NOT_IN_SYS_MODULES.format(parent=parent_name), name=parent_name) from None
         spec = module.__spec__ = find_spec_on_meta_path(name, path, module)
         if spec is None:
-            raise ModuleNotFoundError(f"spec not found for the module {name!r}", name=name)
+            raise ModuleNotFoundError(ERR_SPEC_NOT_FOUND.format(name=name), name=name)
         exec_in_place(spec, module)
         return sys.modules[name]  # the module may have replaced itself
     finally:

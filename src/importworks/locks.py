@@ -22,7 +22,7 @@ import importlib._bootstrap as _stock_bootstrap
 import sys
 import weakref
 
-from .errors import DeadlockError
+from .errors import ERR_DEADLOCK, DeadlockError
 
 __all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_lock"]
 
@@ -93,7 +93,7 @@ class ModuleLock:
                     self.count += 1
                     return
                 if self._closes_cycle(me):
-                    raise DeadlockError(f"deadlock detected by {self!r}")
+                    raise DeadlockError(ERR_DEADLOCK.format(lock=self))
                 parked = _thread.allocate_lock()
                 parked.acquire()
                 self._waiters.append((me, parked))

@@ -18,9 +18,8 @@ from typing import Sequence
 
 from .. import __version__
 from ..diagnostics.commands import register as register_diagnostics
-from ..errors import StoreError
+from ..errors import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, StoreError
 from . import program_commands, store_commands
-from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .program import ProgramError, Target, parse_target, split_program_args
 from .running import run_target, was_interrupted
 

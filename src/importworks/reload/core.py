@@ -29,7 +29,7 @@ from types import CodeType, FunctionType, ModuleType
 from typing import Any, Iterable
 
 from .._importlib_bootstrap import find_spec_on_meta_path
-from ..errors import ReloadError
+from ..errors import ERR_NOT_A_MODULE, ERR_NOT_FOUND, ERR_NOT_IN_SYS_MODULES, ReloadError
 from ..locks import get_module_lock
 from ..spec import ModuleSpec
 from .execute import Execution
@@ -39,12 +39,9 @@ from .report import ModuleReload, ReloadReport, ReloadWarning, warn_unpatched
 
 __all__ = ["ModuleReload", "ReloadError", "ReloadReport", "ReloadWarning", "Reloader", "last_report", "reload"]
 
-ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"
 ERR_RELOAD = "cannot reload {name!r}: {error} ({path}, line {line})"
 ERR_CANNOT = "cannot reload {name!r}: {error}"
 ERR_NO_CODE = "its loader ({loader}) has no code to execute again"
-ERR_NO_SPEC = "No module named {name!r}"
-ERR_NOT_A_MODULE = "reload() argument must be a module"
 MAIN_EXEC_NAME = "__importworks_main__"  # what __main__ is called while its new code runs
 
 
@@ -139,14 +136,14 @@ class Reloader:
 
             path = getattr(module, "__file__", None)
             if path is None:
-                raise ImportError(ERR_NO_SPEC.format(name=name), name=name)
+                raise ImportError(ERR_NOT_FOUND.format(name=name), name=name)
             return spec_from_file_location(name, path, loader=SourceFileLoader(name, path))
         spec_name = old.name
         parent = spec_name.rpartition(".")[0]
         path = getattr(sys.modules.get(parent), "__path__", None) if parent else None
         spec = find_spec_on_meta_path(spec_name, path, module)
         if spec is None:
-            raise ModuleNotFoundError(ERR_NO_SPEC.format(name=spec_name), name=spec_name)
+            raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=spec_name), name=spec_name)
         return spec
 
     def _get_code(self, spec: ModuleSpec) -> CodeType:

@@ -15,7 +15,7 @@ import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import Any, Iterator
 
-from ..errors import StoreError
+from ..errors import ERR_NOT_A_STORE, ERR_NOT_SQLITE, ERR_NOT_ZIP, ERR_STORE_MISSING, WARN_UNUSABLE_STORE, StoreError
 from ..spec import ModuleSpec
 from .base import Store, check_entry_path
 from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
@@ -52,7 +52,7 @@ def open_store(path: str, probe: FileProbe | None = None) -> Store:
         probe = probe_file(path)
     try:
         if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
-            raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
+            raise StoreError(ERR_STORE_MISSING.format(path=path), path=path)
         if probe.kind == "sqlite":  # each backend imported only when used: opening is on the start-up path
             from .sqlite import SQLiteStore
 
@@ -65,16 +65,10 @@ def open_store(path: str, probe: FileProbe | None = None) -> Store:
         if own and probe is not None:
             probe.close()
     if path.endswith((".zip", ".pyz")):
-        raise StoreError(
-            f"{path} is not a zip archive (no end-of-central-directory record): "
-            "it is truncated or another kind of file",
-            path=path,
-        )
+        raise StoreError(ERR_NOT_ZIP.format(path=path), path=path)
     if path.endswith((".sqlite", ".sqlite3")):
-        raise StoreError(
-            f"{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file", path=path
-        )
-    raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
+        raise StoreError(ERR_NOT_SQLITE.format(path=path), path=path)
+    raise StoreError(ERR_NOT_A_STORE.format(path=path), path=path)
 
 
 def _identity(path: str) -> tuple[int, int, int]:
@@ -308,7 +302,7 @@ class PendingStoreFinder:
 def _warn_once(location: str, exc: StoreError) -> None:
     if location not in _warned:  # its modules silently missing would be worse
         _warned.add(location)
-        warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning, stacklevel=3)
+        warnings.warn(WARN_UNUSABLE_STORE.format(error=exc), RuntimeWarning, stacklevel=3)
 
 
 def _looks_like_store(path: str) -> bool:
