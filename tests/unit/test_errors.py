@@ -210,7 +210,7 @@ def test_lazy_import_that_fails_at_first_use_says_where_it_was_written(tree, eng
         import lazy_app
 
         with pytest.raises(ModuleNotFoundError) as info:
-            lazy_app.never_there.anything  # noqa: B018 - the first use is what reifies it
+            lazy_app.never_there.anything  # the first use is what reifies it
     finally:
         lazy.disable()
     assert str(info.value) == "No module named 'never_there'"
