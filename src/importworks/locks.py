@@ -22,7 +22,7 @@ import importlib._bootstrap as _stock_bootstrap
 import sys
 import weakref
 
-from .errors import ERR_DEADLOCK, DeadlockError
+from .errors import ERR_DEADLOCK, ERR_LOCK_NOT_HELD, DeadlockError
 
 __all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_lock"]
 
@@ -114,7 +114,7 @@ class ModuleLock:
         """Give one level of the lock back; wake waiters when it is free."""
         with _graph:
             if self.owner != _thread.get_ident():
-                raise RuntimeError("cannot release un-acquired lock")
+                raise RuntimeError(ERR_LOCK_NOT_HELD)
             self.count -= 1
             if self.count == 0:
                 self.owner = None
