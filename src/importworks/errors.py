@@ -26,6 +26,7 @@ __all__ = [
     "ERR_DEADLOCK",
     "ERR_HALTED",
     "ERR_LOCK_NOT_HELD",
+    "ERR_NO_CREATE_MODULE",
     "ERR_NOT_A_MODULE",
     "ERR_NOT_A_STORE",
     "ERR_NOT_FOUND",
@@ -62,6 +63,7 @@ ERR_NOT_PACKAGE = ERR_NOT_FOUND + "; {parent!r} is not a package"
 ERR_NOT_FOUND_TO_RUN = _NO_MODULE + "{name}"  # python -m's wording (runpy's): the name unquoted
 ERR_HALTED = "import of {name} halted; None in sys.modules"
 ERR_DEADLOCK = "deadlock detected by {lock!r}"
+ERR_NO_CREATE_MODULE = "loaders that define exec_module() must also define create_module()"
 ERR_LOCK_NOT_HELD = "cannot release un-acquired lock"  # a RuntimeError, as for threading.RLock
 # importlib.reload's (importworks.reload says the same)
 ERR_NOT_A_MODULE = "reload() argument must be a module"

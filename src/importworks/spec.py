@@ -11,6 +11,8 @@ from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any
 
+from .errors import ERR_NO_CREATE_MODULE
+
 __all__ = [
     "ModuleSpec",
     "init_module_attrs",
@@ -102,7 +104,7 @@ def module_from_spec(spec: ModuleSpec) -> ModuleType:
     if hasattr(loader, "create_module"):
         module = loader.create_module(spec)
     elif hasattr(loader, "exec_module"):
-        raise ImportError("loaders that define exec_module() must also define create_module()")
+        raise ImportError(ERR_NO_CREATE_MODULE)
     if module is None:
         module = ModuleType(spec.name)
     init_module_attrs(spec, module)
