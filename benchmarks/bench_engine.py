@@ -84,7 +84,7 @@ _t1 = time.perf_counter()
 if sys.argv[1] == "traced":
     _handle = importworks.activate()
     from importworks.diagnostics.trace import ImportTracer
-    from importworks.observers import add_observer
+    from importworks.engine.observers import add_observer
     add_observer(ImportTracer())
 elif sys.argv[1] != "stock":
     _handle = getattr(importworks, sys.argv[1])()

@@ -60,15 +60,15 @@ DELIBERATE: dict[str, str] = {
     "kindsdiff:dir():LOADER_IS_MACHINERY_SOURCEFILELOADER": (
         "importworks' loaders are its own classes, not importlib.machinery's (the engine "
         "reuses no stock finder or loader code); code that dispatches on the stdlib classes "
-        "by type is taught ours where it matters (distlib, pkg_resources: importworks.compat)"
+        "by type is taught ours where it matters (distlib, pkg_resources: importworks.wiring.interop)"
     ),
     "kindsdiff:dir():FINDER_IS_MACHINERY_FILEFINDER": (
-        "likewise for the folder finder: importworks.pathfinder.FileFinder is not importlib.machinery.FileFinder"
+        "likewise for the folder finder: importworks.finders.pathfinder.FileFinder is not importlib.machinery.FileFinder"
     ),
     "importlib:dir():__warningregistry__": (
-        "under activate(), importlib.import_module is importworks.api.import_module: a "
+        "under activate(), importlib.import_module is importworks.engine.api.import_module: a "
         "warning a module body raises with stacklevel=2 is attributed to that function's "
-        "frame, so its __warningregistry__ lands in importworks.api, not in importlib"
+        "frame, so its __warningregistry__ lands in importworks.engine.api, not in importlib"
     ),
 }
 

@@ -38,10 +38,10 @@ if hasattr(sys, "set_lazy_imports_filter"):
     _keep_own_imports_eager()
 
 from . import _cpython_private, machinery  # noqa: E402
-from ._importlib_bootstrap import __import__
-from .activation import Installation, activate, install, is_active, is_installed
-from .api import find_spec, import_module, invalidate_caches
+from .engine._importlib_bootstrap import __import__
+from .engine.api import find_spec, import_module, invalidate_caches
 from .errors import DeadlockError, StoreError, StoreIntegrityError
+from .wiring.activation import Installation, activate, install, is_active, is_installed
 
 __all__ = [
     "DeadlockError",
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 if sys.version_info < (3, 12):
-    from .api import find_loader  # noqa: F401  (deprecated, as in importlib)
+    from .engine.api import find_loader  # noqa: F401  (deprecated, as in importlib)
 
     __all__.append("find_loader")
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from . import _importlib_bootstrap as engine
-from . import locks, loaders, spec
+from . import spec
+from .engine import _importlib_bootstrap as engine
+from .engine import locks
+from .finders import loaders
 
 bootstrap = SimpleNamespace(
     _ModuleLock=locks.ModuleLock,
@@ -42,7 +44,7 @@ def _install(_bootstrap_module: object) -> None:
     """Add the path-based finder and its folder hook, as importlib's _install does."""
     import sys
 
-    from .pathfinder import PathFinder, default_path_hook
+    from .finders.pathfinder import PathFinder, default_path_hook
 
     sys.path_hooks.append(default_path_hook())
     sys.meta_path.append(PathFinder)

@@ -12,10 +12,10 @@ import importlib.abc as _stock
 import sys
 from typing import Any
 
-from . import loaders as _loaders
 from . import machinery  # noqa: F401  (importlib.abc has it too)
-from ._importlib_bootstrap import LoaderBasics
-from .compat import register_abcs
+from .engine._importlib_bootstrap import LoaderBasics
+from .finders import loaders as _loaders
+from .wiring.interop import register_abcs
 
 __all__ = [
     "ExecutionLoader",

@@ -48,6 +48,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "DeadlockError",
+    "LazyImportError",
     "ReloadError",
     "StoreError",
     "StoreIntegrityError",
@@ -136,3 +137,7 @@ class ReloadError(ImportError):
         super().__init__(*args, name=name, path=path)
         self.lineno = lineno
         self.report: object = None
+
+
+class LazyImportError(ImportError):
+    """Where a lazy import was written, chained as the cause of the error its resolution raised (importworks.lazy)."""

@@ -7,7 +7,7 @@ import sys
 import warnings
 from typing import Any
 
-from .loaders import (
+from .finders.loaders import (
     BYTECODE_SUFFIXES,
     EXTENSION_SUFFIXES,
     SOURCE_SUFFIXES,
@@ -18,7 +18,7 @@ from .loaders import (
     SourceFileLoader,
     SourcelessFileLoader,
 )
-from .pathfinder import FileFinder, PathFinder
+from .finders.pathfinder import FileFinder, PathFinder
 from .spec import ModuleSpec
 
 __all__ = [
@@ -49,7 +49,7 @@ if sys.version_info < (3, 11):  # public from 3.11
     del NamespaceLoader
     __all__.remove("NamespaceLoader")
 if sys.version_info >= (3, 15):  # public from 3.15
-    from .pathfinder import NamespacePath  # noqa: F401
+    from .finders.pathfinder import NamespacePath  # noqa: F401
 
 # Deprecated aliases the stdlib still exports; both are plain ".pyc" lists
 # (from 3.14 with a DeprecationWarning on access).

@@ -41,7 +41,7 @@ def spec_from_loader(
     if origin is None:
         origin = getattr(loader, "_ORIGIN", None)
     if not origin and hasattr(loader, "get_filename"):
-        from .loaders import spec_from_file_location  # loaders import this module
+        from .finders.loaders import spec_from_file_location  # loaders import this module
 
         if is_package is None:
             return spec_from_file_location(name, loader=loader)
@@ -74,7 +74,7 @@ def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = 
     if override or getattr(module, "__loader__", None) is None:
         loader = spec.loader
         if loader is None and spec.submodule_search_locations is not None:
-            from .loaders import NamespaceLoader
+            from .finders.loaders import NamespaceLoader
 
             loader = NamespaceLoader.for_path(spec.submodule_search_locations)
             spec.loader = loader

@@ -6,11 +6,11 @@ import sys
 from importlib._abc import Loader  # the stdlib's ABC, as importlib.util re-exports it
 from typing import Any
 
-from ._importlib_bootstrap import find_spec_on_meta_path
-from .api import resolve_name
-from .bytecode import MAGIC_NUMBER, cache_from_source, decode_source, source_from_cache, source_hash
-from .lazy_loader import LazyLoader
-from .loaders import spec_from_file_location
+from ._lazy_loader import LazyLoader
+from .engine._importlib_bootstrap import find_spec_on_meta_path
+from .engine.api import resolve_name
+from .finders.bytecode import MAGIC_NUMBER, cache_from_source, decode_source, source_from_cache, source_hash
+from .finders.loaders import spec_from_file_location
 from .spec import ModuleSpec, module_from_spec, spec_from_loader
 
 __all__ = [

@@ -176,7 +176,7 @@ def _importlib_facade() -> Any:
     import types
 
     import importworks
-    import importworks.api
+    import importworks.engine.api
 
     class Facade(types.ModuleType):
         def __getattr__(self, name: str) -> Any:
@@ -191,17 +191,18 @@ def _importlib_facade() -> Any:
     facade.__import__ = importworks.__import__
     # importlib.reload's counterpart; importworks.reload is the live reload, which
     # also re-runs the modules importing the one reloaded
-    facade.reload = importworks.api.reload
+    facade.reload = importworks.engine.api.reload
     return facade
 
 
 def _rewire_source_kind() -> Any:
     """Make test_importlib.util hand importworks to every ``Source`` test class."""
+    from test.test_importlib import util
+
     import importworks
     import importworks.abc
     import importworks.machinery
     import importworks.util
-    from test.test_importlib import util
 
     ours = {
         "importlib": _importlib_facade(),

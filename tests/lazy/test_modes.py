@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from importworks import _importlib_bootstrap as engine
 from importworks import lazy
+from importworks.engine import _importlib_bootstrap as engine
 from tests.conftest import run_python
 
 

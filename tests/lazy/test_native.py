@@ -21,7 +21,7 @@ def _run(code: str, *flags: str) -> subprocess.CompletedProcess:
 def test_activate_under_lazy_imports_all_imports_through_the_engine():
     """-X lazy_imports=all: activate() works, and a lazy import reifies through the engine."""
     result = _run(
-        "import importworks\nfrom importworks import observers\nseen = []\n"
+        "import importworks\nfrom importworks.engine import observers\nseen = []\n"
         "class Seen:\n    def end(self, name, module, exc):\n        seen.append(name)\n"
         "observers.add_observer(Seen())\n"
         "with importworks.activate():\n    import colorsys\n"
@@ -37,7 +37,7 @@ def test_a_filter_set_before_importworks_is_kept():
     result = _run(
         "import sys\nsys.set_lazy_imports_filter(lambda importer, name, fromlist: name != 'colorsys')\n"
         "import importworks\nimportworks.activate\nf = sys.get_lazy_imports_filter()\n"
-        "print(f('app', 'colorsys', None), f('app', 'json', None), f('importworks.locks', 'weakref', None))\n",
+        "print(f('app', 'colorsys', None), f('app', 'json', None), f('importworks.engine.locks', 'weakref', None))\n",
         "-X",
         "lazy_imports=all",
     )

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from importworks import _importlib_bootstrap as bootstrap
+from importworks.engine import _importlib_bootstrap as bootstrap
 from importworks.reload import ReloadError, reload
 from importworks.reload.graph import ImportObserver
 
@@ -85,8 +85,9 @@ def test_relative_imports_in_packages(tree, edit, reloader):
 
 def test_imports_inside_functions_do_not_make_dependents(tree, edit, reloader):
     tree({"leaf.py": "X = 1\n", "lazy.py": "def get():\n    import leaf\n    return leaf.X\n"})
-    import lazy
     import leaf  # noqa: F401
+
+    import lazy
 
     edit("leaf.py", "X = 2\n")
     assert reloader.reload(["leaf"]).names() == ["leaf"] and lazy.get() == 2

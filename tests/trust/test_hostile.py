@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import importworks
-from importworks.bytecode import MAGIC_NUMBER, read_pyc_header
 from importworks.errors import StoreError
+from importworks.finders.bytecode import MAGIC_NUMBER, read_pyc_header
 from importworks.stores.base import CompactIndex, check_entry_path
 from importworks.stores.finder import open_store
 from importworks.stores.pack import pack
@@ -180,7 +180,7 @@ def test_a_pycache_pyc_with_any_header_falls_back_to_its_source(tmp_path, header
     code = marshal.dumps(compile("VALUE = 'source'\n", str(folder / "pycmod.py"), "exec"))
     cache = folder / "__pycache__"
     cache.mkdir(exist_ok=True)
-    from importworks.bytecode import cache_from_source
+    from importworks.finders.bytecode import cache_from_source
 
     head = (MAGIC_NUMBER + header[4:]) if with_magic else header
     (cache / os.path.basename(cache_from_source(str(folder / "pycmod.py")))).write_bytes(head + code)

@@ -8,9 +8,9 @@ import importlib.machinery
 import sys
 
 import importworks
-from importworks import _importlib_bootstrap as engine
-from importworks.loaders import SourceFileLoader
-from importworks.pathfinder import FileFinder, PathFinder
+from importworks.engine import _importlib_bootstrap as engine
+from importworks.finders.loaders import SourceFileLoader
+from importworks.finders.pathfinder import FileFinder, PathFinder
 
 
 def _state():

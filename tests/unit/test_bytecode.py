@@ -10,8 +10,8 @@ import sys
 import pytest
 
 import importworks
-from importworks import bytecode
-from importworks.loaders import SourceFileLoader
+from importworks.finders import bytecode
+from importworks.finders.loaders import SourceFileLoader
 
 
 class RefusesToCompile(SourceFileLoader):

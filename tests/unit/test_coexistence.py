@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import importworks
-from importworks import loaders
+from importworks.finders import loaders
 from tests.conftest import build, run_python
 
 
@@ -65,7 +65,7 @@ def test_a_finder_put_first_still_overrides_a_module(how, tmp_path):
         print(type(__import__("json").__spec__.loader).__module__)
     """)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "0", "importworks.loaders"]
+    assert result.stdout.split() == ["True", "0", "importworks.finders.loaders"]
 
 
 @pytest.mark.parametrize("how", ["install", "activate"])
@@ -133,7 +133,7 @@ def test_a_finder_that_wraps_the_stock_path_finder_sees_our_loaders(tmp_path):
         print(checked.__spec__.loader_state, type(checked.__loader__).__module__)
     """)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["instrumented", "importworks.loaders"]
+    assert result.stdout.split() == ["instrumented", "importworks.finders.loaders"]
 
 
 PYTEST_FILE = """\
@@ -228,7 +228,7 @@ def test_a_tool_wrapping_the_stock_path_finder_by_name_is_given_ours(tmp_path: P
         print(vendored.WHERE, type(vendored.__loader__).__module__)
     """)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["inside", "awscli", "importworks.loaders"]
+    assert result.stdout.split() == ["inside", "awscli", "importworks.finders.loaders"]
 
 
 TOOL_HOOKS = {

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import importworks
-from importworks.loaders import SourceFileLoader
+from importworks.finders.loaders import SourceFileLoader
 
 
 def test_import_registers_module_with_cpython_attributes(tree, engine):

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 import importworks
-from importworks import errors, locks
+from importworks import errors
 from importworks.cli import main
+from importworks.engine import locks
 from importworks.errors import DeadlockError, StoreError
 from importworks.stores.finder import open_store
 from importworks.stores.pack import pack

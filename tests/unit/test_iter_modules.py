@@ -44,7 +44,7 @@ def test_a_folder_lists_the_same_modules_as_with_the_stock_finder(tmp_path: Path
     assert ("0001_initial", False) in stock and ("sub", True) in stock  # the reference is what it should be
     with importworks.install():
         sys.path_importer_cache.pop(folder, None)
-        assert type(pkgutil.get_importer(folder)).__module__ == "importworks.pathfinder"
+        assert type(pkgutil.get_importer(folder)).__module__ == "importworks.finders.pathfinder"
         assert _listed(folder) == stock
     with importworks.activate():
         sys.path_importer_cache.pop(folder, None)

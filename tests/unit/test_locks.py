@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from importworks import locks
+from importworks.engine import locks
+from importworks.engine.locks import ModuleLock, acquire_for_wait, get_module_lock
 from importworks.errors import DeadlockError
-from importworks.locks import ModuleLock, acquire_for_wait, get_module_lock
 
 ROUNDS = 5000  # the race it guards against showed within 300-6000 rounds
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from tests.conftest import run_python
 
 
@@ -24,8 +25,8 @@ def test_builtin_frozen_and_extension_modules_in_a_fresh_process():
     """)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.splitlines()[-1])
-    assert found["_lzma"][:2] == ["importworks.loaders", "ExtensionFileLoader"]
-    assert found["builtin"][0] == found["frozen"][0] == "importworks.compiled_in"
+    assert found["_lzma"][:2] == ["importworks.finders.loaders", "ExtensionFileLoader"]
+    assert found["builtin"][0] == found["frozen"][0] == "importworks.finders.compiled_in"
     assert found["_lzma"][2].endswith(".so") or found["_lzma"][2].endswith(".pyd")
     kinds = {name: value[1] for name, value in found.items()}
     assert kinds["builtin"] == "BuiltinImporter"

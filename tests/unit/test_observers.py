@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from importworks import observers
+from importworks.engine import observers
 
 
 class Recorder:

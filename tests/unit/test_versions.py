@@ -17,12 +17,12 @@ import pytest
 
 import importworks
 import importworks.abc
-import importworks.loaders
+import importworks.finders.loaders
 import importworks.machinery
 import importworks.util
-from importworks import _importlib_bootstrap as engine_module
-from importworks import locks
-from importworks.loaders import supported_file_loaders
+from importworks.engine import _importlib_bootstrap as engine_module
+from importworks.engine import locks
+from importworks.finders.loaders import supported_file_loaders
 
 PY314 = sys.version_info >= (3, 14)
 PY315 = sys.version_info >= (3, 15)
@@ -76,7 +76,7 @@ def test_load_module_exists_exactly_where_the_stdlib_has_it():
         (importworks.machinery.BuiltinImporter, importlib.machinery.BuiltinImporter),
         (importworks.machinery.FrozenImporter, importlib.machinery.FrozenImporter),
         (
-            importworks.loaders.NamespaceLoader,
+            importworks.finders.loaders.NamespaceLoader,
             importlib._bootstrap_external.NamespaceLoader
             if sys.version_info >= (3, 11)
             else importlib._bootstrap_external._NamespaceLoader,
@@ -111,7 +111,7 @@ def test_parent_lock_is_not_held_while_a_submodule_runs(tree, engine):
                 "__init__.py": "",
                 "mod.py": (
                     "import sys\n"
-                    "from importworks import locks\n"
+                    "from importworks.engine import locks\n"
                     "def held(name):\n"
                     "    ref = locks._module_locks.get(name)\n"
                     "    lock = ref() if ref is not None else None\n"

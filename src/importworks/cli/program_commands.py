@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..activation import activate
+from ..wiring.activation import activate
 from .program import PROGRAM_USAGE, add_program_argument, parse_target
 from .running import run_target
 

@@ -21,11 +21,11 @@ import types
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from ..api import find_spec, import_module
 from ..diagnostics.hints import add_hints
+from ..engine.api import find_spec, import_module
+from ..engine.tracebacks import drop_leading_frames, strip_engine_frames
 from ..errors import ERR_NOT_FOUND_TO_RUN, EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from ..stores.sniff import is_store_url
-from ..tracebacks import drop_leading_frames, strip_engine_frames
 from .program import ProgramError, Target, store_location
 
 __all__ = ["exit_status", "report_uncaught", "run_target", "was_interrupted"]
@@ -210,7 +210,7 @@ def _compile(source: str | bytes, filename: str) -> types.CodeType:
 
 
 def _prepare_script(script: str) -> tuple[types.CodeType, types.ModuleType]:
-    from ..loaders import SourceFileLoader, SourcelessFileLoader
+    from ..finders.loaders import SourceFileLoader, SourcelessFileLoader
 
     path = _absolute(script)
     try:
@@ -296,7 +296,7 @@ def _import_parent(name: str) -> None:
 
 def _main_spec(location: str) -> Any:
     """The spec of the ``__main__`` module in the folder, zip or store *location*."""
-    from ..pathfinder import PathFinder
+    from ..finders.pathfinder import PathFinder
 
     entry = _absolute(location)
     spec = PathFinder.find_spec("__main__", [entry])

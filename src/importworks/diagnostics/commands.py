@@ -84,7 +84,7 @@ def compute(command: str, name: str | None = None, find_only: bool = False) -> d
     _as_python_c()
     try:
         preload()
-        from ..activation import activate
+        from ..wiring.activation import activate
         from .syspath import environment_summary, explain_path, startup_code
         from .where import locate
         from .why import diagnose

@@ -24,7 +24,7 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
-from ..pathfinder import PathFinder
+from ..finders.pathfinder import PathFinder
 from .cycles import failure, find_cycles, import_graph, simulate
 from .project import ModuleInfo, Project, scan_project
 from .stars import StarResolver, differ

@@ -13,7 +13,7 @@ import importlib
 import marshal
 import sys
 
-from ..pathfinder import PathFinder
+from ..finders.pathfinder import PathFinder
 from .project import Binding, Project
 
 __all__ = ["StarResolver", "differ", "external_exports"]

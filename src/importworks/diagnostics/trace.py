@@ -1,7 +1,7 @@
 """Record every import the engine performs: who imported whom, from where, how long.
 
 The engine calls a tracer at each step of an import (see
-``importworks.observers.add_observer``): ``begin`` before the finders are asked,
+``importworks.engine.observers.add_observer``): ``begin`` before the finders are asked,
 ``found`` when a spec is chosen, ``created`` when the module object exists,
 ``loaded`` when its code object is ready, ``end`` when its body has run.  From
 those the tracer splits each import's time into three phases:
@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from .. import observers as engine
-from ..observers import thread_stack
+from ..engine import observers as engine
+from ..engine.observers import thread_stack
 
 __all__ = ["ImportRecord", "ImportTracer", "trace_imports"]
 

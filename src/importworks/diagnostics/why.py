@@ -22,9 +22,9 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
-from ..pathfinder import PathFinder as _OurPathFinder
-from . import causes as _causes
+from ..finders.pathfinder import PathFinder as _OurPathFinder
 from ..stores.sniff import is_store_url
+from . import causes as _causes
 from .syspath import entry_finder, environment_summary, explain_path, finder_label
 
 __all__ = ["Cause", "Diagnosis", "Step", "diagnose", "is_path_finder", "spec_summary"]

@@ -28,21 +28,21 @@ import importlib
 import sys
 from typing import Any, Callable, Optional, Tuple
 
-from .. import _importlib_bootstrap as engine
+from ..engine import _importlib_bootstrap as engine
+from ..errors import LazyImportError
+from . import _pending
+from . import report as _report
+from ._pending import lazy_modules
 from ._proxy import (
     Binding,
-    adopt,
-    LazyImportError,
     LazyObject,
+    adopt,
     binding_of,
     hold,
     is_lazy,
     is_resolved,
     resolve,
 )
-from . import _pending
-from . import report as _report
-from ._pending import lazy_modules
 from ._site import bound_names, caught_names, import_as_depth, may_be_lazy, top_level_reads
 from .report import LazyReport, record_lazy_imports
 from .usage import UnusedImport, format_unused, probe_usage, unused_imports
@@ -160,7 +160,7 @@ def lazy_import(name: str, package: str | None = None) -> Any:
     when the filter says no, the module is imported now.  Bound to a global of
     the caller, the binding is replaced there by the module on first use.
     """
-    from ..api import resolve_name
+    from ..engine.api import resolve_name
 
     fullname = resolve_name(name, package)
     caller = sys._getframe(1)

@@ -21,21 +21,18 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from ..tracebacks import strip_engine_frames
+from ..engine.tracebacks import strip_engine_frames
+from ..errors import LazyImportError
 from . import _pending
 from . import report as _report
 
-__all__ = ["Binding", "LazyImportError", "LazyObject", "adopt", "hold", "is_lazy", "resolve"]
+__all__ = ["Binding", "LazyObject", "adopt", "hold", "is_lazy", "resolve"]
 
 ERR_RESOLUTION = "lazy import of {what!r} raised an exception during resolution ({filename}, line {lineno})"
 ERR_CANNOT_IMPORT = "cannot import name {name!r} from {module!r} ({location})"
 
 _UNSET: Any = object()
 _publish_lock = threading.Lock()
-
-
-class LazyImportError(ImportError):
-    """Where a lazy import was written, chained as the cause of the error its resolution raised."""
 
 
 class Binding:

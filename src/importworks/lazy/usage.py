@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, Iterator, NamedTuple
 
-from .. import _importlib_bootstrap as engine
+from ..engine import _importlib_bootstrap as engine
 
 __all__ = ["UnusedImport", "format_unused", "probe_usage", "unused_imports"]
 

@@ -28,9 +28,9 @@ import time
 from types import CodeType, FunctionType, ModuleType
 from typing import Any, Iterable
 
-from .._importlib_bootstrap import find_spec_on_meta_path
+from ..engine._importlib_bootstrap import find_spec_on_meta_path
+from ..engine.locks import get_module_lock
 from ..errors import ERR_NOT_A_MODULE, ERR_NOT_FOUND, ERR_NOT_IN_SYS_MODULES, ReloadError
-from ..locks import get_module_lock
 from ..spec import ModuleSpec
 from .execute import Execution
 from .graph import ModuleGraph
@@ -132,7 +132,7 @@ class Reloader:
     def _find_spec(self, name: str, module: ModuleType) -> ModuleSpec:
         old = getattr(module, "__spec__", None)
         if old is None:  # a script run by path (runpy.run_path): only its file is known
-            from ..loaders import SourceFileLoader, spec_from_file_location
+            from ..finders.loaders import SourceFileLoader, spec_from_file_location
 
             path = getattr(module, "__file__", None)
             if path is None:
@@ -307,7 +307,7 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
         if getattr(error, "nothing_to_execute", False) and error.name == name:
             # built-in, extension, spec-less or replaced modules: there is nothing
             # to patch, so reload them exactly as importlib.reload does
-            from ..api import reload as classic_reload
+            from ..engine.api import reload as classic_reload
 
             result = classic_reload(module)
             report.modules[0].error = None

@@ -49,8 +49,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_dev(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run the program of *args* under a watcher; return its exit status."""
-    from ..activation import activate
     from ..cli import parse_target, run_target  # not at import time: cli registers this module
+    from ..wiring.activation import activate
     from .watch import Watcher, command_check
 
     target = parse_target(args.program, parser)

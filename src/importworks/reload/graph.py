@@ -20,8 +20,8 @@ import weakref
 from types import ModuleType
 from typing import Any, Iterable, NamedTuple
 
-from ..bytecode import decode_source
-from ..observers import thread_stack
+from ..engine.observers import thread_stack
+from ..finders.bytecode import decode_source
 from .source import is_project_module, source_path
 
 __all__ = ["Binding", "ImportObserver", "ModuleGraph", "can_reload", "scan_imports"]

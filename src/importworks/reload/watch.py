@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import Any, Callable, Iterable
 
-from .. import _importlib_bootstrap as engine
+from ..engine import _importlib_bootstrap as engine
 from .core import Reloader, ReloadReport, default_reloader
 from .graph import ImportObserver
 from .source import SourceTracker, source_path

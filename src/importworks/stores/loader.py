@@ -8,10 +8,10 @@ import os
 from types import CodeType, ModuleType
 from typing import Any
 
-from .._importlib_bootstrap import LoaderBasics, drop_load_module, load_module_shim
-from ..tracebacks import register_engine_file
-from ..bytecode import MAGIC_NUMBER, decode_source
+from ..engine._importlib_bootstrap import LoaderBasics, drop_load_module, load_module_shim
+from ..engine.tracebacks import register_engine_file
 from ..errors import StoreError
+from ..finders.bytecode import MAGIC_NUMBER, decode_source
 from ..spec import ModuleSpec
 from .base import Store, sha256_hex
 from .cache import materialize

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from ..errors import StoreError
+from ..finders.bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from .base import FORMAT_VERSION, CompactIndex, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
 from .sniff import is_store_url
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..bytecode import MAGIC_NUMBER
 from ..errors import StoreError
+from ..finders.bytecode import MAGIC_NUMBER
 from .base import Store, sha256_hex
 
 __all__ = ["VerifyReport", "verify_rewritten_zip", "verify_signature", "verify_store"]

@@ -22,15 +22,15 @@ import zipimport
 from collections.abc import Iterable
 from typing import Any
 
-from . import _importlib_bootstrap as engine
-from . import compat
-from .observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
-from .api import import_module
-from .diagnostics.hints import install_hints, uninstall_hints
-from .loaders import BuiltinImporter, FrozenImporter
-from .pathfinder import FileFinder, PathFinder, default_path_hook
-from .stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
-from .stores.trust import RefusedStoreFinder, pop_keys, push_keys
+from ..diagnostics.hints import install_hints, uninstall_hints
+from ..engine import _importlib_bootstrap as engine
+from ..engine.api import import_module
+from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
+from ..finders.loaders import BuiltinImporter, FrozenImporter
+from ..finders.pathfinder import FileFinder, PathFinder, default_path_hook
+from ..stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
+from ..stores.trust import RefusedStoreFinder, pop_keys, push_keys
+from . import interop
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
@@ -164,7 +164,7 @@ class Installation:
             builtins.__import__ = engine.__import__
             importlib.__import__ = engine.__import__
             importlib.import_module = import_module
-        compat.introduce_to_loaded_modules()
+        interop.introduce_to_loaded_modules()
         self._active = True
 
     def uninstall(self) -> None:
@@ -241,7 +241,7 @@ def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLi
     also says why, in a line or two (see importworks.diagnostics.hints).
     """
     if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: the engine's own imports stay eager
-        from . import _keep_own_imports_eager
+        from .. import _keep_own_imports_eager
 
         _keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
@@ -251,7 +251,7 @@ def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLi
             # importworks.lazy loads only once a module lists something
             set_lazy_hook(_first_listed_import, listed_only=True)
         else:
-            from . import lazy as lazy_imports
+            from .. import lazy as lazy_imports
 
             lazy_imports.enable(lazy)
     install_hints()
@@ -265,7 +265,7 @@ def _lazy_mode() -> str | None:
 
 def _first_listed_import(name: str, globals: Any, fromlist: Any, level: int) -> Any:
     """Stand-in for importworks.lazy's hook until a module defines __lazy_modules__."""
-    from . import lazy as lazy_imports
+    from .. import lazy as lazy_imports
 
     lazy_imports.enable("normal")
     return lazy_imports._hook(name, globals, fromlist, level)

@@ -4,31 +4,31 @@
 * :class:`SourcelessFileLoader` - bare ``.pyc`` files
 * :class:`ExtensionFileLoader` - C extensions, through the interpreter's ``_imp``
 * :class:`BuiltinImporter`, :class:`FrozenImporter` - modules compiled into the
-  interpreter, also through ``_imp`` (in importworks.compiled_in)
+  interpreter, also through ``_imp`` (in importworks.finders.compiled_in)
 * :class:`NamespaceLoader` - PEP 420 packages, which have nothing to execute
 """
 
 from __future__ import annotations
 
 import _imp
+import importlib.machinery
 import io
 import os
 import sys
-import importlib.machinery
 from importlib.machinery import EXTENSION_SUFFIXES
 from types import CodeType, ModuleType
 from typing import Any, Callable
 
-from . import bytecode
-from ._importlib_bootstrap import (
+from ..engine._importlib_bootstrap import (
     LoaderBasics,
     create_extension_module,
     drop_load_module,
     exec_extension_module,
     load_module_shim,
 )
-from .tracebacks import register_engine_file
-from .spec import ModuleSpec
+from ..engine.tracebacks import register_engine_file
+from ..spec import ModuleSpec
+from . import bytecode
 
 __all__ = [
     "BYTECODE_SUFFIXES",

@@ -22,7 +22,7 @@ import importlib._bootstrap as _stock_bootstrap
 import sys
 import weakref
 
-from .errors import ERR_DEADLOCK, ERR_LOCK_NOT_HELD, DeadlockError
+from ..errors import ERR_DEADLOCK, ERR_LOCK_NOT_HELD, DeadlockError
 
 __all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_lock"]
 

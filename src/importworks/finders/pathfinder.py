@@ -19,10 +19,9 @@ import sys
 import warnings
 from typing import Any, Callable, Iterable, Iterator
 
-from .tracebacks import register_engine_file
-from .loaders import supported_file_loaders
-from .loaders import spec_from_file_location
-from .spec import ModuleSpec, object_name, spec_from_loader
+from ..engine.tracebacks import register_engine_file
+from ..spec import ModuleSpec, object_name, spec_from_loader
+from .loaders import spec_from_file_location, supported_file_loaders
 
 __all__ = ["FileFinder", "NamespacePath", "PathFinder"]
 
@@ -246,7 +245,7 @@ class PathFinder:
         for entry in context.path:
             store = _store_at(entry)
             if store is not None:
-                from .stores.metadata import find_store_distributions
+                from ..stores.metadata import find_store_distributions
 
                 yield from find_store_distributions([store], context.name)
             else:
@@ -278,9 +277,9 @@ def _store_at(entry: Any) -> Any:
         return store if not finder.prefix else None
     if not isinstance(entry, str) or not entry:
         return None
-    from .errors import StoreError
-    from .stores.finder import _looks_like_store, _opening, cached_store
-    from .stores.sniff import is_store_url, parse_store_url
+    from ..errors import StoreError
+    from ..stores.finder import _looks_like_store, _opening, cached_store
+    from ..stores.sniff import is_store_url, parse_store_url
 
     try:
         if is_store_url(entry):

@@ -9,15 +9,17 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from ..errors import ERR_NOT_A_MODULE, ERR_NOT_IN_SYS_MODULES, ERR_PARENT_NOT_IN_SYS_MODULES, ERR_SPEC_NOT_FOUND
+from ..spec import ModuleSpec
 from ._importlib_bootstrap import (
     exec_in_place,
     find_spec_on_meta_path,
     gcd_import,
+)
+from ._importlib_bootstrap import (
     resolve_name as _resolve_relative,
 )
-from .errors import ERR_NOT_A_MODULE, ERR_NOT_IN_SYS_MODULES, ERR_PARENT_NOT_IN_SYS_MODULES, ERR_SPEC_NOT_FOUND
 from .tracebacks import strip_engine_frames
-from .spec import ModuleSpec
 
 __all__ = ["find_spec", "import_module", "invalidate_caches", "reload", "resolve_name"]
 

@@ -3,11 +3,14 @@
 This is the engine.  It knows nothing of files: finders on ``sys.meta_path``
 turn a name into a :class:`ModuleSpec`, loaders create and execute modules.
 
-Why the file has this name: the :mod:`warnings` module attributes a warning to
-the first frame whose file name does not contain both ``importlib`` and
-``_bootstrap``.  Every frame that sits between an ``import`` statement and the
-module body it runs lives in this file, so a warning raised by a module body
-with ``stacklevel=2`` lands on the importing code, exactly as with CPython.
+Why the file has this name (and keeps it inside ``engine/``): the :mod:`warnings`
+module attributes a warning to the first frame whose file name does not contain
+both ``importlib`` and ``_bootstrap``.  Every frame that sits between an
+``import`` statement and the module body it runs lives in this file (the loaders
+inherit ``exec_module`` from :class:`LoaderBasics` here), so a warning raised by a
+module body with ``stacklevel=2`` lands on the importing code, exactly as with
+CPython.  Renaming the file, or moving a function that is on the stack while a
+module body runs out of it, would attribute such warnings to importworks.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ import warnings
 from types import ModuleType
 from typing import Any, Iterable
 
-from .errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
+from ..errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
+from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
 from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
-from .spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
 from .tracebacks import DropEntryFrame, register_engine_file, strip_engine_frames
 
 register_engine_file(__file__)
@@ -54,7 +57,7 @@ _LOAD_MODULE_DEPRECATED = (
     f"Python {'3.15' if _PY314 else '3.12'}; use exec_module() instead"
 )
 
-# Observers of imports (importworks.observers manages them): the engine calls
+# Observers of imports (importworks.engine.observers manages them): the engine calls
 # this one object, or nothing; None costs one global lookup per import.
 _tracer: Any = None
 # Lazy imports (importworks.lazy): asked first by __import__; returns a stand-in
@@ -373,8 +376,8 @@ def exec_frozen_module(module: ModuleType) -> None:
     exec(code, module.__dict__)
 
 
-# modules that get introduced to our classes right after their body runs (compat.py)
-from .compat import _AFTER_EXEC  # noqa: E402
+# modules that get introduced to our classes right after their body runs (wiring/interop.py)
+from ..wiring.interop import _AFTER_EXEC  # noqa: E402
 
 
 # ---------------------------------------------------------------- the import
@@ -661,5 +664,5 @@ _LOAD_UNLOCKED_CODE = _load_unlocked.__code__
 _MODULE_FROM_SPEC_CODE = module_from_spec.__code__
 
 
-# the observer API lives in importworks.observers; kept reachable from here
+# the observer API lives in importworks.engine.observers; kept reachable from here
 from .observers import add_observer, remove_observer, set_lazy_hook, set_tracer  # noqa: E402,F401

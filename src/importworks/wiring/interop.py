@@ -37,7 +37,7 @@ def register_abcs(_module: ModuleType | None = None) -> None:
     _abcs_registered = True
     import importlib.abc as stock
 
-    from . import loaders, pathfinder
+    from ..finders import loaders, pathfinder
 
     for abstract, classes in (
         (stock.MetaPathFinder, (loaders.BuiltinImporter, loaders.FrozenImporter, pathfinder.PathFinder)),
@@ -52,7 +52,7 @@ def register_abcs(_module: ModuleType | None = None) -> None:
 
 
 def _teach_distlib(resources: ModuleType) -> None:
-    from . import loaders, pathfinder
+    from ..finders import loaders, pathfinder
 
     finder = getattr(resources, "ResourceFinder", None)
     registry = getattr(resources, "_finder_registry", None)  # register_finder() wants instances
@@ -63,7 +63,7 @@ def _teach_distlib(resources: ModuleType) -> None:
 
 
 def _teach_pkg_resources(pkg_resources: ModuleType) -> None:
-    from . import loaders, pathfinder
+    from ..finders import loaders, pathfinder
 
     try:
         pkg_resources.register_finder(pathfinder.FileFinder, pkg_resources.find_on_path)
@@ -77,7 +77,7 @@ def _teach_pkg_resources(pkg_resources: ModuleType) -> None:
 
 
 def _teach_awscli(awscli: ModuleType) -> None:
-    from .pathfinder import PathFinder
+    from ..finders.pathfinder import PathFinder
 
     alias_finder = getattr(awscli, "TopLevelImportAliasFinder", None)
     if not isinstance(alias_finder, type) or PathFinder not in sys.meta_path:

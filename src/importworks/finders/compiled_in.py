@@ -14,14 +14,14 @@ import sys
 from types import CodeType, ModuleType, SimpleNamespace
 from typing import Any, Callable
 
-from ._importlib_bootstrap import (
+from ..engine._importlib_bootstrap import (
     create_builtin_module,
-    exec_builtin_module,
     drop_load_module,
+    exec_builtin_module,
     exec_frozen_module,
     load_module_shim,
 )
-from .spec import ModuleSpec, spec_from_loader
+from ..spec import ModuleSpec, spec_from_loader
 
 __all__ = ["BuiltinImporter", "FrozenImporter"]
 

@@ -1,4 +1,8 @@
-"""LazyLoader: create a module now, execute its body on first attribute access."""
+"""LazyLoader: create a module now, execute its body on first attribute access.
+
+importlib.util.LazyLoader's twin, re-exported by importworks.util; unrelated to
+PEP 810's lazy imports (importworks.lazy).
+"""
 
 from __future__ import annotations
 
