@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
 import zipfile
+from contextlib import closing
 
 import pytest
 

@@ -14,7 +14,7 @@ import os
 import platform
 import signal
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import __version__
 from ..diagnostics.commands import register as register_diagnostics

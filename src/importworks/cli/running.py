@@ -18,8 +18,9 @@ import os
 import sys
 import threading
 import types
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from ..diagnostics.hints import add_hints
 from ..engine.api import find_spec, import_module

@@ -15,7 +15,7 @@ import contextlib
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..errors import EXIT_OK, EXIT_USAGE
 from .commands import CHILD_MARKER, compute

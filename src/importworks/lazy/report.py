@@ -21,9 +21,10 @@ import importlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["EagerImport", "LazyImportRecord", "LazyReport", "record_lazy_imports"]
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from types import CodeType, FunctionType, ModuleType
-from typing import Any, Iterable
+from typing import Any
 
 from ..engine._importlib_bootstrap import find_spec_on_meta_path
 from ..engine.locks import get_module_lock

@@ -17,8 +17,9 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from ..engine.observers import thread_stack
 from ..finders.bytecode import decode_source

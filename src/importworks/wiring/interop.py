@@ -21,8 +21,8 @@ lookup unless the module is one of these.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import ModuleType
-from typing import Callable
 
 __all__ = ["after_exec", "introduce_to_loaded_modules", "register_abcs"]
 
