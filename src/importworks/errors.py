@@ -128,7 +128,8 @@ class ReloadError(ImportError):
     """A module's new code could not be executed; its old code keeps running.
 
     ``path`` and ``lineno`` say where the error is; ``report`` is the whole
-    reload's report (other modules may have been reloaded).
+    reload's report (other modules may have been reloaded);
+    ``nothing_to_execute`` is true when no new code was found at all (no spec, no code).
     """
 
     def __init__(
@@ -137,6 +138,7 @@ class ReloadError(ImportError):
         super().__init__(*args, name=name, path=path)
         self.lineno = lineno
         self.report: object = None
+        self.nothing_to_execute = False
 
 
 class LazyImportError(ImportError):

@@ -157,7 +157,11 @@ def get_module_lock(name: str) -> ModuleLock:
         lock = ref() if ref is not None else None
         if lock is None:
             lock = ModuleLock(name)
-            _module_locks[name] = weakref.ref(lock, lambda r, n=name: _forget(n, r))
+
+            def forget(ref: weakref.ref[ModuleLock], name: str = name) -> None:
+                _forget(name, ref)
+
+            _module_locks[name] = weakref.ref(lock, forget)
         return lock
     finally:
         _imp.release_lock()

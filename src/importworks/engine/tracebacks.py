@@ -15,7 +15,7 @@ import itertools
 import sys
 from collections.abc import Collection
 from types import CodeType, TracebackType
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["DropEntryFrame", "drop_leading_frames", "register_engine_file", "strip_engine_frames"]
 
@@ -93,7 +93,7 @@ class DropEntryFrame:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: TracebackType | None) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: TracebackType | None) -> Literal[False]:
         while tb is not None and tb.tb_frame.f_code is self.code:
             tb = tb.tb_next
         if exc is not None:

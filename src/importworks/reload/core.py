@@ -53,8 +53,10 @@ def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, i
         return exc.filename, exc.lineno
     frames = traceback.extract_tb(exc.__traceback__)
     mine = [f for f in frames if path is not None and f.filename == path]
-    frame = (mine or frames or [None])[-1]
-    return (frame.filename, frame.lineno) if frame is not None else (path, None)
+    candidates = mine or frames
+    if not candidates:
+        return path, None
+    return candidates[-1].filename, candidates[-1].lineno
 
 
 def _describe(exc: BaseException) -> str:
@@ -138,7 +140,10 @@ class Reloader:
             path = getattr(module, "__file__", None)
             if path is None:
                 raise ImportError(ERR_NOT_FOUND.format(name=name), name=name)
-            return spec_from_file_location(name, path, loader=SourceFileLoader(name, path))
+            spec = spec_from_file_location(name, path, loader=SourceFileLoader(name, path))
+            if spec is None:
+                raise ImportError(ERR_NOT_FOUND.format(name=name), name=name)
+            return spec
         spec_name = old.name
         parent = spec_name.rpartition(".")[0]
         path = getattr(sys.modules.get(parent), "__path__", None) if parent else None
@@ -148,7 +153,7 @@ class Reloader:
         return spec
 
     def _get_code(self, spec: ModuleSpec) -> CodeType:
-        loader = spec.loader
+        loader: Any = spec.loader  # any loader will do: what it can do is asked with hasattr
         if all(hasattr(loader, a) for a in ("source_to_code", "get_data", "get_filename")):
             # compile from the source itself: a pyc written within the same second
             # as an edit of the same size would look valid, and be stale
@@ -305,7 +310,7 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
     warn_unpatched(report, stacklevel=2)
     if report.errors:
         error = report.errors[0]
-        if getattr(error, "nothing_to_execute", False) and error.name == name:
+        if error.nothing_to_execute and error.name == name:
             # built-in, extension, spec-less or replaced modules: there is nothing
             # to patch, so reload them exactly as importlib.reload does
             from ..engine.api import reload as classic_reload

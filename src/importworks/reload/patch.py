@@ -332,7 +332,8 @@ class Patcher:
             parts.append(value)
         if in_place:
             return old
-        return property(*parts, new.__doc__)
+        fget, fset, fdel = parts
+        return property(fget, fset, fdel, new.__doc__)
 
     def _patch_wrapper(self, old: Any, new: Any, qualname: str) -> Any:
         """functools.lru_cache and its kind: patch the wrapped function, empty the cache."""
@@ -388,8 +389,9 @@ class Patcher:
             self._conflict(qualname, why, consequence)
             return
         self._pair(new, old)
-        if isinstance(old, enum.EnumMeta):
-            for member_name, member in new.__members__.items():
+        if isinstance(old, enum.EnumMeta) and isinstance(new, enum.EnumMeta):
+            members: dict[str, enum.Enum] = dict(new.__members__)
+            for member_name, member in members.items():
                 self._pair(member, old.__members__[member_name])
         for key, value in new.__dict__.items():
             current = old.__dict__.get(key)
