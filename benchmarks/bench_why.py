@@ -13,7 +13,7 @@ in-process
     of other environments are cleared before each run, so every run scans the
     other interpreters' site-packages afresh, as a new ``why`` process does.
 process
-    a fresh interpreter started with ``python -m importworks.diagnostics.why_child
+    a fresh interpreter started with ``python -m importworks.cli.why_child
     why NAME`` (the diagnosis alone, as ``--python`` runs it), start-up and
     imports included;
 command
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.executable} {sys.version.split()[0]}, {args.runs} runs each")
     print(f"load average {os.getloadavg()[0]:.1f}")
     print(f"{'':<30} {'median ms':>9} {'min':>9} {'max':>9}")
-    rows = in_process(args.runs) + in_subprocess(args.runs, "importworks.diagnostics.why_child", "new process")
+    rows = in_process(args.runs) + in_subprocess(args.runs, "importworks.cli.why_child", "new process")
     for row in rows + in_subprocess(args.runs, "importworks", "command"):
         print(row)
     return 0

@@ -12,32 +12,13 @@ from __future__ import annotations
 
 import sys
 
+if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: before the package imports anything else
+    from .wiring.own_imports import keep_own_imports_eager as _keep_own_imports_eager
 
-def _keep_own_imports_eager() -> None:
-    """Python 3.15+: none of importworks' own imports may be lazy (``-X lazy_imports=all``).
-
-    Once active, the engine is what reifies lazy imports; a lazy global of its
-    own would have it import itself in the middle of an import.  The filter
-    wraps any filter already installed; this runs before the package imports
-    anything else, and again in activate() in case the filter was replaced.
-    """
-    current = sys.get_lazy_imports_filter()  # type: ignore[attr-defined]
-    if getattr(current, "_importworks_own", False):
-        return
-
-    def keep_eager(importer: str, name: str, fromlist: object) -> bool:
-        if importer == "importworks" or importer.startswith("importworks."):
-            return False
-        return current is None or current(importer, name, fromlist)
-
-    keep_eager._importworks_own = True  # type: ignore[attr-defined]
-    sys.set_lazy_imports_filter(keep_eager)  # type: ignore[attr-defined]
-
-
-if hasattr(sys, "set_lazy_imports_filter"):
     _keep_own_imports_eager()
 
 from . import _cpython_private, machinery  # noqa: E402
+from ._version import __version__
 from .engine._importlib_bootstrap import __import__
 from .engine.api import find_spec, import_module, invalidate_caches
 from .errors import DeadlockError, StoreError, StoreIntegrityError
@@ -79,7 +60,6 @@ if sys.version_info < (3, 12):
 _bootstrap = _cpython_private.bootstrap
 _bootstrap_external = _cpython_private.bootstrap_external
 
-__version__ = "0.1.0"
 
 
 # Loaded on first use, so that `import importworks` stays cheap: abc pulls in

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from . import spec
 from .engine import _importlib_bootstrap as engine
 from .engine import locks
-from .finders import loaders
+from .finders import compiled_in, loaders
 
 bootstrap = SimpleNamespace(
     _ModuleLock=locks.ModuleLock,
@@ -35,8 +35,8 @@ bootstrap = SimpleNamespace(
     module_from_spec=spec.module_from_spec,
     spec_from_loader=spec.spec_from_loader,
     ModuleSpec=spec.ModuleSpec,
-    BuiltinImporter=loaders.BuiltinImporter,
-    FrozenImporter=loaders.FrozenImporter,
+    BuiltinImporter=compiled_in.BuiltinImporter,
+    FrozenImporter=compiled_in.FrozenImporter,
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import machinery  # noqa: F401  (importlib.abc has it too)
 from .engine._importlib_bootstrap import LoaderBasics
+from .finders import compiled_in as _compiled_in
 from .finders import loaders as _loaders
 from .wiring.interop import register_abcs
 
@@ -120,7 +121,7 @@ def _register(abstract: Any, *classes: Any) -> None:
 
 
 register_abcs()  # the stdlib ABCs (also done whenever importlib.abc is first imported)
-_register(InspectLoader, _loaders.BuiltinImporter, _loaders.FrozenImporter, _loaders.NamespaceLoader)
+_register(InspectLoader, _compiled_in.BuiltinImporter, _compiled_in.FrozenImporter, _loaders.NamespaceLoader)
 _register(ExecutionLoader, _loaders.ExtensionFileLoader)
 _register(FileLoader, _loaders.SourceFileLoader, _loaders.SourcelessFileLoader)
 _register(SourceLoader, _loaders.SourceFileLoader)

@@ -7,13 +7,12 @@ import sys
 import warnings
 from typing import Any
 
+from .finders.compiled_in import BuiltinImporter, FrozenImporter
 from .finders.loaders import (
     BYTECODE_SUFFIXES,
     EXTENSION_SUFFIXES,
     SOURCE_SUFFIXES,
-    BuiltinImporter,
     ExtensionFileLoader,
-    FrozenImporter,
     NamespaceLoader,
     SourceFileLoader,
     SourcelessFileLoader,
@@ -49,7 +48,7 @@ if sys.version_info < (3, 11):  # public from 3.11
     del NamespaceLoader
     __all__.remove("NamespaceLoader")
 if sys.version_info >= (3, 15):  # public from 3.15
-    from .finders.pathfinder import NamespacePath  # noqa: F401
+    from .finders.namespace import NamespacePath  # noqa: F401
 
 # Deprecated aliases the stdlib still exports; both are plain ".pyc" lists
 # (from 3.14 with a DeprecationWarning on access).

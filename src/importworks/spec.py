@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from .errors import ERR_NO_CREATE_MODULE
 
@@ -20,10 +20,24 @@ __all__ = [
     "module_from_spec",
     "object_name",
     "spec_from_loader",
+    "use_file_loaders",
 ]
 
 # Python 3.15 stopped setting __cached__ on modules (spec.cached stays)
 _NO_CACHED_ATTRIBUTE = sys.version_info >= (3, 15)
+
+# Two things only the file loaders know how to make: specs of modules in files,
+# and the loader of a namespace package.  They live in the finders layer, above
+# this module, which may not import it: importworks.finders.loaders hands them
+# over with use_file_loaders() when it is imported (``import importworks`` does).
+_file_location_spec: Callable[..., ModuleSpec] | None = None
+_namespace_loader_for: Callable[[Any], Any] | None = None
+
+
+def use_file_loaders(file_location_spec: Callable[..., ModuleSpec], namespace_loader_for: Callable[[Any], Any]) -> None:
+    """Make file specs with *file_location_spec* and namespace loaders with ``namespace_loader_for(path)``."""
+    global _file_location_spec, _namespace_loader_for
+    _file_location_spec, _namespace_loader_for = file_location_spec, namespace_loader_for
 
 
 def object_name(obj: Any) -> str:
@@ -41,12 +55,11 @@ def spec_from_loader(
     if origin is None:
         origin = getattr(loader, "_ORIGIN", None)
     if not origin and hasattr(loader, "get_filename"):
-        from .finders.loaders import spec_from_file_location  # loaders import this module
-
+        assert _file_location_spec is not None, "importworks.finders.loaders registers it on import"
         if is_package is None:
-            return spec_from_file_location(name, loader=loader)
+            return _file_location_spec(name, loader=loader)
         search: list[str] | None = [] if is_package else None
-        return spec_from_file_location(name, loader=loader, submodule_search_locations=search)
+        return _file_location_spec(name, loader=loader, submodule_search_locations=search)
     if is_package is None:
         is_package = False
         if hasattr(loader, "is_package"):
@@ -74,9 +87,8 @@ def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = 
     if override or getattr(module, "__loader__", None) is None:
         loader = spec.loader
         if loader is None and spec.submodule_search_locations is not None:
-            from .finders.loaders import NamespaceLoader
-
-            loader = NamespaceLoader.for_path(spec.submodule_search_locations)
+            assert _namespace_loader_for is not None, "importworks.finders.loaders registers it on import"
+            loader = _namespace_loader_for(spec.submodule_search_locations)
             spec.loader = loader
             module.__file__ = None  # a namespace package has no file, like its spec
         try:

@@ -191,7 +191,7 @@ def _importlib_facade() -> Any:
     facade.__import__ = importworks.__import__
     # importlib.reload's counterpart; importworks.reload is the live reload, which
     # also re-runs the modules importing the one reloaded
-    facade.reload = importworks.engine.api.reload
+    facade.reload = importworks.engine.api.importlib_reload
     return facade
 
 

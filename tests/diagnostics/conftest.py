@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from importworks.cli.diagnose import register
 from importworks.diagnostics import envs
-from importworks.diagnostics.commands import register
 from tests.conftest import build
 
 DIST_NAME = "Fancy-Widgets"

@@ -147,7 +147,7 @@ def test_where_a_c_extension_served_from_a_store(tmp_path, engine):
 
 def test_path_lists_the_code_site_runs_at_start_and_whether_it_runs(tmp_path):
     """.pth import lines, and .start entry points (PEP 829), as the running Python treats them."""
-    from importworks.diagnostics.render import format_path
+    from importworks.diagnostics.diagnosis_text import format_path
     from importworks.diagnostics.syspath import startup_code
 
     (tmp_path / "hook.pth").write_text("import hook_iw\n")

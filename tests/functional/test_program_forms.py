@@ -305,7 +305,7 @@ def test_threads_the_program_leaves_running_keep_its_sys_path(tmp_path, monkeypa
 
 
 def test_dev_takes_the_same_forms_and_refuses_the_same_words(tmp_path, monkeypatch, capsys):
-    from importworks.reload import dev
+    from importworks.cli import dev
 
     monkeypatch.chdir(build(tmp_path, {"evil.sqlite": "open(__file__ + '.ran', 'w')\n"}))
     assert main(["dev", "--poll", "evil.sqlite", "-m", "x"]) == 1

@@ -15,11 +15,13 @@ def test_trace_lazy_lists_each_lazy_import_with_its_first_use_or_never(tmp_path:
         {
             "never_used.py": "",
             "helper.py": "def done():\n    return 'done'\n",
-            "app.py": ("import never_used\nimport helper\n\ndef show():\n    print(helper.done())\n\nshow()\n"),
+            # show() runs from main.py: a function app's own body calls reads its globals eagerly
+            "app.py": ("import never_used\nimport helper\n\ndef show():\n    print(helper.done())\n"),
+            "main.py": "import app\napp.show()\n",
         },
     )
     out = tmp_path / "lazy.json"
-    assert main(["trace", "--lazy", "--format", "json", "-o", str(out), str(tmp_path / "app.py")]) == 0
+    assert main(["trace", "--lazy", "--format", "json", "-o", str(out), str(tmp_path / "main.py")]) == 0
     assert capsys.readouterr().out == "done\n"  # the program's own output, unchanged
     records = {r["what"]: r for r in json.loads(out.read_text())["lazy"]}
     app = str(tmp_path / "app.py")

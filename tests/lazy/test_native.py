@@ -21,8 +21,8 @@ def _run(code: str, *flags: str) -> subprocess.CompletedProcess:
 def test_activate_under_lazy_imports_all_imports_through_the_engine():
     """-X lazy_imports=all: activate() works, and a lazy import reifies through the engine."""
     result = _run(
-        "import importworks\nfrom importworks.engine import observers\nseen = []\n"
-        "class Seen:\n    def end(self, name, module, exc):\n        seen.append(name)\n"
+        "import importworks\nfrom importworks.engine import observers\nfrom importworks.engine.hooks import ObserverBase\n"
+        "seen = []\nclass Seen(ObserverBase):\n    def end(self, name, module, exc):\n        seen.append(name)\n"
         "observers.add_observer(Seen())\n"
         "with importworks.activate():\n    import colorsys\n"
         "    print(type(globals()['colorsys']).__name__, seen)\n"

@@ -41,7 +41,7 @@ class Program:
 
     def __init__(self, root: Path, *args: str) -> None:
         env = dict(os.environ, PYTHONPATH=str(SRC))
-        code = "import sys; from importworks.reload.dev import main; sys.exit(main(sys.argv[1:]))"
+        code = "import sys; from importworks.cli.dev import main; sys.exit(main(sys.argv[1:]))"
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, *args],
             cwd=root,

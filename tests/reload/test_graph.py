@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from importworks.engine import _importlib_bootstrap as bootstrap
+from importworks.engine import observers
 from importworks.reload import ReloadError, reload
 from importworks.reload.graph import ImportObserver
 
@@ -96,11 +96,11 @@ def test_imports_inside_functions_do_not_make_dependents(tree, edit, reloader):
 def test_imports_made_by_code_are_seen_by_the_engine_observer(tree, edit, reloader, engine):
     tree({"plug.py": "NAME = 'v1'\n", "host.py": "import importlib\nNAME = importlib.import_module('plug').NAME\n"})
     observer = ImportObserver(reloader.graph)
-    bootstrap.add_observer(observer)
+    observers.add_observer(observer)
     try:
         import host
     finally:
-        bootstrap.remove_observer(observer)
+        observers.remove_observer(observer)
     edit("plug.py", "NAME = 'v2'\n")
     assert reloader.reload(["plug"]).names() == ["plug", "host"] and host.NAME == "v2"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from importworks.stores.finder import close_stores
+from importworks.stores.opening import close_stores
 from importworks.stores.pack import pack
 from tests.conftest import build
 

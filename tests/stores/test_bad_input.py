@@ -13,7 +13,8 @@ import pytest
 from importworks.cli import main
 from importworks.errors import StoreError, StoreIntegrityError
 from importworks.stores.base import FORMAT_VERSION
-from importworks.stores.finder import open_store, store_path_hook
+from importworks.stores.finder import store_path_hook
+from importworks.stores.opening import open_store
 from importworks.stores.pack import pack
 from tests.conftest import build
 

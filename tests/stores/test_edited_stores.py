@@ -13,7 +13,7 @@ import pytest
 
 from importworks.cli import main
 from importworks.errors import StoreError, StoreIntegrityError
-from importworks.stores.finder import open_store
+from importworks.stores.opening import open_store
 from importworks.stores.pack import pack
 from importworks.stores.verify import verify_store
 from tests.conftest import build

@@ -231,7 +231,7 @@ def test_files_that_are_not_elf_have_no_rpaths():
 
 
 def open_entries(store: Path) -> list[str]:
-    from importworks.stores.finder import open_store
+    from importworks.stores.opening import open_store
 
     with open_store(str(store)) as opened:
         return list(opened.index)

@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from importworks.errors import StoreError, StoreIntegrityError
-from importworks.stores.finder import cached_store, close_stores
+from importworks.stores.opening import cached_store, close_stores
 from importworks.stores.pack import Packer, pack
 from importworks.stores.sniff import parse_store_url
 from tests.conftest import SRC, build

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from importworks.stores.finder import open_store
+from importworks.stores.opening import open_store
 from importworks.stores.pack import pack
 from tests.conftest import SRC, build
 

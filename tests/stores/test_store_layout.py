@@ -10,7 +10,8 @@ from contextlib import closing
 import pytest
 
 from importworks.stores import StoreFinder
-from importworks.stores.finder import open_store, store_path_hook
+from importworks.stores.finder import store_path_hook
+from importworks.stores.opening import open_store
 from importworks.stores.pack import pack
 from tests.conftest import build
 from tests.stores.conftest import SAMPLE

@@ -15,7 +15,7 @@ import cryptography.exceptions
 import cryptography.hazmat.primitives.asymmetric.ed25519
 import cryptography.hazmat.primitives.serialization  # noqa: F401
 
-from importworks.stores import finder, trust
+from importworks.stores import finder, opening, trust
 from importworks.stores.pack import pack
 from importworks.stores.signing import generate_key, sign_store
 from tests.conftest import build
@@ -62,7 +62,7 @@ def fresh_trust(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPa
     trust._given.clear()
     trust._refresh()
     yield
-    finder.close_stores()
+    opening.close_stores()
     finder._warned.clear()
     trust._given.clear()
     monkeypatch.delenv(trust.ENV_VAR, raising=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import importworks
 from importworks.errors import StoreError
-from importworks.stores import finder
+from importworks.stores import finder, opening
 from importworks.stores.pack import pack
 
 SIGNED_VALUE = "signed-original"
@@ -41,7 +41,7 @@ def small_store(folder: Path, kind: str, key: Path | None = None) -> Path:
 
 
 def _forget(path: str) -> None:
-    finder.close_stores()
+    opening.close_stores()
     finder._warned.discard(path)
     sys.path_importer_cache.pop(path, None)
     sys.modules.pop(MODULE, None)
@@ -86,7 +86,7 @@ def _judge(module: object, trusted: bool) -> str:
 def _read_everything(location: str) -> None:
     """Every entry and code row through the store's own reads: only store errors may come out."""
     try:
-        store = finder.cached_store(location)
+        store = opening.cached_store(location)
         for path in list(store.index):
             try:
                 store.read(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from importworks.stores.finder import open_store
+from importworks.stores.opening import open_store
 from importworks.stores.verify import verify_store
 from tests.conftest import build, run_python
 
@@ -45,14 +45,14 @@ def test_a_pack_that_runs_out_of_space_leaves_the_previous_store(tmp_path, kind)
 READER = """
 import sys, time, warnings
 import importworks
-from importworks.stores import finder
+from importworks.stores import opening
 store, seconds = sys.argv[1], float(sys.argv[2])
 importworks.install()
 sys.path.insert(0, store)
 seen, mixed, errors = set(), 0, 0
 end = time.monotonic() + seconds
 while time.monotonic() < end:
-    finder.close_stores()
+    opening.close_stores()
     sys.path_importer_cache.pop(store, None)
     for name in ("pair_a", "pair_b"):
         sys.modules.pop(name, None)

@@ -22,7 +22,7 @@ import importworks
 from importworks.errors import StoreError
 from importworks.finders.bytecode import MAGIC_NUMBER, read_pyc_header
 from importworks.stores.base import CompactIndex, check_entry_path
-from importworks.stores.finder import open_store
+from importworks.stores.opening import open_store
 from importworks.stores.pack import pack
 from tests.conftest import build
 from tests.trust.fuzz_stores import Target
@@ -256,3 +256,153 @@ def test_fuzz_finding_a_sqlite_index_declaring_a_huge_marshal_size(target):
         changed[int.from_bytes(data[at : at + 2], "little") % len(seed)] = data[at + 2]
     with importworks.install(trusted_keys=[target.public]):
         assert import_from(store, bytes(changed), True) == "StoreError"
+
+
+HUGE_TUPLE = b"\xa8" + (0x44AED2D2).to_bytes(4, "little")  # a tuple of 1.15 billion items, in five bytes
+
+
+@pytest.mark.parametrize("kind", ["zip", "sqlite"])
+def test_fuzz_finding_an_index_declaring_a_billion_items_is_refused_at_once(tmp_path, kind, capsys):
+    """Found by atheris (fuzz_readers.py zip, 206th input): an unsigned zip whose index entry (its CRC-32 kept
+    right) declares a tuple of a billion items made marshal allocate 9 GB and take 10 s before failing.
+
+    Sizes are now checked against the bytes left before marshal decodes an index (stores/bounded.py).
+    """
+    import sqlite3
+    import time
+    import zlib
+    from contextlib import closing
+
+    from importworks.cli import main
+    from tests.trust.fuzz_readers import _with_zip_index
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, kind)
+    if kind == "zip":
+        store.write_bytes(_with_zip_index(store.read_bytes(), HUGE_TUPLE))
+    else:
+        with closing(sqlite3.connect(store)) as db:
+            db.execute("UPDATE blobs SET data = ? WHERE name = 'index'", (HUGE_TUPLE,))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(HUGE_TUPLE)),))
+            db.commit()
+    start = time.monotonic()
+    with pytest.raises(StoreError, match="declares 1152307922 items or bytes where"):
+        with open_store(str(store)) as opened:
+            opened.index  # noqa: B018
+    assert main(["ls", str(store)]) != 0
+    assert "its index is unreadable (ValueError: marshalled data declares" in capsys.readouterr().err
+    assert time.monotonic() - start < 2
+
+
+def test_marshalled_sizes_are_checked_before_decoding():
+    from importworks.stores.bounded import check_marshalled
+
+    for value in (None, 1, -(2**70), 1.5, "é" * 300, b"x", (1, [2, {"a": b"b"}]), {1, 2}, frozenset("ab"), ("s",) * 3):
+        check_marshalled(marshal.dumps(value, 4))
+        check_marshalled(marshal.dumps(value, 2))
+    for crafted in (
+        b"(\xff\xff\xff\x7f",
+        b"[\x10\x00\x00\x00N",
+        b"s\x00\x00\x00\x01",
+        b"l\xff\xff\xff\x3f",
+        b"{N",
+        b"",
+    ):
+        with pytest.raises(ValueError):
+            check_marshalled(crafted)
+    with pytest.raises(ValueError, match="type 'c'"):
+        check_marshalled(marshal.dumps(compile("x = 1", "m", "exec")))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(data=st.binary(max_size=64))
+def test_whatever_passes_the_size_check_decodes_within_its_length(data):
+    from importworks.stores.bounded import check_marshalled
+
+    try:
+        check_marshalled(data)
+    except ValueError:
+        return
+    try:
+        marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        pass
+
+
+def _sqlite_with_index(tmp_path, change):
+    """A small SQLite store whose index dict went through *change*, its CRC-32 kept right."""
+    import sqlite3
+    import zlib
+    from contextlib import closing
+
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, "sqlite")
+    with closing(sqlite3.connect(store)) as db:
+        (blob,) = db.execute("SELECT data FROM blobs WHERE name = 'index'").fetchone()
+        index = marshal.loads(blob)
+        change(index)
+        blob = marshal.dumps(index)
+        db.execute("UPDATE blobs SET data = ? WHERE name = 'index'", (blob,))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(blob)),))
+        db.commit()
+    return store
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda index: index.update(stdlib=[{}]), id="stdlib-of-dicts"),  # fuzz_readers postgres
+        pytest.param(lambda index: index.update(extract={"a": 1}), id="extract-not-names"),
+        pytest.param(  # fuzz_readers zip
+            lambda index: index.update(folders=index["folders"].replace("hostile_mod/", "hostile_mod")),
+            id="folder-without-slash",
+        ),
+        pytest.param(
+            lambda index: index.update(listing=index["listing"].replace("__init__.py", "\0" * 11)),
+            id="file-without-name",
+        ),
+    ],
+)
+def test_fuzz_findings_index_fields_of_the_wrong_shape_are_store_errors(tmp_path, change):
+    """Found by atheris/fuzz_readers.py: index fields of the wrong type or shape (CRC-32 kept right) raised
+    TypeError from the stdlib filter, or KeyError when listing entries; now a StoreError naming the store."""
+    store = _sqlite_with_index(tmp_path, change)
+    with pytest.raises(StoreError, match=str(store)), open_store(str(store)) as opened:
+        list(opened.index)
+        list(opened.walk())
+        opened.children("")
+
+
+def test_fuzz_finding_a_nameless_entry_row_is_a_store_error(tmp_path):
+    """Found by fuzz_readers.py sqlite: no index blob, and an entry row whose path is NULL: AttributeError."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, "sqlite")
+    with closing(sqlite3.connect(store)) as db:
+        db.execute("DELETE FROM blobs WHERE name = 'index'")
+        db.execute("PRAGMA ignore_check_constraints = 1")
+        db.execute("CREATE TABLE e2 AS SELECT * FROM entries")
+        db.execute("DROP TABLE entries")
+        db.execute("CREATE TABLE entries (path TEXT, kind TEXT, size INTEGER, sha256 TEXT, crc32 INTEGER, data BLOB)")
+        db.execute("INSERT INTO entries SELECT * FROM e2")
+        db.execute("UPDATE entries SET path = NULL WHERE path LIKE '%data.txt'")
+        db.commit()
+    with pytest.raises(StoreError, match="an entry row without a name"), open_store(str(store)) as opened:
+        opened.children("")
+
+
+def test_fuzz_finding_a_zip_hash_table_that_is_not_a_mapping_is_a_store_error(tmp_path):
+    """Found by fuzz_readers.py zip: the sha256 table decoded to an int: AttributeError in verify's walk."""
+    from tests.trust.hostile import small_store
+
+    store = small_store(tmp_path, "zip")
+    with open_store(str(store)) as opened:
+        opened.index  # noqa: B018
+        offset, csize, method = opened._hashes_at
+        opened._decode = lambda raw, method, path: marshal.dumps(7)
+        with pytest.raises(StoreError, match="unreadable .importworks/sha256.marshal"):
+            list(opened.walk())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import sqlite3
 import stat
 import sys
+import warnings
 import zipfile
 from contextlib import closing
 
@@ -13,10 +15,15 @@ import pytest
 
 import importworks
 from importworks.cli import main
-from importworks.errors import StoreIntegrityError, StoreTrustError
+from importworks.errors import StoreError, StoreIntegrityError, StoreTrustError
 from importworks.stores import trust
-from importworks.stores.signing import fingerprint, load_public_key
+from importworks.stores.pack import pack
+from importworks.stores.signing import fingerprint, load_public_key, sign_store
+from tests.stores.conftest import NO_POSTGRES, POSTGRES, drop_postgres_stores
 from tests.trust.forge import forge_code, replace_in_place, sqlite_code, with_crc
+
+if POSTGRES:
+    import psycopg
 
 KINDS = ["sqlite", "zip"]
 
@@ -208,8 +215,6 @@ def test_signing_again_with_a_new_key_replaces_the_signature(make_store, keys, r
     """Key rotation: the same store re-signed by the new key, then only the new key is needed."""
     store = make_store(kind, sign=keys["a"])
     assert main(["verify", str(store), "--key", _pub(keys["a"])]) == 0
-    from importworks.stores.signing import sign_store
-
     assert sign_store(str(store), str(keys["b"])) == _fp(keys["b"])
     assert main(["verify", str(store), "--key", _pub(keys["b"])]) == 0
     assert main(["verify", str(store), "--key", _pub(keys["a"])]) == 1
@@ -227,7 +232,7 @@ def test_a_changed_entry_is_still_an_integrity_error_without_keys(make_store, ke
     with closing(sqlite3.connect(store)) as db:
         db.execute("UPDATE entries SET data = ? WHERE path = 'trusted_app/data.txt'", (b"changed\n",))
         db.commit()
-    from importworks.stores.finder import open_store
+    from importworks.stores.opening import open_store
 
     with open_store(str(store)) as opened, pytest.raises(StoreIntegrityError):
         opened.read("trusted_app/data.txt")
@@ -236,7 +241,7 @@ def test_a_changed_entry_is_still_an_integrity_error_without_keys(make_store, ke
 
 def test_a_checked_signature_is_remembered_so_the_next_start_skips_cryptography(make_store, keys, ran, monkeypatch):
     from importworks.stores import signing
-    from importworks.stores.finder import close_stores
+    from importworks.stores.opening import close_stores
 
     store = make_store("sqlite", sign=keys["a"])
     sys.path.insert(0, str(store))
@@ -248,3 +253,78 @@ def test_a_checked_signature_is_remembered_so_the_next_start_skips_cryptography(
     with importworks.install(trusted_keys=[_pub(keys["a"])]):
         import trusted_app
     assert trusted_app.VALUE == "signed"
+
+
+CRAFTED = marshal.dumps(("importworks-test-crafted-index", {"listing": "x" * 40}))
+
+
+def _craft_index(kind: str, store) -> None:
+    """Replace the store's index bytes with CRAFTED (padded to the same length), its CRC-32s kept right."""
+    import zlib
+
+    if kind == "postgres":
+        with closing(psycopg.connect(POSTGRES, autocommit=True)) as admin:
+            admin.execute(
+                "UPDATE importworks_stores SET index_blob = %s WHERE name = %s", (CRAFTED, store.rsplit("/", 1)[1])
+            )
+        return
+    if kind == "sqlite":
+        with closing(sqlite3.connect(store)) as db:
+            (blob,) = db.execute("SELECT data FROM blobs WHERE name = 'index'").fetchone()
+            crafted = CRAFTED + bytes(len(blob) - len(CRAFTED))
+            db.execute("UPDATE blobs SET data = ? WHERE name = 'index'", (crafted,))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(crafted)),))
+            db.commit()
+        return
+    with zipfile.ZipFile(store) as archive:
+        blob = archive.read(".importworks/index.marshal")
+    data = bytearray(store.read_bytes())
+    at = bytes(data).find(blob)
+    data[at : at + len(blob)] = CRAFTED + bytes(len(blob) - len(CRAFTED))
+    _fix_zip_index_crc(data)
+    store.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "postgres"])
+def test_a_crafted_index_is_refused_before_it_is_decoded(make_store, keys, ran, kind, monkeypatch, tmp_path):
+    """The signature is checked over the index's raw bytes: marshal never sees an index no trusted key signed."""
+    import uuid
+
+    if kind == "postgres":
+        if not POSTGRES:
+            pytest.skip(NO_POSTGRES)
+        store = f"{POSTGRES}/crafted-{uuid.uuid4().hex[:12]}"
+        pack([str(make_store("sqlite").parent / "src-app-sqlite")], store)
+        sign_store(store, str(keys["a"]))
+    else:
+        store = make_store(kind, sign=keys["a"])
+    try:
+        _craft_index(kind, store)
+        decoded = []
+        real_loads = marshal.loads
+
+        def recording_loads(data, *args, **kwargs):
+            if bytes(data[: len(CRAFTED)]) == CRAFTED:
+                decoded.append(kind)
+            return real_loads(data, *args, **kwargs)
+
+        monkeypatch.setattr(marshal, "loads", recording_loads)
+        sys.path.insert(0, str(store))
+        with importworks.install(trusted_keys=[_pub(keys["a"])]):
+            with pytest.raises(StoreTrustError) as info:
+                import trusted_app  # noqa: F401
+        monkeypatch.undo()
+        assert info.value.reason == f"its index changed after it was signed by {_fp(keys['a'])}"
+        assert info.value.path == str(store) and info.value.entry == "trusted_app"
+        assert decoded == [] and ran == [] and "trusted_app" not in sys.modules
+        with importworks.install():  # no key trusted: the same bytes are decoded, and are damage
+            with pytest.raises(StoreError), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a broken store warns once
+                sys.path_importer_cache.pop(str(store), None)
+                from importworks.stores.opening import forget_store
+
+                forget_store(str(store))
+                import trusted_app  # noqa: F401,F811
+    finally:
+        if kind == "postgres":
+            drop_postgres_stores([store])

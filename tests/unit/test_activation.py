@@ -61,6 +61,18 @@ def test_nested_handles_restore_in_order():
     assert _state() == before
 
 
+def test_activate_with_a_lazy_mode_gives_the_previous_mode_back_on_exit():
+    import importworks.lazy as lazy
+
+    before = lazy.get_lazy_mode()
+    with importworks.activate(lazy="all"):
+        assert lazy.get_lazy_mode() == "all"
+        with importworks.activate(lazy="none"):
+            assert lazy.get_lazy_mode() == "none"
+        assert lazy.get_lazy_mode() == "all"
+    assert lazy.get_lazy_mode() == before
+
+
 def test_installed_engine_loads_from_folders_with_our_loader(tree):
     tree({"via_install.py": "X = 1"})
     with importworks.install():

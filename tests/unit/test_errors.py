@@ -22,7 +22,7 @@ from importworks import errors
 from importworks.cli import main
 from importworks.engine import locks
 from importworks.errors import DeadlockError, StoreError
-from importworks.stores.finder import open_store
+from importworks.stores.opening import open_store
 from importworks.stores.pack import pack
 from tests.conftest import build
 
@@ -252,8 +252,8 @@ def test_exit_statuses_are_pythons(capsys):
 def test_exit_statuses_have_one_definition():
     """The command line and the diagnostics use errors' constants, not numbers of their own."""
     from importworks import cli
-    from importworks.diagnostics import commands
+    from importworks.cli import diagnose
 
     for name in ("EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_CANT_OPEN", "EXIT_INTERRUPTED"):
         assert getattr(cli, name) is getattr(errors, name)
-    assert commands.EXIT_CHILD_FAILED is errors.EXIT_CHILD_FAILED
+    assert diagnose.EXIT_CHILD_FAILED is errors.EXIT_CHILD_FAILED

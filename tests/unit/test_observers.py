@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from importworks.engine import observers
+from importworks.engine.hooks import ObserverBase
 
 
 class Recorder:
@@ -80,11 +81,11 @@ def test_several_observers_are_called_in_the_order_they_were_added(tree, engine)
     assert len(_events(log, "a")) == 5
 
 
-def test_an_observer_may_define_only_the_events_it_wants(tree, engine):
+def test_an_observer_derived_from_observer_base_defines_only_the_events_it_wants(tree, engine):
     tree({"partial_mod.py": ""})
     ended: list[str] = []
 
-    class EndsOnly:
+    class EndsOnly(ObserverBase):
         def end(self, name, module, exc):
             ended.append(name)
 
@@ -94,6 +95,20 @@ def test_an_observer_may_define_only_the_events_it_wants(tree, engine):
     import partial_mod  # noqa: F401
 
     assert ended == ["partial_mod"] and len(_events(log)) == 5
+
+
+def test_an_object_missing_events_is_refused_when_added_not_at_the_next_import():
+    class EndsOnly:
+        def end(self, name, module, exc):
+            pass
+
+    observer = EndsOnly()
+    with pytest.raises(TypeError) as info:
+        observers.add_observer(observer)
+    assert str(info.value) == (
+        f"{observer!r} is not an ImportObserver: it has no begin, found, created, loaded() "
+        "(derive it from importworks.engine.hooks.ObserverBase to ignore the events it does not need)"
+    )
 
 
 def test_a_failed_import_ends_with_its_exception(tree, engine):

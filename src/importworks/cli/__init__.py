@@ -3,7 +3,9 @@
 ``run``, ``trace`` and ``dev`` take a program the way python does (see
 :mod:`.program`) and run it the way python does (see :mod:`.running`); ``pack``,
 ``ls``, ``verify`` and ``keygen`` build, inspect and sign stores; ``why``, ``where``, ``path`` and
-``doctor`` come from :mod:`importworks.diagnostics.commands`.
+``doctor`` are in :mod:`.diagnose`.  This module imports the commands only when
+it builds the parser, so that ``python -m importworks.cli.why_child`` (a
+diagnosis in another interpreter) does not pay for them.
 """
 
 from __future__ import annotations
@@ -16,12 +18,9 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
-from ..diagnostics.commands import register as register_diagnostics
+from .._version import __version__
 from ..errors import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, StoreError
-from . import program_commands, store_commands
-from .program import ProgramError, Target, parse_target, split_program_args
-from .running import run_target, was_interrupted
+from .program import PROGRAM_ERROR, STORE_ERROR, ProgramError, split_program_args
 
 __all__ = [
     "EXIT_CANT_OPEN",
@@ -29,17 +28,12 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
-    "ProgramError",
-    "Target",
+    "VERSION",
     "build_parser",
     "main",
-    "parse_target",
-    "run_target",
 ]
 
 VERSION = f"importworks {__version__} (Python {platform.python_version()})"
-PROGRAM_ERROR = "importworks: {error}"  # python's "<its path>: <message>"
-STORE_ERROR = "importworks {command}: {error}"
 
 
 class CommandLine(argparse.ArgumentParser):
@@ -64,13 +58,12 @@ def build_parser() -> CommandLine:
     parser = CommandLine(prog="importworks", description="Python's import system, in Python, that you can see into.")
     parser.add_argument("--version", action="version", version=VERSION)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=argparse.ArgumentParser)
+    from . import dev, diagnose, program_commands, store_commands
+
     parser.program_parsers = program_commands.register(commands)  # trace, run
-
-    from ..reload.dev import register as register_dev
-
-    parser.program_parsers["dev"] = register_dev(commands)  # run a program, apply edits as they are saved
+    parser.program_parsers["dev"] = dev.register(commands)  # run a program, apply edits as they are saved
     store_commands.register(commands)  # pack, ls, verify, keygen
-    register_diagnostics(commands)  # why, where, path, doctor
+    diagnose.register(commands)  # why, where, path, doctor
     parser.commands = commands.choices  # so that a command's errors show its own usage
     return parser
 
@@ -101,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _end_by_sigint_if_interrupted() -> None:
+    from .running import was_interrupted
+
     if not was_interrupted() or os.name != "posix":  # elsewhere the status (130) says it
         return
     for stream in (sys.stdout, sys.stderr):

@@ -26,8 +26,10 @@ from ..stores.finder import CLAIMED_SUFFIXES
 from ..stores.sniff import is_sqlite_file, is_store_url, is_zip_file, parse_store_url
 
 __all__ = [
+    "PROGRAM_ERROR",
     "PROGRAM_HELP",
     "PROGRAM_USAGE",
+    "STORE_ERROR",
     "ProgramError",
     "Target",
     "add_program_argument",
@@ -36,6 +38,9 @@ __all__ = [
     "split_program_args",
 ]
 
+# how main() words a ProgramError and a StoreError: python's "<its path>: <message>"
+PROGRAM_ERROR = "importworks: {error}"
+STORE_ERROR = "importworks {command}: {error}"
 PROGRAM_USAGE = "[STORE...] (-m MODULE | -c CODE | SCRIPT | -) [ARGS...]"
 PROGRAM_HELP = (
     "-m MODULE, -c CODE, SCRIPT (a file, or a folder or zip with __main__.py) or - (stdin), as "
@@ -203,7 +208,7 @@ def _is_script_after(word: str, stores: list[str]) -> bool:
 
 
 def _store_has(store: str, entry: str) -> bool:
-    from ..stores.finder import cached_store
+    from ..stores.opening import cached_store
 
     try:
         return cached_store(store_location(store)).is_file(entry.replace(os.sep, "/"))
@@ -239,7 +244,7 @@ def check_store(word: str) -> str:
 
 def _open(word: str) -> None:
     """Open the store now, so that a broken one stops the command instead of warning later."""
-    from ..stores.finder import cached_store, forget_store
+    from ..stores.opening import cached_store, forget_store
 
     location = store_location(word)
     try:

@@ -61,7 +61,7 @@ def _trace_lazy(target: Any, args: argparse.Namespace) -> int:
 
 def _report(tracer: Any, form: str, top: int | None) -> str:
     from ..diagnostics.exports import to_chrome_trace, to_speedscope
-    from ..diagnostics.report import format_importtime, format_tree, to_json
+    from ..diagnostics.trace_formats import format_importtime, format_tree, to_json
 
     if form == "tree":
         return format_tree(tracer, top=top)

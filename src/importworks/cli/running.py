@@ -231,8 +231,8 @@ def _prepare_script(script: str) -> tuple[types.CodeType, types.ModuleType]:
 
 
 def _prepare_store_script(store: str, entry: str) -> tuple[types.CodeType, types.ModuleType]:
-    from ..stores.finder import cached_store
     from ..stores.loader import StoreLoader
+    from ..stores.opening import cached_store
 
     loader = StoreLoader(cached_store(store_location(store)), "__main__", entry.replace(os.sep, "/"))
     module = _main_module(__file__=loader.path, __cached__=None, __loader__=loader)

@@ -140,7 +140,7 @@ def _grouped_reasons(extract: dict[str, str], reasons: dict[str, str]) -> list[s
 
 
 def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..stores.finder import open_store
+    from ..stores.opening import open_store
 
     with open_store(args.store) as store:
         entries = list(store.walk())
@@ -160,7 +160,7 @@ def _cmd_ls(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..errors import StoreError
-    from ..stores.finder import open_store
+    from ..stores.opening import open_store
     from ..stores.verify import verify_rewritten_zip, verify_signature, verify_store
 
     public_key = _public_key(args.key) if args.key else None

@@ -16,8 +16,8 @@ import json
 import os
 from typing import Any
 
-from .report import source_kind
 from .trace import ImportRecord, ImportTracer
+from .trace_formats import source_kind
 
 __all__ = ["SPEEDSCOPE_SCHEMA", "to_chrome_trace", "to_speedscope"]
 

@@ -34,7 +34,7 @@ DEPENDENCIES = (
     "importworks.diagnostics.syspath",
     "importworks.diagnostics.why",
     "importworks.diagnostics.where",
-    "importworks.diagnostics.render",
+    "importworks.diagnostics.diagnosis_text",
 )
 DOCTOR_DEPENDENCIES = ("ast", "marshal", "tempfile", "importworks.diagnostics.doctor")
 

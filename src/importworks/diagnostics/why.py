@@ -137,7 +137,7 @@ def _ask_entry(finder: Any, fullname: str) -> Any:
 def _store_problem(url: str) -> str:
     """Why the store at *url* serves nothing (it could not be opened)."""
     from ..errors import StoreError
-    from ..stores.finder import cached_store
+    from ..stores.opening import cached_store
     from ..stores.sniff import parse_store_url
 
     try:

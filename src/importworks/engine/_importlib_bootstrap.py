@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from ..errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
 from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
+from .hooks import AfterExecHook, ImportObserver, LazyHook
 from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
 from .tracebacks import DropEntryFrame, register_engine_file, strip_engine_frames
 
@@ -57,15 +58,21 @@ _LOAD_MODULE_DEPRECATED = (
     f"Python {'3.15' if _PY314 else '3.12'}; use exec_module() instead"
 )
 
-# Observers of imports (importworks.engine.observers manages them): the engine calls
-# this one object, or nothing; None costs one global lookup per import.
-_tracer: Any = None
+# The extension points (importworks.engine.observers sets them; the layers above
+# register there, and this module imports none of them).
+# Observers of imports: the engine calls this one object, or nothing; None costs
+# one global lookup per import.
+_tracer: ImportObserver | None = None
 # Lazy imports (importworks.lazy): asked first by __import__; returns a stand-in
 # to bind instead of the module, or None to import now.  _lazy_listed_hook is
 # only asked by modules that define __lazy_modules__ (PEP 810's "listed" mode),
 # which keeps every other import statement as cheap as without it.
-_lazy_hook: Any = None
-_lazy_listed_hook: Any = None
+_lazy_hook: LazyHook | None = None
+_lazy_listed_hook: LazyHook | None = None
+# Modules handed to a hook right after their body runs under our loaders
+# (importworks.wiring.interop introduces our classes to them): one dict lookup
+# for every other module.
+_after_exec: dict[str, AfterExecHook] = {}
 
 
 # ---------------------------------------------------------------- names
@@ -299,7 +306,7 @@ class LoaderBasics:
         if tracer is not None:
             tracer.loaded(module.__name__)
         exec(code, module.__dict__)
-        hook = _AFTER_EXEC.get(module.__name__)
+        hook = _after_exec.get(module.__name__)
         if hook is not None:
             hook(module)
 
@@ -374,10 +381,6 @@ def exec_frozen_module(module: ModuleType) -> None:
         raise ImportError(f"{name!r} is not a frozen module", name=name)
     code = _imp.get_frozen_object(name)
     exec(code, module.__dict__)
-
-
-# modules that get introduced to our classes right after their body runs (wiring/interop.py)
-from ..wiring.interop import _AFTER_EXEC  # noqa: E402
 
 
 # ---------------------------------------------------------------- the import
@@ -662,7 +665,3 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
 _DROP_ENTRY_FRAME = DropEntryFrame(__import__.__code__)
 _LOAD_UNLOCKED_CODE = _load_unlocked.__code__
 _MODULE_FROM_SPEC_CODE = module_from_spec.__code__
-
-
-# the observer API lives in importworks.engine.observers; kept reachable from here
-from .observers import add_observer, remove_observer, set_lazy_hook, set_tracer  # noqa: E402,F401

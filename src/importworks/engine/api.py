@@ -1,6 +1,9 @@
-"""The functions people call: import_module, reload, find_spec, invalidate_caches.
+"""The functions people call: import_module, find_spec, invalidate_caches, resolve_name.
 
-They mirror :mod:`importlib`'s own, on top of our engine.
+They mirror :mod:`importlib`'s own, on top of our engine.  :func:`importlib_reload`
+is importlib.reload's semantics (find the module again, run its body again in
+place); ``importworks.reload``, the live reload users get, falls back on it for
+modules it has nothing to patch in (built-in, extension, spec-less).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from ._importlib_bootstrap import (
 )
 from .tracebacks import strip_engine_frames
 
-__all__ = ["find_spec", "import_module", "invalidate_caches", "reload", "resolve_name"]
+__all__ = ["find_spec", "import_module", "importlib_reload", "invalidate_caches", "resolve_name"]
 
 _reloading: dict[str, ModuleType] = {}
 
@@ -73,8 +76,8 @@ def invalidate_caches() -> None:
             finder.invalidate_caches()
 
 
-def reload(module: ModuleType) -> ModuleType:
-    """Re-find and re-execute *module* in place; return the module."""
+def importlib_reload(module: ModuleType) -> ModuleType:
+    """Re-find and re-execute *module* in place, as importlib.reload does; return the module."""
     try:
         name = module.__spec__.name
     except AttributeError:

@@ -165,6 +165,14 @@ def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[
     return os.path.join(stdlib, relative + ".py"), None
 
 
+# isinstance(importer, importlib.abc.Loader), without importing importlib.abc
+# (importworks.abc registers the finer ABCs when it is imported)
+from importlib._abc import Loader as _LoaderABC  # noqa: E402
+
+for _cls in (BuiltinImporter, FrozenImporter):
+    _LoaderABC.register(_cls)
+
+
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
     import warnings

@@ -3,9 +3,10 @@
 * :class:`SourceFileLoader` - ``.py`` files, with the ``__pycache__`` bytecode cache
 * :class:`SourcelessFileLoader` - bare ``.pyc`` files
 * :class:`ExtensionFileLoader` - C extensions, through the interpreter's ``_imp``
-* :class:`BuiltinImporter`, :class:`FrozenImporter` - modules compiled into the
-  interpreter, also through ``_imp`` (in importworks.finders.compiled_in)
 * :class:`NamespaceLoader` - PEP 420 packages, which have nothing to execute
+
+Modules compiled into the interpreter (``BuiltinImporter``, ``FrozenImporter``)
+are in :mod:`importworks.finders.compiled_in`.
 """
 
 from __future__ import annotations
@@ -27,16 +28,15 @@ from ..engine._importlib_bootstrap import (
     load_module_shim,
 )
 from ..engine.tracebacks import register_engine_file
-from ..spec import ModuleSpec
+from ..spec import ModuleSpec, use_file_loaders
 from . import bytecode
+from .namespace import NamespacePath
 
 __all__ = [
     "BYTECODE_SUFFIXES",
-    "BuiltinImporter",
     "EXTENSION_SUFFIXES",
     "ExtensionFileLoader",
     "FileLoader",
-    "FrozenImporter",
     "NamespaceLoader",
     "SOURCE_SUFFIXES",
     "SourceFileLoader",
@@ -313,8 +313,6 @@ class NamespaceLoader(_NamespaceLoaderBase):
     """The loader of a PEP 420 namespace package: nothing to execute."""
 
     def __init__(self, name: str, path: Any, path_finder: Any) -> None:
-        from .pathfinder import NamespacePath
-
         self._path = NamespacePath(name, path, path_finder)
 
     @classmethod
@@ -446,8 +444,5 @@ if sys.version_info < (3, 12):
     NamespaceLoader.module_repr = staticmethod(_namespace_module_repr)  # type: ignore[attr-defined]
 
 
-# the loaders of modules compiled into the interpreter, with the others
-from .compiled_in import BuiltinImporter, FrozenImporter  # noqa: E402
-
-for _cls in (BuiltinImporter, FrozenImporter):
-    _LoaderABC.register(_cls)
+# spec.py, below this layer, makes file specs and namespace loaders with these
+use_file_loaders(spec_from_file_location, NamespaceLoader.for_path)

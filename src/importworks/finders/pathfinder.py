@@ -8,8 +8,9 @@ answers from the listing until the folder's mtime changes or
 ``invalidate_caches()`` is called.
 
 A folder without ``__init__`` is a *portion* of a PEP 420 namespace package;
-portions from every entry are gathered into a :class:`NamespacePath` that
-follows later changes to its parent's path.
+portions from every entry are gathered into a
+:class:`~importworks.finders.namespace.NamespacePath` that follows later changes
+to its parent's path.
 """
 
 from __future__ import annotations
@@ -17,19 +18,35 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..engine.tracebacks import register_engine_file
 from ..spec import ModuleSpec, object_name, spec_from_loader
 from .loaders import spec_from_file_location, supported_file_loaders
+from .namespace import NamespacePath
 
-__all__ = ["FileFinder", "NamespacePath", "PathFinder"]
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
+
+__all__ = ["DistributionSource", "FileFinder", "PathFinder", "add_distribution_source"]
 
 register_engine_file(__file__)
 
 _PY312 = sys.version_info >= (3, 12)
 _PY315 = sys.version_info >= (3, 15)
 _CASE_INSENSITIVE = ("win", "cygwin", "darwin")
+
+# Path entries that are not folders but hold distributions (module stores): the
+# layers above add a source(entry, name) that returns the distributions of an
+# entry it knows, or None for any other; the folder's metadata is read otherwise.
+DistributionSource = Callable[[object, "str | None"], "Iterable[Distribution] | None"]
+_distribution_sources: list[DistributionSource] = []
+
+
+def add_distribution_source(source: DistributionSource) -> None:
+    """Have PathFinder.find_distributions ask *source* about each path entry first."""
+    if source not in _distribution_sources:
+        _distribution_sources.append(source)
 
 
 def _relax_case() -> bool:
@@ -55,65 +72,6 @@ def _is_file(path: str) -> bool:
 
 def _join(folder: str, name: str) -> str:
     return folder + os.sep + name if folder and not folder.endswith(os.sep) else folder + name
-
-
-class NamespacePath:
-    """The ``__path__`` of a namespace package: recomputed when its parent's changes."""
-
-    _epoch = 0  # bumped by PathFinder.invalidate_caches()
-
-    def __init__(self, name: str, path: list[str], path_finder: Callable[..., Any]) -> None:
-        self._name = name
-        self._path = path
-        self._last_parent_path = tuple(self._parent_path())
-        self._last_epoch = self._epoch
-        self._path_finder = path_finder
-
-    def _parent_path(self) -> Iterable[str]:
-        parent, dot, _ = self._name.rpartition(".")
-        if not dot:
-            return sys.path
-        try:
-            module = sys.modules[parent]
-        except KeyError:
-            if not _PY315:
-                raise
-            raise ModuleNotFoundError(
-                f"{parent!r} must be imported before finding {self._name!r}.", name=parent
-            ) from None
-        return module.__path__
-
-    def _recalculate(self) -> list[str]:
-        parent_path = tuple(self._parent_path())
-        if parent_path != self._last_parent_path or self._epoch != self._last_epoch:
-            spec = self._path_finder(self._name, parent_path)
-            if spec is not None and spec.loader is None and spec.submodule_search_locations:
-                self._path = spec.submodule_search_locations
-            self._last_parent_path = parent_path
-            self._last_epoch = self._epoch
-        return self._path
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._recalculate())
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._recalculate()[index]
-
-    def __setitem__(self, index: Any, path: str) -> None:
-        self._path[index] = path
-
-    def __len__(self) -> int:
-        return len(self._recalculate())
-
-    def __repr__(self) -> str:
-        # the stdlib's spelling, which tools and tests already parse (public from 3.15)
-        return f"{'' if _PY315 else '_'}NamespacePath({self._path!r})"
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._recalculate()
-
-    def append(self, item: str) -> None:
-        self._path.append(item)
 
 
 class PathFinder:
@@ -243,11 +201,11 @@ class PathFinder:
         if context is None:
             context = DistributionFinder.Context(**kwargs)
         for entry in context.path:
-            store = _store_at(entry)
-            if store is not None:
-                from ..stores.metadata import find_store_distributions
-
-                yield from find_store_distributions([store], context.name)
+            for source in _distribution_sources:
+                found = source(entry, context.name)
+                if found is not None:
+                    yield from found
+                    break
             else:
                 yield from MetadataPathFinder.find_distributions(
                     DistributionFinder.Context(name=context.name, path=[entry])
@@ -265,31 +223,6 @@ class PathFinder:
             )
             spec = cls.find_spec(fullname, path)
             return None if spec is None else spec.loader
-
-
-def _store_at(entry: Any) -> Any:
-    """The store a sys.path entry names (its root only), or None."""
-    finder = sys.path_importer_cache.get(entry, False)
-    if finder is None:
-        return None  # no hook took it (a broken store warned already): do not try again
-    store = getattr(finder, "store", None)
-    if store is not None:
-        return store if not finder.prefix else None
-    if not isinstance(entry, str) or not entry:
-        return None
-    from ..errors import StoreError
-    from ..stores.finder import _looks_like_store, _opening, cached_store
-    from ..stores.sniff import is_store_url, parse_store_url
-
-    try:
-        if is_store_url(entry):
-            url = parse_store_url(entry)
-            return None if url.prefix or url.location in _opening else cached_store(url.location)
-        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
-            return cached_store(entry)
-    except StoreError:
-        return None
-    return None
 
 
 class FileFinder:

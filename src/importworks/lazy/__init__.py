@@ -18,7 +18,7 @@
 * :func:`lazy_import` is the explicit form; it works without ``activate()``.
 
 The engine asks :func:`_hook` first for every import statement (see
-``_importlib_bootstrap.set_lazy_hook``); it returns the object the statement
+``importworks.engine.observers.set_lazy_hook``); it returns the object the statement
 binds, or None to import now.  docs/lazy.md says what a lazy object cannot hide.
 """
 
@@ -29,6 +29,7 @@ import sys
 from typing import Any, Callable, Optional, Tuple
 
 from ..engine import _importlib_bootstrap as engine
+from ..engine import observers
 from ..errors import LazyImportError
 from . import _pending
 from . import report as _report
@@ -43,7 +44,14 @@ from ._proxy import (
     is_resolved,
     resolve,
 )
-from ._site import bound_names, caught_names, import_as_depth, may_be_lazy, top_level_reads
+from ._site import (
+    bound_names,
+    caught_names,
+    import_as_depth,
+    imported_for_side_effect,
+    may_be_lazy,
+    top_level_reads,
+)
 from .report import LazyReport, record_lazy_imports
 from .usage import UnusedImport, format_unused, probe_usage, unused_imports
 
@@ -113,11 +121,11 @@ def enable(mode: str = "normal") -> str | None:
     if mode not in MODES:
         raise ValueError(ERR_MODE.format(mode=mode))
     previous, _mode = _mode, mode
-    engine.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
-    engine.remove_observer(_pending.when_imported)
+    observers.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
+    observers.remove_observer(_pending.when_imported)
     if mode != "none":
         _pending.remember_finders()
-        engine.add_observer(_pending.when_imported)
+        observers.add_observer(_pending.when_imported)
     return previous
 
 
@@ -125,8 +133,8 @@ def disable() -> str | None:
     """Stop making import statements lazy; return the mode before (None: was off)."""
     global _mode
     previous, _mode = _mode, None
-    engine.set_lazy_hook(None)
-    engine.remove_observer(_pending.when_imported)
+    observers.set_lazy_hook(None)
+    observers.remove_observer(_pending.when_imported)
     return previous
 
 
@@ -209,6 +217,8 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
     code = frame.f_code
     fromlist = tuple(fromlist) if fromlist else None
     rule = _eager_rule(code, frame, fromlist, listed is None)
+    if rule is None and listed is None:
+        rule = _side_effect_rule(code, frame, globals, fullname, fromlist)
     if rule is None and _filter is not None and not _filter(globals.get("__name__", ""), fullname, fromlist):
         rule = "the filter said no"
     if rule is not None:
@@ -243,8 +253,17 @@ def _eager_rule(code: Any, frame: Any, fromlist: tuple[str, ...] | None, every: 
 
 
 def _is_constant(name: str) -> bool:
-    """A name spelled like a constant (``DEPRECATION_MSG_PREFIX``): upper case, words joined by ``_``."""
+    """A name spelled like a constant: ``DEPRECATION_MSG_PREFIX`` (upper case, words joined by ``_``) or ``__version__``."""
+    if name.startswith("__") and name.endswith("__"):
+        return True  # module metadata: a str or a tuple (coverage hands __version__ to sqlite3)
     return name.isupper() and "_" in name.strip("_")
+
+
+def _side_effect_rule(code: Any, frame: Any, globals: dict[str, Any], fullname: str, fromlist: Any) -> str | None:
+    """Mode "all": an import that binds a module the importer never names again is there for its side effect."""
+    if imported_for_side_effect(code, frame, globals, fullname, fromlist):
+        return "binds a module the importer never uses (imported for its side effect)"
+    return None
 
 
 _IMPORT_CODE = engine.__import__.__code__

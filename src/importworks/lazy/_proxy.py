@@ -160,6 +160,8 @@ def _resolve(proxy: LazyObject, binding: Binding) -> Any:
     with _publish_lock:
         if binding.value is _UNSET:
             binding.value = value
+            if issubclass(type(value), ModuleType):  # no code of the value's runs under the lock
+                _set_dict(proxy, object.__getattribute__(value, "__dict__"))
             namespace, binding.namespace = binding.namespace, None
             if namespace is not None:
                 _undo_parent_binding(namespace, keys, proxy)
@@ -181,7 +183,7 @@ def _undo_parent_binding(namespace: dict[str, Any], keys: Any, proxy: LazyObject
         current = namespace.get(key)
         if (
             current is not proxy
-            and isinstance(current, ModuleType)
+            and issubclass(type(current), ModuleType)
             and getattr(current, "__name__", None) == f"{package}.{key}"
         ):
             namespace[key] = proxy
@@ -314,7 +316,9 @@ _MACHINERY_FILES = frozenset(
 class LazyObject:
     """A lazy binding: forwards every use to the object it imports on first use."""
 
-    __slots__ = ("_lazy_binding",)
+    # __dict__: once resolved to a module, the module's own namespace, for code that reads
+    # it without asking the object (inspect.getattr_static: pluggy finds tox's hooks so)
+    __slots__ = ("_lazy_binding", "__dict__")
 
     def __init__(self, binding: Binding) -> None:
         _set_binding(self, binding)
@@ -435,6 +439,7 @@ del _name, _function, _forward, _reflected
 _slot = LazyObject.__dict__["_lazy_binding"]
 _binding_of = _slot.__get__
 _set_binding = _slot.__set__
+_set_dict = LazyObject.__dict__["__dict__"].__set__
 
 
 def _target(proxy: LazyObject) -> Any:

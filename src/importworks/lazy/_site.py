@@ -29,7 +29,15 @@ from opcode import opmap
 from types import CodeType, FrameType
 from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["bound_names", "caught_names", "import_as_depth", "may_be_lazy", "top_level_reads"]
+__all__ = [
+    "bound_names",
+    "caught_names",
+    "global_uses",
+    "import_as_depth",
+    "imported_for_side_effect",
+    "may_be_lazy",
+    "top_level_reads",
+]
 
 _CO_OPTIMIZED = 0x0001
 _IMPORT_NAME = opmap["IMPORT_NAME"]
@@ -286,11 +294,111 @@ _STORES = {opmap["STORE_NAME"], opmap["STORE_GLOBAL"]}
 _POP_TOP = opmap["POP_TOP"]
 _COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>"})
 _reads_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
+_body_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
+_function_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
+_uses_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
 
 
 def top_level_reads(code: CodeType) -> frozenset[str]:
-    """Global names read by code that runs while the module body runs (not by its functions)."""
-    return _names_in_code_tree(code, _reads_cache, _runs_with_the_body, _loaded_names)
+    """Global names read by code that runs while the module body runs.
+
+    That is the body, its class bodies, and the module's own functions that
+    this code reads by name (called, most likely: sqlalchemy.sql ends with
+    ``__go(locals())``, whose globals then reach ``type(name, bases, ns)``),
+    and in turn the functions those read.  A function the body never names
+    runs later, if at all, and its globals stay lazy.
+    """
+    cached = _reads_cache.get(id(code))
+    if cached is not None and cached[0] is code:
+        return cached[1]
+    reads = set(_names_in_code_tree(code, _body_cache, _runs_with_the_body, _loaded_names))
+    functions = {
+        const.co_name: const for const in code.co_consts if type(const) is CodeType and not _runs_with_the_body(const)
+    }
+    reached = [functions.pop(name) for name in reads & functions.keys()]
+    while reached:
+        added = _names_in_code_tree(reached.pop(), _function_cache, _every, _loaded_names)
+        reads |= added
+        reached += [functions.pop(name) for name in added & functions.keys()]
+    if len(_reads_cache) > 32:
+        _reads_cache.clear()
+    result = frozenset(reads)
+    _reads_cache[id(code)] = (code, result)
+    return result
+
+
+def global_uses(code: CodeType) -> frozenset[str]:
+    """Global names read anywhere in *code*'s tree, functions included, and its string constants (``__all__``)."""
+    return _names_in_code_tree(code, _uses_cache, _every, _loads_and_strings)
+
+
+def imported_for_side_effect(
+    code: CodeType, frame: FrameType, globals: dict[str, Any], fullname: str, fromlist: tuple[str, ...] | None
+) -> bool:
+    """Is this ``from pkg import sub`` of a submodule that the importing module never names again?
+
+    Such an import is there for what the module's body does: sqlalchemy.sql.naming's
+    ``from . import events`` fills an event registry, mpmath.functions' ``__init__``
+    imports a dozen submodules that add methods to a class defined elsewhere.
+    Nothing would ever resolve a lazy binding of it.  "Names" counts a global
+    read anywhere in the module's code (functions included) or a string constant
+    (``__all__``, ``globals()["name"]``).  A from-import counts only for the names
+    that are submodules (not yet attributes of the package); ``from m import f``
+    of an unused function is a re-export, and stays lazy, as does an unused
+    ``import x`` (what lazy imports are for, and what the report calls "never reified").
+    """
+    if not fromlist:
+        return False  # ``import x`` unused is PEP 810's own case: never reified, never paid for
+    stored = bound_names(frame)
+    used = global_uses(code)
+    published = globals.get("__all__", ())
+    if len(stored) != len(fromlist):
+        return False
+    if fullname == globals.get("__name__"):
+        namespace: Any = globals  # a package's __init__ importing its own submodule
+    else:
+        namespace = getattr(sys.modules.get(fullname), "__dict__", None)
+        if not isinstance(namespace, dict) or "__path__" not in namespace:
+            return False  # not imported yet, or not a package: no telling a submodule from a name
+    for name, bound in zip(fromlist, stored):
+        if name not in namespace and bound not in used and not _contains(published, bound):
+            return True
+    return False
+
+
+def _contains(container: Any, name: str) -> bool:
+    try:
+        return name in container
+    except Exception:  # noqa: BLE001  (an odd __all__ publishes nothing we can read)
+        return False
+
+
+def _every(code: CodeType) -> bool:
+    return True
+
+
+_LOAD_CONST = opmap["LOAD_CONST"]
+
+
+def _loads_and_strings(code: CodeType) -> Iterator[str]:
+    yield from _loaded_names(code)
+    fromlists = set()  # an import statement's own fromlist constant names nothing
+    co_code = code.co_code
+    position = co_code.find(_IMPORT_NAME)
+    while position >= 0:
+        if position % 2 == 0 and position >= 2 and co_code[position - 2] == _LOAD_CONST:
+            arg = co_code[position - 1]
+            if position >= 4 and co_code[position - 4] == _EXTENDED_ARG:
+                arg |= co_code[position - 3] << 8
+            fromlists.add(arg)
+        position = co_code.find(_IMPORT_NAME, position + 1)
+    for index, const in enumerate(code.co_consts):
+        if index in fromlists:
+            continue
+        if type(const) is str:
+            yield const
+        elif type(const) in (tuple, frozenset):
+            yield from (item for item in const if type(item) is str)
 
 
 def _runs_with_the_body(code: CodeType) -> bool:

@@ -30,7 +30,8 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from ..engine import _importlib_bootstrap as engine
+from ..engine import observers
+from ..engine.hooks import ObserverBase
 
 __all__ = ["UnusedImport", "format_unused", "probe_usage", "unused_imports"]
 
@@ -79,7 +80,7 @@ class _ProbedModule(ModuleType):
         return ModuleType.__getattribute__(self, attr)
 
 
-class UsageProbe:
+class UsageProbe(ObserverBase):
     """An engine observer: probes each module the moment its body has run."""
 
     def __init__(self) -> None:
@@ -105,11 +106,11 @@ def probe_usage(tracer: Any) -> Iterator[UsageProbe]:
     probe = UsageProbe()
     with _lock:
         _used.clear()
-    engine.add_observer(probe)
+    observers.add_observer(probe)
     try:
         yield probe
     finally:
-        engine.remove_observer(probe)
+        observers.remove_observer(probe)
         probe.finish()
         _probes[tracer] = probe
 

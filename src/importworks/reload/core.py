@@ -313,9 +313,9 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
         if error.nothing_to_execute and error.name == name:
             # built-in, extension, spec-less or replaced modules: there is nothing
             # to patch, so reload them exactly as importlib.reload does
-            from ..engine.api import reload as classic_reload
+            from ..engine.api import importlib_reload
 
-            result = classic_reload(module)
+            result = importlib_reload(module)
             report.modules[0].error = None
             return result
         raise error

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import Any, NamedTuple
 
+from ..engine.hooks import ObserverBase
 from ..engine.observers import thread_stack
 from ..finders.bytecode import decode_source
 from .source import is_project_module, source_path
@@ -297,7 +298,7 @@ class ModuleGraph:
         return order
 
 
-class ImportObserver:
+class ImportObserver(ObserverBase):
     """An engine observer that records the imports each module body makes."""
 
     def __init__(self, graph: ModuleGraph, on_loaded: object = None) -> None:

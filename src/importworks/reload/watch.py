@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..engine import _importlib_bootstrap as engine
+from ..engine import observers
 from .core import Reloader, ReloadReport, default_reloader
 from .graph import ImportObserver
 from .source import SourceTracker, source_path
@@ -130,7 +130,7 @@ class Watcher:
             except ImportError:
                 raise ModuleNotFoundError(MSG_NO_WATCHFILES, name="watchfiles") from None
         self.tracker.snapshot()
-        engine.add_observer(self._observer)
+        observers.add_observer(self._observer)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="importworks-autoreload", daemon=True)
         self._thread.start()
@@ -139,7 +139,7 @@ class Watcher:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop watching (waits up to *timeout* seconds for the thread)."""
         self._stop.set()
-        engine.remove_observer(self._observer)
+        observers.remove_observer(self._observer)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
 

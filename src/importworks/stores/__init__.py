@@ -8,7 +8,8 @@ stores (see :mod:`importworks.stores.pack`).
 """
 
 from .base import Entry, Store
-from .finder import StoreFinder, open_store, store_path_hook
+from .finder import StoreFinder, store_path_hook
 from .loader import StoreExtensionLoader, StoreLoader
+from .opening import open_store
 
 __all__ = ["Entry", "Store", "StoreExtensionLoader", "StoreFinder", "StoreLoader", "open_store", "store_path_hook"]

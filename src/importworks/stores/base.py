@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 2
+INDEX_ENTRY = ".importworks/index.marshal"  # how messages name a store's packed index, whatever the backend
 _MAX_PART, _MAX_NAME = 255, 4096  # NAME_MAX and PATH_MAX on Linux
 # what decoding a damaged index or layout raises (other than our StoreError): Store turns them into StoreError
 _DAMAGE = (
@@ -175,6 +176,8 @@ class CompactIndex(Mapping):
         self._numbers = u64_array(parts["rows"])  # size, crc32 of each entry in turn
         if len(self._spans) != 2 * len(folders) or len(self._bases) != len(folders):
             raise ValueError("folder arrays do not match the folder list")
+        if not all(folder.endswith("/") or not folder for folder in folders):
+            raise ValueError("a folder name without its '/'")  # its paths would not be found again
         # folder -> ({file name: entry number}, names of all its children)
         self._parsed: dict[str, tuple[dict[str, int], frozenset[str]]] = {}
         self.location = "the store"  # for messages; Store.index sets it
@@ -218,10 +221,10 @@ class CompactIndex(Mapping):
             return None
         files, _, subfolders = self._listing[self._spans[2 * at] : self._spans[2 * at + 1]].partition("/")
         names = files.split("\0") if files else []
-        if self._bases[at] + len(names) > len(self._numbers) // 2:
+        if self._bases[at] + len(names) > len(self._numbers) // 2 or "" in names:
             raise StoreError(
                 f"store {self.location}: its index is damaged (folder {folder!r} lists entries "
-                "beyond its arrays); re-create it with importworks pack",
+                "beyond its arrays, or without a name); re-create it with importworks pack",
                 path=self.location,
             )
         parsed = self._parsed[folder] = (
@@ -361,12 +364,30 @@ class Store:
     def close(self) -> None:
         """Release the file or connection."""
 
+    def _index_read(self, blob: bytes) -> bytes:
+        """Backends call this with the index's bytes as stored, before decoding any of them.
+
+        While keys are trusted the trust hook checks the store's signature over
+        these bytes here, so a crafted index is refused before marshal reads it;
+        and whatever the keys, sizes the bytes declare must fit in them.
+        """
+        self.index_blob = blob
+        if self.trust_hook is not None:
+            self.trust_hook(INDEX_ENTRY, blob, "index")
+        from .bounded import check_marshalled
+
+        check_marshalled(blob)  # ValueError, said as damage: sizes that do not fit would cost gigabytes
+        return blob
+
     def _take_extras(self, index: Mapping[str, object]) -> None:
         """Keep what the packer decided beside the index: extraction, the packed stdlib."""
         self.extract = dict(index.get("extract", {}))  # type: ignore[call-overload]
         self.extract_reasons = dict(index.get("extract_reasons", {}))  # type: ignore[call-overload]
         self.executable = frozenset(index.get("executable", ()))  # type: ignore[call-overload]
         self.stdlib = tuple(index.get("stdlib", ()))  # type: ignore[call-overload]
+        names = (*self.extract.items(), *self.extract_reasons.items(), self.executable, self.stdlib)
+        if not all(isinstance(name, str) for group in names for name in group):
+            raise TypeError("the packer's lists hold something other than names")  # damage, said as such
 
     def extract_group(self, name: str) -> list[str]:
         """The top-level names materialised together with *name* (empty if it is not extracted)."""

@@ -8,25 +8,25 @@ prefix inside the archive) just works once :func:`store_path_hook` is on
 
 from __future__ import annotations
 
-import atexit
 import os
 import threading
 import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from ..errors import ERR_NOT_A_STORE, ERR_NOT_SQLITE, ERR_NOT_ZIP, ERR_STORE_MISSING, WARN_UNUSABLE_STORE, StoreError
+from ..errors import WARN_UNUSABLE_STORE, StoreError, StoreTrustError
 from ..spec import ModuleSpec
 from .base import Store, check_entry_path
-from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
 from .loader import StoreExtensionLoader, StoreLoader
+from .opening import cached_store, forget_store, open_stores, refresh_store, when_refreshed
+from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
 from .trust import RefusedStoreFinder, admit
 
-__all__ = ["PendingStoreFinder", "StoreFinder", "open_store", "refresh_store", "split_store_path", "store_path_hook"]
+if TYPE_CHECKING:
+    from importlib.metadata import Distribution
 
-# path -> (the file's identity when opened, the open store)
-_open_stores: dict[str, tuple[object, Store]] = {}
-_lock = threading.Lock()
+__all__ = ["PendingStoreFinder", "StoreFinder", "split_store_path", "store_distributions", "store_path_hook"]
+
 _warned: set[str] = set()
 # stores being opened right now -> the thread opening each (see store_path_hook)
 _opening: dict[str, int] = {}
@@ -36,111 +36,6 @@ _SOURCE_SUFFIXES = (".py", ".pyc")
 # A sys.path entry with one of these names is meant to be a store: if it cannot
 # be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
 CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
-
-
-def open_store(path: str, probe: FileProbe | None = None) -> Store:
-    """Open the store at *path*: a SQLite or zip file (told apart by content), or a PostgreSQL URL.
-
-    *probe*, the path hook's one look at the file, saves asking the file system again.
-    """
-    if is_store_url(path):
-        from .postgres import PostgresStore
-
-        return PostgresStore(path)
-    own = probe is None
-    if probe is None:
-        probe = probe_file(path)
-    try:
-        if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
-            raise StoreError(ERR_STORE_MISSING.format(path=path), path=path)
-        if probe.kind == "sqlite":  # each backend imported only when used: opening is on the start-up path
-            from .sqlite import SQLiteStore
-
-            return SQLiteStore(path, probe)
-        if probe.kind == "zip":
-            from .zip import ZipStore
-
-            return ZipStore(path, probe)
-    finally:
-        if own and probe is not None:
-            probe.close()
-    if path.endswith((".zip", ".pyz")):
-        raise StoreError(ERR_NOT_ZIP.format(path=path), path=path)
-    if path.endswith((".sqlite", ".sqlite3")):
-        raise StoreError(ERR_NOT_SQLITE.format(path=path), path=path)
-    raise StoreError(ERR_NOT_A_STORE.format(path=path), path=path)
-
-
-def _identity(path: str) -> tuple[int, int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (0, 0, 0)
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def cached_store(path: str, probe: FileProbe | None = None) -> Store:
-    """The open store for *path*, shared by every finder of it in this process.
-
-    A store rebuilt in place (a new file renamed over the old, a PostgreSQL
-    store packed again) is reopened.
-    """
-    url = is_store_url(path)
-    with _lock:
-        known = _open_stores.get(path)
-    if known is not None and known[0] == (
-        known[1].identity() if url else probe.identity if probe is not None else _identity(path)
-    ):
-        return known[1]
-    # a file's identity before reading it
-    identity = None if url else probe.identity if probe is not None else _identity(path)
-    # opened without the lock held: opening may import, and an import may open a store
-    fresh = open_store(path, probe)
-    if url:
-        identity = fresh.generation  # type: ignore[attr-defined]
-    with _lock:
-        current = _open_stores.get(path)
-        if current is not None and current[0] == identity:
-            keep, discard = current[1], fresh  # another thread opened it meanwhile
-        else:
-            _open_stores[path] = (identity, fresh)
-            keep, discard = fresh, (current[1] if current is not None else None)
-    if discard is not None:
-        discard.close()
-    return keep
-
-
-def forget_store(path: str) -> None:
-    """Close and forget the shared store for *path* (it was rebuilt or removed)."""
-    with _lock:
-        known = _open_stores.pop(path, None)
-    if known is not None:
-        known[1].close()
-
-
-def refresh_store(location: str) -> Store:
-    """The current store at *location*, reopened if the file was rebuilt.
-
-    The finders in sys.path_importer_cache switch to it, so that the next
-    search (a reload, say) sees the new contents.
-    """
-    import sys
-
-    store = cached_store(location)
-    for finder in list(sys.path_importer_cache.values()):
-        if isinstance(finder, StoreFinder) and finder.store.location == location:
-            finder.store = store
-    return store
-
-
-@atexit.register
-def close_stores() -> None:
-    """Close every shared store (at exit, and for tests)."""
-    with _lock:
-        stores = [store for _, store in _open_stores.values()]
-        _open_stores.clear()
-    for store in stores:
-        store.close()
 
 
 def split_store_path(path: str) -> tuple[str, str] | None:
@@ -168,9 +63,9 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
                 prefix = path[len(root) :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/", root.rstrip(os.sep))
-    if path and _open_stores:
+    if path:
         # a folder of a store already open (a package's __path__): no system call
-        for _, store in list(_open_stores.values()):
+        for store in open_stores():
             if path.startswith(store.location + os.sep):
                 prefix = path[len(store.location) + 1 :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
@@ -226,9 +121,15 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     """Open the store at *location* (once per process) and make the finder for *path* in it."""
     me = threading.get_ident()
     opener = _opening.setdefault(location, me)
+    refused = False
     try:
         store = cached_store(location, probe)
-        store.index  # read the index now: a broken store fails here, once
+        try:
+            store.index  # noqa: B018 - read the index now: a broken store fails here, once
+        except StoreTrustError:
+            # not signed by a trusted key, found before its index was decoded: the entry stays this
+            # finder's, which refuses each module the store holds, naming its entry (trust.admit)
+            refused = True
     except StoreError as exc:
         forget_store(location)
         _warn_once(location, exc)
@@ -236,7 +137,7 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
     finally:
         if opener == me:
             _opening.pop(location, None)
-    if prefix and not store.is_dir(prefix):
+    if prefix and not refused and not store.is_dir(prefix):
         raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
     return StoreFinder(store, prefix)
 
@@ -405,7 +306,11 @@ class StoreFinder:
     def iter_modules(self, prefix: str = "") -> Iterator[tuple[str, bool]]:
         """(name, is_package) for pkgutil.iter_modules."""
         seen = set()
-        for name in sorted(self.store.children(self.prefix)):
+        try:
+            names = self.store.children(self.prefix)
+        except StoreTrustError:
+            return  # a refused store lists nothing
+        for name in sorted(names):
             full = self.prefix + name
             if self.store.is_dir(full):
                 module, ispkg = name, True
@@ -421,3 +326,52 @@ class StoreFinder:
             if module not in seen:
                 seen.add(module)
                 yield prefix + module, ispkg
+
+
+def store_distributions(entry: object, name: str | None) -> Iterator[Distribution] | None:
+    """The distributions in the store a path entry names (its root only), or None when it names none.
+
+    The path finder's find_distributions asks this first for each entry
+    (importworks.wiring adds it with ``add_distribution_source``).
+    """
+    store = _store_at(entry)
+    if store is None:
+        return None
+    from .metadata import find_store_distributions
+
+    return find_store_distributions([store], name)
+
+
+def _store_at(entry: object) -> Store | None:
+    """The store a sys.path entry names (its root only), or None."""
+    import sys
+
+    finder = sys.path_importer_cache.get(entry, False)  # type: ignore[call-overload]
+    if finder is None:
+        return None  # no hook took it (a broken store warned already): do not try again
+    store = getattr(finder, "store", None)
+    if store is not None:
+        return store if not finder.prefix else None
+    if not isinstance(entry, str) or not entry:
+        return None
+    try:
+        if is_store_url(entry):
+            url = parse_store_url(entry)
+            return None if url.prefix or url.location in _opening else cached_store(url.location)
+        if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
+            return cached_store(entry)
+    except StoreError:
+        return None
+    return None
+
+
+def _switch_finders(location: str, store: Store) -> None:
+    """The finders of *location* in sys.path_importer_cache search *store* from now on (a rebuilt store)."""
+    import sys
+
+    for finder in list(sys.path_importer_cache.values()):
+        if isinstance(finder, StoreFinder) and finder.store.location == location:
+            finder.store = store
+
+
+when_refreshed(_switch_finders)

@@ -15,6 +15,7 @@ from ..finders.bytecode import MAGIC_NUMBER, decode_source
 from ..spec import ModuleSpec
 from .base import Store, sha256_hex
 from .cache import materialize
+from .opening import refresh_store
 
 __all__ = ["StoreExtensionLoader", "StoreLoader"]
 
@@ -89,8 +90,6 @@ class StoreLoader(LoaderBasics):
     # live reload (importworks.reload): what changed, and which file to watch
     def source_stamp(self, fullname: str) -> Any:
         """The entry's checksum in the store as it is on disk now (a rebuilt store counts)."""
-        from .finder import refresh_store
-
         try:
             row = refresh_store(self.store.location).index.get(self.entry)
         except StoreError:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from .._version import __version__
 from ..errors import StoreError
 from ..finders.bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
 from .base import FORMAT_VERSION, CompactIndex, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PackResult", "Packer", "pack"]
 
-TOOL_VERSION = "importworks 0.1.0"
+TOOL_VERSION = f"importworks {__version__}"
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache"}
 _TEST_DIRS = {"tests", "test", "testing"}
 # Parts of the standard library no application imports: its own test suite,
@@ -637,7 +638,7 @@ class _PostgresSink(_DatabaseSink):
         cursor.execute(
             "INSERT INTO importworks_stores (name, generation, meta, index_blob) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (name) DO UPDATE SET generation = EXCLUDED.generation, meta = EXCLUDED.meta, "
-            "index_blob = EXCLUDED.index_blob",
+            "index_blob = EXCLUDED.index_blob, signature = NULL",  # a new generation is unsigned until signed
             (store, generation, json.dumps(_meta(self.result)), index),
         )
 

@@ -12,7 +12,7 @@ Passwords and the other connection settings come from libpq's usual places
 URL, so that no secret ends up in ``sys.path`` or a traceback.  Many stores live
 in one database, in three tables created by the first pack::
 
-    importworks_stores(name PRIMARY KEY, generation, meta JSON text, index_blob)
+    importworks_stores(name PRIMARY KEY, generation, meta JSON text, index_blob, signature)
     importworks_code(store, id, magic, sha256, crc32, data)   PRIMARY KEY (store, id)
     importworks_entries(store, path, sha256, crc32, data)     PRIMARY KEY (store, path)
 
@@ -44,7 +44,9 @@ __all__ = ["SCHEMA", "PostgresStore", "StoreURL", "driver", "is_store_url", "par
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS importworks_stores (
-    name TEXT PRIMARY KEY, generation BIGINT NOT NULL, meta TEXT NOT NULL, index_blob BYTEA NOT NULL);
+    name TEXT PRIMARY KEY, generation BIGINT NOT NULL, meta TEXT NOT NULL, index_blob BYTEA NOT NULL,
+    signature BYTEA);
+ALTER TABLE importworks_stores ADD COLUMN IF NOT EXISTS signature BYTEA;
 CREATE TABLE IF NOT EXISTS importworks_code (
     store TEXT NOT NULL, id INTEGER NOT NULL, path TEXT NOT NULL, magic BYTEA NOT NULL,
     sha256 TEXT NOT NULL, crc32 BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (store, id));
@@ -211,8 +213,9 @@ class PostgresStore(Store):
             raise StoreError(
                 f"PostgreSQL store {self.location} was re-packed or removed while opening", path=self.location
             )
+        blob = self._index_read(bytes(found[0][0]))  # with keys trusted: the signature is checked first
         try:
-            index = marshal.loads(bytes(found[0][0]))
+            index = marshal.loads(blob)
             self._take_extras(index)
             self._compact = CompactIndex(index)
             self._code_checks = u64_array(index["code"])
@@ -246,6 +249,8 @@ class PostgresStore(Store):
                 data = self._fetch_folder_code(path, at)
         if crc32(data) != checks[at] & 0xFFFFFFFF:  # type: ignore[index]
             raise self.tampered(path, "compiled code of")
+        if self.trust_hook is not None:
+            self.trust_hook(path, data, "code")
         return data
 
     def _fetch_folder_code(self, path: str, at: int) -> bytes:

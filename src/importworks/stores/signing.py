@@ -13,7 +13,9 @@ Where the signature lives:
 * SQLite: a row ``'signature'`` of the ``blobs`` table, beside the index;
 * zip: an entry ``.importworks/signature`` stored right after the index entry
   (found from the index's place, which the archive comment records), so that
-  other zip tools see one more file and nothing else changes.
+  other zip tools see one more file and nothing else changes;
+* PostgreSQL: the ``signature`` column of the store's ``importworks_stores``
+  row (a re-pack clears it: a new generation is unsigned until signed).
 
 Signing needs ``cryptography`` (``pip install 'importworks[sign]'``); reading
 who signed (``importworks ls``) does not.
@@ -29,6 +31,7 @@ from typing import NamedTuple
 
 from ..errors import StoreError
 from .base import CompactIndex, Store, sha256_hex
+from .bounded import check_marshalled
 
 __all__ = [
     "SIGNATURE_ENTRY",
@@ -136,6 +139,7 @@ class Signature(NamedTuple):
     def fields(self) -> dict:
         """The header's fields (index, meta, entries, code digests; count; signed_at)."""
         try:
+            check_marshalled(self.header)  # ls reads it unchecked: sizes must fit before marshal allocates
             fields = marshal.loads(self.header)
             if not isinstance(fields, dict):
                 raise TypeError("not a dict")
@@ -162,16 +166,38 @@ def parse_signature(store: Store, blob: bytes) -> Signature:
 
 
 def read_signature(store: Store) -> Signature | None:
-    """The store's signature, None if it has none (not checked: see signature_valid)."""
-    store.index  # noqa: B018 - opens it: the index and where it lies
+    """The store's signature, None if it has none (not checked: see signature_valid).
+
+    Reads no more of the store than its index's raw bytes (already read when
+    the trust check calls it, before they are decoded).
+    """
+    if store.index_blob is None:
+        store.index  # noqa: B018 - opens it: the index and where it lies
     if store.kind == "sqlite":
         rows = store._query("SELECT data FROM blobs WHERE name = 'signature'")  # type: ignore[attr-defined]
         blob = rows[0][0] if rows else None
     elif store.kind == "zip":
         blob = _zip_signature(store)
+    elif store.kind == "postgres":
+        blob = _postgres_signature(store)
     else:
         blob = None
+    if blob is not None and not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise StoreError(f"store {store.location}: its signature is not bytes", path=store.location)
     return None if blob is None else parse_signature(store, bytes(blob))
+
+
+def _postgres_signature(store: Store) -> bytes | None:
+    """The signature column of the store's row, for the generation whose index was read."""
+    rows = store._query(  # type: ignore[attr-defined]
+        "SELECT signature FROM importworks_stores WHERE name = %s AND generation = %s",
+        (store.url.store, store.generation),  # type: ignore[attr-defined]
+    )
+    if not rows:
+        raise StoreError(
+            f"PostgreSQL store {store.location} was re-packed or removed while opening", path=store.location
+        )
+    return rows[0][0]
 
 
 def _zip_signature(store: Store) -> bytes | None:
@@ -220,8 +246,9 @@ def _compact(store: Store) -> CompactIndex:
 
 
 def _meta(store: Store) -> dict[str, str]:
-    """The metadata a reader acts on outside the index (SQLite's meta table; a zip's is in its index)."""
-    return dict(store.metadata) if store.kind == "sqlite" else {}
+    """The metadata a reader acts on outside the index (SQLite's meta table, PostgreSQL's meta column;
+    a zip's is in its index)."""
+    return dict(store.metadata) if store.kind in ("sqlite", "postgres") else {}
 
 
 def meta_bytes(store: Store) -> bytes:
@@ -252,21 +279,17 @@ def signed_digests(store: Store, sha256: object = None) -> tuple[dict, bytes]:
 def sign_store(location: str, key_path: str) -> str:
     """Sign the packed store at *location* with the private key in *key_path*; the key's fingerprint.
 
-    The store is signed in a copy renamed into place, so a reader sees the
-    store unsigned or signed, never half-written.  Signing again replaces the
+    A file store is signed in a copy renamed into place, so a reader sees the
+    store unsigned or signed, never half-written; a PostgreSQL store in one
+    UPDATE of its row, for the generation that was read.  Signing again replaces the
     signature (key rotation: sign with the new key).
     """
     import shutil
     import tempfile
     import time
 
-    from .finder import forget_store, open_store
+    from .opening import forget_store, open_store
 
-    if location.startswith(("postgresql://", "postgres://")):
-        raise StoreError(
-            f"cannot sign {location}: signing PostgreSQL stores is not supported yet; sign a SQLite or zip store",
-            path=location,
-        )
     key = _load_private_key(key_path)
     public = _raw_public(key.public_key())  # type: ignore[attr-defined]
     with open_store(location) as store:
@@ -277,6 +300,10 @@ def sign_store(location: str, key_path: str) -> str:
         signature = key.sign(MAGIC + public + header)  # type: ignore[attr-defined]
         blob = _blob(public, signature, header, digests)
         kind = store.kind
+        if kind == "postgres":
+            _write_postgres_signature(store, blob)
+            forget_store(location)
+            return fingerprint(public)
         old = read_signature(store) if kind == "zip" else None
         index_end = _index_end(store) if kind == "zip" else 0
     folder = os.path.dirname(os.path.abspath(location))
@@ -311,6 +338,35 @@ def _write_sqlite_signature(path: str, blob: bytes) -> None:
         db.execute("DELETE FROM blobs WHERE name = 'signature'")
         db.execute("INSERT INTO blobs VALUES ('signature', ?)", (blob,))
         db.commit()
+
+
+def _write_postgres_signature(store: Store, blob: bytes) -> None:
+    """Set the signature of the generation that was read and signed; refuse if it was re-packed since.
+
+    The store's contents and generation stay as they are (a signature is not a
+    re-pack): processes that have it open keep it, and see the signature when
+    they next check it.
+    """
+    psycopg = store._psycopg  # type: ignore[attr-defined]
+    url = store.url  # type: ignore[attr-defined]
+    try:
+        with psycopg.connect(url.conninfo, application_name="importworks sign") as conn:
+            conn.execute("ALTER TABLE importworks_stores ADD COLUMN IF NOT EXISTS signature BYTEA")
+            done = conn.execute(
+                "UPDATE importworks_stores SET signature = %s WHERE name = %s AND generation = %s",
+                (blob, url.store, store.generation),  # type: ignore[attr-defined]
+            ).rowcount
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"cannot sign PostgreSQL store {store.location}: {str(exc).strip().splitlines()[0]} (nothing was changed)",
+            path=store.location,
+        ) from None
+    if done != 1:
+        raise StoreError(
+            f"cannot sign PostgreSQL store {store.location}: it was re-packed or removed while being signed; "
+            "sign it again",
+            path=store.location,
+        )
 
 
 def _write_zip_signature(path: str, blob: bytes, replace_at: int | None) -> None:

@@ -121,16 +121,17 @@ class SQLiteStore(Store):
     def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
         rows = self._query("SELECT data FROM blobs WHERE name = 'index'")
         if rows:
-            self.index_blob = rows[0][0]
+            blob = _as_bytes(rows[0][0])
             recorded = self.metadata.get("index_crc32")  # stores packed before it was recorded have none
-            if recorded is not None and str(crc32(_as_bytes(rows[0][0]))) != str(recorded):
+            if recorded is not None and str(crc32(blob)) != str(recorded):
                 raise StoreError(
                     f"SQLite store {self.location}: its index is damaged (CRC-32 mismatch); "
                     "re-create it with importworks pack",
                     path=self.location,
                 )
+            self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
             try:
-                index = marshal.loads(rows[0][0])
+                index = marshal.loads(blob)
                 self._take_extras(index)
                 if "listing" not in index:  # format 1
                     return index["entries"], index.get("folders")
@@ -146,6 +147,8 @@ class SQLiteStore(Store):
                     path=self.location,
                 ) from None
         found = self._query("SELECT path, kind, size, crc32 FROM entries")
+        if not all(isinstance(path, str) and isinstance(size, int) for path, _, size, _ in found):
+            raise ValueError("an entry row without a name or a size")  # damage: SQLite keeps any type in any column
         return {path: (kind, size, crc) for path, kind, size, crc in found}, None
 
     def _read_raw(self, path: str, row: IndexRow) -> bytes:

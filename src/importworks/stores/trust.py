@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..errors import StoreError, StoreTrustError
-from .base import CompactIndex, Store
+from .base import INDEX_ENTRY, CompactIndex, Store
 
 __all__ = ["ENV_VAR", "RefusedStoreFinder", "Signed", "admit", "check_read", "pop_keys", "push_keys", "trusted_keys"]
 
@@ -43,18 +43,25 @@ _lock = threading.Lock()
 class Signed:
     """A store's checked signature: the digest of every entry and code row, by entry number."""
 
-    __slots__ = ("_code", "_compact", "_entries", "_sha256", "fingerprint", "keys")
+    __slots__ = ("_code", "_compact", "_entries", "_sha256", "count", "fingerprint", "keys")
 
     def __init__(
-        self, keys: frozenset[bytes], fingerprint: str, compact: CompactIndex, digests: bytes, count: int, sha256: Any
+        self,
+        keys: frozenset[bytes],
+        fingerprint: str,
+        compact: CompactIndex | None,
+        digests: bytes,
+        count: int,
+        sha256: Any,
     ) -> None:
         self.keys, self.fingerprint, self._compact, self._sha256 = keys, fingerprint, compact, sha256
+        self.count = count
         self._entries = memoryview(digests)[: 32 * count]
         self._code = memoryview(digests)[32 * count :]
 
     def check(self, store: Store, path: str, data: bytes, what: str) -> None:
         """Refuse *data* unless it is the signed content of entry (or code row) *path*."""
-        at = self._compact.number(path)
+        at = self._compact.number(path) if self._compact is not None else None
         table = self._entries if what == "entry" else self._code
         if at is None or 32 * at + 32 > len(table):
             raise _refused(store, f"{what} {path!r} is not among those signed", path)
@@ -149,7 +156,19 @@ def pop_keys(token: object) -> None:
 
 
 def _verify(store: Store, keys: frozenset[bytes]) -> Signed:
-    """Check *store*'s signature against *keys*; the Signed record, or StoreTrustError."""
+    """Check *store*'s signature against *keys*; the Signed record, or StoreTrustError (verify --key)."""
+    store.index  # noqa: B018 - its bytes, and what they decode to
+    signed = _check_signature(store, keys, store.index_blob)
+    _check_decoded(store, signed)
+    return signed
+
+
+def _check_signature(store: Store, keys: frozenset[bytes], index_blob: bytes | None) -> Signed:
+    """The signature, checked over the index's raw bytes: nothing the store holds is decoded before it.
+
+    Only the signature blob is parsed (fixed-size fields), and its header is
+    unmarshalled once the key's signature over it holds.
+    """
     from . import signing
 
     bad = [k for k in keys if k.startswith(b"unusable key: ")]
@@ -177,16 +196,14 @@ def _verify(store: Store, keys: frozenset[bytes]) -> Signed:
             "the signature was changed or made for other contents",
         )
     sha256 = _sha256_function()
-    fields = signature.fields()
+    fields = signature.fields()  # signed by a trusted key: safe to decode
     count = fields.get("count")
-    compact = getattr(store, "_compact", None)
-    if not isinstance(count, int) or not isinstance(compact, CompactIndex) or store.index_blob is None:
+    if not isinstance(count, int) or count < 0 or index_blob is None:
         raise _refused(store, "its signature does not describe a packed index")
-    entries = signature.digests[: 32 * count]
     checks = (
-        ("index", store.index_blob),
+        ("index", index_blob),
         ("meta", signing.meta_bytes(store)),
-        ("entries", entries),
+        ("entries", signature.digests[: 32 * count]),
         ("code", signature.digests[32 * count :]),
     )
     for name, data in checks:
@@ -195,11 +212,19 @@ def _verify(store: Store, keys: frozenset[bytes]) -> Signed:
             raise _refused(
                 store,
                 f"{what} changed after it was signed by {signature.fingerprint}",
-                ".importworks/index.marshal" if name == "index" else None,
+                INDEX_ENTRY if name == "index" else None,
             )
-    if count != len(compact):
+    return Signed(keys, signature.fingerprint, None, signature.digests, count, sha256)
+
+
+def _check_decoded(store: Store, signed: Signed) -> None:
+    """The signed index, decoded: the entry numbers the digests are kept by."""
+    compact = getattr(store, "_compact", None)
+    if not isinstance(compact, CompactIndex):
+        raise _refused(store, "its signature does not describe a packed index")
+    if signed.count != len(compact):
         raise _refused(store, "its signature lists another number of entries than its index")
-    return Signed(keys, signature.fingerprint, compact, signature.digests, count, sha256)
+    signed._compact = compact
 
 
 def _marker(signature: Any) -> str:
@@ -228,26 +253,41 @@ def _remember(marker: str) -> None:
         pass  # only saves time next start
 
 
-def _signed(store: Store) -> Signed:
-    """The store's Signed record for the keys trusted now, checking its signature if need be."""
+def _signed(store: Store, index_blob: bytes | None = None) -> Signed:
+    """The store's Signed record for the keys trusted now, checking its signature if need be.
+
+    With *index_blob* (the trust hook, before the index is decoded) only the
+    signature over those bytes is checked; otherwise the decoded index too.
+    """
     keys = _keys
+    if index_blob is None and store.index_blob is None:
+        store.index  # noqa: B018 - reading it checks the signature over its bytes first (check_read)
     signed = store.signed
-    if isinstance(signed, Signed) and signed.keys is keys:
-        return signed
     if isinstance(signed, StoreTrustError) and getattr(signed, "keys", None) is keys:
         raise signed
+    if not (isinstance(signed, Signed) and signed.keys is keys):
+        blob = store.index_blob if index_blob is None else index_blob
+        signed = _checking(store, keys, lambda: _check_signature(store, keys, blob))
+    if signed._compact is None and index_blob is None:
+        _checking(store, keys, lambda: _check_decoded(store, signed))
+    return signed
+
+
+def _checking(store: Store, keys: frozenset[bytes], check: Any) -> Any:
+    """Run one step of checking *store*'s signature; a refusal is remembered for these keys."""
     outer = getattr(_local, "verifying", False)
-    _local.verifying = True
+    _local.verifying = True  # imports made meanwhile (cryptography) never come from unchecked stores
     try:
-        signed = _verify(store, keys)
+        result = check()
     except StoreTrustError as exc:
         exc.keys = keys  # type: ignore[attr-defined]
         store.signed = exc
         raise
     finally:
         _local.verifying = outer
-    store.signed = signed
-    return signed
+    if isinstance(result, Signed):
+        store.signed = result
+    return result
 
 
 def admit(store: Store, prefix: str, fullname: str) -> bool:
@@ -280,10 +320,17 @@ def admit(store: Store, prefix: str, fullname: str) -> bool:
 
 
 def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
-    """The entry (or folder) *fullname* would come from in *store*, if the store holds it."""
+    """The entry (or folder) *fullname* would come from in *store*, if the store holds it.
+
+    A store refused before its index was decoded is asked where other tools
+    would look (a zip's directory, the entries table), never through the index.
+    """
     tail = fullname.rpartition(".")[2]
     try:
-        names = store.children(prefix)
+        if store._index is not None:
+            names = store.children(prefix)
+        else:
+            names = {p[len(prefix) :].partition("/")[0] for p in _store_paths(store) if p.startswith(prefix)}
     except StoreError:
         return None
     for name in sorted(names):
@@ -293,8 +340,15 @@ def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
 
 
 def check_read(store: Store, path: str, data: bytes, what: str) -> None:
-    """Store.trust_hook while keys are trusted: refuse bytes the signature does not cover."""
-    _signed(store).check(store, path, data, what)
+    """Store.trust_hook while keys are trusted: refuse bytes the signature does not cover.
+
+    *what* is "index" for the packed index's raw bytes (before they are
+    decoded), "entry" or "code" for an entry or a precompiled code row.
+    """
+    if what == "index":
+        _signed(store, data)
+    else:
+        _signed(store).check(store, path, data, what)
 
 
 class RefusedStoreFinder:
@@ -340,13 +394,35 @@ class RefusedStoreFinder:
         """A refused store stays refused until its entry leaves sys.path_importer_cache."""
 
 
+def _store_paths(store: Store) -> list[str]:
+    """The entry paths *store* lists outside its packed index (best effort, else none)."""
+    if store.kind == "postgres":
+        try:
+            rows = store._query("SELECT path FROM importworks_entries WHERE store = %s", (store.url.store,))  # type: ignore[attr-defined]
+        except StoreError:
+            return []
+        return [row[0] for row in rows if isinstance(row[0], str)]
+    return [p for p in _listed_paths(store.location) if isinstance(p, str)]
+
+
 def _listed_names(location: str) -> set[str]:
     """Top-level names a refused store lists where other tools would look (best effort, else none).
 
     A zip's central directory; a SQLite store's entries table.
     """
-    from .sniff import probe_file
+    return {
+        p.partition("/")[0].partition(".")[0]
+        for p in _listed_paths(location)
+        if isinstance(p, str) and not p.startswith(".importworks/")
+    }
 
+
+def _listed_paths(location: str) -> Iterable[str]:
+    """The entry paths of the store at *location*, read as other tools read them (best effort)."""
+    from .sniff import is_store_url, probe_file
+
+    if is_store_url(location):
+        return _postgres_paths(location)
     probe = probe_file(location)
     kind = probe.kind if probe is not None else None
     paths: Iterable[str] = ()
@@ -356,7 +432,7 @@ def _listed_names(location: str) -> set[str]:
 
             with ZipStore(location, probe) as raw:
                 count, size, offset, _ = raw._end_record()
-                paths = raw._read_directory(count, size, offset)
+                paths = list(raw._read_directory(count, size, offset))
         elif kind == "sqlite":
             paths = _sqlite_paths(location)
     except (StoreError, OSError, ValueError):
@@ -364,9 +440,7 @@ def _listed_names(location: str) -> set[str]:
     finally:
         if probe is not None:
             probe.close()
-    return {
-        p.partition("/")[0].partition(".")[0] for p in paths if isinstance(p, str) and not p.startswith(".importworks/")
-    }
+    return paths
 
 
 def _sqlite_paths(location: str) -> list[str]:
@@ -380,3 +454,18 @@ def _sqlite_paths(location: str) -> list[str]:
             return [row[0] for row in db.execute("SELECT path FROM entries")]
     except sqlite3.Error:
         return []
+
+
+def _postgres_paths(location: str) -> list[str]:
+    """The entries table's paths of a PostgreSQL store that could not be opened (best effort)."""
+    try:
+        from .postgres import driver
+        from .sniff import parse_store_url
+
+        url = parse_store_url(location)
+        psycopg = driver(location)
+        with psycopg.connect(url.conninfo, autocommit=True, connect_timeout=10) as conn:
+            rows = conn.execute("SELECT path FROM importworks_entries WHERE store = %s", (url.store,)).fetchall()
+    except Exception:  # noqa: BLE001 - only says which names to refuse; no server, no names
+        return []
+    return [row[0] for row in rows if isinstance(row[0], str)]

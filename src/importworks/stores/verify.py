@@ -117,12 +117,19 @@ def verify_signature(store: Store, public_key: bytes) -> list[tuple[str, str]]:
 
 
 def _code_rows(store: Store) -> list[tuple[str, bytes]]:
-    """(path, data) of each precompiled code row as stored, unchecked (SQLite stores)."""
+    """(path, data) of each precompiled code row as stored, unchecked (SQLite and PostgreSQL stores)."""
     compact, magic = getattr(store, "_compact", None), getattr(store, "_code_magic", None)
     if compact is None or getattr(store, "_code_checks", None) is None:
         return []
     order = sorted(compact, key=compact.number)
-    rows = store._query("SELECT id, data FROM code WHERE magic = ?", (magic,))  # type: ignore[attr-defined]
+    if store.kind == "postgres":
+        rows = store._query(  # type: ignore[attr-defined]
+            "SELECT id, data FROM importworks_code WHERE store = %s AND magic = %s",
+            (store.url.store, magic),  # type: ignore[attr-defined]
+        )
+        rows = [(i, bytes(data)) for i, data in rows]
+    else:
+        rows = store._query("SELECT id, data FROM code WHERE magic = ?", (magic,))  # type: ignore[attr-defined]
     return [
         (order[i - 1], data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogateescape"))
         for i, data in rows

@@ -31,6 +31,7 @@ from .base import (
     read_ahead,
     u64_array,
 )
+from .bounded import check_marshalled
 from .sniff import FileProbe, is_zip_file
 
 __all__ = ["INDEX", "INDEX_COMMENT", "ZipStore", "dos_time_to_epoch", "is_zip_file"]
@@ -229,14 +230,18 @@ class ZipStore(Store):
         else:
             return {}
         try:
-            return marshal.loads(blob)
+            check_marshalled(blob)
+            hashes = marshal.loads(blob)
+            if not isinstance(hashes, dict):
+                raise TypeError("not a mapping")
+            return hashes
         except (ValueError, EOFError, TypeError) as exc:
             raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})", path=self.location) from None
 
     def _use_index(
         self, blob: bytes, trust_layout: bool, rows: dict[str, IndexRow] | None = None
     ) -> tuple[dict[str, IndexRow], dict | None]:
-        self.index_blob = blob
+        self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
         try:
             index = marshal.loads(blob)
             version = int(index.get("format_version", 0))
@@ -257,6 +262,8 @@ class ZipStore(Store):
                 if trust_layout:
                     self._data = u64_array(index["layout"])
                     offset, csize, method = index["hashes_at"]
+                    if not all(isinstance(n, int) for n in (offset, csize, method)):
+                        raise TypeError("the place of the hash table is not three numbers")
                     if len(self._data) != 3 * len(recorded):
                         raise ValueError("the layout does not match the entries")
             except (KeyError, ValueError, TypeError) as exc:

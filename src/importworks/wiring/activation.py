@@ -26,16 +26,22 @@ from ..diagnostics.hints import install_hints, uninstall_hints
 from ..engine import _importlib_bootstrap as engine
 from ..engine.api import import_module
 from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
-from ..finders.loaders import BuiltinImporter, FrozenImporter
-from ..finders.pathfinder import FileFinder, PathFinder, default_path_hook
-from ..stores.finder import PendingStoreFinder, StoreFinder, store_path_hook
+from ..finders.compiled_in import BuiltinImporter, FrozenImporter
+from ..finders.pathfinder import FileFinder, PathFinder, add_distribution_source, default_path_hook
+from ..stores.finder import PendingStoreFinder, StoreFinder, store_distributions, store_path_hook
 from ..stores.trust import RefusedStoreFinder, pop_keys, push_keys
 from . import interop
+from .own_imports import keep_own_imports_eager
 
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
 _lock = threading.RLock()
+# importworks.lazy, looked up in sys.modules and never imported just to ask: a
+# program may never use lazy imports (this module is one level down the package)
+_LAZY_PACKAGE = __name__.rpartition(".")[0].rpartition(".")[0] + ".lazy"
 _path_hook = default_path_hook()
+# importlib.metadata through our path finder sees the distributions in stores too
+add_distribution_source(store_distributions)
 
 
 def _stock_finders() -> dict[Any, Any]:
@@ -177,7 +183,7 @@ class Installation:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
-                lazy_imports = sys.modules.get(f"{__package__}.lazy")
+                lazy_imports = sys.modules.get(_LAZY_PACKAGE)
                 if lazy_imports is not None:  # its own notion of the mode, then the hooks
                     if mode is None:
                         lazy_imports.disable()
@@ -241,9 +247,7 @@ def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLi
     also says why, in a line or two (see importworks.diagnostics.hints).
     """
     if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: the engine's own imports stay eager
-        from .. import _keep_own_imports_eager
-
-        _keep_own_imports_eager()
+        keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if lazy is not None:
         handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
@@ -259,7 +263,7 @@ def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLi
 
 
 def _lazy_mode() -> str | None:
-    module = sys.modules.get(f"{__package__}.lazy")
+    module = sys.modules.get(_LAZY_PACKAGE)
     return module.get_lazy_mode() if module is not None else None
 
 

@@ -14,8 +14,9 @@
   a top-level package); with ours in that place it finds none, so its wrapper
   is put in front of ours instead.
 
-The loaders call :func:`after_exec` after every module body; it is one dict
-lookup unless the module is one of these.
+Each is an after-exec hook of the engine (``add_after_exec_hook``), registered
+when this module is imported (``import importworks`` does): the loaders' one dict
+lookup after every module body finds it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-__all__ = ["after_exec", "introduce_to_loaded_modules", "register_abcs"]
+from ..engine.observers import add_after_exec_hook
+
+__all__ = ["introduce_to_loaded_modules", "register_abcs"]
 
 _abcs_registered = False
 
@@ -37,12 +40,12 @@ def register_abcs(_module: ModuleType | None = None) -> None:
     _abcs_registered = True
     import importlib.abc as stock
 
-    from ..finders import loaders, pathfinder
+    from ..finders import compiled_in, loaders, pathfinder
 
     for abstract, classes in (
-        (stock.MetaPathFinder, (loaders.BuiltinImporter, loaders.FrozenImporter, pathfinder.PathFinder)),
+        (stock.MetaPathFinder, (compiled_in.BuiltinImporter, compiled_in.FrozenImporter, pathfinder.PathFinder)),
         (stock.PathEntryFinder, (pathfinder.FileFinder,)),
-        (stock.InspectLoader, (loaders.BuiltinImporter, loaders.FrozenImporter, loaders.NamespaceLoader)),
+        (stock.InspectLoader, (compiled_in.BuiltinImporter, compiled_in.FrozenImporter, loaders.NamespaceLoader)),
         (stock.ExecutionLoader, (loaders.ExtensionFileLoader,)),
         (stock.FileLoader, (loaders.SourceFileLoader, loaders.SourcelessFileLoader)),
         (stock.SourceLoader, (loaders.SourceFileLoader,)),
@@ -96,16 +99,12 @@ _AFTER_EXEC: dict[str, Callable[[ModuleType], None]] = {
     "pip._vendor.pkg_resources": _teach_pkg_resources,
 }
 
-
-def after_exec(module: ModuleType) -> None:
-    """Called by our loaders once a module body has run."""
-    hook = _AFTER_EXEC.get(module.__name__)
-    if hook is not None:
-        hook(module)
+for _name, _hook in _AFTER_EXEC.items():
+    add_after_exec_hook(_name, _hook)
 
 
 def introduce_to_loaded_modules() -> None:
-    """Do for modules imported before importworks was installed what after_exec does."""
+    """Do for modules imported before importworks was installed what the after-exec hooks do."""
     for name, hook in _AFTER_EXEC.items():
         module = sys.modules.get(name)
         if module is not None:

@@ -1,8 +1,8 @@
 """The ``why``, ``where``, ``path`` and ``doctor`` subcommands of ``importworks``.
 
-``cli.py`` calls :func:`register` with its subparsers; each subcommand sets a
+``importworks.cli`` calls :func:`register` with its subparsers; each subcommand sets a
 ``handler(args, parser) -> int``.  This module imports nothing heavy: the
-diagnostics load when a handler runs (see :mod:`.isolation` for why they load
+diagnostics load when a handler runs (see :mod:`importworks.diagnostics.isolation` for why they load
 with local folders hidden).
 """
 
@@ -78,16 +78,16 @@ def _print(text: str) -> None:
 
 def compute(command: str, name: str | None = None, find_only: bool = False) -> dict[str, Any]:
     """Run one diagnosis in this interpreter, with the engine active; return its data."""
-    from .isolation import local_entries_hidden, preload
+    from ..diagnostics.isolation import local_entries_hidden, preload
 
     saved = list(sys.path)
     _as_python_c()
     try:
         preload()
+        from ..diagnostics.syspath import environment_summary, explain_path, startup_code
+        from ..diagnostics.where import locate
+        from ..diagnostics.why import diagnose
         from ..wiring.activation import activate
-        from .syspath import environment_summary, explain_path, startup_code
-        from .where import locate
-        from .why import diagnose
 
         with local_entries_hidden():
             installation = activate()  # what activating imports (tempfile, say) loads past local files too
@@ -125,7 +125,7 @@ def run_in(python: str, command: str, name: str | None = None, find_only: bool =
     Raises:
         RuntimeError: the interpreter is missing, too old, or crashed.
     """
-    argv = [python, "-m", "importworks.diagnostics.why_child", command]
+    argv = [python, "-m", "importworks.cli.why_child", command]
     argv += [name] if name else []
     argv += ["--find-only"] if find_only else []
     env = dict(os.environ)
@@ -158,8 +158,8 @@ def _diagnosis(args: argparse.Namespace, command: str) -> dict[str, Any] | None:
 
 def cmd_why(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks why NAME``: exit 0 when the import works, 1 when it does not."""
-    from .render import format_why
-    from .why import OK_OUTCOMES
+    from ..diagnostics.diagnosis_text import format_why
+    from ..diagnostics.why import OK_OUTCOMES
 
     data = _diagnosis(args, "why")
     if data is None:
@@ -170,7 +170,7 @@ def cmd_why(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def cmd_where(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks where NAME``: exit 1 when NAME cannot be imported."""
-    from .render import format_where
+    from ..diagnostics.diagnosis_text import format_where
 
     data = _diagnosis(args, "where")
     if data is None:
@@ -181,7 +181,7 @@ def cmd_where(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks path``: sys.path annotated."""
-    from .render import format_path
+    from ..diagnostics.diagnosis_text import format_path
 
     data = _diagnosis(args, "path")
     if data is None:
@@ -196,10 +196,10 @@ def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def cmd_doctor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """``importworks doctor [PATH]``: exit 1 when it found an error or a warning (notes alone: 0)."""
-    from .isolation import DOCTOR_DEPENDENCIES, preload
+    from ..diagnostics.isolation import DOCTOR_DEPENDENCIES, preload
 
     preload(DOCTOR_DEPENDENCIES)
-    from .doctor import CHECKS, examine, format_findings, serious
+    from ..diagnostics.doctor import CHECKS, examine, format_findings, serious
 
     unknown = sorted(set(args.skip) - set(CHECKS))
     if unknown:

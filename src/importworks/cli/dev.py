@@ -14,6 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import EXIT_FAILED, StoreError
+from .program import PROGRAM_ERROR, STORE_ERROR, ProgramError, add_program_argument, parse_program_options, parse_target
+
 __all__ = ["main", "register", "run_dev"]
 
 HELP = "run a program and apply edits to its modules as they are saved"
@@ -33,8 +36,6 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reload only the edited modules, not the modules importing them",
     )
     parser.add_argument("--poll", action="store_true", help="poll files instead of using watchfiles")
-    from ..cli.program import add_program_argument
-
     add_program_argument(parser)  # the program's words are split off before parsing (cli.program)
 
 
@@ -50,9 +51,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run_dev(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run the program of *args* under a watcher; return its exit status."""
-    from ..cli import parse_target, run_target  # not at import time: cli registers this module
+    from ..reload.watch import Watcher, command_check
     from ..wiring.activation import activate
-    from .watch import Watcher, command_check
+    from .running import run_target
 
     target = parse_target(args.program, parser)
     root = target.home
@@ -67,10 +68,7 @@ def run_dev(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m importworks.reload.dev ...``: the dev command on its own."""
-    from ..cli import EXIT_FAILED, PROGRAM_ERROR, STORE_ERROR, ProgramError
-    from ..cli.program import parse_program_options
-    from ..errors import StoreError
+    """``python -m importworks.cli.dev ...``: the dev command on its own."""
 
     parser = argparse.ArgumentParser(
         prog="importworks dev", usage=USAGE, description=__doc__.split("\n\n")[1], allow_abbrev=False
@@ -79,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_program_options(parser, list(sys.argv[1:] if argv is None else argv))
     try:
         return run_dev(args, parser)
-    except ProgramError as exc:  # the words of main() in importworks.cli
+    except ProgramError as exc:  # worded as main() in importworks.cli words it
         print(PROGRAM_ERROR.format(error=exc), file=sys.stderr)
         return exc.status
     except StoreError as exc:

@@ -1,6 +1,6 @@
 """Run one diagnosis in this interpreter and print it as JSON (for ``--python``).
 
-    python -m importworks.diagnostics.why_child (why NAME | where NAME | path) [--find-only]
+    python -m importworks.cli.why_child (why NAME | where NAME | path) [--find-only]
 
 The parent puts importworks' ``src`` on ``PYTHONPATH`` so this works for
 interpreters where importworks is not installed; that entry is taken off
@@ -17,9 +17,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ..diagnostics.isolation import preload
 from ..errors import EXIT_OK, EXIT_USAGE
-from .commands import CHILD_MARKER, compute
-from .isolation import preload
+from .diagnose import CHILD_MARKER, compute
 
 __all__ = ["main"]
 

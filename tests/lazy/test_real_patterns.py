@@ -1,0 +1,227 @@
+"""Patterns of real programs that broke under lazy="all" (issue 14): each reduced to a few modules.
+
+A lazy object that reaches code which inspects objects without an ordinary
+attribute read (``type()``'s bases, ``inspect.getattr_static``, C functions
+taking a str) must either resolve there or never have been lazy.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+
+from importworks import lazy
+
+
+def test_function_the_module_body_calls_reads_its_globals_eagerly(logged, lazy_mode):
+    """sqlalchemy.sql: ``__go(locals())`` at module level passes a from-imported class to ``type(name, bases, ns)``."""
+    logged(
+        {
+            "elements.py": "class ColumnElement:\n    pass\n",
+            "app.py": (
+                "from elements import ColumnElement\n"
+                "def __go():\n"
+                "    global Annotated\n"
+                "    Annotated = type('Annotated', (ColumnElement,), {})\n"
+                "__go()\n"
+            ),
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.Annotated.__mro__[1].__name__ == "ColumnElement"
+
+
+def test_functions_called_from_a_called_function_count_too(logged, lazy_mode):
+    """The body calls ``setup()``, which calls ``_build()``: what ``_build`` reads is read during the import."""
+    logged(
+        {
+            "elements.py": "class Base:\n    pass\n",
+            "app.py": (
+                "from elements import Base\n"
+                "def _build():\n"
+                "    return type('Made', (Base,), {})\n"
+                "def setup():\n"
+                "    return _build()\n"
+                "MADE = setup()\n"
+            ),
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.MADE.__mro__[1].__name__ == "Base"
+
+
+def test_a_function_the_body_never_calls_keeps_its_imports_lazy(logged, lazy_mode):
+    events = logged(
+        {
+            "app.py": "import heavy\ndef later():\n    return heavy.X\nVALUE = 1\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert events == []
+    assert app.later() == 42 and events == ["heavy"]
+
+
+def test_getattr_static_sees_through_a_lazy_module(logged, lazy_mode):
+    """tox via pluggy: ``add_hookspecs(spec)`` walks a lazily imported module with ``inspect.getattr_static``."""
+    logged(
+        {
+            "spec.py": "def hook():\n    pass\nhook.marked = True\n",
+            "app.py": "import spec\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    proxy = app.__dict__["spec"]
+    assert lazy.is_lazy(proxy)
+    assert "hook" in dir(proxy)  # pluggy's add_hookspecs: dir(), then getattr_static on each name
+    assert inspect.getattr_static(proxy, "hook").marked is True
+    assert inspect.getattr_static(proxy, "missing", None) is None
+
+
+def test_dunder_value_taken_from_a_module_stays_eager(logged, lazy_mode):
+    """coverage: ``from coverage.version import __version__`` goes to sqlite3, which takes only a real str."""
+    import sqlite3
+
+    logged(
+        {
+            "version.py": '__version__ = "7.1"\n',
+            "app.py": (
+                "from version import __version__\n"
+                "def store(con):\n"
+                "    con.execute('create table meta (v text)')\n"
+                "    con.execute('insert into meta values (?)', (__version__,))\n"
+                "    return con.execute('select v from meta').fetchone()[0]\n"
+            ),
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert not lazy.is_lazy(app.__dict__["__version__"])
+    con = sqlite3.connect(":memory:")
+    try:
+        assert app.store(con) == "7.1"
+    finally:
+        con.close()
+
+
+def test_submodule_a_package_imports_only_for_its_side_effect_is_imported(logged, lazy_mode):
+    """mpmath.functions: ``from . import zetazeros`` adds methods to a class; the name is never used."""
+    logged(
+        {
+            "fn": {
+                "__init__.py": "from . import functions\nfrom . import zeta\n",
+                "functions.py": (
+                    "class Special:\n    pass\ndef defun(f):\n    setattr(Special, f.__name__, f)\n    return f\n"
+                ),
+                "zeta.py": "from .functions import defun\n@defun\ndef zeta(self):\n    return 'zeta'\n",
+            },
+            "app.py": "from fn.functions import Special\ndef make():\n    return Special()\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.make().zeta() == "zeta"
+
+
+def test_submodule_a_package_publishes_in_all_stays_lazy(logged, lazy_mode):
+    """A submodule named in the package's ``__all__`` is there for its users, who reach it as an attribute."""
+    events = logged(
+        {
+            "api": {
+                "__init__.py": '__all__ = ["tools"]\nfrom . import tools\n',
+                "tools.py": 'import log\nlog.events.append("api.tools")\nT = 3\n',
+            },
+            "app.py": "import api\ndef use():\n    return api.tools.T\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert events == []
+    assert app.use() == 3 and events == ["api.tools"]
+
+
+def test_lazy_class_as_a_singledispatch_registration(logged, lazy_mode):
+    """``f.register(LazyClass)`` and dispatch on an instance of the real class."""
+    logged({"shapes.py": "class Circle:\n    pass\n", "app.py": "from shapes import Circle\n"})
+    lazy_mode("all")
+    import app
+
+    @functools.singledispatch
+    def name(obj: object) -> str:
+        return "object"
+
+    proxy = app.__dict__["Circle"]
+    assert lazy.is_lazy(proxy)
+    name.register(proxy, lambda obj: "circle")
+    assert name(sys.modules["shapes"].Circle()) == "circle"
+
+
+def test_lazy_class_in_isinstance_and_issubclass(logged, lazy_mode):
+    logged({"shapes.py": "class Shape:\n    pass\nclass Circle(Shape):\n    pass\n", "app.py": "import shapes\n"})
+    lazy_mode("all")
+    import app
+
+    shapes = app.__dict__["shapes"]
+    circle, shape = shapes.Circle, shapes.Shape
+    assert isinstance(circle(), shape) and issubclass(circle, shape)
+
+
+def test_submodule_imported_only_to_fill_a_registry_is_imported(logged, lazy_mode):
+    """sqlalchemy.sql.naming: ``from . import events  # noqa`` defines event classes that register themselves."""
+    logged(
+        {
+            "sa": {
+                "__init__.py": "",
+                "registry.py": "EVENTS = {}\n",
+                "events.py": "from .registry import EVENTS\nEVENTS['column_added'] = True\n",
+                "naming.py": "from . import events  # noqa\nfrom .registry import EVENTS\ndef has(name):\n    return name in EVENTS\n",
+            },
+            "app.py": "from sa.naming import has\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.has("column_added")
+
+
+def test_a_plain_import_never_used_stays_lazy(logged, lazy_mode):
+    """``import heavy`` with no use of ``heavy`` is the case lazy imports exist for: never imported."""
+    events = logged({"app.py": "import heavy\nVALUE = 1\n"})
+    lazy_mode("all")
+    import app
+
+    assert app.VALUE == 1 and events == []
+
+
+def test_resolving_to_an_object_that_resolves_another_lazy_name_on_isinstance(logged, lazy_mode):
+    """django: ``settings`` is an object whose ``__class__`` sets itself up, reading another lazy name."""
+    logged(
+        {
+            "conf.py": (
+                "import other\n"
+                "class Settings:\n"
+                "    def __getattribute__(self, name):\n"
+                "        if name == '__class__':\n"
+                "            other.VALUE\n"
+                "        return object.__getattribute__(self, name)\n"
+                "settings = Settings()\n"
+            ),
+            "app.py": "from conf import settings\ndef get():\n    return settings.__class__.__name__\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.get() == "Settings"

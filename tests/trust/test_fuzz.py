@@ -1,0 +1,115 @@
+"""The fuzz targets of fuzz_readers.py in CI: under hypothesis (bounded), and coverage-guided for ~10 s each.
+
+The coverage-guided runs need atheris (it builds on 3.11+ and is not in the
+test extra): in the test interpreter, or in the one IMPORTWORKS_ATHERIS_PYTHON
+names.  Without it they are skipped, saying so; the hypothesis runs always go.
+By hand: ``python tests/trust/fuzz_readers.py TARGET -max_total_time=600``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.stores.conftest import NO_POSTGRES, POSTGRES
+from tests.trust.fuzz_readers import TARGETS, make_target
+
+HERE = Path(__file__).resolve().parent
+BOUNDED = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _needs(name: str) -> None:
+    if name == "postgres" and not POSTGRES:
+        pytest.skip(NO_POSTGRES + " (the postgres target copies a packed store's rows once)")
+
+
+@pytest.fixture(scope="module")
+def targets(tmp_path_factory):
+    made = {}
+
+    def get(name: str):
+        if name not in made:
+            made[name] = make_target(name, tmp_path_factory.mktemp(f"fuzz-{name}"))
+        return made[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+@BOUNDED
+@given(data=st.binary(min_size=1, max_size=600))
+def test_each_fuzz_target_under_hypothesis(targets, name, data):
+    _needs(name)
+    targets(name).one_input(data)  # raises Finding on anything but a store error or the signed module
+
+
+def _atheris_python() -> str | None:
+    given_python = os.environ.get("IMPORTWORKS_ATHERIS_PYTHON")
+    if given_python:
+        return given_python
+    return sys.executable if importlib.util.find_spec("atheris") is not None else None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_each_fuzz_target_coverage_guided_for_ten_seconds(tmp_path, name):
+    _needs(name)
+    python = _atheris_python()
+    if python is None:
+        pytest.skip(
+            "atheris is not importable here (pip install atheris on Python 3.11+, or set "
+            "IMPORTWORKS_ATHERIS_PYTHON to an interpreter that has it)"
+        )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE.parents[1] / "src"), str(HERE.parents[1])]),
+        "IMPORTWORKS_CACHE": str(tmp_path / "cache"),
+    }
+    env.pop("IMPORTWORKS_TRUSTED_KEYS", None)
+    result = subprocess.run(
+        [
+            python,
+            "-W",
+            "ignore",
+            str(HERE / "fuzz_readers.py"),
+            name,
+            "-max_total_time=10",
+            "-rss_limit_mb=2048",
+            "-timeout=20",
+            f"-artifact_prefix={tmp_path}/crash-",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    runs = re.search(r"Done (\d+) runs", result.stderr)
+    assert result.returncode == 0 and runs, result.stderr[-3000:]  # a finding is a non-zero exit and a crash file
+    assert int(runs.group(1)) > 50, result.stderr[-1000:]
+
+
+# inputs the coverage-guided runs found, replayed: (target, input in base64, what it did before the fix)
+FOUND = [
+    ("zip", "/yoq+vsqKiAHBwcHXgdtAA==", "the index placed the hash table at None: TypeError in verify's walk"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "what"), FOUND, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(FOUND)])
+def test_what_the_fuzz_targets_found_stays_fixed(targets, name, data, what):
+    import base64
+
+    _needs(name)
+    targets(name).one_input(base64.b64decode(data))
