@@ -29,6 +29,7 @@ __all__ = [
     "ERR_NO_CREATE_MODULE",
     "ERR_NOT_A_MODULE",
     "ERR_NOT_A_STORE",
+    "ERR_NOT_AN_OBSERVER",
     "ERR_NOT_FOUND",
     "ERR_NOT_FOUND_TO_RUN",
     "ERR_NOT_IN_SYS_MODULES",
@@ -65,6 +66,10 @@ ERR_NOT_FOUND_TO_RUN = _NO_MODULE + "{name}"  # python -m's wording (runpy's): t
 ERR_HALTED = "import of {name} halted; None in sys.modules"
 ERR_DEADLOCK = "deadlock detected by {lock!r}"
 ERR_NO_CREATE_MODULE = "loaders that define exec_module() must also define create_module()"
+ERR_NOT_AN_OBSERVER = (
+    "{observer!r} is not an ImportObserver: it has no {missing} "
+    "(derive it from importworks.engine.hooks.ObserverBase to ignore the events it does not need)"
+)  # a TypeError from add_observer()
 ERR_LOCK_NOT_HELD = "cannot release un-acquired lock"  # a RuntimeError, as for threading.RLock
 # importlib.reload's (importworks.reload says the same)
 ERR_NOT_A_MODULE = "reload() argument must be a module"

@@ -106,7 +106,7 @@ def test_an_object_missing_events_is_refused_when_added_not_at_the_next_import()
     with pytest.raises(TypeError) as info:
         observers.add_observer(observer)
     assert str(info.value) == (
-        f"{observer!r} is not an ImportObserver: it has no begin, found, created, loaded() "
+        f"{observer!r} is not an ImportObserver: it has no begin(), found(), created(), loaded() "
         "(derive it from importworks.engine.hooks.ObserverBase to ignore the events it does not need)"
     )
 
