@@ -208,6 +208,7 @@ def _block_ranges(co_code: bytes) -> list[tuple[int, int]]:
 # caches of 3.11+, a BUILD_TUPLE for ``except (A, B):``, the cause of ``raise A from b``).
 _MATCH = opmap.get("CHECK_EXC_MATCH", opmap.get("JUMP_IF_NOT_EXC_MATCH"))
 _RAISE = opmap["RAISE_VARARGS"]
+_MATCH_AND_RAISE = [op for op in (_MATCH, _RAISE) if op is not None]
 _BUILD_TUPLE = opmap["BUILD_TUPLE"]
 _LOAD_GLOBAL = opmap["LOAD_GLOBAL"]
 _LOAD_NAME = opmap["LOAD_NAME"]
@@ -227,7 +228,7 @@ def _caught_in(code: CodeType) -> list[str]:
     co_code = code.co_code
     ops = co_code[::2]
     found: list[str] = []
-    for op in (_MATCH, _RAISE):
+    for op in _MATCH_AND_RAISE:
         index = ops.find(op)
         while index >= 0:
             found += _loads_before(code, co_code, 2 * index)
