@@ -471,7 +471,7 @@ class PycTarget:
     """pyc headers: the checks the folder loaders make, and a __pycache__ pyc with a fuzzed header."""
 
     def __init__(self, folder: Path) -> None:
-        from importworks.bytecode import cache_from_source
+        from importworks.finders.bytecode import cache_from_source
 
         self.folder = folder / "pyc"
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -482,7 +482,7 @@ class PycTarget:
         self.code = marshal.dumps(compile("VALUE = 'source'\n", str(self.source), "exec"))
 
     def one_input(self, data: bytes) -> None:
-        from importworks.bytecode import (
+        from importworks.finders.bytecode import (
             MAGIC_NUMBER,
             read_pyc_header,
             source_hash,
@@ -512,7 +512,7 @@ class PycTarget:
 
     def _import(self, header: bytes, with_magic: bool) -> None:
         import importworks
-        from importworks.bytecode import MAGIC_NUMBER
+        from importworks.finders.bytecode import MAGIC_NUMBER
 
         head = ((MAGIC_NUMBER + header[4:]) if with_magic else header).ljust(16, b"\0")
         self.pyc.write_bytes(head + self.code)
@@ -636,7 +636,7 @@ INSTRUMENTED = {
         "importworks.stores.trust",
         "importworks.stores.signing",
     ),
-    "pyc": ("importworks.bytecode", "importworks.loaders"),
+    "pyc": ("importworks.finders.bytecode", "importworks.finders.loaders"),
     "names": ("importworks.stores.pack", "importworks.stores.base"),
 }
 

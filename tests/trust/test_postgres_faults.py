@@ -22,7 +22,7 @@ import pytest
 
 import importworks
 from importworks.errors import StoreError
-from importworks.stores.finder import close_stores
+from importworks.stores.opening import close_stores
 from importworks.stores.pack import pack
 from tests.conftest import build
 from tests.stores.conftest import NO_POSTGRES, POSTGRES, drop_postgres_stores
