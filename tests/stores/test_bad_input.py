@@ -203,7 +203,7 @@ def test_a_record_that_is_not_csv_is_a_store_error(tmp_path):
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: x\nVersion: 1.0\n")
     (info / "RECORD").write_text("x/__init__.py,,\nx/\0evil.py,,\n")
     try:
-        files = _recorded_files(PathDistribution(info))
+        files = _recorded_files(PathDistribution(info), "x")
     except StoreError as exc:
         assert "distribution 'x'" in str(exc) and "RECORD" in str(exc)
     else:  # 3.11+ reads the NUL as part of a name, which packing then refuses as it refuses any such name
