@@ -11,6 +11,8 @@ from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any, Callable
 
+from .errors import ERR_NO_CREATE_MODULE
+
 __all__ = [
     "ModuleSpec",
     "declares_package",
@@ -129,7 +131,7 @@ def module_from_spec(spec: ModuleSpec) -> ModuleType:
     loader = spec.loader
     create: Any = getattr(loader, "create_module", _ABSENT)
     if create is _ABSENT and hasattr(loader, "exec_module"):
-        raise ImportError("loaders that define exec_module() must also define create_module()")
+        raise ImportError(ERR_NO_CREATE_MODULE)
     # create(spec) is called from this frame itself: create_extension_module
     # (the engine) tells the import system's own calls apart by this function's code
     module = None if create is _ABSENT else create(spec)

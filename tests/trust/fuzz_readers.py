@@ -492,9 +492,11 @@ class PycTarget:
         else:
             if data[:4] != MAGIC_NUMBER or len(data) < 16 or header.flags not in (0, 1, 2, 3):
                 raise Finding(f"PycHeader.parse accepted {data[:16]!r} (flags {header.flags!r})")
+        if header is not None:
             mtime = int.from_bytes(data[8:12], "little") if data[:1] == b"\1" else 1_700_000_000
-            # the answer is a bool whatever the key holds; only an exception would be a finding
+            # the comparisons the loaders make with what they read of the source
             header.matches(mtime, len(data) & 0xFFFF, None)
+            header.matches(mtime, None, None)
             header.matches(mtime, None, source_hash(data[16:]))
             header.must_hash_source()
         self._import(data[:16], bool(data[16:17] and data[16] & 1))

@@ -113,3 +113,19 @@ def test_what_the_fuzz_targets_found_stays_fixed(targets, name, data, what):
 
     _needs(name)
     targets(name).one_input(base64.b64decode(data))
+
+
+def test_a_record_line_with_a_nul_is_a_store_error_naming_the_distribution(tmp_path):
+    """Found by the names target under hypothesis on Python 3.10: csv.Error ("line contains NUL") came out of
+    pack --site-packages, whose RECORD reading did not translate it."""
+    from importworks.errors import StoreError
+    from importworks.stores.pack import pack
+
+    dist = tmp_path / "site" / "nul_dist-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: nul_dist\nVersion: 1.0\n")
+    (dist / "RECORD").write_text('"nul\0.py,,\n"open-quote,,\n')
+    try:
+        pack([], str(tmp_path / "out.zip"), site_packages=[str(tmp_path / "site")])
+    except StoreError as exc:
+        assert "its RECORD cannot be parsed" in str(exc)

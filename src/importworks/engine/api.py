@@ -12,6 +12,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from ..errors import ERR_NOT_A_MODULE, ERR_NOT_IN_SYS_MODULES, ERR_PARENT_NOT_IN_SYS_MODULES, ERR_SPEC_NOT_FOUND
 from ..spec import ModuleSpec
 from ._importlib_bootstrap import (
     exec_in_place,
@@ -87,7 +88,7 @@ def importlib_reload(module: ModuleType) -> ModuleType:
     """
     name = _reload_name(module)
     if sys.modules.get(name) is not module:
-        raise ImportError(f"module {name} not in sys.modules", name=name)
+        raise ImportError(ERR_NOT_IN_SYS_MODULES.format(name=name), name=name)
     if name in _reloading:
         return _reloading[name]
     _reloading[name] = module
@@ -95,7 +96,7 @@ def importlib_reload(module: ModuleType) -> ModuleType:
         # the module is the finders' target: they may reuse what it already has
         spec = module.__spec__ = find_spec_on_meta_path(name, _parent_path(name), module)
         if spec is None:
-            raise ModuleNotFoundError(f"spec not found for the module {name!r}", name=name)
+            raise ModuleNotFoundError(ERR_SPEC_NOT_FOUND.format(name=name), name=name)
         exec_in_place(spec, module)
         return sys.modules[name]  # the body may have replaced the module
     finally:
@@ -110,7 +111,7 @@ def _reload_name(module: Any) -> str:
     try:
         return module.__name__  # type: ignore[no-any-return]
     except AttributeError:
-        raise TypeError("reload() argument must be a module") from None
+        raise TypeError(ERR_NOT_A_MODULE) from None
 
 
 def _parent_path(name: str) -> Any:
@@ -121,7 +122,7 @@ def _parent_path(name: str) -> Any:
     try:
         parent = sys.modules[parent_name]
     except KeyError:
-        raise ImportError(f"parent {parent_name!r} not in sys.modules", name=parent_name) from None
+        raise ImportError(ERR_PARENT_NOT_IN_SYS_MODULES.format(parent=parent_name), name=parent_name) from None
     return parent.__path__
 
 

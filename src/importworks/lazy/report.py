@@ -21,8 +21,9 @@ import importlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["EagerImport", "FailedImport", "LazyImportRecord", "LazyReport", "record_lazy_imports"]
 

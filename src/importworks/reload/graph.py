@@ -17,8 +17,9 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from ..engine._importlib_bootstrap import resolve_name
 from ..engine.hooks import ObserverBase

@@ -32,7 +32,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from typing import NamedTuple, Protocol
 from zlib import crc32
 
-from ..errors import StoreError, StoreIntegrityError
+from ..errors import ERR_TAMPERED, StoreError, StoreIntegrityError
 
 __all__ = [
     "CAN_CHECK_DIRECTORY",
@@ -670,9 +670,7 @@ class IndexedStore(ABC):
 
     def tampered(self, path: str, what: str = "entry") -> StoreError:
         return StoreIntegrityError(
-            f"{what} {path!r} in store {self.location} does not match the checksums recorded "
-            "when it was packed: the store was modified; refusing to execute or use it "
-            f"(check it with: importworks verify {self.location})",
+            ERR_TAMPERED.format(what=what, entry=path, store=self.location),
             path=self.location,
             entry=path,
         )

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Any
 
-from ..errors import StoreError, StoreTrustError
+from ..errors import WARN_UNUSABLE_STORE, StoreError, StoreTrustError
 from ..spec import ModuleSpec
 from . import registry
 from .base import StoreBackend, check_entry_path
@@ -208,7 +208,7 @@ class PendingStoreFinder:
 def _warn_once(location: str, exc: StoreError) -> None:
     if location not in _warned:  # its modules silently missing would be worse
         _warned.add(location)
-        warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning, stacklevel=3)
+        warnings.warn(WARN_UNUSABLE_STORE.format(error=exc), RuntimeWarning, stacklevel=3)
 
 
 def _looks_like_store(path: str) -> bool:

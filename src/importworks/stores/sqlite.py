@@ -32,7 +32,7 @@ import sqlite3
 import threading
 from array import array
 
-from ..errors import StoreError
+from ..errors import ERR_STORE_CORRUPT, ERR_STORE_UNREADABLE, StoreError
 from .base import (
     CAN_LIST_CODE,
     FORMAT_VERSION,
@@ -112,14 +112,9 @@ class SQLiteStore(IndexedStore):
 
     def _error(self, exc: Exception, doing: str, entry: str | None = None) -> StoreError:
         what = f" entry {entry!r} of" if entry else ""
-        hint = (
-            "it is not an importworks store or is corrupt; re-create it with importworks pack"
-            if isinstance(exc, sqlite3.DatabaseError)
-            else ""
-        )
-        return StoreError(
-            f"{doing}{what} SQLite store {self.location}: {exc}" + (f"; {hint}" if hint else ""), path=self.location
-        )
+        # a DatabaseError means the file itself is bad; other errors (a locked database...) may pass
+        template = ERR_STORE_CORRUPT if isinstance(exc, sqlite3.DatabaseError) else ERR_STORE_UNREADABLE
+        return StoreError(template.format(doing=doing, what=what, store=self.location, error=exc), path=self.location)
 
     def close(self) -> None:
         if self._db is not None:
