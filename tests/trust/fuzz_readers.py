@@ -46,6 +46,34 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from anywhere: tests/ importable
 
+# the readers, each imported once
+READERS = (
+    "importworks",
+    "importworks.stores.base",
+    "importworks.stores.bounded",
+    "importworks.stores.finder",
+    "importworks.stores.opening",
+    "importworks.stores.pack",
+    "importworks.stores.postgres",
+    "importworks.stores.signing",
+    "importworks.stores.sqlite",
+    "importworks.stores.trust",
+    "importworks.stores.verify",
+    "importworks.stores.zip",
+    "importworks.finders.bytecode",
+    "importworks.finders.loaders",
+)
+if __name__ == "__main__":
+    # coverage comes from importworks' own code: instrumented as it is first imported, here, before the
+    # helpers below import it (the standard library is left alone: many more runs a second)
+    import importlib
+
+    import atheris
+
+    with atheris.instrument_imports(include=["importworks"]):
+        for _reader in READERS:
+            importlib.import_module(_reader)
+
 from tests.trust.hostile import MODULE, Finding, import_from, small_store
 
 INDEX = ".importworks/index.marshal"
@@ -616,29 +644,6 @@ TARGETS = {
     "pyc": PycTarget,
     "names": NamesTarget,
 }
-# the modules each target reads with (imported before atheris instruments everything loaded)
-INSTRUMENTED = {
-    "zip": (
-        "importworks.stores.zip",
-        "importworks.stores.base",
-        "importworks.stores.trust",
-        "importworks.stores.signing",
-    ),
-    "sqlite": (
-        "importworks.stores.sqlite",
-        "importworks.stores.base",
-        "importworks.stores.trust",
-        "importworks.stores.signing",
-    ),
-    "postgres": (
-        "importworks.stores.postgres",
-        "importworks.stores.base",
-        "importworks.stores.trust",
-        "importworks.stores.signing",
-    ),
-    "pyc": ("importworks.finders.bytecode", "importworks.finders.loaders"),
-    "names": ("importworks.stores.pack", "importworks.stores.base"),
-}
 
 
 def make_target(name: str, folder: Path | None = None) -> Any:
@@ -646,19 +651,12 @@ def make_target(name: str, folder: Path | None = None) -> Any:
 
 
 def main() -> None:
-    import importlib
-
     import atheris
 
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
         raise SystemExit(f"usage: {sys.argv[0]} {{{','.join(TARGETS)}}} [libFuzzer options]")
     name = sys.argv.pop(1)
-    for module in INSTRUMENTED[name]:
-        importlib.import_module(module)
-    target = make_target(name)  # imports whatever else the target reaches
-    # every function loaded by now, importworks' and the standard library's: instrument_imports would miss
-    # the modules tests.trust.hostile already imported (importworks itself)
-    atheris.instrument_all()
+    target = make_target(name)
     atheris.Setup(sys.argv, target.one_input)
     atheris.Fuzz()
 
