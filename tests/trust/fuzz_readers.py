@@ -596,7 +596,7 @@ class NamesTarget:
             except StoreError:
                 continue
             parts = checked.split("/")
-            if not checked or checked.startswith("/") or ".." in parts or "\0" in checked or "\\" in checked:
+            if not checked or checked.startswith("/") or {"..", ""} & set(parts) or "\0" in checked or "\\" in checked:
                 raise Finding(f"check_entry_path let {checked!r} through")
             if max(map(len, parts)) > 255 or len(checked) > 4096:
                 raise Finding(f"check_entry_path let an over-long {checked[:60]!r} through")
