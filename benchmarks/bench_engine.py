@@ -238,7 +238,7 @@ def mark(ratio: float, target: float | None) -> str:
 # ------------------------------------------------------------------ cold
 def bench_cold(files: dict[str, str], rounds: int, workdir: str) -> dict[str, dict[str, list[dict]]]:
     """Time every module set in every mode, one fresh child per run."""
-    for label, path in files.items():
+    for path in files.values():
         for mode in MODES:  # untimed: fills __pycache__, catches broken modes early
             run_child(_COLD_CHILD, [mode, path], workdir)
     samples: dict[str, dict[str, list[dict]]] = {label: {m: [] for m in MODES} for label in files}

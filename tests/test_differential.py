@@ -28,8 +28,9 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -63,7 +64,8 @@ DELIBERATE: dict[str, str] = {
         "by type is taught ours where it matters (distlib, pkg_resources: importworks.wiring.interop)"
     ),
     "kindsdiff:dir():FINDER_IS_MACHINERY_FILEFINDER": (
-        "likewise for the folder finder: importworks.finders.pathfinder.FileFinder is not importlib.machinery.FileFinder"
+        "likewise for the folder finder: importworks.finders.pathfinder.FileFinder "
+        "is not importlib.machinery.FileFinder"
     ),
     "importlib:dir():__warningregistry__": (
         "under activate(), importlib.import_module is importworks.engine.api.import_module: a "

@@ -8,8 +8,9 @@
 ``activate()`` also replaces ``builtins.__import__``.  Both undo themselves.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: -X lazy_imports=all (3.15) would
+# bind it lazily before the filter below keeps our imports eager.  What this
+# module annotates is valid at run time on 3.10+.
 import sys
 
 if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: before the package imports anything else
@@ -59,7 +60,6 @@ if sys.version_info < (3, 12):
 # CPython's own tests reach for importlib._bootstrap internals: give them ours
 _bootstrap = _cpython_private.bootstrap
 _bootstrap_external = _cpython_private.bootstrap_external
-
 
 
 # Loaded on first use, so that `import importworks` stays cheap: abc pulls in

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.abc as _stock
 import sys
+from types import CodeType
 from typing import Any
 
 from . import machinery  # noqa: F401  (importlib.abc has it too)
@@ -59,11 +60,10 @@ elif sys.version_info < (3, 14):  # gone from importlib.abc in 3.14
 class InspectLoader(_stock.InspectLoader):
     """A loader that can show a module's source and code."""
 
-    def get_code(self, fullname: str) -> Any:
+    def get_code(self, fullname: str) -> CodeType | None:
+        """get_source()'s text compiled; None for a module without source."""
         source = self.get_source(fullname)
-        if source is None:
-            return None
-        return self.source_to_code(source)
+        return None if source is None else self.source_to_code(source)
 
     exec_module = LoaderBasics.exec_module
     if sys.version_info < (3, 15):
@@ -73,15 +73,23 @@ class InspectLoader(_stock.InspectLoader):
 class ExecutionLoader(InspectLoader, _stock.ExecutionLoader):
     """An InspectLoader that also knows the module's file (for ``-m``)."""
 
-    def get_code(self, fullname: str) -> Any:
+    def get_code(self, fullname: str) -> CodeType | None:
+        """get_source()'s text compiled as the file get_filename() names, when it names one.
+
+        The path goes into the code object, so tracebacks and warnings show the
+        file; a loader that cannot name it compiles under the default '<string>'.
+        """
         source = self.get_source(fullname)
         if source is None:
             return None
-        try:
-            path = self.get_filename(fullname)
-        except ImportError:
-            return self.source_to_code(source)
-        return self.source_to_code(source, path)
+        return self.source_to_code(source, *_filename_if_any(self, fullname))
+
+
+def _filename_if_any(loader: ExecutionLoader, fullname: str) -> tuple[str, ...]:
+    try:
+        return (loader.get_filename(fullname),)
+    except ImportError:
+        return ()
 
 
 class FileLoader(_loaders.FileLoader, ResourceLoader, ExecutionLoader):
@@ -96,13 +104,17 @@ class SourceLoader(_loaders.SourceLoader, ResourceLoader, ExecutionLoader):
     Subclasses implement get_data() and get_filename().
     """
 
+    # A subclass provides either method and gets the other from it; providing
+    # neither is OSError ("no stats"), which turns the bytecode cache off.
     def path_mtime(self, path: str) -> float:
-        if self.path_stats.__func__ is SourceLoader.path_stats:  # type: ignore[attr-defined]
+        """The modification time of *path*, as an int (from path_stats() if the subclass has it)."""
+        if not _provides(self, "path_stats"):
             raise OSError
         return int(self.path_stats(path)["mtime"])
 
     def path_stats(self, path: str) -> dict[str, Any]:
-        if self.path_mtime.__func__ is SourceLoader.path_mtime:  # type: ignore[attr-defined]
+        """{'mtime': ..., optionally 'size': ...} for *path* (from path_mtime() if the subclass has it)."""
+        if not _provides(self, "path_mtime"):
             raise OSError
         return {"mtime": self.path_mtime(path)}
 
@@ -113,6 +125,11 @@ class SourceLoader(_loaders.SourceLoader, ResourceLoader, ExecutionLoader):
     get_source = _loaders.SourceLoader.get_source
     source_to_code = _loaders.SourceLoader.source_to_code
     exec_module = LoaderBasics.exec_module
+
+
+def _provides(loader: SourceLoader, method: str) -> bool:
+    """Whether *loader*'s *method* is its own, not SourceLoader's default."""
+    return getattr(loader, method).__func__ is not getattr(SourceLoader, method)  # type: ignore[no-any-return]
 
 
 def _register(abstract: Any, *classes: Any) -> None:

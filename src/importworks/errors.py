@@ -13,27 +13,93 @@ Each one subclasses the stdlib exception a caller would already catch, so
     RuntimeError
      +-- DeadlockError              two threads import each other's modules
 
-Message templates are constants; the first clause is CPython's own, byte for
-byte, so code that matches on it keeps matching.
+Message templates are constants (``ERR_*``, ``WARN_*``), used by the code that
+raises and asserted word for word by tests/unit/test_errors.py; the first
+clause is CPython's own, byte for byte, so code that matches on it keeps
+matching.  The exit statuses of the ``importworks`` command (``EXIT_*``) are
+defined here too, once, for the CLI and the diagnostics alike.
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "DeadlockError",
-    "ERR_NOT_FOUND",
-    "ERR_NOT_PACKAGE",
+    "ERR_DEADLOCK",
     "ERR_HALTED",
+    "ERR_LOCK_NOT_HELD",
+    "ERR_NO_CREATE_MODULE",
+    "ERR_NOT_A_MODULE",
+    "ERR_NOT_A_STORE",
+    "ERR_NOT_AN_OBSERVER",
+    "ERR_NOT_FOUND",
+    "ERR_NOT_FOUND_TO_RUN",
+    "ERR_NOT_IN_SYS_MODULES",
+    "ERR_NOT_PACKAGE",
+    "ERR_NOT_SQLITE",
+    "ERR_NOT_ZIP",
+    "ERR_PARENT_NOT_IN_SYS_MODULES",
+    "ERR_SPEC_NOT_FOUND",
+    "ERR_STORE_CORRUPT",
+    "ERR_STORE_MISSING",
+    "ERR_STORE_UNREADABLE",
+    "ERR_TAMPERED",
+    "EXIT_CANT_OPEN",
+    "EXIT_CHILD_FAILED",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "DeadlockError",
     "LazyImportError",
     "ReloadError",
     "StoreError",
     "StoreIntegrityError",
     "StoreTrustError",
+    "WARN_UNUSABLE_STORE",
 ]
 
-ERR_NOT_FOUND = "No module named {name!r}"
-ERR_NOT_PACKAGE = "No module named {name!r}; {parent!r} is not a package"
+# The engine's messages are CPython's own, byte for byte: code (and CPython's
+# tests) match on them.  One prefix, so "No module named" is written once.
+_NO_MODULE = "No module named "
+ERR_NOT_FOUND = _NO_MODULE + "{name!r}"
+ERR_NOT_PACKAGE = ERR_NOT_FOUND + "; {parent!r} is not a package"
+ERR_NOT_FOUND_TO_RUN = _NO_MODULE + "{name}"  # python -m's wording (runpy's): the name unquoted
 ERR_HALTED = "import of {name} halted; None in sys.modules"
+ERR_DEADLOCK = "deadlock detected by {lock!r}"
+ERR_NO_CREATE_MODULE = "loaders that define exec_module() must also define create_module()"
+ERR_NOT_AN_OBSERVER = (
+    "{observer!r} is not an ImportObserver: it has no {missing} "
+    "(derive it from importworks.engine.hooks.ObserverBase to ignore the events it does not need)"
+)  # a TypeError from add_observer()
+ERR_LOCK_NOT_HELD = "cannot release un-acquired lock"  # a RuntimeError, as for threading.RLock
+# importlib.reload's (importworks.reload says the same)
+ERR_NOT_A_MODULE = "reload() argument must be a module"
+ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"
+ERR_PARENT_NOT_IN_SYS_MODULES = "parent {parent!r} not in sys.modules"
+ERR_SPEC_NOT_FOUND = "spec not found for the module {name!r}"
+
+# A store's messages name the store and the next step.
+_REPACK = "re-create it with importworks pack"
+ERR_STORE_MISSING = "store {path} does not exist (or is not a file)"
+ERR_NOT_ZIP = (
+    "{path} is not a zip archive (no end-of-central-directory record): it is truncated or another kind of file"
+)
+ERR_NOT_SQLITE = "{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file"
+ERR_NOT_A_STORE = "{path} is neither a SQLite store nor a zip archive"
+ERR_STORE_UNREADABLE = "{doing}{what} SQLite store {store}: {error}"
+ERR_STORE_CORRUPT = ERR_STORE_UNREADABLE + "; it is not an importworks store or is corrupt; " + _REPACK
+WARN_UNUSABLE_STORE = "importworks: {error}; modules in it cannot be imported"  # a RuntimeWarning, once a store
+ERR_TAMPERED = (
+    "{what} {entry!r} in store {store} does not match the checksums recorded when it was packed: "
+    "the store was modified; refusing to execute or use it (check it with: importworks verify {store})"
+)
+
+# Exit statuses of the ``importworks`` command: python's own numbers where python has one.
+EXIT_OK = 0
+EXIT_FAILED = 1  # an uncaught exception, a module not found, a bad store, a problem diagnosed
+EXIT_USAGE = 2  # argparse's status for a malformed command line
+EXIT_CANT_OPEN = 2  # python's status when it cannot open the script
+EXIT_CHILD_FAILED = 3  # --python: the other interpreter could not run the diagnosis
+EXIT_INTERRUPTED = 130  # what a shell shows for a program killed by SIGINT (128 + 2)
 
 
 class DeadlockError(RuntimeError):
@@ -67,7 +133,8 @@ class ReloadError(ImportError):
     """A module's new code could not be executed; its old code keeps running.
 
     ``path`` and ``lineno`` say where the error is; ``report`` is the whole
-    reload's report (other modules may have been reloaded).
+    reload's report (other modules may have been reloaded);
+    ``nothing_to_execute`` is true when no new code was found at all (no spec, no code).
     """
 
     def __init__(
@@ -76,6 +143,7 @@ class ReloadError(ImportError):
         super().__init__(*args, name=name, path=path)
         self.lineno = lineno
         self.report: object = None
+        self.nothing_to_execute = False
 
 
 class LazyImportError(ImportError):

@@ -11,8 +11,11 @@ from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any, Callable
 
+from .errors import ERR_NO_CREATE_MODULE
+
 __all__ = [
     "ModuleSpec",
+    "declares_package",
     "init_module_attrs",
     "module_repr",
     "module_from_spec",
@@ -46,10 +49,26 @@ def object_name(obj: Any) -> str:
         return type(obj).__qualname__
 
 
+def declares_package(loader: Any, fullname: str) -> bool:
+    """What *loader*.is_package(*fullname*) says; False when it has none or cannot tell (ImportError)."""
+    is_package = getattr(loader, "is_package", None)
+    if is_package is None:
+        return False
+    try:
+        return bool(is_package(fullname))
+    except ImportError:
+        return False
+
+
 def spec_from_loader(
     name: str, loader: Any, *, origin: str | None = None, is_package: bool | None = None
 ) -> ModuleSpec:
-    """Return a spec for *name* built from what *loader* can tell."""
+    """Return a spec for *name* built from what *loader* can tell.
+
+    A loader that names a file (get_filename) gets a file spec, with __file__;
+    one without gets its ``_ORIGIN`` (the stdlib's attribute for 'built-in'
+    and 'frozen', which compiled-in loaders in the wild also set) as origin.
+    """
     if origin is None:
         origin = getattr(loader, "_ORIGIN", None)
     if not origin and hasattr(loader, "get_filename"):
@@ -59,13 +78,8 @@ def spec_from_loader(
         search: list[str] | None = [] if is_package else None
         return _file_location_spec(name, loader=loader, submodule_search_locations=search)
     if is_package is None:
-        is_package = False
-        if hasattr(loader, "is_package"):
-            try:
-                is_package = loader.is_package(name)
-            except ImportError:
-                is_package = None  # undefined: ModuleSpec leaves search locations unset
-    return ModuleSpec(name, loader, origin=origin, is_package=bool(is_package))
+        is_package = declares_package(loader, name)
+    return ModuleSpec(name, loader, origin=origin, is_package=is_package)
 
 
 def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = False) -> ModuleType:
@@ -108,48 +122,61 @@ def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = 
 
 
 def module_from_spec(spec: ModuleSpec) -> ModuleType:
-    """Create the module *spec* describes (loader's create_module first)."""
-    module = None
+    """Create the module *spec* describes, with its import attributes set; nothing is executed.
+
+    The loader's create_module() makes it, or a plain module when it returns
+    None.  A loader with exec_module() but no create_module() is refused
+    (PEP 451 asks for both).
+    """
     loader = spec.loader
-    if hasattr(loader, "create_module"):
-        module = loader.create_module(spec)
-    elif hasattr(loader, "exec_module"):
-        raise ImportError("loaders that define exec_module() must also define create_module()")
-    if module is None:
-        module = ModuleType(spec.name)
-    init_module_attrs(spec, module)
-    return module
+    create: Any = getattr(loader, "create_module", _ABSENT)
+    if create is _ABSENT and hasattr(loader, "exec_module"):
+        raise ImportError(ERR_NO_CREATE_MODULE)
+    # create(spec) is called from this frame itself: create_extension_module
+    # (the engine) tells the import system's own calls apart by this function's code
+    module = None if create is _ABSENT else create(spec)
+    return init_module_attrs(spec, ModuleType(spec.name) if module is None else module)
+
+
+_ABSENT = object()
 
 
 def module_repr(module: ModuleType) -> str:
-    """The repr CPython gives *module*, worked out from its spec or attributes."""
+    """The repr CPython gives *module*: from its spec, else from its __file__ or __loader__."""
     loader = getattr(module, "__loader__", None)
     spec = getattr(module, "__spec__", None)
     if spec:
         return _repr_from_spec(spec)
     if sys.version_info < (3, 12) and hasattr(loader, "module_repr"):
         try:
-            return loader.module_repr(module)
+            return loader.module_repr(module)  # type: ignore[no-any-return, union-attr]
         except Exception:
-            pass
-    name = getattr(module, "__name__", "?")
+            pass  # a failing module_repr() gets the generic repr, as in 3.10 and 3.11
+    return f"<module {getattr(module, '__name__', '?')!r}{_whence(module, loader)}>"
+
+
+def _whence(module: ModuleType, loader: Any) -> str:
+    """What follows the name in a spec-less module's repr: its file, else its loader, else nothing."""
     try:
-        filename = module.__file__
+        return f" from {module.__file__!r}"
     except AttributeError:
-        return f"<module {name!r}>" if loader is None else f"<module {name!r} ({loader!r})>"
-    return f"<module {name!r} from {filename!r}>"
+        return "" if loader is None else f" ({loader!r})"
 
 
 def _repr_from_spec(spec: ModuleSpec) -> str:
     name = "?" if spec.name is None else spec.name
-    if spec.origin is not None:
-        if spec.has_location:
-            return f"<module {name!r} from {spec.origin!r}>"
-        return f"<module {spec.name!r} ({spec.origin})>"
-    loader = spec.loader
+    if spec.origin is None:
+        return f"<module {name!r}{_loader_whence(spec.loader)}>"
+    if spec.has_location:
+        return f"<module {name!r} from {spec.origin!r}>"
+    return f"<module {spec.name!r} ({spec.origin})>"  # 'built-in', 'frozen'; spec.name as is, as CPython shows it
+
+
+def _loader_whence(loader: Any) -> str:
     if loader is None:
-        return f"<module {name!r}>"
+        return ""
     path = getattr(loader, "_path", None)
+    # 3.12+ lists a namespace package's portions (the loader's _path, the stdlib's name)
     if sys.version_info >= (3, 12) and path is not None and type(loader).__name__ == "NamespaceLoader":
-        return f"<module {name!r} (namespace) from {list(path)}>"
-    return f"<module {name!r} ({loader!r})>"
+        return f" (namespace) from {list(path)}"
+    return f" ({loader!r})"

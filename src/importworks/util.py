@@ -35,30 +35,47 @@ if sys.version_info < (3, 12):
 
 
 def find_spec(name: str, package: str | None = None) -> ModuleSpec | None:
-    """The spec of *name*: from sys.modules if imported, else from the finders.
+    """The spec of *name* (relative to *package* when it starts with a dot), or None.
 
-    A dotted name's parent is imported so that its ``__path__`` can be searched.
+    An imported module answers with its ``__spec__``; otherwise the finders
+    are asked, with the parent package imported first to search its __path__.
     """
     fullname = resolve_name(name, package) if name.startswith(".") else name
-    if fullname not in sys.modules:
-        parent_name = fullname.rpartition(".")[0]
-        parent_path: Any = None
-        if parent_name:
-            parent = __import__(parent_name, fromlist=["__path__"])
-            try:
-                parent_path = parent.__path__
-            except AttributeError as exc:
-                raise ModuleNotFoundError(
-                    f"__path__ attribute not found on {parent_name!r} while trying to find {fullname!r}", name=fullname
-                ) from exc
-        return find_spec_on_meta_path(fullname, parent_path)
-    module = sys.modules[fullname]
+    try:
+        module = sys.modules[fullname]
+    except KeyError:
+        return find_spec_on_meta_path(fullname, _parent_path(fullname))
+    return _spec_of_imported(name, module)
+
+
+def _parent_path(fullname: str) -> Any:
+    """The __path__ to search for *fullname*: its parent's (imported now); None at the top level."""
+    parent_name = fullname.rpartition(".")[0]
+    if not parent_name:
+        return None
+    parent = __import__(parent_name, fromlist=["__path__"])
+    try:
+        return parent.__path__
+    except AttributeError as exc:
+        raise ModuleNotFoundError(
+            f"__path__ attribute not found on {parent_name!r} while trying to find {fullname!r}", name=fullname
+        ) from exc
+
+
+def _spec_of_imported(name: str, module: Any) -> ModuleSpec | None:
+    """An imported module's spec; None for a blocked name (``sys.modules[name] = None``).
+
+    A module without one is a ValueError: nothing could be found for it
+    without importing it a second time.
+    """
     if module is None:
         return None
-    try:
-        spec = module.__spec__
-    except AttributeError:
-        raise ValueError(f"{name}.__spec__ is not set") from None
+    spec: Any = getattr(module, "__spec__", _NO_SPEC)
+    if spec is _NO_SPEC:
+        raise ValueError(f"{name}.__spec__ is not set")
     if spec is None:
         raise ValueError(f"{name}.__spec__ is None")
-    return spec
+    return spec  # type: ignore[no-any-return]  # a module's __spec__ is whatever was set
+
+
+_NO_SPEC = object()

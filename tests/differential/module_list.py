@@ -22,7 +22,7 @@ import pkgutil
 import site
 import sys
 import sysconfig
-from typing import Iterator
+from collections.abc import Iterator
 
 # Names left out, each with the reason.  A key covers the module and everything
 # below it; SKIPPED_PARTS covers any name with such a dotted component.

@@ -69,7 +69,7 @@ def first_difference(expected: bytes, actual: bytes, label: str) -> str | None:
     if expected == actual:
         return None
     old, new = expected.splitlines(keepends=True), actual.splitlines(keepends=True)
-    n = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    n = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
     lines = [f"first difference at line {n + 1} ({len(old)} lines under python, {len(new)} under {label}):"]
     lines += [f"      {line!r}" for line in old[max(0, n - CONTEXT) : n]]
     lines.append(f"  python: {old[n]!r}" if n < len(old) else "  python: (end of output)")

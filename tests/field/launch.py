@@ -50,10 +50,7 @@ def parse(argv: list[str]) -> tuple[str, str | None, str | None, list[str]]:
 
 def main() -> None:
     mode, store, module, program = parse(sys.argv[1:])
-    if module is not None:
-        first = os.getcwd()
-    else:
-        first = os.path.dirname(os.path.realpath(program[0]))
+    first = os.getcwd() if module is not None else os.path.dirname(os.path.realpath(program[0]))
     sys.path[0] = first
     if store is not None:
         sys.path.append(os.path.abspath(store))  # where site-packages would be

@@ -194,7 +194,7 @@ def test_version(capsys):
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out == f"importworks {importworks.__version__} (Python {platform.python_version()})\n"
-    assert VERSION == f"importworks {importworks.__version__} (Python {platform.python_version()})"
+    assert f"importworks {importworks.__version__} (Python {platform.python_version()})" == VERSION
 
 
 def test_main_module_and_argv_are_put_back_after_the_program(capsys):

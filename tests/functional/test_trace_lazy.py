@@ -38,3 +38,25 @@ def test_trace_lazy_table_goes_to_stderr_after_the_output(tmp_path: Path, capsys
     assert captured.out == "hi\n"
     assert "never_used" in captured.err and "never reified" in captured.err
     assert captured.err.rstrip().endswith("1 lazy imports, 1 never reified")
+
+
+def test_trace_lazy_names_the_pending_imports_of_a_module_that_failed(tmp_path: Path, capsys):
+    """matplotlib's pattern: a body reads a registry that a module it imported lazily would have filled."""
+    build(
+        tmp_path,
+        {
+            "registry.py": "DOCS = {}\n",
+            "secondary.py": "import registry\nregistry.DOCS['secax'] = 'doc'\nclass Secondary:\n    pass\n",
+            "axes.py": (
+                "import registry\nfrom secondary import Secondary\n"
+                "def make():\n    return Secondary()\n"
+                "DOC = registry.DOCS['secax']\n"
+            ),
+            "app.py": "import axes\nprint(axes.DOC)\n",
+        },
+    )
+    out = tmp_path / "lazy.json"
+    assert main(["trace", "--lazy", "--format", "json", "-o", str(out), str(tmp_path / "app.py")]) != 0
+    capsys.readouterr()
+    failed = json.loads(out.read_text())["failed"]
+    assert failed == [{"module": "axes", "error": "KeyError: 'secax'", "pending": ["secondary"]}]

@@ -1,21 +1,29 @@
-"""Python 3.15+ (native PEP 810): importworks' own imports are never lazy."""
+"""Python 3.15+ (native PEP 810): the interpreter's lazy objects, reified through the engine.
+
+importworks' own imports are never lazy; activate(lazy=...) sets the
+interpreter's mode and filter and puts them back; the C import's bookkeeping
+after a load is done by the engine too.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import SRC
+from tests.conftest import SRC, build
 
 pytestmark = pytest.mark.skipif(not hasattr(sys, "set_lazy_imports"), reason="needs Python 3.15+ (PEP 810)")
 
 
 def _run(code: str, *flags: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run([sys.executable, *flags, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *flags, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_activate_under_lazy_imports_all_imports_through_the_engine():
@@ -42,3 +50,132 @@ def test_a_filter_set_before_importworks_is_kept():
         "lazy_imports=all",
     )
     assert (result.stdout, result.stderr) == ("False True False\n", "")
+
+
+# ---------------------------------------------------------------- 3.15: the interpreter's lazy objects, our engine
+def _run_in(tmp_path: Path, code: str, *flags: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(tmp_path)])}
+    return subprocess.run(
+        [sys.executable, *flags, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+
+
+def test_engine_own_imports_stay_eager_under_lazy_imports_all_with_real_packages():
+    """-X lazy_imports=all + activate(): the mode stays "all", no importworks global is lazy, real packages work."""
+    result = _run(
+        "import importworks; importworks.activate()\n"
+        "import sys, types\n"
+        "import jinja2, pygments, click, yaml\n"
+        "from pygments import highlight\nfrom pygments.lexers import PythonLexer\n"
+        "from pygments.formatters import NullFormatter\n"
+        "print(sys.get_lazy_imports(), type(globals()['jinja2']).__name__)\n"
+        "print(jinja2.Template('{{ x }}!').render(x=1), yaml.safe_load('a: [1, 2]'))\n"
+        "print(highlight('x = 1', PythonLexer(), NullFormatter()).strip(), click.style('ok'))\n"
+        "lazy_globals = [f'{m}.{k}' for m, module in list(sys.modules.items()) if m.startswith('importworks')\n"
+        "                for k, v in vars(module).items() if type(v) is types.LazyImportType]\n"
+        "loader = type(sys.modules['jinja2'].__loader__).__module__\n"
+        "print(lazy_globals, loader.startswith('importworks'))\n",
+        "-X",
+        "lazy_imports=all",
+    )
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["all lazy_import", "1! {'a': [1, 2]}"] and lines[2].startswith("x = 1 ")
+    assert lines[3] == "[] True"  # no lazy global in importworks; jinja2 was loaded by importworks' finders
+
+
+MARKDOWN_LAYOUT = {
+    "mdl": {
+        "__init__.py": "",
+        "rc": {"__init__.py": "from .blk import blk\n", "blk.py": "def blk():\n    return 'function'\n"},
+        "core.py": "from .rc import blk\n\ndef run():\n    return blk()\n",
+    }
+}
+
+
+@pytest.mark.parametrize("activated", [False, True], ids=["stock", "activate"])
+def test_a_packages_lazy_from_import_of_its_own_submodule_keeps_the_function(tmp_path, activated):
+    """markdown_it's layout (rich uses it): pkg/__init__ does `from .blk import blk`, read lazily as pkg.blk."""
+    build(tmp_path, MARKDOWN_LAYOUT)
+    code = "import importworks; importworks.activate()\n" if activated else ""
+    code += "import sys, mdl.core\nprint(mdl.core.run(), type(sys.modules['mdl.rc'].__dict__['blk']).__name__)\n"
+    result = _run_in(tmp_path, code, "-X", "lazy_imports=all")
+    assert (result.stdout, result.stderr) == ("function function\n", "")
+
+
+def test_rich_markdown_under_lazy_imports_all_with_activate():
+    pytest.importorskip("markdown_it", reason="markdown-it-py is not installed in this venv (pip install rich)")
+    result = _run(
+        "import importworks; importworks.activate()\n"
+        "from rich.console import Console\nfrom rich.markdown import Markdown\n"
+        "Console(width=30, color_system=None).print(Markdown('# Hi\\n\\n*there*'))\n",
+        "-X",
+        "lazy_imports=all",
+    )
+    assert result.stderr == "" and "there" in result.stdout
+
+
+def test_activate_with_a_mode_sets_the_interpreters_and_uninstall_restores_it():
+    result = _run(
+        "import sys, importworks\n"
+        "before = (sys.get_lazy_imports(), sys.get_lazy_imports_filter())\n"
+        "with importworks.activate(lazy='all'):\n"
+        "    exec('import colorsys', ns := {'__name__': 'app'})\n"
+        "    print(sys.get_lazy_imports(), type(ns['colorsys']).__name__, 'colorsys' in importworks.lazy_modules())\n"
+        "print((sys.get_lazy_imports(), sys.get_lazy_imports_filter()) == before)\n"
+        "with importworks.activate(lazy='none'):\n"
+        "    exec('lazy import fractions', ns)\n"
+        "    print(type(ns['fractions']).__name__, type(importworks.lazy_import('decimal')).__name__)\n"
+        "print((sys.get_lazy_imports(), sys.get_lazy_imports_filter()) == before)\n"
+    )
+    assert (result.stdout, result.stderr) == ("all lazy_import True\nTrue\nmodule module\nTrue\n", "")
+
+
+def test_set_lazy_filter_is_the_interpreters_filter_and_own_imports_stay_eager():
+    result = _run(
+        "import sys, importworks\n"
+        "asked = []\n"
+        "importworks.set_lazy_filter(lambda importer, name, fromlist: asked.append((importer, name, fromlist))"
+        " or name != 'fractions')\n"
+        "exec('lazy import fractions\\nlazy from decimal import Decimal', ns := {'__name__': 'app'})\n"
+        "print(type(ns['fractions']).__name__, type(ns['Decimal']).__name__, asked)\n"
+        "f = sys.get_lazy_imports_filter()\n"
+        "print(f('importworks.engine.locks', 'weakref', None), f(None, 'json', None))\n"
+    )
+    assert (result.stdout, result.stderr) == (
+        "module lazy_import [('app', 'fractions', None), ('app', 'decimal', ('Decimal',))]\nFalse True\n",
+        "",
+    )
+
+
+def test_lazy_import_binds_the_interpreters_lazy_object_reified_through_the_engine():
+    result = _run(
+        "import sys, importworks\n"
+        "with importworks.activate():\n"
+        "    colorsys = importworks.lazy_import('colorsys')\n"
+        "    print(type(globals()['colorsys']).__name__, 'colorsys' in sys.modules)\n"
+        "    colorsys.rgb_to_hsv\n"
+        "    print(type(globals()['colorsys']).__name__, type(colorsys.__loader__).__module__.split('.')[0])\n"
+    )
+    assert (result.stdout, result.stderr) == ("lazy_import False\nmodule importworks\n", "")
+
+
+def test_a_lazy_submodule_the_interpreter_imports_itself_goes_through_the_engine(tmp_path):
+    """A package with a module __getattr__: 3.15 imports its pending lazy submodule via _find_and_load_lazy_submodule."""
+    build(tmp_path, {"wg": {"__init__.py": "def __getattr__(name):\n    raise AttributeError(name)\n", "sub.py": ""}})
+    result = _run_in(
+        tmp_path,
+        "import importworks, importlib._bootstrap as stock\nfrom importworks.engine import observers\n"
+        "from importworks.engine.hooks import ObserverBase\n"
+        "seen = []\nclass Seen(ObserverBase):\n    def end(self, name, module, exc):\n        seen.append(name)\n"
+        "observers.add_observer(Seen())\nbefore = stock._find_and_load_lazy_submodule\n"
+        "with importworks.activate():\n    lazy import wg.sub\n    import wg\n    print(wg.sub.__name__, seen)\n"
+        "print(stock._find_and_load_lazy_submodule is before)\n",
+    )
+    assert (result.stdout, result.stderr) == ("wg.sub ['wg', 'wg.sub']\nTrue\n", "")

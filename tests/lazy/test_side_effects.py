@@ -155,3 +155,23 @@ def test_a_new_meta_path_finder_gets_its_packages_lazy_imports_resolved_without_
     assert lazy.is_lazy(app.__dict__["other"])
     assert app.other.VALUE == "other"
     assert sys.modules["helper"].asked == ["other"]
+
+
+def test_from_package_import_submodule_imports_only_that_submodule(logged, lazy_mode):
+    """aws: an eager ``from botocore import handlers`` imported every pending module under botocore first."""
+    events = logged(
+        {
+            "bc": {
+                "__init__.py": "",
+                "one.py": 'import log\nlog.events.append("bc.one")\n',
+                "handlers.py": 'import log\nlog.events.append("bc.handlers")\nH = 1\n',
+            },
+            "first.py": "import bc.one\nREADY = True\n",
+            "app.py": "import first\nassert first.READY\nfrom bc import handlers\nVALUE = handlers.H\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.VALUE == 1
+    assert events == ["bc.handlers"]

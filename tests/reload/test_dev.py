@@ -65,7 +65,7 @@ class Program:
         for line in stream:
             lines.put(line.rstrip("\n"))
 
-    def __enter__(self) -> "Program":
+    def __enter__(self) -> Program:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -246,7 +246,7 @@ def test_frozen_dataclasses_stay_frozen_and_comparable(tree, edit):
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.x = 1
     assert p == points.Point(3, 4) and isinstance(points.ORIGIN, points.Point)
-    assert points.ORIGIN == points.Point(0, 0) and hash(p) == hash(points.Point(3, 4))
+    assert points.Point(0, 0) == points.ORIGIN and hash(p) == hash(points.Point(3, 4))
 
 
 def test_a_class_whose_slots_changed_is_reported_not_patched(tree, edit, reloader):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FunctionType, ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -289,7 +290,7 @@ def reload_copy(
     do_reload(modules)
     sys.path.remove(str(root))
     described = {}
-    for module, spec in zip(modules, specs):
+    for module, spec in zip(modules, specs, strict=True):
         assert sys.modules[module.__spec__.name] is module
         described[module.__name__] = portable_module(module, root)
         described[module.__name__]["<spec replaced>"] = module.__spec__ is not spec

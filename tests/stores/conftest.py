@@ -16,7 +16,9 @@ from tests.conftest import build
 SAMPLE = {
     "sample": {
         "__init__.py": "from .core import greet\nVERSION = '1.0'\n",
-        "core.py": "def greet(name):\n    return f'hello {name}'\n\ndef fails():\n    raise ValueError('from the store')\n",
+        "core.py": (
+            "def greet(name):\n    return f'hello {name}'\n\ndef fails():\n    raise ValueError('from the store')\n"
+        ),
         "latin.py": b"# -*- coding: latin-1 -*-\nTEXT = 'caf\xe9'\n",
         "sub": {"__init__.py": "", "deep.py": "from .. import core\nfrom ..core import greet\n"},
         "data": {"greeting.txt": "hi from a resource\n", "nested": {"more.txt": "more\n"}},
@@ -42,7 +44,7 @@ NO_POSTGRES = (
 if POSTGRES:
     # imported once for the session: the per-test module snapshot must not drop it (its C part keeps
     # the classes of the first import, and a second import would not match them)
-    import psycopg  # noqa: F401
+    import psycopg
 
 
 def drop_postgres_stores(urls: list[str]) -> None:

@@ -6,18 +6,18 @@ import marshal
 
 import pytest
 
-from importworks.stores.base import CompactFolders, CompactIndex, folders_of, u64_array, u64_bytes
+from importworks.stores.base import CompactFolders, CompactIndex, IndexRow, folders_of, u64_array, u64_bytes
 
 ROWS = {
-    "top.py": ("source", 10, 1),
-    "a.py": ("source", 11, 2),
-    "a/__init__.py": ("source", 12, 3),
-    "a/b.py": ("source", 13, 4),
-    "a/b/c.txt": ("file", 14, 5),
-    "a/ba.py": ("source", 15, 0xFFFFFFFF),
-    "pkg-1.0.dist-info/METADATA": ("file", 16, 7),
-    "ünï/mod.py": ("source", 17, 8),
-    "ext.cpython-311-x86_64-linux-gnu.so": ("extension", 18, 9),
+    "top.py": IndexRow("source", 10, 1),
+    "a.py": IndexRow("source", 11, 2),
+    "a/__init__.py": IndexRow("source", 12, 3),
+    "a/b.py": IndexRow("source", 13, 4),
+    "a/b/c.txt": IndexRow("file", 14, 5),
+    "a/ba.py": IndexRow("source", 15, 0xFFFFFFFF),
+    "pkg-1.0.dist-info/METADATA": IndexRow("file", 16, 7),
+    "ünï/mod.py": IndexRow("source", 17, 8),
+    "ext.cpython-311-x86_64-linux-gnu.so": IndexRow("extension", 18, 9),
 }
 
 
@@ -32,10 +32,11 @@ def index() -> CompactIndex:
 def test_rows_round_trip(index):
     assert len(index) == len(ROWS)
     assert sorted(index) == sorted(ROWS)
-    for path, (_, size, crc) in ROWS.items():
-        assert index[path][1:] == (size, crc)
+    for path, row in ROWS.items():
+        assert index[path] == row  # the kind comes from the name, size and CRC-32 from the arrays
+        assert (index[path].size, index[path].crc32) == (row.size, row.crc32)
         assert path in index
-    assert index["a/b/c.txt"][0] == "file" and index["a/b.py"][0] == "source"
+    assert index["a/b/c.txt"].kind == "file" and index["a/b.py"].kind == "source"
 
 
 def test_missing_paths(index):

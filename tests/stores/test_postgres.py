@@ -156,7 +156,7 @@ def test_a_package_folder_comes_in_one_round_trip(tmp_path, new_url, engine):
 
     store = cached_store(url)
     # the code of shop/'s other modules came with shop/__init__.py's
-    waiting = {store._compact.number(p) for p in ("shop/tax.py",)}
+    waiting = {store.packed_index.number(p) for p in ("shop/tax.py",)}
     assert waiting <= set(store._fetched)
     import shop.tax
 

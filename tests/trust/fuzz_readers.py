@@ -510,32 +510,23 @@ class PycTarget:
         self.code = marshal.dumps(compile("VALUE = 'source'\n", str(self.source), "exec"))
 
     def one_input(self, data: bytes) -> None:
-        from importworks.finders.bytecode import (
-            MAGIC_NUMBER,
-            read_pyc_header,
-            source_hash,
-            validate_hash_pyc,
-            validate_timestamp_pyc,
-        )
+        from importworks.finders.bytecode import MAGIC_NUMBER, PycHeader, source_hash
 
         details = {"name": "m", "path": "m.pyc"}
         try:
-            flags = read_pyc_header(data, "m", details)
+            header = PycHeader.parse(data, "m", details)
         except (ImportError, EOFError):
-            flags = None
+            header = None
         else:
-            if data[:4] != MAGIC_NUMBER or len(data) < 16 or flags not in (0, 1, 2, 3):
-                raise Finding(f"read_pyc_header accepted {data[:16]!r} (flags {flags!r})")
-        mtime = int.from_bytes(data[8:12], "little") if data[:1] == b"\1" else 1_700_000_000
-        for check in (
-            lambda: validate_timestamp_pyc(data, mtime, len(data) & 0xFFFF, "m", details),
-            lambda: validate_timestamp_pyc(data, mtime, None, "m", details),
-            lambda: validate_hash_pyc(data, source_hash(data[16:]), "m", details),
-        ):
-            try:
-                check()
-            except (ImportError, EOFError):
-                pass
+            if data[:4] != MAGIC_NUMBER or len(data) < 16 or header.flags not in (0, 1, 2, 3):
+                raise Finding(f"PycHeader.parse accepted {data[:16]!r} (flags {header.flags!r})")
+        if header is not None:
+            mtime = int.from_bytes(data[8:12], "little") if data[:1] == b"\1" else 1_700_000_000
+            # the comparisons the loaders make with what they read of the source
+            header.matches(mtime, len(data) & 0xFFFF, None)
+            header.matches(mtime, None, None)
+            header.matches(mtime, None, source_hash(data[16:]))
+            header.must_hash_source()
         self._import(data[:16], bool(data[16:17] and data[16] & 1))
 
     def _import(self, header: bytes, with_magic: bool) -> None:

@@ -134,3 +134,62 @@ def test_write_is_atomic_and_leaves_no_temporary_files(source):
 
 def test_decode_source_universal_newlines_and_cookie():
     assert bytecode.decode_source(b"# coding: latin-1\r\nx = '\xe9'\r\n") == "# coding: latin-1\nx = 'é'\n"
+
+
+def test_a_temporary_file_left_by_a_killed_writer_does_not_block_the_cache(tmp_path):
+    """The temporary name is random: ids repeat from run to run, so a name built from id(path) could stay taken."""
+    target = str(tmp_path / "mod.cpython-x.pyc")
+    stale = f"{target}.{id(target)}"  # what a writer killed mid-write would have left, by the stdlib's naming
+    open(stale, "wb").close()
+    bytecode.write_atomic(target, b"new", 0o644)
+    with open(target, "rb") as f:
+        assert f.read() == b"new"
+    assert sorted(os.listdir(tmp_path)) == sorted([os.path.basename(target), os.path.basename(stale)])
+
+
+def test_a_failed_atomic_write_removes_its_temporary_file(tmp_path):
+    target = tmp_path / "taken"
+    target.mkdir()  # os.replace cannot put a file over a folder
+    with pytest.raises(OSError):
+        bytecode.write_atomic(str(target), b"data")
+    assert os.listdir(tmp_path) == ["taken"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_atomic_write_applies_the_umask_like_a_new_file(tmp_path):
+    old = os.umask(0o027)
+    try:
+        bytecode.write_atomic(str(tmp_path / "f.pyc"), b"x", 0o666)
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "f.pyc").st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("source", ["pkg/mod.py", "/abs/pkg/mod.py", "tool", "pkg.d/file", "a.b.py", "mod.py"])
+@pytest.mark.parametrize("optimization", [None, "", 0, 2, "x1"])
+@pytest.mark.parametrize("prefix", [None, "/cache/root"])
+def test_cache_paths_are_the_stdlibs(source, optimization, prefix, monkeypatch):
+    """One computation (name fields, folder rule) gives the stdlib's path for every case, and back."""
+    monkeypatch.setattr(sys, "pycache_prefix", prefix)
+    ours = bytecode.cache_from_source(source, optimization=optimization)
+    assert ours == importlib.util.cache_from_source(source, optimization=optimization)
+    if source.endswith(".py") and "." not in source[:-3].rsplit("/", 1)[-1]:
+        assert bytecode.source_from_cache(ours) == importlib.util.source_from_cache(ours)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pkg/mod.cpython-313.pyc",  # not under __pycache__
+        "__pycache__/mod.pyc",  # too few dots
+        "__pycache__/mod.a.b.c.pyc",  # too many dots
+        "__pycache__/mod.cpython-313.o-2.pyc",  # optimization field without opt-
+        "__pycache__/mod.cpython-313.opt-!.pyc",  # optimization level not alphanumeric
+    ],
+)
+def test_source_from_cache_refuses_what_the_stdlib_refuses_with_its_message(path):
+    with pytest.raises(ValueError) as stock:
+        importlib.util.source_from_cache(path)
+    with pytest.raises(ValueError) as ours:
+        bytecode.source_from_cache(path)
+    assert str(ours.value) == str(stock.value)

@@ -296,3 +296,40 @@ def test_reload_refuses_a_module_not_in_sys_modules(engine):
     module = type(sys)("never_imported")
     with pytest.raises(ImportError, match="module never_imported not in sys.modules"):
         importworks.reload(module)
+
+
+def test_an_observer_derived_from_observer_base_hears_only_what_it_overrides(tree, engine):
+    from importworks.engine import observers
+    from importworks.engine.hooks import ObserverBase
+
+    class Ends(ObserverBase):
+        def __init__(self) -> None:
+            self.seen: list[tuple[str, bool]] = []
+
+        def end(self, name, module, exc):
+            self.seen.append((name, exc is None))
+
+    tree({"observed_iw.py": "X = 1", "broken_iw.py": "raise ValueError('no')"})
+    ends = Ends()
+    observers.add_observer(ends)
+    try:
+        import observed_iw  # noqa: F401
+
+        with pytest.raises(ValueError):
+            import broken_iw  # noqa: F401
+    finally:
+        observers.remove_observer(ends)
+    assert ends.seen == [("observed_iw", True), ("broken_iw", False)]
+
+
+def test_an_observer_lacking_an_event_is_refused_when_added():
+    from importworks.engine import observers
+
+    class OnlyEnd:
+        def end(self, name, module, exc):
+            pass
+
+    with pytest.raises(TypeError, match=r"has no begin\(\), found\(\), created\(\), loaded\(\).*ObserverBase"):
+        observers.add_observer(OnlyEnd())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="is not an ImportObserver"):
+        observers.set_tracer(OnlyEnd())  # type: ignore[arg-type]

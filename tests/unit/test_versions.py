@@ -140,7 +140,7 @@ def test_parent_gone_after_parents_were_resolved_is_imported_again(tree, engine,
             removed.append(sys.modules.pop("gone_pkg"))
 
     monkeypatch.setattr(engine_module, "_resolve_parents", removing)
-    import gone_pkg.mod
+    import gone_pkg.mod  # noqa: F401 - the import is the action; the module is read back from sys.modules
 
     assert len(removed) == 1 and sys.modules["gone_pkg"] is not removed[0]
     assert sys.modules["gone_pkg"].mod.X == 1

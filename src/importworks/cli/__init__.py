@@ -16,11 +16,10 @@ import os
 import platform
 import signal
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .._version import __version__
-from ..errors import StoreError
-from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from ..errors import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, StoreError
 from .program import PROGRAM_ERROR, STORE_ERROR, ProgramError, split_program_args
 
 __all__ = [

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from ..errors import StoreError
-from .exits import EXIT_FAILED
+from ..errors import EXIT_FAILED, StoreError
 from .program import PROGRAM_ERROR, STORE_ERROR, ProgramError, add_program_argument, parse_program_options, parse_target
 
 __all__ = ["main", "register", "run_dev"]

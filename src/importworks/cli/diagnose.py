@@ -16,10 +16,9 @@ import subprocess
 import sys
 from typing import Any
 
+from ..errors import EXIT_CHILD_FAILED, EXIT_FAILED, EXIT_OK
+
 __all__ = [
-    "EXIT_CHILD_FAILED",
-    "EXIT_OK",
-    "EXIT_PROBLEM",
     "cmd_doctor",
     "cmd_path",
     "cmd_where",
@@ -28,9 +27,6 @@ __all__ = [
     "run_in",
 ]
 
-EXIT_OK = 0
-EXIT_PROBLEM = 1  # the import fails / doctor found an error or a warning
-EXIT_CHILD_FAILED = 3  # --python: the other interpreter could not run the diagnosis
 
 CHILD_MARKER = "@@importworks-json@@"
 CHILD_TIMEOUT = 60.0
@@ -169,7 +165,7 @@ def cmd_why(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if data is None:
         return EXIT_CHILD_FAILED
     _print(json.dumps(data, indent=1) if args.json else format_why(data))
-    return EXIT_OK if data["outcome"] in OK_OUTCOMES else EXIT_PROBLEM
+    return EXIT_OK if data["outcome"] in OK_OUTCOMES else EXIT_FAILED
 
 
 def cmd_where(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -180,7 +176,7 @@ def cmd_where(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if data is None:
         return EXIT_CHILD_FAILED
     _print(json.dumps(data, indent=1) if args.json else format_where(data))
-    return EXIT_OK if data["ok"] else EXIT_PROBLEM
+    return EXIT_OK if data["ok"] else EXIT_FAILED
 
 
 def cmd_path(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -215,4 +211,4 @@ def cmd_doctor(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         _print(json.dumps([f.to_dict() for f in findings], indent=1))
     else:
         _print(format_findings(findings, args.project))
-    return EXIT_PROBLEM if serious(findings) else EXIT_OK
+    return EXIT_FAILED if serious(findings) else EXIT_OK

@@ -51,10 +51,19 @@ def _trace_lazy(target: Any, args: argparse.Namespace) -> int:
     """Run with lazy="all" and list every lazy import, where it was first used, and what stayed eager."""
     import json
 
-    from ..lazy import record_lazy_imports
+    from .. import lazy
 
-    with activate(lazy="all"), record_lazy_imports() as report:
-        status = run_target(target)
+    if not lazy.NATIVE:
+        with activate(lazy="all"), lazy.record_lazy_imports() as report:
+            status = run_target(target)
+    else:
+        # 3.15+: the interpreter's lazy objects do not say where they were made: ours are recorded
+        with activate(lazy=None), lazy.record_lazy_imports() as report:
+            lazy._enable_proxies("all")
+            try:
+                status = run_target(target)
+            finally:
+                lazy.disable()
     _emit(json.dumps(report.as_dict(), indent=1) if args.format == "json" else report.format(), args.output)
     return status
 

@@ -18,21 +18,21 @@ import os
 import sys
 import threading
 import types
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from ..diagnostics.hints import add_hints
 from ..engine.api import find_spec, import_module
 from ..engine.tracebacks import drop_leading_frames, strip_engine_frames
+from ..errors import ERR_NOT_FOUND_TO_RUN, EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from ..stores.sniff import is_store_url
-from .exits import EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from .program import ProgramError, Target, store_location
 
 __all__ = ["exit_status", "report_uncaught", "run_target", "was_interrupted"]
 
 # python's own messages, after "importworks: " (python puts its path there)
 CANT_OPEN = "can't open file {path!r}: [Errno {errno}] {strerror}"
-NO_MODULE = "No module named {name}"
 IS_PACKAGE = "{error}; {package!r} is a package and cannot be directly executed"
 PACKAGE_AS_MAIN = "Cannot use package as __main__ module"
 RELATIVE_NAME = "Relative module names not supported"
@@ -266,7 +266,7 @@ def _module_spec(name: str) -> Any:
     except _FINDING_ERRORS as exc:
         raise ProgramError(FINDING_FAILED.format(name=name, type=type(exc).__name__, error=exc), EXIT_FAILED) from None
     if spec is None:
-        raise ProgramError(NO_MODULE.format(name=name), EXIT_FAILED)
+        raise ProgramError(ERR_NOT_FOUND_TO_RUN.format(name=name), EXIT_FAILED)
     if spec.submodule_search_locations is None:
         return spec
     if name == "__main__" or name.endswith(".__main__"):

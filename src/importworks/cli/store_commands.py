@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .exits import EXIT_FAILED, EXIT_OK
+from ..errors import EXIT_FAILED, EXIT_OK
 
 __all__ = ["register"]
 

@@ -15,9 +15,10 @@ import contextlib
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..diagnostics.isolation import preload
+from ..errors import EXIT_OK, EXIT_USAGE
 from .diagnose import CHILD_MARKER, compute
 
 __all__ = ["main"]
@@ -42,13 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = [a for a in args if a != "--find-only"]
     if not args or args[0] not in ("why", "where", "path") or (args[0] != "path" and len(args) != 2):
         sys.stderr.write(__doc__ or "")
-        return 2
+        return EXIT_USAGE
     preload()  # before sys.path changes: our own modules must stay importable
     _restore_environment()
     with contextlib.redirect_stdout(sys.stderr):
         data = compute(args[0], args[1] if len(args) > 1 else None, find_only)
     sys.stdout.write(CHILD_MARKER + json.dumps(data) + "\n")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

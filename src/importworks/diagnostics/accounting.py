@@ -149,7 +149,7 @@ def _modules_by_file() -> dict[str, str]:
     """File -> module name for sys.modules, remade when the number of modules changes."""
     global _by_file
     if _by_file[0] != len(sys.modules):
-        files = {}
+        files: dict[str, str] = {}
         for name, module in list(sys.modules.items()):
             filename = getattr(module, "__file__", None)
             if isinstance(filename, str):

@@ -13,8 +13,9 @@ import keyword
 import os
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from . import envs
 from .syspath import INSTALLED_KINDS, STDLIB_KINDS, environment_summary

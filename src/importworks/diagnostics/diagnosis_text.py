@@ -8,7 +8,8 @@ interpreter renders the same way as one made here.
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["format_environment", "format_path", "format_where", "format_why"]
 

@@ -21,8 +21,9 @@ import builtins
 import os
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ..finders.pathfinder import PathFinder
 from .cycles import failure, find_cycles, import_graph, simulate

@@ -14,9 +14,9 @@ import glob
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable, Iterator
+from functools import cache, lru_cache
 
 __all__ = [
     "Environment",
@@ -127,7 +127,7 @@ def _module_in_listing(folder: str, entries: set[str], name: str, *, want_packag
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def import_names(dist_info: str) -> frozenset[str]:
     """Top-level import names a distribution ships: top_level.txt, else its RECORD."""
     try:
@@ -180,7 +180,7 @@ class Environment:
         return [_site_dir(path) for path in self.site_dirs]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _site_dir(path: str) -> SiteDir:
     return SiteDir(path)
 

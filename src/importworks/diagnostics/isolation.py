@@ -16,8 +16,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterable, Iterator
 
 __all__ = ["DEPENDENCIES", "DOCTOR_DEPENDENCIES", "local_entries_hidden", "preload"]
 

@@ -21,7 +21,7 @@ import os
 import sys
 import tempfile
 import warnings
-from typing import Iterable
+from collections.abc import Iterable
 
 from . import scan
 from .scan import SUMMARY_VERSION, Summary
@@ -114,9 +114,9 @@ def _parse_all(paths: list[str], workers: int | None) -> list[Summary]:
     ordered = sorted(paths, key=lambda p: -(_identity(p) or (0, 0))[0])
     shares = [ordered[i::workers] for i in range(workers)]
     children = [_fork_share(share) for share in shares[1:]]
-    parsed = dict(zip(shares[0], _summarize_chunk(shares[0])))  # this process takes a share too
-    for child, share in zip(children, shares[1:]):
-        parsed.update(zip(share, _collect(child, share)))
+    parsed = dict(zip(shares[0], _summarize_chunk(shares[0]), strict=True))  # this process takes a share too
+    for child, share in zip(children, shares[1:], strict=True):
+        parsed.update(zip(share, _collect(child, share), strict=True))
     return [parsed[p] for p in paths]
 
 
@@ -177,7 +177,7 @@ def summaries(root: str, paths: Iterable[str], *, workers: int | None = None) ->
         else:
             todo.append((path, identity))  # the identity before reading: a file edited meanwhile is re-read next time
     if todo:
-        for (path, identity), summary in zip(todo, _parse_all([p for p, _ in todo], workers)):
+        for (path, identity), summary in zip(todo, _parse_all([p for p, _ in todo], workers), strict=True):
             result[path] = summary
             if identity is not None:
                 fresh[path] = (*identity, summary)

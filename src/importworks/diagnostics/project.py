@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import marshal
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import Any, Iterator
+from typing import Any
 
 from . import parsecache
 from .scan import Summary

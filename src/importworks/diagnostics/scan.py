@@ -22,7 +22,8 @@ import operator
 import os
 import re
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["SUMMARY_VERSION", "Summary", "static_truth", "summarize_file", "summarize_source"]
 
@@ -30,8 +31,9 @@ SUMMARY_VERSION = 9  # bump when the shape below changes: cached summaries are t
 
 # (imports, bindings, all_names, used, has_getattr, error)
 #   imports:  ((line, level, module or "", names or None), ...): names None for "import module"
-#   bindings: marshal.dumps(((name, line, source, fallback), ...)) in source order; "*" for a star import (its source is in
-#             imports); source: None for a definition, (level, module, attribute or None) for an
+#   bindings: marshal.dumps(((name, line, source, fallback), ...)) in source order; "*" for a star
+#             import (its source is in imports); source: None for a definition, (level, module,
+#             attribute or None) for an
 #             import, ("=", NAME) for "name = NAME" (the same object under another name);
 #             fallback: bound in an except block
 #   used:     names read anywhere in the file, or None when the file has no star import

@@ -13,8 +13,9 @@ import os
 import site
 import sys
 import sysconfig
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from ..stores.sniff import is_store_url
 

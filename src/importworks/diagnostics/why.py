@@ -19,8 +19,9 @@ import importlib.machinery
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from ..finders.pathfinder import PathFinder as _OurPathFinder
 from ..stores.sniff import is_store_url

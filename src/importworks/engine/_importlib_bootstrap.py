@@ -15,9 +15,12 @@ module body runs out of it, would attribute such warnings to importworks.
 
 from __future__ import annotations
 
+import _imp
 import os
 import sys
+import types
 import warnings
+from opcode import opmap
 from types import ModuleType
 from typing import Any, Iterable
 
@@ -35,6 +38,7 @@ __all__ = [
     "drop_load_module",
     "exec_frozen_module",
     "exec_in_place",
+    "find_and_load_lazy_submodule",
     "find_spec_on_meta_path",
     "gcd_import",
     "handle_fromlist",
@@ -52,6 +56,10 @@ _PY312 = sys.version_info >= (3, 12)
 # the child's lock is taken, and load_module() is gone
 _PY314 = sys.version_info >= (3, 14)
 _PY315 = sys.version_info >= (3, 15)
+# 3.15 (PEP 810): the interpreter's lazy objects, and the call the C import
+# makes after each load (see _find_and_load_unlocked)
+_LazyImportType: Any = getattr(types, "LazyImportType", None)
+_set_lazy_attributes: Any = getattr(_imp, "_set_lazy_attributes", None)
 _PACKAGE_MISMATCH_WARNING = DeprecationWarning if _PY312 else ImportWarning
 _LOAD_MODULE_DEPRECATED = (
     "the load_module() method is deprecated and slated for removal in "
@@ -77,61 +85,73 @@ _after_exec: dict[str, AfterExecHook] = {}
 
 # ---------------------------------------------------------------- names
 def _package_of(globals: dict[str, Any]) -> str:
-    """Work out the package a relative import is relative to (C's rules)."""
+    """Work out the package a relative import is relative to (the C import's rules).
+
+    ``__package__`` first (a warning when it disagrees with ``__spec__``), then
+    ``__spec__.parent``, then, warned about, ``__name__`` (less its last part
+    unless the module is a package).  The warnings stay in this function:
+    their stacklevel counts its callers' frames.
+    """
     package = globals.get("__package__")
-    spec = globals.get("__spec__")
-    if package is not None:
-        if not isinstance(package, str):
-            raise TypeError("package must be a string")
-        if spec is not None and package != spec.parent:
-            warnings.warn(
-                f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})",
-                _PACKAGE_MISMATCH_WARNING,
-                stacklevel=4,
-            )
-        return package
-    if spec is not None:
-        package = spec.parent
-        if not isinstance(package, str):
-            raise TypeError("__spec__.parent must be a string")
-        return package
-    warnings.warn(
-        "can't resolve package from __spec__ or __package__, falling back on __name__ and __path__",
-        ImportWarning,
-        stacklevel=4,
-    )
+    spec: Any = globals.get("__spec__")
+    if package is None and spec is None:
+        warnings.warn(
+            "can't resolve package from __spec__ or __package__, falling back on __name__ and __path__",
+            ImportWarning,
+            stacklevel=4,
+        )
+        return _package_from_name(globals)
+    if package is None:
+        return _string(spec.parent, "__spec__.parent must be a string")
+    _string(package, "package must be a string")
+    if spec is not None and package != spec.parent:
+        warnings.warn(
+            f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})", _PACKAGE_MISMATCH_WARNING, stacklevel=4
+        )
+    return package  # type: ignore[no-any-return]
+
+
+def _string(value: Any, error: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(error)
+    return value
+
+
+def _package_from_name(globals: dict[str, Any]) -> str:
     try:
-        package = globals["__name__"]
+        name = _string(globals["__name__"], "__name__ must be a string")
     except KeyError:
         raise KeyError("'__name__' not in globals") from None
-    if not isinstance(package, str):
-        raise TypeError("__name__ must be a string")
-    if "__path__" not in globals:
-        package = package.rpartition(".")[0]
-    return package
+    return name if "__path__" in globals else name.rpartition(".")[0]
 
 
 def resolve_name(name: str, package: str, level: int) -> str:
-    """Turn a relative name into an absolute one, given its package and level."""
-    bits = package.rsplit(".", level - 1)
-    if len(bits) < level:
+    """The absolute name of ``from .{level dots}name``, from within *package*.
+
+    Level 1 is *package* itself, each further level one package up:
+    ('mod', 'a.b.c', 2) -> 'a.b.mod'; going above the top is an ImportError.
+    """
+    parts = package.split(".")
+    if level > len(parts):
         raise ImportError("attempted relative import beyond top-level package")
-    base = bits[0]
+    base = ".".join(parts[: len(parts) - level + 1])
     return f"{base}.{name}" if name else base
 
 
-def _sanity_check(name: Any, package: Any, level: int) -> None:
+def _check_gcd_arguments(name: Any, package: Any, level: int) -> None:
+    """importlib.import_module's argument errors (the C import words some differently: _absolute_name)."""
     if not isinstance(name, str):
         raise TypeError(f"module name must be str, not {type(name)}")
     if level < 0:
         raise ValueError("level must be >= 0")
-    if level > 0:
-        if not isinstance(package, str):
-            raise TypeError("__package__ not set to a string")
-        if not package:
-            raise ImportError("attempted relative import with no known parent package")
-    if not name and level == 0:
-        raise ValueError("Empty module name")
+    if level == 0:
+        if not name:
+            raise ValueError("Empty module name")
+        return
+    if not isinstance(package, str):
+        raise TypeError("__package__ not set to a string")
+    if not package:
+        raise ImportError("attempted relative import with no known parent package")
 
 
 # ---------------------------------------------------------------- finding
@@ -145,63 +165,72 @@ def _legacy_spec(finder: Any, name: str, path: Any) -> ModuleSpec | None:
 
 
 def find_spec_on_meta_path(name: str, path: Any, target: Any = None) -> ModuleSpec | None:
-    """Ask each finder on sys.meta_path, in order, for *name*'s spec."""
+    """Ask each finder on sys.meta_path, in order, for *name*'s spec; None when none knows it."""
+    finders = _meta_path_finders()
+    # whether this is a reload: sys.modules says it reliably, a target need not
+    is_reload = name in sys.modules
+    for finder in finders:
+        with global_import_lock():
+            spec = _ask_finder(finder, name, path, target)
+        if spec is not None:
+            return spec if is_reload else _spec_in_use(name, spec)
+    return None
+
+
+def _meta_path_finders() -> list[Any]:
     meta_path = sys.meta_path
     if meta_path is None:
         raise ImportError("sys.meta_path is None, Python is likely shutting down")
     if not meta_path:
         warnings.warn("sys.meta_path is empty", ImportWarning)
-    is_reload = name in sys.modules
-    if _PY314:  # a finder that edits sys.meta_path does not change this search
-        meta_path = list(meta_path)
-    for finder in meta_path:
-        with global_import_lock():
-            try:
-                find_spec = finder.find_spec
-            except AttributeError:
-                if _PY312 or not hasattr(finder, "find_module"):
-                    continue
-                spec = _legacy_spec(finder, name, path)
-            else:
-                spec = find_spec(name, path, target)
-        if spec is None:
-            continue
-        if not is_reload and name in sys.modules:
-            # importing the parent may have imported this module already
-            existing = getattr(sys.modules[name], "__spec__", None)
-            return spec if existing is None else existing
-        return spec
-    return None
+    # 3.14: a finder that edits sys.meta_path does not change the search under way
+    return list(meta_path) if _PY314 else meta_path
+
+
+def _ask_finder(finder: Any, name: str, path: Any, target: Any) -> ModuleSpec | None:
+    try:
+        find_spec = finder.find_spec
+    except AttributeError:
+        if _PY312 or not hasattr(finder, "find_module"):
+            return None  # not a finder (any more): skipped
+        return _legacy_spec(finder, name, path)
+    return find_spec(name, path, target)  # type: ignore[no-any-return]
+
+
+def _spec_in_use(name: str, found: ModuleSpec) -> ModuleSpec:
+    """*found*, unless importing a parent meanwhile imported *name*: then that module's spec."""
+    module = sys.modules.get(name, _NEEDS_LOADING)
+    if module is _NEEDS_LOADING:
+        return found
+    existing = getattr(module, "__spec__", None)
+    return found if existing is None else existing
 
 
 # ---------------------------------------------------------------- loading
 def _load_backward_compatible(spec: ModuleSpec) -> ModuleType:
-    """Load through a loader that only has load_module() (PEP 302)."""
+    """Load through a loader that only has load_module() (PEP 302), then fill in what it left unset."""
     name = spec.name
     try:
-        spec.loader.load_module(name)
-    except BaseException:
-        if name in sys.modules:
-            sys.modules[name] = sys.modules.pop(name)  # keep the insertion order honest
-        raise
-    module = sys.modules.pop(name)
-    sys.modules[name] = module
-    if getattr(module, "__loader__", None) is None:
-        try:
-            module.__loader__ = spec.loader
-        except AttributeError:
-            pass
-    if getattr(module, "__package__", None) is None:
-        try:
-            module.__package__ = name if hasattr(module, "__path__") else name.rpartition(".")[0]
-        except AttributeError:
-            pass
-    if getattr(module, "__spec__", None) is None:
-        try:
-            module.__spec__ = spec
-        except AttributeError:
-            pass
+        spec.loader.load_module(name)  # type: ignore[union-attr]
+    finally:
+        if name in sys.modules:  # to the end of sys.modules, where a fresh import puts it
+            sys.modules[name] = sys.modules.pop(name)
+    module = sys.modules[name]
+    for attribute, value_for in _PEP302_DEFAULTS:
+        if getattr(module, attribute, None) is None:
+            try:
+                setattr(module, attribute, value_for(spec, module))
+            except AttributeError:
+                pass  # a module that refuses the attribute is left as it is
     return module
+
+
+# what a PEP 302 loader may leave unset, and what the import system sets then
+_PEP302_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("__loader__", lambda spec, module: spec.loader),
+    ("__package__", lambda spec, module: spec.name if hasattr(module, "__path__") else spec.name.rpartition(".")[0]),
+    ("__spec__", lambda spec, module: spec),
+)
 
 
 def _load_unlocked(spec: ModuleSpec) -> ModuleType:
@@ -243,28 +272,37 @@ def load_spec(spec: ModuleSpec) -> ModuleType:
 
 
 def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
-    """Execute *spec* again inside the existing *module* (the heart of reload)."""
+    """Execute *spec* again inside the existing *module* (the heart of reload).
+
+    The module object stays the same, so every reference to it sees the new
+    code.  Whatever happens, the module then moves to the end of sys.modules,
+    where a fresh import would put it (shutdown clears modules in that order);
+    the one returned is what sys.modules holds, should the body replace itself.
+    """
     name = spec.name
     with get_module_lock(name):
         if sys.modules.get(name) is not module:
             raise ImportError(f"module {name!r} not in sys.modules", name=name)
         try:
-            if spec.loader is None and spec.submodule_search_locations is None:
-                raise ImportError("missing loader", name=name)
-            init_module_attrs(spec, module, override=True)
-            if spec.loader is not None:
-                if _PY315 or hasattr(spec.loader, "exec_module"):
-                    spec.loader.exec_module(module)
-                else:
-                    warnings.warn(
-                        f"{object_name(spec.loader)}.exec_module() not found; falling back to load_module()",
-                        ImportWarning,
-                    )
-                    spec.loader.load_module(name)
+            _execute_again(spec, module)
         finally:
             module = sys.modules.pop(name)
             sys.modules[name] = module
     return module
+
+
+def _execute_again(spec: ModuleSpec, module: ModuleType) -> None:
+    loader = spec.loader
+    if loader is None and spec.submodule_search_locations is None:
+        raise ImportError("missing loader", name=spec.name)
+    init_module_attrs(spec, module, override=True)
+    if loader is None:
+        return  # a namespace package: new attributes, no code to run
+    if _PY315 or hasattr(loader, "exec_module"):
+        loader.exec_module(module)
+    else:
+        warnings.warn(f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning)
+        loader.load_module(spec.name)
 
 
 def load_module_shim(loader: Any, fullname: str, spec: ModuleSpec | None = None) -> ModuleType:
@@ -432,12 +470,48 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
         raise
     if tracer is not None:
         tracer.end(name, module, None)
-    if parent:
+    if parent and not (_LazyImportType is not None and _keeps_placeholder(sys.modules[parent], name, child)):
         try:
             setattr(sys.modules[parent], child, module)
         except AttributeError:
             warnings.warn(f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning)
+    if _set_lazy_attributes is not None:
+        # 3.15: what the C import does after a load, which a custom __import__
+        # must do itself: the name leaves sys.lazy_modules and the registry of
+        # pending lazy submodules
+        try:
+            _set_lazy_attributes(module, name)
+        except Exception as exc:  # noqa: BLE001  (as CPython's own import: a warning, not an error)
+            warnings.warn(f"Cannot set lazy attributes on {name!r}: {exc!r}", ImportWarning)
     return module
+
+
+def _keeps_placeholder(parent_module: Any, name: str, child: str) -> bool:
+    """3.15: leave a lazy ``child`` binding of the parent in place while the interpreter resolves it.
+
+    ``from .child import child`` run lazily in a package binds a placeholder
+    in the package.  When that placeholder is resolved, the interpreter imports
+    ``pkg.child`` through ``__import__`` and then stores the function in place
+    of the placeholder, but only if the placeholder is still there; with its
+    own import it also undoes the parent's ``pkg.child = module``, which it
+    leaves to a custom ``__import__``.  So the module is not bound over a
+    placeholder when this import is that resolution: a call of __import__
+    with ``pkg.child`` and a fromlist, from somewhere other than an import
+    statement.  (markdown_it's layout, used by rich.)
+    """
+    namespace = getattr(parent_module, "__dict__", None)
+    if type(namespace) is not dict or type(namespace.get(child)) is not _LazyImportType:
+        return False
+    frame: Any = sys._getframe(1)
+    while frame is not None and frame.f_code is not _IMPORT_CODE:
+        frame = frame.f_back
+    if frame is None:
+        return False
+    arguments = frame.f_locals
+    if arguments.get("name") != name or not arguments.get("fromlist") or arguments.get("level"):
+        return False
+    caller = frame.f_back
+    return caller is None or caller.f_code.co_code[caller.f_lasti] != _IMPORT_NAME
 
 
 def _is_initializing(module: Any) -> bool:
@@ -544,16 +618,39 @@ def _wait_for_initialising(name: str, module: Any) -> Any:
         lock.release()
 
 
+def find_and_load_lazy_submodule(name: str, import_: Any = None) -> ModuleType | None:
+    """3.15: import ``pkg.child`` for a lazy import pending on ``pkg``, or None if there is no such module.
+
+    The interpreter calls ``importlib._bootstrap._find_and_load_lazy_submodule``
+    when ``pkg.child`` is read from a package whose lazy submodule it has to
+    import itself (one with a module ``__getattr__``); ``activate()`` puts
+    this in its place so that import is the engine's.  A parent that is not a
+    package, or no finder knowing the name, means "no such submodule": the
+    attribute lookup then goes on as usual.
+    """
+    try:
+        return _find_and_load(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name and sys.modules.get(name, _NEEDS_LOADING) is not None:
+            return None
+        raise
+
+
 def gcd_import(name: str, package: str | None = None, level: int = 0) -> ModuleType:
     """Import and return the module *name*: the common core of every entry point."""
-    _sanity_check(name, package, level)
+    _check_gcd_arguments(name, package, level)
     if level > 0:
         name = resolve_name(name, package, level)  # type: ignore[arg-type]
     return _find_and_load(name)
 
 
 def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: bool = False) -> ModuleType:
-    """Import the submodules that ``from package import a, b`` names."""
+    """Import the submodules ``from package import a, b`` names that are not attributes yet.
+
+    ``*`` stands for the package's ``__all__`` (one level: a ``*`` inside
+    ``__all__`` is ignored).  *recursive* says the names come from __all__,
+    for the error message.
+    """
     for item in fromlist:
         if not isinstance(item, str):
             where = f"{module.__name__}.__all__" if recursive else "``from list''"
@@ -562,15 +659,22 @@ def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: b
             if not recursive and hasattr(module, "__all__"):
                 handle_fromlist(module, module.__all__, recursive=True)
         elif not hasattr(module, item):
-            from_name = f"{module.__name__}.{item}"
-            try:
-                gcd_import(from_name)
-            except ModuleNotFoundError as exc:
-                # a missing name is not an error here: IMPORT_FROM reports it
-                if exc.name == from_name and sys.modules.get(from_name, _NEEDS_LOADING) is not None:
-                    continue
-                raise
+            _import_if_present(f"{module.__name__}.{item}")
     return module
+
+
+def _import_if_present(fullname: str) -> None:
+    """Import a submodule a from-list names; one that does not exist is no error here.
+
+    The name may be an attribute the package sets later; if it is not,
+    IMPORT_FROM reports it.  Any other failure stands, as does a submodule
+    blocked with ``sys.modules[name] = None`` or a missing module it imports.
+    """
+    try:
+        gcd_import(fullname)
+    except ModuleNotFoundError as exc:
+        if exc.name != fullname or sys.modules.get(fullname, _NEEDS_LOADING) is None:
+            raise
 
 
 def _absolute_name(name: Any, globals: Any, level: int) -> str:
@@ -663,5 +767,7 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
 
 # takes __import__'s own frame off the tracebacks it raises (tracebacks.py)
 _DROP_ENTRY_FRAME = DropEntryFrame(__import__.__code__)
+_IMPORT_CODE = __import__.__code__
+_IMPORT_NAME = opmap["IMPORT_NAME"]
 _LOAD_UNLOCKED_CODE = _load_unlocked.__code__
 _MODULE_FROM_SPEC_CODE = module_from_spec.__code__

@@ -12,6 +12,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from ..errors import ERR_NOT_A_MODULE, ERR_NOT_IN_SYS_MODULES, ERR_PARENT_NOT_IN_SYS_MODULES, ERR_SPEC_NOT_FOUND
 from ..spec import ModuleSpec
 from ._importlib_bootstrap import (
     exec_in_place,
@@ -30,25 +31,29 @@ _reloading: dict[str, ModuleType] = {}
 
 def import_module(name: str, package: str | None = None) -> ModuleType:
     """Import a module by name; *package* anchors a relative name like ``'.sub'``."""
-    level = 0
-    if name.startswith("."):
-        if not package:
-            raise TypeError(f"the 'package' argument is required to perform a relative import for {name!r}")
-        level = len(name) - len(name.lstrip("."))
+    level, rest = _split_relative(name)
+    if level and not package:
+        raise TypeError(f"the 'package' argument is required to perform a relative import for {name!r}")
     try:
-        return gcd_import(name[level:], package, level)
+        return gcd_import(rest, package, level)
     except BaseException as exc:
         raise strip_engine_frames(exc)
 
 
 def resolve_name(name: str, package: str | None) -> str:
     """Turn a relative module name into an absolute one."""
-    if not name.startswith("."):
+    level, rest = _split_relative(name)
+    if not level:
         return name
     if not package:
         raise ImportError(f"no package specified for {name!r} (required for relative module names)")
-    level = len(name) - len(name.lstrip("."))
-    return _resolve_relative(name[level:], package, level)
+    return _resolve_relative(rest, package, level)
+
+
+def _split_relative(name: str) -> tuple[int, str]:
+    """A name's level and the rest: '..pkg.mod' -> (2, 'pkg.mod'), 'os' -> (0, 'os')."""
+    rest = name.lstrip(".")
+    return len(name) - len(rest), rest
 
 
 def find_spec(name: str, path: Any = None) -> ModuleSpec | None:
@@ -76,34 +81,49 @@ def invalidate_caches() -> None:
 
 
 def importlib_reload(module: ModuleType) -> ModuleType:
-    """Re-find and re-execute *module* in place, as importlib.reload does; return the module."""
-    try:
-        name = module.__spec__.name
-    except AttributeError:
-        try:
-            name = module.__name__
-        except AttributeError:
-            raise TypeError("reload() argument must be a module") from None
+    """Find *module* again and execute it in place, as importlib.reload does; return what sys.modules then holds.
+
+    A module that reloads itself from its own body gets itself back rather
+    than a second, nested reload.
+    """
+    name = _reload_name(module)
     if sys.modules.get(name) is not module:
-        raise ImportError(f"module {name} not in sys.modules", name=name)
+        raise ImportError(ERR_NOT_IN_SYS_MODULES.format(name=name), name=name)
     if name in _reloading:
-        return _reloading[name]  # a module that reloads itself while reloading
+        return _reloading[name]
     _reloading[name] = module
     try:
-        parent_name = name.rpartition(".")[0]
-        path = None
-        if parent_name:
-            try:
-                path = sys.modules[parent_name].__path__
-            except KeyError:
-                raise ImportError(f"parent {parent_name!r} not in sys.modules", name=parent_name) from None
-        spec = module.__spec__ = find_spec_on_meta_path(name, path, module)
+        # the module is the finders' target: they may reuse what it already has
+        spec = module.__spec__ = find_spec_on_meta_path(name, _parent_path(name), module)
         if spec is None:
-            raise ModuleNotFoundError(f"spec not found for the module {name!r}", name=name)
+            raise ModuleNotFoundError(ERR_SPEC_NOT_FOUND.format(name=name), name=name)
         exec_in_place(spec, module)
-        return sys.modules[name]  # the module may have replaced itself
+        return sys.modules[name]  # the body may have replaced the module
     finally:
         _reloading.pop(name, None)
+
+
+def _reload_name(module: Any) -> str:
+    """The name a module is reloaded under: its spec's (which survives a renamed __name__), else __name__."""
+    spec = getattr(module, "__spec__", None)
+    if spec is not None and hasattr(spec, "name"):
+        return spec.name  # type: ignore[no-any-return]
+    try:
+        return module.__name__  # type: ignore[no-any-return]
+    except AttributeError:
+        raise TypeError(ERR_NOT_A_MODULE) from None
+
+
+def _parent_path(name: str) -> Any:
+    """The __path__ a reload searches: the parent package's (it must be imported); None at the top level."""
+    parent_name = name.rpartition(".")[0]
+    if not parent_name:
+        return None
+    try:
+        parent = sys.modules[parent_name]
+    except KeyError:
+        raise ImportError(ERR_PARENT_NOT_IN_SYS_MODULES.format(parent=parent_name), name=parent_name) from None
+    return parent.__path__
 
 
 if sys.version_info < (3, 12):
@@ -117,20 +137,26 @@ if sys.version_info < (3, 12):
             stacklevel=2,
         )
         if name in sys.modules:
-            try:
-                loader = sys.modules[name].__loader__
-            except AttributeError:
-                raise ValueError(f"{name}.__loader__ is not set") from None
-            if loader is None:
-                raise ValueError(f"{name}.__loader__ is None")
-            return loader
+            return _loader_of_imported(name, sys.modules[name])
         spec = find_spec_on_meta_path(name, path)
-        if spec is None:
-            return None
-        if spec.loader is None:
-            if spec.submodule_search_locations is None:
-                raise ImportError(f"spec for {name} missing loader", name=name)
-            raise ImportError("namespace packages do not have loaders", name=name)
-        return spec.loader
+        return None if spec is None else _loader_of(name, spec)
+
+    def _loader_of_imported(name: str, module: Any) -> Any:
+        loader = getattr(module, "__loader__", _ABSENT)
+        if loader is _ABSENT:
+            raise ValueError(f"{name}.__loader__ is not set")
+        if loader is None:
+            raise ValueError(f"{name}.__loader__ is None")
+        return loader
+
+    def _loader_of(name: str, spec: ModuleSpec) -> Any:
+        """The loader of a found spec; a namespace package (no loader) is an ImportError."""
+        if spec.loader is not None:
+            return spec.loader
+        if spec.submodule_search_locations is None:
+            raise ImportError(f"spec for {name} missing loader", name=name)
+        raise ImportError("namespace packages do not have loaders", name=name)
+
+    _ABSENT = object()
 
     __all__.append("find_loader")

@@ -22,7 +22,7 @@ import importlib._bootstrap as _stock_bootstrap
 import sys
 import weakref
 
-from ..errors import DeadlockError
+from ..errors import ERR_DEADLOCK, ERR_LOCK_NOT_HELD, DeadlockError
 
 __all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_lock"]
 
@@ -93,7 +93,7 @@ class ModuleLock:
                     self.count += 1
                     return
                 if self._closes_cycle(me):
-                    raise DeadlockError(f"deadlock detected by {self!r}")
+                    raise DeadlockError(ERR_DEADLOCK.format(lock=self))
                 parked = _thread.allocate_lock()
                 parked.acquire()
                 self._waiters.append((me, parked))
@@ -114,7 +114,7 @@ class ModuleLock:
         """Give one level of the lock back; wake waiters when it is free."""
         with _graph:
             if self.owner != _thread.get_ident():
-                raise RuntimeError("cannot release un-acquired lock")
+                raise RuntimeError(ERR_LOCK_NOT_HELD)
             self.count -= 1
             if self.count == 0:
                 self.owner = None
@@ -157,7 +157,11 @@ def get_module_lock(name: str) -> ModuleLock:
         lock = ref() if ref is not None else None
         if lock is None:
             lock = ModuleLock(name)
-            _module_locks[name] = weakref.ref(lock, lambda r, n=name: _forget(n, r))
+
+            def forget(ref: weakref.ref[ModuleLock], name: str = name) -> None:
+                _forget(name, ref)
+
+            _module_locks[name] = weakref.ref(lock, forget)
         return lock
     finally:
         _imp.release_lock()

@@ -14,6 +14,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
+from ..errors import ERR_NOT_AN_OBSERVER
 from ..spec import ModuleSpec
 from . import _importlib_bootstrap as engine
 from .hooks import AfterExecHook, ImportObserver, LazyHook
@@ -78,10 +79,7 @@ def _rebuild() -> None:
 def _check(observer: ImportObserver) -> None:
     missing = [event for event in _EVENTS if not callable(getattr(observer, event, None))]
     if missing:
-        raise TypeError(
-            f"{observer!r} is not an ImportObserver: it has no {', '.join(missing)}() "
-            "(derive it from importworks.engine.hooks.ObserverBase to ignore the events it does not need)"
-        )
+        raise TypeError(ERR_NOT_AN_OBSERVER.format(observer=observer, missing=", ".join(e + "()" for e in missing)))
 
 
 def add_observer(observer: ImportObserver) -> None:

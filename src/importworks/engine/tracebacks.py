@@ -11,9 +11,11 @@ its traceback is the one python prints for it.
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections.abc import Collection
 from types import CodeType, TracebackType
-from typing import Any, Collection
+from typing import Any, Literal
 
 __all__ = ["DropEntryFrame", "drop_leading_frames", "register_engine_file", "strip_engine_frames"]
 
@@ -54,8 +56,10 @@ def strip_engine_frames(exc: BaseException) -> BaseException:
         kept.reverse()
     if len(kept) == len(entries):
         return exc
-    for entry, following in zip(kept, kept[1:] + [None]):
+    for entry, following in itertools.pairwise(kept):
         entry.tb_next = following
+    if kept:
+        kept[-1].tb_next = None
     return exc.with_traceback(kept[0] if kept else None)
 
 
@@ -89,7 +93,7 @@ class DropEntryFrame:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: TracebackType | None) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: TracebackType | None) -> Literal[False]:
         while tb is not None and tb.tb_frame.f_code is self.code:
             tb = tb.tb_next
         if exc is not None:

@@ -10,18 +10,20 @@ the other's cache.
 from __future__ import annotations
 
 import _imp
+import contextlib
 import io
 import marshal
 import os
 import sys
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "BYTECODE_SUFFIXES",
     "MAGIC_NUMBER",
     "PYCACHE",
+    "PycHeader",
     "cache_from_source",
     "code_to_hash_pyc",
     "code_to_timestamp_pyc",
@@ -30,8 +32,6 @@ __all__ = [
     "read_pyc_header",
     "source_from_cache",
     "source_hash",
-    "validate_hash_pyc",
-    "validate_timestamp_pyc",
     "write_atomic",
 ]
 
@@ -41,6 +41,7 @@ BYTECODE_SUFFIXES = [".pyc"]
 SOURCE_SUFFIX = ".py"
 FLAG_HASH_BASED = 0b01
 FLAG_CHECK_SOURCE = 0b10
+HEADER_SIZE = 16
 _SEPARATORS = os.sep + (os.altsep or "")
 
 
@@ -61,6 +62,85 @@ def _cache_tag() -> str:
     if tag is None:
         raise NotImplementedError("sys.implementation.cache_tag is None")
     return tag
+
+
+# ------------------------------------------------------------------ where a pyc lives
+class PycName(NamedTuple):
+    """A cache file's name, field by field: STEM.TAG[.opt-LEVEL].pyc (PEP 3147, PEP 488).
+
+    ``stem`` keeps the dot that ended it, or none: a source file without a
+    suffix ('tool') caches as 'toolcpython-313.pyc', which CPython reads too.
+    """
+
+    stem: str
+    tag: str
+    level: str  # '' when unoptimised
+
+    @classmethod
+    def for_source(cls, filename: str, optimization: Any) -> PycName:
+        base, dot, suffix = filename.rpartition(".")
+        return cls((base or suffix) + dot, _cache_tag(), _optimization_level(optimization))
+
+    def __str__(self) -> str:
+        optimized = f".{OPT}{self.level}" if self.level else ""
+        return f"{self.stem}{self.tag}{optimized}{BYTECODE_SUFFIXES[0]}"
+
+    @staticmethod
+    def source_of(filename: str) -> str:
+        """The source file name a cache file name stands for; ValueError if it is not one."""
+        fields = filename.split(".")
+        if len(fields) not in (3, 4):
+            raise ValueError(f"expected only 2 or 3 dots in {filename!r}")
+        if len(fields) == 4:
+            level = fields[2]
+            if not level.startswith(OPT):
+                raise ValueError(f"optimization portion of filename does not start with {OPT!r}")
+            if not level[len(OPT) :].isalnum():
+                raise ValueError(f"optimization level {level!r} is not an alphanumeric value")
+        return fields[0] + SOURCE_SUFFIX
+
+
+def _optimization_level(optimization: Any) -> str:
+    """The opt- field: the interpreter's -O level unless asked (0 means none only then)."""
+    if optimization is None:
+        optimization = sys.flags.optimize or ""
+    level = str(optimization)
+    if level and not level.isalnum():
+        raise ValueError(f"{level!r} is not alphanumeric")
+    return level
+
+
+def _root_relative(folder: str) -> str:
+    """*folder* made absolute, then without its drive and leading separators.
+
+    Under sys.pycache_prefix the cache mirrors the absolute source folder, so
+    two foo/bar.py in different places never share a cache file.
+    """
+    if not os.path.isabs(folder):
+        folder = os.path.join(os.getcwd(), folder) if folder else os.getcwd()
+    if len(folder) > 1 and folder[1] == ":" and folder[0] not in _SEPARATORS:
+        folder = folder[2:]
+    return folder.lstrip(_SEPARATORS)
+
+
+def _cache_folder(source_folder: str) -> str:
+    prefix = sys.pycache_prefix
+    if prefix is None:
+        return _join(source_folder, PYCACHE)
+    return _join(prefix, _root_relative(source_folder))
+
+
+def _source_folder(cache_folder: str, path: str) -> str:
+    """Undo _cache_folder(); ValueError when *cache_folder* is neither kind."""
+    prefix = sys.pycache_prefix
+    if prefix is not None:
+        mirror_root = prefix.rstrip(_SEPARATORS)
+        if cache_folder.startswith(mirror_root + os.sep):
+            return cache_folder[len(mirror_root) :]
+    parent, folder = _split(cache_folder)
+    if folder != PYCACHE:
+        raise ValueError(f"{PYCACHE} not bottom-level directory in {path!r}")
+    return parent
 
 
 def cache_from_source(
@@ -87,92 +167,103 @@ if sys.version_info >= (3, 15):  # debug_override is gone
 
 
 def _cache_path(path: str | os.PathLike[str], optimization: Any) -> str:
-    path = os.fspath(path)
-    head, tail = _split(path)
-    base, dot, rest = tail.rpartition(".")
-    filename = (base or rest) + dot + _cache_tag()
-    if optimization is None:
-        optimization = sys.flags.optimize or ""
-    optimization = str(optimization)
-    if optimization:
-        if not optimization.isalnum():
-            raise ValueError(f"{optimization!r} is not alphanumeric")
-        filename = f"{filename}.{OPT}{optimization}"
-    filename += BYTECODE_SUFFIXES[0]
-    prefix = sys.pycache_prefix
-    if prefix is not None:
-        # mirror the absolute source folder under the prefix, so two foo/bar.py
-        # in different places never share a cache file
-        if not os.path.isabs(head):
-            head = os.path.join(os.getcwd(), head) if head else os.getcwd()
-        if len(head) > 1 and head[1] == ":" and head[0] not in _SEPARATORS:
-            head = head[2:]
-        return _join(prefix, head.lstrip(_SEPARATORS), filename)
-    return _join(head, PYCACHE, filename)
+    folder, filename = _split(os.fspath(path))
+    name = PycName.for_source(filename, optimization)
+    return _join(_cache_folder(folder), str(name))
 
 
 def source_from_cache(path: str | os.PathLike[str]) -> str:
     """Return the source file whose bytecode is cached at *path* (PEP 3147/488)."""
     _cache_tag()
     path = os.fspath(path)
-    head, pyc_name = _split(path)
-    prefix = sys.pycache_prefix
-    in_prefix = False
-    if prefix is not None:
-        stripped = prefix.rstrip(_SEPARATORS)
-        if head.startswith(stripped + os.sep):
-            head, in_prefix = head[len(stripped) :], True
-    if not in_prefix:
-        head, folder = _split(head)
-        if folder != PYCACHE:
-            raise ValueError(f"{PYCACHE} not bottom-level directory in {path!r}")
-    dots = pyc_name.count(".")
-    if dots not in (2, 3):
-        raise ValueError(f"expected only 2 or 3 dots in {pyc_name!r}")
-    if dots == 3:
-        opt = pyc_name.rsplit(".", 2)[-2]
-        if not opt.startswith(OPT):
-            raise ValueError(f"optimization portion of filename does not start with {OPT!r}")
-        if not opt[len(OPT) :].isalnum():
-            raise ValueError(f"optimization level {opt!r} is not an alphanumeric value")
-    return _join(head, pyc_name.partition(".")[0] + SOURCE_SUFFIX)
+    cache_folder, filename = _split(path)
+    folder = _source_folder(cache_folder, path)
+    return _join(folder, PycName.source_of(filename))
 
 
-def read_pyc_header(data: bytes, name: str, exc_details: dict[str, Any]) -> int:
-    """Check the magic number and return the flags word of a pyc.
+# ------------------------------------------------------------------ what a pyc holds
+def _u32(data: bytes | bytearray | memoryview) -> int:
+    return int.from_bytes(data, "little")
 
-    Raises ImportError for a foreign magic number or bad flags, EOFError when
-    the header is cut short.
+
+def _le32(value: int) -> bytes:
+    return (value & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+class PycHeader(NamedTuple):
+    """The 16 bytes before a pyc's code: magic, flags (PEP 552), then 8 bytes of key.
+
+    The key is the source's mtime and size (timestamp pycs) or its SipHash
+    (hash-based pycs); which one the flags say.
     """
-    magic = data[:4]
-    if magic != MAGIC_NUMBER:
-        raise ImportError(f"bad magic number in {name!r}: {magic!r}", **exc_details)
-    if len(data) < 16:
-        raise EOFError(f"reached EOF while reading pyc header of {name!r}")
-    flags = int.from_bytes(data[4:8], "little")
-    if flags & ~0b11:
-        raise ImportError(f"invalid flags {flags!r} in {name!r}", **exc_details)
-    return flags
+
+    flags: int
+    key: bytes
+
+    @property
+    def hash_based(self) -> bool:
+        return bool(self.flags & FLAG_HASH_BASED)
+
+    @property
+    def check_source(self) -> bool:
+        """A hash-based pyc asks to be checked against its source (the interpreter may override)."""
+        return bool(self.flags & FLAG_CHECK_SOURCE)
+
+    @classmethod
+    def parse(cls, data: bytes, name: str, error_details: dict[str, Any]) -> PycHeader:
+        """Read the header of *data*.
+
+        Raises ImportError for a foreign magic number or unknown flags,
+        EOFError when the header is cut short.
+        """
+        if data[:4] != MAGIC_NUMBER:
+            raise ImportError(f"bad magic number in {name!r}: {data[:4]!r}", **error_details)
+        if len(data) < HEADER_SIZE:
+            raise EOFError(f"reached EOF while reading pyc header of {name!r}")
+        flags = _u32(data[4:8])
+        if flags & ~(FLAG_HASH_BASED | FLAG_CHECK_SOURCE):
+            raise ImportError(f"invalid flags {flags!r} in {name!r}", **error_details)
+        return cls(flags, bytes(data[8:HEADER_SIZE]))
+
+    @classmethod
+    def for_timestamp(cls, mtime: float, size: int) -> PycHeader:
+        return cls(0, _le32(int(mtime)) + _le32(size))
+
+    @classmethod
+    def for_hash(cls, source_hash: bytes, checked: bool) -> PycHeader:
+        assert len(source_hash) == 8
+        return cls(FLAG_HASH_BASED | (FLAG_CHECK_SOURCE if checked else 0), source_hash)
+
+    def must_hash_source(self) -> bool:
+        """Whether the source is read and hashed to trust this pyc (``--check-hash-based-pycs``)."""
+        mode = _imp.check_hash_based_pycs
+        return self.hash_based and mode != "never" and (self.check_source or mode == "always")
+
+    def matches(self, mtime: int, size: int | None, source_hash: bytes | None) -> bool:
+        """Whether the pyc was compiled from this source, by the key its kind records.
+
+        A hash-based pyc whose source was not hashed (see must_hash_source) is
+        trusted as it is; a size of None is not compared (path_stats without one).
+        """
+        if self.hash_based:
+            return source_hash is None or self.key == source_hash
+        same_mtime = _u32(self.key[:4]) == mtime & 0xFFFFFFFF
+        return same_mtime and (size is None or _u32(self.key[4:]) == size & 0xFFFFFFFF)
+
+    def to_bytes(self) -> bytes:
+        return MAGIC_NUMBER + _le32(self.flags) + self.key
 
 
-def validate_timestamp_pyc(
-    data: bytes, source_mtime: float, source_size: int, name: str, exc_details: dict[str, Any]
-) -> None:
-    """Raise ImportError unless the pyc records this mtime and size."""
-    if int.from_bytes(data[8:12], "little") != (int(source_mtime) & 0xFFFFFFFF):
-        raise ImportError(f"bytecode is stale for {name!r}", **exc_details)
-    if source_size is not None and int.from_bytes(data[12:16], "little") != (source_size & 0xFFFFFFFF):
-        raise ImportError(f"bytecode is stale for {name!r}", **exc_details)
-
-
-def validate_hash_pyc(data: bytes, source_hash: bytes, name: str, exc_details: dict[str, Any]) -> None:
-    """Raise ImportError unless the pyc records this source hash."""
-    if data[8:16] != source_hash:
-        raise ImportError(f"hash in bytecode doesn't match hash of source {name!r}", **exc_details)
+def read_pyc_header(data: bytes, name: str, error_details: dict[str, Any]) -> int:
+    """The flags word of a pyc (see PycHeader.parse for what it raises)."""
+    return PycHeader.parse(data, name, error_details).flags
 
 
 def compile_bytecode(
-    data: bytes, name: str | None = None, bytecode_path: str | None = None, source_path: str | None = None
+    data: bytes | memoryview,
+    name: str | None = None,
+    bytecode_path: str | None = None,
+    source_path: str | None = None,
 ) -> CodeType:
     """Unmarshal the code object of a pyc body (the bytes after the header)."""
     code = marshal.loads(data)
@@ -183,24 +274,21 @@ def compile_bytecode(
     return code
 
 
-def code_to_timestamp_pyc(code: CodeType, mtime: float = 0, source_size: int = 0) -> bytearray:
-    """Serialise *code* as a timestamp-checked pyc."""
-    data = bytearray(MAGIC_NUMBER)
-    data += (0).to_bytes(4, "little")
-    data += (int(mtime) & 0xFFFFFFFF).to_bytes(4, "little")
-    data += (source_size & 0xFFFFFFFF).to_bytes(4, "little")
+def pyc_bytes(header: PycHeader, code: CodeType) -> bytearray:
+    """A whole pyc file: *header*, then *code* marshalled."""
+    data = bytearray(header.to_bytes())
     data += marshal.dumps(code)
     return data
+
+
+def code_to_timestamp_pyc(code: CodeType, mtime: float = 0, source_size: int = 0) -> bytearray:
+    """Serialise *code* as a timestamp-checked pyc."""
+    return pyc_bytes(PycHeader.for_timestamp(mtime, source_size), code)
 
 
 def code_to_hash_pyc(code: CodeType, source_hash: bytes, checked: bool = True) -> bytearray:
     """Serialise *code* as a hash-based pyc (PEP 552)."""
-    assert len(source_hash) == 8
-    data = bytearray(MAGIC_NUMBER)
-    data += (FLAG_HASH_BASED | (FLAG_CHECK_SOURCE if checked else 0)).to_bytes(4, "little")
-    data += source_hash
-    data += marshal.dumps(code)
-    return data
+    return pyc_bytes(PycHeader.for_hash(source_hash, checked), code)
 
 
 def source_hash(source: bytes) -> bytes:
@@ -220,17 +308,32 @@ def decode_source(source_bytes: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def write_atomic(path: str, data: bytes, mode: int = 0o666) -> None:
-    """Write *data* to *path* through a temporary file, so readers never see half."""
-    tmp = f"{path}.{id(path)}"
-    fd = os.open(tmp, os.O_EXCL | os.O_CREAT | os.O_WRONLY, mode & 0o666)
+def write_atomic(path: str, data: bytes | bytearray, mode: int = 0o666) -> None:
+    """Write *data* to *path* so that readers see the old file or the new one, never half.
+
+    The bytes go to a fresh file beside *path* (same folder, so os.replace is a
+    rename on one file system) that is then renamed over it.  os.open with
+    O_EXCL applies the umask to *mode* as any new file gets it; tempfile's
+    mkstemp would force 0o600 and a chmod would need the umask, which cannot
+    be read without changing it for every thread.
+    """
+    temporary, fd = _create_beside(path, mode & 0o666)
     try:
         with io.FileIO(fd, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
+        os.replace(temporary, path)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
+
+
+def _create_beside(path: str, mode: int) -> tuple[str, int]:
+    """Create a new, uniquely named file next to *path*: (its name, an open descriptor)."""
+    for _ in range(3):
+        temporary = f"{path}.{os.urandom(4).hex()}.tmp"
+        try:
+            return temporary, os.open(temporary, os.O_EXCL | os.O_CREAT | os.O_WRONLY, mode)
+        except FileExistsError:
+            continue  # another writer drew the same 32 random bits: draw again
+    raise FileExistsError(f"no free temporary name beside {path!r}")

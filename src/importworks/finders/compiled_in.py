@@ -92,25 +92,20 @@ class FrozenImporter:
 
     @classmethod
     def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
-        if not hasattr(_imp, "find_frozen"):  # Python 3.10
-            if _imp.is_frozen(fullname):
-                return spec_from_loader(fullname, cls, origin=cls._ORIGIN)
+        """The spec of a frozen module; from 3.11 it also names the source the code was frozen from."""
+        if not _KNOWS_FROZEN_SOURCES:
+            return spec_from_loader(fullname, cls, origin=cls._ORIGIN) if _imp.is_frozen(fullname) else None
+        found = _imp.find_frozen(fullname)
+        if found is None:
             return None
-        info = _imp.find_frozen(fullname)
-        if info is None:
-            return None
-        _, ispkg, origname = info
-        spec = spec_from_loader(fullname, cls, origin=cls._ORIGIN, is_package=ispkg)
-        filename, pkgdir = _frozen_filename(origname, fullname, ispkg)
-        spec.loader_state = SimpleNamespace(filename=filename, origname=origname)
-        if pkgdir:
-            spec.submodule_search_locations.insert(0, pkgdir)
-        return spec
+        _, ispkg, origname = found
+        return _frozen_spec(cls, fullname, ispkg, origname)
 
     @staticmethod
     def create_module(spec: ModuleSpec) -> ModuleType | None:
-        if not hasattr(_imp, "find_frozen"):
-            return None  # Python 3.10: frozen modules get no __file__
+        """A module whose __file__ is its frozen source's, when find_spec() knew it."""
+        if not _KNOWS_FROZEN_SOURCES:
+            return None  # the default module, without __file__
         module = ModuleType(spec.name)
         filename = getattr(spec.loader_state, "filename", None)
         if filename:
@@ -146,23 +141,45 @@ class FrozenImporter:
 drop_load_module(BuiltinImporter, FrozenImporter)
 
 
+# 3.11+: _imp.find_frozen tells a frozen module's package-ness and origin name
+_KNOWS_FROZEN_SOURCES = hasattr(_imp, "find_frozen")
+
+
+def _frozen_spec(loader: type[FrozenImporter], fullname: str, ispkg: bool, origname: str | None) -> ModuleSpec:
+    spec = spec_from_loader(fullname, loader, origin=loader._ORIGIN, is_package=ispkg)
+    filename, folder = _frozen_filename(origname, fullname, ispkg)
+    # for create_module(), under the stdlib's names, which tools read from the spec
+    spec.loader_state = SimpleNamespace(filename=filename, origname=origname)
+    if folder:  # a frozen package searches its source folder first, for submodules not frozen
+        spec.submodule_search_locations.insert(0, folder)  # type: ignore[union-attr]
+    return spec
+
+
 def _frozen_filename(origname: str | None, fullname: str, ispkg: bool) -> tuple[str | None, str | None]:
-    """Where the source of a frozen stdlib module would be (its ``__file__``)."""
+    """Where the source of a frozen stdlib module would be (its ``__file__``), and its folder if a package."""
     stdlib = getattr(sys, "_stdlib_dir", None)
     if not origname or not stdlib:
         return None, None
-    if origname != fullname:
-        if origname.startswith("<"):
-            origname = origname[1:]
-            if not ispkg:
-                origname += ".__init__"
-        else:
-            ispkg = False
-    relative = origname.replace(".", os.sep)
-    if ispkg:
-        pkgdir = os.path.join(stdlib, relative)
-        return os.path.join(pkgdir, "__init__.py"), pkgdir
-    return os.path.join(stdlib, relative + ".py"), None
+    source, is_init = _frozen_from(origname, fullname, ispkg)
+    base = os.path.join(stdlib, *source.split("."))
+    if is_init:
+        return os.path.join(base, "__init__.py"), base
+    return base + ".py", None
+
+
+def _frozen_from(origname: str, fullname: str, ispkg: bool) -> tuple[str, bool]:
+    """(the module a frozen one was built from, whether its file is a package's __init__).
+
+    The freezer records the origin under another name for aliases
+    ('__phello_alias__' built from '__hello__': a plain module) and as
+    '<pkg' for a module built from package pkg's __init__.
+    """
+    if origname == fullname:
+        return origname, ispkg
+    if origname.startswith("<"):
+        package = origname[1:]
+        return (package, True) if ispkg else (package + ".__init__", False)
+    return origname, False
 
 
 # isinstance(importer, importlib.abc.Loader), without importing importlib.abc

@@ -11,7 +11,7 @@ are in :mod:`importworks.finders.compiled_in`.
 
 from __future__ import annotations
 
-import _imp
+import contextlib
 import importlib.machinery
 import io
 import os
@@ -28,7 +28,7 @@ from ..engine._importlib_bootstrap import (
     load_module_shim,
 )
 from ..engine.tracebacks import register_engine_file
-from ..spec import ModuleSpec, use_file_loaders
+from ..spec import ModuleSpec, declares_package, use_file_loaders
 from . import bytecode
 from .namespace import NamespacePath
 
@@ -54,29 +54,59 @@ BYTECODE_SUFFIXES = list(bytecode.BYTECODE_SUFFIXES)
 _OPTIMIZE = -1  # compile() at the interpreter's own -O level
 
 
-def _check_name(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse to act for a name other than the loader's own."""
+def _own_name_only(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Make *method* act only for the loader's own module (a loader is made for one name).
 
-    def checked(self: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
-        if name is None:
-            name = self.name
-        elif self.name != name:
+    Called without a name, it acts for the loader's own; another name is an
+    ImportError, so a loader handed to the wrong module says so.
+    """
+
+    def for_own_name(self: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        if name is not None and name != self.name:
             raise ImportError(f"loader for {self.name} cannot handle {name}", name=name)
-        return method(self, name, *args, **kwargs)
+        return method(self, self.name, *args, **kwargs)
 
-    checked.__name__ = method.__name__
-    checked.__qualname__ = method.__qualname__
-    checked.__doc__ = method.__doc__
-    return checked
+    for attribute in ("__name__", "__qualname__", "__doc__"):
+        setattr(for_own_name, attribute, getattr(method, attribute))
+    return for_own_name
 
 
 def _file_mode(path: str) -> int:
-    """The mode a pyc should get: its source's, plus owner-write."""
+    """The mode a pyc should get: its source's, always owner-writable.
+
+    Owner-write even for a read-only source, so the next change to the source
+    can replace its stale pyc (on Windows a read-only file cannot be replaced).
+    """
     try:
-        mode = os.stat(path).st_mode
+        return os.stat(path).st_mode | 0o200
     except OSError:
-        mode = 0o666
-    return mode | 0o200
+        return 0o666 | 0o200
+
+
+class _CacheCheck:
+    """One look at a source's cached pyc, and what it leaves for rebuilding it."""
+
+    # a plain class: dataclasses would add its imports (inspect, re) to every start-up
+    __slots__ = ("header", "mtime", "path", "size", "source", "source_hash")
+
+    def __init__(self, path: str, mtime: int, size: int | None) -> None:
+        self.path = path
+        self.mtime = mtime
+        self.size = size  # None when path_stats() gives no size: then it is not compared
+        self.header: bytecode.PycHeader | None = None  # the cached pyc's, when readable
+        self.source: bytes | None = None  # read to check a hash-based pyc: not read twice
+        self.source_hash: bytes | None = None
+
+    def header_for(self, source: bytes) -> bytecode.PycHeader:
+        """The header of the pyc that replaces this one: of the same kind (timestamp if none).
+
+        A hash-based pyc stays hash-based, so ``py_compile --invalidation-mode``
+        choices survive a recompile.
+        """
+        if self.header is None or not self.header.hash_based:
+            return bytecode.PycHeader.for_timestamp(self.mtime, len(source))
+        digest = self.source_hash if self.source_hash is not None else bytecode.source_hash(source)
+        return bytecode.PycHeader.for_hash(digest, self.header.check_source)
 
 
 # ------------------------------------------------------------------ source
@@ -102,13 +132,18 @@ class SourceLoader(LoaderBasics):
         """Write *data* to *path*; the default cannot write."""
 
     def get_source(self, fullname: str) -> str:
-        """The decoded source text of *fullname*."""
-        path = self.get_filename(fullname)  # type: ignore[attr-defined]
+        """The source text of *fullname*, decoded as its coding line says.
+
+        Raises ImportError (not OSError) when the file cannot be read: that is
+        what inspect, linecache and traceback catch from a loader.
+        """
+        return bytecode.decode_source(self._read_source(fullname))
+
+    def _read_source(self, fullname: str) -> bytes:
         try:
-            source_bytes = self.get_data(path)  # type: ignore[attr-defined]
+            return self.get_data(self.get_filename(fullname))  # type: ignore[attr-defined, no-any-return]
         except OSError as exc:
             raise ImportError("source not available through get_data()", name=fullname) from exc
-        return bytecode.decode_source(source_bytes)
 
     if sys.version_info >= (3, 15):  # compile() learnt the module's name (for warnings filters)
 
@@ -130,60 +165,58 @@ class SourceLoader(LoaderBasics):
             return self.source_to_code(data, path)
 
     def get_code(self, fullname: str) -> CodeType:
-        """The module's code: from a valid cached pyc, else compiled (and cached)."""
-        source_path = self.get_filename(fullname)  # type: ignore[attr-defined]
-        try:
-            cache_path: str | None = bytecode.cache_from_source(source_path)
-        except NotImplementedError:
-            cache_path = None
-        source_mtime = None
-        source_bytes = None
-        source_hash = None
-        hash_based = check_source = False
-        if cache_path is not None:
-            try:
-                stats = self.path_stats(source_path)
-            except OSError:
-                stats = None
-            if stats is not None:
-                source_mtime = int(stats["mtime"])
-                try:
-                    data = self.get_data(cache_path)  # type: ignore[attr-defined]
-                except OSError:
-                    data = None
-                if data is not None:
-                    details = {"name": fullname, "path": cache_path}
-                    try:
-                        flags = bytecode.read_pyc_header(data, fullname, details)
-                        hash_based = bool(flags & bytecode.FLAG_HASH_BASED)
-                        if hash_based:
-                            check_source = bool(flags & bytecode.FLAG_CHECK_SOURCE)
-                            mode = _imp.check_hash_based_pycs
-                            if mode != "never" and (check_source or mode == "always"):
-                                source_bytes = self.get_data(source_path)  # type: ignore[attr-defined]
-                                source_hash = bytecode.source_hash(source_bytes)
-                                bytecode.validate_hash_pyc(data, source_hash, fullname, details)
-                        else:
-                            bytecode.validate_timestamp_pyc(data, source_mtime, stats.get("size"), fullname, details)
-                    except (ImportError, EOFError):
-                        pass
-                    else:
-                        return bytecode.compile_bytecode(memoryview(data)[16:], fullname, cache_path, source_path)
-        if source_bytes is None:
-            source_bytes = self.get_data(source_path)  # type: ignore[attr-defined]
-        code = self._compile_module(source_bytes, source_path, fullname)
-        if not sys.dont_write_bytecode and cache_path is not None and source_mtime is not None:
-            if hash_based:
-                if source_hash is None:
-                    source_hash = bytecode.source_hash(source_bytes)
-                pyc = bytecode.code_to_hash_pyc(code, source_hash, check_source)
-            else:
-                pyc = bytecode.code_to_timestamp_pyc(code, source_mtime, len(source_bytes))
-            try:
-                self._cache_bytecode(source_path, cache_path, pyc)
-            except NotImplementedError:
-                pass
+        """The module's code: from its cached pyc when current, else compiled (and cached)."""
+        source_path: str = self.get_filename(fullname)  # type: ignore[attr-defined]
+        check = self._cache_check(source_path)
+        if check is not None:
+            code = self._cached_code(fullname, source_path, check)
+            if code is not None:
+                return code
+        if check is not None and check.source is not None:
+            source = check.source
+        else:
+            source = self.get_data(source_path)  # type: ignore[attr-defined]
+        code = self._compile_module(source, source_path, fullname)
+        if check is not None and not sys.dont_write_bytecode:
+            pyc = bytecode.pyc_bytes(check.header_for(source), code)
+            with contextlib.suppress(NotImplementedError):  # a loader that cannot write
+                self._cache_bytecode(source_path, check.path, pyc)
         return code
+
+    def _cache_check(self, source_path: str) -> _CacheCheck | None:
+        """Where the pyc of *source_path* is and the stats to judge it by; None: no cache."""
+        try:
+            cache_path = bytecode.cache_from_source(source_path)
+        except NotImplementedError:
+            return None  # no cache tag: this interpreter keeps no bytecode cache
+        try:
+            stats = self.path_stats(source_path)
+        except OSError:
+            return None  # without stats a pyc can be neither trusted nor stamped
+        return _CacheCheck(cache_path, int(stats["mtime"]), stats.get("size"))
+
+    def _cached_code(self, fullname: str, source_path: str, check: _CacheCheck) -> CodeType | None:
+        """The code in the pyc *check* names if it was compiled from this source, else None.
+
+        A missing, foreign (other magic), truncated or stale pyc means compiling
+        again; one whose body does not unmarshal to code is an error, as in CPython.
+        """
+        try:
+            data = self.get_data(check.path)  # type: ignore[attr-defined]
+        except OSError:
+            return None
+        details = {"name": fullname, "path": check.path}
+        try:
+            check.header = header = bytecode.PycHeader.parse(data, fullname, details)
+        except (ImportError, EOFError):
+            return None
+        if header.must_hash_source():
+            check.source = self.get_data(source_path)  # type: ignore[attr-defined]
+            check.source_hash = bytecode.source_hash(check.source)  # type: ignore[arg-type]
+        if not header.matches(check.mtime, check.size, check.source_hash):
+            return None
+        body = memoryview(data)[bytecode.HEADER_SIZE :]
+        return bytecode.compile_bytecode(body, fullname, check.path, source_path)
 
 
 # ------------------------------------------------------------------ files
@@ -200,25 +233,28 @@ class FileLoader:
     def __hash__(self) -> int:
         return hash(self.name) ^ hash(self.path)
 
-    @_check_name
+    @_own_name_only
     def load_module(self, fullname: str) -> ModuleType:
         """Deprecated: use exec_module()."""
         return load_module_shim(self, fullname)
 
-    @_check_name
+    @_own_name_only
     def get_filename(self, fullname: str) -> str:
         """The path of the file this loader reads."""
         return self.path
 
     def get_data(self, path: str) -> bytes:
-        """The bytes of *path* (code files go through io.open_code, PEP 578)."""
-        if isinstance(self, (SourceLoader, ExtensionFileLoader)):
-            with io.open_code(str(path)) as f:
-                return f.read()
-        with io.FileIO(path, "r") as f:
+        """The bytes of *path*.
+
+        Files of code (source, extensions) are opened with io.open_code, so that
+        audit hooks and verified-open handlers (PEP 578) see every code read;
+        other files (bytecode, resources) are plain reads, as in CPython.
+        """
+        holds_code = isinstance(self, (SourceLoader, ExtensionFileLoader))
+        with io.open_code(str(path)) if holds_code else io.FileIO(path, "r") as f:
             return f.read()
 
-    @_check_name
+    @_own_name_only
     def get_resource_reader(self, module: str) -> Any:
         """The stdlib's reader of a package folder (it only needs our ``path``)."""
         from importlib.readers import FileReader
@@ -242,36 +278,28 @@ class SourceFileLoader(FileLoader, SourceLoader, importlib.machinery.SourceFileL
     def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
         self.set_data(cache_path, data, _mode=_file_mode(source_path))
 
+    # ``_mode`` is the keyword of importlib.machinery.SourceFileLoader.set_data,
+    # which subclasses written against the stdlib pass and override.
     def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
-        """Write a cache file atomically, creating its folders; fail silently."""
-        parent, filename = os.path.split(path)
-        missing = []
-        while parent and not os.path.isdir(parent):
-            parent, part = os.path.split(parent)
-            missing.append(part)
-        for part in reversed(missing):
-            parent = os.path.join(parent, part)
-            try:
-                os.mkdir(parent)
-            except FileExistsError:
-                continue
-            except OSError:
-                return  # read-only or forbidden: run without a cache
+        """Write a cache file atomically, creating its folders; a cache that cannot be written is skipped."""
+        folder = os.path.dirname(path)
         try:
+            if folder:
+                os.makedirs(folder, exist_ok=True)  # another process may create it meanwhile
             bytecode.write_atomic(path, data, _mode)
         except OSError:
-            pass
+            pass  # read-only or forbidden: run from source, without a cache
 
 
 class SourcelessFileLoader(FileLoader, LoaderBasics, importlib.machinery.SourcelessFileLoader):
     """Load bare ``.pyc`` files (no source beside them)."""
 
     def get_code(self, fullname: str) -> CodeType:
-        path = self.get_filename(fullname)
-        data = self.get_data(path)
-        details = {"name": fullname, "path": path}
-        bytecode.read_pyc_header(data, fullname, details)
-        return bytecode.compile_bytecode(memoryview(data)[16:], fullname, path)
+        """The code of the pyc file; its header is checked (magic, flags), there is no source to compare."""
+        pyc = self.get_filename(fullname)
+        data = self.get_data(pyc)
+        bytecode.PycHeader.parse(data, fullname, {"name": fullname, "path": pyc})
+        return bytecode.compile_bytecode(memoryview(data)[bytecode.HEADER_SIZE :], fullname, pyc)
 
     def get_source(self, fullname: str) -> None:
         """Bytecode has no source."""
@@ -287,8 +315,8 @@ class ExtensionFileLoader(FileLoader, LoaderBasics, importlib.machinery.Extensio
     exec_module = exec_extension_module
 
     def is_package(self, fullname: str) -> bool:
-        filename = os.path.basename(self.path)
-        return any(filename == "__init__" + suffix for suffix in EXTENSION_SUFFIXES)
+        """Whether the extension is a package's ``__init__`` (``pkg/__init__.cpython-313-....so``)."""
+        return os.path.basename(self.path) in {"__init__" + suffix for suffix in EXTENSION_SUFFIXES}
 
     def get_code(self, fullname: str) -> None:
         """An extension module has no code object."""
@@ -298,7 +326,7 @@ class ExtensionFileLoader(FileLoader, LoaderBasics, importlib.machinery.Extensio
         """An extension module has no source."""
         return None
 
-    @_check_name
+    @_own_name_only
     def get_filename(self, fullname: str) -> str:
         return self.path
 
@@ -332,7 +360,7 @@ class NamespaceLoader(_NamespaceLoaderBase):
         return compile("", "<string>", "exec", dont_inherit=True)
 
     def create_module(self, spec: ModuleSpec) -> None:
-        """Use default semantics for module creation."""
+        """None: a namespace package is a plain module object, made by the engine."""
 
     def exec_module(self, module: ModuleType) -> None:
         pass
@@ -361,39 +389,41 @@ def spec_from_file_location(
     loader: Any = None,
     submodule_search_locations: Any = _POPULATE,
 ) -> ModuleSpec | None:
-    """Return a spec for a module stored at *location* (a file or file-like path)."""
-    if location is None:
-        location = "<unknown>"
-        if hasattr(loader, "get_filename"):
-            try:
-                location = loader.get_filename(name)
-            except ImportError:
-                pass
-    else:
-        location = os.fspath(location)
-        try:
-            location = _absolute(location)
-        except OSError:
-            pass
-    spec = ModuleSpec(name, loader, origin=location)
-    spec._set_fileattr = True
+    """Return a spec for a module stored at *location* (a file or file-like path).
+
+    Without a loader, one is chosen by the file's suffix (None when none
+    fits).  Without *submodule_search_locations*, the loader's is_package()
+    decides; a package's search locations are then the file's folder.  The
+    location is not checked on disk: it may be inside an archive or a store.
+    """
+    origin = _origin(name, location, loader)
     if loader is None:
-        loader = file_loader_for(name, location)
+        loader = file_loader_for(name, origin)
         if loader is None:
             return None
-        spec.loader = loader
+    spec = ModuleSpec(name, loader, origin=origin)
+    spec._set_fileattr = True  # type: ignore[attr-defined]  # the stdlib's flag: has_location
     if submodule_search_locations is _POPULATE:
-        if hasattr(loader, "is_package"):
-            try:
-                if loader.is_package(name):
-                    spec.submodule_search_locations = []
-            except ImportError:
-                pass
-    else:
-        spec.submodule_search_locations = submodule_search_locations
-    if spec.submodule_search_locations == [] and location:
-        spec.submodule_search_locations.append(location.rpartition(os.sep)[0])
+        submodule_search_locations = [] if declares_package(loader, name) else None
+    # an empty list (the caller's own, filled in place as the stdlib does) means "the file's folder"
+    if submodule_search_locations == [] and origin:
+        submodule_search_locations.append(origin.rpartition(os.sep)[0])
+    spec.submodule_search_locations = submodule_search_locations
     return spec
+
+
+def _origin(name: str, location: str | os.PathLike[str] | None, loader: Any) -> Any:
+    """The spec's origin: *location* made absolute, else the loader's file, else '<unknown>'."""
+    if location is not None:
+        path = os.fspath(location)
+        try:
+            return _absolute(path)
+        except OSError:
+            return path  # the working directory is gone: keep it relative
+    try:
+        return loader.get_filename(name) if hasattr(loader, "get_filename") else "<unknown>"
+    except ImportError:
+        return "<unknown>"
 
 
 def _absolute(path: str) -> str:

@@ -19,16 +19,24 @@ _PY315 = sys.version_info >= (3, 15)
 
 
 class NamespacePath:
-    """The ``__path__`` of a namespace package: recomputed when its parent's changes."""
+    """The ``__path__`` of a namespace package: its portions, searched again when stale.
+
+    The portions are stale once the parent's path (``sys.path`` for a top-level
+    package) differs from the one they were found along, or once
+    ``PathFinder.invalidate_caches()`` has run since (a new epoch): a portion
+    may have been added or removed.  Reading the path in any way checks that.
+    """
 
     _epoch = 0  # bumped by PathFinder.invalidate_caches()
 
     def __init__(self, name: str, path: list[str], path_finder: Callable[..., Any]) -> None:
         self._name = name
         self._path = path
+        self._path_finder = path_finder  # (name, parent path) -> spec, as PathFinder's search
+        # the stdlib's names for what the portions were found along: code in the
+        # wild reads ``pkg.__path__._last_parent_path`` and calls _recalculate()
         self._last_parent_path = tuple(self._parent_path())
         self._last_epoch = self._epoch
-        self._path_finder = path_finder
 
     def _parent_path(self) -> Iterable[str]:
         parent, dot, _ = self._name.rpartition(".")
@@ -45,14 +53,20 @@ class NamespacePath:
         return module.__path__
 
     def _recalculate(self) -> list[str]:
-        parent_path = tuple(self._parent_path())
-        if parent_path != self._last_parent_path or self._epoch != self._last_epoch:
-            spec = self._path_finder(self._name, parent_path)
-            if spec is not None and spec.loader is None and spec.submodule_search_locations:
-                self._path = spec.submodule_search_locations
-            self._last_parent_path = parent_path
-            self._last_epoch = self._epoch
+        """The portions, searched for again first when stale."""
+        along = tuple(self._parent_path())
+        if along != self._last_parent_path or self._last_epoch != NamespacePath._epoch:
+            self._search_again(along)
         return self._path
+
+    def _search_again(self, along: tuple[str, ...]) -> None:
+        spec = self._path_finder(self._name, along)
+        # A module or package that now shadows the namespace does not replace
+        # __path__: the package already imported keeps working with what it has.
+        if spec is not None and spec.loader is None and spec.submodule_search_locations:
+            self._path = spec.submodule_search_locations
+        self._last_parent_path = along
+        self._last_epoch = NamespacePath._epoch
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._recalculate())

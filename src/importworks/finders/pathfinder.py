@@ -32,6 +32,7 @@ __all__ = ["DistributionSource", "FileFinder", "PathFinder", "add_distribution_s
 
 register_engine_file(__file__)
 
+_PY311 = sys.version_info >= (3, 11)
 _PY312 = sys.version_info >= (3, 12)
 _PY315 = sys.version_info >= (3, 15)
 _CASE_INSENSITIVE = ("win", "cygwin", "darwin")
@@ -74,124 +75,169 @@ def _join(folder: str, name: str) -> str:
     return folder + os.sep + name if folder and not folder.endswith(os.sep) else folder + name
 
 
-class PathFinder:
-    """The meta path finder for sys.path and package ``__path__`` entries."""
+class PathEntryCache:
+    """The path entry finder of each ``sys.path`` entry, made once by ``sys.path_hooks``.
 
-    @staticmethod
-    def invalidate_caches() -> None:
-        """Forget cached folder listings and the finders of relative entries."""
+    The cache is ``sys.path_importer_cache`` itself, looked up afresh on each
+    use: the stdlib (pkgutil, runpy) and tools read it and put finders in it.
+    An entry is built the first time it is asked for: the first hook that
+    does not raise ImportError makes its finder, or the entry records None
+    ("no hook takes it").  It is rebuilt only after invalidate() dropped it,
+    which drops
+
+    * the None entries: a hook added or a folder created since may take them;
+    * relative entries (from 3.11): they name another folder once the working
+      directory changes;
+
+    and keeps every other finder, telling it to forget its own caches.
+    """
+
+    def finder_for(self, entry: str) -> Any:
+        """The finder for *entry*, built on first use; None when no hook takes it.
+
+        '' stands for the working directory and is looked up under its name,
+        except when the working directory is gone: then nothing is cached, as
+        it may come back.
+        """
+        if entry == "":
+            try:
+                entry = os.getcwd()
+            except FileNotFoundError:
+                return None
         cache = sys.path_importer_cache
-        for entry, finder in list(cache.items()):
-            if finder is None or (sys.version_info >= (3, 11) and not os.path.isabs(entry)):
-                cache.pop(entry, None)
-            elif hasattr(finder, "invalidate_caches"):
-                finder.invalidate_caches()
-        NamespacePath._epoch += 1
+        try:
+            return cache[entry]
+        except KeyError:
+            finder = cache[entry] = self._build(entry)
+            return finder
 
     @staticmethod
-    def _path_hooks(entry: str) -> Any:
-        """Ask each of sys.path_hooks for a finder of *entry*."""
+    def _build(entry: str) -> Any:
         if sys.path_hooks is not None and not sys.path_hooks:
             warnings.warn("sys.path_hooks is empty", ImportWarning)
         for hook in sys.path_hooks:
             try:
                 return hook(entry)
             except ImportError:
-                continue
+                continue  # not this hook's kind of entry
         return None
+
+    @staticmethod
+    def is_rebuilt_on_invalidate(entry: Any, finder: Any) -> bool:
+        """Whether invalidate() drops *entry* (see the class docstring)."""
+        return finder is None or (_PY311 and not os.path.isabs(entry))
+
+    def invalidate(self) -> None:
+        """Drop the entries to rebuild; tell the finders kept to forget their caches."""
+        cache: dict[Any, Any] = sys.path_importer_cache
+        for entry, finder in list(cache.items()):
+            if self.is_rebuilt_on_invalidate(entry, finder):
+                cache.pop(entry, None)
+            elif hasattr(finder, "invalidate_caches"):
+                finder.invalidate_caches()
+
+
+path_entries = PathEntryCache()
+
+
+def _namespace_spec(fullname: str, portions: list[str]) -> ModuleSpec:
+    """A loader-less spec whose search locations are namespace *portions*."""
+    spec = ModuleSpec(fullname, None)
+    spec.submodule_search_locations = portions
+    return spec
+
+
+def _search_path_of(parent: ModuleSpec | None) -> Iterable[Any]:
+    """Where *parent*'s submodules are searched (sys.path for None); ValueError for a plain module."""
+    if parent is None:
+        return sys.path
+    if parent.submodule_search_locations is None:
+        raise ValueError(f"{parent} is not a package module")
+    return parent.submodule_search_locations
+
+
+def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
+    # Python 3.10 and 3.11 still ask path entry finders without find_spec()
+    if hasattr(finder, "find_loader"):
+        warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_loader()", ImportWarning)
+        loader, portions = finder.find_loader(fullname)
+    else:
+        warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
+        loader, portions = finder.find_module(fullname), []
+    if loader is not None:
+        return spec_from_loader(fullname, loader)
+    return _namespace_spec(fullname, portions)
+
+
+def _spec_at(entry: Any, fullname: str, target: Any) -> ModuleSpec | None:
+    """What the finder of path entry *entry* says of *fullname*; None for entries that are not str."""
+    if not isinstance(entry, str):
+        return None
+    finder = path_entries.finder_for(entry)
+    if finder is None:
+        return None
+    if hasattr(finder, "find_spec"):
+        return finder.find_spec(fullname, target)  # type: ignore[no-any-return]
+    return None if _PY312 else _legacy_spec(fullname, finder)  # 3.12+ ignores such finders
+
+
+class PathFinder:
+    """The meta path finder for sys.path and package ``__path__`` entries."""
+
+    @staticmethod
+    def invalidate_caches() -> None:
+        """Forget cached folder listings, unusable entries and relative ones (see PathEntryCache)."""
+        path_entries.invalidate()
+        NamespacePath._epoch += 1
 
     @classmethod
     def _path_importer_cache(cls, entry: str) -> Any:
-        """The finder for *entry*, from sys.path_importer_cache or freshly made."""
-        if entry == "":
-            try:
-                entry = os.getcwd()
-            except FileNotFoundError:
-                return None  # the working directory is gone
-        try:
-            return sys.path_importer_cache[entry]
-        except KeyError:
-            finder = cls._path_hooks(entry)
-            sys.path_importer_cache[entry] = finder
-            return finder
-
-    @staticmethod
-    def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
-        # Python 3.10 and 3.11 still ask path entry finders without find_spec()
-        if hasattr(finder, "find_loader"):
-            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_loader()", ImportWarning)
-            loader, portions = finder.find_loader(fullname)
-        else:
-            warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
-            loader, portions = finder.find_module(fullname), []
-        if loader is not None:
-            return spec_from_loader(fullname, loader)
-        spec = ModuleSpec(fullname, None)
-        spec.submodule_search_locations = portions
-        return spec
+        # the stdlib's private name, which debugging scripts in the wild call
+        return path_entries.finder_for(entry)
 
     @classmethod
-    def _get_spec(cls, fullname: str, path: Iterable[Any], target: Any = None) -> ModuleSpec | None:
-        """The first spec with a loader along *path*, else a namespace of all portions."""
+    def _search(cls, fullname: str, path: Iterable[Any], target: Any = None) -> ModuleSpec:
+        """The first spec with a loader along *path*; else a loader-less one of every namespace portion.
+
+        Portions are gathered in path order, as the namespace's __path__ lists them.
+        """
         portions: list[str] = []
         for entry in path:
-            if not isinstance(entry, str):
-                continue
-            finder = cls._path_importer_cache(entry)
-            if finder is None:
-                continue
-            if hasattr(finder, "find_spec"):
-                spec = finder.find_spec(fullname, target)
-            elif _PY312:
-                continue
-            else:
-                spec = cls._legacy_spec(fullname, finder)
+            spec = _spec_at(entry, fullname, target)
             if spec is None:
                 continue
             if spec.loader is not None:
                 return spec
-            found = spec.submodule_search_locations
-            if found is None:
+            if spec.submodule_search_locations is None:
                 raise ImportError("spec missing loader")
-            portions.extend(found)
-        spec = ModuleSpec(fullname, None)
-        spec.submodule_search_locations = portions
-        return spec
+            portions.extend(spec.submodule_search_locations)
+        return _namespace_spec(fullname, portions)
 
     @classmethod
     def find_spec(cls, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
-        """Search *path* (default sys.path) for *fullname*."""
-        if path is None:
-            path = sys.path
-        spec = cls._get_spec(fullname, path, target)
-        if spec is None:
-            return None
-        if spec.loader is None:
-            portions = spec.submodule_search_locations
-            if not portions:
-                return None
-            spec.origin = None
-            spec.submodule_search_locations = NamespacePath(fullname, portions, cls._get_spec)
+        """Search *path* (default sys.path) for *fullname*: a module, a package or a namespace."""
+        spec = cls._search(fullname, sys.path if path is None else path, target)
+        if spec.loader is not None:
+            return spec
+        portions = spec.submodule_search_locations
+        if not portions:
+            return None  # not even a namespace portion anywhere
+        spec.submodule_search_locations = NamespacePath(fullname, portions, cls._search)  # type: ignore[assignment]
         return spec
 
     if _PY315:
 
         @classmethod
         def discover(cls, parent: ModuleSpec | None = None) -> Iterator[ModuleSpec]:
-            """Specs of the modules under *parent* (top-level ones when None), entry by entry."""
-            if parent is None:
-                path: Iterable[Any] = sys.path
-            elif parent.submodule_search_locations is None:
-                raise ValueError(f"{parent} is not a package module")
-            else:
-                path = parent.submodule_search_locations
-            for entry in set(path):
-                if not isinstance(entry, str):
-                    continue
-                finder = cls._path_importer_cache(entry)
-                discover = getattr(finder, "discover", None)
-                if discover:
-                    yield from discover(parent)
+            """Specs of the modules under *parent* (top-level ones when None), entry by entry.
+
+            An entry listed twice is searched once; finders without discover() are passed over.
+            """
+            for entry in dict.fromkeys(_search_path_of(parent)):
+                if isinstance(entry, str):
+                    discover = getattr(path_entries.finder_for(entry), "discover", None)
+                    if discover:
+                        yield from discover(parent)
 
     @staticmethod
     def find_distributions(context: Any = None, **kwargs: Any) -> Iterator[Any]:
@@ -225,37 +271,63 @@ class PathFinder:
             return None if spec is None else spec.loader
 
 
+def _finder_folder(entry: str) -> str:
+    """The absolute folder a FileFinder searches for path entry *entry*, by this Python's rules.
+
+    '' and '.' are the working directory (from 3.11; 3.10 keeps them as
+    'CWD/.'), and from 3.13 a relative './x' is 'CWD/x', as os.path.abspath
+    would give without normalising anything else.
+    """
+    if sys.version_info < (3, 11):
+        entry = entry or "."
+    elif not entry or entry == ".":
+        return os.getcwd()
+    if os.path.isabs(entry):
+        return entry
+    if sys.version_info >= (3, 13) and entry.startswith("." + os.sep):
+        entry = entry[2:]
+    return _join(os.getcwd(), entry)
+
+
+def _portion_spec(fullname: str, folder: str) -> ModuleSpec:
+    return _namespace_spec(fullname, [folder])
+
+
 class FileFinder:
-    """The path entry finder for one folder, answering from a cached listing."""
+    """The path entry finder for one folder, answering from a cached listing.
+
+    The folder is listed again when its mtime differs from the listing's
+    (a file added or removed changes it) or after invalidate_caches(), for
+    files changed within the mtime's resolution.
+    """
 
     def __init__(self, path: str, *loader_details: tuple[Any, Iterable[str]]) -> None:
+        # (suffix, loader class), in search order
         self._loaders = [(suffix, loader) for loader, suffixes in loader_details for suffix in suffixes]
-        if sys.version_info < (3, 11):
-            path = path or "."
-            self.path = path if os.path.isabs(path) else _join(os.getcwd(), path)
-        elif not path or path == ".":
-            self.path = os.getcwd()
-        elif os.path.isabs(path):
-            self.path = path
-        else:
-            if sys.version_info >= (3, 13) and path.startswith("." + os.sep):
-                path = path[2:]
-            self.path = _join(os.getcwd(), path)
+        self.path = _finder_folder(path)
+        # _path_mtime and _path_cache are the stdlib's names: CPython's test_finder
+        # sets _path_mtime, and tools in the wild read _path_cache as the listing
         self._path_mtime: float = -1
         self._path_cache: set[str] = set()
-        self._relaxed_path_cache: set[str] = set()
+        self._lowercase_names: set[str] = set()  # for PYTHONCASEOK, on systems that honour it
 
     def invalidate_caches(self) -> None:
-        """Re-list the folder on the next search."""
+        """List the folder again on the next search."""
         self._path_mtime = -1
 
+    # The stdlib's hook name and signature: subclasses of FileFinder override it
+    # to adjust the specs it makes.
     def _get_spec(
         self, loader_class: Any, fullname: str, path: str, search_locations: list[str] | None, target: Any
     ) -> ModuleSpec | None:
         loader = loader_class(fullname, path)
         return spec_from_file_location(fullname, path, loader=loader, submodule_search_locations=search_locations)
 
-    def _refresh(self) -> None:
+    def _listed(self) -> Callable[[str], bool]:
+        """A test of whether the folder's listing, brought up to date, has a file name.
+
+        Under PYTHONCASEOK (on case-insensitive systems) the test ignores case.
+        """
         try:
             mtime = os.stat(self.path or os.getcwd()).st_mtime
         except OSError:
@@ -263,69 +335,68 @@ class FileFinder:
         if mtime != self._path_mtime:
             self._fill_cache()
             self._path_mtime = mtime
+        if _relax_case():
+            lowercase = self._lowercase_names
+            return lambda name: name.lower() in lowercase
+        return self._path_cache.__contains__
 
     def find_spec(self, fullname: str, target: Any = None) -> ModuleSpec | None:
-        """A spec for the module, package or namespace portion *fullname* names here."""
-        tail = fullname.rpartition(".")[2]
-        self._refresh()
-        if _relax_case():
-            cache, key = self._relaxed_path_cache, tail.lower()
-        else:
-            cache, key = self._path_cache, tail
-        is_namespace = False
-        if key in cache:
-            base = _join(self.path, tail)
+        """A spec for what *fullname* names in this folder, or None.
+
+        A package (NAME/__init__.*) comes first, then a module (NAME.*), then a
+        namespace portion (a folder NAME/ without __init__); between files,
+        the order of the loaders decides (extensions, source, bytecode).  The
+        listing only rules names out: a listed file is checked on disk.
+        """
+        name = fullname.rpartition(".")[2]
+        listed = self._listed()
+        folder = _join(self.path, name)
+        if listed(name):
             for suffix, loader_class in self._loaders:
-                init = _join(base, "__init__" + suffix)
+                init = _join(folder, "__init__" + suffix)
                 if _is_file(init):
-                    return self._get_spec(loader_class, fullname, init, [base], target)
-            is_namespace = _is_dir(base)
+                    return self._get_spec(loader_class, fullname, init, [folder], target)
         for suffix, loader_class in self._loaders:
-            full_path = _join(self.path, tail + suffix)
-            if key + suffix in cache and _is_file(full_path):
-                return self._get_spec(loader_class, fullname, full_path, None, target)
-        if is_namespace:
-            spec = ModuleSpec(fullname, None)
-            spec.submodule_search_locations = [base]
-            return spec
+            file = _join(self.path, name + suffix)
+            if listed(name + suffix) and _is_file(file):
+                return self._get_spec(loader_class, fullname, file, None, target)
+        if listed(name) and _is_dir(folder):
+            return _portion_spec(fullname, folder)
         return None
 
     def _fill_cache(self) -> None:
         try:
-            contents = os.listdir(self.path or os.getcwd())
+            names = os.listdir(self.path or os.getcwd())
         except (FileNotFoundError, PermissionError, NotADirectoryError):
-            contents = []
-        self._path_cache = set(contents)
+            names = []  # gone, unreadable or now a file: nothing to import from here
+        self._path_cache = set(names)
         if sys.platform.startswith(_CASE_INSENSITIVE):
-            self._relaxed_path_cache = {name.lower() for name in contents}
+            self._lowercase_names = {name.lower() for name in names}
 
     if _PY315:
 
         def _module_names(self) -> Iterator[str]:
-            """The names of the modules and packages in this folder, each suffix once."""
-            with os.scandir(self.path) as entries:  # a folder gone since: OSError, as in CPython
-                yield from self._names_among(entries)
+            """The names of the modules and packages in this folder (a folder gone since: OSError, as in CPython)."""
+            with os.scandir(self.path) as entries:
+                for entry in entries:
+                    if entry.name != "__pycache__":
+                        yield from self._names_offered_by(entry)
 
-        def _names_among(self, entries: Iterator[os.DirEntry[str]]) -> Iterator[str]:
-            for entry in entries:
-                if entry.name == "__pycache__":
-                    continue
-                try:
-                    if entry.is_dir() and "." not in entry.name:
-                        yield entry.name
-                    if entry.is_file():
-                        yield from {
-                            entry.name.removesuffix(suffix)
-                            for suffix, _ in self._loaders
-                            if entry.name.endswith(suffix)
-                        }
-                except OSError:
-                    continue
+        def _names_offered_by(self, entry: os.DirEntry[str]) -> set[str]:
+            """A package folder's name, or a file's name less each loader suffix it ends in."""
+            try:
+                if entry.is_dir():
+                    return set() if "." in entry.name else {entry.name}
+                if entry.is_file():
+                    name = entry.name
+                    return {name.removesuffix(suffix) for suffix, _ in self._loaders if name.endswith(suffix)}
+            except OSError:
+                pass  # gone or unreadable since the listing: passed over
+            return set()
 
         def discover(self, parent: ModuleSpec | None = None) -> Iterator[ModuleSpec]:
             """The specs of the modules this folder holds, as children of *parent*."""
-            if parent and parent.submodule_search_locations is None:
-                raise ValueError(f"{parent} is not a package module")
+            _search_path_of(parent)  # a parent must be a package
             prefix = f"{parent.name}." if parent else ""
             for name in self._module_names():
                 spec = self.find_spec(prefix + name)
@@ -358,12 +429,13 @@ class FileFinder:
 
     @classmethod
     def path_hook(cls, *loader_details: tuple[Any, Iterable[str]]) -> Callable[[str], FileFinder]:
-        """A sys.path_hooks entry that makes a FileFinder for folders."""
+        """A sys.path_hooks entry that makes a *cls* for each folder (ImportError for anything else)."""
 
+        # The stdlib's name for this closure: tools find the folder hook among
+        # sys.path_hooks by ``__name__ == "path_hook_for_FileFinder"`` to put
+        # their own before it, and beartype reads its qualname and closure cells.
         def path_hook_for_FileFinder(path: str) -> FileFinder:
-            if not _is_dir(path):
-                raise ImportError("only directories are supported", path=path)
-            return cls(path, *loader_details)
+            return cls(_folder_only(path), *loader_details)
 
         return path_hook_for_FileFinder
 
@@ -387,6 +459,13 @@ class FileFinder:
         def find_module(self, fullname: str) -> Any:
             """Deprecated: use find_spec()."""
             return self.find_loader(fullname)[0]
+
+
+def _folder_only(path: str) -> str:
+    """*path*, if it is a folder; ImportError (the next hook's turn) otherwise."""
+    if not _is_dir(path):
+        raise ImportError("only directories are supported", path=path)
+    return path
 
 
 def _module_name(filename: str, suffixes: list[str]) -> str | None:

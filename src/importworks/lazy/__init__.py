@@ -28,22 +28,22 @@ import importlib
 import sys
 from typing import Any, Callable, Optional, Tuple
 
+from .. import _lazy_native as _native
 from ..engine import _importlib_bootstrap as engine
 from ..engine import observers
 from ..errors import LazyImportError
 from . import _pending
 from . import report as _report
-from ._pending import lazy_modules
 from ._proxy import (
     Binding,
     LazyObject,
     adopt,
     binding_of,
     hold,
-    is_lazy,
     is_resolved,
-    resolve,
 )
+from ._proxy import is_lazy as _proxy_is_lazy
+from ._proxy import resolve as _proxy_resolve
 from ._site import (
     bound_names,
     caught_names,
@@ -77,8 +77,25 @@ __all__ = [
     "unused_imports",
 ]
 
+# 3.15+: the interpreter's own lazy imports (importworks._lazy_native); proxies on 3.10-3.14
+NATIVE = hasattr(sys, "set_lazy_imports")
+lazy_modules = _native.lazy_modules if NATIVE else _pending.lazy_modules
+
+
+def is_lazy(obj: Any) -> bool:
+    """Is *obj* a lazy binding: one of our proxies, or on 3.15+ the interpreter's ``types.LazyImportType``?"""
+    return _native.is_lazy(obj) or _proxy_is_lazy(obj)
+
+
+def resolve(obj: Any) -> Any:
+    """Return the real object behind a lazy binding (importing it now); other objects as they are."""
+    if _native.is_lazy(obj):
+        return obj.resolve()
+    return _proxy_resolve(obj)
+
+
 _pending._adopt.append(adopt)
-_pending._is_lazy.append(is_lazy)
+_pending._is_lazy.append(_proxy_is_lazy)
 
 
 def _resolve_all(namespace: dict[str, Any]) -> None:
@@ -116,10 +133,22 @@ def enable(mode: str = "normal") -> str | None:
     Raises:
         ValueError: *mode* is not one of :data:`MODES` (or ``"listed"``).
     """
-    global _mode
     mode = _ALIASES.get(mode, mode)
     if mode not in MODES:
         raise ValueError(ERR_MODE.format(mode=mode))
+    if NATIVE:
+        return _native.enable(mode)
+    return _enable_proxies(mode)
+
+
+def _enable_proxies(mode: str) -> str | None:
+    """Our own lazy imports (proxies made by the engine's hook), on any version.
+
+    The only way on 3.10-3.14; on 3.15+ ``importworks trace --lazy`` still
+    runs them, since the interpreter's lazy objects do not say where they
+    were made.
+    """
+    global _mode
     previous, _mode = _mode, mode
     observers.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
     observers.remove_observer(_pending.when_imported)
@@ -132,6 +161,8 @@ def enable(mode: str = "normal") -> str | None:
 def disable() -> str | None:
     """Stop making import statements lazy; return the mode before (None: was off)."""
     global _mode
+    if NATIVE and _mode is None:
+        return _native.disable()
     previous, _mode = _mode, None
     observers.set_lazy_hook(None)
     observers.remove_observer(_pending.when_imported)
@@ -140,6 +171,8 @@ def disable() -> str | None:
 
 def get_lazy_mode() -> str | None:
     """The current mode, or None when lazy imports were never enabled (or disabled)."""
+    if NATIVE and _mode is None:
+        return _native.get_mode()
     return _mode
 
 
@@ -153,11 +186,16 @@ def set_lazy_filter(func: LazyFilter | None) -> None:
     global _filter
     if func is not None and not callable(func):
         raise TypeError(f"the lazy imports filter must be callable or None, not {type(func).__name__}")
+    if NATIVE:
+        _native.set_filter(func)  # the interpreter's filter: asked with or without activate()
+        return
     _filter = func
 
 
 def get_lazy_filter() -> LazyFilter | None:
     """The filter :func:`set_lazy_filter` installed, or None."""
+    if NATIVE:
+        return _native.get_filter()
     return _filter
 
 
@@ -172,6 +210,8 @@ def lazy_import(name: str, package: str | None = None) -> Any:
 
     fullname = resolve_name(name, package)
     caller = sys._getframe(1)
+    if NATIVE:
+        return _native.lazy_import(fullname, caller)
     importer = caller.f_globals.get("__name__", "")
     if _mode == "none" or (_filter is not None and not _filter(importer, fullname, None)):
         return importlib.import_module(fullname)

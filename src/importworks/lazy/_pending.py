@@ -231,6 +231,24 @@ def forget() -> None:
     _statements.clear()
 
 
+def _note_failure(name: str, exc: BaseException) -> None:
+    """For the report: a module's body raised; which of its lazy imports were still pending?"""
+    from . import report
+
+    if not report.active or (isinstance(exc, ModuleNotFoundError) and exc.name == name):
+        return
+    modules = sys.modules
+    pending = [
+        fullname
+        for namespace, names in list(_statements.values())
+        if namespace.get("__name__") == name
+        for fullname in dict.fromkeys(names)
+        if fullname not in modules
+    ]
+    if pending:
+        report.import_failed(name, exc, pending)
+
+
 class _ImportedObserver:
     """Engine observer: a module that was just imported and has pending children gets adopted."""
 
@@ -251,7 +269,10 @@ class _ImportedObserver:
         pass
 
     def end(self, name: str, module: Any, exc: BaseException | None) -> None:
-        if exc is None and name in _children and _adopt:
+        if exc is not None:
+            _note_failure(name, exc)
+            return
+        if name in _children and _adopt:
             current = sys.modules.get(name, module)
             if current is not None:
                 _adopt[0](current)

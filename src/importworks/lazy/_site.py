@@ -27,7 +27,7 @@ import sys
 from bisect import bisect_left
 from opcode import opmap
 from types import CodeType, FrameType
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 __all__ = [
     "bound_names",
@@ -208,54 +208,82 @@ def _block_ranges(co_code: bytes) -> list[tuple[int, int]]:
 # caches of 3.11+, a BUILD_TUPLE for ``except (A, B):``, the cause of ``raise A from b``).
 _MATCH = opmap.get("CHECK_EXC_MATCH", opmap.get("JUMP_IF_NOT_EXC_MATCH"))
 _RAISE = opmap["RAISE_VARARGS"]
+_MATCH_AND_RAISE = [op for op in (_MATCH, _RAISE) if op is not None]
 _BUILD_TUPLE = opmap["BUILD_TUPLE"]
 _LOAD_GLOBAL = opmap["LOAD_GLOBAL"]
 _LOAD_NAME = opmap["LOAD_NAME"]
 _CACHE = opmap.get("CACHE", -1)
 _GLOBAL_ARG_SHIFT = 1 if sys.version_info >= (3, 11) else 0  # 3.11+: namei << 1 | push_null
-_caught_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
 
 
 def caught_names(code: CodeType) -> frozenset[str]:
     """Global names that *code* or any code nested in it uses in ``except`` or a bare ``raise``."""
-    return _names_in_code_tree(code, _caught_cache, lambda nested: True, _caught_in)
+    analysis = _analysis(code)
+    if analysis.caught is None:
+        analysis.caught = frozenset(name for nested in analysis.tree for name in _caught_in(nested))
+    return analysis.caught
 
 
-def _caught_in(code: CodeType) -> Iterator[str]:
+def _caught_in(code: CodeType) -> list[str]:
     co_code = code.co_code
-    for op in (_MATCH, _RAISE):
-        position = co_code.find(op)
-        while position >= 0:
-            if position % 2 == 0:
-                yield from _loads_before(code, co_code, position)
-            position = co_code.find(op, position + 1)
+    ops = co_code[::2]
+    found: list[str] = []
+    for op in _MATCH_AND_RAISE:
+        index = ops.find(op)
+        while index >= 0:
+            found += _loads_before(code, co_code, 2 * index)
+            index = ops.find(op, index + 1)
+    return found
 
 
-def _names_in_code_tree(
-    code: CodeType,
-    cache: dict[int, tuple[CodeType, frozenset[str]]],
-    descend: Callable[[CodeType], bool],
-    names_of: Callable[[CodeType], Iterable[str]],
-) -> frozenset[str]:
-    """What *names_of* finds in *code* and in the nested code objects *descend* admits, cached per code object.
+class _Analysis:
+    """What the rules ask about one module's code, each part worked out on first use.
 
-    The cache holds the code object itself beside the answer, so an id reused
-    by a new code object is never mistaken for the old one.
+    Every import statement of a module asks again; the answers are kept per
+    module code object (held here, so a reused id is never mistaken for it).
     """
-    cached = cache.get(id(code))
-    if cached is not None and cached[0] is code:
-        return cached[1]
-    if len(cache) > 32:
-        cache.clear()
-    names: set[str] = set()
-    pending = [code]
-    while pending:
-        current = pending.pop()
-        pending.extend(const for const in current.co_consts if type(const) is CodeType and descend(const))
-        names.update(names_of(current))
-    result = frozenset(names)
-    cache[id(code)] = (code, result)
-    return result
+
+    __slots__ = ("code", "_tree", "caught", "reads", "uses")
+
+    def __init__(self, code: CodeType) -> None:
+        self.code = code
+        self._tree: list[CodeType] | None = None
+        self.caught: frozenset[str] | None = None
+        self.reads: frozenset[str] | None = None
+        self.uses: frozenset[str] | None = None
+
+    @property
+    def tree(self) -> list[CodeType]:
+        """The module's code and every code object nested in it (walked when first needed)."""
+        if self._tree is None:
+            self._tree = _walk(self.code, None)
+        return self._tree
+
+
+_analyses: dict[int, _Analysis] = {}
+
+
+def _analysis(code: CodeType) -> _Analysis:
+    found = _analyses.get(id(code))
+    if found is not None and found.code is code:
+        return found
+    if len(_analyses) > 64:  # module code runs once: only the modules importing right now matter
+        _analyses.clear()
+    found = _analyses[id(code)] = _Analysis(code)
+    return found
+
+
+def _walk(code: CodeType, descend: Callable[[CodeType], bool] | None) -> list[CodeType]:
+    """*code* and the code objects nested in it that *descend* admits (None: all), and theirs in turn."""
+    found, index = [code], 0
+    while index < len(found):
+        consts = found[index].co_consts
+        if descend is None:
+            found += [const for const in consts if type(const) is CodeType]
+        else:
+            found += [const for const in consts if type(const) is CodeType and descend(const)]
+        index += 1
+    return found
 
 
 def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str]:
@@ -290,13 +318,10 @@ def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str
 # would store the proxy where no rebinding reaches it (``def f(x=UNSET)`` then
 # ``x is UNSET`` against the real sentinel fails).  Such imports stay eager.
 _NAME_LOADS = [opmap[name] for name in ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS") if name in opmap]
+_LOAD_SHIFTS = [(op, _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0) for op in _NAME_LOADS]
 _STORES = {opmap["STORE_NAME"], opmap["STORE_GLOBAL"]}
 _POP_TOP = opmap["POP_TOP"]
 _COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>"})
-_reads_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
-_body_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
-_function_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
-_uses_cache: dict[int, tuple[CodeType, frozenset[str]]] = {}
 
 
 def top_level_reads(code: CodeType) -> frozenset[str]:
@@ -308,28 +333,35 @@ def top_level_reads(code: CodeType) -> frozenset[str]:
     and in turn the functions those read.  A function the body never names
     runs later, if at all, and its globals stay lazy.
     """
-    cached = _reads_cache.get(id(code))
-    if cached is not None and cached[0] is code:
-        return cached[1]
-    reads = set(_names_in_code_tree(code, _body_cache, _runs_with_the_body, _loaded_names))
+    analysis = _analysis(code)
+    if analysis.reads is not None:
+        return analysis.reads
+    reads = {name for body in _walk(code, _runs_with_the_body) for name in _loaded_names(body)}
     functions = {
         const.co_name: const for const in code.co_consts if type(const) is CodeType and not _runs_with_the_body(const)
     }
     reached = [functions.pop(name) for name in reads & functions.keys()]
     while reached:
-        added = _names_in_code_tree(reached.pop(), _function_cache, _every, _loaded_names)
+        added = {name for nested in _walk(reached.pop(), None) for name in _loaded_names(nested)}
         reads |= added
         reached += [functions.pop(name) for name in added & functions.keys()]
-    if len(_reads_cache) > 32:
-        _reads_cache.clear()
-    result = frozenset(reads)
-    _reads_cache[id(code)] = (code, result)
-    return result
+    analysis.reads = frozenset(reads)
+    return analysis.reads
 
 
 def global_uses(code: CodeType) -> frozenset[str]:
-    """Global names read anywhere in *code*'s tree, functions included, and its string constants (``__all__``)."""
-    return _names_in_code_tree(code, _uses_cache, _every, _loads_and_strings)
+    """The names *code*'s module could use: any name in nested code, globals the body reads, its strings.
+
+    Names in nested code (functions, classes) count whatever their use (a
+    global, an attribute): gathered in C, and erring towards "used".  The
+    module level's own strings count too (``__all__``, ``globals()["name"]``).
+    """
+    analysis = _analysis(code)
+    if analysis.uses is None:
+        uses = set(_loads_and_strings(code))
+        uses.update(*[nested.co_names for nested in analysis.tree[1:]])
+        analysis.uses = frozenset(uses)
+    return analysis.uses
 
 
 def imported_for_side_effect(
@@ -373,10 +405,6 @@ def _contains(container: Any, name: str) -> bool:
         return False
 
 
-def _every(code: CodeType) -> bool:
-    return True
-
-
 _LOAD_CONST = opmap["LOAD_CONST"]
 
 
@@ -406,23 +434,21 @@ def _runs_with_the_body(code: CodeType) -> bool:
     return not code.co_flags & _CO_OPTIMIZED or code.co_name in _COMPREHENSIONS
 
 
-def _loaded_names(code: CodeType) -> Iterator[str]:
+def _loaded_names(code: CodeType) -> list[str]:
+    # found on the opcodes alone (every other byte), so each hit is an instruction
     co_code, co_names = code.co_code, code.co_names
-    for op in _NAME_LOADS:
-        shift = _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0
-        if op == opmap.get("LOAD_FROM_DICT_OR_GLOBALS"):
-            shift = 0
-        needle = bytes([op])
-        position = co_code.find(needle)
-        while position >= 0:
-            if position % 2 == 0:
-                arg = co_code[position + 1]
-                if position >= 2 and co_code[position - 2] == _EXTENDED_ARG:
-                    arg |= co_code[position - 1] << 8
-                index = arg >> shift
-                if index < len(co_names):
-                    yield co_names[index]
-            position = co_code.find(needle, position + 1)
+    ops = co_code[::2]
+    found = []
+    for op, shift in _LOAD_SHIFTS:
+        index = ops.find(op)
+        while index >= 0:
+            arg = co_code[2 * index + 1]
+            if index and ops[index - 1] == _EXTENDED_ARG:
+                arg |= co_code[2 * index - 1] << 8
+            if arg >> shift < len(co_names):
+                found.append(co_names[arg >> shift])
+            index = ops.find(op, index + 1)
+    return found
 
 
 def bound_names(frame: FrameType) -> list[str]:

@@ -21,30 +21,45 @@ import importlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, NamedTuple
 
-__all__ = ["EagerImport", "LazyImportRecord", "LazyReport", "record_lazy_imports"]
+__all__ = ["EagerImport", "FailedImport", "LazyImportRecord", "LazyReport", "record_lazy_imports"]
 
 # the reports being recorded (the hooks in this package check this list first)
 active: list[LazyReport] = []
 _lock = threading.Lock()
 
 
-@dataclass
 class LazyImportRecord:
     """One lazy import: what, where it was written, where it was first used (None: never)."""
 
-    what: str
-    filename: str
-    lineno: int
-    used_at: tuple[str, int] | None = None
-    failed: bool = False
+    # a plain class, not a dataclass: dataclasses imports inspect, ast and dis,
+    # and this module is imported whenever lazy imports are turned on
+    __slots__ = ("what", "filename", "lineno", "used_at", "failed")
+
+    def __init__(
+        self, what: str, filename: str, lineno: int, used_at: tuple[str, int] | None = None, failed: bool = False
+    ) -> None:
+        self.what, self.filename, self.lineno, self.used_at, self.failed = what, filename, lineno, used_at, failed
+
+    def __repr__(self) -> str:
+        return (
+            f"LazyImportRecord(what={self.what!r}, filename={self.filename!r}, lineno={self.lineno!r}, "
+            f"used_at={self.used_at!r}, failed={self.failed!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not LazyImportRecord:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    # mutable, so unhashable, as the dataclass was
+    __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
-class EagerImport:
+class EagerImport(NamedTuple):
     """An import that a rule made eager (or imported before its first use), and where it was written."""
 
     what: str
@@ -53,13 +68,31 @@ class EagerImport:
     lineno: int
 
 
-@dataclass
+class FailedImport(NamedTuple):
+    """A module whose body raised while lazy imports it had made were still pending.
+
+    The usual cause under lazy="all" is a registry one of those modules fills as
+    it is imported, which the failing body reads (docs/lazy.md): the names here
+    are what to try keeping eager with ``set_lazy_filter``.
+    """
+
+    module: str
+    error: str
+    pending: tuple[str, ...]
+
+
 class LazyReport:
     """The lazy imports of one run, in the order they were made."""
 
-    lazy: list[LazyImportRecord] = field(default_factory=list)
-    eager: list[EagerImport] = field(default_factory=list)
-    _by_binding: dict[int, LazyImportRecord] = field(default_factory=dict, repr=False)
+    def __init__(self) -> None:
+        self.lazy: list[LazyImportRecord] = []
+        self.eager: list[EagerImport] = []
+        self.failed: list[FailedImport] = []
+        self._by_binding: dict[int, LazyImportRecord] = {}
+        self._failures_seen: set[int] = set()
+
+    def __repr__(self) -> str:
+        return f"LazyReport(lazy={self.lazy!r}, eager={self.eager!r})"
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form: ``{"lazy": [...], "eager": [...]}``."""
@@ -74,6 +107,7 @@ class LazyReport:
                 for r in self.lazy
             ],
             "eager": [{"what": e.what, "rule": e.rule, "written_at": f"{e.filename}:{e.lineno}"} for e in self.eager],
+            "failed": [{"module": f.module, "error": f.error, "pending": list(f.pending)} for f in self.failed],
         }
 
     def format(self) -> str:
@@ -90,6 +124,14 @@ class LazyReport:
             lines.append("")
             lines.append("kept eager or imported ahead                 rule  written at")
             lines += [f"{item.what:<40}  {item.rule}  {item.filename}:{item.lineno}" for item in self.eager]
+        for failure in self.failed:
+            lines.append("")
+            lines.append(f"import of {failure.module} failed ({failure.error}) while its lazy imports of")
+            lines.append(f"  {', '.join(failure.pending)}")
+            lines.append(
+                "were pending: if one of them fills a registry the module reads (docs/lazy.md), keep it eager "
+                "with set_lazy_filter"
+            )
         return "\n".join(lines)
 
 
@@ -127,6 +169,15 @@ def kept_eager(what: str, rule: str, filename: str, lineno: int) -> None:
     item = EagerImport(what, rule, filename, lineno)
     for report in active:
         report.eager.append(item)
+
+
+def import_failed(module: str, exc: BaseException, pending: list[str]) -> None:
+    """*module*'s body raised *exc* with *pending* lazy imports of its own not imported yet."""
+    error = f"{type(exc).__name__}: {exc}"
+    for report in active:
+        if id(exc) not in report._failures_seen:  # the innermost module only, not each parent it fails
+            report._failures_seen.add(id(exc))
+            report.failed.append(FailedImport(module, error[:200], tuple(pending)))
 
 
 def imported_ahead(what: str, rule: str) -> None:

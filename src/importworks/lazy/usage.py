@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from ..engine import observers
 from ..engine.hooks import ObserverBase

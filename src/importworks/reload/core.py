@@ -25,12 +25,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from types import CodeType, FunctionType, ModuleType
-from typing import Any, Iterable
+from typing import Any
 
 from ..engine._importlib_bootstrap import find_spec_on_meta_path
 from ..engine.locks import get_module_lock
-from ..errors import ReloadError
+from ..errors import ERR_NOT_A_MODULE, ERR_NOT_FOUND, ERR_NOT_IN_SYS_MODULES, ReloadError
 from ..spec import ModuleSpec
 from .execute import Execution
 from .graph import ModuleGraph
@@ -39,12 +40,9 @@ from .report import ModuleReload, ReloadReport, ReloadWarning, warn_unpatched
 
 __all__ = ["ModuleReload", "ReloadError", "ReloadReport", "ReloadWarning", "Reloader", "last_report", "reload"]
 
-ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"
 ERR_RELOAD = "cannot reload {name!r}: {error} ({path}, line {line})"
 ERR_CANNOT = "cannot reload {name!r}: {error}"
 ERR_NO_CODE = "its loader ({loader}) has no code to execute again"
-ERR_NO_SPEC = "No module named {name!r}"
-ERR_NOT_A_MODULE = "reload() argument must be a module"
 MAIN_EXEC_NAME = "__importworks_main__"  # what __main__ is called while its new code runs
 
 
@@ -55,8 +53,10 @@ def _error_location(exc: BaseException, path: str | None) -> tuple[str | None, i
         return exc.filename, exc.lineno
     frames = traceback.extract_tb(exc.__traceback__)
     mine = [f for f in frames if path is not None and f.filename == path]
-    frame = (mine or frames or [None])[-1]
-    return (frame.filename, frame.lineno) if frame is not None else (path, None)
+    candidates = mine or frames
+    if not candidates:
+        return path, None
+    return candidates[-1].filename, candidates[-1].lineno
 
 
 def _describe(exc: BaseException) -> str:
@@ -139,18 +139,21 @@ class Reloader:
 
             path = getattr(module, "__file__", None)
             if path is None:
-                raise ImportError(ERR_NO_SPEC.format(name=name), name=name)
-            return spec_from_file_location(name, path, loader=SourceFileLoader(name, path))
+                raise ImportError(ERR_NOT_FOUND.format(name=name), name=name)
+            spec = spec_from_file_location(name, path, loader=SourceFileLoader(name, path))
+            if spec is None:
+                raise ImportError(ERR_NOT_FOUND.format(name=name), name=name)
+            return spec
         spec_name = old.name
         parent = spec_name.rpartition(".")[0]
         path = getattr(sys.modules.get(parent), "__path__", None) if parent else None
         spec = find_spec_on_meta_path(spec_name, path, module)
         if spec is None:
-            raise ModuleNotFoundError(ERR_NO_SPEC.format(name=spec_name), name=spec_name)
+            raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=spec_name), name=spec_name)
         return spec
 
     def _get_code(self, spec: ModuleSpec) -> CodeType:
-        loader = spec.loader
+        loader: Any = spec.loader  # any loader will do: what it can do is asked with hasattr
         if all(hasattr(loader, a) for a in ("source_to_code", "get_data", "get_filename")):
             # compile from the source itself: a pyc written within the same second
             # as an edit of the same size would look valid, and be stale
@@ -307,7 +310,7 @@ def reload(module: ModuleType, *, dependents: bool = True) -> ModuleType:
     warn_unpatched(report, stacklevel=2)
     if report.errors:
         error = report.errors[0]
-        if getattr(error, "nothing_to_execute", False) and error.name == name:
+        if error.nothing_to_execute and error.name == name:
             # built-in, extension, spec-less or replaced modules: there is nothing
             # to patch, so reload them exactly as importlib.reload does
             from ..engine.api import importlib_reload

@@ -17,9 +17,11 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
+from ..engine._importlib_bootstrap import resolve_name
 from ..engine.hooks import ObserverBase
 from ..engine.observers import thread_stack
 from ..finders.bytecode import decode_source
@@ -50,12 +52,15 @@ def _package_of(module: ModuleType, name: str) -> str:
 
 
 def _absolute(target: str | None, level: int, package: str) -> str | None:
+    """The module a relative import in *package* names, as the engine resolves it; None above the top."""
     if not level:
         return target
-    bits = package.rsplit(".", level - 1)
-    if len(bits) < level or not package:
+    if not package:
         return None
-    return f"{bits[0]}.{target}" if target else bits[0]
+    try:
+        return resolve_name(target or "", package, level)
+    except ImportError:
+        return None
 
 
 def scan_imports(tree: Any, package: str) -> tuple[set[str], list[Binding]]:

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import CodeType, FunctionType, GetSetDescriptorType, MemberDescriptorType
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["Conflict", "Patcher", "PatchResult", "same_code"]
 
@@ -86,7 +87,7 @@ def same_code(a: CodeType, b: CodeType) -> bool:
         return False
     if a.co_freevars != b.co_freevars or len(a.co_consts) != len(b.co_consts):
         return False
-    for x, y in zip(a.co_consts, b.co_consts):
+    for x, y in zip(a.co_consts, b.co_consts, strict=True):
         if isinstance(x, CodeType) and isinstance(y, CodeType):
             if not same_code(x, y):
                 return False
@@ -200,13 +201,17 @@ class Patcher:
             return mapped
         if _is_dispatcher(old) and _is_dispatcher(new) and type(old) is type(new):
             return self._patch_dispatcher(old, new, qualname)  # before functions: it is one
-        if isinstance(old, FunctionType) and isinstance(new, FunctionType):
-            # the module's own functions; or generated ones, like a dataclass's __init__,
-            # whose globals are the (old) module's for both
-            if (
-                self._defined_here(old, new=False) and self._defined_here(new, new=True)
-            ) or old.__globals__ is new.__globals__:
-                return self.patch_function(old, new, qualname)
+        # the module's own functions; or generated ones, like a dataclass's __init__,
+        # whose globals are the (old) module's for both
+        if (
+            isinstance(old, FunctionType)
+            and isinstance(new, FunctionType)
+            and (
+                (self._defined_here(old, new=False) and self._defined_here(new, new=True))
+                or old.__globals__ is new.__globals__
+            )
+        ):
+            return self.patch_function(old, new, qualname)
         if isinstance(old, (staticmethod, classmethod)) and type(old) is type(new):
             func = self.patch_value(old.__func__, new.__func__, qualname)
             return old if func is old.__func__ else type(new)(func)
@@ -260,7 +265,8 @@ class Patcher:
         old.__annotations__ = new.__annotations__
         old.__doc__ = new.__doc__
         old.__name__, old.__qualname__ = new.__name__, new.__qualname__
-        for old_cell, new_cell in zip(old.__closure__ or (), new.__closure__ or ()):
+        # as many cells in both: assigning __code__ above checked its free variables against the closure
+        for old_cell, new_cell in zip(old.__closure__ or (), new.__closure__ or (), strict=True):
             self._patch_cell(old_cell, new_cell, qualname)
         for key, value in new.__dict__.items():
             current = old.__dict__.get(key, _MISSING)
@@ -326,7 +332,8 @@ class Patcher:
             parts.append(value)
         if in_place:
             return old
-        return property(*parts, new.__doc__)
+        fget, fset, fdel = parts
+        return property(fget, fset, fdel, new.__doc__)
 
     def _patch_wrapper(self, old: Any, new: Any, qualname: str) -> Any:
         """functools.lru_cache and its kind: patch the wrapped function, empty the cache."""
@@ -382,8 +389,9 @@ class Patcher:
             self._conflict(qualname, why, consequence)
             return
         self._pair(new, old)
-        if isinstance(old, enum.EnumMeta):
-            for member_name, member in new.__members__.items():
+        if isinstance(old, enum.EnumMeta) and isinstance(new, enum.EnumMeta):
+            members: dict[str, enum.Enum] = dict(new.__members__)
+            for member_name, member in members.items():
                 self._pair(member, old.__members__[member_name])
         for key, value in new.__dict__.items():
             current = old.__dict__.get(key)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 import sys
 import weakref
+from collections.abc import Hashable, Iterable, Sequence
 from types import ModuleType
-from typing import Any, Hashable, Iterable, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
     "SourceStampLoader",
@@ -57,10 +58,8 @@ def _spec_name(module: ModuleType) -> str:
 def source_path(module: ModuleType) -> str | None:
     """The ``.py`` file *module* was executed from, or None."""
     spec = getattr(module, "__spec__", None)
-    if spec is not None:
-        origin = spec.origin if spec.has_location else None
-    else:  # a script run by runpy.run_path has no spec, only __file__
-        origin = getattr(module, "__file__", None)
+    # a script run by runpy.run_path has no spec, only __file__
+    origin = getattr(module, "__file__", None) if spec is None else spec.origin if spec.has_location else None
     if isinstance(origin, str) and origin.endswith(_SOURCE_SUFFIXES):
         return origin
     return None

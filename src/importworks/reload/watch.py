@@ -15,7 +15,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..engine import observers
 from .core import Reloader, ReloadReport, default_reloader
@@ -118,7 +119,7 @@ class Watcher:
         """Stamp the loaded modules and start watching; return self."""
         if self.backend == "auto":
             try:
-                import watchfiles  # noqa: F401
+                import watchfiles
             except ImportError:
                 self.backend = "poll"
             else:

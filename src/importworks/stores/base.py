@@ -1,12 +1,18 @@
-"""The Store interface: one file (or database) holding modules, resources and metadata.
+"""What a store is: the StoreBackend Protocol, its index rows, and the shared reading code.
 
 A store is read through a handful of operations: the index of its entries
 (loaded once, when the store is opened, as a CompactIndex: a few strings and
 arrays, whatever the number of entries), the bytes of one entry, and the
 precompiled code of a module for this interpreter if the store has it.
 Everything else - finding modules, packages, namespace portions, resources,
-distributions - is built on those by :mod:`importworks.stores.finder`, so a
-new backend is one small class.
+distributions - is built on those by :mod:`importworks.stores.finder`.
+
+:class:`StoreBackend` says what the finder, the loaders and the tools use of a
+store.  A backend usually gets most of it from :class:`IndexedStore`, writing
+only ``load_index`` and ``read_raw``; :mod:`importworks.stores.registry` says
+which backend opens which location.  What only some backends can do is
+declared in their ``capabilities`` (the ``CAN_*`` names), never guessed from
+the attributes an object happens to have.
 
 Entry paths are relative POSIX paths (``pkg/mod.py``).  Each entry records the
 CRC-32 and sha256 of its bytes when the packer knows them; reads check the
@@ -19,24 +25,37 @@ from __future__ import annotations
 import os
 import struct
 import sys
+from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from zlib import crc32
 
-from ..errors import StoreError, StoreIntegrityError
+from ..errors import ERR_TAMPERED, StoreError, StoreIntegrityError
 
 __all__ = [
+    "CAN_CHECK_DIRECTORY",
+    "CAN_LIST_CODE",
+    "CAN_TELL_GENERATION",
+    "ChecksDirectory",
     "CompactFolders",
     "CompactIndex",
     "Entry",
+    "IndexLoad",
+    "IndexRow",
+    "IndexedStore",
+    "ListsCode",
     "Store",
+    "StoreBackend",
+    "TellsGeneration",
+    "TrustHook",
     "check_entry_path",
     "crc32",
     "folders_of",
     "kind_of",
     "read_ahead",
+    "rows_of",
     "sha256_hex",
     "u64_array",
     "u64_bytes",
@@ -45,7 +64,7 @@ __all__ = [
 FORMAT_VERSION = 2
 INDEX_ENTRY = ".importworks/index.marshal"  # how messages name a store's packed index, whatever the backend
 _MAX_PART, _MAX_NAME = 255, 4096  # NAME_MAX and PATH_MAX on Linux
-# what decoding a damaged index or layout raises (other than our StoreError): Store turns them into StoreError
+# what decoding a damaged index or layout raises (other than our StoreError): IndexedStore turns them into StoreError
 _DAMAGE = (
     ValueError,
     IndexError,
@@ -117,10 +136,17 @@ class Entry(NamedTuple):
     crc32: int | None = None
 
 
-# An index row, as stored: (kind, size, crc32 or None).  The sha256 of each
-# entry is kept apart (sha256_map): only verify and the extract cache need it,
-# and leaving it out halves what opening a store reads.
-IndexRow = tuple
+class IndexRow(NamedTuple):
+    """One entry as the index records it: enough to find and check it without reading it.
+
+    The sha256 of each entry is kept apart (``sha256_map``): only verify and
+    the extraction cache need it, and leaving it out halves what opening a
+    store reads.
+    """
+
+    kind: str  # source | bytecode | extension | file
+    size: int
+    crc32: int | None  # None: the backend recorded none (the read is not checked)
 
 
 def read_ahead(fd: int, size: int) -> None:
@@ -186,7 +212,7 @@ class CompactIndex(Mapping):
             raise ValueError("a folder name without its '/'")  # its paths would not be found again
         # folder -> ({file name: entry number}, names of all its children)
         self._parsed: dict[str, tuple[dict[str, int], frozenset[str]]] = {}
-        self.location = "the store"  # for messages; Store.index sets it
+        self.location = "the store"  # for messages; IndexedStore.index sets it
 
     @staticmethod
     def pack(rows: Mapping[str, IndexRow]) -> tuple[dict[str, object], list[str]]:
@@ -207,7 +233,12 @@ class CompactIndex(Mapping):
             listing.append(text)
             bases.append(len(order))
             order += (folder + n for n in files)
-        numbers = (n for path in order for n in (rows[path][1], rows[path][2]))
+        numbers: list[int] = []
+        for path in order:
+            size, crc = rows[path].size, rows[path].crc32
+            if crc is None:  # the packer checksums every entry it writes
+                raise ValueError(f"entry {path!r} has no CRC-32 to pack")
+            numbers += (size, crc)
         parts = {
             "folders": "\n".join(sorted(folders)),
             "listing": "".join(listing),
@@ -261,7 +292,7 @@ class CompactIndex(Mapping):
         at = self.number(path)
         if at is None:
             raise KeyError(path)
-        return kind_of(path), self._numbers[2 * at], self._numbers[2 * at + 1]
+        return IndexRow(kind_of(path), self._numbers[2 * at], self._numbers[2 * at + 1])
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and self.number(path) is not None
@@ -314,25 +345,191 @@ def folders_of(paths: Iterable[str]) -> dict[str, frozenset[str]]:
     return {folder: frozenset(names) for folder, names in folders.items()}
 
 
-class Store:
-    """Base class of the backends: subclasses implement _load and _read_raw.
+# -- what a store is ------------------------------------------------------------------
 
-    Opening a store reads its index once (stores written by ``importworks
-    pack`` keep it as one precomputed record); finding a module is then a
-    dictionary lookup, and reading it one read of the backend, checked
-    against the CRC-32 recorded when it was packed.  ``importworks verify``
-    checks the sha256 of every entry as well.
+#: called as store.trust_hook(path, data, what) for every entry ("entry") and code row ("code")
+#: read; raises to refuse the bytes.  importworks.stores.trust sets a function on
+#: IndexedStore while keys are trusted, bound to each store like a method.
+TrustHook = Callable[[str, bytes, str], None]
+
+# Optional capabilities, named in a backend's ``capabilities``.  Each says which
+# extra members the store has; callers test the name, never the attributes.
+#: ``generation`` (as opened) and ``identity()`` (now): the store itself tells that it was
+#: re-packed, for stores that are no file whose stat would tell (PostgreSQL)
+CAN_TELL_GENERATION = "generation"
+#: ``code_hashes()``: every precompiled code row with its recorded sha256 (for verify), and
+#: ``code_rows()``: the rows of ``code_magic`` as stored, unchecked (for signature checks)
+CAN_LIST_CODE = "code-rows"
+#: ``check_directory()``: the ways a second directory of the entries (a zip's central
+#: directory, which other tools read) disagrees with the index (for verify)
+CAN_CHECK_DIRECTORY = "central-directory"
+
+#: what ``load_index`` gives: the rows by path, and the folder map when the store keeps it
+IndexLoad = tuple[Mapping[str, IndexRow], Mapping[str, frozenset[str]] | None]
+
+
+class StoreBackend(Protocol):
+    """What importworks uses of an open store: the finder, the loaders, resources, metadata, the tools.
+
+    A backend is a class whose instances satisfy this (checked by mypy, not at
+    run time) and a :class:`~importworks.stores.registry.Backend` record that
+    says which locations it opens.  :class:`IndexedStore` supplies everything
+    but the reading itself.  Optional members are declared in
+    ``capabilities`` (``CAN_*``); data attributes have the defaults
+    :class:`IndexedStore` gives them.
     """
 
     #: a short word for reports: "zip", "sqlite", "postgres"
-    kind = "store"
-    #: set by importworks.stores.trust while keys are trusted: called with (store, path, data, what)
-    #: for every entry and code row read, it refuses bytes that are not the signed ones
-    trust_hook = None
+    kind: str
+    #: the store's sys.path entry, and the start of its modules' __file__
+    location: str
+    #: which optional members this store has (CAN_TELL_GENERATION, CAN_LIST_CODE, CAN_CHECK_DIRECTORY)
+    capabilities: frozenset[str]
+    #: what the packer recorded (format_version, python_version, magic, created...)
+    metadata: dict[str, str]
+    #: top-level name -> the key of the group materialised with it (not zip-safe packages)
+    extract: dict[str, str]
+    extract_reasons: dict[str, str]
+    #: entries packed with an exec bit
+    executable: frozenset[str]
+    #: top-level names of a packed standard library, and why they are ignored (another Python)
+    stdlib: tuple[str, ...]
+    stdlib_ignored: str | None
+    #: set while keys are trusted (importworks.stores.trust); None on a store read without checks
+    trust_hook: TrustHook | None
     #: what the trust check learnt of this store's signature (importworks.stores.trust.Signed)
+    signed: object
+    #: the packed index as stored (its bytes are what a signature covers), None if there is none
+    index_blob: bytes | None
+    #: the index as packed by importworks, None for stores without one (an ordinary zip, format 1)
+    packed_index: CompactIndex | None
+    #: the magic number of the precompiled code kept numbered like the entries (code row
+    #: 1 + entry number: SQLite format 2, PostgreSQL); None when there is none
+    code_magic: bytes | None
+
+    @property
+    def index(self) -> Mapping[str, IndexRow]:
+        """Every entry's row by path, read from the store once."""
+        ...
+
+    @property
+    def folders(self) -> Mapping[str, frozenset[str]]:
+        """Folder path ('' for the root, else 'pkg/sub/') -> names of its children."""
+        ...
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        """Every entry as an Entry, sha256 included (for tools)."""
+        ...
+
+    def children(self, folder: str) -> frozenset[str]:
+        """Names directly inside *folder* ('' or 'pkg/'); empty if there is no such folder."""
+        ...
+
+    def is_file(self, path: str) -> bool: ...
+
+    def is_dir(self, path: str) -> bool: ...
+
+    def read(self, path: str) -> bytes:
+        """The bytes of entry *path*, checked (CRC-32, trust hook); FileNotFoundError if absent."""
+        ...
+
+    def read_raw(self, path: str, row: IndexRow) -> bytes:
+        """The bytes of entry *path* as stored, unchecked."""
+        ...
+
+    def read_verified(self, path: str) -> bytes:
+        """read(), and the entry's sha256 checked too (importworks verify)."""
+        ...
+
+    def read_code(self, path: str, magic: bytes) -> bytes | memoryview | None:
+        """The marshalled code of source entry *path* for *magic*, None if not precompiled."""
+        ...
+
+    def sha256_map(self) -> dict[str, str]:
+        """The sha256 recorded for each entry at packing (empty if none was)."""
+        ...
+
+    def is_companion(self, path: str) -> bool:
+        """Whether *path* was derived by the packer from another entry (a zip's .pyc): not a resource."""
+        ...
+
+    def extract_group(self, name: str) -> list[str]:
+        """The top-level names materialised together with *name* (empty if it is not extracted)."""
+        ...
+
+    def tampered(self, path: str, what: str = "entry") -> StoreError:
+        """The error for bytes that do not match what the index recorded."""
+        ...
+
+    def walk(self) -> Iterator[Entry]:
+        """Every entry, sorted by path."""
+        ...
+
+    def close(self) -> None:
+        """Release the file or connection."""
+        ...
+
+    def __enter__(self) -> StoreBackend: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+# The optional members, typed: a caller that has checked the capability casts to these.
+class TellsGeneration(StoreBackend, Protocol):
+    """A store declaring CAN_TELL_GENERATION."""
+
+    #: what identity() returned when the store was opened
+    generation: object
+
+    def identity(self) -> object:
+        """The store's generation now (None if it cannot be asked): differs once it was re-packed."""
+        ...
+
+
+class ListsCode(StoreBackend, Protocol):
+    """A store declaring CAN_LIST_CODE."""
+
+    def code_hashes(self) -> list[tuple[str, bytes, str, bytes]]:
+        """(path, magic, sha256, data) of every precompiled code row."""
+        ...
+
+    def code_rows(self) -> list[tuple[str, bytes]]:
+        """(path, data) of each code row of ``code_magic``, unchecked, the path found from its row id."""
+        ...
+
+
+class ChecksDirectory(StoreBackend, Protocol):
+    """A store declaring CAN_CHECK_DIRECTORY."""
+
+    def check_directory(self) -> list[tuple[str, str]]:
+        """(entry, problem) for each way the second directory disagrees with the index."""
+        ...
+
+
+#: the short name annotations use for an open store
+Store = StoreBackend
+
+
+class IndexedStore(ABC):
+    """The shared part of a backend: index caching, folders, checked reads, errors.
+
+    A backend subclasses this and writes :meth:`load_index` and
+    :meth:`read_raw` (and, if it has them, ``read_code``, ``sha256_map`` and
+    ``close``).  Opening reads the index once (stores written by
+    ``importworks pack`` keep it as one precomputed record); finding a module
+    is then a dictionary lookup, and reading it one read of the backend,
+    checked against the CRC-32 recorded when it was packed.
+    """
+
+    kind: str = "store"
+    capabilities: frozenset[str] = frozenset()
+    # class-wide: importworks.stores.trust sets it on IndexedStore while keys are trusted
+    trust_hook: TrustHook | None = None
     signed: object = None
-    #: the packed index as stored (its bytes are what a signature covers), when the backend keeps it
     index_blob: bytes | None = None
+    packed_index: CompactIndex | None = None
+    code_magic: bytes | None = None
 
     def __init__(self, location: str) -> None:
         self.location = os.fspath(location)
@@ -340,36 +537,36 @@ class Store:
         self._folders: Mapping[str, frozenset[str]] | None = None
         self._entries: dict[str, Entry] | None = None
         self.metadata: dict[str, str] = {}
-        # top-level name (package folder, or file at the root) -> the cache key of the group
-        # it is materialised with; names sharing a key share one folder (one distribution's
-        # native code, its vendored libraries and data), and why each was chosen
+        # names sharing a key share one folder (one distribution's native code, its
+        # vendored libraries and data), and why each was chosen
         self.extract: dict[str, str] = {}
         self.extract_reasons: dict[str, str] = {}
-        self.executable: frozenset[str] = frozenset()  # entries packed with an exec bit
-        # top-level names of a standard library packed in (pack --stdlib), and why
-        # they are ignored when this interpreter is not the one they were packed from
+        self.executable: frozenset[str] = frozenset()
         self.stdlib: tuple[str, ...] = ()
         self.stdlib_ignored: str | None = None
 
-    # -- what a backend provides ------------------------------------------
-    def _load(self) -> tuple[Mapping[str, IndexRow], Mapping[str, frozenset[str]] | None]:
+    # -- what the backend writes ---------------------------------------------------
+    @abstractmethod
+    def load_index(self) -> IndexLoad:
         """The index rows by path, and the folder map if the store has it precomputed."""
-        raise NotImplementedError
 
-    def _read_raw(self, path: str, row: IndexRow) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def read_raw(self, path: str, row: IndexRow) -> bytes:
+        """The bytes of entry *path* as stored (KeyError or FileNotFoundError if absent)."""
 
-    def read_code(self, path: str, magic: bytes) -> bytes | None:
-        """The marshalled code of source entry *path* for *magic*, if precompiled."""
-        return None
+    def read_code(self, path: str, magic: bytes) -> bytes | memoryview | None:
+        return None  # no precompiled code: the loader compiles the source
 
     def sha256_map(self) -> dict[str, str]:
-        """The sha256 recorded for each entry at packing (empty if none was)."""
         return {}
 
     def close(self) -> None:
-        """Release the file or connection."""
+        pass  # nothing held open
 
+    def is_companion(self, path: str) -> bool:
+        return False
+
+    # -- shared ----------------------------------------------------------------------
     def _index_read(self, blob: bytes) -> bytes:
         """Backends call this with the index's bytes as stored, before decoding any of them.
 
@@ -385,32 +582,25 @@ class Store:
         check_marshalled(blob)  # ValueError, said as damage: sizes that do not fit would cost gigabytes
         return blob
 
-    def _take_extras(self, index: Mapping[str, object]) -> None:
+    def take_extras(self, index: Mapping[str, object]) -> None:
         """Keep what the packer decided beside the index: extraction, the packed stdlib."""
         self.extract = dict(index.get("extract", {}))  # type: ignore[call-overload]
         self.extract_reasons = dict(index.get("extract_reasons", {}))  # type: ignore[call-overload]
         self.executable = frozenset(index.get("executable", ()))  # type: ignore[call-overload]
-        self.stdlib = tuple(index.get("stdlib", ()))  # type: ignore[call-overload]
+        self.stdlib = tuple(index.get("stdlib", ()))  # type: ignore[arg-type]
         names = (*self.extract.items(), *self.extract_reasons.items(), self.executable, self.stdlib)
         if not all(isinstance(name, str) for group in names for name in group):
             raise TypeError("the packer's lists hold something other than names")  # damage, said as such
 
     def extract_group(self, name: str) -> list[str]:
-        """The top-level names materialised together with *name* (empty if it is not extracted)."""
         key = self.extract.get(name)
         return [] if key is None else sorted(n for n, k in self.extract.items() if k == key)
 
-    def is_companion(self, path: str) -> bool:
-        """Whether *path* is an entry the packer derived from another (a zip's .pyc beside its .py)."""
-        return False
-
-    # -- built on top ---------------------------------------------------------
     @property
     def index(self) -> Mapping[str, IndexRow]:
-        """Every entry's (kind, size, crc32) by path; read from the store once."""
         if self._index is None:
             try:
-                index, folders = self._load()
+                index, folders = self.load_index()
             except _DAMAGE as exc:  # decoded from the store's bytes: damage, said as such
                 raise StoreError(
                     f"store {self.location}: its index is unreadable ({type(exc).__name__}: {exc}); "
@@ -436,18 +626,16 @@ class Store:
 
     @property
     def folders(self) -> Mapping[str, frozenset[str]]:
-        """Folder path ('' for the root, else 'pkg/sub/') -> names of its children."""
         if self._folders is None:
             self._folders = folders_of(self.index)
         return self._folders
 
     @property
     def entries(self) -> dict[str, Entry]:
-        """Every entry as an :class:`Entry` (for tools; imports use :attr:`index`)."""
         if self._entries is None:
             hashes = self.sha256_map()
             self._entries = {
-                path: Entry(path, row[1], hashes.get(path), row[0], row[2]) for path, row in self.index.items()
+                path: Entry(path, row.size, hashes.get(path), row.kind, row.crc32) for path, row in self.index.items()
             }
         return self._entries
 
@@ -458,14 +646,12 @@ class Store:
         return (path.rstrip("/") + "/" if path else "") in self.folders
 
     def children(self, folder: str) -> frozenset[str]:
-        """Names directly inside *folder* ('' or 'pkg/')."""
         return self.folders.get(folder, frozenset())
 
     def read(self, path: str) -> bytes:
-        """The bytes of entry *path*, checked against the checksum recorded at packing."""
         try:
             row = self.index[path]
-            data = self._read_raw(path, row)
+            data = self.read_raw(path, row)
         except KeyError:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
         except _DAMAGE as exc:
@@ -474,14 +660,13 @@ class Store:
                 f"damaged ({type(exc).__name__}: {exc}); re-create it with importworks pack",
                 path=self.location,
             ) from None
-        if row[2] is not None and crc32(data) != row[2]:
+        if row.crc32 is not None and crc32(data) != row.crc32:
             raise self.tampered(path)
         if self.trust_hook is not None:
             self.trust_hook(path, data, "entry")
         return data
 
     def read_verified(self, path: str) -> bytes:
-        """read(), and also check the entry's sha256 (what ``importworks verify`` does)."""
         check_entry_path(self.location, path)
         data = self.read(path)
         expected = self.entries[path].sha256
@@ -489,11 +674,9 @@ class Store:
             raise self.tampered(path)
         return data
 
-    def tampered(self, path: str, what: str = "entry") -> StoreIntegrityError:
+    def tampered(self, path: str, what: str = "entry") -> StoreError:
         return StoreIntegrityError(
-            f"{what} {path!r} in store {self.location} does not match the checksums recorded "
-            "when it was packed: the store was modified; refusing to execute or use it "
-            f"(check it with: importworks verify {self.location})",
+            ERR_TAMPERED.format(what=what, entry=path, store=self.location),
             path=self.location,
             entry=path,
         )
@@ -502,7 +685,7 @@ class Store:
         entries = self.entries
         return (entries[path] for path in sorted(entries))
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> IndexedStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -510,3 +693,8 @@ class Store:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.location!r}>"
+
+
+def rows_of(entries: Mapping[str, tuple]) -> dict[str, IndexRow]:
+    """Format 1 indexes (marshalled (kind, size, crc32) tuples) as IndexRows."""
+    return {path: IndexRow(*row) for path, row in entries.items()}

@@ -10,7 +10,7 @@ built in a temporary folder and renamed into place.
 from __future__ import annotations
 
 import os
-from typing import Collection, Iterable
+from collections.abc import Collection, Iterable
 
 __all__ = ["cache_root", "materialize"]
 

@@ -85,10 +85,10 @@ def _finder_mapping(text: str) -> dict[str, str]:
     except SyntaxError:
         return {}
     for node in tree.body:
-        targets = (
-            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        )
-        if any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in targets) and node.value is not None:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in targets):
             try:
                 mapping = ast.literal_eval(node.value)
             except ValueError:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 import threading
 import warnings
+from collections.abc import Iterator
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
-from ..errors import StoreError, StoreTrustError
+from ..errors import WARN_UNUSABLE_STORE, StoreError, StoreTrustError
 from ..spec import ModuleSpec
-from .base import Store, check_entry_path
+from . import registry
+from .base import StoreBackend, check_entry_path
 from .loader import StoreExtensionLoader, StoreLoader
 from .opening import cached_store, forget_store, open_stores, refresh_store, when_refreshed
-from .sniff import FileProbe, is_sqlite_file, is_store_url, is_zip_file, parse_store_url, probe_file
-from .trust import RefusedStoreFinder, admit
+from .sniff import FileProbe, probe_file
+from .trust import RefusedStoreFinder, admit, trusted_keys
 
 if TYPE_CHECKING:
     from importlib.metadata import Distribution
@@ -31,16 +33,18 @@ _warned: set[str] = set()
 # stores being opened right now -> the thread opening each (see store_path_hook)
 _opening: dict[str, int] = {}
 # the cache folders of extracted (not zip-safe) packages -> the store their code is in
-_extracted_roots: dict[str, Store] = {}
+_extracted_roots: dict[str, StoreBackend] = {}
 _SOURCE_SUFFIXES = (".py", ".pyc")
-# A sys.path entry with one of these names is meant to be a store: if it cannot
-# be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
-CLAIMED_SUFFIXES = (".sqlite", ".sqlite3", ".zip", ".pyz")
+# A sys.path entry with one of these names is meant to be a store of a built-in kind: if
+# it cannot be opened, say so (a RuntimeWarning) rather than quietly finding nothing in it.
+# (Each registered backend claims its own, see registry.Backend.suffixes.)
+CLAIMED_SUFFIXES = tuple(s for backend in registry.backends() for s in backend.suffixes)
 
 
 def split_store_path(path: str) -> tuple[str, str] | None:
     """('/x/app.zip', 'lib/') for '/x/app.zip/lib'; None when no file is on the way."""
-    candidate, rest = path, []
+    candidate = path
+    rest: list[str] = []
     while candidate:
         if os.path.isfile(candidate):
             prefix = "/".join(reversed(rest))
@@ -55,7 +59,7 @@ def split_store_path(path: str) -> tuple[str, str] | None:
     return None
 
 
-def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
+def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     """The sys.path_hooks entry: a StoreFinder for store files and folders inside them."""
     if _extracted_roots and path:
         for root, store in _extracted_roots.items():
@@ -70,16 +74,17 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
                 prefix = path[len(store.location) + 1 :].replace(os.sep, "/").strip("/")
                 if store.is_dir(prefix):
                     return StoreFinder(store, prefix + "/" if prefix else "")
-    if is_store_url(path):
-        try:
-            url = parse_store_url(path)
-        except StoreError as exc:
-            _warn_once(path, exc)
-            raise
-        location, prefix = url.location, url.prefix
-        return _file_store_finder(path, location, prefix, None)
     if not path:
         raise ImportError("not a store", path=path)
+    if "://" in path:  # a URL: a backend serves its scheme, or it is not a store
+        claimed = registry.claim(path)
+        if claimed is not None:
+            try:
+                location, prefix = claimed.backend.locate(path)
+            except StoreError as exc:
+                _warn_once(path, exc)
+                raise
+            return _file_store_finder(path, location, prefix, None, url=True)
     if path in _opening:  # being opened further up this thread's stack (or another's): no second look
         return PendingStoreFinder(path, path, "")
     probe = probe_file(path)  # one open: a folder, a store file, or neither
@@ -99,7 +104,7 @@ def store_path_hook(path: str) -> StoreFinder | PendingStoreFinder:
 
 
 def _file_store_finder(
-    path: str, location: str, prefix: str, probe: FileProbe | None
+    path: str, location: str, prefix: str, probe: FileProbe | None, url: bool = False
 ) -> StoreFinder | PendingStoreFinder | RefusedStoreFinder:
     if location in _opening:
         # Opening the store imports (sqlite3, zlib...), and those imports search
@@ -109,7 +114,7 @@ def _file_store_finder(
         # real finder on first use once the store is open: whoever cached it
         # (pkgutil keeps the first finder it sees) is never left with a dud.
         return PendingStoreFinder(path, location, prefix)
-    if not is_store_url(location) and (probe is None or probe.kind is None) and not location.endswith(CLAIMED_SUFFIXES):
+    if not url and registry.claim(location, probe) is None:
         raise ImportError("not a store", path=path)
     try:
         return _open_finder(path, location, prefix, probe)
@@ -188,7 +193,7 @@ class PendingStoreFinder:
         return iter(()) if finder is None else finder.iter_modules(prefix)
 
     @property
-    def store(self) -> Store | None:
+    def store(self) -> StoreBackend | None:
         finder = self._resolve()
         return None if finder is None else finder.store
 
@@ -203,18 +208,28 @@ class PendingStoreFinder:
 def _warn_once(location: str, exc: StoreError) -> None:
     if location not in _warned:  # its modules silently missing would be worse
         _warned.add(location)
-        warnings.warn(f"importworks: {exc}; modules in it cannot be imported", RuntimeWarning, stacklevel=3)
+        warnings.warn(WARN_UNUSABLE_STORE.format(error=exc), RuntimeWarning, stacklevel=3)
 
 
 def _looks_like_store(path: str) -> bool:
+    """Whether a backend claims *path* by its URL scheme or its content (its name is not enough here)."""
     # told from the bytes alone: importing the backends here would search sys.path
-    return is_store_url(path) or is_sqlite_file(path) or is_zip_file(path)
+    if registry.is_url(path):
+        return True
+    probe = probe_file(path)
+    if probe is None:
+        return False
+    try:
+        found = registry.claim(path, probe)
+    finally:
+        probe.close()
+    return found is not None and found.sniffed
 
 
 class StoreFinder:
     """The path entry finder for one folder ('' for the root) of a store."""
 
-    def __init__(self, store: Store, prefix: str = "", root: str | None = None) -> None:
+    def __init__(self, store: StoreBackend, prefix: str = "", root: str | None = None) -> None:
         self.store = store
         self.prefix = prefix
         self.root = root or store.location  # differs for packages extracted to the cache
@@ -235,7 +250,7 @@ class StoreFinder:
         """
         if target is not None:
             refresh_store(self.store.location)
-        if self.store.trust_hook is not None and not admit(self.store, self.prefix, fullname):
+        if trusted_keys() and not admit(self.store, self.prefix, fullname):
             return None  # signed by no trusted key, and without this name (else admit raised)
         tail = fullname.rpartition(".")[2]
         names = self.store.children(self.prefix)
@@ -342,7 +357,7 @@ def store_distributions(entry: object, name: str | None) -> Iterator[Distributio
     return find_store_distributions([store], name)
 
 
-def _store_at(entry: object) -> Store | None:
+def _store_at(entry: object) -> StoreBackend | None:
     """The store a sys.path entry names (its root only), or None."""
     import sys
 
@@ -355,9 +370,12 @@ def _store_at(entry: object) -> Store | None:
     if not isinstance(entry, str) or not entry:
         return None
     try:
-        if is_store_url(entry):
-            url = parse_store_url(entry)
-            return None if url.prefix or url.location in _opening else cached_store(url.location)
+        if "://" in entry:
+            claimed = registry.claim(entry)
+            if claimed is None:
+                return None
+            location, prefix = claimed.backend.locate(entry)
+            return None if prefix or location in _opening else cached_store(location)
         if os.path.isfile(entry) and entry not in _opening and _looks_like_store(entry):
             return cached_store(entry)
     except StoreError:
@@ -365,7 +383,7 @@ def _store_at(entry: object) -> Store | None:
     return None
 
 
-def _switch_finders(location: str, store: Store) -> None:
+def _switch_finders(location: str, store: StoreBackend) -> None:
     """The finders of *location* in sys.path_importer_cache search *store* from now on (a rebuilt store)."""
     import sys
 

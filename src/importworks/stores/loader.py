@@ -13,7 +13,7 @@ from ..engine.tracebacks import register_engine_file
 from ..errors import StoreError
 from ..finders.bytecode import MAGIC_NUMBER, decode_source
 from ..spec import ModuleSpec
-from .base import Store, sha256_hex
+from .base import StoreBackend, sha256_hex
 from .cache import materialize
 from .opening import refresh_store
 
@@ -25,7 +25,7 @@ register_engine_file(__file__)
 class StoreLoader(LoaderBasics):
     """Load a Python module (source or bytecode entry) from a store."""
 
-    def __init__(self, store: Store, fullname: str, entry: str, root: str | None = None) -> None:
+    def __init__(self, store: StoreBackend, fullname: str, entry: str, root: str | None = None) -> None:
         self.store = store
         self.name = fullname
         self.entry = entry
@@ -94,7 +94,7 @@ class StoreLoader(LoaderBasics):
             row = refresh_store(self.store.location).index.get(self.entry)
         except StoreError:
             return None
-        return None if row is None else (row[2], row[1])
+        return None if row is None else (row.crc32, row.size)
 
     def watch_paths(self, fullname: str) -> list[str]:
         return [self.store.location]

@@ -6,7 +6,7 @@ import re
 from importlib.metadata import Distribution
 from typing import Any, Iterable, Iterator
 
-from .base import Store
+from .base import StoreBackend
 from .resources import StorePath
 
 __all__ = ["StoreDistribution", "find_store_distributions"]
@@ -19,7 +19,7 @@ def _normalize(name: str) -> str:
 class StoreDistribution(Distribution):
     """One ``NAME-VERSION.dist-info`` (or ``.egg-info``) folder inside a store."""
 
-    def __init__(self, store: Store, folder: str) -> None:
+    def __init__(self, store: StoreBackend, folder: str) -> None:
         self.store = store
         self.folder = folder
 
@@ -40,7 +40,7 @@ class StoreDistribution(Distribution):
         return f"<StoreDistribution {self.folder!r} in {self.store.location!r}>"
 
 
-def find_store_distributions(stores: Iterable[Store], name: str | None) -> Iterator[StoreDistribution]:
+def find_store_distributions(stores: Iterable[StoreBackend], name: str | None) -> Iterator[StoreDistribution]:
     """Distributions in *stores* whose normalised name matches *name* (all when None)."""
     wanted = _normalize(name) if name else None
     for store in stores:

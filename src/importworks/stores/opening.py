@@ -1,7 +1,8 @@
 """Opening stores, once per process: every finder and loader of one location shares its store.
 
-:func:`open_store` tells the kinds apart (a SQLite or zip file by its first
-bytes, PostgreSQL by its URL) and opens one; :func:`cached_store` keeps one open
+:func:`open_store` opens a location with the backend that claims it
+(:mod:`importworks.stores.registry`: a SQLite or zip file by its first bytes,
+PostgreSQL by its URL, other distributions' backends by their own claims); :func:`cached_store` keeps one open
 store per location and reopens it when the file was rebuilt in place.
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from typing import Callable
+from collections.abc import Callable
+from typing import cast
 
 from ..errors import StoreError
-from .base import Store
-from .sniff import FileProbe, is_store_url, probe_file
+from . import registry
+from .base import CAN_TELL_GENERATION, StoreBackend, TellsGeneration
+from .sniff import FileProbe, probe_file
 
 __all__ = [
     "cached_store",
@@ -27,47 +30,63 @@ __all__ = [
 ]
 
 # path -> (the file's identity when opened, the open store)
-_open_stores: dict[str, tuple[object, Store]] = {}
+_open_stores: dict[str, tuple[object, StoreBackend]] = {}
 _lock = threading.Lock()
 
 
-def open_store(path: str, probe: FileProbe | None = None) -> Store:
-    """Open the store at *path*: a SQLite or zip file (told apart by content), or a PostgreSQL URL.
+def open_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
+    """Open the store at *path* with the backend that claims it (see :mod:`importworks.stores.registry`).
 
-    *probe*, the path hook's one look at the file, saves asking the file system again.
+    A SQLite or zip file is told apart by its content, a PostgreSQL store by its
+    URL; backends of other distributions claim their own.  *probe*, the path
+    hook's one look at the file, saves asking the file system again.
     """
-    if is_store_url(path):
-        from .postgres import PostgresStore
-
-        return PostgresStore(path)
+    if registry.is_url(path):
+        found = registry.claim(path)
+        return _opened(found.backend, path, None)  # type: ignore[union-attr]  # is_url: some backend's scheme
     own = probe is None
     if probe is None:
         probe = probe_file(path)
     try:
         if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
+            if "://" in path and registry.claim(path) is not None:  # a scheme of a backend just read
+                return open_store(path)
             raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
-        if probe.kind == "sqlite":  # each backend imported only when used: opening is on the start-up path
-            from .sqlite import SQLiteStore
-
-            return SQLiteStore(path, probe)
-        if probe.kind == "zip":
-            from .zip import ZipStore
-
-            return ZipStore(path, probe)
+        found = registry.claim(path, probe)
+        if found is not None and found.sniffed:
+            return _opened(found.backend, path, probe)
     finally:
         if own and probe is not None:
             probe.close()
-    if path.endswith((".zip", ".pyz")):
+    if found is not None:  # named as one kind, and not of that kind
         raise StoreError(
-            f"{path} is not a zip archive (no end-of-central-directory record): "
+            f"{path} is not {found.backend.expected or f'a {found.backend.name} store'}: "
             "it is truncated or another kind of file",
             path=path,
         )
-    if path.endswith((".sqlite", ".sqlite3")):
+    others = [b for b in registry.backends() if b.origin != "importworks"]
+    problems = registry.unclaimed_reasons()
+    raise StoreError(
+        f"{path} is neither a SQLite store nor a zip archive"
+        + "".join(f", nor a {b.name} store ({b.origin})" for b in others)
+        + "".join(f"; {problem}" for problem in problems),
+        path=path,
+    )
+
+
+def _opened(backend: registry.Backend, location: str, probe: FileProbe | None) -> StoreBackend:
+    if backend.origin == "importworks":
+        return backend.open(location, probe)
+    try:
+        return backend.open(location, probe)
+    except StoreError:
+        raise
+    except Exception as exc:  # another distribution's code: say whose
         raise StoreError(
-            f"{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file", path=path
-        )
-    raise StoreError(f"{path} is neither a SQLite store nor a zip archive", path=path)
+            f"cannot open store {location}: its backend {backend.name!r} ({backend.origin}) failed: "
+            f"{type(exc).__name__}: {exc}",
+            path=location,
+        ) from exc
 
 
 def _identity(path: str) -> tuple[int, int, int]:
@@ -78,25 +97,24 @@ def _identity(path: str) -> tuple[int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def cached_store(path: str, probe: FileProbe | None = None) -> Store:
+def cached_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
     """The open store for *path*, shared by every finder of it in this process.
 
     A store rebuilt in place (a new file renamed over the old, a PostgreSQL
     store packed again) is reopened.
     """
-    url = is_store_url(path)
+    url = registry.is_url(path)
     with _lock:
         known = _open_stores.get(path)
-    if known is not None and known[0] == (
-        known[1].identity() if url else probe.identity if probe is not None else _identity(path)
-    ):
+    if known is not None and known[0] == _identity_now(known[1], path, url, probe):
         return known[1]
-    # a file's identity before reading it
-    identity = None if url else probe.identity if probe is not None else _identity(path)
+    # a file's identity before reading it; a URL's is the store's own, if it tells one
+    identity: object = None if url else probe.identity if probe is not None else _identity(path)
     # opened without the lock held: opening may import, and an import may open a store
     fresh = open_store(path, probe)
-    if url:
-        identity = fresh.generation  # type: ignore[attr-defined]
+    if CAN_TELL_GENERATION in fresh.capabilities:
+        identity = cast(TellsGeneration, fresh).generation
+    discard: StoreBackend | None
     with _lock:
         current = _open_stores.get(path)
         if current is not None and current[0] == identity:
@@ -109,6 +127,15 @@ def cached_store(path: str, probe: FileProbe | None = None) -> Store:
     return keep
 
 
+def _identity_now(store: StoreBackend, path: str, url: bool, probe: FileProbe | None) -> object:
+    """What tells whether the store at *path* is still the one opened: its generation, or the file's stat."""
+    if CAN_TELL_GENERATION in store.capabilities:
+        return cast(TellsGeneration, store).identity()
+    if url:
+        return None  # a URL store that cannot tell: the one opened stays in use
+    return probe.identity if probe is not None else _identity(path)
+
+
 def forget_store(path: str) -> None:
     """Close and forget the shared store for *path* (it was rebuilt or removed)."""
     with _lock:
@@ -117,7 +144,7 @@ def forget_store(path: str) -> None:
         known[1].close()
 
 
-def open_stores() -> list[Store]:
+def open_stores() -> list[StoreBackend]:
     """The stores open now, one per location (a snapshot)."""
     with _lock:
         return [store for _, store in _open_stores.values()]
@@ -125,15 +152,15 @@ def open_stores() -> list[Store]:
 
 # told (location, the store now open there) by refresh_store: the finders that
 # hold the old store switch to the new one (stores/finder.py)
-_refresh_listeners: list[Callable[[str, Store], None]] = []
+_refresh_listeners: list[Callable[[str, StoreBackend], None]] = []
 
 
-def when_refreshed(listener: Callable[[str, Store], None]) -> None:
+def when_refreshed(listener: Callable[[str, StoreBackend], None]) -> None:
     """Call ``listener(location, store)`` whenever refresh_store hands out a store."""
     _refresh_listeners.append(listener)
 
 
-def refresh_store(location: str) -> Store:
+def refresh_store(location: str) -> StoreBackend:
     """The current store at *location*, reopened if the file was rebuilt.
 
     Whoever holds a store is told (the finders in sys.path_importer_cache

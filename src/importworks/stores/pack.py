@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from .._version import __version__
 from ..errors import StoreError
 from ..finders.bytecode import MAGIC_NUMBER, code_to_timestamp_pyc
-from .base import FORMAT_VERSION, CompactIndex, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
+from .base import FORMAT_VERSION, CompactIndex, IndexRow, check_entry_path, crc32, kind_of, sha256_hex, u64_bytes
 from .sniff import is_store_url
 
 if TYPE_CHECKING:
@@ -468,11 +468,11 @@ class _DatabaseSink(_Sink):
 
     def __init__(self, path: str, result: PackResult) -> None:
         super().__init__(path, result)
-        self.rows: dict[str, tuple] = {}
+        self.rows: dict[str, IndexRow] = {}
         self.pending: list[tuple[str, bytes, bytes | None]] = []
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
-        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
+        self.rows[entry] = IndexRow(kind_of(entry), len(data), crc32(data))
         self.pending.append((entry, data, code))
 
     def _code_rows(self) -> tuple[dict[str, object], bytes, list[tuple[int, str, str, int, bytes]]]:
@@ -522,7 +522,14 @@ class _SQLiteSink(_DatabaseSink):
             self.db.executemany(
                 "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    (entry, *self.rows[entry][:2], sha256_hex(data), self.rows[entry][2], data)
+                    (
+                        entry,
+                        self.rows[entry].kind,
+                        self.rows[entry].size,
+                        sha256_hex(data),
+                        self.rows[entry].crc32,
+                        data,
+                    )
                     for entry, data, _ in self.pending
                 ),
             )
@@ -536,7 +543,7 @@ class _ZipSink(_Sink):
 
         self.zipfile = zipfile
         self.archive = zipfile.ZipFile(self.path, "w", allowZip64=True)
-        self.rows: dict[str, tuple] = {}
+        self.rows: dict[str, IndexRow] = {}
         self.hashes: dict[str, str] = {}
         self.files: set[str] = set()
         self.pending: list[tuple[str, bytes, tuple, bool]] = []  # sources and data, in order
@@ -548,7 +555,7 @@ class _ZipSink(_Sink):
         info.compress_type = self.zipfile.ZIP_DEFLATED if compress else self.zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         self.archive.writestr(info, data)
-        self.rows[entry] = (kind_of(entry), len(data), crc32(data))
+        self.rows[entry] = IndexRow(kind_of(entry), len(data), crc32(data))
         self.hashes[entry] = sha256_hex(data)
 
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
@@ -638,7 +645,7 @@ class _PostgresSink(_DatabaseSink):
                 copy.write_row((store, row_id, entry, MAGIC_NUMBER, digest, crc, code))
         with cursor.copy("COPY importworks_entries (store, path, sha256, crc32, data) FROM STDIN") as copy:
             for entry, data, _ in self.pending:
-                copy.write_row((store, entry, sha256_hex(data), self.rows[entry][2], data))
+                copy.write_row((store, entry, sha256_hex(data), self.rows[entry].crc32, data))
         index = _index(self.result, parts, code=checks)
         cursor.execute(
             "INSERT INTO importworks_stores (name, generation, meta, index_blob) VALUES (%s, %s, %s, %s) "

@@ -37,7 +37,18 @@ from array import array
 from typing import Any
 
 from ..errors import StoreError
-from .base import FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, crc32, u64_array
+from .base import (
+    CAN_LIST_CODE,
+    CAN_TELL_GENERATION,
+    FORMAT_VERSION,
+    CompactFolders,
+    CompactIndex,
+    IndexedStore,
+    IndexLoad,
+    IndexRow,
+    crc32,
+    u64_array,
+)
 from .sniff import StoreURL, is_store_url, parse_store_url
 
 __all__ = ["SCHEMA", "PostgresStore", "StoreURL", "driver", "is_store_url", "parse_store_url"]
@@ -69,10 +80,11 @@ def driver(location: str | None = None) -> Any:
     return psycopg
 
 
-class PostgresStore(Store):
+class PostgresStore(IndexedStore):
     """A store in a PostgreSQL database, as written by ``importworks pack -o postgresql://...``."""
 
     kind = "postgres"
+    capabilities = frozenset({CAN_TELL_GENERATION, CAN_LIST_CODE})
 
     def __init__(self, location: str) -> None:
         url = parse_store_url(location)
@@ -81,7 +93,6 @@ class PostgresStore(Store):
         self._psycopg = driver(url.location)
         self._lock = threading.RLock()
         self._conn: Any = None
-        self._compact: CompactIndex | None = None
         self._code_checks: array | None = None
         self._fetched: dict[int, bytes] = {}  # code rows that came with a folder, not yet used
         self._closed = False
@@ -99,7 +110,7 @@ class PostgresStore(Store):
         try:
             self.metadata = dict(json.loads(meta))
             version = int(self.metadata.get("format_version", "0"))
-            self._code_magic = bytes.fromhex(str(self.metadata.get("magic", "")))
+            self._packed_magic = bytes.fromhex(str(self.metadata.get("magic", "")))
         except (TypeError, ValueError) as exc:
             self.close()
             raise StoreError(
@@ -203,8 +214,8 @@ class PostgresStore(Store):
             return None
         return found[0][0] if found else None
 
-    # -- the Store operations -------------------------------------------------
-    def _load(self) -> tuple[CompactIndex, CompactFolders]:
+    # -- reading ----------------------------------------------------------------
+    def load_index(self) -> IndexLoad:
         found = self._query(
             "SELECT index_blob FROM importworks_stores WHERE name = %s AND generation = %s",
             (self.url.store, self.generation),
@@ -216,10 +227,10 @@ class PostgresStore(Store):
         blob = self._index_read(bytes(found[0][0]))  # with keys trusted: the signature is checked first
         try:
             index = marshal.loads(blob)
-            self._take_extras(index)
-            self._compact = CompactIndex(index)
+            self.take_extras(index)
+            compact = CompactIndex(index)
             self._code_checks = u64_array(index["code"])
-            if len(self._code_checks) != len(self._compact):
+            if len(self._code_checks) != len(compact):
                 raise ValueError("the code checks do not match the entries")
         except (ValueError, EOFError, TypeError, KeyError) as exc:
             raise StoreError(
@@ -227,9 +238,10 @@ class PostgresStore(Store):
                 "re-create it with importworks pack",
                 path=self.location,
             ) from None
-        return self._compact, CompactFolders(self._compact)
+        self.packed_index, self.code_magic = compact, self._packed_magic
+        return compact, CompactFolders(compact)
 
-    def _read_raw(self, path: str, row: IndexRow) -> bytes:
+    def read_raw(self, path: str, row: IndexRow) -> bytes:
         found = self._query(
             "SELECT data FROM importworks_entries WHERE store = %s AND path = %s", (self.url.store, path), path
         )
@@ -239,8 +251,8 @@ class PostgresStore(Store):
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
         self.index  # noqa: B018 - loads the code checks with it
-        compact, checks = self._compact, self._code_checks
-        at = compact.number(path) if compact is not None and magic == self._code_magic else None
+        compact, checks = self.packed_index, self._code_checks
+        at = compact.number(path) if compact is not None and magic == self.code_magic else None
         if at is None or not checks[at]:  # type: ignore[index]
             return None
         with self._lock:
@@ -255,7 +267,7 @@ class PostgresStore(Store):
 
     def _fetch_folder_code(self, path: str, at: int) -> bytes:
         """The code of *path*, with that of the other modules in its folder (one round trip)."""
-        numbers = self._compact.folder_numbers(path.rpartition("/")[0] + "/" if "/" in path else "")  # type: ignore[union-attr]
+        numbers = self.packed_index.folder_numbers(path.rpartition("/")[0] + "/" if "/" in path else "")  # type: ignore[union-attr]
         low, high = (numbers.start, numbers.stop) if len(numbers) <= _FOLDER_FETCH else (at, at + 1)
         rows = self._query(
             "SELECT id, data FROM importworks_code WHERE store = %s AND id > %s AND id <= %s",
@@ -278,6 +290,18 @@ class PostgresStore(Store):
         """(path, magic, sha256, data) of every precompiled code object (for verify)."""
         rows = self._query("SELECT path, magic, sha256, data FROM importworks_code WHERE store = %s", (self.url.store,))
         return [(path, bytes(magic), digest, bytes(data)) for path, magic, digest, data in rows]
+
+    def code_rows(self) -> list[tuple[str, bytes]]:
+        """(path, data) of each code row of ``code_magic`` as stored, unchecked; the path from its row id."""
+        self.index  # noqa: B018 - reads the index
+        compact = self.packed_index
+        if compact is None or self.code_magic is None:
+            return []
+        order = sorted(compact, key=compact.number)  # type: ignore[arg-type]
+        rows = self._query(
+            "SELECT id, data FROM importworks_code WHERE store = %s AND magic = %s", (self.url.store, self.code_magic)
+        )
+        return [(order[i - 1], bytes(data)) for i, data in rows if 0 < i <= len(order)]
 
 
 def _first_line(exc: BaseException) -> str:

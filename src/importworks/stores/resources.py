@@ -16,7 +16,7 @@ import pathlib
 import sys
 from typing import Any, Iterator
 
-from .base import Store, sha256_hex
+from .base import StoreBackend, sha256_hex
 
 if sys.version_info >= (3, 11):
     from importlib.resources import as_file
@@ -28,7 +28,7 @@ else:
 __all__ = ["StorePath", "StoreResourceReader", "materialized_path"]
 
 
-def materialized_path(store: Store, path: str) -> str:
+def materialized_path(store: StoreBackend, path: str) -> str:
     """A real file or folder with the contents of store entry or folder *path*, written once.
 
     The cache folder is named by a digest of the names and bytes, so a warm
@@ -54,7 +54,7 @@ def materialized_path(store: Store, path: str) -> str:
 class StorePath(Traversable):
     """A file or folder inside a store, navigable like pathlib.Path (read-only)."""
 
-    def __init__(self, store: Store, path: str) -> None:
+    def __init__(self, store: StoreBackend, path: str) -> None:
         self.store = store
         self.path = path.strip("/")
 
@@ -133,7 +133,7 @@ class StoreResourceReader(TraversableResources):
     For a package extracted to the cache (*root* given), its real folder there.
     """
 
-    def __init__(self, store: Store, folder: str, root: str | None = None) -> None:
+    def __init__(self, store: StoreBackend, folder: str, root: str | None = None) -> None:
         self.store = store
         self.folder = folder
         self.root = root

@@ -202,7 +202,7 @@ def _postgres_signature(store: Store) -> bytes | None:
 
 def _zip_signature(store: Store) -> bytes | None:
     """The entry stored right after the index entry, if it is the signature."""
-    at = getattr(store, "index_at", None)
+    at = store.index_at  # type: ignore[attr-defined]  # a ZipStore: None when no comment names the index
     if at is None:  # no index comment: rewritten by another zip tool, so not as signed
         return None
     offset, size = at
@@ -235,8 +235,8 @@ def signature_valid(signature: Signature) -> bool:
 
 def _compact(store: Store) -> CompactIndex:
     store.index  # noqa: B018 - opens it
-    compact = getattr(store, "_compact", None)
-    if not isinstance(compact, CompactIndex) or getattr(store, "index_blob", None) is None:
+    compact = store.packed_index
+    if not isinstance(compact, CompactIndex) or store.index_blob is None:
         raise StoreError(
             f"store {store.location} has no packed index (packed by an older importworks, or "
             "rewritten by another tool): pack it again to sign it",
@@ -263,8 +263,8 @@ def signed_digests(store: Store, sha256: object = None) -> tuple[dict, bytes]:
     order = sorted(compact, key=compact.number)  # type: ignore[arg-type]
     entries = b"".join(digest(store.read_verified(path)) for path in order)  # type: ignore[operator]
     code = b""
-    magic = getattr(store, "_code_magic", None)
-    if getattr(store, "_code_checks", None) is not None and magic:
+    magic = store.code_magic
+    if magic:
         code = b"".join(digest(store.read_code(path, magic) or b"") for path in order)  # type: ignore[operator]
     fields = {
         "index": digest(store.index_blob),

@@ -32,8 +32,20 @@ import sqlite3
 import threading
 from array import array
 
-from ..errors import StoreError
-from .base import FORMAT_VERSION, CompactFolders, CompactIndex, IndexRow, Store, crc32, read_ahead, u64_array
+from ..errors import ERR_STORE_CORRUPT, ERR_STORE_UNREADABLE, StoreError
+from .base import (
+    CAN_LIST_CODE,
+    FORMAT_VERSION,
+    CompactFolders,
+    CompactIndex,
+    IndexedStore,
+    IndexLoad,
+    IndexRow,
+    crc32,
+    read_ahead,
+    rows_of,
+    u64_array,
+)
 from .sniff import SQLITE_HEADER, FileProbe, is_sqlite_file
 
 __all__ = ["SCHEMA", "SQLITE_HEADER", "SQLiteStore", "is_sqlite_file"]
@@ -49,10 +61,11 @@ CREATE TABLE entries (path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER NO
 """
 
 
-class SQLiteStore(Store):
+class SQLiteStore(IndexedStore):
     """A store in one SQLite file, as written by ``importworks pack -o app.sqlite``."""
 
     kind = "sqlite"
+    capabilities = frozenset({CAN_LIST_CODE})
 
     def __init__(self, location: str, probe: FileProbe | None = None) -> None:
         super().__init__(location)
@@ -73,10 +86,9 @@ class SQLiteStore(Store):
         self.metadata = rows
         # format 2: the index in packed order, and for each path 0 (no code) or
         # crc32 | 1 << 32 of its code for the packed magic, in row 1 + its position
-        self._compact: CompactIndex | None = None
         self._code_checks: array | None = None
         try:  # any database with a meta(key, value) table gets this far
-            self._code_magic = bytes.fromhex(str(rows.get("magic", "")))
+            self._packed_magic = bytes.fromhex(str(rows.get("magic", "")))
             code_bytes = int(rows.get("code_bytes", "0"))
             version = int(rows.get("format_version", "0"))
         except (TypeError, ValueError) as exc:
@@ -100,14 +112,9 @@ class SQLiteStore(Store):
 
     def _error(self, exc: Exception, doing: str, entry: str | None = None) -> StoreError:
         what = f" entry {entry!r} of" if entry else ""
-        hint = (
-            "it is not an importworks store or is corrupt; re-create it with importworks pack"
-            if isinstance(exc, sqlite3.DatabaseError)
-            else ""
-        )
-        return StoreError(
-            f"{doing}{what} SQLite store {self.location}: {exc}" + (f"; {hint}" if hint else ""), path=self.location
-        )
+        # a DatabaseError means the file itself is bad; other errors (a locked database...) may pass
+        template = ERR_STORE_CORRUPT if isinstance(exc, sqlite3.DatabaseError) else ERR_STORE_UNREADABLE
+        return StoreError(template.format(doing=doing, what=what, store=self.location, error=exc), path=self.location)
 
     def close(self) -> None:
         if self._db is not None:
@@ -123,7 +130,7 @@ class SQLiteStore(Store):
             except (sqlite3.Error, ValueError) as exc:  # ValueError: text that is not UTF-8
                 raise self._error(exc, "cannot read", entry) from None
 
-    def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
+    def load_index(self) -> IndexLoad:
         rows = self._query("SELECT data FROM blobs WHERE name = 'index'")
         if rows:
             blob = _as_bytes(rows[0][0])
@@ -137,14 +144,15 @@ class SQLiteStore(Store):
             self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
             try:
                 index = marshal.loads(blob)
-                self._take_extras(index)
+                self.take_extras(index)
                 if "listing" not in index:  # format 1
-                    return index["entries"], index.get("folders")
-                self._compact = CompactIndex(index)
+                    return rows_of(index["entries"]), index.get("folders")
+                compact = CompactIndex(index)
                 self._code_checks = u64_array(index["code"])
-                if len(self._code_checks) != len(self._compact):
+                if len(self._code_checks) != len(compact):
                     raise ValueError("the code checks do not match the entries")
-                return self._compact, CompactFolders(self._compact)
+                self.packed_index, self.code_magic = compact, self._packed_magic
+                return compact, CompactFolders(compact)
             except (ValueError, EOFError, TypeError, KeyError) as exc:
                 raise StoreError(
                     f"SQLite store {self.location}: its index is unreadable ({exc}); "
@@ -154,9 +162,9 @@ class SQLiteStore(Store):
         found = self._query("SELECT path, kind, size, crc32 FROM entries")
         if not all(isinstance(path, str) and isinstance(size, int) for path, _, size, _ in found):
             raise ValueError("an entry row without a name or a size")  # damage: SQLite keeps any type in any column
-        return {path: (kind, size, crc) for path, kind, size, crc in found}, None
+        return {path: IndexRow(kind, size, crc) for path, kind, size, crc in found}, None
 
-    def _read_raw(self, path: str, row: IndexRow) -> bytes:
+    def read_raw(self, path: str, row: IndexRow) -> bytes:
         rows = self._query("SELECT data FROM entries WHERE path = ?", (path,), path)
         if not rows:
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}")
@@ -164,10 +172,11 @@ class SQLiteStore(Store):
 
     def read_code(self, path: str, magic: bytes) -> bytes | None:
         self.index  # noqa: B018 - loads the code checks with it
-        if self._compact is not None:  # format 2: code for the one packed magic, by row id
-            at = self._compact.number(path) if magic == self._code_magic else None
-            check = self._code_checks[at] if at is not None else 0
-            if not check:
+        compact, checks = self.packed_index, self._code_checks
+        if compact is not None and checks is not None:  # format 2: code for the one packed magic, by row id
+            at = compact.number(path) if magic == self.code_magic else None
+            check = checks[at] if at is not None else 0
+            if at is None or not check:
                 return None
             rows = self._query("SELECT data FROM code WHERE id = ? AND magic = ?", (at + 1, magic), path)
             if not rows:
@@ -195,6 +204,16 @@ class SQLiteStore(Store):
             (path, _as_bytes(magic), str(digest), _as_bytes(data))
             for path, magic, digest, data in self._query("SELECT path, magic, sha256, data FROM code")
         ]
+
+    def code_rows(self) -> list[tuple[str, bytes]]:
+        """(path, data) of each code row of ``code_magic`` as stored, unchecked; the path from its row id."""
+        self.index  # noqa: B018 - reads the index, and with it the code checks
+        compact = self.packed_index
+        if compact is None or self.code_magic is None:
+            return []
+        order = sorted(compact, key=compact.number)  # type: ignore[arg-type]
+        rows = self._query("SELECT id, data FROM code WHERE magic = ?", (self.code_magic,))
+        return [(order[i - 1], _as_bytes(data)) for i, data in rows if isinstance(i, int) and 0 < i <= len(order)]
 
 
 def _as_bytes(value: object) -> bytes:

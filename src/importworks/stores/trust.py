@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..errors import StoreError, StoreTrustError
-from .base import INDEX_ENTRY, CompactIndex, Store
+from .base import INDEX_ENTRY, CompactIndex, IndexedStore, Store
 
 __all__ = ["ENV_VAR", "RefusedStoreFinder", "Signed", "admit", "check_read", "pop_keys", "push_keys", "trusted_keys"]
 
@@ -128,7 +128,7 @@ def _refresh() -> None:
     if problem is not None:
         keys |= {b"unusable key: " + problem.encode()}  # never a real key: nothing is trusted
     _keys = keys
-    Store.trust_hook = check_read if keys else None  # type: ignore[assignment]
+    IndexedStore.trust_hook = check_read if keys else None  # type: ignore[assignment]
 
 
 def push_keys(paths: Iterable[str | os.PathLike[str]]) -> object:
@@ -219,7 +219,7 @@ def _check_signature(store: Store, keys: frozenset[bytes], index_blob: bytes | N
 
 def _check_decoded(store: Store, signed: Signed) -> None:
     """The signed index, decoded: the entry numbers the digests are kept by."""
-    compact = getattr(store, "_compact", None)
+    compact = store.packed_index
     if not isinstance(compact, CompactIndex):
         raise _refused(store, "its signature does not describe a packed index")
     if signed.count != len(compact):

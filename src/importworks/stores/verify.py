@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..errors import StoreError
 from ..finders.bytecode import MAGIC_NUMBER
-from .base import Store, sha256_hex
+from .base import CAN_CHECK_DIRECTORY, CAN_LIST_CODE, ChecksDirectory, ListsCode, StoreBackend, sha256_hex
 
 __all__ = ["VerifyReport", "verify_rewritten_zip", "verify_signature", "verify_store"]
 
@@ -26,7 +27,7 @@ class VerifyReport:
         return not self.problems
 
 
-def verify_store(store: Store) -> VerifyReport:
+def verify_store(store: StoreBackend) -> VerifyReport:
     """Read every entry (checking its CRC-32 and sha256) and compile every module's source."""
     report = VerifyReport(store=store.location)
     for entry in store.walk():
@@ -56,12 +57,12 @@ def verify_store(store: Store) -> VerifyReport:
                 report.precompiled += 1
         except StoreError as exc:
             report.problems.append((entry.path, str(exc)))
-    check_directory = getattr(store, "check_directory", None)  # zip stores: what other tools read
-    if check_directory is not None:
-        report.problems.extend(check_directory())
-    for path, magic, digest, code in getattr(store, "code_hashes", list)():
-        if sha256_hex(bytes(code)) != digest:
-            report.problems.append((path, str(store.tampered(path, "compiled code of"))))
+    if CAN_CHECK_DIRECTORY in store.capabilities:  # zip stores: what other tools read
+        report.problems.extend(cast(ChecksDirectory, store).check_directory())
+    if CAN_LIST_CODE in store.capabilities:
+        for path, _, digest, code in cast(ListsCode, store).code_hashes():
+            if sha256_hex(bytes(code)) != digest:
+                report.problems.append((path, str(store.tampered(path, "compiled code of"))))
     return report
 
 
@@ -89,7 +90,7 @@ def verify_rewritten_zip(location: str, problem: StoreError) -> VerifyReport | N
     return report
 
 
-def verify_signature(store: Store, public_key: bytes) -> list[tuple[str, str]]:
+def verify_signature(store: StoreBackend, public_key: bytes) -> list[tuple[str, str]]:
     """(entry, problem) for each way *store* is not exactly what *public_key* signed (empty: it is)."""
     from ..errors import StoreTrustError
     from .trust import _verify
@@ -103,7 +104,7 @@ def verify_signature(store: Store, public_key: bytes) -> list[tuple[str, str]]:
     problems = []
     for path in sorted(store.index):
         try:
-            signed.check(store, path, store._read_raw(path, store.index[path]), "entry")
+            signed.check(store, path, store.read_raw(path, store.index[path]), "entry")
         except StoreTrustError as exc:
             problems.append((path, exc.reason))
         except (StoreError, OSError) as exc:
@@ -116,22 +117,6 @@ def verify_signature(store: Store, public_key: bytes) -> list[tuple[str, str]]:
     return problems
 
 
-def _code_rows(store: Store) -> list[tuple[str, bytes]]:
+def _code_rows(store: StoreBackend) -> list[tuple[str, bytes]]:
     """(path, data) of each precompiled code row as stored, unchecked (SQLite and PostgreSQL stores)."""
-    compact, magic = getattr(store, "_compact", None), getattr(store, "_code_magic", None)
-    if compact is None or getattr(store, "_code_checks", None) is None:
-        return []
-    order = sorted(compact, key=compact.number)
-    if store.kind == "postgres":
-        rows = store._query(  # type: ignore[attr-defined]
-            "SELECT id, data FROM importworks_code WHERE store = %s AND magic = %s",
-            (store.url.store, magic),  # type: ignore[attr-defined]
-        )
-        rows = [(i, bytes(data)) for i, data in rows]
-    else:
-        rows = store._query("SELECT id, data FROM code WHERE magic = ?", (magic,))  # type: ignore[attr-defined]
-    return [
-        (order[i - 1], data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogateescape"))
-        for i, data in rows
-        if isinstance(i, int) and 0 < i <= len(order)
-    ]
+    return cast(ListsCode, store).code_rows() if CAN_LIST_CODE in store.capabilities else []

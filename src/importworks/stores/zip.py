@@ -21,14 +21,17 @@ from array import array
 
 from ..errors import StoreError
 from .base import (
+    CAN_CHECK_DIRECTORY,
     FORMAT_VERSION,
     CompactFolders,
     CompactIndex,
+    IndexedStore,
+    IndexLoad,
     IndexRow,
-    Store,
     check_entry_path,
     kind_of,
     read_ahead,
+    rows_of,
     u64_array,
 )
 from .bounded import check_marshalled
@@ -82,10 +85,14 @@ def dos_time_to_epoch(date: int, time_: int) -> int:
     )
 
 
-class ZipStore(Store):
+class ZipStore(IndexedStore):
     """A zip archive (zipapp, wheel, egg, or one packed by importworks)."""
 
     kind = "zip"
+    capabilities = frozenset({CAN_CHECK_DIRECTORY})
+    #: (offset, size) of the index entry's local header, when the archive comment names it
+    #: (a signature is the entry right after it)
+    index_at: tuple[int, int] | None = None
 
     def __init__(self, location: str, probe: FileProbe | None = None) -> None:
         super().__init__(location)
@@ -100,7 +107,6 @@ class ZipStore(Store):
         self._layout: dict[str, tuple[int, int, int, int, int]] = {}
         self._indexed = False  # packed by importworks: checksums recorded, pycs trusted
         # format 2, as packed: the index, and (data offset, size, method) of each of its paths
-        self._compact: CompactIndex | None = None
         self._data: array | None = None
         self._hashes_at: tuple[int, int, int] | None = None
 
@@ -165,7 +171,7 @@ class ZipStore(Store):
             )
         return count, dir_size, dir_offset + self._shift, comment
 
-    def _load(self) -> tuple[dict[str, IndexRow], dict | None]:
+    def load_index(self) -> IndexLoad:
         count, dir_size, dir_offset, comment = self._end_record()
         if comment.startswith(INDEX_COMMENT):
             # packed by importworks: the whole index is one entry, found from the comment; the
@@ -182,7 +188,7 @@ class ZipStore(Store):
             return self._use_index(self._read_at(offset + self._shift, size, 0, INDEX), True)
         rows = self._read_directory(count, dir_size, dir_offset)
         if INDEX in self._layout:  # our index, but the archive was rewritten by another tool
-            return self._use_index(self._read_raw(INDEX, rows[INDEX]), False, rows)
+            return self._use_index(self.read_raw(INDEX, rows[INDEX]), False, rows)
         return {path: row for path, row in rows.items() if not path.startswith(".importworks/")}, None
 
     def check_directory(self) -> list[tuple[str, str]]:
@@ -205,7 +211,7 @@ class ZipStore(Store):
             found = rows.get(path)
             if found is None:
                 problems.append((path, f"missing from the central directory of zip store {self.location}"))
-            elif found[1:] != tuple(self.index[path][1:]):
+            elif (found.size, found.crc32) != (self.index[path].size, self.index[path].crc32):
                 problems.append(
                     (
                         path,
@@ -214,7 +220,7 @@ class ZipStore(Store):
                     )
                 )
             elif self._data is not None:
-                at = self._compact.number(path)  # type: ignore[union-attr]
+                at = self.packed_index.number(path)  # type: ignore[union-attr]
                 if at is not None and listed[path][0] > self._data[3 * at] + self._shift:
                     problems.append(
                         (path, f"the central directory of zip store {self.location} places it elsewhere than its index")
@@ -226,7 +232,7 @@ class ZipStore(Store):
             offset, csize, method = self._hashes_at
             blob = self._decode(self._pread(csize, offset), method, HASHES)
         elif self._indexed and HASHES in self._layout:
-            blob = self._read_raw(HASHES, (None, 0, None))
+            blob = self.read_raw(HASHES, IndexRow("file", 0, None))
         else:
             return {}
         try:
@@ -238,9 +244,7 @@ class ZipStore(Store):
         except (ValueError, EOFError, TypeError) as exc:
             raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})", path=self.location) from None
 
-    def _use_index(
-        self, blob: bytes, trust_layout: bool, rows: dict[str, IndexRow] | None = None
-    ) -> tuple[dict[str, IndexRow], dict | None]:
+    def _use_index(self, blob: bytes, trust_layout: bool, rows: dict[str, IndexRow] | None = None) -> IndexLoad:
         self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
         try:
             index = marshal.loads(blob)
@@ -254,11 +258,11 @@ class ZipStore(Store):
                 path=self.location,
             )
         self.metadata = {k: str(v) for k, v in index.items() if k not in _INDEX_PARTS}
-        self._take_extras(index)
+        self.take_extras(index)
         self._indexed = True
         if "listing" in index:
             try:
-                recorded = self._compact = CompactIndex(index)
+                recorded = self.packed_index = CompactIndex(index)
                 if trust_layout:
                     self._data = u64_array(index["layout"])
                     offset, csize, method = index["hashes_at"]
@@ -277,16 +281,16 @@ class ZipStore(Store):
                 return recorded, CompactFolders(recorded)
             assert rows is not None
             return {path: recorded[path] for path in rows if path in recorded}, None
-        recorded = index["entries"]
+        entries = rows_of(index["entries"])
         if trust_layout:
             self._layout = {
                 path: (offset + self._shift, csize, method, 0, 0)
                 for path, (offset, csize, method) in index["layout"].items()
             }
-            return recorded, index.get("folders")
+            return entries, index.get("folders")
         # entries the rewrite added are not ours: keep them out; changed ones fail their checksum
         assert rows is not None
-        return {path: recorded[path] for path in rows if path in recorded}, None
+        return {path: entries[path] for path in rows if path in entries}, None
 
     def _read_directory(self, count: int, dir_size: int, dir_offset: int) -> dict[str, IndexRow]:
         directory = self._pread(dir_size, dir_offset)
@@ -332,7 +336,7 @@ class ZipStore(Store):
             if flags & 0x1:
                 raise StoreError(f"zip store {self.location}: entry {name!r} is encrypted", path=self.location)
             self._layout[name] = (offset + self._shift, csize, method, mdate, mtime)
-            rows[name] = (kind_of(name), usize, crc)
+            rows[name] = IndexRow(kind_of(name), usize, crc)
         return rows
 
     # -- reading ----------------------------------------------------------------
@@ -368,9 +372,9 @@ class ZipStore(Store):
             path=self.location,
         )
 
-    def _read_raw(self, path: str, row: IndexRow) -> bytes:
+    def read_raw(self, path: str, row: IndexRow) -> bytes:
         if self._data is not None:  # packed by importworks: one read, straight at the data
-            at = self._compact.number(path)  # type: ignore[union-attr]
+            at = self.packed_index.number(path)  # type: ignore[union-attr]
             if at is not None:
                 offset, csize, method = self._data[3 * at : 3 * at + 3]
                 return self._decode(self._pread(csize, offset + self._shift), method, path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import importlib._bootstrap as _stock_bootstrap
 import importlib.machinery
 import os
 import sys
@@ -36,6 +37,8 @@ from .own_imports import keep_own_imports_eager
 __all__ = ["Installation", "activate", "install", "is_active", "is_installed"]
 
 _lock = threading.RLock()
+# activate()'s default lazy mode: "normal" on 3.10-3.14, the interpreter's as it is on 3.15+
+DEFAULT_LAZY_MODE = "default"
 # importworks.lazy, looked up in sys.modules and never imported just to ask: a
 # program may never use lazy imports (this module is one level down the package)
 _LAZY_PACKAGE = __name__.rpartition(".")[0].rpartition(".")[0] + ".lazy"
@@ -167,6 +170,10 @@ class Installation:
                 del sys.path_importer_cache[entry]  # re-made by the hooks on next use
         if self.replace_import:
             self._saved["imports"] = (builtins.__import__, importlib.__import__, importlib.import_module)
+            if hasattr(_stock_bootstrap, "_find_and_load_lazy_submodule"):
+                # 3.15: the interpreter imports some lazy submodules through this function, found by name
+                self._saved["lazy submodule"] = _stock_bootstrap._find_and_load_lazy_submodule
+                _stock_bootstrap._find_and_load_lazy_submodule = engine.find_and_load_lazy_submodule
             builtins.__import__ = engine.__import__
             importlib.__import__ = engine.__import__
             importlib.import_module = import_module
@@ -181,6 +188,12 @@ class Installation:
             self._active = False
             if self.replace_import:
                 builtins.__import__, importlib.__import__, importlib.import_module = self._saved["imports"]
+                if "lazy submodule" in self._saved:
+                    _stock_bootstrap._find_and_load_lazy_submodule = self._saved.pop("lazy submodule")  # type: ignore[attr-defined]
+            if "native lazy" in self._saved:  # 3.15+: the interpreter's mode and filter as they were
+                from .. import _lazy_native
+
+                _lazy_native.restore(self._saved.pop("native lazy"))
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
                 lazy_imports = sys.modules.get(_LAZY_PACKAGE)
@@ -236,20 +249,42 @@ def install(trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Ins
     return _start(replace_import=False, trusted_keys=trusted_keys)
 
 
-def activate(lazy: str | None = "normal", trusted_keys: Iterable[str | os.PathLike[str]] | None = None) -> Installation:
+_NATIVE_LAZY = hasattr(sys, "set_lazy_imports")  # 3.15+: PEP 810 in the interpreter
+
+
+def activate(
+    lazy: str | None = DEFAULT_LAZY_MODE, trusted_keys: Iterable[str | os.PathLike[str]] | None = None
+) -> Installation:
     """install(), and route every import statement through our ``__import__``.
 
     *lazy* is PEP 810's mode: ``"normal"`` (names in a module's
     ``__lazy_modules__`` are bound lazily; ``"listed"`` is an alias), ``"all"``
     (every eligible module-level import; see :func:`importworks.set_lazy_filter`),
     ``"none"`` (ours: nothing is lazy);
-    None leaves lazy imports as they are.  An uncaught ModuleNotFoundError
-    also says why, in a line or two (see importworks.diagnostics.hints).
+    None leaves lazy imports as they are.  The default is ``"normal"`` on
+    3.10-3.14; on 3.15+, where the interpreter has the modes itself
+    (``sys.set_lazy_imports``), it leaves the mode as ``-X lazy_imports`` or
+    ``PYTHON_LAZY_IMPORTS`` set it, and an explicit mode sets the interpreter's.
+    On 3.15+ the lazy objects are the interpreter's and they reify through the
+    engine.  uninstall() restores the mode and filter found.  An uncaught
+    ModuleNotFoundError also says why, in a line or two (see
+    importworks.diagnostics.hints).
     """
-    if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: the engine's own imports stay eager
+    if lazy not in (None, DEFAULT_LAZY_MODE, "normal", "listed", "all", "none"):
+        raise ValueError(f"lazy imports mode must be one of 'normal', 'all', 'none', not {lazy!r}")
+    if _NATIVE_LAZY:  # the engine's own imports stay eager
         keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
-    if lazy is not None:
+    if _NATIVE_LAZY:
+        if lazy is not None and lazy != DEFAULT_LAZY_MODE:
+            # the importworks.lazy package (proxies, reports) is not needed for this
+            from .. import _lazy_native
+
+            handle._saved["native lazy"] = _lazy_native.snapshot()
+            _lazy_native.enable("normal" if lazy == "listed" else lazy)
+    elif lazy is not None:
+        if lazy == DEFAULT_LAZY_MODE:
+            lazy = "normal"
         handle._saved["lazy"] = (lazy_hooks(), _lazy_mode())
         if lazy in ("normal", "listed"):
             # importworks.lazy loads only once a module lists something

@@ -22,8 +22,8 @@ lookup after every module body finds it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import ModuleType
-from typing import Callable
 
 from ..engine.observers import add_after_exec_hook
 

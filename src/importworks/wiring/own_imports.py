@@ -1,6 +1,9 @@
-"""Python 3.15+: importworks' own imports are never lazy, whatever ``-X lazy_imports`` says."""
+"""Python 3.15+: importworks' own imports are never lazy, whatever ``-X lazy_imports`` says.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here nor in the package's
+``__init__``: under ``-X lazy_imports=all`` it would be bound lazily, before
+the filter exists.  What they annotate is valid at run time on 3.10+.
+"""
 
 import sys
 
@@ -20,8 +23,11 @@ def keep_own_imports_eager() -> None:
     if getattr(current, "_importworks_own", False):
         return
 
-    def keep_eager(importer: str, name: str, fromlist: object) -> bool:
-        if importer == "importworks" or importer.startswith("importworks."):
+    # importer is None for code run with globals that have no __name__; the
+    # builtins are held as defaults: the filter is still asked at shutdown,
+    # when this module's namespace may be gone
+    def keep_eager(importer: str | None, name: str, fromlist: object, _str: type = str, _type: type = type) -> bool:
+        if _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks.")):  # type: ignore[union-attr]
             return False
         return current is None or current(importer, name, fromlist)
 

@@ -1,13 +1,16 @@
-"""Per-module locks: each module runs once, and cycles across threads never hang."""
+"""Per-module import locks: each module runs once, cycles across threads never hang, locks do not pile up."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
+import time
 
 import pytest
 
-from importworks.engine.locks import ModuleLock
+from importworks.engine import locks
+from importworks.engine.locks import ModuleLock, acquire_for_wait, get_module_lock
 from importworks.errors import DeadlockError
 
 ROUNDS = 5000  # the race it guards against showed within 300-6000 rounds
@@ -53,8 +56,8 @@ def test_cross_thread_import_cycle_does_not_hang(tree, engine):
     # t1 imports a (which imports b), t2 imports b (which imports a) at the same time
     tree(
         {
-            "cycle_a.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_b\nA = 1\n",
-            "cycle_b.py": "import threading, time\nimport cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_a\nB = 1\n",
+            "cycle_a.py": "import cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_b\nA = 1\n",
+            "cycle_b.py": "import cycle_sync\ncycle_sync.barrier.wait()\nimport cycle_a\nB = 1\n",
             "cycle_sync.py": "import threading\nbarrier = threading.Barrier(2, timeout=5)\n",
         }
     )
@@ -140,7 +143,7 @@ def test_two_threads_closing_a_cycle_at_the_same_moment_never_both_wait():
             both_hold = threading.Barrier(2)
             refused = []
 
-            def cross(first, second):
+            def cross(first, second, both_hold=both_hold, refused=refused):
                 first.acquire()
                 try:
                     both_hold.wait(5)
@@ -163,3 +166,88 @@ def test_two_threads_closing_a_cycle_at_the_same_moment_never_both_wait():
             assert refused  # at least one side was told
     finally:
         sys.setswitchinterval(0.005)
+
+
+def test_a_lock_is_shared_while_held_and_forgotten_when_no_one_holds_it():
+    """One lock per module name while in use; the table does not grow with every module ever imported."""
+    lock = get_module_lock("shared_lock")
+    assert get_module_lock("shared_lock") is lock
+    before = len(locks._module_locks)
+    for i in range(200):
+        get_module_lock(f"transient_{i}")
+    gc.collect()
+    assert len(locks._module_locks) == before
+    del lock
+    gc.collect()
+    assert "shared_lock" not in locks._module_locks
+
+
+def test_only_the_owner_releases_a_lock():
+    lock = ModuleLock("owned")
+    lock.acquire()
+    released = []
+
+    def other():
+        try:
+            lock.release()
+        except RuntimeError as exc:
+            released.append(str(exc))
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(5)
+    assert released == ["cannot release un-acquired lock"] and lock.locked()
+    lock.release()
+    assert not lock.locked()
+
+
+def test_waiting_for_a_module_in_a_cycle_returns_instead_of_raising():
+    """acquire_for_wait: the thread that would close a cycle gets the partial module, as the C import does."""
+    mine, theirs = get_module_lock("wait_mine"), get_module_lock("wait_theirs")
+    holding = threading.Event()
+    done = threading.Event()
+
+    def other():
+        with theirs:
+            holding.set()
+            with mine:  # waits for the main thread
+                done.set()
+
+    with mine:
+        thread = threading.Thread(target=other)
+        thread.start()
+        holding.wait(5)
+        _wait_until(lambda: locks._waiting_for.get(thread.ident or 0) is mine)
+        acquire_for_wait("wait_theirs")  # would deadlock; returns at once
+        assert not done.is_set()
+    thread.join(5)
+    assert done.is_set() and not thread.is_alive()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="importlib._bootstrap._blocking_on lists waits from 3.12")
+def test_a_wait_is_listed_where_the_stock_import_lists_its_own():
+    """Debuggers and CPython's threaded-import tests read importlib._bootstrap._blocking_on."""
+    import importlib._bootstrap as stock
+
+    lock = get_module_lock("listed")
+    waiting = threading.Event()
+
+    def other():
+        waiting.set()
+        with lock:
+            pass
+
+    with lock:
+        thread = threading.Thread(target=other)
+        thread.start()
+        waiting.wait(5)
+        _wait_until(lambda: lock in stock._blocking_on.get(thread.ident or 0, ()))
+    thread.join(5)
+    assert lock not in stock._blocking_on.get(thread.ident or 0, ())
+
+
+def _wait_until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
