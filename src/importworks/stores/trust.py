@@ -327,6 +327,7 @@ def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
     """
     tail = fullname.rpartition(".")[2]
     try:
+        names: frozenset[str] | set[str]
         if store._index is not None:
             names = store.children(prefix)
         else:
@@ -430,9 +431,12 @@ def _listed_paths(location: str) -> Iterable[str]:
         if kind == "zip":
             from .zip import ZipStore
 
-            with ZipStore(location, probe) as raw:
+            raw = ZipStore(location, probe)
+            try:
                 count, size, offset, _ = raw._end_record()
                 paths = list(raw._read_directory(count, size, offset))
+            finally:
+                raw.close()
         elif kind == "sqlite":
             paths = _sqlite_paths(location)
     except (StoreError, OSError, ValueError):
