@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from ..errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
 from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
 from .hooks import AfterExecHook, ImportObserver, LazyHook
-from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
+from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock, wait_for_stock_import
 from .tracebacks import DropEntryFrame, register_engine_file, strip_engine_frames
 
 register_engine_file(__file__)
@@ -49,6 +49,9 @@ __all__ = [
 _NEEDS_LOADING = object()
 # Names whose body is running right now, in any thread (spec._initializing says
 # the same, but a set is what __import__'s fast path can afford to ask).
+# A module initialising that is not in it is being executed by the stock
+# machinery (an importlib.import_module taken before activate(), runpy, pkgutil):
+# its lock is the stock one, which is what a cache hit then waits for.
 _initializing: set[str] = set()
 _PY312 = sys.version_info >= (3, 12)
 # 3.14: a parent still initialising is waited for, a module dropped by a failed
@@ -542,6 +545,9 @@ def _load_under_lock(name: str) -> tuple[bool, Any]:
 
 
 def _find_and_load(name: str) -> ModuleType:
+    found = sys.modules.get(name)
+    if found is not None and name not in _initializing and _is_initializing(found):
+        wait_for_stock_import(name)  # the stock machinery runs its body (see _initializing)
     if _PY315:
         return _find_and_load_parents_first(name)
     module = sys.modules.get(name, _NEEDS_LOADING)
@@ -719,12 +725,16 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
         except KeyError:
             module = None
         if module is not None and name not in _initializing:
+            if _is_initializing(module):
+                wait_for_stock_import(name)
             if not fromlist:
                 if "." not in name:
                     return module
                 top = name.partition(".")[0]
                 top_module = sys.modules.get(top)
                 if top_module is not None and top not in _initializing:
+                    if _is_initializing(top_module):
+                        wait_for_stock_import(top)
                     return top_module
             elif not _is_package(module):
                 return module
