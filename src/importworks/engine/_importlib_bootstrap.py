@@ -741,7 +741,12 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
             elif _lazy_hook is None and (
                 _lazy_listed_hook is None or type(globals) is not dict or "__lazy_modules__" not in globals
             ):
-                return handle_fromlist(module, fromlist)
+                try:
+                    return handle_fromlist(module, fromlist)
+                except BaseException as exc:  # a submodule's failure, shown without our frames
+                    strip_engine_frames(exc)
+                    with _DROP_ENTRY_FRAME:
+                        raise exc
     if _lazy_hook is not None:
         deferred = _lazy_hook(name, globals, fromlist, level)
         if deferred is not None:
