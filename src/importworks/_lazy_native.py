@@ -141,7 +141,7 @@ def lazy_import(fullname: str, caller: Any) -> Any:
     if not all(part.isidentifier() for part in fullname.split(".")):
         raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
     scratch = {"__builtins__": caller.f_builtins, "__name__": caller.f_globals.get("__name__")}
-    exec(f"lazy import {fullname} as bound", scratch)  # noqa: S102  (fullname is a checked dotted name)
+    exec(f"lazy import {fullname} as bound", scratch)  # fullname is a checked dotted name
     return scratch["bound"]
 
 

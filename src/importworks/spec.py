@@ -7,9 +7,10 @@ data type every tool already expects; this module holds our own constructors.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from .errors import ERR_NO_CREATE_MODULE
 

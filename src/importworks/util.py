@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 if sys.version_info < (3, 12):
-    from ._legacy import module_for_loader, set_loader, set_package  # noqa: F401
+    from ._legacy import module_for_loader, set_loader, set_package
 
     __all__ += ["module_for_loader", "set_loader", "set_package"]
 

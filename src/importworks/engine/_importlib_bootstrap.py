@@ -19,10 +19,11 @@ import _imp
 import os
 import sys
 import types
-import warnings
+import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line, not the importer's
+from collections.abc import Iterable
 from opcode import opmap
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
 from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
@@ -157,7 +158,9 @@ def _check_gcd_arguments(name: Any, package: Any, level: int) -> None:
 # ---------------------------------------------------------------- finding
 def _legacy_spec(finder: Any, name: str, path: Any) -> ModuleSpec | None:
     # Python 3.10 and 3.11 still ask finders that predate find_spec()
-    warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
+    warnings.warn(
+        f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning, stacklevel=1
+    )
     loader = finder.find_module(name, path)
     if loader is None:
         return None
@@ -182,7 +185,7 @@ def _meta_path_finders() -> list[Any]:
     if meta_path is None:
         raise ImportError("sys.meta_path is None, Python is likely shutting down")
     if not meta_path:
-        warnings.warn("sys.meta_path is empty", ImportWarning)
+        warnings.warn("sys.meta_path is empty", ImportWarning, stacklevel=1)
     # 3.14: a finder that edits sys.meta_path does not change the search under way
     return list(meta_path) if _PY314 else meta_path
 
@@ -237,7 +240,9 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
     """Create, register and execute the module of *spec*; unregister on failure."""
     loader = spec.loader
     if loader is not None and not _PY315 and not hasattr(loader, "exec_module"):
-        warnings.warn(f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning)
+        warnings.warn(
+            f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning, stacklevel=1
+        )
         return _load_backward_compatible(spec)
     module = module_from_spec(spec)
     tracer = _tracer
@@ -301,7 +306,9 @@ def _execute_again(spec: ModuleSpec, module: ModuleType) -> None:
     if _PY315 or hasattr(loader, "exec_module"):
         loader.exec_module(module)
     else:
-        warnings.warn(f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning)
+        warnings.warn(
+            f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning, stacklevel=1
+        )
         loader.load_module(spec.name)
 
 
@@ -474,15 +481,17 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
         try:
             setattr(sys.modules[parent], child, module)
         except AttributeError:
-            warnings.warn(f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning)
+            warnings.warn(
+                f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning, stacklevel=1
+            )
     if _set_lazy_attributes is not None:
         # 3.15: what the C import does after a load, which a custom __import__
         # must do itself: the name leaves sys.lazy_modules and the registry of
         # pending lazy submodules
         try:
             _set_lazy_attributes(module, name)
-        except Exception as exc:  # noqa: BLE001  (as CPython's own import: a warning, not an error)
-            warnings.warn(f"Cannot set lazy attributes on {name!r}: {exc!r}", ImportWarning)
+        except Exception as exc:  # as CPython's own import: a warning, not an error
+            warnings.warn(f"Cannot set lazy attributes on {name!r}: {exc!r}", ImportWarning, stacklevel=1)
     return module
 
 

@@ -37,7 +37,8 @@ def import_module(name: str, package: str | None = None) -> ModuleType:
     try:
         return gcd_import(rest, package, level)
     except BaseException as exc:
-        raise strip_engine_frames(exc)
+        # the same exception, its engine frames dropped: "from" would make it its own cause
+        raise strip_engine_frames(exc)  # noqa: B904
 
 
 def resolve_name(name: str, package: str | None) -> str:

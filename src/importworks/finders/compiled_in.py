@@ -11,8 +11,9 @@ from __future__ import annotations
 import _imp
 import os
 import sys
+from collections.abc import Callable
 from types import CodeType, ModuleType, SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from ..engine._importlib_bootstrap import (
     create_builtin_module,
@@ -192,26 +193,30 @@ for _cls in (BuiltinImporter, FrozenImporter):
 
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
-    import warnings
+    import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line
 
     _SLATED = "slated for removal in Python 3.12"
 
     def _builtin_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
         warnings.warn(
-            f"BuiltinImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead", DeprecationWarning
+            f"BuiltinImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead",
+            DeprecationWarning,
+            stacklevel=1,
         )
         spec = cls.find_spec(fullname, path)
         return spec.loader if spec is not None else None
 
     def _frozen_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
         warnings.warn(
-            f"FrozenImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead", DeprecationWarning
+            f"FrozenImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead",
+            DeprecationWarning,
+            stacklevel=1,
         )
         return cls if _imp.is_frozen(fullname) else None
 
     def _repr_for(kind: str, origin: str) -> Any:
         def module_repr(module: ModuleType) -> str:
-            warnings.warn(f"{kind}.module_repr() is deprecated and {_SLATED}", DeprecationWarning)
+            warnings.warn(f"{kind}.module_repr() is deprecated and {_SLATED}", DeprecationWarning, stacklevel=1)
             return f"<module {module.__name__!r} ({origin})>"
 
         return staticmethod(module_repr)

@@ -16,9 +16,10 @@ import importlib.machinery
 import io
 import os
 import sys
+from collections.abc import Callable
 from importlib.machinery import EXTENSION_SUFFIXES
 from types import CodeType, ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from ..engine._importlib_bootstrap import (
     LoaderBasics,
@@ -172,10 +173,8 @@ class SourceLoader(LoaderBasics):
             code = self._cached_code(fullname, source_path, check)
             if code is not None:
                 return code
-        if check is not None and check.source is not None:
-            source = check.source
-        else:
-            source = self.get_data(source_path)  # type: ignore[attr-defined]
+        # the cache check may have read the source already (a hash-based pyc)
+        source = self.get_data(source_path) if check is None or check.source is None else check.source  # type: ignore[attr-defined]
         code = self._compile_module(source, source_path, fullname)
         if check is not None and not sys.dont_write_bytecode:
             pyc = bytecode.pyc_bytes(check.header_for(source), code)
@@ -463,11 +462,13 @@ for _cls in (SourceFileLoader, SourcelessFileLoader, ExtensionFileLoader, Namesp
 
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
-    import warnings
+    import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line
 
     def _namespace_module_repr(module: ModuleType) -> str:
         warnings.warn(
-            "NamespaceLoader.module_repr() is deprecated and slated for removal in Python 3.12", DeprecationWarning
+            "NamespaceLoader.module_repr() is deprecated and slated for removal in Python 3.12",
+            DeprecationWarning,
+            stacklevel=1,
         )
         return f"<module {module.__name__!r} (namespace)>"
 

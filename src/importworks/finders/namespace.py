@@ -7,7 +7,8 @@ loader; it depends on neither, so both import it.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..engine.tracebacks import register_engine_file
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line, not the importer's
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..engine.tracebacks import register_engine_file
 from ..spec import ModuleSpec, object_name, spec_from_loader
@@ -114,7 +115,7 @@ class PathEntryCache:
     @staticmethod
     def _build(entry: str) -> Any:
         if sys.path_hooks is not None and not sys.path_hooks:
-            warnings.warn("sys.path_hooks is empty", ImportWarning)
+            warnings.warn("sys.path_hooks is empty", ImportWarning, stacklevel=1)
         for hook in sys.path_hooks:
             try:
                 return hook(entry)
@@ -159,10 +160,14 @@ def _search_path_of(parent: ModuleSpec | None) -> Iterable[Any]:
 def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
     # Python 3.10 and 3.11 still ask path entry finders without find_spec()
     if hasattr(finder, "find_loader"):
-        warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_loader()", ImportWarning)
+        warnings.warn(
+            f"{object_name(finder)}.find_spec() not found; falling back to find_loader()", ImportWarning, stacklevel=1
+        )
         loader, portions = finder.find_loader(fullname)
     else:
-        warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
+        warnings.warn(
+            f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning, stacklevel=1
+        )
         loader, portions = finder.find_module(fullname), []
     if loader is not None:
         return spec_from_loader(fullname, loader)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any, Callable, Optional, Tuple
+from collections.abc import Callable
+from typing import Any
 
 from .. import _lazy_native as _native
 from ..engine import _importlib_bootstrap as engine
@@ -103,13 +104,13 @@ def _resolve_all(namespace: dict[str, Any]) -> None:
         if type(value) is LazyObject and not is_resolved(value):
             try:
                 resolve(value)
-            except Exception:  # noqa: BLE001  (raised again where the binding is used)
+            except Exception:  # raised again where the binding is used
                 pass
 
 
 _pending._resolve_all.append(_resolve_all)
 
-LazyFilter = Callable[[str, str, Optional[Tuple[str, ...]]], bool]
+LazyFilter = Callable[[str, str, tuple[str, ...] | None], bool]
 
 MODES = ("normal", "all", "none")
 # "listed", this package's first name for "normal", is still accepted
@@ -293,7 +294,10 @@ def _eager_rule(code: Any, frame: Any, fromlist: tuple[str, ...] | None, every: 
 
 
 def _is_constant(name: str) -> bool:
-    """A name spelled like a constant: ``DEPRECATION_MSG_PREFIX`` (upper case, words joined by ``_``) or ``__version__``."""
+    """A name spelled like a constant: ``__version__``, or upper case words joined by ``_``.
+
+    ``DEPRECATION_MSG_PREFIX``, say.
+    """
     if name.startswith("__") and name.endswith("__"):
         return True  # module metadata: a str or a tuple (coverage hands __version__ to sqlite3)
     return name.isupper() and "_" in name.strip("_")

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = ["children_of", "forget", "has_children", "import_pending_under", "lazy_modules", "record", "when_imported"]
 
@@ -99,7 +100,7 @@ def import_pending_under(package: str) -> bool:
                 _note_ahead(fullname, f"a missing attribute of {package}")
                 _import_keeping_parent(fullname)
                 imported = True
-            except Exception:  # noqa: BLE001  (surfaces at the binding's first use)
+            except Exception:  # surfaces at the binding's first use
                 pass
     return imported
 
@@ -131,7 +132,7 @@ def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
             try:
                 _note_ahead(earlier, f"statement order (before {fullname})")
                 _import_keeping_parent(earlier)
-            except Exception:  # noqa: BLE001  (surfaces at that binding's first use)
+            except Exception:  # surfaces at that binding's first use
                 pass
 
 

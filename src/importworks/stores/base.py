@@ -195,7 +195,7 @@ class CompactIndex(Mapping):
 
     def __init__(self, parts: Mapping[str, object]) -> None:
         folders = str(parts["folders"]).split("\n")
-        self._folder_at = dict(zip(folders, range(len(folders))))
+        self._folder_at = dict(zip(folders, range(len(folders)), strict=True))
         self._listing = str(parts["listing"])
         self._spans = u64_array(parts["spans"])  # start, end of each folder's listing
         self._bases = u64_array(parts["bases"])  # number of each folder's first file
@@ -259,7 +259,7 @@ class CompactIndex(Mapping):
                 path=self.location,
             )
         parsed = self._parsed[folder] = (
-            dict(zip(names, range(self._bases[at], self._bases[at] + len(names)))),
+            dict(zip(names, range(self._bases[at], self._bases[at] + len(names)), strict=True)),
             frozenset(names + subfolders.split("\0")) if subfolders else frozenset(names),
         )
         return parsed
@@ -554,8 +554,8 @@ class IndexedStore(ABC):
     def sha256_map(self) -> dict[str, str]:
         return {}
 
-    def close(self) -> None:
-        pass  # nothing held open
+    def close(self) -> None:  # noqa: B027 - a default, not abstract: a store may hold nothing open
+        pass
 
     def is_companion(self, path: str) -> bool:
         return False

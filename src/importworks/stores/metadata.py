@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from importlib.metadata import Distribution
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .base import StoreBackend
 from .resources import StorePath

@@ -14,7 +14,8 @@ import io
 import os
 import pathlib
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .base import StoreBackend, sha256_hex
 

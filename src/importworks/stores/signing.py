@@ -91,7 +91,8 @@ def load_public_key(path: str) -> bytes:
     Raises:
         ValueError: not an Ed25519 public key in PEM; OSError: cannot be read.
     """
-    from binascii import Error as Base64Error, a2b_base64  # built in: base64 would be one more import
+    from binascii import Error as Base64Error  # built in: base64 would be one more import
+    from binascii import a2b_base64
 
     with open(path, "rb") as f:
         text = f.read(4096).decode("ascii", "replace").strip()

@@ -79,9 +79,8 @@ def _is_stock_file_hook(hook: Any) -> bool:
         if isinstance(value, type):
             if value is not importlib.machinery.FileFinder:
                 return False
-        elif isinstance(value, tuple):  # the (loader, suffixes) pairs
-            if any(detail[0] not in stock_loaders for detail in value):
-                return False
+        elif isinstance(value, tuple) and any(detail[0] not in stock_loaders for detail in value):
+            return False  # (loader, suffixes) pairs naming a loader of another tool
     return True
 
 
