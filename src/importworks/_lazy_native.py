@@ -49,18 +49,18 @@ def _install() -> None:
     """
     user = _user_filter
     if _none:
-
-        def combined(importer: Any, name: str, fromlist: Any) -> bool:
+        # one signature for the three variants: the defaults bind what each needs
+        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
             return False
 
     elif user is None:
 
-        def combined(importer: Any, name: str, fromlist: Any, _own: Any = _own) -> bool:
+        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
             return not _own(importer)
 
     else:
 
-        def combined(importer: Any, name: str, fromlist: Any, _user: LazyFilter = user, _own: Any = _own) -> bool:
+        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
             return not _own(importer) and bool(_user(importer, name, fromlist))
 
     combined._importworks_own = True  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ __all__ = [
     "ERR_HALTED",
     "ERR_LOCK_NOT_HELD",
     "ERR_NO_CREATE_MODULE",
+    "ERR_NO_LOCATION",
     "ERR_NOT_A_MODULE",
     "ERR_NOT_A_STORE",
     "ERR_NOT_AN_OBSERVER",
@@ -65,6 +66,7 @@ ERR_NOT_PACKAGE = ERR_NOT_FOUND + "; {parent!r} is not a package"
 ERR_NOT_FOUND_TO_RUN = _NO_MODULE + "{name}"  # python -m's wording (runpy's): the name unquoted
 ERR_HALTED = "import of {name} halted; None in sys.modules"
 ERR_DEADLOCK = "deadlock detected by {lock!r}"
+ERR_NO_LOCATION = "{loader!r} cannot say where the file of {name!r} is"  # load_module() of a file loader
 ERR_NO_CREATE_MODULE = "loaders that define exec_module() must also define create_module()"
 ERR_NOT_AN_OBSERVER = (
     "{observer!r} is not an ImportObserver: it has no {missing} "

@@ -75,7 +75,7 @@ def _spec_of_imported(name: str, module: Any) -> ModuleSpec | None:
         raise ValueError(f"{name}.__spec__ is not set")
     if spec is None:
         raise ValueError(f"{name}.__spec__ is None")
-    return spec  # type: ignore[no-any-return]  # a module's __spec__ is whatever was set
+    return spec  # a module's __spec__ is whatever was set
 
 
 _NO_SPEC = object()

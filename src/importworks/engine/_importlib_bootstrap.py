@@ -25,7 +25,7 @@ from opcode import opmap
 from types import ModuleType
 from typing import Any
 
-from ..errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
+from ..errors import ERR_HALTED, ERR_NO_LOCATION, ERR_NOT_FOUND, ERR_NOT_PACKAGE
 from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
 from .hooks import AfterExecHook, ImportObserver, LazyHook
 from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
@@ -47,7 +47,7 @@ __all__ = [
     "resolve_name",
 ]
 
-_NEEDS_LOADING = object()
+_NEEDS_LOADING: Any = object()  # a sentinel for sys.modules.get(); Any, so that a module compared with it stays one
 # Names whose body is running right now, in any thread (spec._initializing says
 # the same, but a set is what __import__'s fast path can afford to ask).
 _initializing: set[str] = set()
@@ -109,7 +109,7 @@ def _package_of(globals: dict[str, Any]) -> str:
         warnings.warn(
             f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})", _PACKAGE_MISMATCH_WARNING, stacklevel=4
         )
-    return package  # type: ignore[no-any-return]
+    return package
 
 
 def _string(value: Any, error: str) -> str:
@@ -197,7 +197,7 @@ def _ask_finder(finder: Any, name: str, path: Any, target: Any) -> ModuleSpec | 
         if _PY312 or not hasattr(finder, "find_module"):
             return None  # not a finder (any more): skipped
         return _legacy_spec(finder, name, path)
-    return find_spec(name, path, target)  # type: ignore[no-any-return]
+    return find_spec(name, path, target)
 
 
 def _spec_in_use(name: str, found: ModuleSpec) -> ModuleSpec:
@@ -248,7 +248,7 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
     tracer = _tracer
     if tracer is not None:
         tracer.created(spec.name)
-    spec._initializing = True
+    spec._initializing = True  # type: ignore[attr-defined]  # CPython's own flag, read by the module type
     _initializing.add(spec.name)
     try:
         sys.modules[spec.name] = module
@@ -265,7 +265,7 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
         module = sys.modules.pop(spec.name)
         sys.modules[spec.name] = module
     finally:
-        spec._initializing = False
+        spec._initializing = False  # type: ignore[attr-defined]
         _initializing.discard(spec.name)
     return module
 
@@ -317,6 +317,8 @@ def load_module_shim(loader: Any, fullname: str, spec: ModuleSpec | None = None)
     warnings.warn(_LOAD_MODULE_DEPRECATED, DeprecationWarning, stacklevel=3)
     if spec is None:
         spec = spec_from_loader(fullname, loader)
+        if spec is None:  # a file loader that cannot say where its file is
+            raise ImportError(ERR_NO_LOCATION.format(loader=loader, name=fullname), name=fullname)
     if fullname in sys.modules:
         exec_in_place(spec, sys.modules[fullname])
         return sys.modules[fullname]
@@ -421,7 +423,7 @@ def exec_frozen_module(module: ModuleType) -> None:
     """Run a frozen module's code (FrozenImporter.exec_module)."""
     import _imp
 
-    name = module.__spec__.name
+    name = module.__spec__.name if module.__spec__ is not None else module.__name__
     if not _imp.is_frozen(name):
         raise ImportError(f"{name!r} is not a frozen module", name=name)
     code = _imp.get_frozen_object(name)
@@ -717,8 +719,8 @@ def _is_package(module: Any) -> bool:
     return hasattr(module, "__path__")
 
 
-def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> ModuleType:
-    """Import a module: what the ``import`` statement calls."""
+def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    """Import a module: what the ``import`` statement calls (it binds a module, or the lazy hook's stand-in)."""
     if not level:
         # cache hits, the C import's fast path: a module in sys.modules that no
         # thread is still initialising goes straight back (a lazy import of it

@@ -108,9 +108,9 @@ def _reload_name(module: Any) -> str:
     """The name a module is reloaded under: its spec's (which survives a renamed __name__), else __name__."""
     spec = getattr(module, "__spec__", None)
     if spec is not None and hasattr(spec, "name"):
-        return spec.name  # type: ignore[no-any-return]
+        return spec.name
     try:
-        return module.__name__  # type: ignore[no-any-return]
+        return module.__name__
     except AttributeError:
         raise TypeError(ERR_NOT_A_MODULE) from None
 

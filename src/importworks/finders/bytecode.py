@@ -17,7 +17,10 @@ import os
 import sys
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # for the checker only: collections.abc has it from 3.12
 
 __all__ = [
     "BYTECODE_SUFFIXES",
@@ -270,7 +273,7 @@ def compile_bytecode(
     if not isinstance(code, CodeType):
         raise ImportError(f"Non-code object in {bytecode_path!r}", name=name, path=bytecode_path)
     if source_path is not None:
-        _imp._fix_co_filename(code, source_path)
+        _imp._fix_co_filename(code, source_path)  # type: ignore[attr-defined]  # private: not in typeshed
     return code
 
 
@@ -308,7 +311,7 @@ def decode_source(source_bytes: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def write_atomic(path: str, data: bytes | bytearray, mode: int = 0o666) -> None:
+def write_atomic(path: str, data: Buffer, mode: int = 0o666) -> None:
     """Write *data* to *path* so that readers see the old file or the new one, never half.
 
     The bytes go to a fresh file beside *path* (same folder, so os.replace is a

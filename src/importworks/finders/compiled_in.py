@@ -27,7 +27,7 @@ from ..spec import ModuleSpec, spec_from_loader
 __all__ = ["BuiltinImporter", "FrozenImporter"]
 
 
-def _requires(test: Callable[[str], bool], what: str) -> Callable[..., Any]:
+def _requires(test: Callable[[str], object], what: str) -> Callable[..., Any]:
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         def checked(self: Any, fullname: str) -> Any:
             if not test(fullname):
@@ -96,7 +96,7 @@ class FrozenImporter:
         """The spec of a frozen module; from 3.11 it also names the source the code was frozen from."""
         if not _KNOWS_FROZEN_SOURCES:
             return spec_from_loader(fullname, cls, origin=cls._ORIGIN) if _imp.is_frozen(fullname) else None
-        found = _imp.find_frozen(fullname)
+        found = _imp.find_frozen(fullname)  # type: ignore[attr-defined]  # 3.11+, see _KNOWS_FROZEN_SOURCES
         if found is None:
             return None
         _, ispkg, origname = found
@@ -147,7 +147,7 @@ _KNOWS_FROZEN_SOURCES = hasattr(_imp, "find_frozen")
 
 
 def _frozen_spec(loader: type[FrozenImporter], fullname: str, ispkg: bool, origname: str | None) -> ModuleSpec:
-    spec = spec_from_loader(fullname, loader, origin=loader._ORIGIN, is_package=ispkg)
+    spec = ModuleSpec(fullname, loader, origin=loader._ORIGIN, is_package=ispkg)  # type: ignore[arg-type]  # the class is the loader
     filename, folder = _frozen_filename(origname, fullname, ispkg)
     # for create_module(), under the stdlib's names, which tools read from the spec
     spec.loader_state = SimpleNamespace(filename=filename, origname=origname)

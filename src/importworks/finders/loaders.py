@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from importlib.machinery import EXTENSION_SUFFIXES
 from types import CodeType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine._importlib_bootstrap import (
     LoaderBasics,
@@ -32,6 +32,9 @@ from ..engine.tracebacks import register_engine_file
 from ..spec import ModuleSpec, declares_package, use_file_loaders
 from . import bytecode
 from .namespace import NamespacePath
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # for the checker only: collections.abc has it from 3.12
 
 __all__ = [
     "BYTECODE_SUFFIXES",
@@ -126,10 +129,10 @@ class SourceLoader(LoaderBasics):
         """Return {'mtime': ..., 'size': ...} for *path*; OSError if unknown."""
         return {"mtime": self.path_mtime(path)}
 
-    def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
+    def _cache_bytecode(self, source_path: str, cache_path: str, data: Buffer) -> None:
         return self.set_data(cache_path, data)
 
-    def set_data(self, path: str, data: bytes) -> None:
+    def set_data(self, path: str, data: Buffer) -> None:
         """Write *data* to *path*; the default cannot write."""
 
     def get_source(self, fullname: str) -> str:
@@ -142,7 +145,7 @@ class SourceLoader(LoaderBasics):
 
     def _read_source(self, fullname: str) -> bytes:
         try:
-            return self.get_data(self.get_filename(fullname))  # type: ignore[attr-defined, no-any-return]
+            return self.get_data(self.get_filename(fullname))  # type: ignore[attr-defined]
         except OSError as exc:
             raise ImportError("source not available through get_data()", name=fullname) from exc
 
@@ -211,7 +214,7 @@ class SourceLoader(LoaderBasics):
             return None
         if header.must_hash_source():
             check.source = self.get_data(source_path)  # type: ignore[attr-defined]
-            check.source_hash = bytecode.source_hash(check.source)  # type: ignore[arg-type]
+            check.source_hash = bytecode.source_hash(check.source)
         if not header.matches(check.mtime, check.size, check.source_hash):
             return None
         body = memoryview(data)[bytecode.HEADER_SIZE :]
@@ -258,7 +261,7 @@ class FileLoader:
         """The stdlib's reader of a package folder (it only needs our ``path``)."""
         from importlib.readers import FileReader
 
-        return FileReader(self)
+        return FileReader(self)  # type: ignore[arg-type]  # it reads only .path, which every file loader of ours has
 
 
 # Tools decide whether to take a module over by checking the loader against the
@@ -267,19 +270,21 @@ class FileLoader:
 # pick their adapters by class.  So our file loaders derive from the stock ones
 # for that check alone: every method is overridden (tests/unit/test_loaders.py
 # holds that), none of the stock code runs.
-class SourceFileLoader(FileLoader, SourceLoader, importlib.machinery.SourceFileLoader):
+# (typeshed types InspectLoader.source_to_code as a static method; importlib calls it on the loader,
+# with the path and, from 3.15, the module name: ours follows importlib, hence the ignore)
+class SourceFileLoader(FileLoader, SourceLoader, importlib.machinery.SourceFileLoader):  # type: ignore[misc]
     """Load ``.py`` files, caching their bytecode in ``__pycache__``."""
 
     def path_stats(self, path: str) -> dict[str, Any]:
         st = os.stat(path)
         return {"mtime": st.st_mtime, "size": st.st_size}
 
-    def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
+    def _cache_bytecode(self, source_path: str, cache_path: str, data: Buffer) -> None:
         self.set_data(cache_path, data, _mode=_file_mode(source_path))
 
     # ``_mode`` is the keyword of importlib.machinery.SourceFileLoader.set_data,
     # which subclasses written against the stdlib pass and override.
-    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
+    def set_data(self, path: str, data: Buffer, *, _mode: int = 0o666) -> None:
         """Write a cache file atomically, creating its folders; a cache that cannot be written is skipped."""
         folder = os.path.dirname(path)
         try:
@@ -472,7 +477,7 @@ if sys.version_info < (3, 12):
         )
         return f"<module {module.__name__!r} (namespace)>"
 
-    NamespaceLoader.module_repr = staticmethod(_namespace_module_repr)  # type: ignore[attr-defined]
+    NamespaceLoader.module_repr = staticmethod(_namespace_module_repr)
 
 
 # spec.py, below this layer, makes file specs and namespace loaders with these

@@ -157,7 +157,7 @@ def _search_path_of(parent: ModuleSpec | None) -> Iterable[Any]:
     return parent.submodule_search_locations
 
 
-def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
+def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec | None:
     # Python 3.10 and 3.11 still ask path entry finders without find_spec()
     if hasattr(finder, "find_loader"):
         warnings.warn(
@@ -182,7 +182,7 @@ def _spec_at(entry: Any, fullname: str, target: Any) -> ModuleSpec | None:
     if finder is None:
         return None
     if hasattr(finder, "find_spec"):
-        return finder.find_spec(fullname, target)  # type: ignore[no-any-return]
+        return finder.find_spec(fullname, target)
     return None if _PY312 else _legacy_spec(fullname, finder)  # 3.12+ ignores such finders
 
 

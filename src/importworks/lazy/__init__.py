@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 from .. import _lazy_native as _native
@@ -320,7 +321,7 @@ def _importer_frame() -> Any:
     reached through a stand-in (activate()'s first listed import loads this
     package, then calls the hook one frame deeper).
     """
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code is not _IMPORT_CODE:
         frame = frame.f_back
     return None if frame is None else frame.f_back

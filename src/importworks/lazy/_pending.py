@@ -154,7 +154,13 @@ def _import_keeping_parent(fullname: str) -> None:
     namespace = getattr(sys.modules.get(parent), "__dict__", None) if parent else None
     before = namespace.get(child) if isinstance(namespace, dict) else None
     module = importlib.import_module(fullname)
-    if before is not None and _is_lazy and _is_lazy[0](before) and namespace.get(child) is module:
+    if (
+        before is not None
+        and isinstance(namespace, dict)
+        and _is_lazy
+        and _is_lazy[0](before)
+        and namespace.get(child) is module
+    ):
         namespace[child] = before
 
 

@@ -29,7 +29,7 @@ from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 from zlib import crc32
 
 from ..errors import ERR_TAMPERED, StoreError, StoreIntegrityError
@@ -79,7 +79,7 @@ _DAMAGE = (
 _EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
 
 
-def _sha256_function():  # type: ignore[no-untyped-def]
+def _sha256_function() -> Callable[[bytes], Any]:
     # CPython's small built-in SHA-256 directly: hashlib (and OpenSSL behind it)
     # would cost milliseconds at start-up for a few kilobytes to hash
     try:

@@ -63,7 +63,7 @@ class StoreLoader(LoaderBasics):
             code = store.read_code(entry, MAGIC_NUMBER)
             if code is not None:
                 result = marshal.loads(code)
-                _imp._fix_co_filename(result, self.path)
+                _imp._fix_co_filename(result, self.path)  # type: ignore[attr-defined]  # private: not in typeshed
                 return result
             return compile(store.read(entry), self.path, "exec", dont_inherit=True)
         except OSError as exc:
@@ -143,7 +143,7 @@ class StoreExtensionLoader(StoreLoader):
     def exec_module(self, module: ModuleType) -> None:
         _imp.exec_dynamic(module)
 
-    def get_code(self, fullname: str) -> None:
+    def get_code(self, fullname: str) -> None:  # type: ignore[override]  # no code object, as for any extension
         return None
 
     def get_source(self, fullname: str) -> None:

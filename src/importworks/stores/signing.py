@@ -294,7 +294,7 @@ def sign_store(location: str, key_path: str) -> str:
     key = _load_private_key(key_path)
     public = _raw_public(key.public_key())  # type: ignore[attr-defined]
     with open_store(location) as store:
-        store.trust_hook = None  # type: ignore[assignment]  # signing reads what is to be signed
+        store.trust_hook = None  # signing reads what is to be signed
         fields, digests = signed_digests(store)
         fields["signed_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         header = marshal.dumps(fields, 4)
