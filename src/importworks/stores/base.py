@@ -171,8 +171,14 @@ def u64_bytes(values: Iterable[int]) -> bytes:
     return numbers.tobytes()
 
 
-def u64_array(data: bytes) -> array:
-    """The integers written by u64_bytes."""
+def u64_array(data: object) -> array:
+    """The integers written by u64_bytes.
+
+    Raises:
+        ValueError: *data* (a part of a decoded index, so anything) is not bytes.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"an index array is {type(data).__name__}, not bytes")
     numbers = array("Q")
     numbers.frombytes(data)
     if sys.byteorder == "big":
@@ -233,7 +239,7 @@ class CompactIndex(Mapping):
             if crc is None:  # the packer checksums every entry it writes
                 raise ValueError(f"entry {path!r} has no CRC-32 to pack")
             numbers += (size, crc)
-        parts = {
+        parts: dict[str, object] = {
             "folders": "\n".join(sorted(folders)),
             "listing": "".join(listing),
             "spans": u64_bytes(spans),

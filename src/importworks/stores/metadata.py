@@ -30,7 +30,7 @@ class StoreDistribution(Distribution):
             return None
         return self.store.read(path).decode("utf-8")
 
-    def locate_file(self, path: Any) -> StorePath:
+    def locate_file(self, path: Any) -> StorePath:  # type: ignore[override]  # a Traversable: what importlib.metadata reads of it
         return StorePath(self.store, str(path))
 
     @property

@@ -120,7 +120,7 @@ class StorePath(Traversable):
         return self.__fspath__()
 
 
-@as_file.register(StorePath)
+@as_file.register(StorePath)  # type: ignore[attr-defined]  # as_file is a singledispatch function; typeshed types a plain one
 def _store_path_as_file(path: StorePath) -> contextlib.AbstractContextManager[pathlib.Path]:
     """as_file() of a store file or folder: its copy in the extraction cache (kept, not removed)."""
     if not path.exists():

@@ -326,8 +326,9 @@ def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
     would look (a zip's directory, the entries table), never through the index.
     """
     tail = fullname.rpartition(".")[2]
+    names: Iterable[str]
     try:
-        if store._index is not None:
+        if isinstance(store, IndexedStore) and store._index is not None:
             names = store.children(prefix)
         else:
             names = {p[len(prefix) :].partition("/")[0] for p in _store_paths(store) if p.startswith(prefix)}
@@ -430,7 +431,8 @@ def _listed_paths(location: str) -> Iterable[str]:
         if kind == "zip":
             from .zip import ZipStore
 
-            with ZipStore(location, probe) as raw:
+            raw = ZipStore(location, probe)
+            with raw:
                 count, size, offset, _ = raw._end_record()
                 paths = list(raw._read_directory(count, size, offset))
         elif kind == "sqlite":
