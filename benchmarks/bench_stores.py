@@ -379,7 +379,7 @@ def sign_copies(bench: Bench) -> None:
     # the first start after signing checks the signature with cryptography, which the timed children
     # (site-packages off sys.path) cannot import: do it here, once; the check is remembered in the cache
     check = (
-        "import sys\nimport importworks\nfrom importworks.stores.finder import open_store\n"
+        "import sys\nimport importworks\nfrom importworks.stores.opening import open_store\n"
         "from importworks.stores.trust import _signed\n"
         "with importworks.install(trusted_keys=[sys.argv[2] + '.pub']), open_store(sys.argv[1]) as store:\n"
         "    _signed(store)\n"
@@ -387,7 +387,9 @@ def sign_copies(bench: Bench) -> None:
     for kind in ("sqlite", "zip"):
         shutil.copyfile(bench.paths[kind], bench.paths[kind + "_signed"])
         run([bench.python, "-c", sign, bench.paths[kind + "_signed"], key], bench.env, bench.workdir, f"sign ({kind})")
-        run([bench.python, "-c", check, bench.paths[kind + "_signed"], key], bench.env, bench.workdir, f"check ({kind})")
+        run(
+            [bench.python, "-c", check, bench.paths[kind + "_signed"], key], bench.env, bench.workdir, f"check ({kind})"
+        )
 
 
 def tree_tops(zip_path: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Python 3.15+: lazy imports are the interpreter's own (PEP 810), reified through the engine.
 
-(A bottom-layer module, standard library only: ``activate()`` sets a mode
+(Just above errors.py in the layers, standard library otherwise: ``activate()`` sets a mode
 without loading the ``importworks.lazy`` package, and that package's
 ``enable()`` and friends dispatch here on 3.15+.)
 
@@ -27,6 +27,8 @@ import sys
 import types
 from collections.abc import Callable
 from typing import Any
+
+from .errors import ERR_NOT_FOUND
 
 # the user's filter: (importer, name, fromlist) -> bool; importer is None for globals without __name__
 LazyFilter = Callable[..., bool]
@@ -139,7 +141,7 @@ def lazy_import(fullname: str, caller: Any) -> Any:
     apply as to the statement, which then imports at once.
     """
     if not all(part.isidentifier() for part in fullname.split(".")):
-        raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=fullname), name=fullname)
     scratch = {"__builtins__": caller.f_builtins, "__name__": caller.f_globals.get("__name__")}
     exec(f"lazy import {fullname} as bound", scratch)  # fullname is a checked dotted name
     return scratch["bound"]

@@ -124,6 +124,21 @@ def test_content_claims_a_file_whatever_its_name(tmp_path, monkeypatch):
         assert store.read("greet/words.py") == b"WORD = 'hello'\n"
 
 
+def test_importworks_run_takes_a_store_of_another_backend(tmp_path):
+    site = build(tmp_path / "site", {"iw_jsonstore.py": PLUGIN})
+    dist_info(site, "iw-jsonstore", "json = iw_jsonstore:backend")
+    store = json_store(tmp_path / "app.jsonstore")
+    run = subprocess.run(
+        [sys.executable, "-m", "importworks", "run", str(store), "-c", "import greet; print(greet.hello())"],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(site)])},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (0, "hello from a JSON store\n", "")
+
+
 def test_a_broken_entry_point_is_named_with_its_distribution(tmp_path, monkeypatch):
     site = tmp_path / "site"
     dist_info(site, "iw-broken", "broken = iw_not_there:backend")

@@ -190,3 +190,21 @@ def test_entry_names_that_the_index_cannot_hold_are_refused_when_packing(tmp_pat
     with pytest.raises(StoreError, match=r"refusing entry 'pkg/data/a\\nb.txt'"):
         pack([str(source)], str(tmp_path / "app.sqlite"))
     assert not (tmp_path / "app.sqlite").exists()
+
+
+def test_a_record_that_is_not_csv_is_a_store_error(tmp_path):
+    # Python 3.10's csv reader raises its own error on a NUL (a fuzz finding): pack says which RECORD
+    from importlib.metadata import PathDistribution
+
+    from importworks.stores.pack import _recorded_files
+
+    info = tmp_path / "x-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: x\nVersion: 1.0\n")
+    (info / "RECORD").write_text("x/__init__.py,,\nx/\0evil.py,,\n")
+    try:
+        files = _recorded_files(PathDistribution(info), "x")
+    except StoreError as exc:
+        assert "distribution 'x'" in str(exc) and "RECORD" in str(exc)
+    else:  # 3.11+ reads the NUL as part of a name, which packing then refuses as it refuses any such name
+        assert files == ["x/__init__.py", "x/\0evil.py"]

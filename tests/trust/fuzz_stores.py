@@ -21,6 +21,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from anywhere: tests/ importable
 
+if __name__ == "__main__":
+    # importworks instrumented as it is first imported, before the helpers below import it
+    import importlib
+
+    import atheris
+
+    with atheris.instrument_imports(include=["importworks"]):
+        for _reader in (
+            "importworks",
+            "importworks.stores.sqlite",
+            "importworks.stores.zip",
+            "importworks.stores.trust",
+        ):
+            importlib.import_module(_reader)
+
 from tests.trust.hostile import import_from, small_store
 
 SEEDS = (("sqlite", True), ("zip", True), ("zip", False))
@@ -65,10 +80,6 @@ class Target:
 def main() -> None:
     import atheris
 
-    with atheris.instrument_imports():
-        import importworks.stores.sqlite
-        import importworks.stores.trust
-        import importworks.stores.zip  # noqa: F401
     target = Target(Path(tempfile.mkdtemp(prefix="iw-fuzz-")))
     atheris.Setup(sys.argv, target.one_input)
     atheris.Fuzz()

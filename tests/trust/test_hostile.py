@@ -86,7 +86,7 @@ def test_entry_names_either_stay_inside_the_store_or_are_refused(name):
     except StoreError:
         return
     parts = checked.split("/")
-    assert checked and not checked.startswith("/") and ".." not in parts and "\0" not in checked
+    assert checked and not checked.startswith("/") and ".." not in parts and "\0" not in checked and "" not in parts
     assert "\\" not in checked and max(map(len, parts)) <= 255
 
 

@@ -1,7 +1,7 @@
 """PostgreSQL faults in the middle of an import: a restarted server, a terminated backend, a re-pack (issue 17, item 4).
 
 Restarting and stopping happen to a private cluster each test module makes
-(initdb into a temporary folder with the PostgreSQL 15 binaries, run as the
+(initdb into a temporary folder with the newest PostgreSQL binaries found, run as the
 ``postgres`` user when the tests run as root), never to the shared server the
 other tests use.  The re-pack test uses the shared server (IMPORTWORKS_TEST_POSTGRES).
 """
@@ -29,7 +29,19 @@ from tests.stores.conftest import NO_POSTGRES, POSTGRES, drop_postgres_stores
 from tests.trust.test_faults import READER
 
 pytest.importorskip("psycopg", reason="PostgreSQL stores need psycopg: pip install 'importworks[postgres]'")
-BIN = Path(os.environ.get("IMPORTWORKS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _pg_bin() -> Path:
+    """The PostgreSQL binaries: IMPORTWORKS_PG_BIN, else Debian's newest (/usr/lib/postgresql/N/bin)."""
+    if os.environ.get("IMPORTWORKS_PG_BIN"):
+        return Path(os.environ["IMPORTWORKS_PG_BIN"])
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0
+    )
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+BIN = _pg_bin()
 
 APP = {
     "shop": {

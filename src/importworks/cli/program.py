@@ -22,8 +22,9 @@ import warnings
 from dataclasses import dataclass, field
 
 from ..errors import StoreError
+from ..stores import registry
 from ..stores.finder import CLAIMED_SUFFIXES
-from ..stores.sniff import is_sqlite_file, is_store_url, is_zip_file, parse_store_url
+from ..stores.sniff import is_sqlite_file, is_zip_file, probe_file
 
 __all__ = [
     "PROGRAM_ERROR",
@@ -99,7 +100,7 @@ class Target:
 
 def store_location(word: str) -> str:
     """What sys.path gets for a store named *word*: the URL, or the file's absolute path."""
-    return word if is_store_url(word) else os.path.abspath(word)
+    return word if registry.is_url(word) else os.path.abspath(word)
 
 
 # ---------------------------------------------------------------- splitting a command line
@@ -219,11 +220,28 @@ def _store_has(store: str, entry: str) -> bool:
 # ---------------------------------------------------------------- telling a store
 def claims_store(word: str) -> bool:
     """Is *word*, in store position, meant as a store (by its scheme, its name or its bytes)?"""
-    if is_store_url(word):
+    if registry.is_url(word):
         return True
+    if "://" in word:  # a scheme no backend known so far serves: another distribution's, perhaps
+        return registry.claim(word) is not None
     if os.path.isdir(word):
         return False  # a folder is a SCRIPT (its __main__.py), as with python
-    return word.endswith(CLAIMED_SUFFIXES) or is_sqlite_file(word) or is_zip_file(word)
+    if word.endswith(CLAIMED_SUFFIXES) or is_sqlite_file(word) or is_zip_file(word):
+        return True
+    # a script by its name is never asked about: other backends are looked up (importlib.metadata,
+    # milliseconds) only for a file that could be theirs
+    return not word.endswith((".py", ".pyw")) and _claimed_by_another_backend(word)
+
+
+def _claimed_by_another_backend(word: str) -> bool:
+    probe = probe_file(word)
+    if probe is None or probe.is_dir:
+        return False
+    try:
+        claimed = registry.claim(word, probe)
+    finally:
+        probe.close()
+    return claimed is not None and claimed.sniffed
 
 
 def check_store(word: str) -> str:
@@ -232,11 +250,11 @@ def check_store(word: str) -> str:
     Raises:
         StoreError: it is something else (saying what), missing, or broken.
     """
-    if is_store_url(word):
-        parse_store_url(word)  # the shape now; the connection when the store is opened
+    if registry.is_url(word):
+        registry.claim(word).backend.locate(word)  # type: ignore[union-attr]  # the shape now; the connection when opened
     elif not os.path.exists(word):
         raise StoreError(NO_SUCH_STORE.format(name=word), path=word)
-    elif not (is_sqlite_file(word) or is_zip_file(word)):
+    elif not (is_sqlite_file(word) or is_zip_file(word) or _claimed_by_another_backend(word)):
         raise StoreError(NOT_A_STORE.format(name=word, what=describe_file(word)), path=word)
     _open(word)
     return word

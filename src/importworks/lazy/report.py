@@ -55,7 +55,8 @@ class LazyImportRecord:
             return NotImplemented
         return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
 
-    __hash__ = None  # type: ignore[assignment]  (mutable, as the dataclass was)
+    # mutable, so unhashable, as the dataclass was
+    __hash__ = None  # type: ignore[assignment]
 
 
 class EagerImport(NamedTuple):

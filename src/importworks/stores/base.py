@@ -109,6 +109,12 @@ def check_entry_path(store: str, path: str) -> str:
             "(absolute, or contains '..'); repack it with importworks pack",
             path=store,
         )
+    if "" in parts:  # 'pkg/' or 'a//b': a folder, or no name at all; a store holds files
+        raise StoreError(
+            f"refusing entry {path[:80]!r} in store {store}: an empty part in the name (a trailing or double "
+            "'/'); repack it with importworks pack",
+            path=store,
+        )
     if "\0" in path or len(path) > _MAX_NAME or max(map(len, parts)) > _MAX_PART:
         # no file system holds such a name: it cannot have been packed from one, nor be extracted
         raise StoreError(

@@ -186,7 +186,7 @@ class Packer:
         from .editable import editable_sources, is_editable_hook
 
         label = name or dist.metadata["Name"] or "?"
-        files = _recorded_files(dist)
+        files = _recorded_files(dist, label)
         if files is None:
             raise StoreError(f"cannot pack distribution {label!r}: it records no file list", path=label)
         owner = _normalize(label)
@@ -360,14 +360,19 @@ class Packer:
         return marshal.dumps(code)
 
 
-def _recorded_files(dist: Distribution) -> list[str] | None:
+def _recorded_files(dist: Distribution, label: str) -> list[str] | None:
     """Every path in the distribution's RECORD, read here: ``Distribution.files`` leaves out the
     missing ones (Python 3.12+) without a word, and pack must say what it could not take."""
     import csv
 
     text = dist.read_text("RECORD")
     if text:
-        return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
+        try:
+            return [row[0] for row in csv.reader(text.splitlines()) if row and row[0]]
+        except csv.Error as exc:  # a NUL in a line (Python 3.10's csv), an unclosed quote...
+            raise StoreError(
+                f"cannot pack distribution {label!r}: its RECORD cannot be parsed ({exc})", path=label
+            ) from None
     files = dist.files  # an .egg-info's installed-files.txt or SOURCES.txt
     return None if files is None else [str(f) for f in files]
 

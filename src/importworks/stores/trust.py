@@ -326,9 +326,9 @@ def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
     would look (a zip's directory, the entries table), never through the index.
     """
     tail = fullname.rpartition(".")[2]
-    names: Iterable[str]
     try:
-        if isinstance(store, IndexedStore) and store._index is not None:
+        names: frozenset[str] | set[str]
+        if store._index is not None:
             names = store.children(prefix)
         else:
             names = {p[len(prefix) :].partition("/")[0] for p in _store_paths(store) if p.startswith(prefix)}
@@ -432,9 +432,11 @@ def _listed_paths(location: str) -> Iterable[str]:
             from .zip import ZipStore
 
             raw = ZipStore(location, probe)
-            with raw:
+            try:
                 count, size, offset, _ = raw._end_record()
                 paths = list(raw._read_directory(count, size, offset))
+            finally:
+                raw.close()
         elif kind == "sqlite":
             paths = _sqlite_paths(location)
     except (StoreError, OSError, ValueError):
@@ -468,6 +470,6 @@ def _postgres_paths(location: str) -> list[str]:
         psycopg = driver(location)
         with psycopg.connect(url.conninfo, autocommit=True, connect_timeout=10) as conn:
             rows = conn.execute("SELECT path FROM importworks_entries WHERE store = %s", (url.store,)).fetchall()
-    except Exception:  # only says which names to refuse; no server, no names
+    except Exception:  # noqa: BLE001 - only says which names to refuse; no server, no names
         return []
     return [row[0] for row in rows if isinstance(row[0], str)]
