@@ -1,4 +1,4 @@
-"""The fuzz targets of fuzz_readers.py in CI: under hypothesis (bounded), and coverage-guided for ~8 s each (about a minute in all).
+"""The fuzz targets of fuzz_readers.py in CI: under hypothesis, then coverage-guided ~8 s each (a minute in all).
 
 The coverage-guided runs need atheris (it builds on 3.11+ and is not in the
 test extra): in the test interpreter, or in the one IMPORTWORKS_ATHERIS_PYTHON
