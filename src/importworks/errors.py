@@ -26,17 +26,17 @@ __all__ = [
     "ERR_DEADLOCK",
     "ERR_HALTED",
     "ERR_LOCK_NOT_HELD",
-    "ERR_NO_CREATE_MODULE",
-    "ERR_NO_LOCATION",
+    "ERR_NOR_BACKEND",
+    "ERR_NOT_AN_OBSERVER",
     "ERR_NOT_A_MODULE",
     "ERR_NOT_A_STORE",
-    "ERR_NOT_AN_OBSERVER",
     "ERR_NOT_FOUND",
     "ERR_NOT_FOUND_TO_RUN",
     "ERR_NOT_IN_SYS_MODULES",
+    "ERR_NOT_OF_KIND",
     "ERR_NOT_PACKAGE",
-    "ERR_NOT_SQLITE",
-    "ERR_NOT_ZIP",
+    "ERR_NO_CREATE_MODULE",
+    "ERR_NO_LOCATION",
     "ERR_PARENT_NOT_IN_SYS_MODULES",
     "ERR_SPEC_NOT_FOUND",
     "ERR_STORE_CORRUPT",
@@ -49,13 +49,13 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "WARN_UNUSABLE_STORE",
     "DeadlockError",
     "LazyImportError",
     "ReloadError",
     "StoreError",
     "StoreIntegrityError",
     "StoreTrustError",
-    "WARN_UNUSABLE_STORE",
 ]
 
 # The engine's messages are CPython's own, byte for byte: code (and CPython's
@@ -82,11 +82,9 @@ ERR_SPEC_NOT_FOUND = "spec not found for the module {name!r}"
 # A store's messages name the store and the next step.
 _REPACK = "re-create it with importworks pack"
 ERR_STORE_MISSING = "store {path} does not exist (or is not a file)"
-ERR_NOT_ZIP = (
-    "{path} is not a zip archive (no end-of-central-directory record): it is truncated or another kind of file"
-)
-ERR_NOT_SQLITE = "{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file"
-ERR_NOT_A_STORE = "{path} is neither a SQLite store nor a zip archive"
+ERR_NOT_OF_KIND = "{path} is not {expected}: it is truncated or another kind of file"  # named .zip, .sqlite...
+ERR_NOT_A_STORE = "{path} is neither a SQLite store nor a zip archive"  # then ERR_NOR_BACKEND for each other backend
+ERR_NOR_BACKEND = ", nor a {name} store ({origin})"
 ERR_STORE_UNREADABLE = "{doing}{what} SQLite store {store}: {error}"
 ERR_STORE_CORRUPT = ERR_STORE_UNREADABLE + "; it is not an importworks store or is corrupt; " + _REPACK
 WARN_UNUSABLE_STORE = "importworks: {error}; modules in it cannot be imported"  # a RuntimeWarning, once a store

@@ -133,6 +133,7 @@ def test_store_that_does_not_exist(tmp_path):
         ("app.sqlite", "{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file"),
         ("app.bin", "{path} is neither a SQLite store nor a zip archive"),
     ],
+    ids=["zip", "sqlite", "neither"],
 )
 def test_file_that_is_not_a_store(tmp_path, name, message):
     path = tmp_path / name
