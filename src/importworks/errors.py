@@ -23,26 +23,49 @@ defined here too, once, for the CLI and the diagnostics alike.
 from __future__ import annotations
 
 __all__ = [
+    "ERR_BEYOND_TOP_LEVEL",
     "ERR_DEADLOCK",
+    "ERR_EMPTY_NAME",
+    "ERR_EXEC_NOT_IN_SYS_MODULES",
+    "ERR_FROMLIST_ITEM",
+    "ERR_GET_CODE_NONE",
+    "ERR_GLOBALS_NOT_DICT",
     "ERR_HALTED",
+    "ERR_LOADER_NONE",
+    "ERR_LOADER_NOT_SET",
     "ERR_LOCK_NOT_HELD",
+    "ERR_MISSING_LOADER",
+    "ERR_NAMESPACE_NO_LOADER",
+    "ERR_NAME_NOT_A_STRING",
+    "ERR_NAME_NOT_IN_GLOBALS",
+    "ERR_NAME_NOT_STR",
+    "ERR_NEGATIVE_LEVEL",
     "ERR_NOR_BACKEND",
     "ERR_NOT_AN_OBSERVER",
     "ERR_NOT_A_MODULE",
     "ERR_NOT_A_STORE",
+    "ERR_NOT_BUILTIN",
     "ERR_NOT_FOUND",
     "ERR_NOT_FOUND_TO_RUN",
+    "ERR_NOT_FROZEN",
     "ERR_NOT_IN_SYS_MODULES",
     "ERR_NOT_OF_KIND",
     "ERR_NOT_PACKAGE",
     "ERR_NO_CREATE_MODULE",
     "ERR_NO_LOCATION",
+    "ERR_NO_PACKAGE",
+    "ERR_NO_PARENT_PACKAGE",
+    "ERR_PACKAGE_NOT_STR",
+    "ERR_PACKAGE_REQUIRED",
     "ERR_PARENT_NOT_IN_SYS_MODULES",
+    "ERR_SHUTTING_DOWN",
     "ERR_SPEC_NOT_FOUND",
+    "ERR_SPEC_NO_LOADER",
     "ERR_STORE_CORRUPT",
     "ERR_STORE_MISSING",
     "ERR_STORE_UNREADABLE",
     "ERR_TAMPERED",
+    "ERR_TOP_NOT_IN_SYS_MODULES",
     "EXIT_CANT_OPEN",
     "EXIT_CHILD_FAILED",
     "EXIT_FAILED",
@@ -73,6 +96,30 @@ ERR_NOT_AN_OBSERVER = (
     "(derive it from importworks.engine.hooks.ObserverBase to ignore the events it does not need)"
 )  # a TypeError from add_observer()
 ERR_LOCK_NOT_HELD = "cannot release un-acquired lock"  # a RuntimeError, as for threading.RLock
+# the rest of the import system's messages, CPython's too
+ERR_NAME_NOT_IN_GLOBALS = "'__name__' not in globals"
+ERR_BEYOND_TOP_LEVEL = "attempted relative import beyond top-level package"
+ERR_NO_PARENT_PACKAGE = "attempted relative import with no known parent package"
+ERR_NAME_NOT_STR = "module name must be str, not {type}"
+ERR_NAME_NOT_A_STRING = "module name must be a string"  # __import__'s wording
+ERR_NEGATIVE_LEVEL = "level must be >= 0"
+ERR_EMPTY_NAME = "Empty module name"
+ERR_PACKAGE_NOT_STR = "__package__ not set to a string"
+ERR_GLOBALS_NOT_DICT = "globals must be a dict"
+ERR_FROMLIST_ITEM = "Item in {where} must be str, not {type}"
+ERR_SHUTTING_DOWN = "sys.meta_path is None, Python is likely shutting down"
+ERR_MISSING_LOADER = "missing loader"
+ERR_EXEC_NOT_IN_SYS_MODULES = "module {name!r} not in sys.modules"  # while executing it again
+ERR_GET_CODE_NONE = "cannot load module {name!r} when get_code() returns None"
+ERR_NOT_BUILTIN = "{name!r} is not a built-in module"
+ERR_NOT_FROZEN = "{name!r} is not a frozen module"
+ERR_TOP_NOT_IN_SYS_MODULES = "{top!r} not in sys.modules as expected"
+ERR_PACKAGE_REQUIRED = "the 'package' argument is required to perform a relative import for {name!r}"
+ERR_NO_PACKAGE = "no package specified for {name!r} (required for relative module names)"
+ERR_LOADER_NOT_SET = "{name}.__loader__ is not set"
+ERR_LOADER_NONE = "{name}.__loader__ is None"
+ERR_SPEC_NO_LOADER = "spec for {name} missing loader"
+ERR_NAMESPACE_NO_LOADER = "namespace packages do not have loaders"
 # importlib.reload's (importworks.reload says the same)
 ERR_NOT_A_MODULE = "reload() argument must be a module"
 ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"

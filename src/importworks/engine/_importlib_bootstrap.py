@@ -25,7 +25,29 @@ from opcode import opmap
 from types import ModuleType
 from typing import Any
 
-from ..errors import ERR_HALTED, ERR_NO_LOCATION, ERR_NOT_FOUND, ERR_NOT_PACKAGE
+from ..errors import (
+    ERR_BEYOND_TOP_LEVEL,
+    ERR_EMPTY_NAME,
+    ERR_EXEC_NOT_IN_SYS_MODULES,
+    ERR_FROMLIST_ITEM,
+    ERR_GET_CODE_NONE,
+    ERR_GLOBALS_NOT_DICT,
+    ERR_HALTED,
+    ERR_MISSING_LOADER,
+    ERR_NAME_NOT_A_STRING,
+    ERR_NAME_NOT_IN_GLOBALS,
+    ERR_NAME_NOT_STR,
+    ERR_NEGATIVE_LEVEL,
+    ERR_NO_LOCATION,
+    ERR_NO_PARENT_PACKAGE,
+    ERR_NOT_BUILTIN,
+    ERR_NOT_FOUND,
+    ERR_NOT_FROZEN,
+    ERR_NOT_PACKAGE,
+    ERR_PACKAGE_NOT_STR,
+    ERR_SHUTTING_DOWN,
+    ERR_TOP_NOT_IN_SYS_MODULES,
+)
 from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
 from .hooks import AfterExecHook, ImportObserver, LazyHook
 from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
@@ -122,7 +144,7 @@ def _package_from_name(globals: dict[str, Any]) -> str:
     try:
         name = _string(globals["__name__"], "__name__ must be a string")
     except KeyError:
-        raise KeyError("'__name__' not in globals") from None
+        raise KeyError(ERR_NAME_NOT_IN_GLOBALS) from None
     return name if "__path__" in globals else name.rpartition(".")[0]
 
 
@@ -134,7 +156,7 @@ def resolve_name(name: str, package: str, level: int) -> str:
     """
     parts = package.split(".")
     if level > len(parts):
-        raise ImportError("attempted relative import beyond top-level package")
+        raise ImportError(ERR_BEYOND_TOP_LEVEL)
     base = ".".join(parts[: len(parts) - level + 1])
     return f"{base}.{name}" if name else base
 
@@ -142,17 +164,17 @@ def resolve_name(name: str, package: str, level: int) -> str:
 def _check_gcd_arguments(name: Any, package: Any, level: int) -> None:
     """importlib.import_module's argument errors (the C import words some differently: _absolute_name)."""
     if not isinstance(name, str):
-        raise TypeError(f"module name must be str, not {type(name)}")
+        raise TypeError(ERR_NAME_NOT_STR.format(type=type(name)))
     if level < 0:
-        raise ValueError("level must be >= 0")
+        raise ValueError(ERR_NEGATIVE_LEVEL)
     if level == 0:
         if not name:
-            raise ValueError("Empty module name")
+            raise ValueError(ERR_EMPTY_NAME)
         return
     if not isinstance(package, str):
-        raise TypeError("__package__ not set to a string")
+        raise TypeError(ERR_PACKAGE_NOT_STR)
     if not package:
-        raise ImportError("attempted relative import with no known parent package")
+        raise ImportError(ERR_NO_PARENT_PACKAGE)
 
 
 # ---------------------------------------------------------------- finding
@@ -183,7 +205,7 @@ def find_spec_on_meta_path(name: str, path: Any, target: Any = None) -> ModuleSp
 def _meta_path_finders() -> list[Any]:
     meta_path = sys.meta_path
     if meta_path is None:
-        raise ImportError("sys.meta_path is None, Python is likely shutting down")
+        raise ImportError(ERR_SHUTTING_DOWN)
     if not meta_path:
         warnings.warn("sys.meta_path is empty", ImportWarning, stacklevel=1)
     # 3.14: a finder that edits sys.meta_path does not change the search under way
@@ -255,7 +277,7 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
         try:
             if loader is None:
                 if spec.submodule_search_locations is None:
-                    raise ImportError("missing loader", name=spec.name)
+                    raise ImportError(ERR_MISSING_LOADER, name=spec.name)
             else:
                 loader.exec_module(module)
         except BaseException:
@@ -287,7 +309,7 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
     name = spec.name
     with get_module_lock(name):
         if sys.modules.get(name) is not module:
-            raise ImportError(f"module {name!r} not in sys.modules", name=name)
+            raise ImportError(ERR_EXEC_NOT_IN_SYS_MODULES.format(name=name), name=name)
         try:
             _execute_again(spec, module)
         finally:
@@ -299,7 +321,7 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
 def _execute_again(spec: ModuleSpec, module: ModuleType) -> None:
     loader = spec.loader
     if loader is None and spec.submodule_search_locations is None:
-        raise ImportError("missing loader", name=spec.name)
+        raise ImportError(ERR_MISSING_LOADER, name=spec.name)
     init_module_attrs(spec, module, override=True)
     if loader is None:
         return  # a namespace package: new attributes, no code to run
@@ -348,7 +370,7 @@ class LoaderBasics:
         """Execute the module's code in its namespace."""
         code = self.get_code(module.__name__)  # type: ignore[attr-defined]
         if code is None:
-            raise ImportError(f"cannot load module {module.__name__!r} when get_code() returns None")
+            raise ImportError(ERR_GET_CODE_NONE.format(name=module.__name__))
         tracer = _tracer
         if tracer is not None:
             tracer.loaded(module.__name__)
@@ -403,7 +425,7 @@ def create_builtin_module(spec: ModuleSpec) -> ModuleType:
     import _imp
 
     if spec.name not in sys.builtin_module_names:
-        raise ImportError(f"{spec.name!r} is not a built-in module", name=spec.name)
+        raise ImportError(ERR_NOT_BUILTIN.format(name=spec.name), name=spec.name)
     if sys._getframe(1).f_code is _MODULE_FROM_SPEC_CODE:
         return _imp.create_builtin(spec)
     return _through(_imp.create_builtin, spec)
@@ -425,7 +447,7 @@ def exec_frozen_module(module: ModuleType) -> None:
 
     name = module.__spec__.name if module.__spec__ is not None else module.__name__
     if not _imp.is_frozen(name):
-        raise ImportError(f"{name!r} is not a frozen module", name=name)
+        raise ImportError(ERR_NOT_FROZEN.format(name=name), name=name)
     code = _imp.get_frozen_object(name)
     exec(code, module.__dict__)
 
@@ -665,7 +687,7 @@ def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: b
     for item in fromlist:
         if not isinstance(item, str):
             where = f"{module.__name__}.__all__" if recursive else "``from list''"
-            raise TypeError(f"Item in {where} must be str, not {type(item).__name__}")
+            raise TypeError(ERR_FROMLIST_ITEM.format(where=where, type=type(item).__name__))
         if item == "*":
             if not recursive and hasattr(module, "__all__"):
                 handle_fromlist(module, module.__all__, recursive=True)
@@ -691,20 +713,20 @@ def _import_if_present(fullname: str) -> None:
 def _absolute_name(name: Any, globals: Any, level: int) -> str:
     """Check __import__'s arguments and resolve a relative name (the C import's rules)."""
     if not isinstance(name, str):
-        raise TypeError("module name must be a string")
+        raise TypeError(ERR_NAME_NOT_A_STRING)
     if level < 0:
-        raise ValueError("level must be >= 0")
+        raise ValueError(ERR_NEGATIVE_LEVEL)
     if level > 0:
         if globals is None:
-            raise KeyError("'__name__' not in globals")
+            raise KeyError(ERR_NAME_NOT_IN_GLOBALS)
         if not isinstance(globals, dict):
-            raise TypeError("globals must be a dict")
+            raise TypeError(ERR_GLOBALS_NOT_DICT)
         package = _package_of(globals)
         if not package:
-            raise ImportError("attempted relative import with no known parent package")
+            raise ImportError(ERR_NO_PARENT_PACKAGE)
         return resolve_name(name, package, level)
     if not name:
-        raise ValueError("Empty module name")
+        raise ValueError(ERR_EMPTY_NAME)
     return name
 
 
@@ -766,7 +788,7 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
             try:
                 return sys.modules[top]
             except KeyError:
-                raise KeyError(f"{top!r} not in sys.modules as expected") from None
+                raise KeyError(ERR_TOP_NOT_IN_SYS_MODULES.format(top=top)) from None
         if _is_package(module):
             return handle_fromlist(module, fromlist)
         return module
