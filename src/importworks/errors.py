@@ -23,6 +23,7 @@ defined here too, once, for the CLI and the diagnostics alike.
 from __future__ import annotations
 
 __all__ = [
+    "ERR_BAD_MAGIC",
     "ERR_BEYOND_TOP_LEVEL",
     "ERR_DEADLOCK",
     "ERR_EMPTY_NAME",
@@ -31,6 +32,7 @@ __all__ = [
     "ERR_GET_CODE_NONE",
     "ERR_GLOBALS_NOT_DICT",
     "ERR_HALTED",
+    "ERR_LAZY_MODE",
     "ERR_LOADER_NONE",
     "ERR_LOADER_NOT_SET",
     "ERR_LOCK_NOT_HELD",
@@ -42,12 +44,14 @@ __all__ = [
     "ERR_NEGATIVE_LEVEL",
     "ERR_NOR_BACKEND",
     "ERR_NOT_AN_OBSERVER",
+    "ERR_NOT_A_FOLDER",
     "ERR_NOT_A_MODULE",
+    "ERR_NOT_A_PACKAGE_SPEC",
     "ERR_NOT_A_STORE",
-    "ERR_NOT_BUILTIN",
+    "ERR_NOT_CODE",
+    "ERR_NOT_COMPILED_IN",
     "ERR_NOT_FOUND",
     "ERR_NOT_FOUND_TO_RUN",
-    "ERR_NOT_FROZEN",
     "ERR_NOT_IN_SYS_MODULES",
     "ERR_NOT_OF_KIND",
     "ERR_NOT_PACKAGE",
@@ -55,17 +59,24 @@ __all__ = [
     "ERR_NO_LOCATION",
     "ERR_NO_PACKAGE",
     "ERR_NO_PARENT_PACKAGE",
+    "ERR_NO_SOURCE",
     "ERR_PACKAGE_NOT_STR",
     "ERR_PACKAGE_REQUIRED",
     "ERR_PARENT_NOT_IN_SYS_MODULES",
+    "ERR_PYC_FLAGS",
+    "ERR_PYC_TRUNCATED",
     "ERR_SHUTTING_DOWN",
+    "ERR_SPEC_MISSING_LOADER",
+    "ERR_SPEC_NONE",
     "ERR_SPEC_NOT_FOUND",
+    "ERR_SPEC_NOT_SET",
     "ERR_SPEC_NO_LOADER",
     "ERR_STORE_CORRUPT",
     "ERR_STORE_MISSING",
     "ERR_STORE_UNREADABLE",
     "ERR_TAMPERED",
     "ERR_TOP_NOT_IN_SYS_MODULES",
+    "ERR_WRONG_NAME",
     "EXIT_CANT_OPEN",
     "EXIT_CHILD_FAILED",
     "EXIT_FAILED",
@@ -111,8 +122,7 @@ ERR_SHUTTING_DOWN = "sys.meta_path is None, Python is likely shutting down"
 ERR_MISSING_LOADER = "missing loader"
 ERR_EXEC_NOT_IN_SYS_MODULES = "module {name!r} not in sys.modules"  # while executing it again
 ERR_GET_CODE_NONE = "cannot load module {name!r} when get_code() returns None"
-ERR_NOT_BUILTIN = "{name!r} is not a built-in module"
-ERR_NOT_FROZEN = "{name!r} is not a frozen module"
+ERR_NOT_COMPILED_IN = "{name!r} is not a {kind} module"  # kind: built-in or frozen
 ERR_TOP_NOT_IN_SYS_MODULES = "{top!r} not in sys.modules as expected"
 ERR_PACKAGE_REQUIRED = "the 'package' argument is required to perform a relative import for {name!r}"
 ERR_NO_PACKAGE = "no package specified for {name!r} (required for relative module names)"
@@ -120,6 +130,18 @@ ERR_LOADER_NOT_SET = "{name}.__loader__ is not set"
 ERR_LOADER_NONE = "{name}.__loader__ is None"
 ERR_SPEC_NO_LOADER = "spec for {name} missing loader"
 ERR_NAMESPACE_NO_LOADER = "namespace packages do not have loaders"
+ERR_SPEC_NOT_SET = "{name}.__spec__ is not set"
+ERR_SPEC_NONE = "{name}.__spec__ is None"
+ERR_WRONG_NAME = "loader for {loader_name} cannot handle {name}"
+ERR_NO_SOURCE = "source not available through get_data()"
+ERR_SPEC_MISSING_LOADER = "spec missing loader"  # a path entry finder's spec with neither loader nor portions
+ERR_NOT_A_FOLDER = "only directories are supported"  # the folder path hook
+ERR_NOT_A_PACKAGE_SPEC = "{parent} is not a package module"
+ERR_BAD_MAGIC = "bad magic number in {name!r}: {magic!r}"
+ERR_PYC_TRUNCATED = "reached EOF while reading pyc header of {name!r}"
+ERR_PYC_FLAGS = "invalid flags {flags!r} in {name!r}"
+ERR_NOT_CODE = "Non-code object in {path!r}"
+ERR_LAZY_MODE = "lazy imports mode must be one of 'normal', 'all', 'none', not {mode!r}"
 # importlib.reload's (importworks.reload says the same)
 ERR_NOT_A_MODULE = "reload() argument must be a module"
 ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"

@@ -40,9 +40,8 @@ from ..errors import (
     ERR_NEGATIVE_LEVEL,
     ERR_NO_LOCATION,
     ERR_NO_PARENT_PACKAGE,
-    ERR_NOT_BUILTIN,
+    ERR_NOT_COMPILED_IN,
     ERR_NOT_FOUND,
-    ERR_NOT_FROZEN,
     ERR_NOT_PACKAGE,
     ERR_PACKAGE_NOT_STR,
     ERR_SHUTTING_DOWN,
@@ -425,7 +424,7 @@ def create_builtin_module(spec: ModuleSpec) -> ModuleType:
     import _imp
 
     if spec.name not in sys.builtin_module_names:
-        raise ImportError(ERR_NOT_BUILTIN.format(name=spec.name), name=spec.name)
+        raise ImportError(ERR_NOT_COMPILED_IN.format(name=spec.name, kind="built-in"), name=spec.name)
     if sys._getframe(1).f_code is _MODULE_FROM_SPEC_CODE:
         return _imp.create_builtin(spec)
     return _through(_imp.create_builtin, spec)
@@ -447,7 +446,7 @@ def exec_frozen_module(module: ModuleType) -> None:
 
     name = module.__spec__.name if module.__spec__ is not None else module.__name__
     if not _imp.is_frozen(name):
-        raise ImportError(ERR_NOT_FROZEN.format(name=name), name=name)
+        raise ImportError(ERR_NOT_COMPILED_IN.format(name=name, kind="frozen"), name=name)
     code = _imp.get_frozen_object(name)
     exec(code, module.__dict__)
 

@@ -19,6 +19,8 @@ from importlib.util import MAGIC_NUMBER
 from types import CodeType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..errors import ERR_BAD_MAGIC, ERR_NOT_CODE, ERR_PYC_FLAGS, ERR_PYC_TRUNCATED
+
 if TYPE_CHECKING:
     from typing_extensions import Buffer  # for the checker only: collections.abc has it from 3.12
 
@@ -220,12 +222,12 @@ class PycHeader(NamedTuple):
         EOFError when the header is cut short.
         """
         if data[:4] != MAGIC_NUMBER:
-            raise ImportError(f"bad magic number in {name!r}: {data[:4]!r}", **error_details)
+            raise ImportError(ERR_BAD_MAGIC.format(name=name, magic=data[:4]), **error_details)
         if len(data) < HEADER_SIZE:
-            raise EOFError(f"reached EOF while reading pyc header of {name!r}")
+            raise EOFError(ERR_PYC_TRUNCATED.format(name=name))
         flags = _u32(data[4:8])
         if flags & ~(FLAG_HASH_BASED | FLAG_CHECK_SOURCE):
-            raise ImportError(f"invalid flags {flags!r} in {name!r}", **error_details)
+            raise ImportError(ERR_PYC_FLAGS.format(flags=flags, name=name), **error_details)
         return cls(flags, bytes(data[8:HEADER_SIZE]))
 
     @classmethod
@@ -271,7 +273,7 @@ def compile_bytecode(
     """Unmarshal the code object of a pyc body (the bytes after the header)."""
     code = marshal.loads(data)
     if not isinstance(code, CodeType):
-        raise ImportError(f"Non-code object in {bytecode_path!r}", name=name, path=bytecode_path)
+        raise ImportError(ERR_NOT_CODE.format(path=bytecode_path), name=name, path=bytecode_path)
     if source_path is not None:
         _imp._fix_co_filename(code, source_path)  # type: ignore[attr-defined]  # private: not in typeshed
     return code

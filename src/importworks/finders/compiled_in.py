@@ -22,6 +22,7 @@ from ..engine._importlib_bootstrap import (
     exec_frozen_module,
     load_module_shim,
 )
+from ..errors import ERR_NOT_COMPILED_IN
 from ..spec import ModuleSpec, spec_from_loader
 
 __all__ = ["BuiltinImporter", "FrozenImporter"]
@@ -31,7 +32,7 @@ def _requires(test: Callable[[str], object], what: str) -> Callable[..., Any]:
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         def checked(self: Any, fullname: str) -> Any:
             if not test(fullname):
-                raise ImportError(f"{fullname!r} is not a {what} module", name=fullname)
+                raise ImportError(ERR_NOT_COMPILED_IN.format(name=fullname, kind=what), name=fullname)
             return method(self, fullname)
 
         checked.__name__ = method.__name__

@@ -29,6 +29,7 @@ from ..engine._importlib_bootstrap import (
     load_module_shim,
 )
 from ..engine.tracebacks import register_engine_file
+from ..errors import ERR_NO_SOURCE, ERR_WRONG_NAME
 from ..spec import ModuleSpec, declares_package, use_file_loaders
 from . import bytecode
 from .namespace import NamespacePath
@@ -67,7 +68,7 @@ def _own_name_only(method: Callable[..., Any]) -> Callable[..., Any]:
 
     def for_own_name(self: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
         if name is not None and name != self.name:
-            raise ImportError(f"loader for {self.name} cannot handle {name}", name=name)
+            raise ImportError(ERR_WRONG_NAME.format(loader_name=self.name, name=name), name=name)
         return method(self, self.name, *args, **kwargs)
 
     for attribute in ("__name__", "__qualname__", "__doc__"):
@@ -147,7 +148,7 @@ class SourceLoader(LoaderBasics):
         try:
             return self.get_data(self.get_filename(fullname))  # type: ignore[attr-defined]
         except OSError as exc:
-            raise ImportError("source not available through get_data()", name=fullname) from exc
+            raise ImportError(ERR_NO_SOURCE, name=fullname) from exc
 
     if sys.version_info >= (3, 15):  # compile() learnt the module's name (for warnings filters)
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..engine.tracebacks import register_engine_file
+from ..errors import ERR_NOT_A_FOLDER, ERR_NOT_A_PACKAGE_SPEC, ERR_SPEC_MISSING_LOADER
 from ..spec import ModuleSpec, object_name, spec_from_loader
 from .loaders import spec_from_file_location, supported_file_loaders
 from .namespace import NamespacePath
@@ -153,7 +154,7 @@ def _search_path_of(parent: ModuleSpec | None) -> Iterable[Any]:
     if parent is None:
         return sys.path
     if parent.submodule_search_locations is None:
-        raise ValueError(f"{parent} is not a package module")
+        raise ValueError(ERR_NOT_A_PACKAGE_SPEC.format(parent=parent))
     return parent.submodule_search_locations
 
 
@@ -214,7 +215,7 @@ class PathFinder:
             if spec.loader is not None:
                 return spec
             if spec.submodule_search_locations is None:
-                raise ImportError("spec missing loader")
+                raise ImportError(ERR_SPEC_MISSING_LOADER)
             portions.extend(spec.submodule_search_locations)
         return _namespace_spec(fullname, portions)
 
@@ -469,7 +470,7 @@ class FileFinder:
 def _folder_only(path: str) -> str:
     """*path*, if it is a folder; ImportError (the next hook's turn) otherwise."""
     if not _is_dir(path):
-        raise ImportError("only directories are supported", path=path)
+        raise ImportError(ERR_NOT_A_FOLDER, path=path)
     return path
 
 

@@ -33,7 +33,7 @@ from typing import Any
 from .. import _lazy_native as _native
 from ..engine import _importlib_bootstrap as engine
 from ..engine import observers
-from ..errors import LazyImportError
+from ..errors import ERR_LAZY_MODE, LazyImportError
 from . import _pending
 from . import report as _report
 from ._proxy import (
@@ -116,7 +116,6 @@ LazyFilter = Callable[[str, str, tuple[str, ...] | None], bool]
 MODES = ("normal", "all", "none")
 # "listed", this package's first name for "normal", is still accepted
 _ALIASES = {"listed": "normal"}
-ERR_MODE = "lazy imports mode must be one of 'normal', 'all', 'none', not {mode!r}"
 
 _mode: str | None = None  # None: not enabled (lazy_import() still defers)
 _filter: LazyFilter | None = None
@@ -137,7 +136,7 @@ def enable(mode: str = "normal") -> str | None:
     """
     mode = _ALIASES.get(mode, mode)
     if mode not in MODES:
-        raise ValueError(ERR_MODE.format(mode=mode))
+        raise ValueError(ERR_LAZY_MODE.format(mode=mode))
     if NATIVE:
         return _native.enable(mode)
     return _enable_proxies(mode)
