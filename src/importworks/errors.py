@@ -27,11 +27,21 @@ __all__ = [
     "ERR_BEYOND_TOP_LEVEL",
     "ERR_DEADLOCK",
     "ERR_EMPTY_NAME",
+    "ERR_ENTRY_BAD_NAME",
+    "ERR_ENTRY_EMPTY_PART",
+    "ERR_ENTRY_ESCAPES",
+    "ERR_ENTRY_PLACE_DAMAGED",
+    "ERR_ENTRY_UNREADABLE",
     "ERR_EXEC_NOT_IN_SYS_MODULES",
+    "ERR_EXTRACTED_INCOMPLETE",
+    "ERR_FORMAT_TOO_NEW",
     "ERR_FROMLIST_ITEM",
     "ERR_GET_CODE_NONE",
     "ERR_GLOBALS_NOT_DICT",
     "ERR_HALTED",
+    "ERR_INDEX_CRC",
+    "ERR_INDEX_FOLDER_DAMAGED",
+    "ERR_INDEX_UNREADABLE",
     "ERR_LAZY_MODE",
     "ERR_LOADER_NONE",
     "ERR_LOADER_NOT_SET",
@@ -71,6 +81,8 @@ __all__ = [
     "ERR_SPEC_NOT_FOUND",
     "ERR_SPEC_NOT_SET",
     "ERR_SPEC_NO_LOADER",
+    "ERR_SQLITE_BAD_META",
+    "ERR_STORE_CLOSED",
     "ERR_STORE_CORRUPT",
     "ERR_STORE_MISSING",
     "ERR_STORE_UNREADABLE",
@@ -157,6 +169,38 @@ ERR_NOR_BACKEND = ", nor a {name} store ({origin})"
 ERR_STORE_UNREADABLE = "{doing}{what} SQLite store {store}: {error}"
 ERR_STORE_CORRUPT = ERR_STORE_UNREADABLE + "; it is not an importworks store or is corrupt; " + _REPACK
 WARN_UNUSABLE_STORE = "importworks: {error}; modules in it cannot be imported"  # a RuntimeWarning, once a store
+_REPACK_IT = "repack it with importworks pack"
+ERR_ENTRY_ESCAPES = (
+    "refusing entry {entry!r} in store {store}: the name leaves the store (absolute, or contains '..'); " + _REPACK_IT
+)
+ERR_ENTRY_EMPTY_PART = (
+    "refusing entry {entry!r} in store {store}: an empty part in the name (a trailing or double '/'); " + _REPACK_IT
+)
+ERR_ENTRY_BAD_NAME = (
+    "refusing entry {entry!r} in store {store}: a NUL or an over-long name "
+    "(over {max_part} characters a part, {max_name} in all); " + _REPACK_IT
+)
+ERR_INDEX_FOLDER_DAMAGED = (
+    "store {store}: its index is damaged (folder {folder!r} lists entries beyond its arrays, or without a name); "
+    + _REPACK
+)
+ERR_INDEX_UNREADABLE = "{what} {store}: its index is unreadable ({error}); " + _REPACK  # what: store, SQLite store
+ERR_INDEX_CRC = "SQLite store {store}: its index is damaged (CRC-32 mismatch); " + _REPACK
+ERR_ENTRY_PLACE_DAMAGED = (
+    "store {store}: cannot read entry {entry!r}, its place in the store is damaged ({error}); " + _REPACK
+)
+ERR_ENTRY_UNREADABLE = "cannot read {entry!r} from store {store}: {error}"
+ERR_SQLITE_BAD_META = (
+    "SQLite store {store} has unreadable metadata ({error}): it is not an importworks store, or a damaged one; "
+    + _REPACK
+)
+ERR_FORMAT_TOO_NEW = (
+    "store {store} has format {version}, newer than this importworks reads ({supported}): upgrade importworks"
+)
+ERR_STORE_CLOSED = "SQLite store {store} is closed"
+ERR_EXTRACTED_INCOMPLETE = (
+    "cannot load {name!r}: the extracted copy {root} lacks {entry}; remove that folder and it is written again"
+)
 ERR_TAMPERED = (
     "{what} {entry!r} in store {store} does not match the checksums recorded when it was packed: "
     "the store was modified; refusing to execute or use it (check it with: importworks verify {store})"
