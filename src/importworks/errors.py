@@ -75,6 +75,7 @@ __all__ = [
     "ERR_PARENT_NOT_IN_SYS_MODULES",
     "ERR_PYC_FLAGS",
     "ERR_PYC_TRUNCATED",
+    "ERR_REPACK",
     "ERR_SHUTTING_DOWN",
     "ERR_SPEC_MISSING_LOADER",
     "ERR_SPEC_NONE",
@@ -89,6 +90,20 @@ __all__ = [
     "ERR_TAMPERED",
     "ERR_TOP_NOT_IN_SYS_MODULES",
     "ERR_WRONG_NAME",
+    "ERR_ZIP_BAD_LOCAL_HEADER",
+    "ERR_ZIP_BAD_RECORD",
+    "ERR_ZIP_BROKEN",
+    "ERR_ZIP_CANNOT_OPEN",
+    "ERR_ZIP_DIRECTORY_CUT",
+    "ERR_ZIP_DIRECTORY_DAMAGED",
+    "ERR_ZIP_DIRECTORY_OUTSIDE",
+    "ERR_ZIP_ENCRYPTED",
+    "ERR_ZIP_ENTRY_CORRUPT",
+    "ERR_ZIP_INDEX_CRC",
+    "ERR_ZIP_METHOD",
+    "ERR_ZIP_NO_END_RECORD",
+    "ERR_ZIP_TRUNCATED",
+    "ERR_ZIP_UNREADABLE",
     "EXIT_CANT_OPEN",
     "EXIT_CHILD_FAILED",
     "EXIT_FAILED",
@@ -162,6 +177,7 @@ ERR_SPEC_NOT_FOUND = "spec not found for the module {name!r}"
 
 # A store's messages name the store and the next step.
 _REPACK = "re-create it with importworks pack"
+ERR_REPACK = _REPACK  # the next step for a damaged store, appended to a message
 ERR_STORE_MISSING = "store {path} does not exist (or is not a file)"
 ERR_NOT_OF_KIND = "{path} is not {expected}: it is truncated or another kind of file"  # named .zip, .sqlite...
 ERR_NOT_A_STORE = "{path} is neither a SQLite store nor a zip archive"  # then ERR_NOR_BACKEND for each other backend
@@ -200,6 +216,26 @@ ERR_FORMAT_TOO_NEW = (
 ERR_STORE_CLOSED = "SQLite store {store} is closed"
 ERR_EXTRACTED_INCOMPLETE = (
     "cannot load {name!r}: the extracted copy {root} lacks {entry}; remove that folder and it is written again"
+)
+ERR_ZIP_CANNOT_OPEN = "cannot open zip store {store}: {error}"
+ERR_ZIP_TRUNCATED = "zip store {store} is truncated (wanted {size} bytes at offset {offset}); re-create it"
+ERR_ZIP_NO_END_RECORD = (
+    "{store} is not a zip archive (no end-of-directory record); it may be truncated or another kind of file"
+)
+ERR_ZIP_BROKEN = "zip store {store}: broken {what}"  # what: zip64 locator, zip64 end record
+ERR_ZIP_DIRECTORY_CUT = "zip store {store}: central directory is cut short"
+ERR_ZIP_BAD_RECORD = "zip store {store}: bad central directory record"
+ERR_ZIP_DIRECTORY_OUTSIDE = "zip store {store}: its central directory lies outside the file (truncated or damaged)"
+ERR_ZIP_DIRECTORY_DAMAGED = (
+    "zip store {store}: its central directory is damaged (no directory record at offset {offset}); re-create it"
+)
+ERR_ZIP_UNREADABLE = "zip store {store}: unreadable {what} ({error})"
+ERR_ZIP_ENCRYPTED = "zip store {store}: entry {entry!r} is encrypted"
+ERR_ZIP_BAD_LOCAL_HEADER = "zip store {store}: bad local header for {entry!r}"
+ERR_ZIP_INDEX_CRC = "zip store {store}: its index {index} is damaged (CRC-32 mismatch); " + _REPACK
+ERR_ZIP_ENTRY_CORRUPT = "zip store {store}: entry {entry!r} is corrupt ({error})"
+ERR_ZIP_METHOD = (
+    "zip store {store}: entry {entry!r} uses compression method {method}, which importworks does not read (use deflate)"
 )
 ERR_TAMPERED = (
     "{what} {entry!r} in store {store} does not match the checksums recorded when it was packed: "
