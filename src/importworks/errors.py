@@ -23,6 +23,8 @@ defined here too, once, for the CLI and the diagnostics alike.
 from __future__ import annotations
 
 __all__ = [
+    "ERR_BACKEND_CLAIM_FAILED",
+    "ERR_BACKEND_FAILED",
     "ERR_BAD_MAGIC",
     "ERR_BEYOND_TOP_LEVEL",
     "ERR_DEADLOCK",
@@ -58,6 +60,8 @@ __all__ = [
     "ERR_NOT_A_MODULE",
     "ERR_NOT_A_PACKAGE_SPEC",
     "ERR_NOT_A_STORE",
+    "ERR_NOT_A_STORE_FOLDER",
+    "ERR_NOT_A_STORE_URL",
     "ERR_NOT_CODE",
     "ERR_NOT_COMPILED_IN",
     "ERR_NOT_FOUND",
@@ -70,6 +74,8 @@ __all__ = [
     "ERR_NO_PACKAGE",
     "ERR_NO_PARENT_PACKAGE",
     "ERR_NO_SOURCE",
+    "ERR_NO_STORE_FILE",
+    "ERR_NO_STORE_FILE_OR_FOLDER",
     "ERR_PACKAGE_NOT_STR",
     "ERR_PACKAGE_REQUIRED",
     "ERR_PARENT_NOT_IN_SYS_MODULES",
@@ -86,9 +92,11 @@ __all__ = [
     "ERR_STORE_CLOSED",
     "ERR_STORE_CORRUPT",
     "ERR_STORE_MISSING",
+    "ERR_STORE_READ_ONLY",
     "ERR_STORE_UNREADABLE",
     "ERR_TAMPERED",
     "ERR_TOP_NOT_IN_SYS_MODULES",
+    "ERR_URL_PASSWORD",
     "ERR_WRONG_NAME",
     "ERR_ZIP_BAD_LOCAL_HEADER",
     "ERR_ZIP_BAD_RECORD",
@@ -236,6 +244,20 @@ ERR_ZIP_INDEX_CRC = "zip store {store}: its index {index} is damaged (CRC-32 mis
 ERR_ZIP_ENTRY_CORRUPT = "zip store {store}: entry {entry!r} is corrupt ({error})"
 ERR_ZIP_METHOD = (
     "zip store {store}: entry {entry!r} uses compression method {method}, which importworks does not read (use deflate)"
+)
+ERR_NOT_A_STORE_FOLDER = "{prefix!r} is not a folder in store {store}"  # app.sqlite/lib on sys.path
+ERR_NO_STORE_FILE = "no file {entry!r} in store {store}"
+ERR_NO_STORE_FILE_OR_FOLDER = "no file or folder {entry!r} in store {store}"
+ERR_STORE_READ_ONLY = "store {store} is read-only"
+ERR_BACKEND_FAILED = "cannot open store {store}: its backend {name!r} ({origin}) failed: {error}"
+ERR_BACKEND_CLAIM_FAILED = "store backend {name!r} ({origin}) failed while looking at {path}: {error}"
+ERR_URL_PASSWORD = (
+    "PostgreSQL store URL {url!r} carries a password: put it in PGPASSWORD or ~/.pgpass instead "
+    "(a sys.path entry is not a secret)"
+)
+ERR_NOT_A_STORE_URL = (
+    "{url!r} is not a PostgreSQL store URL: expected {scheme}://[user@][host][:port]/DATABASE/STORE "
+    "(other settings in PG* variables)"
 )
 ERR_TAMPERED = (
     "{what} {entry!r} in store {store} does not match the checksums recorded when it was packed: "

@@ -14,7 +14,14 @@ import threading
 from collections.abc import Callable
 from typing import cast
 
-from ..errors import ERR_NOR_BACKEND, ERR_NOT_A_STORE, ERR_NOT_OF_KIND, ERR_STORE_MISSING, StoreError
+from ..errors import (
+    ERR_BACKEND_FAILED,
+    ERR_NOR_BACKEND,
+    ERR_NOT_A_STORE,
+    ERR_NOT_OF_KIND,
+    ERR_STORE_MISSING,
+    StoreError,
+)
 from . import registry
 from .base import CAN_TELL_GENERATION, StoreBackend, TellsGeneration
 from .sniff import FileProbe, probe_file
@@ -80,8 +87,9 @@ def _opened(backend: registry.Backend, location: str, probe: FileProbe | None) -
         raise
     except Exception as exc:  # another distribution's code: say whose
         raise StoreError(
-            f"cannot open store {location}: its backend {backend.name!r} ({backend.origin}) failed: "
-            f"{type(exc).__name__}: {exc}",
+            ERR_BACKEND_FAILED.format(
+                store=location, name=backend.name, origin=backend.origin, error=f"{type(exc).__name__}: {exc}"
+            ),
             path=location,
         ) from exc
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..errors import StoreError
+from ..errors import ERR_BACKEND_CLAIM_FAILED, StoreError
 from .base import StoreBackend
 from .sniff import SCHEMES, FileProbe, parse_store_url
 
@@ -203,8 +203,9 @@ def _sniff(backend: Backend, probe: FileProbe, path: str) -> bool:
         return bool(backend.sniff(probe))  # type: ignore[misc]
     except Exception as exc:  # someone else's code, on a path entry that may be anything
         raise StoreError(
-            f"store backend {backend.name!r} ({backend.origin}) failed while looking at {path}: "
-            f"{type(exc).__name__}: {exc}",
+            ERR_BACKEND_CLAIM_FAILED.format(
+                name=backend.name, origin=backend.origin, path=path, error=f"{type(exc).__name__}: {exc}"
+            ),
             path=path,
         ) from None
 
