@@ -28,6 +28,7 @@ __all__ = [
     "ERR_BAD_MAGIC",
     "ERR_BEYOND_TOP_LEVEL",
     "ERR_DEADLOCK",
+    "ERR_DEBUG_AND_OPTIMIZATION",
     "ERR_EMPTY_NAME",
     "ERR_ENTRY_BAD_NAME",
     "ERR_ENTRY_EMPTY_PART",
@@ -66,20 +67,29 @@ __all__ = [
     "ERR_NOT_COMPILED_IN",
     "ERR_NOT_FOUND",
     "ERR_NOT_FOUND_TO_RUN",
+    "ERR_NOT_IN_PYCACHE",
     "ERR_NOT_IN_SYS_MODULES",
     "ERR_NOT_OF_KIND",
     "ERR_NOT_PACKAGE",
+    "ERR_NO_CACHE_TAG",
     "ERR_NO_CREATE_MODULE",
     "ERR_NO_LOCATION",
     "ERR_NO_PACKAGE",
     "ERR_NO_PARENT_PACKAGE",
+    "ERR_NO_PATH_ON_PARENT",
     "ERR_NO_SOURCE",
     "ERR_NO_STORE_FILE",
     "ERR_NO_STORE_FILE_OR_FOLDER",
+    "ERR_NO_TEMPORARY_NAME",
+    "ERR_OPT_NOT_ALNUM",
     "ERR_PACKAGE_NOT_STR",
     "ERR_PACKAGE_REQUIRED",
+    "ERR_PARENT_NOT_IMPORTED",
     "ERR_PARENT_NOT_IN_SYS_MODULES",
+    "ERR_PYC_DOTS",
     "ERR_PYC_FLAGS",
+    "ERR_PYC_OPT_LEVEL",
+    "ERR_PYC_OPT_PREFIX",
     "ERR_PYC_TRUNCATED",
     "ERR_REPACK",
     "ERR_SHUTTING_DOWN",
@@ -177,6 +187,17 @@ ERR_PYC_TRUNCATED = "reached EOF while reading pyc header of {name!r}"
 ERR_PYC_FLAGS = "invalid flags {flags!r} in {name!r}"
 ERR_NOT_CODE = "Non-code object in {path!r}"
 ERR_LAZY_MODE = "lazy imports mode must be one of 'normal', 'all', 'none', not {mode!r}"
+ERR_NO_PATH_ON_PARENT = "__path__ attribute not found on {parent!r} while trying to find {name!r}"
+ERR_PARENT_NOT_IMPORTED = "{parent!r} must be imported before finding {name!r}."  # 3.15's NamespacePath
+# the __pycache__ names (importlib.util's cache_from_source and source_from_cache)
+ERR_NO_CACHE_TAG = "sys.implementation.cache_tag is None"
+ERR_DEBUG_AND_OPTIMIZATION = "debug_override or optimization must be set to None"
+ERR_OPT_NOT_ALNUM = "{level!r} is not alphanumeric"
+ERR_NOT_IN_PYCACHE = "{pycache} not bottom-level directory in {path!r}"
+ERR_PYC_DOTS = "expected only 2 or 3 dots in {filename!r}"
+ERR_PYC_OPT_PREFIX = "optimization portion of filename does not start with {opt!r}"
+ERR_PYC_OPT_LEVEL = "optimization level {level!r} is not an alphanumeric value"
+ERR_NO_TEMPORARY_NAME = "no free temporary name beside {path!r}"  # ours: write_atomic
 # importlib.reload's (importworks.reload says the same)
 ERR_NOT_A_MODULE = "reload() argument must be a module"
 ERR_NOT_IN_SYS_MODULES = "module {name} not in sys.modules"

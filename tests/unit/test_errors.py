@@ -296,3 +296,25 @@ def test_exit_statuses_have_one_definition():
     for name in ("EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_CANT_OPEN", "EXIT_INTERRUPTED"):
         assert getattr(cli, name) is getattr(errors, name)
     assert diagnose.EXIT_CHILD_FAILED is errors.EXIT_CHILD_FAILED
+
+
+def test_the_import_system_and_the_command_line_raise_only_templated_messages():
+    """engine/, finders/, spec.py, wiring/ and cli/ take every message from errors.py, so this file lists them all."""
+    import ast
+    from pathlib import Path
+
+    package = Path(errors.__file__).parent
+    sources = [
+        package / "spec.py",
+        *(f for part in ("engine", "finders", "wiring", "cli") for f in (package / part).rglob("*.py")),
+    ]
+    inline = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                message = node.exc.args[0]
+                if isinstance(message, ast.JoinedStr) or (
+                    isinstance(message, ast.Constant) and isinstance(message.value, str)
+                ):
+                    inline.append(f"{source.relative_to(package)}:{node.lineno}")
+    assert inline == []

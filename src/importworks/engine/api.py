@@ -17,6 +17,7 @@ from ..errors import (
     ERR_LOADER_NOT_SET,
     ERR_NAMESPACE_NO_LOADER,
     ERR_NO_PACKAGE,
+    ERR_NO_PATH_ON_PARENT,
     ERR_NOT_A_MODULE,
     ERR_NOT_IN_SYS_MODULES,
     ERR_PACKAGE_REQUIRED,
@@ -79,9 +80,7 @@ def find_spec(name: str, path: Any = None) -> ModuleSpec | None:
         if parent:
             path = getattr(import_module(parent), "__path__", None)
             if path is None:
-                raise ModuleNotFoundError(
-                    f"__path__ attribute not found on {parent!r} while trying to find {name!r}", name=name
-                )
+                raise ModuleNotFoundError(ERR_NO_PATH_ON_PARENT.format(parent=parent, name=name), name=name)
     return find_spec_on_meta_path(name, path)
 
 
