@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import importworks
 
 from importworks.cli import main
 from tests.conftest import build
@@ -40,7 +45,7 @@ def test_trace_lazy_table_goes_to_stderr_after_the_output(tmp_path: Path, capsys
     assert captured.err.rstrip().endswith("1 lazy imports, 1 never reified")
 
 
-def test_trace_lazy_names_the_pending_imports_of_a_module_that_failed(tmp_path: Path, capsys):
+def test_trace_lazy_names_the_pending_imports_of_a_module_that_failed(tmp_path: Path):
     """matplotlib's pattern: a body reads a registry that a module it imported lazily would have filled."""
     build(
         tmp_path,
@@ -56,7 +61,15 @@ def test_trace_lazy_names_the_pending_imports_of_a_module_that_failed(tmp_path: 
         },
     )
     out = tmp_path / "lazy.json"
-    assert main(["trace", "--lazy", "--format", "json", "-o", str(out), str(tmp_path / "app.py")]) != 0
-    capsys.readouterr()
+    # a fresh process: the suite's sys.modules restore would leave two importworks.lazy behind
+    done = subprocess.run(
+        [sys.executable, "-m", "importworks", "trace", "--lazy", "--format", "json", "-o", str(out), "app.py"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(importworks.__file__).parent.parent)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0 and "KeyError: 'secax'" in done.stderr
     failed = json.loads(out.read_text())["failed"]
     assert failed == [{"module": "axes", "error": "KeyError: 'secax'", "pending": ["secondary"]}]

@@ -55,6 +55,27 @@ def test_functions_called_from_a_called_function_count_too(logged, lazy_mode):
     assert app.MADE.__mro__[1].__name__ == "Base"
 
 
+def test_a_function_the_body_only_passes_as_a_value_keeps_its_imports_lazy(logged, lazy_mode):
+    """flask.cli: ``cli.add_command(run_command)``; run_command's ``run_simple`` (werkzeug.serving) stays lazy."""
+    events = logged(
+        {
+            "registry.py": "COMMANDS = []\ndef add(f):\n    COMMANDS.append(f)\n",
+            "app.py": (
+                "import registry\nfrom heavy import f\n"
+                "def decorate(g):\n    return g\n"
+                "@decorate\n"
+                "def run_command():\n    return f()\n"
+                "registry.add(run_command)\n"
+            ),
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert events == []
+    assert app.run_command() == "f" and events == ["heavy"]
+
+
 def test_a_function_the_body_never_calls_keeps_its_imports_lazy(logged, lazy_mode):
     events = logged(
         {

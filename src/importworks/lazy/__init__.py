@@ -230,6 +230,9 @@ def _hook(name: str, globals: Any, fromlist: Any, level: int) -> Any:
     if type(globals) is not dict:
         return None
     if _mode == "all":
+        importer = globals.get("__name__")
+        if type(importer) is str and importer.startswith("importworks"):
+            return None  # importworks' own imports are never lazy (a second importworks.lazy would run)
         listed = None
     else:
         listed = globals.get("__lazy_modules__")

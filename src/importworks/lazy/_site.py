@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_left
-from opcode import opmap
+from opcode import HAVE_ARGUMENT, opmap, stack_effect
 from types import CodeType, FrameType
 from typing import Any, Callable, Iterator
 
@@ -328,25 +328,115 @@ def top_level_reads(code: CodeType) -> frozenset[str]:
     """Global names read by code that runs while the module body runs.
 
     That is the body, its class bodies, and the module's own functions that
-    this code reads by name (called, most likely: sqlalchemy.sql ends with
-    ``__go(locals())``, whose globals then reach ``type(name, bases, ns)``),
-    and in turn the functions those read.  A function the body never names
-    runs later, if at all, and its globals stay lazy.
+    this code calls (sqlalchemy.sql ends with ``__go(locals())``, whose globals
+    then reach ``type(name, bases, ns)``; a decorator of the module's own), and
+    in turn the functions those call.  A function only passed as a value
+    (``cli.add_command(run_command)``) or never named runs later, if at all,
+    and its globals stay lazy.
     """
     analysis = _analysis(code)
     if analysis.reads is not None:
         return analysis.reads
-    reads = {name for body in _walk(code, _runs_with_the_body) for name in _loaded_names(body)}
+    bodies = _walk(code, _runs_with_the_body)
+    reads = {name for body in bodies for name in _loaded_names(body)}
     functions = {
         const.co_name: const for const in code.co_consts if type(const) is CodeType and not _runs_with_the_body(const)
     }
-    reached = [functions.pop(name) for name in reads & functions.keys()]
+    named = reads & functions.keys()  # following the stack costs: only where a function is named
+    called = {name for body in bodies if not named.isdisjoint(body.co_names) for name in _called_names(body)}
+    reached = [functions.pop(name) for name in called & named]
     while reached:
-        added = {name for nested in _walk(reached.pop(), None) for name in _loaded_names(nested)}
-        reads |= added
-        reached += [functions.pop(name) for name in added & functions.keys()]
+        function = reached.pop()
+        nested = _walk(function, None)
+        reads.update(name for inner in nested for name in _loaded_names(inner))
+        # what the function calls, and anything its own nested code (closures) names
+        if functions.keys().isdisjoint(function.co_names) and len(nested) == 1:
+            continue
+        calls = set(_called_names(function)).union(*(_loaded_names(inner) for inner in nested[1:]))
+        reached += [functions.pop(name) for name in calls & functions.keys()]
     analysis.reads = frozenset(reads)
     return analysis.reads
+
+
+# the stack, followed instruction by instruction, tells a name that is called
+# (``f(x)``, ``@f``) from one passed as a value (``g(f)``): how many items each call
+# instruction takes, given its argument
+_CALLS: dict[int, Callable[[int], int]] = {
+    opmap[name]: takes
+    for name, takes in (
+        ("CALL", lambda argc: argc + 2),  # 3.11+: callable and self-or-NULL below the arguments
+        ("CALL_KW", lambda argc: argc + 3),
+        ("CALL_FUNCTION", lambda argc: argc + 1),  # 3.10
+        ("CALL_METHOD", lambda argc: argc + 2),
+        ("CALL_FUNCTION_KW", lambda argc: argc + 2),
+        (
+            "CALL_FUNCTION_EX",
+            (lambda flags: 2 + (flags & 1))
+            if sys.version_info < (3, 11)
+            else (lambda flags: 4)
+            if sys.version_info >= (3, 14)
+            else (lambda flags: 3 + (flags & 1)),
+        ),
+    )
+    if name in opmap
+}
+# instructions that only push (or do nothing to the stack): they leave a loaded name where it is
+_PURE_PUSHES = {
+    op
+    for name, op in opmap.items()
+    if (name.startswith("LOAD_") and not name.startswith(("LOAD_ATTR", "LOAD_METHOD", "LOAD_SUPER", "LOAD_FROM_DICT")))
+    or name in ("PUSH_NULL", "COPY", "DUP_TOP", "DUP_TOP_TWO", "NOP", "RESUME", "CACHE", "EXTENDED_ARG", "KW_NAMES")
+} - {_IMPORT_NAME}
+if "PRECALL" in opmap:  # 3.11: PRECALL takes the arguments, then CALL the callable pair
+    _CALLS[opmap["PRECALL"]] = _CALLS.pop(opmap["CALL"])
+_HAVE_ARGUMENT = HAVE_ARGUMENT
+_NULL_FIRST = (3, 11) <= sys.version_info < (3, 13)  # LOAD_GLOBAL's NULL goes below the global there
+# where the callable sits among what a call takes: 3.11/3.12 put [NULL, callable] or
+# [callable, self] below the arguments (a decorator call: [decorator, function])
+_CALLEE_AT = (0, 1) if _NULL_FIRST else (0,)
+
+
+def _called_names(code: CodeType) -> list[str]:
+    """Global names that *code* calls directly, found by following the stack height.
+
+    Control flow is not followed (a conditional expression among the arguments
+    can shift the count), so this errs both ways on odd code; the common forms
+    (``f(...)``, ``@f``, ``x = f(...)``) are exact.
+    """
+    co_code, co_names = code.co_code, code.co_names
+    depth, extended = 0, 0
+    loaded: dict[int, str] = {}  # stack index -> the global name loaded there
+    called: list[str] = []
+    for offset in range(0, len(co_code), 2):
+        op, arg = co_code[offset], co_code[offset + 1] | extended
+        if op == _EXTENDED_ARG:
+            extended = arg << 8
+            continue
+        extended = 0
+        if op == _CACHE:
+            continue
+        takes = _CALLS.get(op)
+        if takes is not None:
+            for index in _CALLEE_AT:
+                name = loaded.get(depth - takes(arg) + index)
+                if name is not None:
+                    called.append(name)
+        if op not in _PURE_PUSHES:  # it may take the top item (``f.attr``, ``f + 1``): no longer f
+            loaded.pop(depth - 1, None)
+        if op == _LOAD_GLOBAL or op == _LOAD_NAME:
+            shift = _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0
+            index = depth + 1 if op == _LOAD_GLOBAL and _NULL_FIRST and arg & 1 else depth
+            if arg >> shift < len(co_names):
+                loaded[index] = co_names[arg >> shift]
+        try:
+            effect = stack_effect(op, arg) if op >= _HAVE_ARGUMENT else stack_effect(op)
+        except ValueError:
+            effect = 0
+        depth = max(depth + effect, 0)
+        if loaded and effect < 0 or takes is not None:
+            for index in [index for index in loaded if index >= depth]:
+                del loaded[index]
+    return called
 
 
 def global_uses(code: CodeType) -> frozenset[str]:
