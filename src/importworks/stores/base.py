@@ -153,7 +153,7 @@ def read_ahead(fd: int, size: int) -> None:
     if size > 0 and hasattr(os, "posix_fadvise"):
         try:
             os.posix_fadvise(fd, 0, size, os.POSIX_FADV_WILLNEED)
-        except OSError:
+        except (OSError, OverflowError):  # OverflowError: a size from a damaged store past any file's
             pass  # only a hint
 
 
