@@ -245,13 +245,16 @@ def _note_failure(name: str, exc: BaseException) -> None:
     if not report.active or (isinstance(exc, ModuleNotFoundError) and exc.name == name):
         return
     modules = sys.modules
-    pending = [
-        fullname
-        for namespace, names in list(_statements.values())
-        if namespace.get("__name__") == name
-        for fullname in dict.fromkeys(names)
-        if fullname not in modules
-    ]
+    # each run of a body that is imported again adds its statements: each name once
+    pending = list(
+        dict.fromkeys(
+            fullname
+            for namespace, names in list(_statements.values())
+            if namespace.get("__name__") == name
+            for fullname in names
+            if fullname not in modules
+        )
+    )
     if pending:
         report.import_failed(name, exc, pending)
 
