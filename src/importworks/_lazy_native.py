@@ -55,19 +55,23 @@ def _install() -> None:
         sys.set_lazy_imports_filter(found)  # type: ignore[attr-defined]
         return
     if _none:
-
-        def combined(importer: Any, name: str, fromlist: Any) -> bool:
+        # one signature for the three variants: the defaults bind what each needs
+        def combined(
+            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
+        ) -> bool:
             return False
 
     elif user is None:
 
-        def combined(importer: Any, name: str, fromlist: Any, _found: Any = found, _own: Any = _own) -> bool:
+        def combined(
+            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
+        ) -> bool:
             return not _own(importer) and (_found is None or bool(_found(importer, name, fromlist)))
 
     else:
 
         def combined(
-            importer: Any, name: str, fromlist: Any, _user: LazyFilter = user, _found: Any = found, _own: Any = _own
+            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
         ) -> bool:
             if _own(importer) or (_found is not None and not _found(importer, name, fromlist)):
                 return False
@@ -151,7 +155,7 @@ def lazy_import(fullname: str, caller: Any) -> Any:
     if not all(part.isidentifier() for part in fullname.split(".")):
         raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=fullname), name=fullname)
     scratch = {"__builtins__": caller.f_builtins, "__name__": caller.f_globals.get("__name__")}
-    exec(f"lazy import {fullname} as bound", scratch)  # noqa: S102  (fullname is a checked dotted name)
+    exec(f"lazy import {fullname} as bound", scratch)  # fullname is a checked dotted name
     return scratch["bound"]
 
 
