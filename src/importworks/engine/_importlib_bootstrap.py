@@ -69,11 +69,11 @@ __all__ = [
 ]
 
 _NEEDS_LOADING: Any = object()  # a sentinel for sys.modules.get(); Any, so that a module compared with it stays one
-# Names whose body is running right now, in any thread (spec._initializing says
-# the same, but a set is what __import__'s fast path can afford to ask).
-# A module initialising that is not in it is being executed by the stock
-# machinery (an importlib.import_module taken before activate(), runpy, pkgutil):
-# its lock is the stock one, which is what a cache hit then waits for.
+# Names whose body the engine is running right now, in any thread: those go
+# the slow path, which waits on our lock.  A module whose spec says
+# _initializing but is not in here is being executed by the stock machinery
+# (an importlib.import_module taken before activate(), runpy, pkgutil): a cache
+# hit waits on the stock lock for it, as the C import does.
 _initializing: set[str] = set()
 _PY312 = sys.version_info >= (3, 12)
 # 3.14: a parent still initialising is waited for, a module dropped by a failed
@@ -820,7 +820,11 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
         except KeyError:
             module = None
         if module is not None and name not in _initializing:
-            if _is_initializing(module):
+            try:  # _is_initializing(module), inline: this is the hottest path there is
+                busy = module.__spec__._initializing  # type: ignore[union-attr]  # None: AttributeError too
+            except AttributeError:
+                busy = False
+            if busy:
                 wait_for_stock_import(name)
             if not fromlist:
                 if "." not in name:
@@ -828,7 +832,11 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
                 top = name.partition(".")[0]
                 top_module = sys.modules.get(top)
                 if top_module is not None and top not in _initializing:
-                    if _is_initializing(top_module):
+                    try:
+                        busy = top_module.__spec__._initializing  # type: ignore[union-attr]
+                    except AttributeError:
+                        busy = False
+                    if busy:
                         wait_for_stock_import(top)
                     return top_module
             elif not _is_package(module):
