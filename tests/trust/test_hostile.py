@@ -101,6 +101,8 @@ def test_ordinary_zips_with_hostile_names(tmp_path, names):
                 out.writestr(name or "empty", b"VALUE = 1\n")
             except (ValueError, UnicodeEncodeError):
                 pass
+            except IndexError:  # Python 3.10's ZipInfo fails on a name that is only a NUL: no tool writes it
+                assert sys.version_info < (3, 11) and name.startswith("\0")
     try:
         with open_store(str(archive)) as store:
             for path in store.index:
