@@ -176,6 +176,26 @@ def test_nothing_anywhere_says_so(engine, tmp_path, monkeypatch):
     assert f"(looked for: {envs.SEARCHED}; environments elsewhere on this machine were not)" in message
 
 
+def test_a_syntax_error_points_at_the_module_and_says_it_failed_to_compile(cli, tree):
+    """As the traceback does: the module's own file and line, not the import machinery's frame."""
+    root = tree({"broken_syntax_iw.py": "def f(:\n    pass\n"})
+    code, out, _ = cli("why", "broken_syntax_iw")
+    assert code == 1
+    assert out.startswith("why broken_syntax_iw: failed to compile (a syntax error)\n")
+    assert f"SyntaxError: invalid syntax  at {root / 'broken_syntax_iw.py'}:1\n" in out
+    assert "importworks" + os.sep not in out.partition("Raised:")[2].partition("Why:")[0]
+    why_text = " ".join(out.partition("Why:")[2].split())
+    assert (
+        "while executing" not in why_text and "but failed to compile: SyntaxError: invalid syntax at line 1" in why_text
+    )
+
+
+def test_a_syntax_error_in_a_module_it_imports_is_still_an_execution_failure(tree, engine):
+    tree({"imports_broken_iw.py": "import broken_syntax2_iw\n", "broken_syntax2_iw.py": "x = (\n"})
+    diagnosis = diagnose("imports_broken_iw")
+    assert diagnosis.outcome == why.FAILED and kinds(diagnosis) == ["exec-error"]
+
+
 def test_json_output_is_the_same_data(cli, tree):
     tree({"broken2_iw.py": "1/0\n"})
     code, out, _ = cli("why", "broken2_iw", "--json")

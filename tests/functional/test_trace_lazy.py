@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import importworks
-
 from importworks.cli import main
 from tests.conftest import build
 
@@ -73,3 +72,35 @@ def test_trace_lazy_names_the_pending_imports_of_a_module_that_failed(tmp_path: 
     assert done.returncode != 0 and "KeyError: 'secax'" in done.stderr
     failed = json.loads(out.read_text())["failed"]
     assert failed == [{"module": "axes", "error": "KeyError: 'secax'", "pending": ["secondary"]}]
+
+
+def test_trace_lazy_reports_a_module_that_fails_each_time_once(tmp_path: Path):
+    """SQLAlchemy's pattern: the program retries a failing import; the report names it, and each pending one, once."""
+    build(
+        tmp_path,
+        {
+            "registry.py": "DOCS = {}\n",
+            "secondary.py": "import registry\nregistry.DOCS['secax'] = 'doc'\nclass Secondary:\n    pass\n",
+            "tertiary.py": "X = 1\n",
+            "axes.py": (
+                "import registry\nfrom secondary import Secondary\nimport tertiary\n"
+                "def make():\n    return Secondary(), tertiary.X\n"
+                "DOC = registry.DOCS['secax']\n"
+            ),
+            "app.py": (
+                "for attempt in range(4):\n    try:\n        import axes\n    except KeyError:\n        pass\n"
+                "print('done')\n"
+            ),
+        },
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "importworks", "trace", "--lazy", "app.py"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(importworks.__file__).parent.parent)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("import of axes failed (KeyError: 'secax') while its lazy imports of") == 1
+    assert "\n  secondary, tertiary\nwere pending" in done.stderr

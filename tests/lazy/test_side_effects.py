@@ -178,7 +178,9 @@ def test_a_new_meta_path_finder_gets_its_packages_lazy_imports_resolved_without_
                 "        helper.asked.append(name)\n        return None\n",
             },
             "helper.py": "asked = []\n",
-            "app.py": "import sys\nfrom hookpkg.finder import Finder\nsys.meta_path.insert(0, Finder())\nimport other\n",
+            "app.py": (
+                "import sys\nfrom hookpkg.finder import Finder\nsys.meta_path.insert(0, Finder())\nimport other\n"
+            ),
         }
     )
     lazy_mode("all")

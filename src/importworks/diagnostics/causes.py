@@ -500,6 +500,15 @@ def exec_failed(name: str, spec: Any, exc: BaseException, *, look_elsewhere: boo
     relative = relative_too_deep(exc)
     if relative is not None:
         return _relative(name, relative)
+    if isinstance(exc, SyntaxError) and origin and exc.filename == origin:
+        return Cause(
+            "syntax-error",
+            f"{name!r} was found ({origin}) but failed to compile: {type(exc).__name__}: {exc.msg} at line "
+            f"{exc.lineno} (a syntax error in the file itself; none of its code ran).",
+            short=f"{name!r} has a syntax error at line {exc.lineno}",
+            fix=f"correct {os.path.basename(origin)} line {exc.lineno}",
+            evidence={"origin": origin, "line": exc.lineno},
+        )
     missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
     if missing and missing != name:
         hints = [

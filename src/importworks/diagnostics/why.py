@@ -36,6 +36,7 @@ ALREADY_IMPORTED = "already imported"
 FOUND = "found"
 NOT_FOUND = "not found"
 FAILED = "failed while executing"
+COMPILE_FAILED = "failed to compile (a syntax error)"
 PARENT_FAILED = "parent failed"
 NOT_A_PACKAGE = "parent is not a package"
 FINDER_RAISED = "a finder raised"
@@ -247,6 +248,18 @@ def _walk(fullname: str, path: Sequence[Any] | None) -> tuple[list[Step], Any, B
 
 def _error_info(exc: BaseException, origin: str | None = None) -> dict[str, Any]:
     """The exception, and the line that raised it: in the module's own file if it is on the stack."""
+    traceback_text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if isinstance(exc, SyntaxError) and _fails_to_compile(exc, origin):
+        # the error is in the file, not on the stack: the stack ends in the loader's compile()
+        return {
+            "type": type(exc).__name__,
+            "message": str(exc),
+            "name": None,
+            "file": origin,
+            "line": exc.lineno,
+            "code": None,  # the traceback text already quotes the line, with a caret
+            "traceback": traceback_text,
+        }
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if origin and f.filename == origin]
     where = own[-1] if own else (frames[-1] if frames else None)
@@ -257,8 +270,13 @@ def _error_info(exc: BaseException, origin: str | None = None) -> dict[str, Any]
         "file": where.filename if where else None,
         "line": where.lineno if where else None,
         "code": where.line if where else None,
-        "traceback": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+        "traceback": traceback_text,
     }
+
+
+def _fails_to_compile(exc: BaseException, origin: str | None) -> bool:
+    """A syntax error in the module's own source (not in one it imports, nor in code it compiles)."""
+    return isinstance(exc, SyntaxError) and origin is not None and exc.filename == origin
 
 
 def _parent_path(name: str, execute: bool) -> tuple[Any, Diagnosis | None, str | None]:
@@ -345,5 +363,5 @@ def _execute(diagnosis: Diagnosis, name: str, spec: Any, look_elsewhere: bool) -
     except Exception as exc:
         diagnosis.error = _error_info(exc, spec.origin)
         diagnosis.causes.append(_causes.exec_failed(name, spec, exc, look_elsewhere=look_elsewhere))
-        return FAILED
+        return COMPILE_FAILED if _fails_to_compile(exc, spec.origin) else FAILED
     return IMPORTED

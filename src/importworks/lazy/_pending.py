@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = ["children_of", "forget", "has_children", "import_pending_under", "lazy_modules", "record", "when_imported"]
 
@@ -99,7 +100,7 @@ def import_pending_under(package: str) -> bool:
                 _note_ahead(fullname, f"a missing attribute of {package}")
                 _import_keeping_parent(fullname)
                 imported = True
-            except Exception:  # noqa: BLE001  (surfaces at the binding's first use)
+            except Exception:  # surfaces at the binding's first use
                 pass
     return imported
 
@@ -141,7 +142,7 @@ def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
         try:
             _note_ahead(earlier, f"statement order (before {fullname})")
             _import_keeping_parent(earlier)
-        except Exception:  # noqa: BLE001  (surfaces at that binding's first use)
+        except Exception:  # surfaces at that binding's first use
             pass
 
 
@@ -163,7 +164,13 @@ def _import_keeping_parent(fullname: str) -> None:
     namespace = getattr(sys.modules.get(parent), "__dict__", None) if parent else None
     before = namespace.get(child) if isinstance(namespace, dict) else None
     module = importlib.import_module(fullname)
-    if before is not None and _is_lazy and _is_lazy[0](before) and namespace.get(child) is module:
+    if (
+        before is not None
+        and isinstance(namespace, dict)
+        and _is_lazy
+        and _is_lazy[0](before)
+        and namespace.get(child) is module
+    ):
         namespace[child] = before
 
 
@@ -248,13 +255,16 @@ def _note_failure(name: str, exc: BaseException) -> None:
     if not report.active or (isinstance(exc, ModuleNotFoundError) and exc.name == name):
         return
     modules = sys.modules
-    pending = [
-        fullname
-        for namespace, names in list(_statements.values())
-        if namespace.get("__name__") == name
-        for fullname in dict.fromkeys(names)
-        if fullname not in modules
-    ]
+    # each run of a body that is imported again adds its statements: each name once
+    pending = list(
+        dict.fromkeys(
+            fullname
+            for namespace, names in list(_statements.values())
+            if namespace.get("__name__") == name
+            for fullname in names
+            if fullname not in modules
+        )
+    )
     if pending:
         report.import_failed(name, exc, pending)
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 from opcode import HAVE_ARGUMENT, opmap, stack_effect
 from types import CodeType, FrameType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 __all__ = [
     "bound_names",
@@ -433,7 +434,7 @@ def _called_names(code: CodeType) -> list[str]:
                     called.append(name)
         if op not in _PURE_PUSHES:  # it may take the top item (``f.attr``, ``f + 1``): no longer f
             loaded.pop(depth - 1, None)
-        if op == _LOAD_GLOBAL or op == _LOAD_NAME:
+        if op in (_LOAD_GLOBAL, _LOAD_NAME):
             shift = _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0
             index = depth + 1 if op == _LOAD_GLOBAL and _NULL_FIRST and arg & 1 else depth
             if arg >> shift < len(co_names):
@@ -494,7 +495,7 @@ def imported_for_side_effect(
         return False
     used = global_uses(code)
     published = globals.get("__all__", ())
-    for name, bound in zip(fromlist, stored):
+    for name, bound in zip(fromlist, stored, strict=True):  # as many: checked above
         if name not in namespace and bound not in used and not _contains(published, bound):
             return True
     return False
@@ -503,7 +504,7 @@ def imported_for_side_effect(
 def _contains(container: Any, name: str) -> bool:
     try:
         return name in container
-    except Exception:  # noqa: BLE001  (an odd __all__ publishes nothing we can read)
+    except Exception:  # an odd __all__ publishes nothing we can read
         return False
 
 

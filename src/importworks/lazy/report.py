@@ -173,11 +173,20 @@ def kept_eager(what: str, rule: str, filename: str, lineno: int) -> None:
 
 def import_failed(module: str, exc: BaseException, pending: list[str]) -> None:
     """*module*'s body raised *exc* with *pending* lazy imports of its own not imported yet."""
-    error = f"{type(exc).__name__}: {exc}"
+    error = f"{type(exc).__name__}: {exc}"[:200]
     for report in active:
-        if id(exc) not in report._failures_seen:  # the innermost module only, not each parent it fails
-            report._failures_seen.add(id(exc))
-            report.failed.append(FailedImport(module, error[:200], tuple(pending)))
+        if id(exc) in report._failures_seen:  # the innermost module only, not each parent it fails
+            continue
+        report._failures_seen.add(id(exc))
+        # a program that retries the import fails the same way each time (SQLAlchemy): one entry,
+        # each pending name once, however many times the body ran
+        for index, earlier in enumerate(report.failed):
+            if earlier.module == module and earlier.error == error:
+                names = tuple(dict.fromkeys(earlier.pending + tuple(pending)))
+                report.failed[index] = earlier._replace(pending=names)
+                break
+        else:
+            report.failed.append(FailedImport(module, error, tuple(dict.fromkeys(pending))))
 
 
 def imported_ahead(what: str, rule: str) -> None:

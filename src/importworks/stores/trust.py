@@ -29,13 +29,19 @@ ENV_VAR = "IMPORTWORKS_TRUSTED_KEYS"
 _TRUSTS_ONLY = (
     "importworks trusts only stores signed by {keys} (check it with: importworks verify {store} --key KEY.pub)"
 )
-ERR_REFUSED = "store {store} is refused: {reason}; " + _TRUSTS_ONLY
-ERR_REFUSED_ENTRY = "cannot import {name!r} from store {store} (entry {entry!r}): {reason}; " + _TRUSTS_ONLY
+# a key file named in the environment cannot be used: no key is shown, as none is trusted
+_TRUSTS_NONE = (
+    "importworks trusts no store until every file " + ENV_VAR + " names is a public key (correct or remove {path!r})"
+)
+ERR_REFUSED = "store {store} is refused: {reason}; {trusts}"
+ERR_REFUSED_ENTRY = "cannot import {name!r} from store {store} (entry {entry!r}): {reason}; {trusts}"
 
 # keys given to install()/activate(), one list per installation still in place
 _given: list[list[tuple[bytes, ...]]] = []
-_env_keys: tuple[str, tuple[bytes, ...], str | None] = ("", (), None)  # variable, its keys, what was wrong
+# the variable, its keys, what was wrong with a file it names and which file
+_env_keys: tuple[str, tuple[bytes, ...], str | None, str | None] = ("", (), None, None)
 _keys: frozenset[bytes] = frozenset()
+_UNUSABLE = b"unusable key: "  # the mark in _keys of a key file that could not be used
 _local = threading.local()  # .verifying: this thread is checking a signature (importing cryptography)
 _lock = threading.Lock()
 
@@ -89,9 +95,16 @@ def _describe(keys: Iterable[bytes]) -> str:
     return ", ".join(sorted(fingerprint(k) for k in keys)) or "no key"
 
 
+def _trusts(store: Store) -> str:
+    """What importworks trusts now, for a refusal: the keys, or the key file it could not use."""
+    if _env_keys[3] is not None and any(k.startswith(_UNUSABLE) for k in _keys):
+        return _TRUSTS_NONE.format(path=_env_keys[3])
+    return _TRUSTS_ONLY.format(keys=_describe(k for k in _keys if not k.startswith(_UNUSABLE)), store=store.location)
+
+
 def _refused(store: Store, reason: str, entry: str | None = None) -> StoreTrustError:
     return StoreTrustError(
-        ERR_REFUSED.format(store=store.location, reason=reason, keys=_describe(_keys)),
+        ERR_REFUSED.format(store=store.location, reason=reason, trusts=_trusts(store)),
         path=store.location,
         entry=entry,
         reason=reason,
@@ -106,13 +119,15 @@ def _keys_from_env() -> tuple[tuple[bytes, ...], str | None]:
     # only once a key is named: importing signing is not free at start-up
     from .signing import load_public_key
 
-    keys, problem = [], None
+    keys, problem, unusable = [], None, None
     for path in filter(None, value.split(os.pathsep)):
         try:
             keys.append(load_public_key(path))
         except (OSError, ValueError) as exc:  # fail closed: a key that cannot be read trusts nothing
-            problem = f"{ENV_VAR} names {path!r}, which cannot be used as a key ({exc})"
-    _env_keys = (value, tuple(keys), problem)
+            why = f"it cannot be read ({exc.strerror or exc})" if isinstance(exc, OSError) else str(exc)
+            problem = f"{ENV_VAR} names the key file {path!r}, which cannot be used as a key: {why}"
+            unusable = path
+    _env_keys = (value, tuple(keys), problem, unusable)
     return _env_keys[1], problem
 
 
@@ -126,7 +141,7 @@ def _refresh() -> None:
     env, problem = _keys_from_env()
     keys = frozenset(k for token in _given for given in token for k in given) | frozenset(env)
     if problem is not None:
-        keys |= {b"unusable key: " + problem.encode()}  # never a real key: nothing is trusted
+        keys |= {_UNUSABLE + problem.encode()}  # never a real key: nothing is trusted
     _keys = keys
     IndexedStore.trust_hook = check_read if keys else None  # type: ignore[assignment]
 
@@ -171,9 +186,9 @@ def _check_signature(store: Store, keys: frozenset[bytes], index_blob: bytes | N
     """
     from . import signing
 
-    bad = [k for k in keys if k.startswith(b"unusable key: ")]
+    bad = [k for k in keys if k.startswith(_UNUSABLE)]
     if bad:
-        raise _refused(store, bad[0].decode()[len("unusable key: ") :])
+        raise _refused(store, bad[0][len(_UNUSABLE) :].decode())
     try:
         signature = signing.read_signature(store)
     except StoreError as exc:
@@ -309,7 +324,7 @@ def admit(store: Store, prefix: str, fullname: str) -> bool:
             return False
         raise StoreTrustError(
             ERR_REFUSED_ENTRY.format(
-                name=fullname, store=store.location, entry=entry, reason=exc.reason, keys=_describe(_keys)
+                name=fullname, store=store.location, entry=entry, reason=exc.reason, trusts=_trusts(store)
             ),
             name=fullname,
             path=store.location,
@@ -328,7 +343,7 @@ def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
     tail = fullname.rpartition(".")[2]
     try:
         names: frozenset[str] | set[str]
-        if store._index is not None:
+        if isinstance(store, IndexedStore) and store._index is not None:
             names = store.children(prefix)
         else:
             names = {p[len(prefix) :].partition("/")[0] for p in _store_paths(store) if p.startswith(prefix)}
@@ -470,6 +485,6 @@ def _postgres_paths(location: str) -> list[str]:
         psycopg = driver(location)
         with psycopg.connect(url.conninfo, autocommit=True, connect_timeout=10) as conn:
             rows = conn.execute("SELECT path FROM importworks_entries WHERE store = %s", (url.store,)).fetchall()
-    except Exception:  # noqa: BLE001 - only says which names to refuse; no server, no names
+    except Exception:  # only says which names to refuse; no server, no names
         return []
     return [row[0] for row in rows if isinstance(row[0], str)]
