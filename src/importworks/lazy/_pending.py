@@ -127,13 +127,23 @@ def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
     prefix = importer + "."
     if not fullname.startswith(prefix):
         return
-    for earlier in names[:index]:
-        if earlier != fullname and earlier not in sys.modules and earlier.startswith(prefix):
-            try:
-                _note_ahead(earlier, f"statement order (before {fullname})")
-                _import_keeping_parent(earlier)
-            except Exception:  # surfaces at that binding's first use
-                pass
+    modules = sys.modules
+    for earlier in dict.fromkeys(names[:index]):  # one try each: ``from .core import a`` then ``... import b``
+        if earlier == fullname or not earlier.startswith(prefix):
+            continue
+        module = modules.get(earlier)
+        if module is not None:
+            if getattr(getattr(module, "__spec__", None), "_initializing", False):
+                # still running (it is what asks for *fullname*): the eager program had
+                # imported nothing after it yet, and what comes after may need it
+                # complete (click.decorators takes names from click.core)
+                return
+            continue
+        try:
+            _note_ahead(earlier, f"statement order (before {fullname})")
+            _import_keeping_parent(earlier)
+        except Exception:  # surfaces at that binding's first use
+            pass
 
 
 def _note_ahead(fullname: str, rule: str) -> None:

@@ -29,8 +29,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ERR_BACKEND_CLAIM_FAILED, StoreError
 from .base import StoreBackend
@@ -41,8 +40,9 @@ __all__ = ["ENTRY_POINT_GROUP", "Backend", "Claim", "backends", "claim", "regist
 ENTRY_POINT_GROUP = "importworks.stores"
 
 
-@dataclass(frozen=True)
-class Backend:
+# named tuples, not dataclasses: dataclasses imports inspect (and ast, dis, tokenize),
+# which would be paid at every activate() by programs that never use them
+class Backend(NamedTuple):
     """One kind of store, and the locations it claims."""
 
     #: a short word, also the store's ``kind`` ("sqlite", "zip", "postgres", "json")
@@ -70,8 +70,7 @@ class Backend:
         return self.split(path) if self.split is not None else (path, "")
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
     """A backend's answer for one location: *sniffed* when its content matched, not just its name."""
 
     backend: Backend
@@ -278,7 +277,7 @@ def _load_entry_point(entry_point: Any) -> None:
 
 
 def _with_origin(backend: Backend, origin: str) -> Backend:
-    return replace(backend, origin=origin)
+    return backend._replace(origin=origin)
 
 
 def _fail(message: str) -> None:
