@@ -101,7 +101,7 @@ SUITE = [["awscli", "--version"], ["httpie", "--version"], ["black", "--version"
 
 def round_ratios(samples: dict[str, list[float]], mode: str, base: str) -> list[float]:
     """*mode*'s time over *base*'s, run by run: the two ran back to back in each round."""
-    return [a / b for a, b in zip(samples[mode], samples[base])]
+    return [a / b for a, b in zip(samples[mode], samples[base], strict=True)]
 
 
 def ratio_median(samples: dict[str, list[float]], mode: str, base: str) -> float:
@@ -149,7 +149,8 @@ def measure(python: str, program: list[str], rounds: int) -> dict[str, list[floa
         f"{(reference[0].strip() or reference[1].strip())[:60]!r}"
     )
     print(
-        f"{'mode':<6} {'median ms':>10} {'min ms':>8} {'IQR ms':>15} {'stock/mode':>11} {'eager/mode':>11} {'CPU ms':>8}"
+        f"{'mode':<6} {'median ms':>10} {'min ms':>8} {'IQR ms':>15} "
+        f"{'stock/mode':>11} {'eager/mode':>11} {'CPU ms':>8}"
     )
     medians = {mode: statistics.median(values) for mode, values in samples.items()}
     for mode in (*modes, "bare"):

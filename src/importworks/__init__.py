@@ -18,8 +18,8 @@ if hasattr(sys, "set_lazy_imports_filter"):  # 3.15+: before the package imports
 
     _keep_own_imports_eager()
 
-from . import _cpython_private, machinery  # noqa: E402
-from ._version import __version__
+from . import _cpython_private, machinery
+from ._version import __version__ as __version__  # the package's version, read by tools
 from .engine._importlib_bootstrap import __import__
 from .engine.api import find_spec, import_module, invalidate_caches
 from .errors import DeadlockError, StoreError, StoreIntegrityError

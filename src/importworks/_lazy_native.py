@@ -51,18 +51,18 @@ def _install() -> None:
     """
     user = _user_filter
     if _none:
-
-        def combined(importer: Any, name: str, fromlist: Any) -> bool:
+        # one signature for the three variants: the defaults bind what each needs
+        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
             return False
 
     elif user is None:
 
-        def combined(importer: Any, name: str, fromlist: Any, _own: Any = _own) -> bool:
+        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
             return not _own(importer)
 
     else:
 
-        def combined(importer: Any, name: str, fromlist: Any, _user: LazyFilter = user, _own: Any = _own) -> bool:
+        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
             return not _own(importer) and bool(_user(importer, name, fromlist))
 
     combined._importworks_own = True  # type: ignore[attr-defined]
@@ -143,7 +143,7 @@ def lazy_import(fullname: str, caller: Any) -> Any:
     if not all(part.isidentifier() for part in fullname.split(".")):
         raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=fullname), name=fullname)
     scratch = {"__builtins__": caller.f_builtins, "__name__": caller.f_globals.get("__name__")}
-    exec(f"lazy import {fullname} as bound", scratch)  # noqa: S102  (fullname is a checked dotted name)
+    exec(f"lazy import {fullname} as bound", scratch)  # fullname is a checked dotted name
     return scratch["bound"]
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 __all__ = ["module_for_loader", "set_loader", "set_package"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.abc as _stock
 import sys
 from types import CodeType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any
 
 from . import machinery  # noqa: F401  (importlib.abc has it too)
@@ -18,6 +19,9 @@ from .engine._importlib_bootstrap import LoaderBasics
 from .finders import compiled_in as _compiled_in
 from .finders import loaders as _loaders
 from .wiring.interop import register_abcs
+
+if _TYPE_CHECKING:  # private: this module's names mirror importlib.abc's
+    from typing_extensions import Buffer  # for the checker only: collections.abc has it from 3.12
 
 __all__ = [
     "ExecutionLoader",
@@ -118,18 +122,18 @@ class SourceLoader(_loaders.SourceLoader, ResourceLoader, ExecutionLoader):
             raise OSError
         return {"mtime": self.path_mtime(path)}
 
-    def set_data(self, path: str, data: bytes) -> None:
+    def set_data(self, path: str, data: Buffer) -> None:
         """Write *data* to *path* if possible; failing silently is allowed."""
 
     get_code = _loaders.SourceLoader.get_code
     get_source = _loaders.SourceLoader.get_source
-    source_to_code = _loaders.SourceLoader.source_to_code
+    source_to_code = _loaders.SourceLoader.source_to_code  # type: ignore[assignment]  # see finders/loaders.py: a method, not typeshed's static one
     exec_module = LoaderBasics.exec_module
 
 
 def _provides(loader: SourceLoader, method: str) -> bool:
     """Whether *loader*'s *method* is its own, not SourceLoader's default."""
-    return getattr(loader, method).__func__ is not getattr(SourceLoader, method)  # type: ignore[no-any-return]
+    return getattr(loader, method).__func__ is not getattr(SourceLoader, method)
 
 
 def _register(abstract: Any, *classes: Any) -> None:

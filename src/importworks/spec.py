@@ -7,9 +7,10 @@ data type every tool already expects; this module holds our own constructors.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from .errors import ERR_NO_CREATE_MODULE
 
@@ -31,11 +32,13 @@ _NO_CACHED_ATTRIBUTE = sys.version_info >= (3, 15)
 # and the loader of a namespace package.  They live in the finders layer, above
 # this module, which may not import it: importworks.finders.loaders hands them
 # over with use_file_loaders() when it is imported (``import importworks`` does).
-_file_location_spec: Callable[..., ModuleSpec] | None = None
+_file_location_spec: Callable[..., ModuleSpec | None] | None = None
 _namespace_loader_for: Callable[[Any], Any] | None = None
 
 
-def use_file_loaders(file_location_spec: Callable[..., ModuleSpec], namespace_loader_for: Callable[[Any], Any]) -> None:
+def use_file_loaders(
+    file_location_spec: Callable[..., ModuleSpec | None], namespace_loader_for: Callable[[Any], Any]
+) -> None:
     """Make file specs with *file_location_spec* and namespace loaders with ``namespace_loader_for(path)``."""
     global _file_location_spec, _namespace_loader_for
     _file_location_spec, _namespace_loader_for = file_location_spec, namespace_loader_for
@@ -62,7 +65,7 @@ def declares_package(loader: Any, fullname: str) -> bool:
 
 def spec_from_loader(
     name: str, loader: Any, *, origin: str | None = None, is_package: bool | None = None
-) -> ModuleSpec:
+) -> ModuleSpec | None:  # None, as importlib's: a file loader that cannot say where its file is
     """Return a spec for *name* built from what *loader* can tell.
 
     A loader that names a file (get_filename) gets a file spec, with __file__;
@@ -149,7 +152,7 @@ def module_repr(module: ModuleType) -> str:
         return _repr_from_spec(spec)
     if sys.version_info < (3, 12) and hasattr(loader, "module_repr"):
         try:
-            return loader.module_repr(module)  # type: ignore[no-any-return, union-attr]
+            return loader.module_repr(module)  # type: ignore[union-attr]
         except Exception:
             pass  # a failing module_repr() gets the generic repr, as in 3.10 and 3.11
     return f"<module {getattr(module, '__name__', '?')!r}{_whence(module, loader)}>"

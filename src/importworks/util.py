@@ -6,6 +6,7 @@ import sys
 from importlib._abc import Loader  # the stdlib's ABC, as importlib.util re-exports it
 from typing import Any
 
+from . import errors as _errors
 from ._lazy_loader import LazyLoader
 from .engine._importlib_bootstrap import find_spec_on_meta_path
 from .engine.api import resolve_name
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 if sys.version_info < (3, 12):
-    from ._legacy import module_for_loader, set_loader, set_package  # noqa: F401
+    from ._legacy import module_for_loader, set_loader, set_package
 
     __all__ += ["module_for_loader", "set_loader", "set_package"]
 
@@ -72,10 +73,10 @@ def _spec_of_imported(name: str, module: Any) -> ModuleSpec | None:
         return None
     spec: Any = getattr(module, "__spec__", _NO_SPEC)
     if spec is _NO_SPEC:
-        raise ValueError(f"{name}.__spec__ is not set")
+        raise ValueError(_errors.ERR_SPEC_NOT_SET.format(name=name))
     if spec is None:
-        raise ValueError(f"{name}.__spec__ is None")
-    return spec  # type: ignore[no-any-return]  # a module's __spec__ is whatever was set
+        raise ValueError(_errors.ERR_SPEC_NONE.format(name=name))
+    return spec  # a module's __spec__ is whatever was set
 
 
 _NO_SPEC = object()

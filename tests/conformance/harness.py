@@ -352,7 +352,7 @@ def child(role: str, mode: str, module_name: str, out_path: str) -> None:
     import importlib
     import importlib.abc
     import importlib.machinery
-    import importlib.metadata  # noqa: F401
+    import importlib.metadata
     import unittest
 
     from test import support

@@ -85,8 +85,8 @@ def test_trace_counts_the_modules_python_importtime_counts(tmp_path):
 
 def test_importtime_2_format_has_cached_lines_like_python_3_14(tree, engine):
     """3.14's -X importtime=2: 'cached' for a statement whose module is already imported, name right-aligned."""
-    from importworks.diagnostics.trace_formats import format_importtime
     from importworks.diagnostics.trace import trace_imports
+    from importworks.diagnostics.trace_formats import format_importtime
 
     tree({"cachedpkg_iw": {"__init__.py": "import os\nfrom . import fresh\nimport sys\n", "fresh.py": "import os\n"}})
     with trace_imports() as tracer:

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pytest
 
 from .compare import describe, normalised
-from .programs import Program
 from .harness import Runner, python_version
+from .programs import Program
 from .venv import HERE, FieldSetupError, FieldVenv, field_venv
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import importworks
-
 from importworks.cli import main
 from tests.conftest import build
 

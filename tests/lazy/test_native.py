@@ -29,7 +29,8 @@ def _run(code: str, *flags: str) -> subprocess.CompletedProcess:
 def test_activate_under_lazy_imports_all_imports_through_the_engine():
     """-X lazy_imports=all: activate() works, and a lazy import reifies through the engine."""
     result = _run(
-        "import importworks\nfrom importworks.engine import observers\nfrom importworks.engine.hooks import ObserverBase\n"
+        "import importworks\nfrom importworks.engine import observers\n"
+        "from importworks.engine.hooks import ObserverBase\n"
         "seen = []\nclass Seen(ObserverBase):\n    def end(self, name, module, exc):\n        seen.append(name)\n"
         "observers.add_observer(Seen())\n"
         "with importworks.activate():\n    import colorsys\n"
@@ -167,7 +168,10 @@ def test_lazy_import_binds_the_interpreters_lazy_object_reified_through_the_engi
 
 
 def test_a_lazy_submodule_the_interpreter_imports_itself_goes_through_the_engine(tmp_path):
-    """A package with a module __getattr__: 3.15 imports its pending lazy submodule via _find_and_load_lazy_submodule."""
+    """A package with a module __getattr__: 3.15 imports its pending lazy submodule.
+
+    (Through _find_and_load_lazy_submodule.)
+    """
     build(tmp_path, {"wg": {"__init__.py": "def __getattr__(name):\n    raise AttributeError(name)\n", "sub.py": ""}})
     result = _run_in(
         tmp_path,

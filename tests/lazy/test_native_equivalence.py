@@ -72,7 +72,8 @@ for expression in ('missing_module', 'broken', 'missing_module'):
         cause = error.__cause__
         print(expression, type(error).__name__, error, type(cause).__name__, cause)
         print('  where', [(f.name, f.lineno) for f in traceback.extract_tb(cause.__traceback__)])
-        print('  traceback', [(os.path.basename(f.filename), f.lineno) for f in traceback.extract_tb(error.__traceback__)])
+        frames = traceback.extract_tb(error.__traceback__)
+        print('  traceback', [(os.path.basename(f.filename), f.lineno) for f in frames])
 state('end')
 """
 

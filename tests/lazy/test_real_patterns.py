@@ -206,7 +206,10 @@ def test_submodule_imported_only_to_fill_a_registry_is_imported(logged, lazy_mod
                 "__init__.py": "",
                 "registry.py": "EVENTS = {}\n",
                 "events.py": "from .registry import EVENTS\nEVENTS['column_added'] = True\n",
-                "naming.py": "from . import events  # noqa\nfrom .registry import EVENTS\ndef has(name):\n    return name in EVENTS\n",
+                "naming.py": (
+                    "from . import events  # noqa\nfrom .registry import EVENTS\n"
+                    "def has(name):\n    return name in EVENTS\n"
+                ),
             },
             "app.py": "from sa.naming import has\n",
         }

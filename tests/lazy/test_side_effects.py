@@ -103,6 +103,38 @@ def test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order(l
     assert "other" not in sys.modules
 
 
+def test_statement_order_stops_at_a_module_still_running(logged, lazy_mode):
+    """click: core.py reads ``types`` while it runs; decorators (listed between them) needs core complete.
+
+    Resolving ``types`` for core must not import decorators ahead: it would fail
+    half-way (core has no ``Cmd`` yet), once for each of its statements, its body's
+    side effects repeated each time.
+    """
+    events = logged(
+        {
+            "ck": {
+                "__init__.py": "from ck.core import Cmd\nfrom ck.deco import command\n"
+                "from ck.deco import option\nfrom ck.types import Path\n",
+                "core.py": 'import log\nlog.events.append("ck.core")\nfrom ck import types\n'
+                "class Cmd:\n    kind = types.Path\n",
+                "deco.py": 'import log\nlog.events.append("ck.deco")\nfrom ck.core import Cmd\n'
+                "def command():\n    return Cmd\noption = command\n",
+                "types.py": 'import log\nlog.events.append("ck.types")\nPath = "path"\n',
+            },
+            "app.py": "from ck import Cmd\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.Cmd.kind == "path"
+    assert events == ["ck.core", "ck.types"]
+    import ck
+
+    assert ck.command() is ck.option() is app.Cmd
+    assert events == ["ck.core", "ck.types", "ck.deco"]
+
+
 def test_mode_all_imports_constants_eagerly(logged, lazy_mode):
     """pip: `from m import A_PREFIX` then `text.startswith(A_PREFIX)`; C code would refuse a proxy."""
     events = logged(
@@ -146,7 +178,9 @@ def test_a_new_meta_path_finder_gets_its_packages_lazy_imports_resolved_without_
                 "        helper.asked.append(name)\n        return None\n",
             },
             "helper.py": "asked = []\n",
-            "app.py": "import sys\nfrom hookpkg.finder import Finder\nsys.meta_path.insert(0, Finder())\nimport other\n",
+            "app.py": (
+                "import sys\nfrom hookpkg.finder import Finder\nsys.meta_path.insert(0, Finder())\nimport other\n"
+            ),
         }
     )
     lazy_mode("all")

@@ -44,7 +44,7 @@ def test_missing_paths(index):
         assert path not in index
         assert index.number(path) is None
     with pytest.raises(KeyError):
-        index["a/zz.py"]  # noqa: B018
+        index["a/zz.py"]
 
 
 def test_numbers_follow_the_packed_order(index):

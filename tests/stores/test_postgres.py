@@ -73,7 +73,7 @@ def test_a_store_packed_again_while_in_use_is_refused_cleanly(tmp_path, new_url,
     source = build(tmp_path / "src", APP)
     pack([str(source)], url)
     sys.path.insert(0, url)
-    import shop  # noqa: F401
+    import shop
 
     store = cached_store(url)
     pack([str(source)], url)  # a new generation

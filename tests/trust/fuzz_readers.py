@@ -74,7 +74,7 @@ if __name__ == "__main__":
         for _reader in READERS:
             importlib.import_module(_reader)
 
-from tests.trust.hostile import MODULE, Finding, import_from, small_store
+from tests.trust.hostile import MODULE, Finding, import_from, small_store  # noqa: E402 - after atheris instruments the readers
 
 INDEX = ".importworks/index.marshal"
 
@@ -257,7 +257,7 @@ class SQLiteTarget:
         self.seeds = _Seeds(folder, "sqlite")
         self.work = folder / "work.sqlite"
         self.indexes = {}
-        for store, seed, _ in self.seeds.stores:
+        for store, _seed, _ in self.seeds.stores:
             with closing(sqlite3.connect(store)) as db:
                 self.indexes[store] = db.execute("SELECT data FROM blobs WHERE name = 'index'").fetchone()[0]
 
@@ -410,7 +410,6 @@ def _fuzzed_json(data: bytes) -> object:
 def _import_url(url: str, trusted: bool) -> str:
     """import_from for a store that is not a file: the rows are already in place."""
     from importworks.errors import StoreError
-
     from tests.trust.hostile import _judge, _read_everything
 
     _forget(url)

@@ -1,4 +1,4 @@
-"""Every byte of a small signed zip store, and 2,000 positions of a signed SQLite store, flipped one at a time (issue 17).
+"""Every byte of a small signed zip store, and 2,000 of a signed SQLite store, flipped one at a time (issue 17).
 
 Each result is refused with a store error or provably harmless: the module
 imported is the one signed, byte for byte (every byte read was checked

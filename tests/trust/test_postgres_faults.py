@@ -175,7 +175,7 @@ def test_a_server_gone_in_the_middle_of_an_import_is_a_clear_error_and_nothing_h
     sys.path.insert(0, private_store)
     try:
         with pytest.raises(StoreError) as info:
-            import shop  # noqa: F401
+            import shop
         assert str(info.value).startswith(f"cannot connect to PostgreSQL store {private_store}: ")
         assert info.value.path == private_store
         assert _shop_gone()

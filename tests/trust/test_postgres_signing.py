@@ -1,4 +1,4 @@
-"""Signed PostgreSQL stores, against the real server (IMPORTWORKS_TEST_POSTGRES): as SQLite and zip ones (issue 17, item 1)."""
+"""Signed PostgreSQL stores on the real server (IMPORTWORKS_TEST_POSTGRES), as SQLite and zip ones (issue 17.1)."""
 
 from __future__ import annotations
 
@@ -93,9 +93,8 @@ def test_unsigned_or_other_key_is_refused_naming_store_entry_and_reason(pg_store
         "it is not signed" if case == "unsigned" else f"it is signed by {_fp(keys['b'])}, which is not a trusted key"
     )
     sys.path.insert(0, url)
-    with importworks.activate(trusted_keys=[_pub(keys["a"])]):
-        with pytest.raises(StoreTrustError) as info:
-            import trusted_app  # noqa: F401
+    with importworks.activate(trusted_keys=[_pub(keys["a"])]), pytest.raises(StoreTrustError) as info:
+        import trusted_app  # noqa: F401
     assert str(info.value) == (
         f"cannot import 'trusted_app' from store {url} (entry 'trusted_app'): {reason}; "
         f"importworks trusts only stores signed by {_fp(keys['a'])} "
@@ -117,9 +116,8 @@ def test_code_changed_after_signing_with_its_crc_kept_is_refused(pg_store, keys,
             (forged, _name(url)),
         )
     sys.path.insert(0, url)
-    with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        with pytest.raises(StoreTrustError) as info:
-            import trusted_app  # noqa: F401
+    with importworks.install(trusted_keys=[_pub(keys["a"])]), pytest.raises(StoreTrustError) as info:
+        import trusted_app  # noqa: F401
     assert info.value.entry == "trusted_app/__init__.py" and info.value.path == url
     assert info.value.reason == f"its compiled code changed after the store was signed by {_fp(keys['a'])}"
     assert "trusted_app" not in sys.modules and ran == []
@@ -167,9 +165,8 @@ def test_the_index_or_metadata_changed_after_signing_is_refused(pg_store, keys, 
             changed = {**json.loads(meta), "tool_version": "0.0-forged"}
             admin.execute("UPDATE importworks_stores SET meta = %s WHERE name = %s", (json.dumps(changed), _name(url)))
     sys.path.insert(0, url)
-    with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        with pytest.raises(StoreTrustError) as info:
-            import trusted_app  # noqa: F401
+    with importworks.install(trusted_keys=[_pub(keys["a"])]), pytest.raises(StoreTrustError) as info:
+        import trusted_app  # noqa: F401
     expected = "its index" if what == "index" else "its metadata"
     assert info.value.reason == f"{expected} changed after it was signed by {_fp(keys['a'])}"
     assert ran == []

@@ -34,9 +34,11 @@ def test_a_zip_rewritten_by_another_tool_never_reaches_zipimport(make_store, tmp
     tree({"elsewhere.py": "OK = True\n"})
     sys.path.insert(0, str(edited))
     with importworks.install():
-        with pytest.warns(RuntimeWarning, match=rf"zip store {edited}: .*modules in it cannot be imported"):
-            with pytest.raises(StoreError, match=rf"cannot import 'trusted_app' from store {edited}: "):
-                import trusted_app  # noqa: F401
+        with (
+            pytest.warns(RuntimeWarning, match=rf"zip store {edited}: .*modules in it cannot be imported"),
+            pytest.raises(StoreError, match=rf"cannot import 'trusted_app' from store {edited}: "),
+        ):
+            import trusted_app  # noqa: F401
         assert isinstance(sys.path_importer_cache[str(edited)], RefusedStoreFinder)
         import elsewhere  # every other path entry keeps working
     assert elsewhere.OK and ran == []
@@ -61,9 +63,11 @@ def test_a_sqlite_store_that_cannot_be_opened_is_claimed_and_names_its_error(mak
     tree({"elsewhere.py": "OK = True\n"})
     sys.path.insert(0, str(store))
     with importworks.activate():
-        with pytest.warns(RuntimeWarning, match=rf"SQLite store {store} has unreadable metadata"):
-            with pytest.raises(StoreError, match=rf"cannot import 'trusted_app' from store {store}"):
-                import trusted_app  # noqa: F401
+        with (
+            pytest.warns(RuntimeWarning, match=rf"SQLite store {store} has unreadable metadata"),
+            pytest.raises(StoreError, match=rf"cannot import 'trusted_app' from store {store}"),
+        ):
+            import trusted_app  # noqa: F401
         import elsewhere
     assert elsewhere.OK and ran == []
 
@@ -73,7 +77,6 @@ def test_a_truncated_store_is_claimed_not_passed_on(make_store, kind):
     store = make_store(kind)
     store.write_bytes(store.read_bytes()[:200])
     sys.path.insert(0, str(store))
-    with importworks.install(), pytest.warns(RuntimeWarning, match=str(store)):
-        with pytest.raises(ImportError):
-            import trusted_app  # noqa: F401
+    with importworks.install(), pytest.warns(RuntimeWarning, match=str(store)), pytest.raises(ImportError):
+        import trusted_app  # noqa: F401
     assert "trusted_app" not in sys.modules

@@ -1,4 +1,4 @@
-"""Signed stores: keygen, pack --sign, verify --key, ls, and importing only what a trusted key signed (issue 17, item 1)."""
+"""Signed stores: keygen, pack --sign, verify --key, ls, importing only what a trusted key signed (issue 17.1)."""
 
 from __future__ import annotations
 
@@ -81,9 +81,8 @@ def test_unsigned_or_other_key_is_refused_naming_store_entry_and_reason(make_sto
         "it is not signed" if case == "unsigned" else f"it is signed by {_fp(keys['b'])}, which is not a trusted key"
     )
     sys.path.insert(0, str(store))
-    with importworks.activate(trusted_keys=[_pub(keys["a"])]):
-        with pytest.raises(StoreTrustError) as info:
-            import trusted_app  # noqa: F401
+    with importworks.activate(trusted_keys=[_pub(keys["a"])]), pytest.raises(StoreTrustError) as info:
+        import trusted_app  # noqa: F401
     assert str(info.value) == (
         f"cannot import 'trusted_app' from store {store} (entry 'trusted_app'): {reason}; "
         f"importworks trusts only stores signed by {_fp(keys['a'])} "
@@ -133,9 +132,8 @@ def test_sqlite_code_changed_after_signing_with_its_crc_kept_is_refused(make_sto
         db.execute("UPDATE code SET data = ? WHERE path = ?", (forged, "trusted_app/__init__.py"))
         db.commit()
     sys.path.insert(0, str(store))
-    with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        with pytest.raises(StoreTrustError) as info:
-            import trusted_app  # noqa: F401
+    with importworks.install(trusted_keys=[_pub(keys["a"])]), pytest.raises(StoreTrustError) as info:
+        import trusted_app  # noqa: F401
     assert info.value.entry == "trusted_app/__init__.py"
     assert info.value.reason == f"its compiled code changed after the store was signed by {_fp(keys['a'])}"
     assert "trusted_app" not in sys.modules and ran == []
@@ -149,9 +147,8 @@ def test_zip_pyc_changed_after_signing_with_its_crc_kept_is_refused(make_store, 
     forged = pyc[:16] + forge_code(pyc[16:], "VALUE = 'modified'\n", "x")
     replace_in_place(store, pyc, forged)
     sys.path.insert(0, str(store))
-    with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        with pytest.raises(StoreTrustError) as info:
-            import trusted_app  # noqa: F401
+    with importworks.install(trusted_keys=[_pub(keys["a"])]), pytest.raises(StoreTrustError) as info:
+        import trusted_app  # noqa: F401
     assert info.value.entry == "trusted_app/__init__.pyc" and ran == []
     assert main(["verify", str(store), "--key", _pub(keys["a"])]) == 1
     out = capsys.readouterr().out
@@ -189,9 +186,11 @@ def test_the_index_changed_after_signing_is_refused(make_store, keys, ran, kind)
             db.execute("UPDATE meta SET value = ? WHERE key = 'index_crc32'", (str(zlib.crc32(blob)),))
             db.commit()
     sys.path.insert(0, str(store))
-    with importworks.install(trusted_keys=[_pub(keys["a"])]):
-        with pytest.raises(StoreTrustError, match="its index changed after it was signed"):
-            import trusted_app  # noqa: F401
+    with (
+        importworks.install(trusted_keys=[_pub(keys["a"])]),
+        pytest.raises(StoreTrustError, match="its index changed after it was signed"),
+    ):
+        import trusted_app  # noqa: F401
     assert ran == []
 
 
@@ -310,21 +309,20 @@ def test_a_crafted_index_is_refused_before_it_is_decoded(make_store, keys, ran, 
 
         monkeypatch.setattr(marshal, "loads", recording_loads)
         sys.path.insert(0, str(store))
-        with importworks.install(trusted_keys=[_pub(keys["a"])]):
-            with pytest.raises(StoreTrustError) as info:
-                import trusted_app  # noqa: F401
+        with importworks.install(trusted_keys=[_pub(keys["a"])]), pytest.raises(StoreTrustError) as info:
+            import trusted_app
         monkeypatch.undo()
         assert info.value.reason == f"its index changed after it was signed by {_fp(keys['a'])}"
         assert info.value.path == str(store) and info.value.entry == "trusted_app"
         assert decoded == [] and ran == [] and "trusted_app" not in sys.modules
-        with importworks.install():  # no key trusted: the same bytes are decoded, and are damage
-            with pytest.raises(StoreError), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a broken store warns once
-                sys.path_importer_cache.pop(str(store), None)
-                from importworks.stores.opening import forget_store
+        # no key trusted: the same bytes are decoded, and are damage
+        with importworks.install(), pytest.raises(StoreError), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a broken store warns once
+            sys.path_importer_cache.pop(str(store), None)
+            from importworks.stores.opening import forget_store
 
-                forget_store(str(store))
-                import trusted_app  # noqa: F401,F811
+            forget_store(str(store))
+            import trusted_app  # noqa: F401
     finally:
         if kind == "postgres":
             drop_postgres_stores([store])

@@ -92,7 +92,8 @@ def test_no_import_cycle_among_importworks_modules() -> None:
     graph = _import_graph()
     assert "importworks.engine._importlib_bootstrap" in graph  # the graph is the package's
     cycles = [
-        f"{len(group)} modules import each other ({', '.join(group)}), for one: {' -> '.join(_shortest_cycle(graph, group))}"
+        f"{len(group)} modules import each other ({', '.join(group)}), "
+        f"for one: {' -> '.join(_shortest_cycle(graph, group))}"
         for group in _strongly_connected(graph)
     ]
     assert not cycles, "import cycles:\n" + "\n".join(cycles)

@@ -27,6 +27,8 @@ from importworks.stores.pack import pack
 from tests.conftest import build
 
 APP = {"app": {"__init__.py": "X = 1\n", "core.py": "Y = 2\n"}}
+ERR_NO_PARENT = "attempted relative import with no known parent package"
+ERR_BEYOND = "attempted relative import beyond top-level package"
 
 
 def _packed(tmp_path: Path, name: str = "app.sqlite") -> Path:
@@ -64,6 +66,42 @@ def test_the_engine_messages_come_from_the_templates():
     assert errors.ERR_NOT_FOUND.format(name="a.b") == "No module named 'a.b'"
     assert errors.ERR_NOT_PACKAGE.format(name="a.b", parent="a") == "No module named 'a.b'; 'a' is not a package"
     assert errors.ERR_HALTED.format(name="a") == "import of a halted; None in sys.modules"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda imp: imp("", None, None, (), 0), ValueError, "Empty module name"),
+        (lambda imp: imp("x", {}, None, (), -1), ValueError, "level must be >= 0"),
+        (lambda imp: imp("x", {"__name__": "top", "__package__": ""}, None, (), 1), ImportError, ERR_NO_PARENT),
+        (lambda imp: imp("x", {"__name__": "pkg", "__package__": "pkg"}, None, (), 2), ImportError, ERR_BEYOND),
+    ],
+    ids=["empty", "negative-level", "no-parent", "beyond-top-level"],
+)
+def test_bad_import_calls_say_what_cpythons_import_says(call, error, message):
+    """Our __import__ and the interpreter's fail alike, word for word."""
+    import builtins
+
+    from importworks.engine._importlib_bootstrap import __import__ as ours
+
+    with pytest.raises(error) as theirs:
+        call(builtins.__import__)
+    with pytest.raises(error) as info:
+        call(ours)
+    assert str(info.value) == str(theirs.value) == message
+
+
+def test_a_name_in_all_that_is_not_a_string(tree, engine):
+    tree({"bad_all.py": "__all__ = ['ok', 42]\nok = 1\n"})
+    with pytest.raises(TypeError) as info:
+        exec("from bad_all import *", {})
+    assert str(info.value) == "Item in bad_all.__all__ must be str, not int"
+
+
+def test_relative_import_module_without_a_package():
+    with pytest.raises(TypeError) as info:
+        importworks.import_module(".sibling")
+    assert str(info.value) == "the 'package' argument is required to perform a relative import for '.sibling'"
 
 
 def test_deadlock_between_two_threads_names_the_lock():
@@ -133,6 +171,7 @@ def test_store_that_does_not_exist(tmp_path):
         ("app.sqlite", "{path} is not a SQLite database (no SQLite header): it is truncated or another kind of file"),
         ("app.bin", "{path} is neither a SQLite store nor a zip archive"),
     ],
+    ids=["zip", "sqlite", "neither"],
 )
 def test_file_that_is_not_a_store(tmp_path, name, message):
     path = tmp_path / name
@@ -257,3 +296,25 @@ def test_exit_statuses_have_one_definition():
     for name in ("EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_CANT_OPEN", "EXIT_INTERRUPTED"):
         assert getattr(cli, name) is getattr(errors, name)
     assert diagnose.EXIT_CHILD_FAILED is errors.EXIT_CHILD_FAILED
+
+
+def test_the_import_system_and_the_command_line_raise_only_templated_messages():
+    """engine/, finders/, spec.py, wiring/ and cli/ take every message from errors.py, so this file lists them all."""
+    import ast
+    from pathlib import Path
+
+    package = Path(errors.__file__).parent
+    sources = [
+        package / "spec.py",
+        *(f for part in ("engine", "finders", "wiring", "cli") for f in (package / part).rglob("*.py")),
+    ]
+    inline = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                message = node.exc.args[0]
+                if isinstance(message, ast.JoinedStr) or (
+                    isinstance(message, ast.Constant) and isinstance(message.value, str)
+                ):
+                    inline.append(f"{source.relative_to(package)}:{node.lineno}")
+    assert inline == []

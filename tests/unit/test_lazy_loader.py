@@ -28,7 +28,7 @@ class StringLoader:
 
     def exec_module(self, module: types.ModuleType) -> None:
         self.runs += 1
-        exec(self.source, module.__dict__)  # noqa: S102  (running a body is a loader's job)
+        exec(self.source, module.__dict__)  # running a body is a loader's job
 
 
 def lazy_module(lazy_loader: type, name: str, source: str) -> tuple[types.ModuleType, StringLoader]:
@@ -60,7 +60,7 @@ def test_attributes_set_before_the_body_runs_win_over_the_body(lazy_loader):
 def test_a_body_that_replaces_its_module_in_sys_modules_is_an_error(lazy_loader):
     module, _ = lazy_module(lazy_loader, "lazy_swap", "import sys\nsys.modules[__name__] = object()\n")
     with pytest.raises(ValueError, match="substituted in sys.modules"):
-        module.anything  # noqa: B018
+        module.anything
 
 
 @pytest.mark.parametrize("lazy_loader", LAZY_LOADERS)
@@ -80,7 +80,7 @@ def test_the_body_reading_its_own_module_gets_module_getattr(lazy_loader):
 def test_a_body_that_sets_its_own_class_keeps_it(lazy_loader):
     source = "import sys, types\nclass Custom(types.ModuleType):\n    pass\nsys.modules[__name__].__class__ = Custom\n"
     module, _ = lazy_module(lazy_loader, "lazy_own_class", source)
-    module.Custom  # noqa: B018  (runs the body)
+    module.Custom  # runs the body
     assert type(module).__name__ == "Custom"
 
 

@@ -19,12 +19,34 @@ import _imp
 import os
 import sys
 import types
-import warnings
+import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line, not the importer's
+from collections.abc import Iterable
 from opcode import opmap
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any
 
-from ..errors import ERR_HALTED, ERR_NOT_FOUND, ERR_NOT_PACKAGE
+from ..errors import (
+    ERR_BEYOND_TOP_LEVEL,
+    ERR_EMPTY_NAME,
+    ERR_EXEC_NOT_IN_SYS_MODULES,
+    ERR_FROMLIST_ITEM,
+    ERR_GET_CODE_NONE,
+    ERR_GLOBALS_NOT_DICT,
+    ERR_HALTED,
+    ERR_MISSING_LOADER,
+    ERR_NAME_NOT_A_STRING,
+    ERR_NAME_NOT_IN_GLOBALS,
+    ERR_NAME_NOT_STR,
+    ERR_NEGATIVE_LEVEL,
+    ERR_NO_LOCATION,
+    ERR_NO_PARENT_PACKAGE,
+    ERR_NOT_COMPILED_IN,
+    ERR_NOT_FOUND,
+    ERR_NOT_PACKAGE,
+    ERR_PACKAGE_NOT_STR,
+    ERR_SHUTTING_DOWN,
+    ERR_TOP_NOT_IN_SYS_MODULES,
+)
 from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
 from .hooks import AfterExecHook, ImportObserver, LazyHook
 from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
@@ -46,7 +68,7 @@ __all__ = [
     "resolve_name",
 ]
 
-_NEEDS_LOADING = object()
+_NEEDS_LOADING: Any = object()  # a sentinel for sys.modules.get(); Any, so that a module compared with it stays one
 # Names whose body is running right now, in any thread (spec._initializing says
 # the same, but a set is what __import__'s fast path can afford to ask).
 _initializing: set[str] = set()
@@ -108,7 +130,7 @@ def _package_of(globals: dict[str, Any]) -> str:
         warnings.warn(
             f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})", _PACKAGE_MISMATCH_WARNING, stacklevel=4
         )
-    return package  # type: ignore[no-any-return]
+    return package
 
 
 def _string(value: Any, error: str) -> str:
@@ -121,7 +143,7 @@ def _package_from_name(globals: dict[str, Any]) -> str:
     try:
         name = _string(globals["__name__"], "__name__ must be a string")
     except KeyError:
-        raise KeyError("'__name__' not in globals") from None
+        raise KeyError(ERR_NAME_NOT_IN_GLOBALS) from None
     return name if "__path__" in globals else name.rpartition(".")[0]
 
 
@@ -133,7 +155,7 @@ def resolve_name(name: str, package: str, level: int) -> str:
     """
     parts = package.split(".")
     if level > len(parts):
-        raise ImportError("attempted relative import beyond top-level package")
+        raise ImportError(ERR_BEYOND_TOP_LEVEL)
     base = ".".join(parts[: len(parts) - level + 1])
     return f"{base}.{name}" if name else base
 
@@ -141,23 +163,25 @@ def resolve_name(name: str, package: str, level: int) -> str:
 def _check_gcd_arguments(name: Any, package: Any, level: int) -> None:
     """importlib.import_module's argument errors (the C import words some differently: _absolute_name)."""
     if not isinstance(name, str):
-        raise TypeError(f"module name must be str, not {type(name)}")
+        raise TypeError(ERR_NAME_NOT_STR.format(type=type(name)))
     if level < 0:
-        raise ValueError("level must be >= 0")
+        raise ValueError(ERR_NEGATIVE_LEVEL)
     if level == 0:
         if not name:
-            raise ValueError("Empty module name")
+            raise ValueError(ERR_EMPTY_NAME)
         return
     if not isinstance(package, str):
-        raise TypeError("__package__ not set to a string")
+        raise TypeError(ERR_PACKAGE_NOT_STR)
     if not package:
-        raise ImportError("attempted relative import with no known parent package")
+        raise ImportError(ERR_NO_PARENT_PACKAGE)
 
 
 # ---------------------------------------------------------------- finding
 def _legacy_spec(finder: Any, name: str, path: Any) -> ModuleSpec | None:
     # Python 3.10 and 3.11 still ask finders that predate find_spec()
-    warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
+    warnings.warn(
+        f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning, stacklevel=1
+    )
     loader = finder.find_module(name, path)
     if loader is None:
         return None
@@ -180,9 +204,9 @@ def find_spec_on_meta_path(name: str, path: Any, target: Any = None) -> ModuleSp
 def _meta_path_finders() -> list[Any]:
     meta_path = sys.meta_path
     if meta_path is None:
-        raise ImportError("sys.meta_path is None, Python is likely shutting down")
+        raise ImportError(ERR_SHUTTING_DOWN)
     if not meta_path:
-        warnings.warn("sys.meta_path is empty", ImportWarning)
+        warnings.warn("sys.meta_path is empty", ImportWarning, stacklevel=1)
     # 3.14: a finder that edits sys.meta_path does not change the search under way
     return list(meta_path) if _PY314 else meta_path
 
@@ -194,7 +218,7 @@ def _ask_finder(finder: Any, name: str, path: Any, target: Any) -> ModuleSpec | 
         if _PY312 or not hasattr(finder, "find_module"):
             return None  # not a finder (any more): skipped
         return _legacy_spec(finder, name, path)
-    return find_spec(name, path, target)  # type: ignore[no-any-return]
+    return find_spec(name, path, target)
 
 
 def _spec_in_use(name: str, found: ModuleSpec) -> ModuleSpec:
@@ -237,20 +261,22 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
     """Create, register and execute the module of *spec*; unregister on failure."""
     loader = spec.loader
     if loader is not None and not _PY315 and not hasattr(loader, "exec_module"):
-        warnings.warn(f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning)
+        warnings.warn(
+            f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning, stacklevel=1
+        )
         return _load_backward_compatible(spec)
     module = module_from_spec(spec)
     tracer = _tracer
     if tracer is not None:
         tracer.created(spec.name)
-    spec._initializing = True
+    spec._initializing = True  # type: ignore[attr-defined]  # CPython's own flag, read by the module type
     _initializing.add(spec.name)
     try:
         sys.modules[spec.name] = module
         try:
             if loader is None:
                 if spec.submodule_search_locations is None:
-                    raise ImportError("missing loader", name=spec.name)
+                    raise ImportError(ERR_MISSING_LOADER, name=spec.name)
             else:
                 loader.exec_module(module)
         except BaseException:
@@ -260,7 +286,7 @@ def _load_unlocked(spec: ModuleSpec) -> ModuleType:
         module = sys.modules.pop(spec.name)
         sys.modules[spec.name] = module
     finally:
-        spec._initializing = False
+        spec._initializing = False  # type: ignore[attr-defined]
         _initializing.discard(spec.name)
     return module
 
@@ -282,7 +308,7 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
     name = spec.name
     with get_module_lock(name):
         if sys.modules.get(name) is not module:
-            raise ImportError(f"module {name!r} not in sys.modules", name=name)
+            raise ImportError(ERR_EXEC_NOT_IN_SYS_MODULES.format(name=name), name=name)
         try:
             _execute_again(spec, module)
         finally:
@@ -294,14 +320,16 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
 def _execute_again(spec: ModuleSpec, module: ModuleType) -> None:
     loader = spec.loader
     if loader is None and spec.submodule_search_locations is None:
-        raise ImportError("missing loader", name=spec.name)
+        raise ImportError(ERR_MISSING_LOADER, name=spec.name)
     init_module_attrs(spec, module, override=True)
     if loader is None:
         return  # a namespace package: new attributes, no code to run
     if _PY315 or hasattr(loader, "exec_module"):
         loader.exec_module(module)
     else:
-        warnings.warn(f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning)
+        warnings.warn(
+            f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning, stacklevel=1
+        )
         loader.load_module(spec.name)
 
 
@@ -310,6 +338,8 @@ def load_module_shim(loader: Any, fullname: str, spec: ModuleSpec | None = None)
     warnings.warn(_LOAD_MODULE_DEPRECATED, DeprecationWarning, stacklevel=3)
     if spec is None:
         spec = spec_from_loader(fullname, loader)
+        if spec is None:  # a file loader that cannot say where its file is
+            raise ImportError(ERR_NO_LOCATION.format(loader=loader, name=fullname), name=fullname)
     if fullname in sys.modules:
         exec_in_place(spec, sys.modules[fullname])
         return sys.modules[fullname]
@@ -339,7 +369,7 @@ class LoaderBasics:
         """Execute the module's code in its namespace."""
         code = self.get_code(module.__name__)  # type: ignore[attr-defined]
         if code is None:
-            raise ImportError(f"cannot load module {module.__name__!r} when get_code() returns None")
+            raise ImportError(ERR_GET_CODE_NONE.format(name=module.__name__))
         tracer = _tracer
         if tracer is not None:
             tracer.loaded(module.__name__)
@@ -394,7 +424,7 @@ def create_builtin_module(spec: ModuleSpec) -> ModuleType:
     import _imp
 
     if spec.name not in sys.builtin_module_names:
-        raise ImportError(f"{spec.name!r} is not a built-in module", name=spec.name)
+        raise ImportError(ERR_NOT_COMPILED_IN.format(name=spec.name, kind="built-in"), name=spec.name)
     if sys._getframe(1).f_code is _MODULE_FROM_SPEC_CODE:
         return _imp.create_builtin(spec)
     return _through(_imp.create_builtin, spec)
@@ -414,9 +444,9 @@ def exec_frozen_module(module: ModuleType) -> None:
     """Run a frozen module's code (FrozenImporter.exec_module)."""
     import _imp
 
-    name = module.__spec__.name
+    name = module.__spec__.name if module.__spec__ is not None else module.__name__
     if not _imp.is_frozen(name):
-        raise ImportError(f"{name!r} is not a frozen module", name=name)
+        raise ImportError(ERR_NOT_COMPILED_IN.format(name=name, kind="frozen"), name=name)
     code = _imp.get_frozen_object(name)
     exec(code, module.__dict__)
 
@@ -474,15 +504,17 @@ def _find_and_load_unlocked(name: str) -> ModuleType:
         try:
             setattr(sys.modules[parent], child, module)
         except AttributeError:
-            warnings.warn(f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning)
+            warnings.warn(
+                f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning, stacklevel=1
+            )
     if _set_lazy_attributes is not None:
         # 3.15: what the C import does after a load, which a custom __import__
         # must do itself: the name leaves sys.lazy_modules and the registry of
         # pending lazy submodules
         try:
             _set_lazy_attributes(module, name)
-        except Exception as exc:  # noqa: BLE001  (as CPython's own import: a warning, not an error)
-            warnings.warn(f"Cannot set lazy attributes on {name!r}: {exc!r}", ImportWarning)
+        except Exception as exc:  # as CPython's own import: a warning, not an error
+            warnings.warn(f"Cannot set lazy attributes on {name!r}: {exc!r}", ImportWarning, stacklevel=1)
     return module
 
 
@@ -654,7 +686,7 @@ def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: b
     for item in fromlist:
         if not isinstance(item, str):
             where = f"{module.__name__}.__all__" if recursive else "``from list''"
-            raise TypeError(f"Item in {where} must be str, not {type(item).__name__}")
+            raise TypeError(ERR_FROMLIST_ITEM.format(where=where, type=type(item).__name__))
         if item == "*":
             if not recursive and hasattr(module, "__all__"):
                 handle_fromlist(module, module.__all__, recursive=True)
@@ -680,20 +712,20 @@ def _import_if_present(fullname: str) -> None:
 def _absolute_name(name: Any, globals: Any, level: int) -> str:
     """Check __import__'s arguments and resolve a relative name (the C import's rules)."""
     if not isinstance(name, str):
-        raise TypeError("module name must be a string")
+        raise TypeError(ERR_NAME_NOT_A_STRING)
     if level < 0:
-        raise ValueError("level must be >= 0")
+        raise ValueError(ERR_NEGATIVE_LEVEL)
     if level > 0:
         if globals is None:
-            raise KeyError("'__name__' not in globals")
+            raise KeyError(ERR_NAME_NOT_IN_GLOBALS)
         if not isinstance(globals, dict):
-            raise TypeError("globals must be a dict")
+            raise TypeError(ERR_GLOBALS_NOT_DICT)
         package = _package_of(globals)
         if not package:
-            raise ImportError("attempted relative import with no known parent package")
+            raise ImportError(ERR_NO_PARENT_PACKAGE)
         return resolve_name(name, package, level)
     if not name:
-        raise ValueError("Empty module name")
+        raise ValueError(ERR_EMPTY_NAME)
     return name
 
 
@@ -708,8 +740,8 @@ def _is_package(module: Any) -> bool:
     return hasattr(module, "__path__")
 
 
-def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> ModuleType:
-    """Import a module: what the ``import`` statement calls."""
+def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    """Import a module: what the ``import`` statement calls (it binds a module, or the lazy hook's stand-in)."""
     if not level:
         # cache hits, the C import's fast path: a module in sys.modules that no
         # thread is still initialising goes straight back (a lazy import of it
@@ -755,7 +787,7 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
             try:
                 return sys.modules[top]
             except KeyError:
-                raise KeyError(f"{top!r} not in sys.modules as expected") from None
+                raise KeyError(ERR_TOP_NOT_IN_SYS_MODULES.format(top=top)) from None
         if _is_package(module):
             return handle_fromlist(module, fromlist)
         return module

@@ -12,7 +12,19 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from ..errors import ERR_NOT_A_MODULE, ERR_NOT_IN_SYS_MODULES, ERR_PARENT_NOT_IN_SYS_MODULES, ERR_SPEC_NOT_FOUND
+from ..errors import (
+    ERR_LOADER_NONE,
+    ERR_LOADER_NOT_SET,
+    ERR_NAMESPACE_NO_LOADER,
+    ERR_NO_PACKAGE,
+    ERR_NO_PATH_ON_PARENT,
+    ERR_NOT_A_MODULE,
+    ERR_NOT_IN_SYS_MODULES,
+    ERR_PACKAGE_REQUIRED,
+    ERR_PARENT_NOT_IN_SYS_MODULES,
+    ERR_SPEC_NO_LOADER,
+    ERR_SPEC_NOT_FOUND,
+)
 from ..spec import ModuleSpec
 from ._importlib_bootstrap import (
     exec_in_place,
@@ -33,11 +45,12 @@ def import_module(name: str, package: str | None = None) -> ModuleType:
     """Import a module by name; *package* anchors a relative name like ``'.sub'``."""
     level, rest = _split_relative(name)
     if level and not package:
-        raise TypeError(f"the 'package' argument is required to perform a relative import for {name!r}")
+        raise TypeError(ERR_PACKAGE_REQUIRED.format(name=name))
     try:
         return gcd_import(rest, package, level)
     except BaseException as exc:
-        raise strip_engine_frames(exc)
+        # the same exception, its engine frames dropped: "from" would make it its own cause
+        raise strip_engine_frames(exc)  # noqa: B904
 
 
 def resolve_name(name: str, package: str | None) -> str:
@@ -46,7 +59,7 @@ def resolve_name(name: str, package: str | None) -> str:
     if not level:
         return name
     if not package:
-        raise ImportError(f"no package specified for {name!r} (required for relative module names)")
+        raise ImportError(ERR_NO_PACKAGE.format(name=name))
     return _resolve_relative(rest, package, level)
 
 
@@ -67,9 +80,7 @@ def find_spec(name: str, path: Any = None) -> ModuleSpec | None:
         if parent:
             path = getattr(import_module(parent), "__path__", None)
             if path is None:
-                raise ModuleNotFoundError(
-                    f"__path__ attribute not found on {parent!r} while trying to find {name!r}", name=name
-                )
+                raise ModuleNotFoundError(ERR_NO_PATH_ON_PARENT.format(parent=parent, name=name), name=name)
     return find_spec_on_meta_path(name, path)
 
 
@@ -107,9 +118,9 @@ def _reload_name(module: Any) -> str:
     """The name a module is reloaded under: its spec's (which survives a renamed __name__), else __name__."""
     spec = getattr(module, "__spec__", None)
     if spec is not None and hasattr(spec, "name"):
-        return spec.name  # type: ignore[no-any-return]
+        return spec.name
     try:
-        return module.__name__  # type: ignore[no-any-return]
+        return module.__name__
     except AttributeError:
         raise TypeError(ERR_NOT_A_MODULE) from None
 
@@ -144,9 +155,9 @@ if sys.version_info < (3, 12):
     def _loader_of_imported(name: str, module: Any) -> Any:
         loader = getattr(module, "__loader__", _ABSENT)
         if loader is _ABSENT:
-            raise ValueError(f"{name}.__loader__ is not set")
+            raise ValueError(ERR_LOADER_NOT_SET.format(name=name))
         if loader is None:
-            raise ValueError(f"{name}.__loader__ is None")
+            raise ValueError(ERR_LOADER_NONE.format(name=name))
         return loader
 
     def _loader_of(name: str, spec: ModuleSpec) -> Any:
@@ -154,8 +165,8 @@ if sys.version_info < (3, 12):
         if spec.loader is not None:
             return spec.loader
         if spec.submodule_search_locations is None:
-            raise ImportError(f"spec for {name} missing loader", name=name)
-        raise ImportError("namespace packages do not have loaders", name=name)
+            raise ImportError(ERR_SPEC_NO_LOADER.format(name=name), name=name)
+        raise ImportError(ERR_NAMESPACE_NO_LOADER, name=name)
 
     _ABSENT = object()
 

@@ -7,8 +7,9 @@ run after a module body) and ``sys.path_hooks`` (finders for path entries).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import Callable, Protocol
+from typing import Protocol
 
 from ..spec import ModuleSpec
 

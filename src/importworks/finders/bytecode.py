@@ -17,7 +17,25 @@ import os
 import sys
 from importlib.util import MAGIC_NUMBER
 from types import CodeType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..errors import (
+    ERR_BAD_MAGIC,
+    ERR_DEBUG_AND_OPTIMIZATION,
+    ERR_NO_CACHE_TAG,
+    ERR_NO_TEMPORARY_NAME,
+    ERR_NOT_CODE,
+    ERR_NOT_IN_PYCACHE,
+    ERR_OPT_NOT_ALNUM,
+    ERR_PYC_DOTS,
+    ERR_PYC_FLAGS,
+    ERR_PYC_OPT_LEVEL,
+    ERR_PYC_OPT_PREFIX,
+    ERR_PYC_TRUNCATED,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # for the checker only: collections.abc has it from 3.12
 
 __all__ = [
     "BYTECODE_SUFFIXES",
@@ -60,7 +78,7 @@ def _join(*parts: str) -> str:
 def _cache_tag() -> str:
     tag = sys.implementation.cache_tag
     if tag is None:
-        raise NotImplementedError("sys.implementation.cache_tag is None")
+        raise NotImplementedError(ERR_NO_CACHE_TAG)
     return tag
 
 
@@ -90,13 +108,13 @@ class PycName(NamedTuple):
         """The source file name a cache file name stands for; ValueError if it is not one."""
         fields = filename.split(".")
         if len(fields) not in (3, 4):
-            raise ValueError(f"expected only 2 or 3 dots in {filename!r}")
+            raise ValueError(ERR_PYC_DOTS.format(filename=filename))
         if len(fields) == 4:
             level = fields[2]
             if not level.startswith(OPT):
-                raise ValueError(f"optimization portion of filename does not start with {OPT!r}")
+                raise ValueError(ERR_PYC_OPT_PREFIX.format(opt=OPT))
             if not level[len(OPT) :].isalnum():
-                raise ValueError(f"optimization level {level!r} is not an alphanumeric value")
+                raise ValueError(ERR_PYC_OPT_LEVEL.format(level=level))
         return fields[0] + SOURCE_SUFFIX
 
 
@@ -106,7 +124,7 @@ def _optimization_level(optimization: Any) -> str:
         optimization = sys.flags.optimize or ""
     level = str(optimization)
     if level and not level.isalnum():
-        raise ValueError(f"{level!r} is not alphanumeric")
+        raise ValueError(ERR_OPT_NOT_ALNUM.format(level=level))
     return level
 
 
@@ -139,7 +157,7 @@ def _source_folder(cache_folder: str, path: str) -> str:
             return cache_folder[len(mirror_root) :]
     parent, folder = _split(cache_folder)
     if folder != PYCACHE:
-        raise ValueError(f"{PYCACHE} not bottom-level directory in {path!r}")
+        raise ValueError(ERR_NOT_IN_PYCACHE.format(pycache=PYCACHE, path=path))
     return parent
 
 
@@ -154,7 +172,7 @@ def cache_from_source(
             "the debug_override parameter is deprecated; use 'optimization' instead", DeprecationWarning, stacklevel=2
         )
         if optimization is not None:
-            raise TypeError("debug_override or optimization must be set to None")
+            raise TypeError(ERR_DEBUG_AND_OPTIMIZATION)
         optimization = "" if debug_override else 1
     return _cache_path(path, optimization)
 
@@ -217,12 +235,12 @@ class PycHeader(NamedTuple):
         EOFError when the header is cut short.
         """
         if data[:4] != MAGIC_NUMBER:
-            raise ImportError(f"bad magic number in {name!r}: {data[:4]!r}", **error_details)
+            raise ImportError(ERR_BAD_MAGIC.format(name=name, magic=data[:4]), **error_details)
         if len(data) < HEADER_SIZE:
-            raise EOFError(f"reached EOF while reading pyc header of {name!r}")
+            raise EOFError(ERR_PYC_TRUNCATED.format(name=name))
         flags = _u32(data[4:8])
         if flags & ~(FLAG_HASH_BASED | FLAG_CHECK_SOURCE):
-            raise ImportError(f"invalid flags {flags!r} in {name!r}", **error_details)
+            raise ImportError(ERR_PYC_FLAGS.format(flags=flags, name=name), **error_details)
         return cls(flags, bytes(data[8:HEADER_SIZE]))
 
     @classmethod
@@ -268,9 +286,9 @@ def compile_bytecode(
     """Unmarshal the code object of a pyc body (the bytes after the header)."""
     code = marshal.loads(data)
     if not isinstance(code, CodeType):
-        raise ImportError(f"Non-code object in {bytecode_path!r}", name=name, path=bytecode_path)
+        raise ImportError(ERR_NOT_CODE.format(path=bytecode_path), name=name, path=bytecode_path)
     if source_path is not None:
-        _imp._fix_co_filename(code, source_path)
+        _imp._fix_co_filename(code, source_path)  # type: ignore[attr-defined]  # private: not in typeshed
     return code
 
 
@@ -308,7 +326,7 @@ def decode_source(source_bytes: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def write_atomic(path: str, data: bytes | bytearray, mode: int = 0o666) -> None:
+def write_atomic(path: str, data: Buffer, mode: int = 0o666) -> None:
     """Write *data* to *path* so that readers see the old file or the new one, never half.
 
     The bytes go to a fresh file beside *path* (same folder, so os.replace is a
@@ -336,4 +354,4 @@ def _create_beside(path: str, mode: int) -> tuple[str, int]:
             return temporary, os.open(temporary, os.O_EXCL | os.O_CREAT | os.O_WRONLY, mode)
         except FileExistsError:
             continue  # another writer drew the same 32 random bits: draw again
-    raise FileExistsError(f"no free temporary name beside {path!r}")
+    raise FileExistsError(ERR_NO_TEMPORARY_NAME.format(path=path))

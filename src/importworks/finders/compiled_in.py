@@ -11,8 +11,9 @@ from __future__ import annotations
 import _imp
 import os
 import sys
+from collections.abc import Callable
 from types import CodeType, ModuleType, SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from ..engine._importlib_bootstrap import (
     create_builtin_module,
@@ -21,16 +22,17 @@ from ..engine._importlib_bootstrap import (
     exec_frozen_module,
     load_module_shim,
 )
+from ..errors import ERR_NOT_COMPILED_IN
 from ..spec import ModuleSpec, spec_from_loader
 
 __all__ = ["BuiltinImporter", "FrozenImporter"]
 
 
-def _requires(test: Callable[[str], bool], what: str) -> Callable[..., Any]:
+def _requires(test: Callable[[str], object], what: str) -> Callable[..., Any]:
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         def checked(self: Any, fullname: str) -> Any:
             if not test(fullname):
-                raise ImportError(f"{fullname!r} is not a {what} module", name=fullname)
+                raise ImportError(ERR_NOT_COMPILED_IN.format(name=fullname, kind=what), name=fullname)
             return method(self, fullname)
 
         checked.__name__ = method.__name__
@@ -95,7 +97,7 @@ class FrozenImporter:
         """The spec of a frozen module; from 3.11 it also names the source the code was frozen from."""
         if not _KNOWS_FROZEN_SOURCES:
             return spec_from_loader(fullname, cls, origin=cls._ORIGIN) if _imp.is_frozen(fullname) else None
-        found = _imp.find_frozen(fullname)
+        found = _imp.find_frozen(fullname)  # type: ignore[attr-defined]  # 3.11+, see _KNOWS_FROZEN_SOURCES
         if found is None:
             return None
         _, ispkg, origname = found
@@ -146,7 +148,7 @@ _KNOWS_FROZEN_SOURCES = hasattr(_imp, "find_frozen")
 
 
 def _frozen_spec(loader: type[FrozenImporter], fullname: str, ispkg: bool, origname: str | None) -> ModuleSpec:
-    spec = spec_from_loader(fullname, loader, origin=loader._ORIGIN, is_package=ispkg)
+    spec = ModuleSpec(fullname, loader, origin=loader._ORIGIN, is_package=ispkg)  # type: ignore[arg-type]  # the class is the loader
     filename, folder = _frozen_filename(origname, fullname, ispkg)
     # for create_module(), under the stdlib's names, which tools read from the spec
     spec.loader_state = SimpleNamespace(filename=filename, origname=origname)
@@ -192,26 +194,30 @@ for _cls in (BuiltinImporter, FrozenImporter):
 
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
-    import warnings
+    import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line
 
     _SLATED = "slated for removal in Python 3.12"
 
     def _builtin_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
         warnings.warn(
-            f"BuiltinImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead", DeprecationWarning
+            f"BuiltinImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead",
+            DeprecationWarning,
+            stacklevel=1,
         )
         spec = cls.find_spec(fullname, path)
         return spec.loader if spec is not None else None
 
     def _frozen_find_module(cls: Any, fullname: str, path: Any = None) -> Any:
         warnings.warn(
-            f"FrozenImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead", DeprecationWarning
+            f"FrozenImporter.find_module() is deprecated and {_SLATED}; use find_spec() instead",
+            DeprecationWarning,
+            stacklevel=1,
         )
         return cls if _imp.is_frozen(fullname) else None
 
     def _repr_for(kind: str, origin: str) -> Any:
         def module_repr(module: ModuleType) -> str:
-            warnings.warn(f"{kind}.module_repr() is deprecated and {_SLATED}", DeprecationWarning)
+            warnings.warn(f"{kind}.module_repr() is deprecated and {_SLATED}", DeprecationWarning, stacklevel=1)
             return f"<module {module.__name__!r} ({origin})>"
 
         return staticmethod(module_repr)

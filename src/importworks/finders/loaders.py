@@ -16,9 +16,10 @@ import importlib.machinery
 import io
 import os
 import sys
+from collections.abc import Callable
 from importlib.machinery import EXTENSION_SUFFIXES
 from types import CodeType, ModuleType
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..engine._importlib_bootstrap import (
     LoaderBasics,
@@ -28,9 +29,13 @@ from ..engine._importlib_bootstrap import (
     load_module_shim,
 )
 from ..engine.tracebacks import register_engine_file
+from ..errors import ERR_NO_SOURCE, ERR_WRONG_NAME
 from ..spec import ModuleSpec, declares_package, use_file_loaders
 from . import bytecode
 from .namespace import NamespacePath
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # for the checker only: collections.abc has it from 3.12
 
 __all__ = [
     "BYTECODE_SUFFIXES",
@@ -63,7 +68,7 @@ def _own_name_only(method: Callable[..., Any]) -> Callable[..., Any]:
 
     def for_own_name(self: Any, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
         if name is not None and name != self.name:
-            raise ImportError(f"loader for {self.name} cannot handle {name}", name=name)
+            raise ImportError(ERR_WRONG_NAME.format(loader_name=self.name, name=name), name=name)
         return method(self, self.name, *args, **kwargs)
 
     for attribute in ("__name__", "__qualname__", "__doc__"):
@@ -125,10 +130,10 @@ class SourceLoader(LoaderBasics):
         """Return {'mtime': ..., 'size': ...} for *path*; OSError if unknown."""
         return {"mtime": self.path_mtime(path)}
 
-    def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
+    def _cache_bytecode(self, source_path: str, cache_path: str, data: Buffer) -> None:
         return self.set_data(cache_path, data)
 
-    def set_data(self, path: str, data: bytes) -> None:
+    def set_data(self, path: str, data: Buffer) -> None:
         """Write *data* to *path*; the default cannot write."""
 
     def get_source(self, fullname: str) -> str:
@@ -141,9 +146,9 @@ class SourceLoader(LoaderBasics):
 
     def _read_source(self, fullname: str) -> bytes:
         try:
-            return self.get_data(self.get_filename(fullname))  # type: ignore[attr-defined, no-any-return]
+            return self.get_data(self.get_filename(fullname))  # type: ignore[attr-defined]
         except OSError as exc:
-            raise ImportError("source not available through get_data()", name=fullname) from exc
+            raise ImportError(ERR_NO_SOURCE, name=fullname) from exc
 
     if sys.version_info >= (3, 15):  # compile() learnt the module's name (for warnings filters)
 
@@ -172,10 +177,8 @@ class SourceLoader(LoaderBasics):
             code = self._cached_code(fullname, source_path, check)
             if code is not None:
                 return code
-        if check is not None and check.source is not None:
-            source = check.source
-        else:
-            source = self.get_data(source_path)  # type: ignore[attr-defined]
+        # the cache check may have read the source already (a hash-based pyc)
+        source = self.get_data(source_path) if check is None or check.source is None else check.source  # type: ignore[attr-defined]
         code = self._compile_module(source, source_path, fullname)
         if check is not None and not sys.dont_write_bytecode:
             pyc = bytecode.pyc_bytes(check.header_for(source), code)
@@ -212,7 +215,7 @@ class SourceLoader(LoaderBasics):
             return None
         if header.must_hash_source():
             check.source = self.get_data(source_path)  # type: ignore[attr-defined]
-            check.source_hash = bytecode.source_hash(check.source)  # type: ignore[arg-type]
+            check.source_hash = bytecode.source_hash(check.source)
         if not header.matches(check.mtime, check.size, check.source_hash):
             return None
         body = memoryview(data)[bytecode.HEADER_SIZE :]
@@ -259,7 +262,7 @@ class FileLoader:
         """The stdlib's reader of a package folder (it only needs our ``path``)."""
         from importlib.readers import FileReader
 
-        return FileReader(self)
+        return FileReader(self)  # type: ignore[arg-type]  # it reads only .path, which every file loader of ours has
 
 
 # Tools decide whether to take a module over by checking the loader against the
@@ -268,19 +271,21 @@ class FileLoader:
 # pick their adapters by class.  So our file loaders derive from the stock ones
 # for that check alone: every method is overridden (tests/unit/test_loaders.py
 # holds that), none of the stock code runs.
-class SourceFileLoader(FileLoader, SourceLoader, importlib.machinery.SourceFileLoader):
+# (typeshed types InspectLoader.source_to_code as a static method; importlib calls it on the loader,
+# with the path and, from 3.15, the module name: ours follows importlib, hence the ignore)
+class SourceFileLoader(FileLoader, SourceLoader, importlib.machinery.SourceFileLoader):  # type: ignore[misc]
     """Load ``.py`` files, caching their bytecode in ``__pycache__``."""
 
     def path_stats(self, path: str) -> dict[str, Any]:
         st = os.stat(path)
         return {"mtime": st.st_mtime, "size": st.st_size}
 
-    def _cache_bytecode(self, source_path: str, cache_path: str, data: bytes) -> None:
+    def _cache_bytecode(self, source_path: str, cache_path: str, data: Buffer) -> None:
         self.set_data(cache_path, data, _mode=_file_mode(source_path))
 
     # ``_mode`` is the keyword of importlib.machinery.SourceFileLoader.set_data,
     # which subclasses written against the stdlib pass and override.
-    def set_data(self, path: str, data: bytes, *, _mode: int = 0o666) -> None:
+    def set_data(self, path: str, data: Buffer, *, _mode: int = 0o666) -> None:
         """Write a cache file atomically, creating its folders; a cache that cannot be written is skipped."""
         folder = os.path.dirname(path)
         try:
@@ -463,15 +468,17 @@ for _cls in (SourceFileLoader, SourcelessFileLoader, ExtensionFileLoader, Namesp
 
 # ------------------------------------------------------------------ before 3.12
 if sys.version_info < (3, 12):
-    import warnings
+    import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line
 
     def _namespace_module_repr(module: ModuleType) -> str:
         warnings.warn(
-            "NamespaceLoader.module_repr() is deprecated and slated for removal in Python 3.12", DeprecationWarning
+            "NamespaceLoader.module_repr() is deprecated and slated for removal in Python 3.12",
+            DeprecationWarning,
+            stacklevel=1,
         )
         return f"<module {module.__name__!r} (namespace)>"
 
-    NamespaceLoader.module_repr = staticmethod(_namespace_module_repr)  # type: ignore[attr-defined]
+    NamespaceLoader.module_repr = staticmethod(_namespace_module_repr)
 
 
 # spec.py, below this layer, makes file specs and namespace loaders with these

@@ -7,9 +7,11 @@ loader; it depends on neither, so both import it.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..engine.tracebacks import register_engine_file
+from ..errors import ERR_PARENT_NOT_IMPORTED
 
 __all__ = ["NamespacePath"]
 
@@ -48,7 +50,7 @@ class NamespacePath:
             if not _PY315:
                 raise
             raise ModuleNotFoundError(
-                f"{parent!r} must be imported before finding {self._name!r}.", name=parent
+                ERR_PARENT_NOT_IMPORTED.format(parent=parent, name=self._name), name=parent
             ) from None
         return module.__path__
 

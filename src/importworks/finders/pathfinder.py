@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line, not the importer's
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..engine.tracebacks import register_engine_file
+from ..errors import ERR_NOT_A_FOLDER, ERR_NOT_A_PACKAGE_SPEC, ERR_SPEC_MISSING_LOADER
 from ..spec import ModuleSpec, object_name, spec_from_loader
 from .loaders import spec_from_file_location, supported_file_loaders
 from .namespace import NamespacePath
@@ -114,7 +116,7 @@ class PathEntryCache:
     @staticmethod
     def _build(entry: str) -> Any:
         if sys.path_hooks is not None and not sys.path_hooks:
-            warnings.warn("sys.path_hooks is empty", ImportWarning)
+            warnings.warn("sys.path_hooks is empty", ImportWarning, stacklevel=1)
         for hook in sys.path_hooks:
             try:
                 return hook(entry)
@@ -152,17 +154,21 @@ def _search_path_of(parent: ModuleSpec | None) -> Iterable[Any]:
     if parent is None:
         return sys.path
     if parent.submodule_search_locations is None:
-        raise ValueError(f"{parent} is not a package module")
+        raise ValueError(ERR_NOT_A_PACKAGE_SPEC.format(parent=parent))
     return parent.submodule_search_locations
 
 
-def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec:
+def _legacy_spec(fullname: str, finder: Any) -> ModuleSpec | None:
     # Python 3.10 and 3.11 still ask path entry finders without find_spec()
     if hasattr(finder, "find_loader"):
-        warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_loader()", ImportWarning)
+        warnings.warn(
+            f"{object_name(finder)}.find_spec() not found; falling back to find_loader()", ImportWarning, stacklevel=1
+        )
         loader, portions = finder.find_loader(fullname)
     else:
-        warnings.warn(f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning)
+        warnings.warn(
+            f"{object_name(finder)}.find_spec() not found; falling back to find_module()", ImportWarning, stacklevel=1
+        )
         loader, portions = finder.find_module(fullname), []
     if loader is not None:
         return spec_from_loader(fullname, loader)
@@ -177,7 +183,7 @@ def _spec_at(entry: Any, fullname: str, target: Any) -> ModuleSpec | None:
     if finder is None:
         return None
     if hasattr(finder, "find_spec"):
-        return finder.find_spec(fullname, target)  # type: ignore[no-any-return]
+        return finder.find_spec(fullname, target)
     return None if _PY312 else _legacy_spec(fullname, finder)  # 3.12+ ignores such finders
 
 
@@ -209,7 +215,7 @@ class PathFinder:
             if spec.loader is not None:
                 return spec
             if spec.submodule_search_locations is None:
-                raise ImportError("spec missing loader")
+                raise ImportError(ERR_SPEC_MISSING_LOADER)
             portions.extend(spec.submodule_search_locations)
         return _namespace_spec(fullname, portions)
 
@@ -464,7 +470,7 @@ class FileFinder:
 def _folder_only(path: str) -> str:
     """*path*, if it is a folder; ImportError (the next hook's turn) otherwise."""
     if not _is_dir(path):
-        raise ImportError("only directories are supported", path=path)
+        raise ImportError(ERR_NOT_A_FOLDER, path=path)
     return path
 
 

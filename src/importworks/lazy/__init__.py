@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any, Callable, Optional, Tuple
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 from .. import _lazy_native as _native
 from ..engine import _importlib_bootstrap as engine
 from ..engine import observers
-from ..errors import LazyImportError
+from ..errors import ERR_LAZY_MODE, LazyImportError
 from . import _pending
 from . import report as _report
 from ._proxy import (
@@ -103,18 +105,17 @@ def _resolve_all(namespace: dict[str, Any]) -> None:
         if type(value) is LazyObject and not is_resolved(value):
             try:
                 resolve(value)
-            except Exception:  # noqa: BLE001  (raised again where the binding is used)
+            except Exception:  # raised again where the binding is used
                 pass
 
 
 _pending._resolve_all.append(_resolve_all)
 
-LazyFilter = Callable[[str, str, Optional[Tuple[str, ...]]], bool]
+LazyFilter = Callable[[str, str, tuple[str, ...] | None], bool]
 
 MODES = ("normal", "all", "none")
 # "listed", this package's first name for "normal", is still accepted
 _ALIASES = {"listed": "normal"}
-ERR_MODE = "lazy imports mode must be one of 'normal', 'all', 'none', not {mode!r}"
 
 _mode: str | None = None  # None: not enabled (lazy_import() still defers)
 _filter: LazyFilter | None = None
@@ -135,7 +136,7 @@ def enable(mode: str = "normal") -> str | None:
     """
     mode = _ALIASES.get(mode, mode)
     if mode not in MODES:
-        raise ValueError(ERR_MODE.format(mode=mode))
+        raise ValueError(ERR_LAZY_MODE.format(mode=mode))
     if NATIVE:
         return _native.enable(mode)
     return _enable_proxies(mode)
@@ -296,7 +297,10 @@ def _eager_rule(code: Any, frame: Any, fromlist: tuple[str, ...] | None, every: 
 
 
 def _is_constant(name: str) -> bool:
-    """A name spelled like a constant: ``DEPRECATION_MSG_PREFIX`` (upper case, words joined by ``_``) or ``__version__``."""
+    """A name spelled like a constant: ``__version__``, or upper case words joined by ``_``.
+
+    ``DEPRECATION_MSG_PREFIX``, say.
+    """
     if name.startswith("__") and name.endswith("__"):
         return True  # module metadata: a str or a tuple (coverage hands __version__ to sqlite3)
     return name.isupper() and "_" in name.strip("_")
@@ -319,7 +323,7 @@ def _importer_frame() -> Any:
     reached through a stand-in (activate()'s first listed import loads this
     package, then calls the hook one frame deeper).
     """
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code is not _IMPORT_CODE:
         frame = frame.f_back
     return None if frame is None else frame.f_back

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = ["children_of", "forget", "has_children", "import_pending_under", "lazy_modules", "record", "when_imported"]
 
@@ -99,7 +100,7 @@ def import_pending_under(package: str) -> bool:
                 _note_ahead(fullname, f"a missing attribute of {package}")
                 _import_keeping_parent(fullname)
                 imported = True
-            except Exception:  # noqa: BLE001  (surfaces at the binding's first use)
+            except Exception:  # surfaces at the binding's first use
                 pass
     return imported
 
@@ -126,13 +127,23 @@ def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
     prefix = importer + "."
     if not fullname.startswith(prefix):
         return
-    for earlier in names[:index]:
-        if earlier != fullname and earlier not in sys.modules and earlier.startswith(prefix):
-            try:
-                _note_ahead(earlier, f"statement order (before {fullname})")
-                _import_keeping_parent(earlier)
-            except Exception:  # noqa: BLE001  (surfaces at that binding's first use)
-                pass
+    modules = sys.modules
+    for earlier in dict.fromkeys(names[:index]):  # one try each: ``from .core import a`` then ``... import b``
+        if earlier == fullname or not earlier.startswith(prefix):
+            continue
+        module = modules.get(earlier)
+        if module is not None:
+            if getattr(getattr(module, "__spec__", None), "_initializing", False):
+                # still running (it is what asks for *fullname*): the eager program had
+                # imported nothing after it yet, and what comes after may need it
+                # complete (click.decorators takes names from click.core)
+                return
+            continue
+        try:
+            _note_ahead(earlier, f"statement order (before {fullname})")
+            _import_keeping_parent(earlier)
+        except Exception:  # surfaces at that binding's first use
+            pass
 
 
 def _note_ahead(fullname: str, rule: str) -> None:
@@ -153,7 +164,13 @@ def _import_keeping_parent(fullname: str) -> None:
     namespace = getattr(sys.modules.get(parent), "__dict__", None) if parent else None
     before = namespace.get(child) if isinstance(namespace, dict) else None
     module = importlib.import_module(fullname)
-    if before is not None and _is_lazy and _is_lazy[0](before) and namespace.get(child) is module:
+    if (
+        before is not None
+        and isinstance(namespace, dict)
+        and _is_lazy
+        and _is_lazy[0](before)
+        and namespace.get(child) is module
+    ):
         namespace[child] = before
 
 

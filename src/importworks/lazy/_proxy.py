@@ -15,6 +15,7 @@ engine's module locks); a small lock only guards publishing the result.
 from __future__ import annotations
 
 import importlib
+import itertools
 import operator
 import sys
 import threading
@@ -226,14 +227,14 @@ def _pending_submodule(module: ModuleType, name: str) -> Any:
     """
     own = ModuleType.__getattribute__(module, "__dict__").get("__name__")
     if not isinstance(own, str):
-        raise  # noqa: PLE0704  (the AttributeError of the attribute lookup)
+        raise  # the AttributeError of the attribute lookup
     if name not in _pending.children_of(own):
         if name.startswith("__") or sys._getframe(2).f_code is _HANDLE_FROMLIST_CODE:
             # the engine's own probe for ``from pkg import sub``: it imports pkg.sub
             # next, so nothing else under pkg need be imported for it (aws: 76 modules)
-            raise  # noqa: PLE0704
+            raise
         if not _pending.import_pending_under(own):
-            raise  # noqa: PLE0704
+            raise
         return ModuleType.__getattribute__(module, name)
     fullname = f"{own}.{name}"
     try:
@@ -296,7 +297,7 @@ def _traceback_at(binding: Binding, error: BaseException) -> Any:
         tb = raised.__traceback__
         raised.__context__ = None
         return tb.tb_next if tb is not None else None
-    except Exception:  # noqa: BLE001  (no place to point at: keep the message alone)
+    except Exception:  # no place to point at: keep the message alone
         return None
     return None
 
@@ -308,8 +309,10 @@ def _without_own_frames(tb: Any) -> Any:
         if tb.tb_frame.f_code.co_filename not in _MACHINERY_FILES:
             entries.append(tb)
         tb = tb.tb_next
-    for entry, following in zip(entries, entries[1:] + [None]):
+    for entry, following in itertools.pairwise(entries):
         entry.tb_next = following
+    if entries:
+        entries[-1].tb_next = None
     return entries[0] if entries else None
 
 

@@ -24,10 +24,12 @@ inside a ``try``; on 3.10 ``SETUP_WITH`` opens no range.
 from __future__ import annotations
 
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from itertools import accumulate
 from opcode import HAVE_ARGUMENT, opmap, stack_effect
 from types import CodeType, FrameType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 __all__ = [
     "bound_names",
@@ -220,20 +222,29 @@ def caught_names(code: CodeType) -> frozenset[str]:
     """Global names that *code* or any code nested in it uses in ``except`` or a bare ``raise``."""
     analysis = _analysis(code)
     if analysis.caught is None:
-        analysis.caught = frozenset(name for nested in analysis.tree for name in _caught_in(nested))
+        analysis.caught = _caught_in(analysis.tree)
     return analysis.caught
 
 
-def _caught_in(code: CodeType) -> list[str]:
-    co_code = code.co_code
-    ops = co_code[::2]
-    found: list[str] = []
+def _caught_in(tree: list[CodeType]) -> frozenset[str]:
+    # one search over the module's bytecode joined (most code objects have no
+    # except or raise, and a Python-level pass over each costs more than the search)
+    codes = [nested.co_code for nested in tree]
+    ops = b"".join(codes)[::2]
+    hits = []
     for op in _MATCH_AND_RAISE:
         index = ops.find(op)
         while index >= 0:
-            found += _loads_before(code, co_code, 2 * index)
+            hits.append(2 * index)
             index = ops.find(op, index + 1)
-    return found
+    if not hits:
+        return frozenset()
+    starts = list(accumulate(map(len, codes), initial=0))  # every co_code has an even length
+    found: set[str] = set()
+    for position in hits:
+        which = bisect_right(starts, position) - 1
+        found.update(_loads_before(tree[which], codes[which], position - starts[which]))
+    return frozenset(found)
 
 
 class _Analysis:
@@ -423,7 +434,7 @@ def _called_names(code: CodeType) -> list[str]:
                     called.append(name)
         if op not in _PURE_PUSHES:  # it may take the top item (``f.attr``, ``f + 1``): no longer f
             loaded.pop(depth - 1, None)
-        if op == _LOAD_GLOBAL or op == _LOAD_NAME:
+        if op in (_LOAD_GLOBAL, _LOAD_NAME):
             shift = _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0
             index = depth + 1 if op == _LOAD_GLOBAL and _NULL_FIRST and arg & 1 else depth
             if arg >> shift < len(co_names):
@@ -471,18 +482,20 @@ def imported_for_side_effect(
     """
     if not fromlist:
         return False  # ``import x`` unused is PEP 810's own case: never reified, never paid for
-    stored = bound_names(frame)
-    used = global_uses(code)
-    published = globals.get("__all__", ())
-    if len(stored) != len(fromlist):
-        return False
     if fullname == globals.get("__name__"):
         namespace: Any = globals  # a package's __init__ importing its own submodule
     else:
         namespace = getattr(sys.modules.get(fullname), "__dict__", None)
         if not isinstance(namespace, dict) or "__path__" not in namespace:
             return False  # not imported yet, or not a package: no telling a submodule from a name
-    for name, bound in zip(fromlist, stored):
+    if all(name in namespace for name in fromlist):
+        return False  # names the package has: the (costly) uses of the module are not needed
+    stored = bound_names(frame)
+    if len(stored) != len(fromlist):
+        return False
+    used = global_uses(code)
+    published = globals.get("__all__", ())
+    for name, bound in zip(fromlist, stored, strict=True):  # as many: checked above
         if name not in namespace and bound not in used and not _contains(published, bound):
             return True
     return False
@@ -491,7 +504,7 @@ def imported_for_side_effect(
 def _contains(container: Any, name: str) -> bool:
     try:
         return name in container
-    except Exception:  # noqa: BLE001  (an odd __all__ publishes nothing we can read)
+    except Exception:  # an odd __all__ publishes nothing we can read
         return False
 
 

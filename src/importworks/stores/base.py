@@ -29,10 +29,20 @@ from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 from zlib import crc32
 
-from ..errors import ERR_TAMPERED, StoreError, StoreIntegrityError
+from ..errors import (
+    ERR_ENTRY_BAD_NAME,
+    ERR_ENTRY_EMPTY_PART,
+    ERR_ENTRY_ESCAPES,
+    ERR_ENTRY_PLACE_DAMAGED,
+    ERR_INDEX_FOLDER_DAMAGED,
+    ERR_INDEX_UNREADABLE,
+    ERR_TAMPERED,
+    StoreError,
+    StoreIntegrityError,
+)
 
 __all__ = [
     "CAN_CHECK_DIRECTORY",
@@ -79,7 +89,7 @@ _DAMAGE = (
 _EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES)
 
 
-def _sha256_function():  # type: ignore[no-untyped-def]
+def _sha256_function() -> Callable[[bytes], Any]:
     # CPython's small built-in SHA-256 directly: hashlib (and OpenSSL behind it)
     # would cost milliseconds at start-up for a few kilobytes to hash
     try:
@@ -104,24 +114,13 @@ def check_entry_path(store: str, path: str) -> str:
     """Refuse entry names that would escape the store (``..``, absolute paths)."""
     parts = path.split("/")
     if not path or path.startswith("/") or "\\" in path or ".." in parts or ":" in parts[0]:
-        raise StoreError(
-            f"refusing entry {path!r} in store {store}: the name leaves the store "
-            "(absolute, or contains '..'); repack it with importworks pack",
-            path=store,
-        )
+        raise StoreError(ERR_ENTRY_ESCAPES.format(entry=path, store=store), path=store)
     if "" in parts:  # 'pkg/' or 'a//b': a folder, or no name at all; a store holds files
-        raise StoreError(
-            f"refusing entry {path[:80]!r} in store {store}: an empty part in the name (a trailing or double "
-            "'/'); repack it with importworks pack",
-            path=store,
-        )
+        raise StoreError(ERR_ENTRY_EMPTY_PART.format(entry=path[:80], store=store), path=store)
     if "\0" in path or len(path) > _MAX_NAME or max(map(len, parts)) > _MAX_PART:
         # no file system holds such a name: it cannot have been packed from one, nor be extracted
         raise StoreError(
-            f"refusing entry {path[:80]!r} in store {store}: a NUL or an over-long name "
-            f"(over {_MAX_PART} characters a part, {_MAX_NAME} in all); repack it with "
-            "importworks pack",
-            path=store,
+            ERR_ENTRY_BAD_NAME.format(entry=path[:80], store=store, max_part=_MAX_PART, max_name=_MAX_NAME), path=store
         )
     return path
 
@@ -154,7 +153,7 @@ def read_ahead(fd: int, size: int) -> None:
     if size > 0 and hasattr(os, "posix_fadvise"):
         try:
             os.posix_fadvise(fd, 0, size, os.POSIX_FADV_WILLNEED)
-        except OSError:
+        except (OSError, OverflowError):  # OverflowError: a size from a damaged store past any file's
             pass  # only a hint
 
 
@@ -177,8 +176,14 @@ def u64_bytes(values: Iterable[int]) -> bytes:
     return numbers.tobytes()
 
 
-def u64_array(data: bytes) -> array:
-    """The integers written by u64_bytes."""
+def u64_array(data: object) -> array:
+    """The integers written by u64_bytes.
+
+    Raises:
+        ValueError: *data* (a part of a decoded index, so anything) is not bytes.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"an index array is {type(data).__name__}, not bytes")
     numbers = array("Q")
     numbers.frombytes(data)
     if sys.byteorder == "big":
@@ -201,7 +206,7 @@ class CompactIndex(Mapping):
 
     def __init__(self, parts: Mapping[str, object]) -> None:
         folders = str(parts["folders"]).split("\n")
-        self._folder_at = dict(zip(folders, range(len(folders))))
+        self._folder_at = dict(zip(folders, range(len(folders)), strict=True))
         self._listing = str(parts["listing"])
         self._spans = u64_array(parts["spans"])  # start, end of each folder's listing
         self._bases = u64_array(parts["bases"])  # number of each folder's first file
@@ -239,7 +244,7 @@ class CompactIndex(Mapping):
             if crc is None:  # the packer checksums every entry it writes
                 raise ValueError(f"entry {path!r} has no CRC-32 to pack")
             numbers += (size, crc)
-        parts = {
+        parts: dict[str, object] = {
             "folders": "\n".join(sorted(folders)),
             "listing": "".join(listing),
             "spans": u64_bytes(spans),
@@ -259,13 +264,9 @@ class CompactIndex(Mapping):
         files, _, subfolders = self._listing[self._spans[2 * at] : self._spans[2 * at + 1]].partition("/")
         names = files.split("\0") if files else []
         if self._bases[at] + len(names) > len(self._numbers) // 2 or "" in names:
-            raise StoreError(
-                f"store {self.location}: its index is damaged (folder {folder!r} lists entries "
-                "beyond its arrays, or without a name); re-create it with importworks pack",
-                path=self.location,
-            )
+            raise StoreError(ERR_INDEX_FOLDER_DAMAGED.format(store=self.location, folder=folder), path=self.location)
         parsed = self._parsed[folder] = (
-            dict(zip(names, range(self._bases[at], self._bases[at] + len(names)))),
+            dict(zip(names, range(self._bases[at], self._bases[at] + len(names)), strict=True)),
             frozenset(names + subfolders.split("\0")) if subfolders else frozenset(names),
         )
         return parsed
@@ -560,8 +561,8 @@ class IndexedStore(ABC):
     def sha256_map(self) -> dict[str, str]:
         return {}
 
-    def close(self) -> None:
-        pass  # nothing held open
+    def close(self) -> None:  # noqa: B027 - a default, not abstract: a store may hold nothing open
+        pass
 
     def is_companion(self, path: str) -> bool:
         return False
@@ -603,8 +604,9 @@ class IndexedStore(ABC):
                 index, folders = self.load_index()
             except _DAMAGE as exc:  # decoded from the store's bytes: damage, said as such
                 raise StoreError(
-                    f"store {self.location}: its index is unreadable ({type(exc).__name__}: {exc}); "
-                    "re-create it with importworks pack",
+                    ERR_INDEX_UNREADABLE.format(
+                        what="store", store=self.location, error=f"{type(exc).__name__}: {exc}"
+                    ),
                     path=self.location,
                 ) from None
             if isinstance(index, CompactIndex):
@@ -656,8 +658,7 @@ class IndexedStore(ABC):
             raise FileNotFoundError(f"no entry {path!r} in store {self.location}") from None
         except _DAMAGE as exc:
             raise StoreError(
-                f"store {self.location}: cannot read entry {path!r}, its place in the store is "
-                f"damaged ({type(exc).__name__}: {exc}); re-create it with importworks pack",
+                ERR_ENTRY_PLACE_DAMAGED.format(store=self.location, entry=path, error=f"{type(exc).__name__}: {exc}"),
                 path=self.location,
             ) from None
         if row.crc32 is not None and crc32(data) != row.crc32:

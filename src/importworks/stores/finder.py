@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from importlib.machinery import EXTENSION_SUFFIXES
 from typing import TYPE_CHECKING, Any
 
-from ..errors import WARN_UNUSABLE_STORE, StoreError, StoreTrustError
+from ..errors import ERR_NOT_A_STORE_FOLDER, WARN_UNUSABLE_STORE, StoreError, StoreTrustError
 from ..spec import ModuleSpec
 from . import registry
 from .base import StoreBackend, check_entry_path
@@ -143,7 +143,7 @@ def _open_finder(path: str, location: str, prefix: str, probe: FileProbe | None 
         if opener == me:
             _opening.pop(location, None)
     if prefix and not refused and not store.is_dir(prefix):
-        raise ImportError(f"{prefix!r} is not a folder in store {location}", path=path)
+        raise ImportError(ERR_NOT_A_STORE_FOLDER.format(prefix=prefix, store=location), path=path)
     return StoreFinder(store, prefix)
 
 

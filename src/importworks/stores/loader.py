@@ -10,7 +10,7 @@ from typing import Any
 
 from ..engine._importlib_bootstrap import LoaderBasics, drop_load_module, load_module_shim
 from ..engine.tracebacks import register_engine_file
-from ..errors import StoreError
+from ..errors import ERR_ENTRY_UNREADABLE, ERR_EXTRACTED_INCOMPLETE, StoreError
 from ..finders.bytecode import MAGIC_NUMBER, decode_source
 from ..spec import ModuleSpec
 from .base import StoreBackend, sha256_hex
@@ -66,12 +66,14 @@ class StoreLoader(LoaderBasics):
             code = store.read_code(entry, MAGIC_NUMBER)
             if code is not None:
                 result = marshal.loads(code)
-                _imp._fix_co_filename(result, self.path)
+                _imp._fix_co_filename(result, self.path)  # type: ignore[attr-defined]  # private: not in typeshed
                 return result
             return compile(store.read(entry), self.path, "exec", dont_inherit=True)
         except OSError as exc:
             raise StoreError(
-                f"cannot read {entry!r} from store {store.location}: {exc}", name=fullname, path=store.location
+                ERR_ENTRY_UNREADABLE.format(entry=entry, store=store.location, error=exc),
+                name=fullname,
+                path=store.location,
             ) from None
 
     def get_source(self, fullname: str) -> str | None:
@@ -131,8 +133,7 @@ class StoreExtensionLoader(StoreLoader):
                 if os.path.isfile(self.path):
                     raise
                 raise StoreError(
-                    f"cannot load {self.name!r}: the extracted copy {self.root} lacks "
-                    f"{self.entry}; remove that folder and it is written again",
+                    ERR_EXTRACTED_INCOMPLETE.format(name=self.name, root=self.root, entry=self.entry),
                     name=self.name,
                     path=self.path,
                 ) from None
@@ -146,7 +147,7 @@ class StoreExtensionLoader(StoreLoader):
     def exec_module(self, module: ModuleType) -> None:
         _imp.exec_dynamic(module)
 
-    def get_code(self, fullname: str) -> None:
+    def get_code(self, fullname: str) -> None:  # type: ignore[override]  # no code object, as for any extension
         return None
 
     def get_source(self, fullname: str) -> None:

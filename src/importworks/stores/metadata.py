@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from importlib.metadata import Distribution
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .base import StoreBackend
 from .resources import StorePath
@@ -29,7 +30,7 @@ class StoreDistribution(Distribution):
             return None
         return self.store.read(path).decode("utf-8")
 
-    def locate_file(self, path: Any) -> StorePath:
+    def locate_file(self, path: Any) -> StorePath:  # type: ignore[override]  # a Traversable: what importlib.metadata reads of it
         return StorePath(self.store, str(path))
 
     @property

@@ -14,7 +14,14 @@ import threading
 from collections.abc import Callable
 from typing import cast
 
-from ..errors import StoreError
+from ..errors import (
+    ERR_BACKEND_FAILED,
+    ERR_NOR_BACKEND,
+    ERR_NOT_A_STORE,
+    ERR_NOT_OF_KIND,
+    ERR_STORE_MISSING,
+    StoreError,
+)
 from . import registry
 from .base import CAN_TELL_GENERATION, StoreBackend, TellsGeneration
 from .sniff import FileProbe, probe_file
@@ -51,7 +58,7 @@ def open_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
         if probe is None or probe.is_dir or (probe.kind is None and probe.fd < 0):
             if "://" in path and registry.claim(path) is not None:  # a scheme of a backend just read
                 return open_store(path)
-            raise StoreError(f"store {path} does not exist (or is not a file)", path=path)
+            raise StoreError(ERR_STORE_MISSING.format(path=path), path=path)
         found = registry.claim(path, probe)
         if found is not None and found.sniffed:
             return _opened(found.backend, path, probe)
@@ -59,16 +66,13 @@ def open_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
         if own and probe is not None:
             probe.close()
     if found is not None:  # named as one kind, and not of that kind
-        raise StoreError(
-            f"{path} is not {found.backend.expected or f'a {found.backend.name} store'}: "
-            "it is truncated or another kind of file",
-            path=path,
-        )
+        expected = found.backend.expected or f"a {found.backend.name} store"
+        raise StoreError(ERR_NOT_OF_KIND.format(path=path, expected=expected), path=path)
     others = [b for b in registry.backends() if b.origin != "importworks"]
     problems = registry.unclaimed_reasons()
     raise StoreError(
-        f"{path} is neither a SQLite store nor a zip archive"
-        + "".join(f", nor a {b.name} store ({b.origin})" for b in others)
+        ERR_NOT_A_STORE.format(path=path)
+        + "".join(ERR_NOR_BACKEND.format(name=b.name, origin=b.origin) for b in others)
         + "".join(f"; {problem}" for problem in problems),
         path=path,
     )
@@ -83,8 +87,9 @@ def _opened(backend: registry.Backend, location: str, probe: FileProbe | None) -
         raise
     except Exception as exc:  # another distribution's code: say whose
         raise StoreError(
-            f"cannot open store {location}: its backend {backend.name!r} ({backend.origin}) failed: "
-            f"{type(exc).__name__}: {exc}",
+            ERR_BACKEND_FAILED.format(
+                store=location, name=backend.name, origin=backend.origin, error=f"{type(exc).__name__}: {exc}"
+            ),
             path=location,
         ) from exc
 

@@ -20,9 +20,10 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .._version import __version__
 from ..errors import StoreError
@@ -460,6 +461,9 @@ class _Sink:
     def __enter__(self) -> _Sink:
         return self
 
+    def __exit__(self, exc_type: object, *rest: object) -> None:  # each kind writes (or drops) its store here
+        raise NotImplementedError
+
     def add(self, entry: str, data: bytes, code: bytes | None, mtime: float) -> None:
         raise NotImplementedError
 
@@ -486,7 +490,9 @@ class _DatabaseSink(_Sink):
         number = {entry: at for at, entry in enumerate(order)}
         checks = dict.fromkeys(order, 0)
         rows = []
-        for entry, _, code in sorted((e for e in self.pending if e[2] is not None), key=lambda e: e[0]):
+        for entry, _, code in sorted(self.pending, key=lambda e: e[0]):
+            if code is None:  # a data file, or source that was not compiled
+                continue
             crc = crc32(code)
             checks[entry] = _HAS_CODE | crc
             rows.append((number[entry] + 1, entry, sha256_hex(code), crc, code))
@@ -582,7 +588,8 @@ class _ZipSink(_Sink):
             hashes = self.zipfile.ZipInfo(HASHES, (1980, 1, 1, 0, 0, 0))
             hashes.compress_type = self.zipfile.ZIP_DEFLATED
             self.archive.writestr(hashes, marshal.dumps(self.hashes))
-            self.archive.fp.flush()
+            if self.archive.fp is not None:  # open for writing: it is
+                self.archive.fp.flush()
             where = _data_offsets(self.path, self.archive.infolist())
             code_bytes = max((where[pyc][0] + where[pyc][1] for pyc, *_ in compiled), default=0)
             parts, order = CompactIndex.pack(self.rows)

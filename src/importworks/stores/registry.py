@@ -26,10 +26,9 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..errors import StoreError
+from ..errors import ERR_BACKEND_CLAIM_FAILED, StoreError
 from .base import StoreBackend
 from .sniff import SCHEMES, FileProbe, parse_store_url
 
@@ -38,8 +37,9 @@ __all__ = ["ENTRY_POINT_GROUP", "Backend", "Claim", "backends", "claim", "regist
 ENTRY_POINT_GROUP = "importworks.stores"
 
 
-@dataclass(frozen=True)
-class Backend:
+# named tuples, not dataclasses: dataclasses imports inspect (and ast, dis, tokenize),
+# which would be paid at every activate() by programs that never use them
+class Backend(NamedTuple):
     """One kind of store, and the locations it claims."""
 
     #: a short word, also the store's ``kind`` ("sqlite", "zip", "postgres", "json")
@@ -67,8 +67,7 @@ class Backend:
         return self.split(path) if self.split is not None else (path, "")
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
     """A backend's answer for one location: *sniffed* when its content matched, not just its name."""
 
     backend: Backend
@@ -201,10 +200,11 @@ def _claim(path: str, probe: FileProbe | None) -> Claim | None:
 def _sniff(backend: Backend, probe: FileProbe, path: str) -> bool:
     try:
         return bool(backend.sniff(probe))  # type: ignore[misc]
-    except Exception as exc:  # noqa: BLE001 - someone else's code, on a path entry that may be anything
+    except Exception as exc:  # someone else's code, on a path entry that may be anything
         raise StoreError(
-            f"store backend {backend.name!r} ({backend.origin}) failed while looking at {path}: "
-            f"{type(exc).__name__}: {exc}",
+            ERR_BACKEND_CLAIM_FAILED.format(
+                name=backend.name, origin=backend.origin, path=path, error=f"{type(exc).__name__}: {exc}"
+            ),
             path=path,
         ) from None
 
@@ -230,7 +230,7 @@ def _register_entry_points() -> bool:
         from importlib.metadata import entry_points
 
         found = list(entry_points(group=ENTRY_POINT_GROUP))
-    except Exception as exc:  # noqa: BLE001 - a damaged distribution elsewhere must not break every import
+    except Exception as exc:  # a damaged distribution elsewhere must not break every import
         _fail(f"the {ENTRY_POINT_GROUP} entry points cannot be read ({type(exc).__name__}: {exc})")
         found = []
     for entry_point in found:
@@ -249,7 +249,7 @@ def _load_entry_point(entry_point: Any) -> None:
     origin = _describe(entry_point)
     try:
         backend = entry_point.load()
-    except Exception as exc:  # noqa: BLE001 - whatever importing another distribution raises
+    except Exception as exc:  # whatever importing another distribution raises
         _fail(f"the store backend of {origin} cannot be loaded: {type(exc).__name__}: {exc}")
         return
     if not isinstance(backend, Backend):
@@ -265,7 +265,7 @@ def _load_entry_point(entry_point: Any) -> None:
 
 
 def _with_origin(backend: Backend, origin: str) -> Backend:
-    return replace(backend, origin=origin)
+    return backend._replace(origin=origin)
 
 
 def _fail(message: str) -> None:

@@ -14,8 +14,10 @@ import io
 import os
 import pathlib
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
+from ..errors import ERR_NO_STORE_FILE, ERR_NO_STORE_FILE_OR_FOLDER, ERR_STORE_READ_ONLY
 from .base import StoreBackend, sha256_hex
 
 if sys.version_info >= (3, 11):
@@ -88,7 +90,7 @@ class StorePath(Traversable):
 
     def read_bytes(self) -> bytes:
         if not self.is_file():
-            raise FileNotFoundError(f"no file {self.path!r} in store {self.store.location}")
+            raise FileNotFoundError(ERR_NO_STORE_FILE.format(entry=self.path, store=self.store.location))
         return self.store.read(self.path)
 
     def read_text(self, encoding: str | None = None, errors: str | None = None) -> str:
@@ -96,7 +98,7 @@ class StorePath(Traversable):
 
     def open(self, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         if "w" in mode or "a" in mode or "+" in mode:
-            raise PermissionError(f"store {self.store.location} is read-only")
+            raise PermissionError(ERR_STORE_READ_ONLY.format(store=self.store.location))
         data = io.BytesIO(self.read_bytes())
         if "b" in mode:
             return data
@@ -119,11 +121,11 @@ class StorePath(Traversable):
         return self.__fspath__()
 
 
-@as_file.register(StorePath)
+@as_file.register(StorePath)  # type: ignore[attr-defined]  # as_file is a singledispatch function; typeshed types a plain one
 def _store_path_as_file(path: StorePath) -> contextlib.AbstractContextManager[pathlib.Path]:
     """as_file() of a store file or folder: its copy in the extraction cache (kept, not removed)."""
     if not path.exists():
-        raise FileNotFoundError(f"no file or folder {path.path!r} in store {path.store.location}")
+        raise FileNotFoundError(ERR_NO_STORE_FILE_OR_FOLDER.format(entry=path.path, store=path.store.location))
     return contextlib.nullcontext(pathlib.Path(materialized_path(path.store, path.path)))
 
 

@@ -27,7 +27,8 @@ import marshal
 import os
 import struct
 import sys
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from ..errors import StoreError
 from .base import CompactIndex, Store, sha256_hex
@@ -91,7 +92,8 @@ def load_public_key(path: str) -> bytes:
     Raises:
         ValueError: not an Ed25519 public key in PEM; OSError: cannot be read.
     """
-    from binascii import Error as Base64Error, a2b_base64  # built in: base64 would be one more import
+    from binascii import Error as Base64Error  # built in: base64 would be one more import
+    from binascii import a2b_base64
 
     with open(path, "rb") as f:
         text = f.read(4096).decode("ascii", "replace").strip()
@@ -101,11 +103,11 @@ def load_public_key(path: str) -> bytes:
             f"{path} is not a public key file (expected {begin} ... {end}; importworks keygen writes KEY.pub)"
         )
     try:
-        der = (
-            a2b_base64("".join(text[len(begin) : -len(end)].split()).encode("ascii"), strict_mode=True)
-            if sys.version_info >= (3, 11)
-            else a2b_base64("".join(text[len(begin) : -len(end)].split()).encode("ascii"))
-        )
+        encoded = "".join(text[len(begin) : -len(end)].split()).encode("ascii")
+        if sys.version_info >= (3, 11):
+            der = a2b_base64(encoded, strict_mode=True)
+        else:
+            der = a2b_base64(encoded)
     except (Base64Error, ValueError):
         raise ValueError(f"{path}: the public key is not valid base64") from None
     if len(der) != len(_SPKI_PREFIX) + 32 or not der.startswith(_SPKI_PREFIX):
@@ -262,19 +264,19 @@ def meta_bytes(store: Store) -> bytes:
     return marshal.dumps(sorted((repr(k), repr(v)) for k, v in _meta(store).items()), 4)
 
 
-def signed_digests(store: Store, sha256: object = None) -> tuple[dict, bytes]:
+def signed_digests(store: Store, sha256: Callable[[Any], bytes] | None = None) -> tuple[dict, bytes]:
     """The header fields and digest arrays that signing *store* covers, computed from its bytes now."""
-    digest = sha256 or (lambda data: bytes.fromhex(sha256_hex(data)))
+    digest: Callable[[Any], bytes] = sha256 or (lambda data: bytes.fromhex(sha256_hex(data)))
     compact = _compact(store)
     order = sorted(compact, key=compact.number)  # type: ignore[arg-type]
-    entries = b"".join(digest(store.read_verified(path)) for path in order)  # type: ignore[operator]
+    entries = b"".join(digest(store.read_verified(path)) for path in order)
     code = b""
     magic = store.code_magic
     if magic:
-        code = b"".join(digest(store.read_code(path, magic) or b"") for path in order)  # type: ignore[operator]
+        code = b"".join(digest(store.read_code(path, magic) or b"") for path in order)
     fields = {
         "index": digest(store.index_blob),
-        "meta": digest(meta_bytes(store)),  # type: ignore[operator]
+        "meta": digest(meta_bytes(store)),
         "entries": digest(entries),
         "code": digest(code),
         "count": len(order),
@@ -299,7 +301,7 @@ def sign_store(location: str, key_path: str) -> str:
     key = _load_private_key(key_path)
     public = _raw_public(key.public_key())  # type: ignore[attr-defined]
     with open_store(location) as store:
-        store.trust_hook = None  # type: ignore[assignment]  # signing reads what is to be signed
+        store.trust_hook = None  # signing reads what is to be signed
         fields, digests = signed_digests(store)
         fields["signed_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         header = marshal.dumps(fields, 4)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from ..errors import StoreError
+from ..errors import ERR_NOT_A_STORE_URL, ERR_URL_PASSWORD, StoreError
 
 __all__ = [
     "SCHEMES",
@@ -134,18 +134,10 @@ def parse_store_url(path: str) -> StoreURL:
     netloc, _, tail = rest.partition("/")
     shown = redact_url(path)
     if ":" in netloc.rpartition("@")[0]:
-        raise StoreError(
-            f"PostgreSQL store URL {shown!r} carries a password: put it in PGPASSWORD or "
-            "~/.pgpass instead (a sys.path entry is not a secret)",
-            path=shown,
-        )
+        raise StoreError(ERR_URL_PASSWORD.format(url=shown), path=shown)
     parts = [p for p in tail.split("/") if p]
     if len(parts) < 2 or "?" in path or "#" in path:
-        raise StoreError(
-            f"{shown!r} is not a PostgreSQL store URL: expected "
-            f"{scheme}://[user@][host][:port]/DATABASE/STORE (other settings in PG* variables)",
-            path=shown,
-        )
+        raise StoreError(ERR_NOT_A_STORE_URL.format(url=shown, scheme=scheme), path=shown)
     database, store, inside = parts[0], parts[1], parts[2:]
     location = f"{scheme}://{netloc}/{database}/{store}"
     return StoreURL(location, f"{scheme}://{netloc}/{database}", store, "/".join(inside) + "/" if inside else "")

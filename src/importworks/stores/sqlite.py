@@ -32,7 +32,16 @@ import sqlite3
 import threading
 from array import array
 
-from ..errors import ERR_STORE_CORRUPT, ERR_STORE_UNREADABLE, StoreError
+from ..errors import (
+    ERR_FORMAT_TOO_NEW,
+    ERR_INDEX_CRC,
+    ERR_INDEX_UNREADABLE,
+    ERR_SQLITE_BAD_META,
+    ERR_STORE_CLOSED,
+    ERR_STORE_CORRUPT,
+    ERR_STORE_UNREADABLE,
+    StoreError,
+)
 from .base import (
     CAN_LIST_CODE,
     FORMAT_VERSION,
@@ -93,11 +102,7 @@ class SQLiteStore(IndexedStore):
             version = int(rows.get("format_version", "0"))
         except (TypeError, ValueError) as exc:
             self.close()
-            raise StoreError(
-                f"SQLite store {self.location} has unreadable metadata ({exc}): it is not an "
-                "importworks store, or a damaged one; re-create it with importworks pack",
-                path=self.location,
-            ) from None
+            raise StoreError(ERR_SQLITE_BAD_META.format(store=self.location, error=exc), path=self.location) from None
         if probe is not None and probe.fd >= 0:
             read_ahead(probe.fd, code_bytes)
         else:
@@ -105,8 +110,7 @@ class SQLiteStore(IndexedStore):
         if version > FORMAT_VERSION:
             self.close()
             raise StoreError(
-                f"store {self.location} has format {version}, newer than this importworks "
-                f"reads ({FORMAT_VERSION}): upgrade importworks",
+                ERR_FORMAT_TOO_NEW.format(store=self.location, version=version, supported=FORMAT_VERSION),
                 path=self.location,
             )
 
@@ -123,7 +127,7 @@ class SQLiteStore(IndexedStore):
 
     def _query(self, sql: str, args: tuple = (), entry: str | None = None) -> list[tuple]:
         if self._db is None:
-            raise StoreError(f"SQLite store {self.location} is closed", path=self.location)
+            raise StoreError(ERR_STORE_CLOSED.format(store=self.location), path=self.location)
         with self._lock:
             try:
                 return self._db.execute(sql, args).fetchall()
@@ -136,11 +140,7 @@ class SQLiteStore(IndexedStore):
             blob = _as_bytes(rows[0][0])
             recorded = self.metadata.get("index_crc32")  # stores packed before it was recorded have none
             if recorded is not None and str(crc32(blob)) != str(recorded):
-                raise StoreError(
-                    f"SQLite store {self.location}: its index is damaged (CRC-32 mismatch); "
-                    "re-create it with importworks pack",
-                    path=self.location,
-                )
+                raise StoreError(ERR_INDEX_CRC.format(store=self.location), path=self.location)
             self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
             try:
                 index = marshal.loads(blob)
@@ -155,9 +155,7 @@ class SQLiteStore(IndexedStore):
                 return compact, CompactFolders(compact)
             except (ValueError, EOFError, TypeError, KeyError) as exc:
                 raise StoreError(
-                    f"SQLite store {self.location}: its index is unreadable ({exc}); "
-                    "re-create it with importworks pack",
-                    path=self.location,
+                    ERR_INDEX_UNREADABLE.format(what="SQLite store", store=self.location, error=exc), path=self.location
                 ) from None
         found = self._query("SELECT path, kind, size, crc32 FROM entries")
         if not all(isinstance(path, str) and isinstance(size, int) for path, _, size, _ in found):

@@ -343,7 +343,7 @@ def _entry_of(store: Store, prefix: str, fullname: str) -> str | None:
     tail = fullname.rpartition(".")[2]
     try:
         names: frozenset[str] | set[str]
-        if store._index is not None:
+        if isinstance(store, IndexedStore) and store._index is not None:
             names = store.children(prefix)
         else:
             names = {p[len(prefix) :].partition("/")[0] for p in _store_paths(store) if p.startswith(prefix)}
@@ -485,6 +485,6 @@ def _postgres_paths(location: str) -> list[str]:
         psycopg = driver(location)
         with psycopg.connect(url.conninfo, autocommit=True, connect_timeout=10) as conn:
             rows = conn.execute("SELECT path FROM importworks_entries WHERE store = %s", (url.store,)).fetchall()
-    except Exception:  # noqa: BLE001 - only says which names to refuse; no server, no names
+    except Exception:  # only says which names to refuse; no server, no names
         return []
     return [row[0] for row in rows if isinstance(row[0], str)]

@@ -19,7 +19,25 @@ import struct
 import zlib
 from array import array
 
-from ..errors import StoreError
+from ..errors import (
+    ERR_FORMAT_TOO_NEW,
+    ERR_REPACK,
+    ERR_ZIP_BAD_LOCAL_HEADER,
+    ERR_ZIP_BAD_RECORD,
+    ERR_ZIP_BROKEN,
+    ERR_ZIP_CANNOT_OPEN,
+    ERR_ZIP_DIRECTORY_CUT,
+    ERR_ZIP_DIRECTORY_DAMAGED,
+    ERR_ZIP_DIRECTORY_OUTSIDE,
+    ERR_ZIP_ENCRYPTED,
+    ERR_ZIP_ENTRY_CORRUPT,
+    ERR_ZIP_INDEX_CRC,
+    ERR_ZIP_METHOD,
+    ERR_ZIP_NO_END_RECORD,
+    ERR_ZIP_TRUNCATED,
+    ERR_ZIP_UNREADABLE,
+    StoreError,
+)
 from .base import (
     CAN_CHECK_DIRECTORY,
     FORMAT_VERSION,
@@ -101,7 +119,9 @@ class ZipStore(IndexedStore):
             try:
                 self._fd = os.open(self.location, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             except OSError as exc:
-                raise StoreError(f"cannot open zip store {self.location}: {exc.strerror}", path=self.location) from None
+                raise StoreError(
+                    ERR_ZIP_CANNOT_OPEN.format(store=self.location, error=exc.strerror), path=self.location
+                ) from None
         self._size = probe.size if probe is not None else None
         # path -> (offset of the local header, compressed size, method, DOS date, DOS time)
         self._layout: dict[str, tuple[int, int, int, int, int]] = {}
@@ -123,8 +143,7 @@ class ZipStore(IndexedStore):
             data = os.pread(self._fd, size, offset)
         if len(data) != size:
             raise StoreError(
-                f"zip store {self.location} is truncated (wanted {size} bytes at offset {offset}); re-create it",
-                path=self.location,
+                ERR_ZIP_TRUNCATED.format(store=self.location, size=size, offset=offset), path=self.location
             )
         return data
 
@@ -137,8 +156,7 @@ class ZipStore(IndexedStore):
         at = tail.rfind(b"PK\x05\x06")
         if at < 0 or len(tail) - at < _EOCD.size:
             raise StoreError(
-                f"{self.location} is not a zip archive (no end-of-directory record); "
-                "it may be truncated or another kind of file",
+                ERR_ZIP_NO_END_RECORD.format(store=self.location),
                 path=self.location,
             )
         _, _, _, _, count, dir_size, dir_offset, comment_size = _EOCD.unpack_from(tail, at)
@@ -154,7 +172,7 @@ class ZipStore(IndexedStore):
         locator_pos = eocd_pos - _EOCD64_LOCATOR.size
         locator = self._pread(_EOCD64_LOCATOR.size, locator_pos) if locator_pos >= 0 else b""
         if not locator.startswith(b"PK\x06\x07") and (count == 0xFFFF or dir_offset == 0xFFFFFFFF):
-            raise StoreError(f"zip store {self.location}: broken zip64 locator", path=self.location)
+            raise StoreError(ERR_ZIP_BROKEN.format(store=self.location, what="zip64 locator"), path=self.location)
         if locator.startswith(b"PK\x06\x07"):  # zip64 records (they may be there without being needed)
             _, _, recorded, _ = _EOCD64_LOCATOR.unpack(locator)
             # the zip64 record sits just before its locator; the offset it records is off by
@@ -166,16 +184,15 @@ class ZipStore(IndexedStore):
                 if fields[0] == b"PK\x06\x06":
                     break
             else:
-                raise StoreError(f"zip store {self.location}: broken zip64 end record", path=self.location)
+                raise StoreError(
+                    ERR_ZIP_BROKEN.format(store=self.location, what="zip64 end record"), path=self.location
+                )
             count, dir_size, dir_offset = fields[7], fields[8], fields[9]
             eocd_pos = eocd64_pos
         # data prepended to the archive (a zipapp's shebang line) shifts every offset
         self._shift = eocd_pos - dir_size - dir_offset
         if self._shift < 0 or dir_size > eocd_pos:
-            raise StoreError(
-                f"zip store {self.location}: its central directory lies outside the file (truncated or damaged)",
-                path=self.location,
-            )
+            raise StoreError(ERR_ZIP_DIRECTORY_OUTSIDE.format(store=self.location), path=self.location)
         return count, dir_size, dir_offset + self._shift, comment
 
     def load_index(self) -> IndexLoad:
@@ -186,8 +203,7 @@ class ZipStore(IndexedStore):
             # says (one read): a damaged one would break stock zipimport and other zip tools
             if count and self._pread(4, dir_offset) != b"PK\x01\x02":
                 raise StoreError(
-                    f"zip store {self.location}: its central directory is damaged (no "
-                    f"directory record at offset {dir_offset}); re-create it",
+                    ERR_ZIP_DIRECTORY_DAMAGED.format(store=self.location, offset=dir_offset),
                     path=self.location,
                 )
             offset, size = map(int, comment[len(INDEX_COMMENT) :].split())
@@ -249,7 +265,9 @@ class ZipStore(IndexedStore):
                 raise TypeError("not a mapping")
             return hashes
         except (ValueError, EOFError, TypeError) as exc:
-            raise StoreError(f"zip store {self.location}: unreadable {HASHES} ({exc})", path=self.location) from None
+            raise StoreError(
+                ERR_ZIP_UNREADABLE.format(store=self.location, what=HASHES, error=exc), path=self.location
+            ) from None
 
     def _use_index(self, blob: bytes, trust_layout: bool, rows: dict[str, IndexRow] | None = None) -> IndexLoad:
         self._index_read(blob)  # with keys trusted: the signature is checked over these bytes first
@@ -257,11 +275,12 @@ class ZipStore(IndexedStore):
             index = marshal.loads(blob)
             version = int(index.get("format_version", 0))
         except (ValueError, EOFError, TypeError, AttributeError) as exc:
-            raise StoreError(f"zip store {self.location}: unreadable {INDEX} ({exc})", path=self.location) from None
+            raise StoreError(
+                ERR_ZIP_UNREADABLE.format(store=self.location, what=INDEX, error=exc), path=self.location
+            ) from None
         if version > FORMAT_VERSION:
             raise StoreError(
-                f"store {self.location} has format {version}, newer than this importworks "
-                f"reads ({FORMAT_VERSION}): upgrade importworks",
+                ERR_FORMAT_TOO_NEW.format(store=self.location, version=version, supported=FORMAT_VERSION),
                 path=self.location,
             )
         self.metadata = {k: str(v) for k, v in index.items() if k not in _INDEX_PARTS}
@@ -279,7 +298,7 @@ class ZipStore(IndexedStore):
                         raise ValueError("the layout does not match the entries")
             except (KeyError, ValueError, TypeError) as exc:
                 raise StoreError(
-                    f"zip store {self.location}: unreadable {INDEX} ({exc}); re-create it with importworks pack",
+                    ERR_ZIP_UNREADABLE.format(store=self.location, what=INDEX, error=exc) + "; " + ERR_REPACK,
                     path=self.location,
                 ) from None
             if trust_layout:
@@ -325,11 +344,9 @@ class ZipStore(IndexedStore):
                     offset,
                 ) = _CENTRAL.unpack_from(directory, pos)
             except struct.error:
-                raise StoreError(
-                    f"zip store {self.location}: central directory is cut short", path=self.location
-                ) from None
+                raise StoreError(ERR_ZIP_DIRECTORY_CUT.format(store=self.location), path=self.location) from None
             if sig != b"PK\x01\x02":
-                raise StoreError(f"zip store {self.location}: bad central directory record", path=self.location)
+                raise StoreError(ERR_ZIP_BAD_RECORD.format(store=self.location), path=self.location)
             pos += _CENTRAL.size
             raw_name = directory[pos : pos + name_len]
             extra = directory[pos + name_len : pos + name_len + extra_len]
@@ -341,7 +358,7 @@ class ZipStore(IndexedStore):
                 continue  # folders are implied by their files
             check_entry_path(self.location, name)  # an ordinary zip is not trusted
             if flags & 0x1:
-                raise StoreError(f"zip store {self.location}: entry {name!r} is encrypted", path=self.location)
+                raise StoreError(ERR_ZIP_ENCRYPTED.format(store=self.location, entry=name), path=self.location)
             self._layout[name] = (offset + self._shift, csize, method, mdate, mtime)
             rows[name] = IndexRow(kind_of(name), usize, crc)
         return rows
@@ -350,15 +367,14 @@ class ZipStore(IndexedStore):
     def _read_at(self, offset: int, csize: int, method: int, path: str) -> bytes:
         header = self._pread(_LOCAL.size, offset)
         if header[:4] != b"PK\x03\x04":
-            raise StoreError(f"zip store {self.location}: bad local header for {path!r}", path=self.location)
+            raise StoreError(ERR_ZIP_BAD_LOCAL_HEADER.format(store=self.location, entry=path), path=self.location)
         name_len, extra_len = struct.unpack_from("<2H", header, 26)
         data = self._decode(self._pread(csize, offset + _LOCAL.size + name_len + extra_len), method, path)
         flags, recorded = struct.unpack_from("<H6xI", header, 6)
         if path == INDEX and not flags & 0x8 and zlib.crc32(data) != recorded:
             # the index is read without the central directory: its local header's CRC-32 is its check
             raise StoreError(
-                f"zip store {self.location}: its index {INDEX} is damaged (CRC-32 mismatch); "
-                "re-create it with importworks pack",
+                ERR_ZIP_INDEX_CRC.format(store=self.location, index=INDEX),
                 path=self.location,
             )
         return data
@@ -371,11 +387,10 @@ class ZipStore(IndexedStore):
                 return zlib.decompress(raw, -15)
             except zlib.error as exc:
                 raise StoreError(
-                    f"zip store {self.location}: entry {path!r} is corrupt ({exc})", path=self.location
+                    ERR_ZIP_ENTRY_CORRUPT.format(store=self.location, entry=path, error=exc), path=self.location
                 ) from None
         raise StoreError(
-            f"zip store {self.location}: entry {path!r} uses compression "
-            f"method {method}, which importworks does not read (use deflate)",
+            ERR_ZIP_METHOD.format(store=self.location, entry=path, method=method),
             path=self.location,
         )
 

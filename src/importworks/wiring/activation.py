@@ -27,6 +27,7 @@ from ..diagnostics.hints import install_hints, uninstall_hints
 from ..engine import _importlib_bootstrap as engine
 from ..engine.api import import_module
 from ..engine.observers import lazy_hooks, restore_lazy_hooks, set_lazy_hook
+from ..errors import ERR_LAZY_MODE
 from ..finders.compiled_in import BuiltinImporter, FrozenImporter
 from ..finders.pathfinder import FileFinder, PathFinder, add_distribution_source, default_path_hook
 from ..stores.finder import PendingStoreFinder, StoreFinder, store_distributions, store_path_hook
@@ -79,9 +80,8 @@ def _is_stock_file_hook(hook: Any) -> bool:
         if isinstance(value, type):
             if value is not importlib.machinery.FileFinder:
                 return False
-        elif isinstance(value, tuple):  # the (loader, suffixes) pairs
-            if any(detail[0] not in stock_loaders for detail in value):
-                return False
+        elif isinstance(value, tuple) and any(detail[0] not in stock_loaders for detail in value):
+            return False  # (loader, suffixes) pairs naming a loader of another tool
     return True
 
 
@@ -271,7 +271,7 @@ def activate(
     importworks.diagnostics.hints).
     """
     if lazy not in (None, DEFAULT_LAZY_MODE, "normal", "listed", "all", "none"):
-        raise ValueError(f"lazy imports mode must be one of 'normal', 'all', 'none', not {lazy!r}")
+        raise ValueError(ERR_LAZY_MODE.format(mode=lazy))
     if _NATIVE_LAZY:  # the engine's own imports stay eager
         keep_own_imports_eager()
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
