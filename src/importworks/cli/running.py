@@ -236,7 +236,10 @@ def _prepare_store_script(store: str, entry: str) -> tuple[types.CodeType, types
 
     loader = StoreLoader(cached_store(store_location(store)), "__main__", entry.replace(os.sep, "/"))
     module = _main_module(__file__=loader.path, __cached__=None, __loader__=loader)
-    return _code_of(loader, "__main__"), module
+    code = _code_of(loader, "__main__")
+    if code is None:
+        raise ProgramError(NO_CODE.format(name="__main__"), EXIT_FAILED)
+    return code, module
 
 
 def _code_of(loader: Any, name: str) -> types.CodeType | None:
