@@ -28,6 +28,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from ._own import is_own_module as _own
 from .errors import ERR_NOT_FOUND
 
 # the user's filter: (importer, name, fromlist) -> bool; importer is None for globals without __name__
@@ -38,34 +39,46 @@ _none = False  # mode "none": nothing is lazy
 _enabled = False  # enable() was called and disable() not since
 
 
-def _own(importer: object, _str: type = str, _type: type = type) -> bool:
-    """Is *importer* an importworks module?  (As wiring/own_imports' filter asks; builtins held for shutdown.)"""
-    return _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks."))  # type: ignore[attr-defined]
-
-
 def _install() -> None:
     """Make the interpreter's filter what _user_filter and _none ask for, importworks' own imports kept eager.
 
     The filter keeps our own imports eager itself (and says so, as
-    wiring/own_imports' does), so that one need not wrap it again.
+    wiring/own_imports' does), so that one need not wrap it again.  It asks
+    the filter it found in place too (the user's, usually behind
+    own_imports' one), and when nothing of ours is wanted any more (no mode,
+    no filter of ours) that filter is put back.
     """
+    current = sys.get_lazy_imports_filter()  # type: ignore[attr-defined]
+    found: LazyFilter | None = getattr(current, "_importworks_chained", current)  # ours: what it chains to
     user = _user_filter
+    if not _none and user is None and not _enabled:
+        sys.set_lazy_imports_filter(found)  # type: ignore[attr-defined]
+        return
     if _none:
         # one signature for the three variants: the defaults bind what each needs
-        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
+        def combined(
+            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
+        ) -> bool:
             return False
 
     elif user is None:
 
-        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
-            return not _own(importer)
+        def combined(
+            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
+        ) -> bool:
+            return not _own(importer) and (_found is None or bool(_found(importer, name, fromlist)))
 
     else:
 
-        def combined(importer: Any, name: str, fromlist: Any, _user: Any = user, _own: Any = _own) -> bool:
-            return not _own(importer) and bool(_user(importer, name, fromlist))
+        def combined(
+            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
+        ) -> bool:
+            if _own(importer) or (_found is not None and not _found(importer, name, fromlist)):
+                return False
+            return bool(_user(importer, name, fromlist))
 
     combined._importworks_own = True  # type: ignore[attr-defined]
+    combined._importworks_chained = found  # type: ignore[attr-defined]
     sys.set_lazy_imports_filter(combined)  # type: ignore[attr-defined]
 
 
@@ -88,13 +101,12 @@ def enable(mode: str) -> str | None:
 
 
 def disable() -> str | None:
-    """Back to the interpreter's default mode (``"normal"``), the user's filter kept."""
+    """Back to the interpreter's default mode (``"normal"``), the filter given to set_filter() kept."""
     global _none, _enabled
     previous = get_mode()
     _enabled = False
-    if _none:
-        _none = False
-        _install()
+    _none = False
+    _install()  # the filter found before enable(), unless set_filter() gave one
     sys.set_lazy_imports("normal")  # type: ignore[attr-defined]
     return previous
 

@@ -86,42 +86,58 @@ def spec_from_loader(
 
 
 def init_module_attrs(spec: ModuleSpec, module: ModuleType, *, override: bool = False) -> ModuleType:
-    """Set the import-related attributes of *module* from *spec*.
+    """Set the import-related attributes of *module* from *spec* (see _MODULE_ATTRIBUTES).
 
-    Modules that refuse attribute assignment are left as they are, as in CPython.
+    Each is set when *override* says so, or when the module has none (None
+    counts as none); ``__spec__`` always is.  Modules that refuse attribute
+    assignment are left as they are, as in CPython.
     """
-
-    def fill(attr: str, value: Any) -> None:
-        if override or getattr(module, attr, None) is None:
+    for attribute, applies, value_of, always in _MODULE_ATTRIBUTES:
+        if applies(spec) and (always or override or getattr(module, attribute, None) is None):
             try:
-                setattr(module, attr, value)
+                setattr(module, attribute, value_of(spec, module))
             except AttributeError:
                 pass
-
-    fill("__name__", spec.name)
-    if override or getattr(module, "__loader__", None) is None:
-        loader = spec.loader
-        if loader is None and spec.submodule_search_locations is not None:
-            assert _namespace_loader_for is not None, "importworks.finders.loaders registers it on import"
-            loader = _namespace_loader_for(spec.submodule_search_locations)
-            spec.loader = loader
-            module.__file__ = None  # a namespace package has no file, like its spec
-        try:
-            module.__loader__ = loader
-        except AttributeError:
-            pass
-    fill("__package__", spec.parent)
-    try:
-        module.__spec__ = spec
-    except AttributeError:
-        pass
-    if spec.submodule_search_locations is not None:
-        fill("__path__", spec.submodule_search_locations)
-    if spec.has_location:
-        fill("__file__", spec.origin)
-        if spec.cached is not None and not _NO_CACHED_ATTRIBUTE:
-            fill("__cached__", spec.cached)
     return module
+
+
+def _loader_for_module(spec: ModuleSpec, module: ModuleType) -> Any:
+    """The spec's loader; a namespace package's, which has none, gets its loader made now (and no __file__)."""
+    if spec.loader is None and spec.submodule_search_locations is not None:
+        assert _namespace_loader_for is not None, "importworks.finders.loaders registers it on import"
+        spec.loader = _namespace_loader_for(spec.submodule_search_locations)
+        module.__file__ = None  # like its spec: a namespace package has no file
+    return spec.loader
+
+
+def _always(spec: ModuleSpec) -> bool:
+    return True
+
+
+# (attribute, whether the spec gives the module one, its value, set even over a
+# value the module has); in this order, which is the order of the module's dict
+_MODULE_ATTRIBUTES: tuple[
+    tuple[str, Callable[[ModuleSpec], bool], Callable[[ModuleSpec, ModuleType], Any], bool], ...
+] = (
+    ("__name__", _always, lambda spec, module: spec.name, False),
+    ("__loader__", _always, _loader_for_module, False),
+    ("__package__", _always, lambda spec, module: spec.parent, False),
+    ("__spec__", _always, lambda spec, module: spec, True),
+    (
+        "__path__",
+        lambda spec: spec.submodule_search_locations is not None,
+        lambda spec, module: spec.submodule_search_locations,
+        False,
+    ),
+    ("__file__", lambda spec: spec.has_location, lambda spec, module: spec.origin, False),
+    # 3.15 no longer sets __cached__ (spec.cached stays)
+    (
+        "__cached__",
+        lambda spec: not _NO_CACHED_ATTRIBUTE and spec.has_location and spec.cached is not None,
+        lambda spec, module: spec.cached,
+        False,
+    ),
+)
 
 
 def module_from_spec(spec: ModuleSpec) -> ModuleType:

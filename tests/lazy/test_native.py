@@ -183,3 +183,23 @@ def test_a_lazy_submodule_the_interpreter_imports_itself_goes_through_the_engine
         "print(stock._find_and_load_lazy_submodule is before)\n",
     )
     assert (result.stdout, result.stderr) == ("wg.sub ['wg', 'wg.sub']\nTrue\n", "")
+
+
+def test_the_filter_found_in_place_is_asked_too_and_put_back_after():
+    # a filter the program set itself (here after importworks was imported) keeps its say
+    result = _run(
+        "import sys, importworks\n"
+        "mine = lambda importer, name, fromlist: name != 'colorsys'\n"
+        "sys.set_lazy_imports_filter(mine)\n"
+        "importworks.set_lazy_filter(lambda importer, name, fromlist: name != 'json')\n"
+        "f = sys.get_lazy_imports_filter()\n"
+        "print(f('app', 'colorsys', None), f('app', 'json', None), f('app', 'decimal', None))\n"
+        "importworks.set_lazy_filter(None)\n"
+        "print(sys.get_lazy_imports_filter() is mine)\n"
+        "import importworks.lazy\nimportworks.lazy.enable('all')\n"
+        "f = sys.get_lazy_imports_filter()\n"
+        "print(f('app', 'colorsys', None), f('app', 'decimal', None), f('importworks.spec', 'sys', None))\n"
+        "importworks.lazy.disable()\n"
+        "print(sys.get_lazy_imports_filter() is mine)\n"
+    )
+    assert (result.stdout, result.stderr) == ("False False True\nTrue\nFalse True False\nTrue\n", "")

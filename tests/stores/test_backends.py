@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import venv
+import warnings
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,7 +146,7 @@ def test_a_broken_entry_point_is_named_with_its_distribution(tmp_path, monkeypat
     monkeypatch.syspath_prepend(str(site))
     store = json_store(tmp_path / "app.jsonstore")
     named = r"entry point broken = iw_not_there:backend \(importworks.stores\) of distribution iw-broken 0.1"
-    with pytest.warns(RuntimeWarning, match=named), pytest.raises(StoreError) as raised:
+    with pytest.warns(ImportWarning, match=named), pytest.raises(StoreError) as raised:
         open_store(str(store))
     message = str(raised.value)
     assert "is neither a SQLite store nor a zip archive" in message
@@ -158,10 +159,44 @@ def test_an_entry_point_naming_something_else_is_ignored_and_named(tmp_path, mon
     monkeypatch.syspath_prepend(str(site))
     store = json_store(tmp_path / "app.jsonstore")
     with (
-        pytest.warns(RuntimeWarning, match="of distribution iw-notabackend 0.1 names object .*not an importworks"),
+        pytest.warns(ImportWarning, match="of distribution iw-notabackend 0.1 names object .*not an importworks"),
         pytest.raises(StoreError, match="neither a SQLite store nor a zip archive"),
     ):
         open_store(str(store))
+
+
+def test_a_backend_of_a_distribution_without_a_name_still_serves(tmp_path, monkeypatch):
+    # a damaged METADATA (no Name) must not escape the path hook nor stop the group being read
+    site = build(tmp_path / "site", {"iw_jsonstore.py": PLUGIN})
+    build(
+        site / "iw_nameless-0.1.dist-info",
+        {
+            "METADATA": "Metadata-Version: 2.1\nVersion: 0.1\n",
+            "entry_points.txt": "[importworks.stores]\njson = iw_jsonstore:backend\n",
+        },
+    )
+    monkeypatch.syspath_prepend(str(site))
+    with open_store(str(json_store(tmp_path / "app.jsonstore"))) as store:
+        assert store.kind == "json"
+    assert registry._entry_points_read
+    assert "a distribution without a Name" in next(b for b in registry.backends() if b.name == "json").origin
+
+
+def test_a_broken_backend_cannot_break_an_unrelated_import_under_warnings_as_errors(tmp_path, monkeypatch, engine):
+    site = tmp_path / "site"
+    dist_info(site, "iw-broken", "broken = iw_not_there:backend")
+    monkeypatch.syspath_prepend(str(site))
+    plain = tmp_path / "notes.bin"  # a file on sys.path: the store hook reads the entry points for it
+    plain.write_bytes(b"not a store")
+    build(tmp_path / "code", {"unrelated_mod.py": "X = 1\n"})
+    sys.path[:0] = [str(plain), str(tmp_path / "code")]
+    importworks.invalidate_caches()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        import unrelated_mod
+
+    assert unrelated_mod.X == 1
+    assert any("iw-broken 0.1" in reason for reason in registry.unclaimed_reasons())
 
 
 def test_no_backend_claims_a_plain_file(tmp_path):

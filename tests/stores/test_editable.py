@@ -61,7 +61,7 @@ def _editable_install(tmp_path: Path, name: str, layout: str, files: dict) -> Pa
         timeout=300,
     )
     if proc.returncode:
-        pytest.skip(f"pip could not make the editable install: {proc.stderr.strip()[-400:]}")
+        pytest.fail(f"pip could not make the editable install: {proc.stderr.strip()[-400:]}")
     relative = Path(sysconfig.get_path("purelib")).relative_to(sysconfig.get_path("data"))
     return prefix / relative
 

@@ -131,3 +131,28 @@ def test_pack_help_names_every_kind_of_store(capsys):
         main(["pack", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "PostgreSQL" in out and "postgresql://[USER@]HOST[:PORT]/DATABASE/STORE" in out
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "zip"])
+def test_a_store_rebuilt_and_reopened_elsewhere_is_switched_to_by_its_finders(tmp_path, kind, engine):
+    # cached_store() (diagnostics, the CLI) reopening a rebuilt store must not
+    # leave the finders on sys.path holding the one it closed
+    import os
+
+    from importworks.stores.opening import cached_store
+
+    store = _store(tmp_path, kind)
+    sys.path.insert(0, str(store))
+    import app
+
+    assert app.where() == "here"
+    rebuilt = tmp_path / f"rebuilt.{kind}"
+    pack([str(build(tmp_path / "src2", {**APP, "newtop.py": "Y = 2\n"}))], str(rebuilt))
+    os.replace(rebuilt, store)
+    cached_store(str(store))  # sees the new file: opens it, closes the old
+    import newtop  # the finder of the sys.path entry searches the new store
+
+    assert newtop.Y == 2
+    from app import core  # and so do the package's
+
+    assert core.X == 1

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+import importlib
 import sys
+import threading
+import types
 import warnings
 
 import pytest
@@ -333,3 +337,52 @@ def test_an_observer_lacking_an_event_is_refused_when_added():
         observers.add_observer(OnlyEnd())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="is not an ImportObserver"):
         observers.set_tracer(OnlyEnd())  # type: ignore[arg-type]
+
+
+# captured before any test activates the engine: what django and pluggy hold
+_STOCK_IMPORT = builtins.__import__
+_STOCK_IMPORT_MODULE = importlib.import_module
+
+
+@pytest.mark.parametrize("importer", ["stock", "importworks"])
+def test_module_the_stock_machinery_is_still_executing_is_waited_for(tree, importer):
+    # thread A runs the body through a stock import_module taken before activate();
+    # a cache hit in thread B must wait for it, as the C import does
+    tree({"halfbuilt.py": "import time, _iw_sync\n_iw_sync.started.set()\ntime.sleep(0.3)\nX = 1\n"})
+    sync = types.ModuleType("_iw_sync")
+    sync.started = threading.Event()  # type: ignore[attr-defined]
+    sys.modules["_iw_sync"] = sync
+    with importworks.activate():
+        importer_call = _STOCK_IMPORT if importer == "stock" else builtins.__import__
+        loader = threading.Thread(target=_STOCK_IMPORT_MODULE, args=("halfbuilt",))
+        loader.start()
+        try:
+            assert sync.started.wait(10)  # type: ignore[attr-defined]
+            module = importer_call("halfbuilt")
+            assert module.X == 1
+        finally:
+            loader.join()
+
+
+def test_relative_import_of_a_module_the_stock_machinery_is_executing_waits(tree):
+    tree(
+        {
+            "halfpkg": {
+                "__init__.py": "",
+                "mod.py": "import time, _iw_sync\n_iw_sync.started.set()\ntime.sleep(0.3)\nX = 1\n",
+            }
+        }
+    )
+    sync = types.ModuleType("_iw_sync")
+    sync.started = threading.Event()  # type: ignore[attr-defined]
+    sys.modules["_iw_sync"] = sync
+    with importworks.activate():
+        import halfpkg  # noqa: F401
+
+        loader = threading.Thread(target=_STOCK_IMPORT_MODULE, args=("halfpkg.mod",))
+        loader.start()
+        try:
+            assert sync.started.wait(10)  # type: ignore[attr-defined]
+            assert importlib.import_module(".mod", "halfpkg").X == 1
+        finally:
+            loader.join()

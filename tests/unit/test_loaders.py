@@ -143,3 +143,18 @@ def test_spec_from_file_location_recognises_a_package_as_importlib_does(tmp_path
     assert ours.submodule_search_locations == theirs.submodule_search_locations == [str(tmp_path / "loc_pkg")]
     assert (ours.origin, ours.cached, ours.has_location) == (theirs.origin, theirs.cached, theirs.has_location)
     assert isinstance(ours.loader, SourceFileLoader)
+
+
+def test_a_loader_whose_get_code_gives_none_names_the_module_and_its_file(tmp_path):
+    path = tmp_path / "codeless.py"
+    path.write_text("X = 1\n")
+
+    class Codeless(SourceFileLoader):
+        def get_code(self, fullname):
+            return None
+
+    spec = importworks.util.spec_from_file_location("codeless", path, loader=Codeless("codeless", str(path)))
+    module = importworks.util.module_from_spec(spec)
+    with pytest.raises(ImportError, match="when get_code\\(\\) returns None") as raised:
+        spec.loader.exec_module(module)
+    assert (raised.value.name, raised.value.path) == ("codeless", str(path))

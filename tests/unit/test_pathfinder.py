@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -122,3 +124,53 @@ def test_invalidate_caches_drops_the_finders_of_relative_entries(tmp_path, monke
     assert "rel" in sys.path_importer_cache
     importworks.invalidate_caches()
     assert ("rel" in sys.path_importer_cache) is (sys.version_info < (3, 11))
+
+
+@pytest.mark.parametrize("finder", [importlib.machinery.PathFinder, PathFinder], ids=["stock", "importworks"])
+def test_invalidate_caches_makes_importlib_metadata_see_a_dist_info_added_in_the_same_mtime(tmp_path, finder):
+    # 3.13+: the path finder also tells importlib.metadata to forget its folder listings
+    import importlib.metadata
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "older-1.0.dist-info").mkdir()
+    (folder / "older-1.0.dist-info" / "METADATA").write_text("Name: older\nVersion: 1.0\n")
+    sys.path.insert(0, str(folder))
+    assert importlib.metadata.version("older") == "1.0"  # the folder's listing is cached now
+    stat = folder.stat()
+    (folder / "newer-2.0.dist-info").mkdir()
+    (folder / "newer-2.0.dist-info" / "METADATA").write_text("Name: newer\nVersion: 2.0\n")
+    os.utime(folder, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    finder.invalidate_caches()
+    found = [d.version for d in importlib.metadata.distributions(name="newer", path=[str(folder)])]
+    assert found == (["2.0"] if sys.version_info >= (3, 13) else [])
+
+
+def _outcome(finder: type, entry: str) -> str:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ImportWarning)
+            return repr(finder.find_spec("old_style_mod", [entry]))
+    except Exception as exc:  # the outcome is what is compared
+        return type(exc).__name__
+
+
+def test_a_path_entry_finder_without_find_spec_is_treated_as_cpython_does(tmp_path):
+    # 3.10/3.11 fall back to find_module(); 3.12+ call find_spec() and fail
+    class OldStyleFinder:
+        def find_module(self, fullname):
+            return None
+
+    entry = str(tmp_path / "old-style-entry")
+
+    def hook(path):
+        if path != entry:
+            raise ImportError
+        return OldStyleFinder()
+
+    sys.path_hooks.insert(0, hook)
+    outcomes = []
+    for finder in (importlib.machinery.PathFinder, PathFinder):
+        sys.path_importer_cache.pop(entry, None)
+        outcomes.append(_outcome(finder, entry))
+    assert outcomes[1] == outcomes[0] == ("AttributeError" if sys.version_info >= (3, 12) else "None")

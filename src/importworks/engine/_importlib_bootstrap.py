@@ -20,7 +20,7 @@ import os
 import sys
 import types
 import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line, not the importer's
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from opcode import opmap
 from types import ModuleType
 from typing import Any
@@ -49,7 +49,7 @@ from ..errors import (
 )
 from ..spec import ModuleSpec, init_module_attrs, module_from_spec, object_name, spec_from_loader
 from .hooks import AfterExecHook, ImportObserver, LazyHook
-from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock
+from .locks import DeadlockError, acquire_for_wait, get_module_lock, global_import_lock, wait_for_stock_import
 from .tracebacks import DropEntryFrame, register_engine_file, strip_engine_frames
 
 register_engine_file(__file__)
@@ -69,8 +69,11 @@ __all__ = [
 ]
 
 _NEEDS_LOADING: Any = object()  # a sentinel for sys.modules.get(); Any, so that a module compared with it stays one
-# Names whose body is running right now, in any thread (spec._initializing says
-# the same, but a set is what __import__'s fast path can afford to ask).
+# Names whose body the engine is running right now, in any thread: those go
+# the slow path, which waits on our lock.  A module whose spec says
+# _initializing but is not in here is being executed by the stock machinery
+# (an importlib.import_module taken before activate(), runpy, pkgutil): a cache
+# hit waits on the stock lock for it, as the C import does.
 _initializing: set[str] = set()
 _PY312 = sys.version_info >= (3, 12)
 # 3.14: a parent still initialising is waited for, a module dropped by a failed
@@ -79,7 +82,7 @@ _PY312 = sys.version_info >= (3, 12)
 _PY314 = sys.version_info >= (3, 14)
 _PY315 = sys.version_info >= (3, 15)
 # 3.15 (PEP 810): the interpreter's lazy objects, and the call the C import
-# makes after each load (see _find_and_load_unlocked)
+# makes after each load (see _import_new)
 _LazyImportType: Any = getattr(types, "LazyImportType", None)
 _set_lazy_attributes: Any = getattr(_imp, "_set_lazy_attributes", None)
 _PACKAGE_MISMATCH_WARNING = DeprecationWarning if _PY312 else ImportWarning
@@ -124,8 +127,8 @@ def _package_of(globals: dict[str, Any]) -> str:
         )
         return _package_from_name(globals)
     if package is None:
-        return _string(spec.parent, "__spec__.parent must be a string")
-    _string(package, "package must be a string")
+        return _checked_str(spec.parent, "__spec__.parent must be a string")
+    _checked_str(package, "package must be a string")
     if spec is not None and package != spec.parent:
         warnings.warn(
             f"__package__ != __spec__.parent ({package!r} != {spec.parent!r})", _PACKAGE_MISMATCH_WARNING, stacklevel=4
@@ -133,7 +136,8 @@ def _package_of(globals: dict[str, Any]) -> str:
     return package
 
 
-def _string(value: Any, error: str) -> str:
+def _checked_str(value: Any, error: str) -> str:
+    """*value*, which must be a str: TypeError(*error*) otherwise."""
     if not isinstance(value, str):
         raise TypeError(error)
     return value
@@ -141,7 +145,7 @@ def _string(value: Any, error: str) -> str:
 
 def _package_from_name(globals: dict[str, Any]) -> str:
     try:
-        name = _string(globals["__name__"], "__name__ must be a string")
+        name = _checked_str(globals["__name__"], "__name__ must be a string")
     except KeyError:
         raise KeyError(ERR_NAME_NOT_IN_GLOBALS) from None
     return name if "__path__" in globals else name.rpartition(".")[0]
@@ -257,53 +261,77 @@ _PEP302_DEFAULTS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def _load_unlocked(spec: ModuleSpec) -> ModuleType:
+class _Initialising:
+    """While a new module's body runs: its spec and _initializing say so; a failure unregisters it."""
+
+    __slots__ = ("spec",)
+
+    def __init__(self, spec: ModuleSpec) -> None:
+        self.spec = spec
+
+    def __enter__(self) -> None:
+        self.spec._initializing = True  # type: ignore[attr-defined]  # CPython's own flag, read by the module type
+        _initializing.add(self.spec.name)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            sys.modules.pop(self.spec.name, None)  # no half-run module stays importable
+        self.spec._initializing = False  # type: ignore[attr-defined]
+        _initializing.discard(self.spec.name)
+
+
+def _to_the_end(name: str) -> ModuleType:
+    """Move *name* to the end of sys.modules, where a fresh import puts it; the module it holds.
+
+    Shutdown clears modules in that order, and a body may have put another
+    object in its own place: that one is what the import returns.
+    """
+    module: ModuleType = sys.modules.pop(name)
+    sys.modules[name] = module
+    return module
+
+
+def _lacks_exec_module(loader: Any) -> bool:
+    """A PEP 302 loader, with load_module() only: 3.10-3.14 still run it (ImportWarning); 3.15 does not."""
+    if loader is None or _PY315 or hasattr(loader, "exec_module"):
+        return False
+    warnings.warn(
+        f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning, stacklevel=1
+    )
+    return True
+
+
+def _load_new(spec: ModuleSpec) -> ModuleType:
     """Create, register and execute the module of *spec*; unregister on failure."""
-    loader = spec.loader
-    if loader is not None and not _PY315 and not hasattr(loader, "exec_module"):
-        warnings.warn(
-            f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning, stacklevel=1
-        )
+    if _lacks_exec_module(spec.loader):
         return _load_backward_compatible(spec)
     module = module_from_spec(spec)
     tracer = _tracer
     if tracer is not None:
         tracer.created(spec.name)
-    spec._initializing = True  # type: ignore[attr-defined]  # CPython's own flag, read by the module type
-    _initializing.add(spec.name)
-    try:
+    with _Initialising(spec):
         sys.modules[spec.name] = module
-        try:
-            if loader is None:
-                if spec.submodule_search_locations is None:
-                    raise ImportError(ERR_MISSING_LOADER, name=spec.name)
-            else:
-                loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(spec.name, None)
-            raise
-        # the body may have replaced itself in sys.modules; re-insert at the end
-        module = sys.modules.pop(spec.name)
-        sys.modules[spec.name] = module
-    finally:
-        spec._initializing = False  # type: ignore[attr-defined]
-        _initializing.discard(spec.name)
-    return module
+        # exec_module() is called from this very frame: exec_extension_module
+        # tells the import's own call apart by this function's code
+        if spec.loader is not None:
+            spec.loader.exec_module(module)
+        elif spec.submodule_search_locations is None:
+            raise ImportError(ERR_MISSING_LOADER, name=spec.name)
+        return _to_the_end(spec.name)
 
 
 def load_spec(spec: ModuleSpec) -> ModuleType:
     """Load *spec* under its module lock."""
     with get_module_lock(spec.name):
-        return _load_unlocked(spec)
+        return _load_new(spec)
 
 
 def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
     """Execute *spec* again inside the existing *module* (the heart of reload).
 
     The module object stays the same, so every reference to it sees the new
-    code.  Whatever happens, the module then moves to the end of sys.modules,
-    where a fresh import would put it (shutdown clears modules in that order);
-    the one returned is what sys.modules holds, should the body replace itself.
+    code.  Whatever happens, the module then moves to the end of sys.modules
+    (see _to_the_end); the one returned is what sys.modules holds.
     """
     name = spec.name
     with get_module_lock(name):
@@ -312,25 +340,22 @@ def exec_in_place(spec: ModuleSpec, module: ModuleType) -> ModuleType:
         try:
             _execute_again(spec, module)
         finally:
-            module = sys.modules.pop(name)
-            sys.modules[name] = module
+            module = _to_the_end(name)
     return module
 
 
 def _execute_again(spec: ModuleSpec, module: ModuleType) -> None:
+    """Refresh *module*'s import attributes from *spec*, then run its code, if it has any, in it."""
     loader = spec.loader
     if loader is None and spec.submodule_search_locations is None:
-        raise ImportError(ERR_MISSING_LOADER, name=spec.name)
+        raise ImportError(ERR_MISSING_LOADER, name=spec.name)  # before anything of the module changes
     init_module_attrs(spec, module, override=True)
     if loader is None:
-        return  # a namespace package: new attributes, no code to run
-    if _PY315 or hasattr(loader, "exec_module"):
-        loader.exec_module(module)
-    else:
-        warnings.warn(
-            f"{object_name(loader)}.exec_module() not found; falling back to load_module()", ImportWarning, stacklevel=1
-        )
+        pass  # a namespace package: new attributes, no code to run
+    elif _lacks_exec_module(loader):
         loader.load_module(spec.name)
+    else:
+        loader.exec_module(module)
 
 
 def load_module_shim(loader: Any, fullname: str, spec: ModuleSpec | None = None) -> ModuleType:
@@ -362,14 +387,18 @@ class LoaderBasics:
     """
 
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
-        """Use the default module creation semantics."""
+        """None: source and bytecode modules are plain modules, which the import system makes itself."""
         return None
 
     def exec_module(self, module: ModuleType) -> None:
         """Execute the module's code in its namespace."""
         code = self.get_code(module.__name__)  # type: ignore[attr-defined]
         if code is None:
-            raise ImportError(ERR_GET_CODE_NONE.format(name=module.__name__))
+            raise ImportError(
+                ERR_GET_CODE_NONE.format(name=module.__name__),
+                name=module.__name__,
+                path=getattr(module, "__file__", None),
+            )
         tracer = _tracer
         if tracer is not None:
             tracer.loaded(module.__name__)
@@ -413,7 +442,7 @@ def exec_extension_module(self: Any, module: ModuleType) -> None:
     """ExtensionFileLoader.exec_module."""
     import _imp
 
-    if sys._getframe(1).f_code is _LOAD_UNLOCKED_CODE:
+    if sys._getframe(1).f_code is _LOAD_NEW_CODE:
         _imp.exec_dynamic(module)
     else:
         _through(_imp.exec_dynamic, module)
@@ -434,7 +463,7 @@ def exec_builtin_module(module: ModuleType) -> None:
     """BuiltinImporter.exec_module."""
     import _imp
 
-    if sys._getframe(1).f_code is _LOAD_UNLOCKED_CODE:
+    if sys._getframe(1).f_code is _LOAD_NEW_CODE:
         _imp.exec_builtin(module)
     else:
         _through(_imp.exec_builtin, module)
@@ -452,65 +481,90 @@ def exec_frozen_module(module: ModuleType) -> None:
 
 
 # ---------------------------------------------------------------- the import
-def _find_and_load_unlocked(name: str) -> ModuleType:
-    path = None
+def _import_new(name: str) -> ModuleType:
+    """Import *name*, whose lock the caller holds: its package first, then find and load it."""
     parent, _, child = name.rpartition(".")
-    parent_spec = None
-    if parent:
-        if parent not in sys.modules:
-            gcd_import(parent)  # (3.15: only when another thread's import of it failed)
-        if _PY314:
-            module = sys.modules.get(name)
-            if module is not None:
-                return module
-        elif name in sys.modules:  # importing the parent imported us
-            return sys.modules[name]
-        parent_module = sys.modules[parent]
-        try:
-            path = parent_module.__path__
-        except AttributeError:
-            raise ModuleNotFoundError(ERR_NOT_PACKAGE.format(name=name, parent=parent), name=name) from None
-        parent_spec = getattr(parent_module, "__spec__", None)
-        if _PY314 and getattr(parent_spec, "_initializing", False):
-            gcd_import(parent)  # another thread runs the parent's body: wait for it
-            module = sys.modules.get(name)
-            if module is not None:
-                return module
-    tracer = _tracer
-    if tracer is not None:
-        tracer.begin(name)
-    try:
-        spec = find_spec_on_meta_path(name, path)
-        if spec is None:
-            raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=name), name=name)
-        if tracer is not None:
-            tracer.found(name, spec)
-        # lets the module type say "cannot access submodule ... circular import"
-        pending = getattr(parent_spec, "_uninitialized_submodules", None)
-        if pending is not None:
-            pending.append(child)
-        try:
-            module = _load_unlocked(spec)
-        finally:
-            if pending is not None:
-                pending.pop()
-    except BaseException as exc:
-        if tracer is not None:
-            tracer.end(name, None, exc)
-        raise
-    if tracer is not None:
-        tracer.end(name, module, None)
-    if parent and not (_LazyImportType is not None and _keeps_placeholder(sys.modules[parent], name, child)):
+    if not parent:
+        return _publish(name, _find_and_run(name, None, None))
+    where = _package_for(name, parent)
+    if where is None:
+        return sys.modules[name]  # importing the package imported this module too
+    module = _find_and_run(name, *where)
+    if not (_LazyImportType is not None and _keeps_placeholder(sys.modules[parent], name, child)):
         try:
             setattr(sys.modules[parent], child, module)
         except AttributeError:
             warnings.warn(
                 f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning, stacklevel=1
             )
+    return _publish(name, module)
+
+
+def _package_for(name: str, parent: str) -> tuple[Any, Any] | None:
+    """Where to search for *name*: (the __path__ of *parent*, imported if need be; its spec).
+
+    None when importing the package imported *name* as well.  3.14+ also waits
+    for a package another thread is still initialising.
+    """
+    if parent not in sys.modules:
+        gcd_import(parent)  # (3.15: only when another thread's import of it failed)
+    if _imported_meanwhile(name):
+        return None
+    parent_module = sys.modules[parent]
+    try:
+        path = parent_module.__path__
+    except AttributeError:
+        raise ModuleNotFoundError(ERR_NOT_PACKAGE.format(name=name, parent=parent), name=name) from None
+    parent_spec = getattr(parent_module, "__spec__", None)
+    if _PY314 and getattr(parent_spec, "_initializing", False):
+        gcd_import(parent)  # another thread runs the package's body: wait for it
+        if _imported_meanwhile(name):
+            return None
+    return path, parent_spec
+
+
+def _imported_meanwhile(name: str) -> bool:
+    # before 3.14 a None there counts as imported (the caller returns it); 3.14+ looks again
+    return sys.modules.get(name) is not None if _PY314 else name in sys.modules
+
+
+def _find_and_run(name: str, path: Any, parent_spec: Any) -> ModuleType:
+    """Ask the finders for *name* (in *path*) and load what they found, telling the tracer each step."""
+    tracer = _tracer
+    if tracer is not None:
+        tracer.begin(name)
+    # a submodule listed while it loads lets the module type say "cannot
+    # access submodule ... (most likely due to a circular import)"
+    loading = getattr(parent_spec, "_uninitialized_submodules", None)
+    try:
+        spec = find_spec_on_meta_path(name, path)
+        if spec is None:
+            raise ModuleNotFoundError(ERR_NOT_FOUND.format(name=name), name=name)
+        if tracer is not None:
+            tracer.found(name, spec)
+        if loading is None:
+            module = _load_new(spec)
+        else:
+            loading.append(name.rpartition(".")[2])
+            try:
+                module = _load_new(spec)
+            finally:
+                loading.pop()
+    except BaseException as exc:
+        if tracer is not None:
+            tracer.end(name, None, exc)
+        raise
+    if tracer is not None:
+        tracer.end(name, module, None)
+    return module
+
+
+def _publish(name: str, module: ModuleType) -> ModuleType:
+    """3.15: what the C import does after each load and a custom __import__ must do itself.
+
+    The name leaves sys.lazy_modules and the registry of pending lazy submodules.
+    """
     if _set_lazy_attributes is not None:
-        # 3.15: what the C import does after a load, which a custom __import__
-        # must do itself: the name leaves sys.lazy_modules and the registry of
-        # pending lazy submodules
         try:
             _set_lazy_attributes(module, name)
         except Exception as exc:  # as CPython's own import: a warning, not an error
@@ -567,13 +621,16 @@ def _load_under_lock(name: str) -> tuple[bool, Any]:
     try:
         module = sys.modules.get(name, _NEEDS_LOADING)
         if module is _NEEDS_LOADING:
-            return True, _find_and_load_unlocked(name)
+            return True, _import_new(name)
         return False, module
     finally:
         lock.release()
 
 
 def _find_and_load(name: str) -> ModuleType:
+    found = sys.modules.get(name)
+    if found is not None and name not in _initializing and _is_initializing(found):
+        wait_for_stock_import(name)  # the stock machinery runs its body (see _initializing)
     if _PY315:
         return _find_and_load_parents_first(name)
     module = sys.modules.get(name, _NEEDS_LOADING)
@@ -680,32 +737,44 @@ def handle_fromlist(module: ModuleType, fromlist: Iterable[Any], *, recursive: b
     """Import the submodules ``from package import a, b`` names that are not attributes yet.
 
     ``*`` stands for the package's ``__all__`` (one level: a ``*`` inside
-    ``__all__`` is ignored).  *recursive* says the names come from __all__,
-    for the error message.
+    ``__all__`` is ignored).  *recursive* (the name the stdlib's tests pass)
+    says *fromlist* is ``__all__`` already.
+    """
+    for name in _names_to_import(module, fromlist, recursive):
+        _import_if_present(f"{module.__name__}.{name}")
+    return module
+
+
+def _names_to_import(module: ModuleType, fromlist: Iterable[Any], in_all: bool) -> Iterator[str]:
+    """The from-list's names *module* lacks, ``*`` expanded, each checked as it comes.
+
+    A generator: importing one submodule may bind the next name, and a bad
+    item is a TypeError only once the names before it are imported.
+    lazy._proxy knows this function's code (the probe below is not a use).
     """
     for item in fromlist:
         if not isinstance(item, str):
-            where = f"{module.__name__}.__all__" if recursive else "``from list''"
+            where = f"{module.__name__}.__all__" if in_all else "``from list''"
             raise TypeError(ERR_FROMLIST_ITEM.format(where=where, type=type(item).__name__))
-        if item == "*":
-            if not recursive and hasattr(module, "__all__"):
-                handle_fromlist(module, module.__all__, recursive=True)
-        elif not hasattr(module, item):
-            _import_if_present(f"{module.__name__}.{item}")
-    return module
+        if item != "*":
+            if not hasattr(module, item):
+                yield item
+        elif not in_all and hasattr(module, "__all__"):
+            yield from _names_to_import(module, module.__all__, True)
 
 
 def _import_if_present(fullname: str) -> None:
     """Import a submodule a from-list names; one that does not exist is no error here.
 
     The name may be an attribute the package sets later; if it is not,
-    IMPORT_FROM reports it.  Any other failure stands, as does a submodule
-    blocked with ``sys.modules[name] = None`` or a missing module it imports.
+    IMPORT_FROM reports it.  A missing module it imports is an error, and so
+    is a submodule blocked with ``sys.modules[name] = None``.
     """
     try:
         gcd_import(fullname)
     except ModuleNotFoundError as exc:
-        if exc.name != fullname or sys.modules.get(fullname, _NEEDS_LOADING) is None:
+        blocked = sys.modules.get(fullname, _NEEDS_LOADING) is None
+        if blocked or exc.name != fullname:
             raise
 
 
@@ -751,19 +820,36 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
         except KeyError:
             module = None
         if module is not None and name not in _initializing:
+            try:  # _is_initializing(module), inline: this is the hottest path there is
+                busy = module.__spec__._initializing  # type: ignore[union-attr]  # None: AttributeError too
+            except AttributeError:
+                busy = False
+            if busy:
+                wait_for_stock_import(name)
             if not fromlist:
                 if "." not in name:
                     return module
                 top = name.partition(".")[0]
                 top_module = sys.modules.get(top)
                 if top_module is not None and top not in _initializing:
+                    try:
+                        busy = top_module.__spec__._initializing  # type: ignore[union-attr]
+                    except AttributeError:
+                        busy = False
+                    if busy:
+                        wait_for_stock_import(top)
                     return top_module
             elif not _is_package(module):
                 return module
             elif _lazy_hook is None and (
                 _lazy_listed_hook is None or type(globals) is not dict or "__lazy_modules__" not in globals
             ):
-                return handle_fromlist(module, fromlist)
+                try:
+                    return handle_fromlist(module, fromlist)
+                except BaseException as exc:  # a submodule's failure, shown without our frames
+                    strip_engine_frames(exc)
+                    with _DROP_ENTRY_FRAME:
+                        raise exc
     if _lazy_hook is not None:
         deferred = _lazy_hook(name, globals, fromlist, level)
         if deferred is not None:
@@ -801,5 +887,7 @@ def __import__(name: str, globals: Any = None, locals: Any = None, fromlist: Any
 _DROP_ENTRY_FRAME = DropEntryFrame(__import__.__code__)
 _IMPORT_CODE = __import__.__code__
 _IMPORT_NAME = opmap["IMPORT_NAME"]
-_LOAD_UNLOCKED_CODE = _load_unlocked.__code__
+_LOAD_NEW_CODE = _load_new.__code__
+# the frame that asks hasattr() of a package for a from-list (importworks.lazy._proxy)
+FROMLIST_PROBE_CODE = _names_to_import.__code__
 _MODULE_FROM_SPEC_CODE = module_from_spec.__code__

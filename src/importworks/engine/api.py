@@ -101,17 +101,24 @@ def importlib_reload(module: ModuleType) -> ModuleType:
     if sys.modules.get(name) is not module:
         raise ImportError(ERR_NOT_IN_SYS_MODULES.format(name=name), name=name)
     if name in _reloading:
-        return _reloading[name]
+        return _reloading[name]  # reloaded from its own body
     _reloading[name] = module
     try:
-        # the module is the finders' target: they may reuse what it already has
-        spec = module.__spec__ = find_spec_on_meta_path(name, _parent_path(name), module)
-        if spec is None:
-            raise ModuleNotFoundError(ERR_SPEC_NOT_FOUND.format(name=name), name=name)
-        exec_in_place(spec, module)
-        return sys.modules[name]  # the body may have replaced the module
+        exec_in_place(_find_again(name, module), module)
     finally:
         _reloading.pop(name, None)
+    return sys.modules[name]  # the body may have replaced the module
+
+
+def _find_again(name: str, module: ModuleType) -> ModuleSpec:
+    """The finders' spec for *name* now, stored as the module's (None too); the module is their target.
+
+    A finder may reuse what the module already has (its loader, its store).
+    """
+    spec = module.__spec__ = find_spec_on_meta_path(name, _parent_path(name), module)
+    if spec is None:
+        raise ModuleNotFoundError(ERR_SPEC_NOT_FOUND.format(name=name), name=name)
+    return spec
 
 
 def _reload_name(module: Any) -> str:

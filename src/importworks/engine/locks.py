@@ -24,7 +24,7 @@ import weakref
 
 from ..errors import ERR_DEADLOCK, ERR_LOCK_NOT_HELD, DeadlockError
 
-__all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_lock"]
+__all__ = ["ModuleLock", "acquire_for_wait", "get_module_lock", "global_import_lock", "wait_for_stock_import"]
 
 # thread id -> the ModuleLock that thread is waiting for
 _waiting_for: dict[int, ModuleLock] = {}
@@ -179,6 +179,17 @@ def acquire_for_wait(name: str) -> None:
     except DeadlockError:
         return
     lock.release()
+
+
+def wait_for_stock_import(name: str) -> None:
+    """Wait until the stock machinery, running *name*'s body in another thread, is done.
+
+    Code that took ``importlib.import_module`` before activate() (django,
+    pluggy), runpy and pkgutil import through importlib's own locks, which
+    ours know nothing of; the C import waits on that lock when it finds a
+    module still initialising, and so does the engine.
+    """
+    _stock_bootstrap._lock_unlock_module(name)  # type: ignore[attr-defined]
 
 
 class global_import_lock:

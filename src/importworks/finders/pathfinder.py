@@ -36,6 +36,7 @@ register_engine_file(__file__)
 
 _PY311 = sys.version_info >= (3, 11)
 _PY312 = sys.version_info >= (3, 12)
+_PY313 = sys.version_info >= (3, 13)
 _PY315 = sys.version_info >= (3, 15)
 _CASE_INSENSITIVE = ("win", "cygwin", "darwin")
 
@@ -182,9 +183,10 @@ def _spec_at(entry: Any, fullname: str, target: Any) -> ModuleSpec | None:
     finder = path_entries.finder_for(entry)
     if finder is None:
         return None
-    if hasattr(finder, "find_spec"):
+    if _PY312 or hasattr(finder, "find_spec"):
+        # 3.12+ asks find_spec() unconditionally: a finder without it is an AttributeError
         return finder.find_spec(fullname, target)
-    return None if _PY312 else _legacy_spec(fullname, finder)  # 3.12+ ignores such finders
+    return _legacy_spec(fullname, finder)
 
 
 class PathFinder:
@@ -195,6 +197,13 @@ class PathFinder:
         """Forget cached folder listings, unusable entries and relative ones (see PathEntryCache)."""
         path_entries.invalidate()
         NamespacePath._epoch += 1
+        if _PY313:
+            # 3.13+: importlib.metadata's folder listings, cached by mtime, are
+            # forgotten too.  Only once it is imported: before that it has no
+            # caches, and importing it here would load its dependencies for every caller.
+            metadata = sys.modules.get("importlib.metadata")
+            if metadata is not None:
+                metadata.MetadataPathFinder.invalidate_caches()
 
     @classmethod
     def _path_importer_cache(cls, entry: str) -> Any:

@@ -22,7 +22,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from ..engine._importlib_bootstrap import handle_fromlist
+from ..engine._importlib_bootstrap import FROMLIST_PROBE_CODE
 from ..engine.tracebacks import strip_engine_frames
 from ..errors import LazyImportError
 from . import _pending
@@ -35,7 +35,6 @@ ERR_CANNOT_IMPORT = "cannot import name {name!r} from {module!r} ({location})"
 
 _UNSET: Any = object()
 _publish_lock = threading.Lock()
-_HANDLE_FROMLIST_CODE = handle_fromlist.__code__
 
 
 class Binding:
@@ -229,7 +228,7 @@ def _pending_submodule(module: ModuleType, name: str) -> Any:
     if not isinstance(own, str):
         raise  # the AttributeError of the attribute lookup
     if name not in _pending.children_of(own):
-        if name.startswith("__") or sys._getframe(2).f_code is _HANDLE_FROMLIST_CODE:
+        if name.startswith("__") or sys._getframe(2).f_code is FROMLIST_PROBE_CODE:
             # the engine's own probe for ``from pkg import sub``: it imports pkg.sub
             # next, so nothing else under pkg need be imported for it (aws: 76 modules)
             raise

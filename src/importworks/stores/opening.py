@@ -106,13 +106,19 @@ def cached_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
     """The open store for *path*, shared by every finder of it in this process.
 
     A store rebuilt in place (a new file renamed over the old, a PostgreSQL
-    store packed again) is reopened.
+    store packed again) is reopened; whoever held the old one is told, as by
+    refresh_store, before it is closed.
     """
+    return _current_store(path, probe)[0]
+
+
+def _current_store(path: str, probe: FileProbe | None) -> tuple[StoreBackend, bool]:
+    """cached_store's store, and whether it replaced another (the listeners were told then)."""
     url = registry.is_url(path)
     with _lock:
         known = _open_stores.get(path)
     if known is not None and known[0] == _identity_now(known[1], path, url, probe):
-        return known[1]
+        return known[1], False
     # a file's identity before reading it; a URL's is the store's own, if it tells one
     identity: object = None if url else probe.identity if probe is not None else _identity(path)
     # opened without the lock held: opening may import, and an import may open a store
@@ -127,9 +133,12 @@ def cached_store(path: str, probe: FileProbe | None = None) -> StoreBackend:
         else:
             _open_stores[path] = (identity, fresh)
             keep, discard = fresh, (current[1] if current is not None else None)
+    replaced = discard is not None and discard is not fresh
+    if replaced:
+        _tell_listeners(path, keep)  # the finders holding the old store switch before it closes
     if discard is not None:
         discard.close()
-    return keep
+    return keep, replaced
 
 
 def _identity_now(store: StoreBackend, path: str, url: bool, probe: FileProbe | None) -> object:
@@ -172,10 +181,15 @@ def refresh_store(location: str) -> StoreBackend:
     switch to it), so that the next search (a reload, say) sees the new
     contents.
     """
-    store = cached_store(location)
+    store, told = _current_store(location, None)
+    if not told:
+        _tell_listeners(location, store)
+    return store
+
+
+def _tell_listeners(location: str, store: StoreBackend) -> None:
     for listener in _refresh_listeners:
         listener(location, store)
-    return store
 
 
 @atexit.register

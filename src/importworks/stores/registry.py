@@ -5,7 +5,7 @@ that opens a location (``open(location, probe)``), and what it claims - URL
 schemes (``postgresql://``), file contents (a ``sniff`` of the path hook's
 one look at the file) and file names (``.sqlite``: a file with that name is
 meant to be a store, so if it does not read as one that is an error, not
-silence).  :func:`~importworks.stores.finder.open_store` asks :func:`claim`.
+silence).  :func:`~importworks.stores.opening.open_store` asks :func:`claim`.
 
 Other distributions add backends through the entry-point group
 ``importworks.stores``; each entry point names a :class:`Backend`::
@@ -17,8 +17,11 @@ The group is read only when a location is claimed by no backend known so far
 (the first file on sys.path that is neither SQLite nor zip, the first URL of
 an unknown scheme), once per process, so a start-up that finds only the
 built-in kinds never imports importlib.metadata.  A backend that cannot be
-loaded is named, with its distribution, in a RuntimeWarning and in the error
-for the location nobody claimed.
+loaded is named, with its distribution, in :func:`unclaimed_reasons`, in the
+error for the location nobody claimed, and in one ImportWarning per reading.
+That reading happens inside some unrelated import (a path hook looking at a
+file on sys.path), so the warning can never become that import's exception,
+not even under ``-W error``.
 """
 
 from __future__ import annotations
@@ -225,31 +228,40 @@ def _read_entry_points() -> bool:
 
 def _register_entry_points() -> bool:
     global _entry_points_read
-    before = len(_backends)
+    before = (len(_backends), len(_failures))
     try:
-        from importlib.metadata import entry_points
+        try:
+            from importlib.metadata import entry_points
 
-        found = list(entry_points(group=ENTRY_POINT_GROUP))
-    except Exception as exc:  # a damaged distribution elsewhere must not break every import
-        _fail(f"the {ENTRY_POINT_GROUP} entry points cannot be read ({type(exc).__name__}: {exc})")
-        found = []
-    for entry_point in found:
-        _load_entry_point(entry_point)
-    _entry_points_read = True
-    return len(_backends) > before
+            found = list(entry_points(group=ENTRY_POINT_GROUP))
+        except Exception as exc:  # a damaged distribution elsewhere must not break every import
+            _fail(f"the {ENTRY_POINT_GROUP} entry points cannot be read ({type(exc).__name__}: {exc})")
+            found = []
+        for entry_point in found:
+            _load_entry_point(entry_point)
+    finally:
+        _entry_points_read = True  # read once, whatever happened
+    _warn(_failures[before[1] :])
+    return len(_backends) > before[0]
 
 
 def _describe(entry_point: Any) -> str:
     dist = entry_point.dist
-    where = "an unknown distribution" if dist is None else f"distribution {dist.metadata['Name']} {dist.version}"
+    if dist is None:
+        where = "an unknown distribution"
+    else:
+        # .get: a METADATA without a Name is None, where [] warns or raises by version
+        name = dist.metadata.get("Name")
+        where = f"distribution {name} {dist.version}" if name else f"a distribution without a Name ({dist.version})"
     return f"entry point {entry_point.name} = {entry_point.value} ({ENTRY_POINT_GROUP}) of {where}"
 
 
 def _load_entry_point(entry_point: Any) -> None:
-    origin = _describe(entry_point)
+    origin = f"entry point {getattr(entry_point, 'name', entry_point)!r} ({ENTRY_POINT_GROUP})"
     try:
+        origin = _describe(entry_point)
         backend = entry_point.load()
-    except Exception as exc:  # whatever importing another distribution raises
+    except Exception as exc:  # whatever another distribution's metadata or import raises
         _fail(f"the store backend of {origin} cannot be loaded: {type(exc).__name__}: {exc}")
         return
     if not isinstance(backend, Backend):
@@ -270,7 +282,16 @@ def _with_origin(backend: Backend, origin: str) -> Backend:
 
 def _fail(message: str) -> None:
     _failures.append(message)
-    warnings.warn(f"importworks: {message}", RuntimeWarning, stacklevel=2)
+
+
+def _warn(failures: list[str]) -> None:
+    """One ImportWarning for a reading's failures, which never escapes (see the module docstring)."""
+    if not failures:
+        return
+    try:
+        warnings.warn(f"importworks: {'; '.join(failures)}", ImportWarning, stacklevel=2)
+    except Warning:
+        pass  # turned into an error by a filter: unclaimed_reasons() and the StoreError still say it
 
 
 def _reset_for_tests() -> None:

@@ -7,6 +7,8 @@ the filter exists.  What they annotate is valid at run time on 3.10+.
 
 import sys
 
+from .._own import is_own_module
+
 __all__ = ["keep_own_imports_eager"]
 
 
@@ -23,11 +25,11 @@ def keep_own_imports_eager() -> None:
     if getattr(current, "_importworks_own", False):
         return
 
-    # importer is None for code run with globals that have no __name__; the
-    # builtins are held as defaults: the filter is still asked at shutdown,
+    # the helper is held as a default: the filter is still asked at shutdown,
     # when this module's namespace may be gone
-    def keep_eager(importer: str | None, name: str, fromlist: object, _str: type = str, _type: type = type) -> bool:
-        if _type(importer) is _str and (importer == "importworks" or importer.startswith("importworks.")):  # type: ignore[union-attr]
+    # (annotated object: an import of Callable would itself stay lazy here)
+    def keep_eager(importer: str | None, name: str, fromlist: object, _own: object = is_own_module) -> bool:
+        if _own(importer):  # type: ignore[operator]
             return False
         return current is None or current(importer, name, fromlist)
 
