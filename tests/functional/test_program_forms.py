@@ -245,7 +245,7 @@ def test_store_without_main_is_one_line(tmp_path, capsys):
         ("evil.sqlite", "open(__file__ + '.ran', 'w')\n", "a Python script"),
         ("evil.zip", "open(__file__ + '.ran', 'w')\n", "a Python script"),
         ("notes.sqlite", "just some words (\n", "a text file"),
-        ("junk.sqlite", b"\x00\x01garbage\xff", "a file of other data"),
+        ("words.zip", "garbage\n", "a text file"),
         ("empty.zip", "", "an empty file"),
     ],
 )
@@ -258,6 +258,21 @@ def test_a_file_in_store_position_that_is_no_store_is_refused_and_never_run(
     assert main(["run", name, *after]) == 1
     assert capsys.readouterr().err == f"importworks run: {NOT_A_STORE.format(name=name, what=what)}\n"
     assert not (tmp_path / f"{name}.ran").exists()
+
+
+def test_data_named_as_a_store_is_refused_as_verify_refuses_it(tmp_path, capsys, monkeypatch):
+    """Most likely a damaged store: its backend says what it should be, in run's words as in verify's."""
+    monkeypatch.chdir(build(tmp_path, {"junk.sqlite": b"\x00\x01garbage\xff"}))
+    assert main(["run", "junk.sqlite", "-m", "x"]) == 1
+    assert capsys.readouterr().err == (
+        f"importworks run: {tmp_path / 'junk.sqlite'} is not a SQLite database (no SQLite header): "
+        "it is truncated or another kind of file\n"
+    )
+    assert main(["verify", "junk.sqlite"]) == 1
+    assert capsys.readouterr().err == (
+        "importworks verify: junk.sqlite is not a SQLite database (no SQLite header): "
+        "it is truncated or another kind of file\n"
+    )
 
 
 def test_a_python_script_after_a_real_store_in_store_position_is_refused(app_store, tmp_path, capsys):

@@ -159,6 +159,7 @@ NATIVE_DIFFERS = {
     "test_dunder_value_taken_from_a_module_stays_eager": _NOT_NEEDED,
     "test_submodule_a_package_imports_only_for_its_side_effect_is_imported": _OUR_RULE,
     "test_submodule_imported_only_to_fill_a_registry_is_imported": _OUR_RULE,
+    "test_a_name_the_module_body_reads_is_imported_eagerly_so_its_error_is_at_the_import_line": _OUR_RULE,
 }
 
 

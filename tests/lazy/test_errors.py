@@ -62,3 +62,14 @@ def test_failed_resolution_is_retried_on_next_use(logged, lazy_mode, tree):
         app.missing.VALUE
     tree({"missing.py": "VALUE = 'now here'\n"})
     assert app.missing.VALUE == "now here"
+
+
+def test_a_name_the_module_body_reads_is_imported_eagerly_so_its_error_is_at_the_import_line(logged, lazy_mode):
+    """What the README says: such an import is kept eager (docs/lazy.md), and fails where it is written."""
+    logged({"reads_iw.py": '__lazy_modules__ = ["missing_iw"]\nimport missing_iw\nprint(missing_iw)\n'})
+    lazy_mode("normal")
+    with pytest.raises(ModuleNotFoundError) as info:
+        import reads_iw  # noqa: F401
+    assert info.value.__cause__ is None  # not a lazy resolution: the import statement itself raised
+    frames = traceback.extract_tb(info.tb)
+    assert any((f.lineno, f.line) == (2, "import missing_iw") for f in frames if f.filename.endswith("reads_iw.py"))

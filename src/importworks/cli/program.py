@@ -59,6 +59,7 @@ NOT_A_STORE = (
 NO_SUCH_STORE = "store {name} does not exist"
 
 SCRIPT_SUFFIXES = (".py", ".pyw", ".pyc")
+OTHER_DATA = "a file of other data"
 _SNIFF_BYTES = 1 << 20  # enough to say what a small file is; a bigger one is "data"
 
 
@@ -255,7 +256,10 @@ def check_store(word: str) -> str:
     elif not os.path.exists(word):
         raise StoreError(NO_SUCH_STORE.format(name=word), path=word)
     elif not (is_sqlite_file(word) or is_zip_file(word) or _claimed_by_another_backend(word)):
-        raise StoreError(NOT_A_STORE.format(name=word, what=describe_file(word)), path=word)
+        what = describe_file(word)
+        if not (what == OTHER_DATA and word.endswith(CLAIMED_SUFFIXES)):
+            raise StoreError(NOT_A_STORE.format(name=word, what=what), path=word)
+        # data named as a store, most likely a damaged one: what its backend says, as verify does
     _open(word)
     return word
 
@@ -282,15 +286,20 @@ def describe_file(path: str) -> str:
     if not data:
         return "an empty file"
     if len(data) > _SNIFF_BYTES or b"\0" in data:
-        return "a file of other data"
+        return OTHER_DATA
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return "a file of other data"
+        return OTHER_DATA
+    import ast  # only for a file that is refused anyway
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a SyntaxWarning says nothing about what it is
-            compile(text, path, "exec", dont_inherit=True)  # compiled only, never run
+            tree = ast.parse(text, path)  # parsed only, never run
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return "a text file"
+    # a word ("garbage") parses too; a script does something: it calls, binds, imports...
+    if all(isinstance(node, ast.Expr) and isinstance(node.value, (ast.Name, ast.Constant)) for node in tree.body):
+        return "a text file" if tree.body else "a file of blank lines or comments"
     return "a Python script"

@@ -25,7 +25,7 @@ from typing import Any
 from ..diagnostics.hints import add_hints
 from ..engine.api import find_spec, import_module
 from ..engine.tracebacks import drop_leading_frames, strip_engine_frames
-from ..errors import ERR_NOT_FOUND_TO_RUN, EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from ..errors import ERR_NOT_FOUND_TO_RUN, EXIT_CANT_OPEN, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, StoreError
 from ..stores.sniff import is_store_url
 from .program import ProgramError, Target, store_location
 
@@ -236,11 +236,22 @@ def _prepare_store_script(store: str, entry: str) -> tuple[types.CodeType, types
 
     loader = StoreLoader(cached_store(store_location(store)), "__main__", entry.replace(os.sep, "/"))
     module = _main_module(__file__=loader.path, __cached__=None, __loader__=loader)
-    return loader.get_code("__main__"), module
+    code = _code_of(loader, "__main__")
+    if code is None:
+        raise ProgramError(NO_CODE.format(name="__main__"), EXIT_FAILED)
+    return code, module
+
+
+def _code_of(loader: Any, name: str) -> types.CodeType | None:
+    """The loader's code for *name*; an ImportError (a tampered store entry) is one line, as python's -m says it."""
+    try:
+        return loader.get_code(name)
+    except ImportError as exc:
+        raise ProgramError(str(exc), EXIT_FAILED) from None
 
 
 def _prepare_spec(spec: Any, alter_argv: bool) -> tuple[types.CodeType, types.ModuleType]:
-    code = spec.loader.get_code(spec.name) if hasattr(spec.loader, "get_code") else None
+    code = _code_of(spec.loader, spec.name) if hasattr(spec.loader, "get_code") else None
     if code is None:
         raise ProgramError(NO_CODE.format(name=spec.name), EXIT_FAILED)
     filename = spec.origin if spec.has_location else None
@@ -289,6 +300,8 @@ def _import_parent(name: str) -> None:
         return
     try:
         import_module(parent)
+    except StoreError as exc:  # the store's own words, in one line, as when finding fails (a refused store)
+        raise ProgramError(FINDING_FAILED.format(name=name, type=type(exc).__name__, error=exc), EXIT_FAILED) from None
     except ImportError as exc:
         missing = exc.name
         if missing is None or (missing != parent and not parent.startswith(missing + ".")):

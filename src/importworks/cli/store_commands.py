@@ -183,12 +183,17 @@ def _cmd_verify(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
                     from ..stores.signing import NO_CRYPTOGRAPHY
 
                     report.problems.append((".", NO_CRYPTOGRAPHY))
+        signer = _signer_line(store) if public_key is None else None  # read, not checked
     if public_key is not None and report.ok:
         print(f"signed by {_fingerprint(public_key)} ({args.key}): every entry as signed")
     if store.stdlib_ignored:
         print(f"standard library not checked: {store.stdlib_ignored}")
+    if signer is not None and signer != "not signed":  # "ok" is about the entries, not who signed them
+        print(signer)
     for entry, problem in report.problems:
-        print(f"BAD  {entry}: {problem}")
+        # "." is the store as a whole: named as the store, unless the problem names it already
+        where = entry if entry != "." else "" if f"store {report.store}" in problem else f"store {report.store}"
+        print(f"BAD  {where}: {problem}" if where else f"BAD  {problem}")
     verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
     print(
         f"{report.store}: {report.entries} entries, {report.modules} modules "

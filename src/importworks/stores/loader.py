@@ -20,6 +20,9 @@ from .opening import refresh_store
 __all__ = ["StoreExtensionLoader", "StoreLoader"]
 
 register_engine_file(__file__)
+# the backends' frames are the import system's too: a store error says which store and entry itself
+for _backend in ("base", "sqlite", "zip", "postgres", "trust"):
+    register_engine_file(os.path.join(os.path.dirname(__file__), _backend + ".py"))
 
 
 class StoreLoader(LoaderBasics):

@@ -318,10 +318,11 @@ class Packer:
                 path=output,
             )
         folder = os.path.dirname(os.path.abspath(output))
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot write the store {output}: {exc.strerror} ({folder})", path=output) from None
+        if not os.path.isdir(folder):  # as cp: a typo in the folder makes no new folders
+            raise StoreError(
+                f"cannot write the store {output}: the folder {folder} does not exist (create it first)",
+                path=output,
+            )
         temporary = os.path.join(folder, f".{os.path.basename(output)}.{os.getpid()}.tmp")
         try:
             with writer(temporary, result) as sink:

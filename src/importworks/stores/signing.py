@@ -120,7 +120,13 @@ def _load_private_key(path: str) -> object:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     with open(path, "rb") as f:
-        key = serialization.load_pem_private_key(f.read(), password=None)
+        data = f.read()
+    if data.lstrip().startswith(_PEM_PUBLIC[0].encode()):
+        raise ValueError(
+            f"{path} is a public key: signing needs the private key (the file beside it without .pub, "
+            "as importworks keygen wrote them)"
+        )
+    key = serialization.load_pem_private_key(data, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an Ed25519 private key (make one with importworks keygen)")
     return key

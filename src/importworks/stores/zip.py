@@ -161,6 +161,13 @@ class ZipStore(IndexedStore):
             )
         _, _, _, _, count, dir_size, dir_offset, comment_size = _EOCD.unpack_from(tail, at)
         comment = tail[at + _EOCD.size : at + _EOCD.size + comment_size]
+        if len(comment) < comment_size and comment[: len(INDEX_COMMENT)] == INDEX_COMMENT[: len(comment)]:
+            # packed by importworks (its comment locates the index) and the end of the file is missing
+            raise StoreError(
+                f"zip store {self.location} is truncated: its last {comment_size - len(comment)} bytes or more "
+                "are missing (the end record's comment is cut short); re-create it with importworks pack",
+                path=self.location,
+            )
         eocd_pos = tail_start + at
         locator_pos = eocd_pos - _EOCD64_LOCATOR.size
         locator = self._pread(_EOCD64_LOCATOR.size, locator_pos) if locator_pos >= 0 else b""
