@@ -74,18 +74,9 @@ if __name__ == "__main__":
         for _reader in READERS:
             importlib.import_module(_reader)
 
-from tests.trust.hostile import MODULE, Finding, import_from, small_store  # noqa: E402 - after atheris instruments the readers
+from tests.trust.hostile import MODULE, Finding, forget, import_at, import_from, small_store  # noqa: E402 - after atheris instruments the readers
 
 INDEX = ".importworks/index.marshal"
-
-
-def _forget(location: str) -> None:
-    from importworks.stores import finder, opening
-
-    opening.close_stores()
-    finder._warned.discard(location)
-    sys.path_importer_cache.pop(location, None)
-    sys.modules.pop(MODULE, None)
 
 
 def read_all(location: str) -> str:
@@ -94,7 +85,7 @@ def read_all(location: str) -> str:
     from importworks.errors import StoreError
     from importworks.stores.opening import open_store
 
-    _forget(location)
+    forget(location)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -114,7 +105,7 @@ def read_all(location: str) -> str:
     except Exception as exc:
         raise Finding(f"reading {location}: {type(exc).__name__}: {exc}") from exc
     finally:
-        _forget(location)
+        forget(location)
     return "read"
 
 
@@ -387,7 +378,7 @@ class PostgresTarget:
         try:
             if signed:
                 with importworks.install(trusted_keys=[public]):
-                    _import_url(url, True)
+                    import_at(url, True)
             else:
                 read_all(url)
         finally:
@@ -405,32 +396,6 @@ def _fuzzed_json(data: bytes) -> object:
     if kind == 3:
         return {"k": data[1:].hex()}
     return None
-
-
-def _import_url(url: str, trusted: bool) -> str:
-    """import_from for a store that is not a file: the rows are already in place."""
-    from importworks.errors import StoreError
-    from tests.trust.hostile import _judge, _read_everything
-
-    _forget(url)
-    sys.path.insert(0, url)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                module = __import__(MODULE)
-            except StoreError as exc:
-                return type(exc).__name__
-            except ModuleNotFoundError:
-                return "not found"
-            except Exception as exc:
-                raise Finding(f"{type(exc).__name__}: {exc}") from exc
-            outcome = _judge(module, trusted)
-            _read_everything(url)
-            return outcome
-    finally:
-        sys.path.remove(url)
-        _forget(url)
 
 
 def _copy_rows(folder: Path) -> tuple[list, str]:

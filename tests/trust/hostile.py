@@ -40,7 +40,8 @@ def small_store(folder: Path, kind: str, key: Path | None = None) -> Path:
     return out
 
 
-def _forget(path: str) -> None:
+def forget(path: str) -> None:
+    """Close every open store and drop what this process remembers of *path* and MODULE."""
     opening.close_stores()
     finder._warned.discard(path)
     sys.path_importer_cache.pop(path, None)
@@ -50,8 +51,12 @@ def _forget(path: str) -> None:
 def import_from(path: Path, data: bytes, trusted: bool) -> str:
     """Write *data* to *path*, import MODULE from it and read every entry; the outcome, or Finding."""
     path.write_bytes(data)
-    location = str(path)
-    _forget(location)
+    return import_at(str(path), trusted)
+
+
+def import_at(location: str, trusted: bool) -> str:
+    """Import MODULE from the store at *location* (a file or a URL) and read every entry; the outcome, or Finding."""
+    forget(location)
     sys.path.insert(0, location)
     try:
         with warnings.catch_warnings():
@@ -69,7 +74,7 @@ def import_from(path: Path, data: bytes, trusted: bool) -> str:
             return outcome
     finally:
         sys.path.remove(location)
-        _forget(location)
+        forget(location)
 
 
 def _judge(module: object, trusted: bool) -> str:
