@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ..errors import StoreError
 from ..stores import registry
 from ..stores.finder import CLAIMED_SUFFIXES
-from ..stores.sniff import is_sqlite_file, is_zip_file, probe_file
+from ..stores.sniff import is_sqlite_file, is_zip_file
 
 __all__ = [
     "PROGRAM_ERROR",
@@ -231,18 +231,7 @@ def claims_store(word: str) -> bool:
         return True
     # a script by its name is never asked about: other backends are looked up (importlib.metadata,
     # milliseconds) only for a file that could be theirs
-    return not word.endswith((".py", ".pyw")) and _claimed_by_another_backend(word)
-
-
-def _claimed_by_another_backend(word: str) -> bool:
-    probe = probe_file(word)
-    if probe is None or probe.is_dir:
-        return False
-    try:
-        claimed = registry.claim(word, probe)
-    finally:
-        probe.close()
-    return claimed is not None and claimed.sniffed
+    return not word.endswith((".py", ".pyw")) and registry.claims_content(word)
 
 
 def check_store(word: str) -> str:
@@ -255,7 +244,7 @@ def check_store(word: str) -> str:
         registry.claim(word).backend.locate(word)  # type: ignore[union-attr]  # the shape now; the connection when opened
     elif not os.path.exists(word):
         raise StoreError(NO_SUCH_STORE.format(name=word), path=word)
-    elif not (is_sqlite_file(word) or is_zip_file(word) or _claimed_by_another_backend(word)):
+    elif not (is_sqlite_file(word) or is_zip_file(word) or registry.claims_content(word)):
         what = describe_file(word)
         if not (what == OTHER_DATA and word.endswith(CLAIMED_SUFFIXES)):
             raise StoreError(NOT_A_STORE.format(name=word, what=what), path=word)

@@ -214,16 +214,7 @@ def _warn_once(location: str, exc: StoreError) -> None:
 def _looks_like_store(path: str) -> bool:
     """Whether a backend claims *path* by its URL scheme or its content (its name is not enough here)."""
     # told from the bytes alone: importing the backends here would search sys.path
-    if registry.is_url(path):
-        return True
-    probe = probe_file(path)
-    if probe is None:
-        return False
-    try:
-        found = registry.claim(path, probe)
-    finally:
-        probe.close()
-    return found is not None and found.sniffed
+    return registry.is_url(path) or registry.claims_content(path)
 
 
 class StoreFinder:

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from ..errors import ERR_BACKEND_CLAIM_FAILED, StoreError
 from .base import StoreBackend
-from .sniff import SCHEMES, FileProbe, parse_store_url
+from .sniff import SCHEMES, FileProbe, parse_store_url, probe_file
 
 __all__ = ["ENTRY_POINT_GROUP", "Backend", "Claim", "backends", "claim", "register", "unregister"]
 
@@ -170,6 +170,18 @@ def claim(path: str, probe: FileProbe | None = None) -> Claim | None:
     if found is None and _could_be_claimed(path, probe) and _read_entry_points():
         found = _claim(path, probe)
     return found
+
+
+def claims_content(path: str) -> bool:
+    """Whether a backend claims the file at *path* by its content (its name alone is not enough)."""
+    probe = probe_file(path)
+    if probe is None or probe.is_dir:
+        return False
+    try:
+        found = claim(path, probe)
+    finally:
+        probe.close()
+    return found is not None and found.sniffed
 
 
 def unclaimed_reasons() -> list[str]:
