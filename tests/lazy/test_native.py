@@ -7,6 +7,7 @@ after a load is done by the engine too.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -242,3 +243,33 @@ def test_uninstall_takes_the_rules_away_with_the_mode(tmp_path):
         "print((sys.get_lazy_imports_filter(), observers.lazy_hooks(), len(observers._observers)) == before)\n",
     )
     assert (result.stdout, result.stderr) == ("before_import 1\nTrue\n", "")
+
+
+def test_record_lazy_imports_sees_the_interpreters_lazy_objects(tmp_path):
+    """What `importworks trace --lazy` shows on 3.15: made where, first used where (or never), kept eager why."""
+    build(
+        tmp_path,
+        {
+            "heavy.py": "X = 1\n",
+            "other.py": "",
+            "reg": {"__init__.py": "", "events.py": "FILLED = True\n"},
+            "app.py": "from heavy import X\nimport other\nfrom reg import events\nfrom os import sep\nS = sep\n",
+        },
+    )
+    result = _run_in(
+        tmp_path,
+        "import importworks, json\nfrom importworks.lazy.report import record_lazy_imports\n"
+        "with importworks.activate(lazy='all'), record_lazy_imports() as report:\n"
+        "    import reg\n    reg.__name__\n    import app\n    app.X + 1\n"
+        "print(json.dumps(report.as_dict()))\n",
+    )
+    assert result.stderr == ""
+    found = json.loads(result.stdout)
+    app = str(tmp_path / "app.py")
+    rows = {row["what"]: (row["written_at"], row["used_at"]) for row in found["lazy"]}
+    assert rows["heavy.X"] == (f"{app}:1", "<string>:7")  # read as app's attribute, from the -c code
+    assert rows["other"] == (f"{app}:2", None)
+    assert rows["os.sep"] == (f"{app}:4", "(reified where no import was made: its module was imported already)")
+    assert "reg.events" not in rows
+    assert [(row["what"], row["written_at"]) for row in found["eager"]] == [("reg", f"{app}:3")]
+    assert found["eager"][0]["rule"].startswith("binds a module the importer never uses")

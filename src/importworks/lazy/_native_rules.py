@@ -35,7 +35,7 @@ from ..engine import observers
 from ..engine.hooks import ObserverBase
 from . import _pending
 from . import report as _report
-from ._site import imported_for_side_effect
+from ._site import bound_names, imported_for_side_effect
 
 __all__ = ["active", "allow", "before_import", "sync", "turn"]
 
@@ -64,6 +64,8 @@ def allow(importer: Any, name: str, fromlist: Any) -> bool:
     module = sys.modules.get(importer)
     if getattr(module, "__dict__", None) is namespace:  # a module's body, not an exec'd scratch namespace
         _pending.statement(namespace, name)  # for the statement order at reification
+        if _report.active:
+            _report.made_native(namespace, name, fromlist, bound_names(frame), code.co_filename, frame.f_lineno)
     return True
 
 
@@ -100,7 +102,11 @@ def before_import(name: str, globals: Any, fromlist: Any, level: int) -> None:
     the proxies' wider statement-order rule would import black's own modules
     ahead, 38 of them for ``black --version``.)  It never defers: None.
     """
-    if type(globals) is not dict or not str(globals.get("__file__", "")).endswith(_EXTENSIONS):
+    if type(globals) is not dict:
+        return None
+    if _report.active:
+        _note_reification(name, globals, fromlist, level)
+    if not str(globals.get("__file__", "")).endswith(_EXTENSIONS):
         return None
     fullname = _pending.absolute_name(name, globals, level)
     if fullname is None or fullname in sys.modules:
@@ -110,6 +116,16 @@ def before_import(name: str, globals: Any, fromlist: Any, level: int) -> None:
     if order is not None:
         _pending.import_earlier(order, fullname)
     return None
+
+
+def _note_reification(name: str, globals: dict[str, Any], fromlist: Any, level: int) -> None:
+    """For record_lazy_imports(): a call of __import__ not made by an import statement is a reification."""
+    caller = sys._getframe(3)  # this, before_import, the engine's __import__, then who called it
+    if caller.f_globals is globals and caller.f_lasti >= 0 and caller.f_code.co_code[caller.f_lasti] == _IMPORT_NAME:
+        return  # the import statement itself (an eager one)
+    fullname = _pending.absolute_name(name, globals, level)
+    if fullname is not None:
+        _report.reified_native(globals, fullname, fromlist)
 
 
 def active() -> bool:
