@@ -20,6 +20,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import _importlib_bootstrap as engine
+from . import (
+    report,
+)  # at import time: an observer that outlives a sys.modules restore must not import this package again
 
 __all__ = [
     "absolute_name",
@@ -186,8 +189,6 @@ def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
 
 
 def _note_ahead(fullname: str, rule: str) -> None:
-    from . import report
-
     if report.active:
         report.imported_ahead(fullname, rule)
 
@@ -296,8 +297,6 @@ def forget() -> None:
 
 def note_failure(name: str, exc: BaseException) -> None:
     """For the report: a module's body raised; which of its lazy imports were still pending?"""
-    from . import report
-
     if not report.active or (isinstance(exc, ModuleNotFoundError) and exc.name == name):
         return
     modules = sys.modules
