@@ -238,11 +238,16 @@ def test_uninstall_takes_the_rules_away_with_the_mode(tmp_path):
         tmp_path,
         "import sys, importworks\nfrom importworks.engine import observers\n"
         "before = (sys.get_lazy_imports_filter(), observers.lazy_hooks(), len(observers._observers))\n"
+        "from importworks.lazy.report import record_lazy_imports\n"
         "with importworks.activate(lazy='all'):\n"
-        "    print(observers.lazy_hooks()[0].__name__, len(observers._observers) - before[2])\n"
+        "    print(observers.lazy_hooks()[0], len(observers._observers) - before[2])\n"
+        "    with record_lazy_imports():\n"
+        "        print(observers.lazy_hooks()[0].__name__)\n"
+        "    print(observers.lazy_hooks()[0])\n"
         "print((sys.get_lazy_imports_filter(), observers.lazy_hooks(), len(observers._observers)) == before)\n",
     )
-    assert (result.stdout, result.stderr) == ("before_import 1\nTrue\n", "")
+    # the engine hook only while a report records (it costs every import a call)
+    assert (result.stdout, result.stderr) == ("None 1\nbefore_import\nNone\nTrue\n", "")
 
 
 def test_record_lazy_imports_sees_the_interpreters_lazy_objects(tmp_path):
@@ -273,3 +278,59 @@ def test_record_lazy_imports_sees_the_interpreters_lazy_objects(tmp_path):
     assert "reg.events" not in rows
     assert [(row["what"], row["written_at"]) for row in found["eager"]] == [("reg", f"{app}:3")]
     assert found["eager"][0]["rule"].startswith("binds a module the importer never uses")
+
+
+REGISTRY_LAYOUT = {
+    "regpkg": {
+        "__init__.py": "REG = []\nfrom . import events\n",  # a side-effect import: never named again
+        "events.py": "import regpkg\nregpkg.REG.append('events')\n",
+    },
+}
+
+
+def test_the_rules_hold_behind_a_filter_of_the_users_that_chains_to_ours(tmp_path):
+    build(tmp_path, REGISTRY_LAYOUT)
+    result = _run_in(
+        tmp_path,
+        "import sys, importworks\nimportworks.activate(lazy='all')\n"
+        "ours = sys.get_lazy_imports_filter()\n"
+        "sys.set_lazy_imports_filter(lambda importer, name, fromlist: ours(importer, name, fromlist))\n"
+        "import regpkg\nprint(regpkg.REG)\n",
+    )
+    assert (result.stdout, result.stderr) == ("['events']\n", "")
+
+
+def test_uninstall_takes_the_rules_away_after_a_sys_modules_restore(tmp_path):
+    result = _run_in(
+        tmp_path,
+        "import sys, importworks\nfrom importworks.engine import observers\n"
+        "saved = dict(sys.modules)\nhandle = importworks.activate(lazy='all')\n"
+        "sys.modules.clear()\nsys.modules.update(saved)\nhandle.uninstall()\n"
+        "print(sys.get_lazy_imports(), observers.lazy_hooks(), observers._observers)\n",
+    )
+    assert (result.stdout, result.stderr) == ("normal (None, None) []\n", "")
+
+
+def test_turning_the_rules_off_lets_go_of_the_namespaces_they_noted(tmp_path):
+    build(tmp_path, {"held.py": "import colorsys\nclass Big:\n    pass\nbig = Big()\n"})
+    result = _run_in(
+        tmp_path,
+        "import gc, sys, weakref, importworks\n"
+        "with importworks.activate(lazy='all'):\n"
+        "    import held\n    held.big\n    ref = weakref.ref(held.big)\n"
+        "    del sys.modules['held'], held\n"
+        "gc.collect()\nprint(ref() is None)\n",
+    )
+    assert (result.stdout, result.stderr) == ("True\n", "")
+
+
+def test_an_import_made_by_a_call_is_not_taken_for_a_reification(tmp_path):
+    build(tmp_path, {"other.py": "V = 1\n", "app2.py": "import other\n"})
+    result = _run_in(
+        tmp_path,
+        "import json, pickle, importworks\nfrom importworks.lazy.report import record_lazy_imports\n"
+        "with importworks.activate(lazy='all'), record_lazy_imports() as report:\n"
+        "    import app2\n    app2.__name__\n    pickle.loads(b'cother\\nV\\n.')\n    __import__('other', globals())\n"
+        "print([(row['what'], row['used_at']) for row in report.as_dict()['lazy'] if row['what'] == 'other'])\n",
+    )
+    assert (result.stdout, result.stderr) == ("[('other', None)]\n", "")

@@ -231,6 +231,8 @@ def _settle_new_finders(finders: list[Any]) -> None:
     Eagerly, those imports had run before the finder existed, so they are
     resolved now with it left out: the lazy bindings of the finder's module,
     then of the modules that the functions and classes it holds come from.
+    Left out of the engine's imports on this thread only (an import made by C
+    code, through importlib, still asks it).
     """
     new = [finder for finder in finders if id(finder) not in _seen_finders]
     _seen_finders.clear()
@@ -242,17 +244,12 @@ def _settle_new_finders(finders: list[Any]) -> None:
     ]
     if not namespaces or not _resolve_all:
         return
-    saved = list(finders)
-    finders[:] = [finder for finder in saved if all(finder is not other for other in new)]
-    try:
+    with engine.leave_out_finders(new):  # for this thread only: others may need the finder meanwhile
         for namespace in namespaces:
             for reached in [namespace, *_namespaces_reached(namespace)]:
                 if id(reached) in _statements:
                     _note_ahead(str(reached.get("__name__")), "a new sys.meta_path finder's code")
                     _resolve_all[0](reached)
-    finally:
-        added = [finder for finder in finders if all(finder is not other for other in saved)]
-        finders[:] = saved + added
 
 
 def _namespace_of(obj: Any) -> dict[str, Any] | None:

@@ -32,6 +32,8 @@ RULE_SIDE_EFFECT = "binds a module the importer never uses (imported for its sid
 
 # the reports being recorded (the hooks in this package check this list first)
 active: list[LazyReport] = []
+# called after a report starts or ends (3.15: _native_rules puts its engine hook in place)
+listeners: list[Any] = []
 _lock = threading.Lock()
 
 
@@ -161,11 +163,15 @@ def record_lazy_imports() -> Iterator[LazyReport]:
     report = LazyReport()
     with _lock:
         active.append(report)
+    for listener in listeners:
+        listener()
     try:
         yield report
     finally:
         with _lock:
             active.remove(report)
+        for listener in listeners:
+            listener()
 
 
 def made(binding: Any) -> None:
