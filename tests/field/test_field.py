@@ -34,8 +34,8 @@ class Known(NamedTuple):
 
 # (program, mode) -> why it fails today, e.g.
 #   ("pytest", "lazy"): [Known("RecursionError: resolving the lazy 'import fnmatch' ...", ("3.13",))]
-# On 3.15 activate(lazy="all") is the interpreter's -X lazy_imports=all plus two of importworks'
-# rules (lazy/_native_rules.py: side-effect imports, new sys.meta_path finders), which make
+# On 3.15 activate(lazy="all") is the interpreter's -X lazy_imports=all plus three of importworks'
+# rules (lazy/_native_rules.py: side-effect imports, new meta_path finders, late bindings), which make
 # pytest work where plain -X lazy_imports=all fails.
 KNOWN: dict[tuple[str, str], list[Known]] = {
     ("pandas", "lazy"): [

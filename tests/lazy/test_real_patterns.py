@@ -11,6 +11,8 @@ import functools
 import inspect
 import sys
 
+import pytest
+
 from importworks import lazy
 
 
@@ -249,3 +251,49 @@ def test_resolving_to_an_object_that_resolves_another_lazy_name_on_isinstance(lo
     import app
 
     assert app.get() == "Settings"
+
+
+def test_a_name_the_package_body_binds_after_importing_its_submodule_stays(logged, lazy_mode):
+    """pendulum: ``from pendulum.duration import Duration`` then ``def duration(...)`` in the package."""
+    logged(
+        {
+            "pend": {
+                "__init__.py": "from pend.duration import Duration\ndef duration():\n    return 'the function'\n",
+                "duration.py": "class Duration:\n    pass\n",
+            },
+            "app.py": "import pend\ndef use():\n    return pend.Duration, pend.duration()\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    kind, made = app.use()
+    assert kind.__name__ == "Duration" and made == "the function"  # eagerly the def came after the import
+
+
+@pytest.mark.xfail(
+    not hasattr(sys, "set_lazy_imports"),
+    reason="3.10-3.14: the proxy of `from pkg.cmd import cmd` resolves to the subpackage once another import "
+    "of pkg.cmd binds it on pkg (hatch); the interpreter's lazy object is kept (3.15)",
+    strict=True,
+)
+def test_a_lazy_from_import_of_a_subpackages_function_survives_its_import_by_another_path(logged, lazy_mode):
+    """hatch: ``from pkg.cmd import cmd``; then ``from pkg.cmd.helper import helper`` imports pkg.cmd."""
+    logged(
+        {
+            "hpkg": {
+                "__init__.py": "from hpkg.cmd import cmd\n",
+                "cmd": {
+                    "__init__.py": "def cmd():\n    return 'cmd()'\n",
+                    "helper.py": "def helper():\n    return 1\n",
+                },
+            },
+            "app.py": (
+                "import hpkg\ndef use():\n    from hpkg.cmd.helper import helper\n    return helper(), hpkg.cmd()\n"
+            ),
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.use() == (1, "cmd()")

@@ -21,7 +21,7 @@ import sys
 import types
 import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line, not the importer's
 from _thread import get_ident
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from opcode import opmap
 from types import ModuleType
@@ -108,6 +108,9 @@ _lazy_listed_hook: LazyHook | None = None
 # (importworks.wiring.interop introduces our classes to them): one dict lookup
 # for every other module.
 _after_exec: dict[str, AfterExecHook] = {}
+# asked (parent module, name, child) before a submodule is bound on its package; True keeps what
+# is there (importworks.lazy: a binding the package's body made after its lazy import of it)
+_keep_parent_binding: Callable[[ModuleType, str, str], bool] | None = None
 
 
 # ---------------------------------------------------------------- names
@@ -519,9 +522,14 @@ def _import_new(name: str) -> ModuleType:
     if where is None:
         return sys.modules[name]  # importing the package imported this module too
     module = _find_and_run(name, *where)
-    if not (_LazyImportType is not None and _keeps_placeholder(sys.modules[parent], name, child)):
+    parent_module = sys.modules[parent]
+    keep = _keep_parent_binding
+    if not (
+        (_LazyImportType is not None and _keeps_placeholder(parent_module, name, child))
+        or (keep is not None and keep(parent_module, name, child))
+    ):
         try:
-            setattr(sys.modules[parent], child, module)
+            setattr(parent_module, child, module)
         except AttributeError:
             warnings.warn(
                 f"Cannot set an attribute on {parent!r} for child module {child!r}", ImportWarning, stacklevel=1

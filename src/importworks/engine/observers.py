@@ -11,6 +11,7 @@ engine never imports them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -140,6 +141,11 @@ def lazy_hooks() -> tuple[LazyHook | None, LazyHook | None]:
 
 def restore_lazy_hooks(hooks: tuple[LazyHook | None, LazyHook | None]) -> None:
     engine._lazy_hook, engine._lazy_listed_hook = hooks
+
+
+def set_keep_parent_binding(hook: Callable[[ModuleType, str, str], bool] | None) -> None:
+    """Have ``hook(parent, name, child)`` asked before a submodule is bound on its package (True: keep)."""
+    engine._keep_parent_binding = hook
 
 
 def add_after_exec_hook(module_name: str, hook: AfterExecHook) -> None:

@@ -157,9 +157,11 @@ def _enable_proxies(mode: str) -> str | None:
     previous, _mode = _mode, mode
     observers.set_lazy_hook(None if mode == "none" else _hook, listed_only=mode == "normal")
     observers.remove_observer(_pending.when_imported)
+    observers.set_keep_parent_binding(None)
     if mode != "none":
         _pending.remember_finders()
         observers.add_observer(_pending.when_imported)
+        observers.set_keep_parent_binding(_pending.keeps_parent_binding)
     return previous
 
 
@@ -178,6 +180,7 @@ def disable() -> str | None:
     previous, _mode = _mode, None
     observers.set_lazy_hook(None)
     observers.remove_observer(_pending.when_imported)
+    observers.set_keep_parent_binding(None)
     return previous
 
 

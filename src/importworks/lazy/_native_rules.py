@@ -11,7 +11,10 @@ programs right under the proxies of 3.10-3.14 apply here too:
 * at the statement, through the interpreter's filter (:func:`allow`): an import
   that is there for its side effect stays eager (``_site.imported_for_side_effect``);
 * on the first import after a finder appeared on ``sys.meta_path``: the lazy
-  bindings its code reaches are resolved without it (``_pending.check_finders``).
+  bindings its code reaches are resolved without it (``_pending.check_finders``);
+* a submodule imported late is not bound on its package over a lazy object
+  there, nor over what the package's body bound after its lazy import of it
+  (``_pending.keeps_parent_binding``: pendulum, hatch).
 
 The first rule leaves alone an explicit ``lazy import`` and a name the module
 lists in ``__lazy_modules__``: the user's word.  The second resolves every lazy
@@ -154,9 +157,13 @@ def sync() -> None:
             observers.set_lazy_hook(None)
         _pending.remember_finders()
         observers.add_observer(_observer)
+        _pending._keep_lazy[:] = [_native.is_lazy]  # a lazy object resolves to what the eager import bound
+        observers.set_keep_parent_binding(_pending.keeps_parent_binding)
     else:
         if hook is before_import:
             observers.set_lazy_hook(None)
+        observers.set_keep_parent_binding(None)
+        _pending._keep_lazy.clear()
         _pending.forget()  # the statements recorded hold module namespaces
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
 from ..engine import _importlib_bootstrap as engine
@@ -212,6 +213,32 @@ def _import_keeping_parent(fullname: str) -> None:
         and namespace.get(child) is module
     ):
         namespace[child] = before
+
+
+def keeps_parent_binding(parent: Any, fullname: str, child: str) -> bool:
+    """Engine hook: is *parent*'s binding of *child* one to keep over the submodule just imported?
+
+    Yes when the package's body imported *fullname* lazily and then bound the
+    name to something else: pendulum's ``from pendulum.duration import
+    Duration`` then ``def duration(...)``.  Eagerly the submodule was bound at
+    the import and the ``def`` replaced it; imported later, it must not undo
+    the ``def``.  (3.15, mode "all": also a lazy object there, which resolves
+    to what the eager import bound; see _native_rules.)
+    """
+    namespace = getattr(parent, "__dict__", None)
+    if type(namespace) is not dict or child not in namespace:
+        return False
+    current = namespace[child]
+    if _is_lazy and _is_lazy[0](current):
+        return bool(_keep_lazy) and _keep_lazy[0](current)
+    if issubclass(type(current), ModuleType):  # type(), not isinstance(): that would resolve a proxy
+        return False
+    entry = _statements.get(id(namespace))
+    return entry is not None and entry[0] is namespace and fullname in entry[1]
+
+
+# keep_lazy(obj): 3.15's rules also keep the interpreter's lazy objects (set by _native_rules)
+_keep_lazy: list[Callable[[Any], bool]] = []
 
 
 def lazy_modules() -> set[str]:
