@@ -216,6 +216,7 @@ _LOAD_GLOBAL = opmap["LOAD_GLOBAL"]
 _LOAD_NAME = opmap["LOAD_NAME"]
 _CACHE = opmap.get("CACHE", -1)
 _GLOBAL_ARG_SHIFT = 1 if sys.version_info >= (3, 11) else 0  # 3.11+: namei << 1 | push_null
+_BEFORE_A_MATCH = frozenset({_BUILD_TUPLE, _LOAD_GLOBAL, _LOAD_NAME})
 
 
 def caught_names(code: CodeType) -> frozenset[str]:
@@ -230,12 +231,14 @@ def _caught_in(tree: list[CodeType]) -> frozenset[str]:
     # one search over the module's bytecode joined (most code objects have no
     # except or raise, and a Python-level pass over each costs more than the search)
     codes = [nested.co_code for nested in tree]
-    ops = b"".join(codes)[::2]
+    joined = b"".join(codes)
+    ops = joined[::2]
     hits = []
     for op in _MATCH_AND_RAISE:
         index = ops.find(op)
         while index >= 0:
-            hits.append(2 * index)
+            if _may_load_before(joined, ops, index):
+                hits.append(2 * index)
             index = ops.find(op, index + 1)
     if not hits:
         return frozenset()
@@ -295,6 +298,24 @@ def _walk(code: CodeType, descend: Callable[[CodeType], bool] | None) -> list[Co
             found += [const for const in consts if type(const) is CodeType and descend(const)]
         index += 1
     return found
+
+
+def _may_load_before(joined: bytes, ops: bytes, index: int) -> bool:
+    """Could :func:`_loads_before` find a name before instruction *index*?  (False: it finds none.)
+
+    The same first steps, on the joined bytecode: most ``raise`` statements
+    raise what a call made (``raise Error(...)``), which names nothing here.
+    Stepping back past the start of the code object only errs towards True.
+    """
+    if ops[index] == _RAISE:
+        arg = joined[2 * index + 1]
+        if arg not in (1, 2):
+            return False
+        index -= arg - 1
+    index -= 1
+    while index >= 0 and ops[index] == _CACHE:
+        index -= 1
+    return index >= 0 and ops[index] in _BEFORE_A_MATCH
 
 
 def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str]:
