@@ -35,6 +35,9 @@ from .errors import ERR_NOT_FOUND
 LazyFilter = Callable[..., bool]
 
 _user_filter: LazyFilter | None = None
+# importworks' own rules for mode "all" (importworks.lazy._native_rules), asked last; it finds the
+# import statement two frames up (the interpreter calls the combined filter, which calls it)
+_rules: LazyFilter | None = None
 _none = False  # mode "none": nothing is lazy
 _enabled = False  # enable() was called and disable() not since
 
@@ -51,31 +54,39 @@ def _install() -> None:
     current = sys.get_lazy_imports_filter()  # type: ignore[attr-defined]
     found: LazyFilter | None = getattr(current, "_importworks_chained", current)  # ours: what it chains to
     user = _user_filter
-    if not _none and user is None and not _enabled:
+    if not _none and user is None and not _enabled and _rules is None:
         sys.set_lazy_imports_filter(found)  # type: ignore[attr-defined]
         return
     if _none:
-        # one signature for the three variants: the defaults bind what each needs
-        def combined(
-            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
+
+        def combined(  # one signature for both variants
+            importer: Any,
+            name: str,
+            fromlist: Any,
+            _user: Any = None,
+            _found: Any = None,
+            _rules: Any = None,
+            _own: Any = None,
         ) -> bool:
             return False
 
-    elif user is None:
-
-        def combined(
-            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
-        ) -> bool:
-            return not _own(importer) and (_found is None or bool(_found(importer, name, fromlist)))
-
     else:
 
-        def combined(
-            importer: Any, name: str, fromlist: Any, _user: Any = user, _found: Any = found, _own: Any = _own
+        def combined(  # the defaults bind what it needs (no global lookups per import)
+            importer: Any,
+            name: str,
+            fromlist: Any,
+            _user: Any = user,
+            _found: Any = found,
+            _rules: Any = _rules,
+            _own: Any = _own,
         ) -> bool:
             if _own(importer) or (_found is not None and not _found(importer, name, fromlist)):
                 return False
-            return bool(_user(importer, name, fromlist))
+            if _user is not None and not _user(importer, name, fromlist):
+                return False
+            # last, so that the rules see only imports that are otherwise lazy (they note those)
+            return _rules is None or bool(_rules(importer, name, fromlist))
 
     combined._importworks_own = True  # type: ignore[attr-defined]
     combined._importworks_chained = found  # type: ignore[attr-defined]
@@ -121,6 +132,17 @@ def get_filter() -> LazyFilter | None:
     return _user_filter
 
 
+def set_rules(func: LazyFilter | None) -> None:
+    """Have *func* (importworks.lazy's rules) asked last by the interpreter's filter; None: no rules."""
+    global _rules
+    _rules = func
+    _install()
+
+
+def get_rules() -> LazyFilter | None:
+    return _rules
+
+
 def snapshot() -> tuple[Any, ...]:
     """Everything enable()/set_filter() change, for restore()."""
     return (
@@ -129,12 +151,13 @@ def snapshot() -> tuple[Any, ...]:
         _user_filter,
         _none,
         _enabled,
+        _rules,
     )
 
 
 def restore(saved: tuple[Any, ...]) -> None:
-    global _user_filter, _none, _enabled
-    mode, interpreter_filter, _user_filter, _none, _enabled = saved
+    global _user_filter, _none, _enabled, _rules
+    mode, interpreter_filter, _user_filter, _none, _enabled, _rules = saved
     sys.set_lazy_imports(mode)  # type: ignore[attr-defined]
     sys.set_lazy_imports_filter(interpreter_filter)  # type: ignore[attr-defined]
 

@@ -74,8 +74,8 @@ _NATIVE_TYPE = (
     "not importworks' LazyObject proxy"
 )
 _OUR_RULE = (
-    "3.15 follows PEP 810 as the interpreter does: this side effect of an eager import is one of "
-    "importworks' own rules for its proxies (docs/lazy.md), which the interpreter does not apply"
+    "3.15: this rule of importworks' proxies (docs/lazy.md) is not applied to the interpreter's lazy "
+    "objects (the side-effect and new-finder rules are: lazy/_native_rules.py)"
 )
 _NO_RECORD = (
     "3.15: the interpreter's lazy objects do not say where they were made; record_lazy_imports sees "
@@ -142,8 +142,6 @@ NATIVE_DIFFERS = {
     "test_from_import_of_a_name_raised_bare_stays_eager": _NOT_NEEDED,
     "test_mode_all_imports_constants_eagerly": _NOT_NEEDED,
     "test_attribute_bound_by_an_earlier_import_side_effect": _OUR_RULE,
-    "test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order": _OUR_RULE,
-    "test_a_new_meta_path_finder_gets_its_packages_lazy_imports_resolved_without_it": _OUR_RULE,
     "test_report_lists_each_lazy_import_where_it_was_first_used_and_what_stayed_eager": _NO_RECORD,
     "test_getattr_static_sees_through_a_lazy_module": (
         "3.15: a lazy object taken out of a namespace without being reified is the interpreter's "
@@ -157,9 +155,11 @@ NATIVE_DIFFERS = {
         "('cannot access attribute ... on unresolved lazy import'); the proxy forwards them"
     ),
     "test_dunder_value_taken_from_a_module_stays_eager": _NOT_NEEDED,
-    "test_submodule_a_package_imports_only_for_its_side_effect_is_imported": _OUR_RULE,
-    "test_submodule_imported_only_to_fill_a_registry_is_imported": _OUR_RULE,
     "test_a_name_the_module_body_reads_is_imported_eagerly_so_its_error_is_at_the_import_line": _OUR_RULE,
+    "test_a_packages_lazy_imports_of_its_own_modules_resolve_in_statement_order": (
+        "3.15: Python code gets PEP 810's order; the statement-order rule applies there only to imports "
+        "made by extension modules (lazy/_native_rules.before_import)"
+    ),
 }
 
 

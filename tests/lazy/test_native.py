@@ -203,3 +203,42 @@ def test_the_filter_found_in_place_is_asked_too_and_put_back_after():
         "print(sys.get_lazy_imports_filter() is mine)\n"
     )
     assert (result.stdout, result.stderr) == ("False False True\nTrue\nFalse True False\nTrue\n", "")
+
+
+# pytest's layout: a finder first on sys.meta_path whose find_spec uses a module its own module imported lazily
+FINDER_LAYOUT = {
+    "rw": {
+        "__init__.py": "",
+        "hook.py": "import fnm\nclass Hook:\n    def find_spec(self, name, path, target=None):\n"
+        "        fnm.match(name)\n        return None\n",
+    },
+    "fnm.py": "def match(name):\n    return False\n",
+    "finder_app.py": "import sys\nfrom rw.hook import Hook\nsys.meta_path.insert(0, Hook())\nimport colorsys\n"
+    "print(colorsys.__name__)\n",
+}
+
+
+def test_activate_lazy_all_applies_our_rules_where_the_interpreters_mode_alone_fails(tmp_path):
+    """activate(lazy="all") is -X lazy_imports=all plus importworks' rules; the flag under activate() is the flag."""
+    build(tmp_path, FINDER_LAYOUT)
+    run = "import runpy\nrunpy.run_module('finder_app')\n"  # a plain `import finder_app` here would be lazy
+    ours = _run_in(tmp_path, "import importworks\nimportworks.activate(lazy='all')\n" + run)
+    assert (ours.stdout, ours.stderr) == ("colorsys\n", "")
+    plain = _run_in(tmp_path, run, "-X", "lazy_imports=all")
+    flag = _run_in(tmp_path, "import importworks\nimportworks.activate()\n" + run, "-X", "lazy_imports=all")
+    for result in (plain, flag):
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.splitlines()[-1].startswith("ImportCycleError: cannot import name 'fnm'"), result.stderr
+
+
+def test_uninstall_takes_the_rules_away_with_the_mode(tmp_path):
+    build(tmp_path, FINDER_LAYOUT)
+    result = _run_in(
+        tmp_path,
+        "import sys, importworks\nfrom importworks.engine import observers\n"
+        "before = (sys.get_lazy_imports_filter(), observers.lazy_hooks(), len(observers._observers))\n"
+        "with importworks.activate(lazy='all'):\n"
+        "    print(observers.lazy_hooks()[0].__name__, len(observers._observers) - before[2])\n"
+        "print((sys.get_lazy_imports_filter(), observers.lazy_hooks(), len(observers._observers)) == before)\n",
+    )
+    assert (result.stdout, result.stderr) == ("before_import 1\nTrue\n", "")

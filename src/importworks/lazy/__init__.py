@@ -34,7 +34,7 @@ from .. import _lazy_native as _native
 from ..engine import _importlib_bootstrap as engine
 from ..engine import observers
 from ..errors import ERR_LAZY_MODE, LazyImportError
-from . import _pending
+from . import _native_rules, _pending
 from . import report as _report
 from ._proxy import (
     Binding,
@@ -97,16 +97,20 @@ def resolve(obj: Any) -> Any:
 
 
 _pending._adopt.append(adopt)
-_pending._is_lazy.append(_proxy_is_lazy)
+_pending._is_lazy.append(is_lazy)
 
 
 def _resolve_all(namespace: dict[str, Any]) -> None:
-    for value in list(namespace.values()):
-        if type(value) is LazyObject and not is_resolved(value):
-            try:
+    for key, value in list(namespace.items()):
+        try:  # an error is raised again where the binding is used
+            if type(value) is LazyObject and not is_resolved(value):
                 resolve(value)
-            except Exception:  # raised again where the binding is used
-                pass
+            elif _native.is_lazy(value):
+                real = value.resolve()
+                if namespace.get(key) is value:
+                    namespace[key] = real
+        except Exception:
+            pass
 
 
 _pending._resolve_all.append(_resolve_all)
@@ -138,7 +142,9 @@ def enable(mode: str = "normal") -> str | None:
     if mode not in MODES:
         raise ValueError(ERR_LAZY_MODE.format(mode=mode))
     if NATIVE:
-        return _native.enable(mode)
+        previous = _native.enable(mode)
+        _native_rules.turn(mode == "all")
+        return previous
     return _enable_proxies(mode)
 
 
@@ -159,10 +165,17 @@ def _enable_proxies(mode: str) -> str | None:
     return previous
 
 
+def sync_native_rules() -> None:
+    """3.15+: after activate()'s uninstall put the interpreter's filter back, follow it (see _native_rules)."""
+    if NATIVE:
+        _native_rules.sync()
+
+
 def disable() -> str | None:
     """Stop making import statements lazy; return the mode before (None: was off)."""
     global _mode
     if NATIVE and _mode is None:
+        _native_rules.turn(False)
         return _native.disable()
     previous, _mode = _mode, None
     observers.set_lazy_hook(None)
@@ -248,7 +261,7 @@ def _hook(name: str, globals: Any, fromlist: Any, level: int) -> Any:
 def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, listed: Any) -> Any:
     if fromlist and "*" in fromlist:
         return None
-    fullname = _absolute(name, globals, level)
+    fullname = _pending.absolute_name(name, globals, level)
     if fullname is None or fullname == "__future__":
         return None
     if listed is not None and fullname not in listed:
@@ -309,7 +322,7 @@ def _is_constant(name: str) -> bool:
 def _side_effect_rule(code: Any, frame: Any, globals: dict[str, Any], fullname: str, fromlist: Any) -> str | None:
     """Mode "all": an import that binds a module the importer never names again is there for its side effect."""
     if imported_for_side_effect(code, frame, globals, fullname, fromlist):
-        return "binds a module the importer never uses (imported for its side effect)"
+        return _report.RULE_SIDE_EFFECT
     return None
 
 
@@ -341,22 +354,6 @@ def _bind_in_parent(fullname: str, globals: dict[str, Any], where: tuple[Any, ..
     parent, _, child = fullname.rpartition(".")
     if globals.get("__name__") == parent and child not in globals:
         globals[child] = LazyObject(Binding(fullname, None, globals, where))
-
-
-def _absolute(name: str, globals: dict[str, Any], level: int) -> str | None:
-    """The absolute name imported, or None to leave odd cases to the eager import."""
-    if not level:
-        return name or None
-    package = globals.get("__package__")
-    if not package:
-        spec = globals.get("__spec__")
-        package = getattr(spec, "parent", None)
-    if not isinstance(package, str) or not package:
-        return None
-    try:
-        return engine.resolve_name(name, package, level)
-    except ImportError:
-        return None
 
 
 def _nothing_to_defer(fullname: str, fromlist: Any) -> bool:

@@ -19,7 +19,18 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["children_of", "forget", "has_children", "import_pending_under", "lazy_modules", "record", "when_imported"]
+from ..engine import _importlib_bootstrap as engine
+
+__all__ = [
+    "absolute_name",
+    "children_of",
+    "forget",
+    "has_children",
+    "import_pending_under",
+    "lazy_modules",
+    "record",
+    "when_imported",
+]
 
 # parent module name -> names of children with a lazy import pending
 _children: dict[str, set[str]] = {}
@@ -34,7 +45,7 @@ _statements: dict[int, tuple[dict[str, Any], list[str]]] = {}
 _seen_finders: set[int] = set()
 # resolve_all(namespace): resolve every lazy binding left in it, errors left for their use
 _resolve_all: list[Callable[[dict[str, Any]], None]] = []
-# is_lazy(obj), from _proxy (which imports this module)
+# is_lazy(obj): a proxy (from _proxy, which imports this module) or, on 3.15+, the interpreter's lazy object
 _is_lazy: list[Callable[[Any], bool]] = []
 # called with a module that just got pending children (the class switch lives in _proxy)
 _adopt: list[Callable[[Any], None]] = []
@@ -105,6 +116,22 @@ def import_pending_under(package: str) -> bool:
     return imported
 
 
+def absolute_name(name: str, globals: dict[str, Any], level: int) -> str | None:
+    """The absolute name imported, or None to leave odd cases to the eager import."""
+    if not level:
+        return name or None
+    package = globals.get("__package__")
+    if not package:
+        spec = globals.get("__spec__")
+        package = getattr(spec, "parent", None)
+    if not isinstance(package, str) or not package:
+        return None
+    try:
+        return engine.resolve_name(name, package, level)
+    except ImportError:
+        return None
+
+
 def statement(namespace: dict[str, Any], fullname: str) -> tuple[list[str], int, str]:
     """Note a lazy import statement of *namespace*; return its place in that module's order."""
     entry = _statements.get(id(namespace))
@@ -112,6 +139,18 @@ def statement(namespace: dict[str, Any], fullname: str) -> tuple[list[str], int,
         entry = _statements[id(namespace)] = (namespace, [])
     entry[1].append(fullname)
     return entry[1], len(entry[1]) - 1, str(namespace.get("__name__"))
+
+
+def statement_order(namespace: Any, fullname: str) -> tuple[list[str], int, str] | None:
+    """Where *fullname* stands among *namespace*'s lazy import statements (as statement() gave it), or None."""
+    entry = _statements.get(id(namespace))
+    if entry is None or entry[0] is not namespace:
+        return None
+    try:
+        index = entry[1].index(fullname)
+    except ValueError:
+        return None
+    return entry[1], index, str(namespace.get("__name__"))
 
 
 def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
@@ -234,6 +273,13 @@ def _namespaces_reached(namespace: dict[str, Any]) -> list[dict[str, Any]]:
     return list(found.values())
 
 
+def check_finders() -> None:
+    """Before an import: has a finder appeared on sys.meta_path since the last one?  Then settle it."""
+    finders = sys.meta_path
+    if len(finders) != len(_seen_finders) or any(id(f) not in _seen_finders for f in finders):
+        _settle_new_finders(finders)
+
+
 def remember_finders() -> None:
     """The finders on sys.meta_path now are not new (called when lazy imports are turned on)."""
     _seen_finders.clear()
@@ -248,7 +294,7 @@ def forget() -> None:
     _statements.clear()
 
 
-def _note_failure(name: str, exc: BaseException) -> None:
+def note_failure(name: str, exc: BaseException) -> None:
     """For the report: a module's body raised; which of its lazy imports were still pending?"""
     from . import report
 
@@ -275,9 +321,7 @@ class _ImportedObserver:
     __slots__ = ()
 
     def begin(self, name: str) -> None:
-        finders = sys.meta_path
-        if len(finders) != len(_seen_finders) or any(id(f) not in _seen_finders for f in finders):
-            _settle_new_finders(finders)
+        check_finders()
 
     def found(self, name: str, spec: Any) -> None:
         pass
@@ -290,7 +334,7 @@ class _ImportedObserver:
 
     def end(self, name: str, module: Any, exc: BaseException | None) -> None:
         if exc is not None:
-            _note_failure(name, exc)
+            note_failure(name, exc)
             return
         if name in _children and _adopt:
             current = sys.modules.get(name, module)

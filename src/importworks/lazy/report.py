@@ -27,6 +27,9 @@ from typing import Any, NamedTuple
 
 __all__ = ["EagerImport", "FailedImport", "LazyImportRecord", "LazyReport", "record_lazy_imports"]
 
+# the side-effect rules' names, as reports show them (docs/lazy.md, "What is lazy")
+RULE_SIDE_EFFECT = "binds a module the importer never uses (imported for its side effect)"
+
 # the reports being recorded (the hooks in this package check this list first)
 active: list[LazyReport] = []
 _lock = threading.Lock()

@@ -194,6 +194,9 @@ class Installation:
                 from .. import _lazy_native
 
                 _lazy_native.restore(self._saved.pop("native lazy"))
+                lazy_imports = sys.modules.get(_LAZY_PACKAGE)
+                if lazy_imports is not None:
+                    lazy_imports.sync_native_rules()
             if "lazy" in self._saved:
                 hooks, mode = self._saved.pop("lazy")
                 lazy_imports = sys.modules.get(_LAZY_PACKAGE)
@@ -281,7 +284,14 @@ def activate(
             from .. import _lazy_native
 
             handle._saved["native lazy"] = _lazy_native.snapshot()
-            _lazy_native.enable("normal" if lazy == "listed" else lazy)
+            mode = "normal" if lazy == "listed" else lazy
+            package: Any = sys.modules.get(_LAZY_PACKAGE)
+            if mode == "all" and package is None:
+                from .. import lazy as package  # importworks' rules for mode "all" live there
+            if package is not None:
+                package.enable(mode)
+            else:
+                _lazy_native.enable(mode)
     elif lazy is not None:
         if lazy == DEFAULT_LAZY_MODE:
             lazy = "normal"
