@@ -13,8 +13,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from importworks import lazy
 from tests.conftest import SRC
 
@@ -256,7 +254,6 @@ def test_resolving_to_an_object_that_resolves_another_lazy_name_on_isinstance(lo
     assert app.get() == "Settings"
 
 
-@pytest.mark.skipif(lazy.NATIVE, reason="3.15+: the interpreter's lazy objects; no missing-attribute rule of ours")
 def test_importworks_own_abc_registration_reads_no_missing_attribute_of_importlib():
     """Every program imports importlib.abc; our after-exec hook must not make importlib import its pending modules.
 
