@@ -34,16 +34,16 @@ class Known(NamedTuple):
 
 # (program, mode) -> why it fails today, e.g.
 #   ("pytest", "lazy"): [Known("RecursionError: resolving the lazy 'import fnmatch' ...", ("3.13",))]
-# On 3.15 activate(lazy="all") is the interpreter's -X lazy_imports=all plus some of importworks'
-# rules (lazy/_native_rules.py: side-effect imports, new sys.meta_path finders, extension modules'
-# statement order), which make pytest work where plain -X lazy_imports=all fails.
+# On 3.15 activate(lazy="all") is the interpreter's -X lazy_imports=all plus two of importworks'
+# rules (lazy/_native_rules.py: side-effect imports, new sys.meta_path finders), which make
+# pytest work where plain -X lazy_imports=all fails.
 KNOWN: dict[tuple[str, str], list[Known]] = {
     ("pandas", "lazy"): [
         Known(
             "pandas._libs' `import pandas._libs.pandas_datetime  # noqa` binds `pandas`, which nothing reads, so "
             "the C module that puts the _pandas_datetime_CAPI capsule on pandas never runs (numpy._core.multiarray "
             "failed to import); plain `python3.15 -X lazy_imports=all` fails the same; on 3.10-3.14 the proxies' "
-            "statement-order and missing-attribute rules import it ahead",
+            "missing-attribute rule imports it ahead",
             ("3.15",),
         )
     ],

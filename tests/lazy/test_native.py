@@ -7,6 +7,7 @@ after a load is done by the engine too.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -237,8 +238,99 @@ def test_uninstall_takes_the_rules_away_with_the_mode(tmp_path):
         tmp_path,
         "import sys, importworks\nfrom importworks.engine import observers\n"
         "before = (sys.get_lazy_imports_filter(), observers.lazy_hooks(), len(observers._observers))\n"
+        "from importworks.lazy.report import record_lazy_imports\n"
         "with importworks.activate(lazy='all'):\n"
-        "    print(observers.lazy_hooks()[0].__name__, len(observers._observers) - before[2])\n"
+        "    print(observers.lazy_hooks()[0], len(observers._observers) - before[2])\n"
+        "    with record_lazy_imports():\n"
+        "        print(observers.lazy_hooks()[0].__name__)\n"
+        "    print(observers.lazy_hooks()[0])\n"
         "print((sys.get_lazy_imports_filter(), observers.lazy_hooks(), len(observers._observers)) == before)\n",
     )
-    assert (result.stdout, result.stderr) == ("before_import 1\nTrue\n", "")
+    # the engine hook only while a report records (it costs every import a call)
+    assert (result.stdout, result.stderr) == ("None 1\nbefore_import\nNone\nTrue\n", "")
+
+
+def test_record_lazy_imports_sees_the_interpreters_lazy_objects(tmp_path):
+    """What `importworks trace --lazy` shows on 3.15: made where, first used where (or never), kept eager why."""
+    build(
+        tmp_path,
+        {
+            "heavy.py": "X = 1\n",
+            "other.py": "",
+            "reg": {"__init__.py": "", "events.py": "FILLED = True\n"},
+            "app.py": "from heavy import X\nimport other\nfrom reg import events\nfrom os import sep\nS = sep\n",
+        },
+    )
+    result = _run_in(
+        tmp_path,
+        "import importworks, json\nfrom importworks.lazy.report import record_lazy_imports\n"
+        "with importworks.activate(lazy='all'), record_lazy_imports() as report:\n"
+        "    import reg\n    reg.__name__\n    import app\n    app.X + 1\n"
+        "print(json.dumps(report.as_dict()))\n",
+    )
+    assert result.stderr == ""
+    found = json.loads(result.stdout)
+    app = str(tmp_path / "app.py")
+    rows = {row["what"]: (row["written_at"], row["used_at"]) for row in found["lazy"]}
+    assert rows["heavy.X"] == (f"{app}:1", "<string>:7")  # read as app's attribute, from the -c code
+    assert rows["other"] == (f"{app}:2", None)
+    assert rows["os.sep"] == (f"{app}:4", "(reified where no import was made: its module was imported already)")
+    assert "reg.events" not in rows
+    assert [(row["what"], row["written_at"]) for row in found["eager"]] == [("reg", f"{app}:3")]
+    assert found["eager"][0]["rule"].startswith("binds a module the importer never uses")
+
+
+REGISTRY_LAYOUT = {
+    "regpkg": {
+        "__init__.py": "REG = []\nfrom . import events\n",  # a side-effect import: never named again
+        "events.py": "import regpkg\nregpkg.REG.append('events')\n",
+    },
+}
+
+
+def test_the_rules_hold_behind_a_filter_of_the_users_that_chains_to_ours(tmp_path):
+    build(tmp_path, REGISTRY_LAYOUT)
+    result = _run_in(
+        tmp_path,
+        "import sys, importworks\nimportworks.activate(lazy='all')\n"
+        "ours = sys.get_lazy_imports_filter()\n"
+        "sys.set_lazy_imports_filter(lambda importer, name, fromlist: ours(importer, name, fromlist))\n"
+        "import regpkg\nprint(regpkg.REG)\n",
+    )
+    assert (result.stdout, result.stderr) == ("['events']\n", "")
+
+
+def test_uninstall_takes_the_rules_away_after_a_sys_modules_restore(tmp_path):
+    result = _run_in(
+        tmp_path,
+        "import sys, importworks\nfrom importworks.engine import observers\n"
+        "saved = dict(sys.modules)\nhandle = importworks.activate(lazy='all')\n"
+        "sys.modules.clear()\nsys.modules.update(saved)\nhandle.uninstall()\n"
+        "print(sys.get_lazy_imports(), observers.lazy_hooks(), observers._observers)\n",
+    )
+    assert (result.stdout, result.stderr) == ("normal (None, None) []\n", "")
+
+
+def test_turning_the_rules_off_lets_go_of_the_namespaces_they_noted(tmp_path):
+    build(tmp_path, {"held.py": "import colorsys\nclass Big:\n    pass\nbig = Big()\n"})
+    result = _run_in(
+        tmp_path,
+        "import gc, sys, weakref, importworks\n"
+        "with importworks.activate(lazy='all'):\n"
+        "    import held\n    held.big\n    ref = weakref.ref(held.big)\n"
+        "    del sys.modules['held'], held\n"
+        "gc.collect()\nprint(ref() is None)\n",
+    )
+    assert (result.stdout, result.stderr) == ("True\n", "")
+
+
+def test_an_import_made_by_a_call_is_not_taken_for_a_reification(tmp_path):
+    build(tmp_path, {"other.py": "V = 1\n", "app2.py": "import other\n"})
+    result = _run_in(
+        tmp_path,
+        "import json, pickle, importworks\nfrom importworks.lazy.report import record_lazy_imports\n"
+        "with importworks.activate(lazy='all'), record_lazy_imports() as report:\n"
+        "    import app2\n    app2.__name__\n    pickle.loads(b'cother\\nV\\n.')\n    __import__('other', globals())\n"
+        "print([(row['what'], row['used_at']) for row in report.as_dict()['lazy'] if row['what'] == 'other'])\n",
+    )
+    assert (result.stdout, result.stderr) == ("[('other', None)]\n", "")

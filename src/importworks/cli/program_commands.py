@@ -53,17 +53,9 @@ def _trace_lazy(target: Any, args: argparse.Namespace) -> int:
 
     from .. import lazy
 
-    if not lazy.NATIVE:
-        with activate(lazy="all"), lazy.record_lazy_imports() as report:
-            status = run_target(target)
-    else:
-        # 3.15+: the interpreter's lazy objects do not say where they were made: ours are recorded
-        with activate(lazy=None), lazy.record_lazy_imports() as report:
-            lazy._enable_proxies("all")
-            try:
-                status = run_target(target)
-            finally:
-                lazy.disable()
+    # 3.15+: the interpreter's lazy objects, recorded through its filter and the engine's reifications
+    with activate(lazy="all"), lazy.record_lazy_imports() as report:
+        status = run_target(target)
     _emit(json.dumps(report.as_dict(), indent=1) if args.format == "json" else report.format(), args.output)
     return status
 

@@ -20,7 +20,9 @@ import os
 import sys
 import types
 import warnings  # warned with stacklevel=1, as by CPython's import system: at its own line, not the importer's
+from _thread import get_ident
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from opcode import opmap
 from types import ModuleType
 from typing import Any
@@ -211,8 +213,35 @@ def _meta_path_finders() -> list[Any]:
         raise ImportError(ERR_SHUTTING_DOWN)
     if not meta_path:
         warnings.warn("sys.meta_path is empty", ImportWarning, stacklevel=1)
+    if _left_out:
+        skipped = _left_out.get(get_ident())
+        if skipped:
+            return [finder for finder in meta_path if all(finder is not other for other in skipped)]
     # 3.14: a finder that edits sys.meta_path does not change the search under way
     return list(meta_path) if _PY314 else meta_path
+
+
+# thread id -> finders this thread's imports skip for now (see leave_out_finders)
+_left_out: dict[int, list[Any]] = {}
+
+
+@contextmanager
+def leave_out_finders(finders: list[Any]) -> Iterator[None]:
+    """Imports made by this thread in the block do not ask *finders*; other threads' imports do.
+
+    (importworks.lazy resolves a new finder's own lazy imports without it, which
+    must not hide the finder from the rest of the program meanwhile.)
+    """
+    thread = get_ident()
+    before = _left_out.get(thread)
+    _left_out[thread] = [*(before or ()), *finders]
+    try:
+        yield
+    finally:
+        if before is None:
+            del _left_out[thread]
+        else:
+            _left_out[thread] = before
 
 
 def _ask_finder(finder: Any, name: str, path: Any, target: Any) -> ModuleSpec | None:

@@ -151,9 +151,7 @@ def enable(mode: str = "normal") -> str | None:
 def _enable_proxies(mode: str) -> str | None:
     """Our own lazy imports (proxies made by the engine's hook), on any version.
 
-    The only way on 3.10-3.14; on 3.15+ ``importworks trace --lazy`` still
-    runs them, since the interpreter's lazy objects do not say where they
-    were made.
+    3.10-3.14; on 3.15+ :func:`enable` uses the interpreter's lazy objects.
     """
     global _mode
     previous, _mode = _mode, mode

@@ -1,24 +1,21 @@
 """Python 3.15+: importworks' rules for mode "all", applied to the interpreter's own lazy objects.
 
 ``-X lazy_imports=all`` defers every eligible import, and some programs rely on
-what an eager import did besides binding its name: pandas' C modules find a
-capsule that ``import pandas._libs.pandas_datetime`` (never read) put on
-``pandas``; pytest's assertion rewriter, first on ``sys.meta_path``, needs a
-lazily imported ``fnmatch`` to answer for ``fnmatch`` itself.  Both fail under
-plain ``python3.15 -X lazy_imports=all``.  When importworks turns mode "all" on
+what an eager import did besides binding its name: sqlalchemy.sql.naming's
+``from . import events  # noqa`` fills a registry; pytest's assertion rewriter,
+first on ``sys.meta_path``, needs a lazily imported ``fnmatch`` to answer for
+``fnmatch`` itself (plain ``python3.15 -X lazy_imports=all`` fails there).  When importworks turns mode "all" on
 (``activate(lazy="all")``, ``lazy.enable("all")``), the rules that keep such
 programs right under the proxies of 3.10-3.14 apply here too:
 
 * at the statement, through the interpreter's filter (:func:`allow`): an import
   that is there for its side effect stays eager (``_site.imported_for_side_effect``);
-* when an extension module imports a package's module, through the engine's lazy
-  hook (:func:`before_import`, which never defers anything itself): the modules
-  the package's ``__init__`` lazily imported before it are imported first;
 * on the first import after a finder appeared on ``sys.meta_path``: the lazy
   bindings its code reaches are resolved without it (``_pending.check_finders``).
 
-An explicit ``lazy import`` and a name the module lists in ``__lazy_modules__``
-are the user's word: no rule makes them eager.  ``-X lazy_imports=all`` or
+The first rule leaves alone an explicit ``lazy import`` and a name the module
+lists in ``__lazy_modules__``: the user's word.  The second resolves every lazy
+binding of the finder's code, however it was made: the finder cannot run else.  ``-X lazy_imports=all`` or
 ``sys.set_lazy_imports("all")`` under a plain ``activate()`` stays the
 interpreter's, exactly.
 """
@@ -26,7 +23,6 @@ interpreter's, exactly.
 from __future__ import annotations
 
 import sys
-from importlib.machinery import EXTENSION_SUFFIXES
 from opcode import opmap
 from typing import Any
 
@@ -35,23 +31,24 @@ from ..engine import observers
 from ..engine.hooks import ObserverBase
 from . import _pending
 from . import report as _report
-from ._site import imported_for_side_effect
+from ._site import bound_names, imported_for_side_effect
 
 __all__ = ["active", "allow", "before_import", "sync", "turn"]
 
 _IMPORT_NAME = opmap["IMPORT_NAME"]
-_EXTENSIONS = tuple(EXTENSION_SUFFIXES)
+_READS = frozenset(op for name, op in opmap.items() if name.startswith("LOAD_") or name == "IMPORT_FROM")
+_FILTER_DEPTH = 8  # filters chained between the statement and allow(), at most
 _EXPLICIT_LAZY = 1  # IMPORT_NAME's oparg, low two bits: 1 ``lazy import``, 2 never lazy (try), 0 the mode's
 
 
 def allow(importer: Any, name: str, fromlist: Any) -> bool:
     """The interpreter's filter asks this last: may this otherwise lazy import be lazy?"""
-    frame = sys._getframe(2)  # the interpreter called _lazy_native's filter, which called this
+    frame = _statement_frame(importer)
+    if frame is None:
+        return True  # not a statement we can read (lazy_import()'s scratch namespace, say)
     code = frame.f_code
     lasti = frame.f_lasti
-    if lasti < 0 or code.co_code[lasti] != _IMPORT_NAME or frame.f_globals.get("__name__") != importer:
-        return True  # not a statement we can read (lazy_import()'s scratch namespace, say)
-    namespace = frame.f_globals
+    namespace: dict[str, Any] = frame.f_globals
     if not code.co_code[lasti + 1] & _EXPLICIT_LAZY and not _listed(namespace, name):
         names = tuple(fromlist) if fromlist else None
         rule = None
@@ -63,7 +60,9 @@ def allow(importer: Any, name: str, fromlist: Any) -> bool:
             return False
     module = sys.modules.get(importer)
     if getattr(module, "__dict__", None) is namespace:  # a module's body, not an exec'd scratch namespace
-        _pending.statement(namespace, name)  # for the statement order at reification
+        _pending.statement(namespace, name)  # which namespaces hold lazy bindings (new finders, failures)
+        if _report.active:
+            _report.made_native(namespace, name, fromlist, bound_names(frame), code.co_filename, frame.f_lineno)
     return True
 
 
@@ -81,6 +80,23 @@ class _Observer(ObserverBase):
 _observer = _Observer()
 
 
+def _statement_frame(importer: Any) -> Any:
+    """The frame running the import statement the interpreter asks its filter about, or None.
+
+    Up from the caller of :func:`allow`: _lazy_native's filter, and any filter of
+    the user's that chains to it, sit between the statement and this.
+    """
+    frame: Any = sys._getframe(2)
+    for _ in range(_FILTER_DEPTH):
+        if frame is None:
+            return None
+        lasti = frame.f_lasti
+        if lasti >= 0 and frame.f_code.co_code[lasti] == _IMPORT_NAME and frame.f_globals.get("__name__") == importer:
+            return frame
+        frame = frame.f_back
+    return None
+
+
 def _listed(namespace: dict[str, Any], name: str) -> bool:
     listed = namespace.get("__lazy_modules__")
     try:
@@ -90,26 +106,26 @@ def _listed(namespace: dict[str, Any], name: str) -> bool:
 
 
 def before_import(name: str, globals: Any, fromlist: Any, level: int) -> None:
-    """The engine's lazy hook: an extension module importing a package's module gets the package's order.
+    """The engine's lazy hook while a report records: a call of __import__ from a read is a reification.
 
-    pandas' Cython modules import each other as they initialise, and only the
-    order of ``pandas/_libs/tslibs/__init__`` works; C code cannot meet a
-    failure halfway and retry.  So before an extension module imports a module
-    that its package's ``__init__`` imported lazily, the ones listed before it
-    are imported, as they had been eagerly.  (Python code gets PEP 810's order:
-    the proxies' wider statement-order rule would import black's own modules
-    ahead, 38 of them for ``black --version``.)  It never defers: None.
+    The interpreter reifies a lazy import by calling the ``__import__`` its
+    statement saw, the engine's.  This never defers anything: None.
     """
-    if type(globals) is not dict or not str(globals.get("__file__", "")).endswith(_EXTENSIONS):
-        return None
-    fullname = _pending.absolute_name(name, globals, level)
-    if fullname is None or fullname in sys.modules:
-        return None
-    parent = sys.modules.get(fullname.rpartition(".")[0])
-    order = _pending.statement_order(getattr(parent, "__dict__", None), fullname)
-    if order is not None:
-        _pending.import_earlier(order, fullname)
+    if _report.active and type(globals) is dict:
+        _note_reification(name, globals, fromlist, level)
     return None
+
+
+def _note_reification(name: str, globals: dict[str, Any], fromlist: Any, level: int) -> None:
+    """For record_lazy_imports(): a call of __import__ not made by an import statement is a reification."""
+    caller = sys._getframe(3)  # this, before_import, the engine's __import__, then who called it
+    # the interpreter reifies where a name is read; an import statement, a call (C code's
+    # PyImport_Import, __import__() by hand) is another import of that module
+    if caller.f_lasti < 0 or caller.f_code.co_code[caller.f_lasti] not in _READS:
+        return
+    fullname = _pending.absolute_name(name, globals, level)
+    if fullname is not None:
+        _report.reified_native(globals, fullname, fromlist)
 
 
 def active() -> bool:
@@ -129,12 +145,20 @@ def sync() -> None:
     """
     hook = observers.lazy_hooks()[0]
     if hook is not None and hook is not before_import:
-        return  # the proxies are on (importworks trace --lazy): their own rules apply
+        return  # a hook not ours is in place: leave it
     observers.remove_observer(_observer)
     if active():
-        if hook is None:
-            observers.set_lazy_hook(before_import)
+        if _report.active and hook is None:
+            observers.set_lazy_hook(before_import)  # only while a report records: it costs every import a call
+        elif not _report.active and hook is before_import:
+            observers.set_lazy_hook(None)
         _pending.remember_finders()
         observers.add_observer(_observer)
-    elif hook is before_import:
-        observers.set_lazy_hook(None)
+    else:
+        if hook is before_import:
+            observers.set_lazy_hook(None)
+        _pending.forget()  # the statements recorded hold module namespaces
+
+
+if hasattr(sys, "set_lazy_imports"):
+    _report.listeners.append(sync)  # a report starting or ending: the engine hook comes or goes

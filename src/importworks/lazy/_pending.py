@@ -20,6 +20,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import _importlib_bootstrap as engine
+from . import (
+    report,
+)  # at import time: an observer that outlives a sys.modules restore must not import this package again
 
 __all__ = [
     "absolute_name",
@@ -202,8 +205,6 @@ def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
 
 
 def _note_ahead(fullname: str, rule: str) -> None:
-    from . import report
-
     if report.active:
         report.imported_ahead(fullname, rule)
 
@@ -246,6 +247,8 @@ def _settle_new_finders(finders: list[Any]) -> None:
     Eagerly, those imports had run before the finder existed, so they are
     resolved now with it left out: the lazy bindings of the finder's module,
     then of the modules that the functions and classes it holds come from.
+    Left out of the engine's imports on this thread only (an import made by C
+    code, through importlib, still asks it).
     """
     new = [finder for finder in finders if id(finder) not in _seen_finders]
     _seen_finders.clear()
@@ -257,17 +260,12 @@ def _settle_new_finders(finders: list[Any]) -> None:
     ]
     if not namespaces or not _resolve_all:
         return
-    saved = list(finders)
-    finders[:] = [finder for finder in saved if all(finder is not other for other in new)]
-    try:
+    with engine.leave_out_finders(new):  # for this thread only: others may need the finder meanwhile
         for namespace in namespaces:
             for reached in [namespace, *_namespaces_reached(namespace)]:
                 if id(reached) in _statements:
                     _note_ahead(str(reached.get("__name__")), "a new sys.meta_path finder's code")
                     _resolve_all[0](reached)
-    finally:
-        added = [finder for finder in finders if all(finder is not other for other in saved)]
-        finders[:] = saved + added
 
 
 def _namespace_of(obj: Any) -> dict[str, Any] | None:
@@ -312,8 +310,6 @@ def forget() -> None:
 
 def note_failure(name: str, exc: BaseException) -> None:
     """For the report: a module's body raised; which of its lazy imports were still pending?"""
-    from . import report
-
     if not report.active or (isinstance(exc, ModuleNotFoundError) and exc.name == name):
         return
     modules = sys.modules

@@ -32,6 +32,8 @@ RULE_SIDE_EFFECT = "binds a module the importer never uses (imported for its sid
 
 # the reports being recorded (the hooks in this package check this list first)
 active: list[LazyReport] = []
+# called after a report starts or ends (3.15: _native_rules puts its engine hook in place)
+listeners: list[Any] = []
 _lock = threading.Lock()
 
 
@@ -93,18 +95,34 @@ class LazyReport:
         self.failed: list[FailedImport] = []
         self._by_binding: dict[int, LazyImportRecord] = {}
         self._failures_seen: set[int] = set()
+        # 3.15+: (id(namespace), module, name or None) -> the record, and where it is bound
+        self._by_statement: dict[tuple[int, str, str | None], LazyImportRecord] = {}
+        self._by_import: dict[tuple[str, str | None], list[LazyImportRecord]] = {}
+        self._bound: list[tuple[LazyImportRecord, dict[str, Any], str]] = []
 
     def __repr__(self) -> str:
         return f"LazyReport(lazy={self.lazy!r}, eager={self.eager!r})"
 
+    def settle(self) -> None:
+        """3.15+: a lazy object reified without a call of ``__import__`` left no trace; its namespace tells.
+
+        (The interpreter takes ``from m import name`` from a module already
+        imported by itself.)  Such a record gets :data:`SEEN_LATER` as its place.
+        """
+        for record, namespace, bound in self._bound:
+            if record.used_at is None and bound in namespace and not _is_native_lazy(namespace[bound]):
+                record.used_at = SEEN_LATER
+        self._bound.clear()
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form: ``{"lazy": [...], "eager": [...]}``."""
+        self.settle()
         return {
             "lazy": [
                 {
                     "what": r.what,
                     "written_at": f"{r.filename}:{r.lineno}",
-                    "used_at": f"{r.used_at[0]}:{r.used_at[1]}" if r.used_at else None,
+                    "used_at": _place(r.used_at),
                     "failed": r.failed,
                 }
                 for r in self.lazy
@@ -115,9 +133,10 @@ class LazyReport:
 
     def format(self) -> str:
         """A table for people: each lazy import and where it was reified, then the eager ones."""
+        self.settle()
         lines = ["lazy import                               written at -> first used at"]
         for record in self.lazy:
-            used = f"{record.used_at[0]}:{record.used_at[1]}" if record.used_at else "never reified"
+            used = _place(record.used_at) or "never reified"
             if record.failed:
                 used += " (failed)"
             lines.append(f"{record.what:<40}  {record.filename}:{record.lineno} -> {used}")
@@ -144,11 +163,15 @@ def record_lazy_imports() -> Iterator[LazyReport]:
     report = LazyReport()
     with _lock:
         active.append(report)
+    for listener in listeners:
+        listener()
     try:
         yield report
     finally:
         with _lock:
             active.remove(report)
+        for listener in listeners:
+            listener()
 
 
 def made(binding: Any) -> None:
@@ -196,6 +219,53 @@ def imported_ahead(what: str, rule: str) -> None:
     """A pending lazy import was imported before its first use, by *rule*; where the program stood."""
     where = _first_use() or ("", 0)
     kept_eager(what, rule, *where)
+
+
+# where a lazy import was first used when only the end of the run showed that it was (see settle)
+SEEN_LATER = ("(reified where no import was made: its module was imported already)", 0)
+
+
+def _place(used_at: tuple[str, int] | None) -> str | None:
+    if used_at is None:
+        return None
+    return used_at[0] if used_at == SEEN_LATER else f"{used_at[0]}:{used_at[1]}"
+
+
+def _is_native_lazy(value: Any) -> bool:
+    return type(value).__name__ == "lazy_import" and type(value).__module__ == "builtins"
+
+
+def made_native(
+    namespace: dict[str, Any], module: str, names: Any, bound: list[str], filename: str, lineno: int
+) -> None:
+    """3.15+: the interpreter made an import statement lazy (one record per from-name)."""
+    if module == "__future__":
+        return  # a compiler directive, never lazy (the interpreter asks the filter all the same)
+    parts = list(names) if names else [None]
+    for index, name in enumerate(parts):
+        record = LazyImportRecord(module if name is None else f"{module}.{name}", filename, lineno)
+        for report in active:
+            report.lazy.append(record)
+            report._by_statement[(id(namespace), module, name)] = record
+            report._by_import.setdefault((module, name), []).append(record)
+            if index < len(bound):
+                report._bound.append((record, namespace, bound[index]))
+
+
+def reified_native(namespace: Any, module: str, names: Any) -> None:
+    """3.15+: the interpreter is reifying a lazy import of *module* made in *namespace*: note where."""
+    where = None
+    for name in list(names) if names else [None]:
+        for report in active:
+            record = report._by_statement.get((id(namespace), module, name))
+            if record is None or record.used_at is not None:
+                # read as another module's attribute, the interpreter passes the reader's
+                # globals: the first such import not yet reified is the one
+                waiting = report._by_import.get((module, name), ())
+                record = next((item for item in waiting if item.used_at is None), None)
+            if record is not None:
+                where = where or _first_use() or ("", 0)
+                record.used_at = where
 
 
 # frames of the import machinery are skipped when looking for the first use

@@ -194,7 +194,7 @@ class Installation:
                 from .. import _lazy_native
 
                 _lazy_native.restore(self._saved.pop("native lazy"))
-                lazy_imports = sys.modules.get(_LAZY_PACKAGE)
+                lazy_imports = self._saved.pop("lazy package", None) or sys.modules.get(_LAZY_PACKAGE)
                 if lazy_imports is not None:
                     lazy_imports.sync_native_rules()
             if "lazy" in self._saved:
@@ -280,7 +280,7 @@ def activate(
     handle = _start(replace_import=True, trusted_keys=trusted_keys)
     if _NATIVE_LAZY:
         if lazy is not None and lazy != DEFAULT_LAZY_MODE:
-            # the importworks.lazy package (proxies, reports) is not needed for this
+            # importworks.lazy is loaded for mode "all" only (its rules), or if loaded already
             from .. import _lazy_native
 
             handle._saved["native lazy"] = _lazy_native.snapshot()
@@ -289,6 +289,7 @@ def activate(
             if mode == "all" and package is None:
                 from .. import lazy as package  # importworks' rules for mode "all" live there
             if package is not None:
+                handle._saved["lazy package"] = package  # uninstall must find it even if sys.modules lost it
                 package.enable(mode)
             else:
                 _lazy_native.enable(mode)
