@@ -142,6 +142,7 @@ NATIVE_DIFFERS = {
     "test_from_import_of_a_name_raised_bare_stays_eager": _NOT_NEEDED,
     "test_mode_all_imports_constants_eagerly": _NOT_NEEDED,
     "test_attribute_bound_by_an_earlier_import_side_effect": _OUR_RULE,
+    "test_a_missing_attribute_imports_the_pending_modules_only_up_to_the_one_that_binds_it": _OUR_RULE,
     "test_report_lists_each_lazy_import_where_it_was_first_used_and_what_stayed_eager": _NO_RECORD,
     "test_getattr_static_sees_through_a_lazy_module": (
         "3.15: a lazy object taken out of a namespace without being reified is the interpreter's "

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import subprocess
 import sys
 
 import pytest
 
 from importworks import lazy
+from tests.conftest import SRC
 
 
 def test_function_the_module_body_calls_reads_its_globals_eagerly(logged, lazy_mode):
@@ -297,3 +300,22 @@ def test_a_lazy_from_import_of_a_subpackages_function_survives_its_import_by_ano
     import app
 
     assert app.use() == (1, "cmd()")
+
+
+def test_importworks_own_abc_registration_reads_no_missing_attribute_of_importlib():
+    """Every program imports importlib.abc; our after-exec hook must not make importlib import its pending modules.
+
+    ``import importlib.abc as stock`` there read ``importlib.abc`` before the
+    engine bound it on importlib: a missing attribute of a package with lazy
+    imports pending, so each of them was imported (flask: importlib.resources).
+    """
+    code = (
+        "import sys, importlib, importworks\nfrom importworks import lazy\n"
+        "importworks.activate()\nlazy.enable('all')\n"
+        "exec('import importlib.metadata', {'__name__': 'probe'})\n"
+        "importlib.import_module('importlib.abc')\n"
+        "print('importlib.abc' in sys.modules, 'importlib.metadata' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert (result.stdout, result.stderr) == ("True False\n", "")

@@ -66,6 +66,38 @@ def test_attribute_bound_by_an_earlier_import_side_effect(logged, lazy_mode):
     assert app.base().__name__ == "Formatter"
 
 
+def test_a_missing_attribute_imports_the_pending_modules_only_up_to_the_one_that_binds_it(logged, lazy_mode):
+    """httpie reads pygments.formatter: the pending modules after the one that binds it stay pending, until needed."""
+    events = logged(
+        {
+            "pyg": {
+                "__init__.py": "",
+                "formatter.py": "class Formatter:\n    pass\n",
+                "first.py": 'import log\nlog.events.append("first")\n',
+                "term.py": (
+                    'import log\nlog.events.append("term")\n'
+                    "from pyg.formatter import Formatter\nclass X(Formatter):\n    pass\n"
+                ),
+                "later.py": 'import log\nlog.events.append("later")\nfrom pyg import token\n',
+                "token.py": "T = 1\n",
+            },
+            "app.py": (
+                "import pyg\nfrom pyg.first import a\nfrom pyg.term import X\nfrom pyg.later import b\n"
+                "def base():\n    return pyg.formatter.Formatter\n"
+                "def token():\n    return pyg.token.T\n"
+            ),
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert events == []
+    assert app.base().__name__ == "Formatter"
+    assert events == ["first", "term"]
+    assert app.token() == 1  # the next missing attribute goes on where the first stopped
+    assert events == ["first", "term", "later"]
+
+
 def test_names_the_module_body_reads_are_bound_eagerly(logged, lazy_mode):
     """click: `from ._utils import UNSET` then `def f(x=UNSET)`; `x is UNSET` must hold for the real sentinel."""
     events = logged(

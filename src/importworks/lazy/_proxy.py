@@ -232,7 +232,7 @@ def _pending_submodule(module: ModuleType, name: str) -> Any:
             # the engine's own probe for ``from pkg import sub``: it imports pkg.sub
             # next, so nothing else under pkg need be imported for it (aws: 76 modules)
             raise
-        if not _pending.import_pending_under(own):
+        if not _pending.import_pending_under(own, name):
             raise
         return ModuleType.__getattribute__(module, name)
     fullname = f"{own}.{name}"

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from itertools import accumulate
 from opcode import HAVE_ARGUMENT, opmap, stack_effect
 from types import CodeType, FrameType
@@ -216,6 +216,7 @@ _LOAD_GLOBAL = opmap["LOAD_GLOBAL"]
 _LOAD_NAME = opmap["LOAD_NAME"]
 _CACHE = opmap.get("CACHE", -1)
 _GLOBAL_ARG_SHIFT = 1 if sys.version_info >= (3, 11) else 0  # 3.11+: namei << 1 | push_null
+_BEFORE_A_MATCH = frozenset({_BUILD_TUPLE, _LOAD_GLOBAL, _LOAD_NAME})
 
 
 def caught_names(code: CodeType) -> frozenset[str]:
@@ -230,12 +231,14 @@ def _caught_in(tree: list[CodeType]) -> frozenset[str]:
     # one search over the module's bytecode joined (most code objects have no
     # except or raise, and a Python-level pass over each costs more than the search)
     codes = [nested.co_code for nested in tree]
-    ops = b"".join(codes)[::2]
+    joined = b"".join(codes)
+    ops = joined[::2]
     hits = []
     for op in _MATCH_AND_RAISE:
         index = ops.find(op)
         while index >= 0:
-            hits.append(2 * index)
+            if _may_load_before(joined, ops, index):
+                hits.append(2 * index)
             index = ops.find(op, index + 1)
     if not hits:
         return frozenset()
@@ -297,6 +300,24 @@ def _walk(code: CodeType, descend: Callable[[CodeType], bool] | None) -> list[Co
     return found
 
 
+def _may_load_before(joined: bytes, ops: bytes, index: int) -> bool:
+    """Could :func:`_loads_before` find a name before instruction *index*?  (False: it finds none.)
+
+    The same first steps, on the joined bytecode: most ``raise`` statements
+    raise what a call made (``raise Error(...)``), which names nothing here.
+    Stepping back past the start of the code object only errs towards True.
+    """
+    if ops[index] == _RAISE:
+        arg = joined[2 * index + 1]
+        if arg not in (1, 2):
+            return False
+        index -= arg - 1
+    index -= 1
+    while index >= 0 and ops[index] == _CACHE:
+        index -= 1
+    return index >= 0 and ops[index] in _BEFORE_A_MATCH
+
+
 def _loads_before(code: CodeType, co_code: bytes, position: int) -> Iterator[str]:
     op, arg = co_code[position], co_code[position + 1]
     if op == _RAISE:
@@ -354,8 +375,8 @@ def top_level_reads(code: CodeType) -> frozenset[str]:
         const.co_name: const for const in code.co_consts if type(const) is CodeType and not _runs_with_the_body(const)
     }
     named = reads & functions.keys()  # following the stack costs: only where a function is named
-    called = {name for body in bodies if not named.isdisjoint(body.co_names) for name in _called_names(body)}
-    reached = [functions.pop(name) for name in called & named]
+    called = {name for body in bodies if not named.isdisjoint(body.co_names) for name in _calls_among(body, named)}
+    reached = [functions.pop(name) for name in called]
     while reached:
         function = reached.pop()
         nested = _walk(function, None)
@@ -363,7 +384,7 @@ def top_level_reads(code: CodeType) -> frozenset[str]:
         # what the function calls, and anything its own nested code (closures) names
         if functions.keys().isdisjoint(function.co_names) and len(nested) == 1:
             continue
-        calls = set(_called_names(function)).union(*(_loaded_names(inner) for inner in nested[1:]))
+        calls = _calls_among(function, functions.keys()).union(*(_loaded_names(inner) for inner in nested[1:]))
         reached += [functions.pop(name) for name in calls & functions.keys()]
     analysis.reads = frozenset(reads)
     return analysis.reads
@@ -407,19 +428,49 @@ _NULL_FIRST = (3, 11) <= sys.version_info < (3, 13)  # LOAD_GLOBAL's NULL goes b
 _CALLEE_AT = (0, 1) if _NULL_FIRST else (0,)
 
 
-def _called_names(code: CodeType) -> list[str]:
-    """Global names that *code* calls directly, found by following the stack height.
+def _calls_among(code: CodeType, names: Collection[str]) -> set[str]:
+    """Which of *names* (globals) *code* calls directly, found by following the stack height.
 
-    Control flow is not followed (a conditional expression among the arguments
-    can shift the count), so this errs both ways on odd code; the common forms
-    (``f(...)``, ``@f``, ``x = f(...)``) are exact.
+    Only from each load of one of *names* to where the stack drops below it,
+    so a long module body with few such loads costs little.  Control flow is
+    not followed (a conditional expression among the arguments can shift the
+    count), so this errs both ways on odd code; the common forms (``f(...)``,
+    ``@f``, ``x = f(...)``) are exact.
     """
     co_code, co_names = code.co_code, code.co_names
-    depth, extended = 0, 0
-    loaded: dict[int, str] = {}  # stack index -> the global name loaded there
-    called: list[str] = []
-    for offset in range(0, len(co_code), 2):
+    wanted = {index for index, name in enumerate(co_names) if name in names}
+    if not wanted:
+        return set()
+    ops, end = co_code[::2], len(co_code)
+    called: set[str] = set()
+    for load, shift in ((_LOAD_NAME, 0), (_LOAD_GLOBAL, _GLOBAL_ARG_SHIFT)):
+        index = ops.find(load)
+        while index >= 0:
+            offset, index = 2 * index, ops.find(load, index + 1)
+            arg, back = co_code[offset + 1], offset
+            while back >= 2 and co_code[back - 2] == _EXTENDED_ARG:
+                back -= 2
+                arg |= co_code[back + 1] << (8 * ((offset - back) // 2))
+            name_index = arg >> shift
+            if name_index not in wanted or co_names[name_index] in called:
+                continue
+            # the items from the name to the top after its load: 3.11/3.12 put
+            # LOAD_GLOBAL's NULL below it, 3.13+ above it
+            above = stack_effect(load, arg) - (1 if load == _LOAD_GLOBAL and _NULL_FIRST and arg & 1 else 0)
+            if _is_called(co_code, offset + 2, end, above):
+                called.add(co_names[name_index])
+    return called
+
+
+def _is_called(co_code: bytes, offset: int, end: int, above: int) -> bool:
+    """Is the stack item followed from *offset* on taken by a call as its callable?
+
+    *above* counts the items from it to the top (1: it is the top).
+    """
+    extended = 0
+    while offset < end:
         op, arg = co_code[offset], co_code[offset + 1] | extended
+        offset += 2
         if op == _EXTENDED_ARG:
             extended = arg << 8
             continue
@@ -427,27 +478,18 @@ def _called_names(code: CodeType) -> list[str]:
         if op == _CACHE:
             continue
         takes = _CALLS.get(op)
-        if takes is not None:
-            for index in _CALLEE_AT:
-                name = loaded.get(depth - takes(arg) + index)
-                if name is not None:
-                    called.append(name)
-        if op not in _PURE_PUSHES:  # it may take the top item (``f.attr``, ``f + 1``): no longer f
-            loaded.pop(depth - 1, None)
-        if op in (_LOAD_GLOBAL, _LOAD_NAME):
-            shift = _GLOBAL_ARG_SHIFT if op == _LOAD_GLOBAL else 0
-            index = depth + 1 if op == _LOAD_GLOBAL and _NULL_FIRST and arg & 1 else depth
-            if arg >> shift < len(co_names):
-                loaded[index] = co_names[arg >> shift]
+        if takes is not None and takes(arg) - above in _CALLEE_AT:
+            return True
+        if above == 1 and op not in _PURE_PUSHES:  # it takes the top item: no longer the name
+            return False
         try:
             effect = stack_effect(op, arg) if op >= _HAVE_ARGUMENT else stack_effect(op)
         except ValueError:
             effect = 0
-        depth = max(depth + effect, 0)
-        if loaded and effect < 0 or takes is not None:
-            for index in [index for index in loaded if index >= depth]:
-                del loaded[index]
-    return called
+        above += effect
+        if above <= 0 and (effect < 0 or takes is not None):
+            return False
+    return False
 
 
 def global_uses(code: CodeType) -> frozenset[str]:

@@ -21,6 +21,7 @@ lookup after every module body finds it.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from types import ModuleType
@@ -38,7 +39,10 @@ def register_abcs(_module: ModuleType | None = None) -> None:
     if _abcs_registered:
         return
     _abcs_registered = True
-    import importlib.abc as stock
+    # as the after-exec hook, *_module* is importlib.abc, not bound on importlib yet:
+    # ``import importlib.abc as stock`` would read a missing attribute of importlib
+    # (a lazy run then imports every module pending under importlib, see lazy._pending)
+    stock = _module if _module is not None else importlib.import_module("importlib.abc")
 
     from ..finders import compiled_in, loaders, pathfinder
 
