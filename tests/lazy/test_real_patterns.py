@@ -319,3 +319,23 @@ def test_importworks_own_abc_registration_reads_no_missing_attribute_of_importli
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert (result.stdout, result.stderr) == ("True False\n", "")
+
+
+def test_an_import_under_with_suppress_import_error_runs_there(logged, lazy_mode):
+    """jsonschema: ``with suppress(ImportError): import webcolors`` then registers a checker only if it imported."""
+    events = logged(
+        {
+            "fmts.py": (
+                "import contextlib\nfrom contextlib import suppress\nCHECKERS = []\n"
+                "with suppress(ImportError):\n    import not_installed_colors\n    CHECKERS.append('color')\n"
+                "with contextlib.suppress(ImportError):\n    from heavy import X\n    CHECKERS.append('heavy')\n"
+                "with open(__file__) as source:\n    import other\n"
+            ),
+        }
+    )
+    lazy_mode("all")
+    import fmts
+
+    assert fmts.CHECKERS == ["heavy"]  # the missing one was caught by its with; the one present ran
+    assert events == ["heavy"]  # and a plain `with` body's import stays lazy
+    assert lazy.is_lazy(fmts.__dict__["other"])

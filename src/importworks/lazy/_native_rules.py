@@ -10,6 +10,8 @@ programs right under the proxies of 3.10-3.14 apply here too:
 
 * at the statement, through the interpreter's filter (:func:`allow`): an import
   that is there for its side effect stays eager (``_site.imported_for_side_effect``);
+* at the statement too: an import inside ``with suppress(...)`` stays eager, so
+  that the ``with`` catches its ImportError (jsonschema's optional checkers);
 * on the first import after a finder appeared on ``sys.meta_path``: the lazy
   bindings its code reaches are resolved without it (``_pending.check_finders``);
 * a submodule imported late is not bound on its package over a lazy object
@@ -34,7 +36,7 @@ from ..engine import observers
 from ..engine.hooks import ObserverBase
 from . import _pending
 from . import report as _report
-from ._site import bound_names, imported_for_side_effect
+from ._site import bound_names, imported_for_side_effect, in_suppress_block
 
 __all__ = ["active", "allow", "before_import", "sync", "turn"]
 
@@ -57,6 +59,8 @@ def allow(importer: Any, name: str, fromlist: Any) -> bool:
         rule = None
         if names and "*" not in names and imported_for_side_effect(code, frame, namespace, name, names):
             rule = _report.RULE_SIDE_EFFECT
+        elif in_suppress_block(frame):
+            rule = _report.RULE_SUPPRESS
         if rule is not None:
             if _report.active:
                 _report.kept_eager(name, rule, code.co_filename, frame.f_lineno)

@@ -37,6 +37,7 @@ __all__ = [
     "global_uses",
     "import_as_depth",
     "imported_for_side_effect",
+    "in_suppress_block",
     "may_be_lazy",
     "top_level_reads",
 ]
@@ -46,6 +47,7 @@ _IMPORT_NAME = opmap["IMPORT_NAME"]
 _IMPORT_FROM = opmap["IMPORT_FROM"]
 _EXTENDED_ARG = opmap["EXTENDED_ARG"]
 _SETUPS = {opmap["SETUP_FINALLY"]} if "SETUP_FINALLY" in opmap else set()  # 3.10 (SETUP_WITH: allowed)
+_SETUP_WITH = opmap.get("SETUP_WITH", -1)  # 3.10
 _PUSH_EXC_INFO = opmap.get("PUSH_EXC_INFO", -1)
 _WITH_EXCEPT_START = opmap.get("WITH_EXCEPT_START", -1)
 _ROTATES = {opmap[name] for name in ("ROT_TWO", "SWAP") if name in opmap}
@@ -68,6 +70,12 @@ def may_be_lazy(frame: FrameType, globals: dict[str, Any]) -> bool:
     if lasti < 0 or code.co_code[lasti] != _IMPORT_NAME:
         return False
     return not _is_guarded(frame, code, lasti)
+
+
+def in_suppress_block(frame: FrameType) -> bool:
+    """3.15: is the import statement running in *frame* inside ``with suppress(...)`` (or a ``try``)?"""
+    lasti = frame.f_lasti
+    return lasti >= 0 and _is_guarded(frame, frame.f_code, lasti)
 
 
 def import_as_depth(frame: FrameType) -> int:
@@ -109,7 +117,7 @@ def _is_guarded(frame: FrameType, code: CodeType, lasti: int) -> bool:
 
 def _guarded_regions(code: CodeType) -> tuple[list[tuple[int, int]], frozenset[int]]:
     if sys.version_info >= (3, 11):
-        ranges = _try_ranges(code.co_code, list(_exception_table(code.co_exceptiontable)))
+        ranges = _try_ranges(code, list(_exception_table(code.co_exceptiontable)))
         if not ranges:
             return [], frozenset()
         starts, reach, furthest = [], [], 0
@@ -123,7 +131,7 @@ def _guarded_regions(code: CodeType) -> tuple[list[tuple[int, int]], frozenset[i
             if line is not None and covering and reach[covering - 1] > start:
                 lines.add(line)
         return ranges, frozenset(lines)
-    return _block_ranges(code.co_code), frozenset()
+    return _block_ranges(code), frozenset()
 
 
 def _exception_table(table: bytes) -> Any:
@@ -149,18 +157,51 @@ def _exception_table(table: bytes) -> Any:
         yield start, start + length, target
 
 
-def _try_ranges(co_code: bytes, entries: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+# ``with suppress(ImportError): import x`` is there to survive a missing x: the import must
+# run where the ``with`` can catch it (jsonschema's optional format checkers), so such a
+# ``with`` guards its imports as a ``try`` does.  Told by the name the context expression loads.
+_SUPPRESS = "suppress"
+_NAME_LOADS = frozenset(
+    opmap[name] for name in ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD") if name in opmap
+)
+_STATEMENT_ENDS = frozenset(op for name, op in opmap.items() if name.startswith("STORE_")) | {opmap["POP_TOP"]}
+_WINDOW = 48  # code units before a with body: its context expression, caches included
+
+
+def _suppresses(code: CodeType, start: int) -> bool:
+    """Does the ``with`` whose body starts at *start* enter ``suppress(...)``?"""
+    co_code, names = code.co_code, code.co_names
+    offset = start - 2
+    while offset >= 0 and offset >= start - 2 * _WINDOW:
+        op, arg = co_code[offset], co_code[offset + 1]
+        if op in _NAME_LOADS and any(index < len(names) and names[index] == _SUPPRESS for index in (arg, arg >> 1)):
+            return True
+        if op in _STATEMENT_ENDS and offset < start - 2:
+            return False  # the statement before the ``with``
+        offset -= 2
+    return False
+
+
+def _try_ranges(code: CodeType, entries: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """The (start, end) of the entries that lead to a ``try`` handler, sorted.
 
     An entry whose handler is a ``with`` statement's exit (PUSH_EXC_INFO then
     WITH_EXCEPT_START) guards nothing by itself, as PEP 810 allows lazy
-    imports in ``with`` bodies; nor does a cleanup handler (a re-raise).  Either
-    leads to a ``try`` only if its own code is covered by one (a ``with`` inside
-    a ``try``).
+    imports in ``with`` bodies, unless that ``with`` enters ``suppress(...)``;
+    nor does a cleanup handler (a re-raise).  Either leads to a ``try`` only if
+    its own code is covered by one (a ``with`` inside a ``try``).
     """
+    co_code = code.co_code
+    body_starts: dict[int, int] = {}  # a with-exit handler -> where its body starts
+    for start, _, target in entries:
+        body_starts[target] = min(start, body_starts.get(target, start))
 
     def try_handler(offset: int) -> bool:
-        return co_code[offset] == _PUSH_EXC_INFO and co_code[offset + 2 : offset + 3] != bytes([_WITH_EXCEPT_START])
+        if co_code[offset] != _PUSH_EXC_INFO:
+            return False
+        if co_code[offset + 2 : offset + 3] != bytes([_WITH_EXCEPT_START]):
+            return True
+        return offset in body_starts and _suppresses(code, body_starts[offset])
 
     verdicts: dict[int, bool] = {}
 
@@ -179,13 +220,14 @@ def _try_ranges(co_code: bytes, entries: list[tuple[int, int, int]]) -> list[tup
     return sorted((start, end) for start, end, target in entries if guards((start, end, target)))
 
 
-def _block_ranges(co_code: bytes) -> list[tuple[int, int]]:
+def _block_ranges(code: CodeType) -> list[tuple[int, int]]:
     """3.10: from each SETUP_* to the end of its statement (see the module docstring)."""
+    co_code = code.co_code
     ranges, extended = [], 0
     for offset in range(0, len(co_code), 2):
         op, arg = co_code[offset], co_code[offset + 1] | extended
         extended = arg << 8 if op == _EXTENDED_ARG else 0
-        if op not in _SETUPS:
+        if op not in _SETUPS and not (op == _SETUP_WITH and _suppresses(code, offset + 2)):
             continue
         handler = offset + 2 + arg * 2
         end = len(co_code)  # no jump before the handler (the body ends in raise): to the end

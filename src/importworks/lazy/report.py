@@ -29,6 +29,7 @@ __all__ = ["EagerImport", "FailedImport", "LazyImportRecord", "LazyReport", "rec
 
 # the side-effect rules' names, as reports show them (docs/lazy.md, "What is lazy")
 RULE_SIDE_EFFECT = "binds a module the importer never uses (imported for its side effect)"
+RULE_SUPPRESS = "inside `with suppress(...)`, which must catch its ImportError"
 
 # the reports being recorded (the hooks in this package check this list first)
 active: list[LazyReport] = []
