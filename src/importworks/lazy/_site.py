@@ -161,7 +161,7 @@ def _exception_table(table: bytes) -> Any:
 # run where the ``with`` can catch it (jsonschema's optional format checkers), so such a
 # ``with`` guards its imports as a ``try`` does.  Told by the name the context expression loads.
 _SUPPRESS = "suppress"
-_NAME_LOADS = frozenset(
+_SUPPRESS_LOADS = frozenset(
     opmap[name] for name in ("LOAD_NAME", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD") if name in opmap
 )
 _STATEMENT_ENDS = frozenset(op for name, op in opmap.items() if name.startswith("STORE_")) | {opmap["POP_TOP"]}
@@ -174,7 +174,7 @@ def _suppresses(code: CodeType, start: int) -> bool:
     offset = start - 2
     while offset >= 0 and offset >= start - 2 * _WINDOW:
         op, arg = co_code[offset], co_code[offset + 1]
-        if op in _NAME_LOADS and any(index < len(names) and names[index] == _SUPPRESS for index in (arg, arg >> 1)):
+        if op in _SUPPRESS_LOADS and any(index < len(names) and names[index] == _SUPPRESS for index in (arg, arg >> 1)):
             return True
         if op in _STATEMENT_ENDS and offset < start - 2:
             return False  # the statement before the ``with``
