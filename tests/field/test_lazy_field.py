@@ -43,6 +43,11 @@ PROGRAMS = [
     Program("sqlalchemy", "sqlalchemy", driver="sqlalchemy_core.py", expect=b"('ada', 2)"),
     Program("matplotlib", "matplotlib", driver="matplotlib_png.py", expect=b"PNG"),
     Program("sympy", "sympy", driver="sympy_calculus.py", expect=b"x**2 - 1"),
+    # optional format checkers behind `with suppress(ImportError)`; a submodule named in string annotations
+    Program("jsonschema", "jsonschema", driver="jsonschema_formats.py", expect=b"Draft7Validator"),
+    # `from pendulum.duration import Duration`, then `def duration(...)` in the package
+    Program("pendulum", "pendulum", driver="pendulum_dates.py", expect=b"2024-03-10"),
+    Program("pathspec", "pathspec", driver="pathspec_match.py", expect=b"a.py"),
 ]
 
 REGISTRY = "a registry filled as an import side effect, read before anything uses the module that fills it"
@@ -54,6 +59,8 @@ KNOWN = {
     "_docstring.interpd, which Axes' class body needs (KeyError: '_secax_docstring')",
     "sympy": f"{REGISTRY}: sympy.core.numbers' classes install themselves on the singleton registry S, "
     "which sympy.core's __init__ reads (Attribute 'Catalan' was not installed on SymPy registry S)",
+    "pathspec": f"{REGISTRY}: pathspec.patterns' `from .gitwildmatch import GitWildMatchPattern` is a re-export "
+    "nothing reads, and the module's body is what registers the 'gitwildmatch' factory (KeyError: 'gitwildmatch')",
 }
 
 

@@ -339,3 +339,30 @@ def test_an_import_under_with_suppress_import_error_runs_there(logged, lazy_mode
     assert fmts.CHECKERS == ["heavy"]  # the missing one was caught by its with; the one present ran
     assert events == ["heavy"]  # and a plain `with` body's import stays lazy
     assert lazy.is_lazy(fmts.__dict__["other"])
+
+
+def test_a_submodule_named_only_in_string_annotations_counts_as_used(logged, lazy_mode):
+    """jsonschema.validators: ``from jsonschema import _typing`` for its annotations (``from __future__``).
+
+    Counted as unused, the side-effect rule kept it eager, and on 3.15 that eager
+    import ran the package's module ``__getattr__`` halfway through: a cycle.
+    """
+    events = logged(
+        {
+            "jsp": {
+                "__init__.py": (
+                    "from jsp.a import A\n"
+                    "def __getattr__(name):\n    if name == 'OldA':\n        return A\n    raise AttributeError(name)\n"
+                ),
+                "a.py": "from __future__ import annotations\nfrom jsp import _typing\n"
+                "def f(x: _typing.T) -> None:\n    pass\nclass A:\n    pass\n",
+                "_typing.py": 'import log\nlog.events.append("jsp._typing")\nT = int\n',
+            },
+            "app.py": "import jsp\ndef use():\n    return jsp.A.__name__\n",
+        }
+    )
+    lazy_mode("all")
+    import app
+
+    assert app.use() == "A"
+    assert events == []  # the annotations' module is never needed: it stays lazy

@@ -545,8 +545,31 @@ def global_uses(code: CodeType) -> frozenset[str]:
     if analysis.uses is None:
         uses = set(_loads_and_strings(code))
         uses.update(*[nested.co_names for nested in analysis.tree[1:]])
+        for each in analysis.tree:
+            uses.update(_annotation_names(each))
         analysis.uses = frozenset(uses)
     return analysis.uses
+
+
+def _annotation_names(code: CodeType) -> Iterator[str]:
+    """The names in *code*'s annotations kept as strings (``from __future__ import annotations``).
+
+    ``"_typing.SchemaKeywordValidator"`` names ``_typing``: jsonschema.validators
+    takes that submodule for its annotations only.  A string counts if it reads
+    as an expression with a dot or a subscript (a docstring does not compile).
+    """
+    strings = [const for const in code.co_consts if type(const) is str]
+    for const in code.co_consts:  # 3.10-3.13 keep a function's annotations as one tuple of strings
+        if type(const) is tuple:
+            strings += [item for item in const if type(item) is str]
+    for const in strings:
+        if ("." in const or "[" in const) and len(const) <= 200 and "\n" not in const:
+            if not (const[:1].isidentifier() or const[:1] == "_"):
+                continue
+            try:
+                yield from compile(const, "<annotation>", "eval", dont_inherit=True).co_names
+            except (SyntaxError, ValueError):
+                continue
 
 
 def imported_for_side_effect(
