@@ -74,8 +74,9 @@ def may_be_lazy(frame: FrameType, globals: dict[str, Any]) -> bool:
 
 def in_suppress_block(frame: FrameType) -> bool:
     """3.15: is the import statement running in *frame* inside ``with suppress(...)`` (or a ``try``)?"""
-    lasti = frame.f_lasti
-    return lasti >= 0 and _is_guarded(frame, frame.f_code, lasti)
+    code, lasti = frame.f_code, frame.f_lasti
+    # most modules never name suppress: then no need to read their exception table
+    return _SUPPRESS in code.co_names and lasti >= 0 and _is_guarded(frame, code, lasti)
 
 
 def import_as_depth(frame: FrameType) -> int:
@@ -192,6 +193,7 @@ def _try_ranges(code: CodeType, entries: list[tuple[int, int, int]]) -> list[tup
     its own code is covered by one (a ``with`` inside a ``try``).
     """
     co_code = code.co_code
+    names_suppress = _SUPPRESS in code.co_names
     body_starts: dict[int, int] = {}  # a with-exit handler -> where its body starts
     for start, _, target in entries:
         body_starts[target] = min(start, body_starts.get(target, start))
@@ -201,7 +203,7 @@ def _try_ranges(code: CodeType, entries: list[tuple[int, int, int]]) -> list[tup
             return False
         if co_code[offset + 2 : offset + 3] != bytes([_WITH_EXCEPT_START]):
             return True
-        return offset in body_starts and _suppresses(code, body_starts[offset])
+        return names_suppress and offset in body_starts and _suppresses(code, body_starts[offset])
 
     verdicts: dict[int, bool] = {}
 
@@ -223,11 +225,12 @@ def _try_ranges(code: CodeType, entries: list[tuple[int, int, int]]) -> list[tup
 def _block_ranges(code: CodeType) -> list[tuple[int, int]]:
     """3.10: from each SETUP_* to the end of its statement (see the module docstring)."""
     co_code = code.co_code
+    names_suppress = _SUPPRESS in code.co_names
     ranges, extended = [], 0
     for offset in range(0, len(co_code), 2):
         op, arg = co_code[offset], co_code[offset + 1] | extended
         extended = arg << 8 if op == _EXTENDED_ARG else 0
-        if op not in _SETUPS and not (op == _SETUP_WITH and _suppresses(code, offset + 2)):
+        if op not in _SETUPS and not (op == _SETUP_WITH and names_suppress and _suppresses(code, offset + 2)):
             continue
         handler = offset + 2 + arg * 2
         end = len(co_code)  # no jump before the handler (the body ends in raise): to the end
@@ -545,31 +548,34 @@ def global_uses(code: CodeType) -> frozenset[str]:
     if analysis.uses is None:
         uses = set(_loads_and_strings(code))
         uses.update(*[nested.co_names for nested in analysis.tree[1:]])
-        for each in analysis.tree:
-            uses.update(_annotation_names(each))
         analysis.uses = frozenset(uses)
     return analysis.uses
 
 
-def _annotation_names(code: CodeType) -> Iterator[str]:
-    """The names in *code*'s annotations kept as strings (``from __future__ import annotations``).
+def _named_in_annotations(tree: list[CodeType], name: str) -> bool:
+    """Does *name* appear as a word in a string annotation (``from __future__ import annotations``)?
 
     ``"_typing.SchemaKeywordValidator"`` names ``_typing``: jsonschema.validators
-    takes that submodule for its annotations only.  A string counts if it reads
-    as an expression with a dot or a subscript (a docstring does not compile).
+    takes that submodule for its annotations only.  Any string that holds the word
+    counts (erring towards "used"); found with str.find, in C.
     """
-    strings = [const for const in code.co_consts if type(const) is str]
-    for const in code.co_consts:  # 3.10-3.13 keep a function's annotations as one tuple of strings
-        if type(const) is tuple:
-            strings += [item for item in const if type(item) is str]
-    for const in strings:
-        if ("." in const or "[" in const) and len(const) <= 200 and "\n" not in const:
-            if not (const[:1].isidentifier() or const[:1] == "_"):
-                continue
-            try:
-                yield from compile(const, "<annotation>", "eval", dont_inherit=True).co_names
-            except (SyntaxError, ValueError):
-                continue
+    for code in tree:
+        strings = [const for const in code.co_consts if type(const) is str]
+        for const in code.co_consts:  # 3.10-3.13 keep a function's annotations as one tuple of strings
+            if type(const) is tuple:
+                strings += [item for item in const if type(item) is str]
+        for text in strings:
+            if "." not in text and "[" not in text:
+                continue  # not an annotation's dotted or subscripted form (a fromlist's names, say)
+            position = text.find(name)
+            while position >= 0:
+                end = position + len(name)
+                before = text[position - 1 : position] if position else ""
+                after = text[end : end + 1]
+                if not (before.isidentifier() or before.isdigit()) and not (after.isidentifier() or after.isdigit()):
+                    return True
+                position = text.find(name, end)
+    return False
 
 
 def imported_for_side_effect(
@@ -603,7 +609,12 @@ def imported_for_side_effect(
     used = global_uses(code)
     published = globals.get("__all__", ())
     for name, bound in zip(fromlist, stored, strict=True):  # as many: checked above
-        if name not in namespace and bound not in used and not _contains(published, bound):
+        if (
+            name not in namespace
+            and bound not in used
+            and not _contains(published, bound)
+            and not _named_in_annotations(_analysis(code).tree, bound)
+        ):
             return True
     return False
 
