@@ -4,25 +4,25 @@
 what an eager import did besides binding its name: sqlalchemy.sql.naming's
 ``from . import events  # noqa`` fills a registry; pytest's assertion rewriter,
 first on ``sys.meta_path``, needs a lazily imported ``fnmatch`` to answer for
-``fnmatch`` itself (plain ``python3.15 -X lazy_imports=all`` fails there).  When importworks turns mode "all" on
-(``activate(lazy="all")``, ``lazy.enable("all")``), the rules that keep such
-programs right under the proxies of 3.10-3.14 apply here too:
+``fnmatch`` itself (plain ``python3.15 -X lazy_imports=all`` fails there).
+When importworks turns mode "all" on (``activate(lazy="all")``,
+``lazy.enable("all")``), rules that keep such programs right under the proxies
+of 3.10-3.14 apply here too:
 
 * at the statement, through the interpreter's filter (:func:`allow`): an import
-  that is there for its side effect stays eager (``_site.imported_for_side_effect``);
-* at the statement too: an import inside ``with suppress(...)`` stays eager, so
-  that the ``with`` catches its ImportError (jsonschema's optional checkers);
+  that is there for its side effect stays eager (``_site.imported_for_side_effect``),
+  and so does one inside ``with suppress(...)``, so that the ``with`` catches its
+  ImportError (jsonschema's optional checkers).  An explicit ``lazy import`` and a
+  name the module lists in ``__lazy_modules__`` are the user's word: left alone;
 * on the first import after a finder appeared on ``sys.meta_path``: the lazy
-  bindings its code reaches are resolved without it (``_pending.check_finders``);
+  bindings its code reaches are resolved without it (``_pending.check_finders``),
+  however they were made lazy: the finder cannot run otherwise;
 * a submodule imported late is not bound on its package over a lazy object
   there, nor over what the package's body bound after its lazy import of it
   (``_pending.keeps_parent_binding``: pendulum, hatch).
 
-The first rule leaves alone an explicit ``lazy import`` and a name the module
-lists in ``__lazy_modules__``: the user's word.  The second resolves every lazy
-binding of the finder's code, however it was made: the finder cannot run else.  ``-X lazy_imports=all`` or
-``sys.set_lazy_imports("all")`` under a plain ``activate()`` stays the
-interpreter's, exactly.
+``-X lazy_imports=all`` or ``sys.set_lazy_imports("all")`` under a plain
+``activate()`` stays the interpreter's, exactly.
 """
 
 from __future__ import annotations
