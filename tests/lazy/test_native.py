@@ -271,12 +271,12 @@ def test_record_lazy_imports_sees_the_interpreters_lazy_objects(tmp_path):
     assert result.stderr == ""
     found = json.loads(result.stdout)
     app = str(tmp_path / "app.py")
-    rows = {row["what"]: (row["written_at"], row["used_at"]) for row in found["lazy"]}
-    assert rows["heavy.X"] == (f"{app}:1", "<string>:7")  # read as app's attribute, from the -c code
-    assert rows["other"] == (f"{app}:2", None)
-    assert rows["os.sep"] == (f"{app}:4", "(reified where no import was made: its module was imported already)")
+    rows = {row["what"]: (row["written_at"], row["used_at"], row["reified"]) for row in found["lazy"]}
+    assert rows["heavy.X"] == (f"{app}:1", "<string>:7", True)  # read as app's attribute, from the -c code
+    assert rows["other"] == (f"{app}:2", None, False)
+    assert rows["os.sep"] == (f"{app}:4", None, True)  # reified where no import was made: no place to give
     assert "reg.events" not in rows
-    assert [(row["what"], row["written_at"]) for row in found["eager"]] == [("reg", f"{app}:3")]
+    assert [(row["what"], row["written_at"]) for row in found["eager"]] == [("reg.events", f"{app}:3")]
     assert found["eager"][0]["rule"].startswith("binds a module the importer never uses")
 
 

@@ -281,7 +281,7 @@ def _decide(name: str, globals: dict[str, Any], fromlist: Any, level: int, liste
         rule = "the filter said no"
     if rule is not None:
         if _report.active:
-            _report.kept_eager(fullname, rule, code.co_filename, frame.f_lineno)
+            _report.kept_eager(fullname, rule, code.co_filename, frame.f_lineno, fromlist)
         return None
     where = (code.co_filename, frame.f_lineno, code.co_name, _pending.statement(globals, fullname))
     hold(globals)

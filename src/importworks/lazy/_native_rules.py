@@ -63,7 +63,7 @@ def allow(importer: Any, name: str, fromlist: Any) -> bool:
             rule = _report.RULE_SUPPRESS
         if rule is not None:
             if _report.active:
-                _report.kept_eager(name, rule, code.co_filename, frame.f_lineno)
+                _report.kept_eager(name, rule, code.co_filename, frame.f_lineno, names)
             return False
     module = sys.modules.get(importer)
     if getattr(module, "__dict__", None) is namespace:  # a module's body, not an exec'd scratch namespace

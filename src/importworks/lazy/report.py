@@ -123,7 +123,8 @@ class LazyReport:
                 {
                     "what": r.what,
                     "written_at": f"{r.filename}:{r.lineno}",
-                    "used_at": _place(r.used_at),
+                    "used_at": None if r.used_at == SEEN_LATER else _place(r.used_at),
+                    "reified": r.used_at is not None,
                     "failed": r.failed,
                 }
                 for r in self.lazy
@@ -192,10 +193,11 @@ def reified(binding: Any, failed: bool) -> None:
             record.used_at, record.failed = where, failed
 
 
-def kept_eager(what: str, rule: str, filename: str, lineno: int) -> None:
-    item = EagerImport(what, rule, filename, lineno)
+def kept_eager(what: str, rule: str, filename: str, lineno: int, names: Any = None) -> None:
+    """An import a rule made eager: one row per name a from-import takes (``module.name``, as lazy rows say)."""
+    items = [EagerImport(f"{what}.{name}", rule, filename, lineno) for name in names or () if name != "*"]
     for report in active:
-        report.eager.append(item)
+        report.eager.extend(items or [EagerImport(what, rule, filename, lineno)])
 
 
 def import_failed(module: str, exc: BaseException, pending: list[str]) -> None:
