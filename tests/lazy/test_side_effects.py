@@ -181,6 +181,28 @@ def test_mode_all_imports_constants_eagerly(logged, lazy_mode):
     assert events == ["consts"] and app.check("DEPRECATION: x")
 
 
+def test_mode_all_imports_warning_classes_eagerly(logged, lazy_mode):
+    """pydantic (under fastapi): warnings.warn(category=...) of a from-imported warning the program filters out."""
+    logged(
+        {
+            "wcat.py": "class NoisyWarning(UserWarning):\n    pass\n",
+            "emitter.py": "import warnings\nfrom wcat import NoisyWarning\n"
+            "def emit():\n    warnings.warn('filtered out', category=NoisyWarning)\n",
+        }
+    )
+    lazy_mode("all")
+    import warnings
+
+    import emitter
+    from wcat import NoisyWarning  # in a function: the real class
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", category=NoisyWarning)
+        emitter.emit()
+    assert caught == []
+
+
 def test_importing_pending_modules_ahead_keeps_the_packages_from_imported_names(logged, lazy_mode):
     """markdown_it's rules_block: a miss on the package imports its pending modules; `table` stays the function."""
     logged(

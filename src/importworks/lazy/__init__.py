@@ -304,6 +304,9 @@ def _eager_rule(code: Any, frame: Any, fromlist: tuple[str, ...] | None, every: 
         return "a name it takes is caught in except or raised bare"  # C checks the real class
     if every and fromlist and any(_is_constant(item) for item in fromlist):
         return "a constant (C code checks its type)"
+    if every and fromlist and any(item.endswith("Warning") for item in fromlist):
+        # warnings.warn(category=...) and the filters match the class in C, where a proxy is not it
+        return "a warning class (the warnings machinery matches it in C)"
     names = bound_names(frame)
     if not top_level_reads(code).isdisjoint(names):
         return "the module body reads the name"  # see _site.top_level_reads
