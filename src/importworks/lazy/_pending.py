@@ -161,18 +161,6 @@ def statement(namespace: dict[str, Any], fullname: str) -> tuple[list[str], int,
     return entry[1], len(entry[1]) - 1, str(namespace.get("__name__"))
 
 
-def statement_order(namespace: Any, fullname: str) -> tuple[list[str], int, str] | None:
-    """Where *fullname* stands among *namespace*'s lazy import statements (as statement() gave it), or None."""
-    entry = _statements.get(id(namespace))
-    if entry is None or entry[0] is not namespace:
-        return None
-    try:
-        index = entry[1].index(fullname)
-    except ValueError:
-        return None
-    return entry[1], index, str(namespace.get("__name__"))
-
-
 def import_earlier(order: tuple[list[str], int, str], fullname: str) -> None:
     """Before a package's own submodule is imported, import those its ``__init__`` lazily imported earlier.
 

@@ -560,13 +560,9 @@ def _named_in_annotations(tree: list[CodeType], name: str) -> bool:
     counts (erring towards "used"); found with str.find, in C.
     """
     for code in tree:
-        strings = [const for const in code.co_consts if type(const) is str]
-        for const in code.co_consts:  # 3.10-3.13 keep a function's annotations as one tuple of strings
-            if type(const) is tuple:
-                strings += [item for item in const if type(item) is str]
-        for text in strings:
+        for text in _string_constants(code):
             if "." not in text and "[" not in text:
-                continue  # not an annotation's dotted or subscripted form (a fromlist's names, say)
+                continue  # not an annotation's dotted or subscripted form
             position = text.find(name)
             while position >= 0:
                 end = position + len(name)
@@ -631,6 +627,12 @@ _LOAD_CONST = opmap["LOAD_CONST"]
 
 def _loads_and_strings(code: CodeType) -> Iterator[str]:
     yield from _loaded_names(code)
+    yield from _string_constants(code)
+
+
+def _string_constants(code: CodeType) -> Iterator[str]:
+    """*code*'s string constants, those in tuples and frozensets too (3.10-3.13 keep a function's
+    annotations as one tuple of strings), but for its import statements' own fromlists."""
     fromlists = set()  # an import statement's own fromlist constant names nothing
     co_code = code.co_code
     position = co_code.find(_IMPORT_NAME)
